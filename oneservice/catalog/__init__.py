@@ -1,0 +1,1 @@
+"""oneservice.catalog."""

@@ -1,0 +1,417 @@
+"""Static analysis of items and matters: references, graph, time limits, materials, form, trips.
+
+Every check returns :class:`~oneservice.errors.Finding` values; a ``Locator`` turns a definition
+and a key path into file, line and column. The trip counting rule is documented in
+``docs/authoring.md`` ("Counting trips") and implemented in :func:`analyse_trips`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from ..domain import conditions
+from ..domain.definitions import (
+    Channel,
+    DataSource,
+    Department,
+    Item,
+    ItemKind,
+    Limit,
+    LimitUnit,
+    Matter,
+    OnsiteStage,
+    ResultForm,
+    Text,
+)
+from ..errors import Finding
+from .plan import (
+    ExcludedMaterial,
+    FormLine,
+    MaterialLine,
+    MatterPlan,
+    PathReport,
+    TripAnalysis,
+    TripStep,
+)
+
+__all__ = ["Locator", "analyse_item", "analyse_matter", "content_hash", "to_unit"]
+
+Locator = Callable[[str, str, tuple[str | int, ...]], dict[str, Any]]
+
+
+def _finding(loc: Locator, kind: str, ident: str, path: tuple[str | int, ...], code: str,
+             message: str, hint: str | None = None, severity: str = "error") -> Finding:
+    return Finding(code, message, hint=hint, severity=severity, **loc(kind, ident, path))
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return "did you mean " + ", ".join(repr(c) for c in close) + "?" if close else None
+
+
+def to_unit(limit: Limit, unit: LimitUnit) -> tuple[int, bool]:
+    """``limit`` expressed as an upper bound in ``unit``; the flag says a conversion happened.
+
+    Calendar days → working days: N calendar days hold at most N working days. Working days →
+    calendar days: ⌈N × 7 / 5⌉, exact without holidays (a conservative estimate around them).
+    """
+    if limit.unit == unit:
+        return limit.value, False
+    if unit is LimitUnit.WORKING_DAYS:
+        return limit.value, True
+    return math.ceil(limit.value * 7 / 5), True
+
+
+# ---------------------------------------------------------------- items
+
+
+def analyse_item(item: Item, departments: Mapping[str, Department],
+                 data_sources: Mapping[str, DataSource], item_codes: Iterable[str],
+                 loc: Locator) -> list[Finding]:
+    """Checks of one item on its own and against the registry."""
+    out: list[Finding] = []
+    f = lambda path, code, msg, hint=None, sev="error": out.append(  # noqa: E731
+        _finding(loc, "item", item.code, path, code, msg, hint, sev))
+    codes = set(item_codes)
+    if item.department not in departments:
+        f(("department",), "OS301", f"unknown department {item.department!r}",
+          _did_you_mean(item.department, departments) or "add it to the registry's departments")
+    for group, values in (("materials", [m.id for m in item.materials]),
+                          ("form", [x.id for x in item.form]),
+                          ("conditions", [c.id for c in item.conditions])):
+        seen: set[str] = set()
+        for index, value in enumerate(values):
+            if value in seen:
+                f((group, index, "id"), "OS205", f"duplicate id {value!r} in {group}",
+                  "give each entry its own id")
+            seen.add(value)
+    for mi, material in enumerate(item.materials):
+        for si, source in enumerate(material.sources):
+            if source.kind == "shared" and source.ref not in data_sources:
+                f(("materials", mi, "sources", si), "OS304", f"unknown data source {source.ref!r}",
+                  _did_you_mean(source.ref, data_sources) or "add it to the registry's data_sources")
+            if source.kind == "item":
+                if source.ref not in codes:
+                    f(("materials", mi, "sources", si), "OS305", f"unknown item {source.ref!r}",
+                      _did_you_mean(source.ref, codes))
+                elif source.ref == item.code:
+                    f(("materials", mi, "sources", si), "OS305", "an item cannot produce its own material")
+        if material.waivable and not material.required:
+            f(("materials", mi, "waivable"), "OS411",
+              f"material {material.id!r} is optional, so marking it waivable has no effect",
+              "remove waivable or make it required", "warning")
+    field_ids = {x.id for x in item.form}
+    for ci, condition in enumerate(item.conditions):
+        try:
+            compiled = conditions.compile_expression(condition.expression)
+        except conditions.ConditionSyntaxError as exc:
+            f(("conditions", ci, "when"), "OS306", f"invalid CEL expression: {exc}",
+              "see docs/authoring.md, 'Acceptance conditions'")
+            continue
+        for name in sorted(compiled.identifiers - field_ids):
+            f(("conditions", ci, "when"), "OS307", f"condition refers to unknown form field {name!r}",
+              _did_you_mean(name, field_ids) or "declare the field under form:")
+    legal, converted = to_unit(item.legal_limit, item.promised_limit.unit)
+    if legal < item.promised_limit.value:
+        f(("limits", "promised"), "OS402",
+          f"promised limit {item.promised_limit} exceeds the legal limit {item.legal_limit}",
+          "a promise may only shorten the legal limit")
+    if item.kind is ItemKind.IMMEDIATE and item.promised_limit.value > 1:
+        f(("limits", "promised"), "OS404",
+          f"an immediate item (即办件) cannot have a multi-day promised limit ({item.promised_limit})",
+          "use kind: promised, or a promised limit of 0 or 1 day")
+    if item.onsite is not None and item.onsite.stage is OnsiteStage.REVIEW and item.kind is ItemKind.IMMEDIATE:
+        pass  # merged into the intake visit, see analyse_trips
+    del converted
+    return out
+
+
+# ---------------------------------------------------------------- matters
+
+
+def _order(matter: Matter, loc: Locator, out: list[Finding]) -> list[str] | None:
+    """Topological order of the matter's items (Kahn, stable); None when there is a cycle."""
+    codes = list(matter.item_codes)
+    preds = {mi.item: [a for a in mi.after if a in codes] for mi in matter.items}
+    order: list[str] = []
+    placed: set[str] = set()
+    while len(order) < len(codes):
+        ready = [c for c in codes if c not in placed and all(p in placed for p in preds[c])]
+        if not ready:
+            stuck = [c for c in codes if c not in placed]
+            cycle = _find_cycle(stuck, preds)
+            index = codes.index(cycle[0])
+            out.append(_finding(loc, "matter", matter.id, ("items", index, "after"), "OS401",
+                                "dependency cycle: " + " → ".join(cycle + [cycle[0]]),
+                                "remove one of these after: entries"))
+            return None
+        order.append(ready[0])
+        placed.add(ready[0])
+    return order
+
+
+def _find_cycle(stuck: list[str], preds: Mapping[str, list[str]]) -> list[str]:
+    node = stuck[0]
+    seen: list[str] = []
+    while node not in seen:
+        seen.append(node)
+        node = next(p for p in preds[node] if p in stuck)
+    return list(reversed(seen[seen.index(node):]))
+
+
+def _critical_path(order: list[str], matter: Matter, items: Mapping[str, Item]) -> PathReport:
+    unit = matter.promise.unit
+    best: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+    converted = False
+    for code in order:
+        item = items[code]
+        promised, c1 = to_unit(item.promised_limit, unit)
+        legal, c2 = to_unit(item.legal_limit, unit)
+        converted = converted or c1 or c2
+        prev = max((best[p] for p in matter.after(code) if p in best),
+                   key=lambda t: (t[0], t[1]), default=(0, 0, ()))
+        best[code] = (prev[0] + promised, prev[1] + legal, prev[2] + (code,))
+    total, legal_total, path = max(best.values(), key=lambda t: (t[0], t[1]), default=(0, 0, ()))
+    legal_longest = max((v[1] for v in best.values()), default=0)
+    return PathReport(path, total, max(legal_total, legal_longest), unit.value, converted)
+
+
+def _upstream(order: list[str], matter: Matter) -> dict[str, frozenset[str]]:
+    up: dict[str, frozenset[str]] = {}
+    for code in order:
+        direct = [a for a in matter.after(code) if a in up]
+        up[code] = frozenset(direct).union(*(up[a] for a in direct)) if direct else frozenset()
+    return up
+
+
+def _result_channels(item: Item) -> set[Channel]:
+    channels = set(item.delivery)
+    if item.result.form is ResultForm.ELECTRONIC:
+        channels.discard(Channel.MAIL)
+    if item.result.form is ResultForm.PAPER:
+        channels.discard(Channel.ELECTRONIC)
+    return channels
+
+
+def _no_trip(channels: Iterable[Channel]) -> bool:
+    return any(not c.on_site for c in channels)
+
+
+def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tuple[TripAnalysis, list[tuple[tuple[str | int, ...], str, str]]]:
+    """Count trips; see "Counting trips" in docs/authoring.md.
+
+    Returns the analysis and problems as (key path, code, message).
+    """
+    steps: list[TripStep] = []
+    problems: list[tuple[tuple[str | int, ...], str, str]] = []
+
+    def step(stage: str, trips: int, scenario: str, zh: str, en: str) -> None:
+        steps.append(TripStep(stage, trips, scenario, Text(zh, en)))
+
+    intake_onsite = [i for i in items if i.onsite and i.onsite.stage is OnsiteStage.INTAKE]
+    intake_forced = not _no_trip(matter.intake_channels) or bool(intake_onsite)
+    if not _no_trip(matter.intake_channels):
+        step("intake", 1, "always", "受理渠道仅限窗口", "intake is at the window only")
+    elif intake_onsite:
+        first = intake_onsite[0]
+        step("intake", 1, "always", f"{first.name.zh}：{first.onsite.reason.zh}",  # type: ignore[union-attr]
+             f"{first.code} ({first.name.en}): {first.onsite.reason.en}")  # type: ignore[union-attr]
+    for extra in intake_onsite[1:]:
+        step("intake", 0, "always", f"{extra.name.zh}：与受理同次到场", f"{extra.code}: same visit as intake")
+
+    for item in items:
+        if item.onsite and item.onsite.stage is OnsiteStage.REVIEW:
+            merged = item.kind is ItemKind.IMMEDIATE and intake_forced
+            step("review", 0 if merged else 1, "always",
+                 f"{item.name.zh}：{item.onsite.reason.zh}" + ("（即办，与受理同次）" if merged else ""),
+                 f"{item.code} ({item.name.en}): {item.onsite.reason.en}"
+                 + (" (immediate item, same visit as intake)" if merged else ""))
+
+    common = set(matter.pickup_channels)
+    for item in items:
+        common &= _result_channels(item)
+    all_immediate = all(i.kind is ItemKind.IMMEDIATE for i in items)
+    if matter.same_visit_pickup and not all_immediate:
+        promised = next(i.code for i in items if i.kind is not ItemKind.IMMEDIATE)
+        problems.append((("pickup", "same_visit"), "OS502",
+                         f"same-visit pickup needs every item to be immediate, but {promised} is a promised item"))
+    if not common:
+        problems.append((("pickup", "channels"), "OS409",
+                         "no delivery channel is allowed by the matter and by every item's result "
+                         "(results are delivered together)"))
+    pickup_onsite = [i for i in items if i.onsite and i.onsite.stage is OnsiteStage.PICKUP]
+    pickup_forced = bool(common) and not _no_trip(common) or bool(pickup_onsite)
+    if pickup_forced:
+        same_visit = matter.same_visit_pickup and all_immediate and intake_forced
+        if pickup_onsite:
+            it = pickup_onsite[0]
+            zh, en = f"{it.name.zh}：{it.onsite.reason.zh}", f"{it.code} ({it.name.en}): {it.onsite.reason.en}"  # type: ignore[union-attr]
+        else:
+            zh, en = "结果仅能在窗口领取", "results can only be picked up at the window"
+        if same_visit:
+            zh, en = zh + "（即办件当场出件，与受理同次）", en + " (immediate items issued in the intake visit)"
+        step("pickup", 0 if same_visit else 1, "always", zh, en)
+
+    if any(i.kind is ItemKind.PROMISED for i in items) and not _no_trip(matter.correction_channels):
+        step("correction", 1, "worst", "补正材料仅能到窗口提交", "a correction can only be supplied at the window")
+    if waivable_owed and not _no_trip(matter.supplement_channels):
+        step("supplement", 1, "worst", "容缺材料仅能到窗口补交",
+             "materials owed under deficiency acceptance can only be supplied at the window")
+    after_notice = 0 if _no_trip(matter.supplement_channels) else 1
+
+    best = sum(s.trips for s in steps if s.scenario == "always")
+    worst = best + sum(s.trips for s in steps if s.scenario == "worst")
+    analysis = TripAnalysis(best, worst, matter.trip_budget, tuple(steps), after_notice,
+                            frozenset(c.value for c in common))
+    if worst > matter.trip_budget:
+        forcing = [s for s in steps if s.trips]
+        named = "; ".join(s.describe("en") for s in forcing)
+        problems.append((("trip_budget",), "OS501",
+                         f"worst case {worst} on-site trip(s) exceeds the trip budget of "
+                         f"{matter.trip_budget} (best {best}); trips forced by: {named}"))
+    return analysis, problems
+
+
+def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mapping[str, Department],
+                   data_sources: Mapping[str, DataSource], loc: Locator) -> tuple[MatterPlan | None, list[Finding]]:
+    """Every check of one matter; the plan when nothing prevents one."""
+    out: list[Finding] = []
+    f = lambda path, code, msg, hint=None, sev="error": out.append(  # noqa: E731
+        _finding(loc, "matter", matter.id, path, code, msg, hint, sev))
+    codes = list(matter.item_codes)
+    seen: set[str] = set()
+    for index, mi in enumerate(matter.items):
+        if mi.item in seen:
+            f(("items", index, "item"), "OS205", f"item {mi.item!r} is listed twice")
+        seen.add(mi.item)
+        if mi.item not in items:
+            f(("items", index, "item"), "OS302", f"unknown item {mi.item!r}",
+              _did_you_mean(mi.item, items) or "define it under workflows/items/")
+        for ai, after in enumerate(mi.after):
+            if after not in codes:
+                f(("items", index, "after", ai), "OS303",
+                  f"{mi.item} depends on {after!r}, which is not an item of this matter",
+                  _did_you_mean(after, codes))
+            elif after == mi.item:
+                f(("items", index, "after", ai), "OS401", f"{mi.item} depends on itself")
+    if any(x.is_error for x in out):
+        return None, out
+    order = _order(matter, loc, out)
+    if order is None:
+        return None, out
+    ordered = [items[c] for c in order]
+    upstream = _upstream(order, matter)
+
+    path = _critical_path(order, matter, items)
+    if path.promised_total > matter.promise.value:
+        f(("promise",), "OS403",
+          f"the promise of {matter.promise} is shorter than the critical path "
+          f"{' → '.join(path.items)} ({path.promised_total} {path.unit.replace('_', ' ')})",
+          f"promise at least {path.promised_total}, or shorten the items' promised limits")
+    if path.converted:
+        f(("promise",), "OS405", "items and the matter use different limit units; the critical "
+          "path was converted conservatively (5 working days ≈ 7 calendar days)",
+          "use one unit throughout the matter", "warning")
+
+    lines: dict[str, dict[str, Any]] = {}
+    excluded: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for item in ordered:
+        for mi, material in enumerate(item.materials):
+            provider = None
+            for source in material.sources:
+                if source.kind == "item" and source.ref in codes:
+                    if source.ref in upstream[item.code]:
+                        provider = ("upstream", source.ref, items[source.ref].name)
+                        break
+                    index = codes.index(item.code)
+                    f(("items", index, "after"), "OS406",
+                      f"{item.code} needs {material.id!r} from {source.ref}, which is an item of "
+                      f"this matter but not upstream of it",
+                      f"add {source.ref} to the after: list of {item.code}")
+            if provider is None:
+                shared = next((s for s in material.sources if s.kind == "shared" and s.ref in data_sources), None)
+                if shared is not None:
+                    provider = ("shared", shared.ref, data_sources[shared.ref].name)
+            if provider is not None:
+                key = (material.id, provider[0], provider[1])
+                entry = excluded.setdefault(key, {"material": material, "items": [], "provider": provider})
+                entry["items"].append(item.code)
+                continue
+            line = lines.setdefault(material.id, {"material": material, "items": [], "required": False,
+                                                  "waivable": True})
+            other = line["material"]
+            if (other.form, other.name) != (material.form, material.name):
+                f(("items", codes.index(item.code), "item"), "OS408",
+                  f"material {material.id!r} is defined differently in {line['items'][0]} and {item.code}",
+                  "use one name and form for one material id", "warning")
+            line["items"].append(item.code)
+            line["required"] = line["required"] or material.required
+            line["waivable"] = line["waivable"] and material.waivable
+    bring = tuple(MaterialLine(v["material"], tuple(v["items"]), v["required"],
+                               v["waivable"] and v["required"]) for v in lines.values())
+    not_needed = tuple(
+        ExcludedMaterial(v["material"], tuple(v["items"]), v["provider"][0], v["provider"][1], v["provider"][2])
+        for key, v in excluded.items() if key[0] not in lines
+    )
+
+    fields: dict[str, dict[str, Any]] = {}
+    for item in ordered:
+        for field in item.form:
+            entry = fields.setdefault(field.id, {"field": field, "items": []})
+            if entry["field"].signature() != field.signature():
+                f(("items", codes.index(item.code), "item"), "OS407",
+                  f"form field {field.id!r} is {field.type.value} in {entry['items'][0]} but "
+                  f"{field.type.value if field.type != entry['field'].type else 'has other choices'} in {item.code}",
+                  "one field id must have one type (and one set of choices) across the matter")
+            entry["items"].append(item.code)
+    form = tuple(FormLine(v["field"], tuple(v["items"])) for v in fields.values())
+
+    trips, problems = analyse_trips(matter, ordered, any(m.waivable for m in bring))
+    for tpath, code, message in problems:
+        f(tpath, code, message, "allow online/mobile/agent channels, mail or electronic delivery, "
+          "or same-visit pickup of immediate items" if code == "OS501" else None)
+    departments_used = tuple(dict.fromkeys(i.department for i in ordered))
+    plan = MatterPlan(matter, tuple(ordered), upstream, bring, not_needed, form, departments_used,
+                      path, trips, content_hash(matter, ordered, departments, data_sources))
+    return plan, out
+
+
+# ---------------------------------------------------------------- hashing
+
+
+def _canonical(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return {a.name: _canonical(getattr(value, a.name)) for a in attrs.fields(type(value))
+                if a.eq}
+    if isinstance(value, (frozenset, set)):
+        return sorted(_canonical(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if hasattr(value, "value") and not isinstance(value, (int, str)):
+        return value.value
+    return value
+
+
+def content_hash(matter: Matter, items: Iterable[Item], departments: Mapping[str, Department],
+                 data_sources: Mapping[str, DataSource]) -> str:
+    """A stable SHA-256 over everything that defines the matter's behaviour."""
+    items = list(items)
+    used_departments = sorted({i.department for i in items})
+    used_sources = sorted({s.ref for i in items for m in i.materials for s in m.sources if s.kind == "shared"})
+    body = {
+        "matter": _canonical(matter),
+        "items": sorted((_canonical(i) for i in items), key=lambda x: x["code"]),
+        "departments": [_canonical(departments[d]) for d in used_departments if d in departments],
+        "data_sources": [_canonical(data_sources[s]) for s in used_sources if s in data_sources],
+    }
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,314 @@
+"""Load a catalogue of definitions from YAML files and check it.
+
+:func:`check` reads every ``*.yaml``/``*.yml`` file under the given paths and returns a
+:class:`CheckReport` with every finding (errors and warnings) and, when there is no error, the
+:class:`Catalogue`. :func:`load_catalogue` does the same and raises
+:class:`~oneservice.errors.DefinitionError` when there is an error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+from marshmallow import Schema, ValidationError, fields
+
+from ..domain import definitions as d
+from ..errors import DefinitionError, Finding, sort_findings
+from . import analysis
+from .catalogue import Catalogue, CalendarData
+from .schemas import SCHEMAS
+from .yamlio import Document, locate, parse_text, read_document
+
+__all__ = ["CheckReport", "check", "check_files", "load_catalogue"]
+
+Path_ = tuple[str | int, ...]
+
+
+@attrs.frozen
+class CheckReport:
+    findings: tuple[Finding, ...]
+    catalogue: Catalogue | None
+    files: int
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.is_error)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for key in path:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def _flatten(messages: Any, path: Path_ = ()) -> Iterable[tuple[Path_, str]]:
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            sub = path if key == "_schema" else path + (key,)
+            yield from _flatten(value, sub)
+    elif isinstance(messages, list):
+        for message in messages:
+            yield from _flatten(message, path)
+    else:
+        yield path, str(messages)
+
+
+def _schema_fields(schema: Schema, path: Path_) -> list[str]:
+    """The keys allowed at the mapping that holds ``path[-1]``."""
+    current: Schema | None = schema
+    for key in path[:-1]:
+        if isinstance(key, int) or current is None:
+            continue
+        field = next((f for n, f in current.fields.items() if (f.data_key or n) == key), None)
+        if isinstance(field, fields.List):
+            field = field.inner
+        current = field.schema if isinstance(field, fields.Nested) else None
+    if current is None:
+        return []
+    return [f.data_key or n for n, f in current.fields.items()]
+
+
+def _schema_findings(doc: Document, schema: Schema, err: ValidationError) -> list[Finding]:
+    out = []
+    for path, message in _flatten(err.messages):
+        line, col = locate(doc.data, path)
+        code, hint = "OS203", None
+        if message.startswith("OS") and message[2:5].isdigit() and message[5:7] == ": ":
+            code, message = message[:5], message[7:]
+        elif message == "Unknown field.":
+            code = "OS201"
+            allowed = _schema_fields(schema, path)
+            message = f"unknown key {path[-1]!r}"
+            close = difflib.get_close_matches(str(path[-1]), allowed, n=1)
+            hint = (f"did you mean {close[0]!r}?" if close else "") + (
+                f" allowed here: {', '.join(allowed)}" if allowed else "")
+            hint = hint.strip()
+        elif message == "Missing data for required field.":
+            code = "OS202"
+            message = f"missing required key {path[-1]!r}" if path else "missing required key"
+            parent = path[:-1]
+            line, col = locate(doc.data, parent)
+        elif message.startswith("Invalid input type") or message.startswith("Not a valid"):
+            message = f"wrong type: {message}"
+        out.append(Finding(code, message, file=doc.name, line=line, column=col,
+                           path=_dotted(path), hint=hint))
+    return out
+
+
+@attrs.define
+class _Origins:
+    """Where each definition came from, to locate semantic findings."""
+
+    docs: dict[tuple[str, str], tuple[Document, Path_]] = attrs.Factory(dict)
+
+    def __call__(self, kind: str, ident: str, path: Path_) -> dict[str, Any]:
+        doc, base = self.docs[(kind, ident)]
+        full = base + path
+        line, col = locate(doc.data, full)
+        return {"file": doc.name, "line": line, "column": col, "path": _dotted(full)}
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Finding]]:
+    files: list[Path] = []
+    problems: list[Finding] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file()))
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(Finding("OS101", "no such file or directory", file=str(raw)))
+    return files, problems
+
+
+def check(paths: Iterable[str | os.PathLike[str]] = ("workflows",)) -> CheckReport:
+    """Read, validate and analyse every definition file under ``paths``."""
+    files, problems = _discover(paths)
+    documents: list[Document] = []
+    for file in files:
+        doc, found = read_document(file, _display_name(file))
+        problems.extend(found)
+        if doc is not None:
+            documents.append(doc)
+    return _check_documents(documents, problems, len(files))
+
+
+def check_files(sources: Mapping[str, bytes | str]) -> CheckReport:
+    """Like :func:`check`, for in-memory files (name → content); used by tests and tools."""
+    documents: list[Document] = []
+    problems: list[Finding] = []
+    for name, content in sources.items():
+        raw = content.encode() if isinstance(content, str) else content
+        doc, found = parse_text(raw, name)
+        problems.extend(found)
+        if doc is not None:
+            documents.append(doc)
+    return _check_documents(documents, problems, len(sources))
+
+
+def load_catalogue(paths: Iterable[str | os.PathLike[str]] = ("workflows",)) -> Catalogue:
+    """Load and check definitions; raise :class:`DefinitionError` listing every error."""
+    report = check(paths)
+    if report.catalogue is None:
+        raise DefinitionError(report.findings)
+    return report.catalogue
+
+
+def _check_documents(documents: list[Document], problems: list[Finding], count: int) -> CheckReport:
+    origins = _Origins()
+    items: dict[str, d.Item] = {}
+    matters: dict[str, d.Matter] = {}
+    departments: dict[str, d.Department] = {}
+    locations: dict[str, d.Location] = {}
+    sources: dict[str, d.DataSource] = {}
+    calendars: list[CalendarData] = []
+
+    def duplicate(kind: str, ident: str, doc: Document, path: Path_) -> bool:
+        if (kind, ident) in origins.docs:
+            first, _ = origins.docs[(kind, ident)]
+            line, col = locate(doc.data, path)
+            problems.append(Finding("OS205", f"duplicate {kind} id {ident!r} (first defined in {first.name})",
+                                    file=doc.name, line=line, column=col, path=_dotted(path)))
+            return True
+        origins.docs[(kind, ident)] = (doc, path)
+        return False
+
+    for doc in documents:
+        data = doc.data
+        keys = list(data) if isinstance(data, dict) else []
+        if len(keys) != 1 or keys[0] not in SCHEMAS:
+            line, col = locate(data, ())
+            shown = ", ".join(map(str, keys)) or type(data).__name__
+            problems.append(Finding(
+                "OS106", f"a definition file holds exactly one of: {', '.join(SCHEMAS)} (found {shown})",
+                file=doc.name, line=line or 1, column=col or 1,
+                hint="start the file with 'item:', 'matter:', 'registry:' or 'calendar:'"))
+            continue
+        kind = keys[0]
+        schema = SCHEMAS[kind]()
+        try:
+            loaded = schema.load(data)[kind]
+        except ValidationError as err:
+            problems.extend(_schema_findings(doc, schema, err))
+            continue
+        except RecursionError:
+            problems.append(Finding("OS105", "the document is nested too deeply", file=doc.name))
+            continue
+        if kind == "item":
+            item = _build_item(loaded, doc.name)
+            if not duplicate("item", item.code, doc, ("item", "code")):
+                items[item.code] = item
+        elif kind == "matter":
+            matter = _build_matter(loaded, doc.name)
+            if not duplicate("matter", matter.id, doc, ("matter", "id")):
+                matters[matter.id] = matter
+        elif kind == "registry":
+            for group, target in (("departments", departments), ("locations", locations),
+                                  ("data_sources", sources)):
+                for index, entry in enumerate(loaded[group]):
+                    if not duplicate(group, entry.id, doc, ("registry", group, index, "id")):
+                        target[entry.id] = entry  # type: ignore[index]
+        else:
+            calendars.append(_build_calendar(loaded, doc, problems))
+
+    for (group, ident), (doc, path) in list(origins.docs.items()):
+        if group == "data_sources" and sources[ident].holder not in departments:
+            holder = sources[ident].holder
+            line, col = locate(doc.data, path[:-1] + ("holder",))
+            close = difflib.get_close_matches(holder, list(departments), n=1)
+            problems.append(Finding("OS301", f"unknown department {holder!r}", file=doc.name, line=line,
+                                    column=col, path=_dotted(path[:-1] + ("holder",)),
+                                    hint=f"did you mean {close[0]!r}?" if close else None))
+    for item in items.values():
+        problems.extend(analysis.analyse_item(item, departments, sources, items.keys(), origins))
+    plans = {}
+    for matter in matters.values():
+        plan, found = analysis.analyse_matter(matter, items, departments, sources, origins)
+        problems.extend(found)
+        if plan is not None:
+            plans[matter.id] = plan
+    findings = tuple(sort_findings(problems))
+    catalogue = None
+    if not any(f.is_error for f in findings):
+        catalogue = Catalogue(departments=departments, locations=locations, data_sources=sources,
+                              items=items, matters=matters, plans=plans, calendars=tuple(calendars),
+                              warnings=tuple(f for f in findings if not f.is_error))
+    return CheckReport(findings, catalogue, count)
+
+
+def _build_item(x: dict[str, Any], name: str) -> d.Item:
+    return d.Item(
+        code=x["code"], version=x["version"], name=x["name"], department=x["department"],
+        kind=d.ItemKind(x["kind"]), legal_limit=x["limits"]["legal"],
+        promised_limit=x["limits"]["promised"], materials=tuple(x["materials"]),
+        form=tuple(x["form"]), conditions=tuple(x["conditions"]), fee=x["fee"], result=x["result"],
+        delivery=frozenset(d.Channel(c) for c in x["delivery"]), onsite=x["onsite"], source_file=name,
+    )
+
+
+def _build_matter(x: dict[str, Any], name: str) -> d.Matter:
+    return d.Matter(
+        id=x["id"], version=x["version"], name=x["name"], items=tuple(x["items"]),
+        intake_channels=frozenset(d.Channel(c) for c in x["intake"]["channels"]),
+        supplement_channels=frozenset(d.Channel(c) for c in x["supplement"]["channels"]),
+        correction_channels=frozenset(d.Channel(c) for c in x["correction"]["channels"]),
+        pickup_channels=frozenset(d.Channel(c) for c in x["pickup"]["channels"]),
+        same_visit_pickup=x["pickup"]["same_visit"], trip_budget=x["trip_budget"],
+        promise=x["promise"], on_item_refused=d.RefusalPolicy(x["on_item_refused"]),
+        deficiency_days=x["deficiency"]["days"], source_file=name,
+    )
+
+
+def _build_calendar(x: dict[str, Any], doc: Document, problems: list[Finding]) -> CalendarData:
+    import datetime as dt
+
+    holidays: set[dt.date] = set()
+    for index, h in enumerate(x["holidays"]):
+        if h["to"] < h["from_"]:
+            line, col = locate(doc.data, ("calendar", "holidays", index, "to"))
+            problems.append(Finding("OS601", "a holiday ends before it starts", file=doc.name,
+                                    line=line, column=col, path=f"calendar.holidays[{index}].to"))
+            continue
+        day = h["from_"]
+        while day <= h["to"]:
+            holidays.add(day)
+            day += dt.timedelta(days=1)
+    for group, days in (("holidays", holidays), ("workdays", set(x["workdays"]))):
+        for day in sorted(days):
+            if day.year != x["year"]:
+                line, col = locate(doc.data, ("calendar", group))
+                problems.append(Finding("OS601", f"{day.isoformat()} is not in {x['year']}", file=doc.name,
+                                        line=line, column=col, path=f"calendar.{group}"))
+    for index, day in enumerate(x["workdays"]):
+        if day.weekday() < 5 or day in holidays:
+            line, col = locate(doc.data, ("calendar", "workdays", index))
+            problems.append(Finding(
+                "OS601", f"{day.isoformat()} is listed as a make-up workday but is "
+                + ("a holiday" if day in holidays else "already a weekday"),
+                file=doc.name, line=line, column=col, path=f"calendar.workdays[{index}]",
+                hint="list only the weekend days that become working days (调休)"))
+    return CalendarData(year=x["year"], source=x["source"], version=x["version"],
+                        holidays=frozenset(day for day in holidays if day.weekday() < 5),
+                        days_off=frozenset(holidays), workdays=frozenset(x["workdays"]), file=doc.name)

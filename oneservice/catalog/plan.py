@@ -1,0 +1,105 @@
+"""What static analysis knows about a matter before any case exists: its plan.
+
+A :class:`MatterPlan` holds the consolidated materials list (一套材料), the unified form
+(一表申请), the dependency order and critical path of its items, and the trip analysis.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..domain.definitions import FormField, Item, Matter, Material, Text
+
+__all__ = [
+    "ExcludedMaterial",
+    "FormLine",
+    "MaterialLine",
+    "MatterPlan",
+    "PathReport",
+    "TripAnalysis",
+    "TripStep",
+]
+
+
+@attrs.frozen
+class MaterialLine:
+    """One material the applicant brings, consolidated over the items that need it."""
+
+    material: Material
+    items: tuple[str, ...]
+    required: bool
+    waivable: bool  # may be owed under deficiency acceptance (waivable in every item needing it)
+
+
+@attrs.frozen
+class ExcludedMaterial:
+    """A material an item lists that the applicant does not bring, and why."""
+
+    material: Material
+    items: tuple[str, ...]
+    reason: str  # "upstream" | "shared"
+    provider: str  # item code or data source id
+    provider_name: Text
+
+
+@attrs.frozen
+class FormLine:
+    field: FormField
+    items: tuple[str, ...]
+
+
+@attrs.frozen
+class TripStep:
+    """A step of the matter at which the rules force the applicant on site."""
+
+    stage: str  # intake | review | correction | supplement | pickup | after_notice
+    trips: int  # trips this step adds (0 when merged into another visit)
+    scenario: str  # "always" (best and worst case) | "worst" (only under adverse events)
+    why: Text
+
+    def describe(self, lang: str = "en") -> str:
+        return f"{self.stage}: {self.why.get(lang)}"
+
+
+@attrs.frozen
+class TripAnalysis:
+    """Best achievable and worst-case on-site trips under the matter's rules (see docs)."""
+
+    best: int
+    worst: int
+    budget: int
+    steps: tuple[TripStep, ...]
+    after_notice: int  # extra trips when materials were incomplete (outside the promise)
+    delivery_channels: frozenset[str]
+
+    @property
+    def within_budget(self) -> bool:
+        return self.worst <= self.budget
+
+
+@attrs.frozen
+class PathReport:
+    """The critical path through the items and its length in the matter's promise unit."""
+
+    items: tuple[str, ...]
+    promised_total: int
+    legal_total: int
+    unit: str
+    converted: bool  # units were mixed and converted conservatively
+
+
+@attrs.frozen
+class MatterPlan:
+    matter: Matter
+    items: tuple[Item, ...]  # in dependency (topological) order
+    upstream: dict[str, frozenset[str]] = attrs.field(eq=False)  # code -> transitive predecessors
+    materials: tuple[MaterialLine, ...]
+    not_needed: tuple[ExcludedMaterial, ...]
+    form: tuple[FormLine, ...]
+    departments: tuple[str, ...]
+    path: PathReport
+    trips: TripAnalysis
+    content_hash: str
+
+    def item(self, code: str) -> Item:
+        return next(i for i in self.items if i.code == code)

@@ -1,0 +1,377 @@
+"""marshmallow schemas of the definition language: YAML data in, frozen definitions out.
+
+Validation messages that carry a stable code start with it (``"OS204: …"``); the loader turns
+every message into a :class:`~oneservice.errors.Finding` at the line of the offending key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from ..domain import definitions as d
+
+__all__ = ["SCHEMAS"]
+
+ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _pattern(regex: re.Pattern[str], what: str, example: str) -> validate.Validator:
+    def check(value: str) -> None:
+        if not regex.match(value):
+            raise ValidationError(f"OS204: {value!r} is not a valid {what} (for example {example!r})")
+
+    return check  # type: ignore[return-value]
+
+
+class StrictBool(fields.Field):
+    """``true`` or ``false`` only (not "yes", 1 or "on")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise ValidationError("must be true or false")
+
+
+class StrictInt(fields.Field):
+    def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("must be a whole number")
+        if self.minimum is not None and value < self.minimum:
+            raise ValidationError(f"must be at least {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValidationError(f"must be at most {self.maximum}")
+        return int(value)
+
+
+class Version(fields.Field):
+    """A version: a whole number or a text such as ``2026.1``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or str(value).strip() == "":
+            raise ValidationError("must be a number or a non-empty text, e.g. 1 or '2026.1'")
+        return str(value)
+
+
+class Amount(fields.Field):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValidationError("must be an amount in yuan, e.g. 0 or 12.50")
+        try:
+            amount = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            raise ValidationError("must be an amount in yuan, e.g. 0 or 12.50") from None
+        if not amount.is_finite() or amount < 0:
+            raise ValidationError("must be a non-negative amount in yuan")
+        return str(amount)
+
+
+class ISODate(fields.Field):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValidationError("must be a date written YYYY-MM-DD")
+
+
+def _enum(enum_cls: type[d.enum.StrEnum]) -> fields.Field:
+    values = [e.value for e in enum_cls]
+    return fields.String(
+        required=True,
+        validate=validate.OneOf(values, error="must be one of: " + ", ".join(values)),
+    )
+
+
+def _text() -> fields.Nested:
+    return fields.Nested(TextSchema, required=True)
+
+
+class Base(Schema):
+    class Meta:
+        ordered = True
+
+
+class TextSchema(Base):
+    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    en = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Text:
+        return d.Text(**data)
+
+
+class LimitSchema(Base):
+    value = StrictInt(required=True, minimum=0, maximum=3650)
+    unit = fields.String(
+        load_default="working_days",
+        validate=validate.OneOf([u.value for u in d.LimitUnit], error="must be working_days or calendar_days"),
+    )
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Limit:
+        return d.Limit(data["value"], d.LimitUnit(data["unit"]))
+
+
+class LimitsSchema(Base):
+    legal = fields.Nested(LimitSchema, required=True)
+    promised = fields.Nested(LimitSchema, required=True)
+
+
+class SourceField(fields.Field):
+    """``applicant``, ``shared:<data source id>`` or ``item:<item code>``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> d.Source:
+        if isinstance(value, str):
+            if value == "applicant":
+                return d.Source("applicant")
+            kind, _, ref = value.partition(":")
+            if kind in ("shared", "item") and ref:
+                return d.Source(kind, ref)
+        raise ValidationError(
+            "OS203: a source is 'applicant', 'shared:<data source id>' or 'item:<item code>'"
+        )
+
+
+class MaterialSchema(Base):
+    id = fields.String(required=True, validate=_pattern(SLUG, "material id", "id-card-copy"))
+    name = _text()
+    required = StrictBool(load_default=True)
+    waivable = StrictBool(load_default=False)
+    form = fields.String(
+        load_default="either",
+        validate=validate.OneOf([f.value for f in d.MaterialForm], error="must be paper, electronic or either"),
+    )
+    sources = fields.List(SourceField(), load_default=lambda: [d.Source("applicant")],
+                          validate=validate.Length(min=1, error="list at least one source"))
+    copies = StrictInt(load_default=1, minimum=1, maximum=20)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Material:
+        return d.Material(
+            id=data["id"], name=data["name"], required=data["required"], waivable=data["waivable"],
+            form=d.MaterialForm(data["form"]), sources=tuple(data["sources"]), copies=data["copies"],
+        )
+
+
+class FormFieldSchema(Base):
+    id = fields.String(required=True, validate=_pattern(FIELD_ID, "form field id", "company_name"))
+    label = _text()
+    type = _enum(d.FieldType)
+    required = StrictBool(load_default=True)
+    choices = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+
+    @validates_schema
+    def choices_match_type(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("type") == "choice" and not data.get("choices"):
+            raise ValidationError("OS206: a field of type choice needs a list of choices", "choices")
+        if data.get("type") != "choice" and data.get("choices"):
+            raise ValidationError("OS206: only a field of type choice has choices", "choices")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.FormField:
+        return d.FormField(data["id"], data["label"], d.FieldType(data["type"]), data["required"],
+                           tuple(data["choices"]))
+
+
+class ConditionSchema(Base):
+    id = fields.String(required=True, validate=_pattern(SLUG, "condition id", "capital-positive"))
+    when = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    message = _text()
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Condition:
+        return d.Condition(data["id"], data["when"], data["message"])
+
+
+class FeeSchema(Base):
+    amount = Amount(load_default="0")
+    basis = fields.String(load_default="")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Fee:
+        return d.Fee(data["amount"], data["basis"])
+
+
+class ResultSchema(Base):
+    id = fields.String(required=True, validate=_pattern(SLUG, "result id", "business-licence"))
+    name = _text()
+    form = _enum(d.ResultForm)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Result:
+        return d.Result(data["id"], data["name"], d.ResultForm(data["form"]))
+
+
+class OnsiteSchema(Base):
+    stage = _enum(d.OnsiteStage)
+    reason = fields.Nested(TextSchema, required=True,
+                           error_messages={"required": "OS206: an unavoidable on-site visit needs its reason"})
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.OnsiteVisit:
+        return d.OnsiteVisit(d.OnsiteStage(data["stage"]), data["reason"])
+
+
+def _channels(allowed: frozenset[d.Channel], *, required: bool = True) -> fields.List:
+    values = sorted(c.value for c in allowed)
+    return fields.List(
+        fields.String(validate=validate.OneOf(values, error="must be one of: " + ", ".join(values))),
+        required=required,
+        validate=validate.Length(min=1, error="list at least one channel"),
+    )
+
+
+class ItemBodySchema(Base):
+    code = fields.String(required=True, validate=_pattern(ITEM_CODE, "item code", "330000-SCJG-QYSL"))
+    version = Version(required=True)
+    name = _text()
+    department = fields.String(required=True, validate=_pattern(SLUG, "department id", "hz-amr"))
+    kind = _enum(d.ItemKind)
+    limits = fields.Nested(LimitsSchema, required=True)
+    fee = fields.Nested(FeeSchema, load_default=lambda: d.Fee())
+    materials = fields.List(fields.Nested(MaterialSchema), load_default=list)
+    form = fields.List(fields.Nested(FormFieldSchema), load_default=list)
+    conditions = fields.List(fields.Nested(ConditionSchema), load_default=list)
+    result = fields.Nested(ResultSchema, required=True)
+    delivery = _channels(d.DELIVERY_CHANNELS)
+    onsite = fields.Nested(OnsiteSchema, load_default=None, allow_none=True)
+
+
+class ItemFileSchema(Base):
+    item = fields.Nested(ItemBodySchema, required=True)
+
+
+class MatterItemSchema(Base):
+    item = fields.String(required=True, validate=_pattern(ITEM_CODE, "item code", "330000-SCJG-QYSL"))
+    after = fields.List(fields.String(), load_default=list)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.MatterItem:
+        return d.MatterItem(data["item"], tuple(data["after"]))
+
+
+class ChannelsSchema(Base):
+    channels = _channels(d.SUPPLY_CHANNELS)
+
+
+class IntakeSchema(Base):
+    channels = _channels(d.INTAKE_CHANNELS)
+
+
+class PickupSchema(Base):
+    channels = _channels(d.DELIVERY_CHANNELS)
+    same_visit = StrictBool(load_default=False)
+
+
+class DeficiencySchema(Base):
+    days = StrictInt(load_default=5, minimum=1, maximum=60)
+
+
+class MatterBodySchema(Base):
+    id = fields.String(required=True, validate=_pattern(SLUG, "matter id", "start-a-business"))
+    version = Version(required=True)
+    name = _text()
+    items = fields.List(fields.Nested(MatterItemSchema), required=True,
+                        validate=validate.Length(min=1, error="list at least one item"))
+    intake = fields.Nested(IntakeSchema, required=True)
+    supplement = fields.Nested(ChannelsSchema, required=True)
+    correction = fields.Nested(ChannelsSchema, required=True)
+    pickup = fields.Nested(PickupSchema, required=True)
+    trip_budget = StrictInt(load_default=1, minimum=0, maximum=10)
+    promise = fields.Nested(LimitSchema, required=True)
+    on_item_refused = fields.String(
+        load_default="continue",
+        validate=validate.OneOf([p.value for p in d.RefusalPolicy],
+                                error="must be continue or refuse_matter"),
+    )
+    deficiency = fields.Nested(DeficiencySchema, load_default=lambda: {"days": 5})
+
+
+class MatterFileSchema(Base):
+    matter = fields.Nested(MatterBodySchema, required=True)
+
+
+class DepartmentSchema(Base):
+    id = fields.String(required=True, validate=_pattern(SLUG, "department id", "hz-amr"))
+    name = _text()
+    level = _enum(d.Level)
+    region = fields.String(load_default="")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Department:
+        return d.Department(data["id"], data["name"], d.Level(data["level"]), data["region"])
+
+
+class LocationSchema(Base):
+    id = fields.String(required=True, validate=_pattern(SLUG, "location id", "hz-citizen-centre"))
+    name = _text()
+    level = _enum(d.Level)
+    address = fields.String(load_default="")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Location:
+        return d.Location(data["id"], data["name"], d.Level(data["level"]), data["address"])
+
+
+class DataSourceSchema(Base):
+    id = fields.String(required=True, validate=_pattern(SLUG, "data source id", "population-register"))
+    name = _text()
+    holder = fields.String(required=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.DataSource:
+        return d.DataSource(data["id"], data["name"], data["holder"])
+
+
+class RegistryBodySchema(Base):
+    version = Version(required=True)
+    departments = fields.List(fields.Nested(DepartmentSchema), load_default=list)
+    locations = fields.List(fields.Nested(LocationSchema), load_default=list)
+    data_sources = fields.List(fields.Nested(DataSourceSchema), load_default=list)
+
+
+class RegistryFileSchema(Base):
+    registry = fields.Nested(RegistryBodySchema, required=True)
+
+
+class HolidaySchema(Base):
+    name = _text()
+    from_ = ISODate(required=True, data_key="from")
+    to = ISODate(required=True)
+
+
+class CalendarBodySchema(Base):
+    year = StrictInt(required=True, minimum=2004, maximum=2100)
+    version = Version(load_default="1")
+    source = fields.String(required=True, validate=validate.Length(min=1))
+    holidays = fields.List(fields.Nested(HolidaySchema), load_default=list)
+    workdays = fields.List(ISODate(), load_default=list)
+
+
+class CalendarFileSchema(Base):
+    calendar = fields.Nested(CalendarBodySchema, required=True)
+
+
+SCHEMAS: dict[str, type[Schema]] = {
+    "item": ItemFileSchema,
+    "matter": MatterFileSchema,
+    "registry": RegistryFileSchema,
+    "calendar": CalendarFileSchema,
+}

@@ -1,0 +1,151 @@
+"""Reading definition files safely, keeping line numbers for error messages.
+
+Hostile input is refused with a finding, never another exception: files over ``MAX_BYTES``,
+bytes that are not UTF-8, tabs and other syntax errors, duplicate keys, anchors and aliases
+(which would allow "billion laughs" alias bombs) and nesting deeper than ``MAX_DEPTH``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+
+from ..errors import Finding
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "Document", "locate", "read_document"]
+
+MAX_BYTES = 1_048_576
+MAX_DEPTH = 40
+
+
+class Document:
+    """A parsed YAML file: its display name and round-trip data (with ``.lc`` positions)."""
+
+    def __init__(self, name: str, data: Any) -> None:
+        self.name = name
+        self.data = data
+
+
+def _finding(code: str, message: str, name: str, line: int | None, col: int | None, hint: str | None = None) -> Finding:
+    return Finding(code, message, file=name, line=line, column=col, hint=hint)
+
+
+def _mark(exc: BaseException) -> tuple[int | None, int | None]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return None, None
+    return mark.line + 1, mark.column + 1
+
+
+def _decode(raw: bytes, name: str) -> tuple[str | None, Finding | None]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, _finding(
+            "OS101", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", name, line, col,
+            "save the file as UTF-8",
+        )
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, _finding("OS101", "the file contains a NUL character", name, line, 1)
+    return text, None
+
+
+def _scan_events(yaml: YAML, text: str, name: str) -> Finding | None:
+    depth = 0
+    for event in yaml.parse(text):
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
+            return _finding(
+                "OS104", "anchors and aliases (& and *) are not allowed in definitions",
+                name, mark.line + 1, mark.column + 1, "write the value out in full",
+            )
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return _finding(
+                    "OS105", f"nesting deeper than {MAX_DEPTH} levels", name,
+                    mark.line + 1, mark.column + 1,
+                )
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def read_document(path: Path, name: str | None = None) -> tuple[Document | None, list[Finding]]:
+    """Read and parse one YAML file; return the document or the findings that prevent it."""
+    name = name or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [_finding(
+                "OS105", f"the file is {size} bytes, more than the limit of {MAX_BYTES}", name, None, None,
+                "split the definitions into several files",
+            )]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [_finding("OS101", f"cannot read the file: {exc.strerror}", name, None, None)]
+    return parse_text(raw, name)
+
+
+def parse_text(raw: bytes, name: str) -> tuple[Document | None, list[Finding]]:
+    """Parse YAML bytes (already size-checked) into a :class:`Document`."""
+    if len(raw) > MAX_BYTES:
+        return None, [_finding("OS105", f"more than {MAX_BYTES} bytes", name, None, None)]
+    text, problem = _decode(raw, name)
+    if problem is not None or text is None:
+        return None, [problem] if problem else []
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        found = _scan_events(yaml, text, name)
+        if found:
+            return None, [found]
+        data = YAML(typ="rt").load(text)
+    except RecursionError:
+        return None, [_finding("OS105", "the document is nested too deeply", name, None, None)]
+    except Exception as exc:  # ruamel raises many error types; all are syntax problems here
+        line, col = _mark(exc)
+        kind = type(exc).__name__
+        problem_text = getattr(exc, "problem", None) or str(exc).strip().splitlines()[-1]
+        if "Duplicate" in kind:
+            return None, [_finding("OS103", f"duplicate key: {problem_text}", name, line, col,
+                                   "each key may appear once in a mapping")]
+        hint = "indent with spaces, never tabs" if "\t" in text else None
+        return None, [_finding("OS102", f"YAML syntax error: {problem_text}", name, line, col, hint)]
+    return Document(name, data), []
+
+
+def locate(root: Any, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+    """The 1-based (line, column) of the node at ``path``, or of its nearest existing parent."""
+    node = root
+    line: int | None = None
+    col: int | None = None
+    if isinstance(root, (CommentedMap, CommentedSeq)):
+        line, col = root.lc.line + 1, root.lc.col + 1
+    for key in path:
+        if isinstance(node, CommentedMap) and key in node:
+            try:
+                kl, kc = node.lc.key(key)
+                line, col = kl + 1, kc + 1
+            except (KeyError, TypeError):
+                pass
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            try:
+                il, ic = node.lc.item(key)
+                line, col = il + 1, ic + 1
+            except (KeyError, TypeError, IndexError):
+                pass
+            node = node[key]
+        else:
+            break
+    return line, col

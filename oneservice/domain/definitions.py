@@ -1,0 +1,265 @@
+"""Definitions: departments, items (事项) and matters (一件事), as frozen values.
+
+These are what the catalogue loader builds from YAML; nothing here knows about YAML.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+
+class Level(enum.StrEnum):
+    """Administrative level of a department or service location."""
+
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+
+
+class ItemKind(enum.StrEnum):
+    IMMEDIATE = "immediate"  # 即办件
+    PROMISED = "promised"  # 承诺件
+
+
+class LimitUnit(enum.StrEnum):
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+
+
+class Channel(enum.StrEnum):
+    """How the applicant interacts. Only ``window`` is on-site (a trip)."""
+
+    WINDOW = "window"
+    ONLINE = "online"
+    MOBILE = "mobile"
+    AGENT = "agent"  # 代办: a staff member or grid worker runs the errand
+    MAIL = "mail"
+    ELECTRONIC = "electronic"  # delivery of an electronic result
+
+    @property
+    def on_site(self) -> bool:
+        return self is Channel.WINDOW
+
+
+INTAKE_CHANNELS = frozenset({Channel.WINDOW, Channel.ONLINE, Channel.MOBILE, Channel.AGENT})
+SUPPLY_CHANNELS = frozenset(
+    {Channel.WINDOW, Channel.ONLINE, Channel.MOBILE, Channel.AGENT, Channel.MAIL}
+)
+DELIVERY_CHANNELS = frozenset({Channel.WINDOW, Channel.MAIL, Channel.ELECTRONIC, Channel.AGENT})
+
+
+class MaterialForm(enum.StrEnum):
+    PAPER = "paper"
+    ELECTRONIC = "electronic"
+    EITHER = "either"
+
+
+class ResultForm(enum.StrEnum):
+    PAPER = "paper"
+    ELECTRONIC = "electronic"
+    BOTH = "both"
+
+
+class FieldType(enum.StrEnum):
+    STRING = "string"
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    CHOICE = "choice"
+    PHONE = "phone"
+    RESIDENT_ID = "resident_id"  # 居民身份证号码 (GB 11643)
+    USCC = "uscc"  # 统一社会信用代码 (GB 32100)
+
+
+class OnsiteStage(enum.StrEnum):
+    """When an unavoidable on-site visit happens."""
+
+    INTAKE = "intake"  # e.g. originals checked, signature or face verification at the window
+    REVIEW = "review"  # e.g. an interview or a signature during the back-office review
+    PICKUP = "pickup"  # e.g. a result that must be signed for in person
+
+
+class RefusalPolicy(enum.StrEnum):
+    """What a matter does when one of its items is refused."""
+
+    CONTINUE = "continue"  # items depending on it are cancelled, independent ones go on
+    REFUSE_MATTER = "refuse_matter"  # every open item is cancelled, the case concludes refused
+
+
+@attrs.frozen
+class Text:
+    """A bilingual text (Chinese first)."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@attrs.frozen
+class Source:
+    """Where a material can come from: ``applicant``, a shared data source, or an item's result."""
+
+    kind: str  # "applicant" | "shared" | "item"
+    ref: str = ""  # data source id or item code
+
+    def __str__(self) -> str:
+        return self.kind if not self.ref else f"{self.kind}:{self.ref}"
+
+
+@attrs.frozen
+class Limit:
+    value: int
+    unit: LimitUnit = LimitUnit.WORKING_DAYS
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.unit.value.replace('_', ' ')}"
+
+
+@attrs.frozen
+class Department:
+    id: str
+    name: Text
+    level: Level
+    region: str = ""
+
+
+@attrs.frozen
+class Location:
+    """A service location: a service centre, a township or village service point."""
+
+    id: str
+    name: Text
+    level: Level
+    address: str = ""
+
+
+@attrs.frozen
+class DataSource:
+    """A shared government data source (e.g. the population register)."""
+
+    id: str
+    name: Text
+    holder: str  # department id
+
+
+@attrs.frozen
+class Material:
+    id: str
+    name: Text
+    required: bool = True
+    waivable: bool = False  # may be owed under acceptance with deficiency (容缺)
+    form: MaterialForm = MaterialForm.EITHER
+    sources: tuple[Source, ...] = (Source("applicant"),)
+    copies: int = 1
+
+
+@attrs.frozen
+class FormField:
+    id: str
+    label: Text
+    type: FieldType
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+    def signature(self) -> tuple[object, ...]:
+        """What must agree when two items define the same field."""
+        return (self.type, self.choices)
+
+
+@attrs.frozen
+class Condition:
+    """An acceptance condition over form fields, as a CEL expression."""
+
+    id: str
+    expression: str
+    message: Text
+
+
+@attrs.frozen
+class Fee:
+    amount: str = "0"  # decimal as text, in yuan
+    basis: str = ""  # legal basis of the fee
+
+    @property
+    def free(self) -> bool:
+        from decimal import Decimal
+
+        return Decimal(self.amount) == 0
+
+
+@attrs.frozen
+class Result:
+    id: str
+    name: Text
+    form: ResultForm
+
+
+@attrs.frozen
+class OnsiteVisit:
+    stage: OnsiteStage
+    reason: Text
+
+
+@attrs.frozen
+class Item:
+    """A department-level service item (事项)."""
+
+    code: str
+    version: str
+    name: Text
+    department: str
+    kind: ItemKind
+    legal_limit: Limit
+    promised_limit: Limit
+    materials: tuple[Material, ...]
+    form: tuple[FormField, ...]
+    conditions: tuple[Condition, ...]
+    fee: Fee
+    result: Result
+    delivery: frozenset[Channel]
+    onsite: OnsiteVisit | None = None
+    source_file: str | None = attrs.field(default=None, eq=False, repr=False)
+
+    def material(self, material_id: str) -> Material | None:
+        return next((m for m in self.materials if m.id == material_id), None)
+
+
+@attrs.frozen
+class MatterItem:
+    item: str  # item code
+    after: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Matter:
+    """An applicant-side matter (一件事) composed of items."""
+
+    id: str
+    version: str
+    name: Text
+    items: tuple[MatterItem, ...]
+    intake_channels: frozenset[Channel]
+    supplement_channels: frozenset[Channel]
+    correction_channels: frozenset[Channel]
+    pickup_channels: frozenset[Channel]
+    same_visit_pickup: bool
+    trip_budget: int
+    promise: Limit
+    on_item_refused: RefusalPolicy
+    deficiency_days: int = 5  # working days to supply a material owed under 容缺
+    source_file: str | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def item_codes(self) -> tuple[str, ...]:
+        return tuple(mi.item for mi in self.items)
+
+    def after(self, code: str) -> tuple[str, ...]:
+        return next((mi.after for mi in self.items if mi.item == code), ())

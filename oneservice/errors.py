@@ -1,0 +1,277 @@
+"""Every error oneservice raises, under one root.
+
+::
+
+    OneServiceError                      code OS000
+    ├── DefinitionError                  definition-time: YAML under workflows/ (carries findings)
+    ├── CalendarError                    calendar data missing or malformed          OS610
+    ├── InvalidInput                     a value given to an action is wrong         OS620
+    │   └── InvalidIdentifier            resident ID number / credit code malformed  OS621
+    ├── UnknownDefinition                no such matter / item / location            OS630
+    ├── CaseError                        run-time, about one case (carries case_id, state)
+    │   ├── CaseNotFound                 OS700
+    │   ├── IllegalAction                action not allowed in this state             OS701
+    │   ├── ActionRejected               a guard of the action failed (reason given)  OS702
+    │   ├── ConcurrencyConflict          another action changed the case meanwhile    OS703
+    │   ├── DuplicateAction              idempotency key reused with other content    OS704
+    │   └── NotAuthorised                actor may not do this                        OS705
+    └── StoreError                       the database could not be used              OS800
+
+Definition errors carry a list of :class:`Finding` (code, message, file, line, column, key path,
+hint); run-time errors carry the case id, its state and, for illegal actions, the actions allowed
+now. Every code is listed in ``docs/errors.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "ActionRejected",
+    "CalendarError",
+    "CaseError",
+    "CaseNotFound",
+    "ConcurrencyConflict",
+    "DefinitionError",
+    "DuplicateAction",
+    "Finding",
+    "IllegalAction",
+    "InvalidIdentifier",
+    "InvalidInput",
+    "NotAuthorised",
+    "OneServiceError",
+    "StoreError",
+    "UnknownDefinition",
+]
+
+
+class OneServiceError(Exception):
+    """Root of every error raised by oneservice."""
+
+    code = "OS000"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description of the error (code, type, message and context)."""
+        return {"code": self.code, "type": type(self).__name__, "message": str(self)}
+
+
+@attrs.frozen
+class Finding:
+    """One problem found in a definition: what, where and how to fix it."""
+
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    path: str = ""  # key path, e.g. "item.materials[2].sources[0]"
+    hint: str | None = None
+    severity: str = "error"  # "error" | "warning"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def format(self) -> str:
+        """``file:LINE:COL: CODE message (at key.path) hint`` for people."""
+        where = self.file or "<catalogue>"
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        text = f"{where}: {self.code} {self.message}"
+        if self.severity != "error":
+            text = f"{where}: {self.code} [{self.severity}] {self.message}"
+        if self.path:
+            text += f" (at {self.path})"
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.column or 0, f.code))
+
+
+class DefinitionError(OneServiceError):
+    """Definitions under ``workflows/`` are invalid; ``findings`` lists every problem."""
+
+    code = "OS100"
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = sort_findings(findings)
+        errors = [f for f in self.findings if f.is_error]
+        shown = "\n".join(f.format() for f in errors[:50])
+        more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{len(errors)} definition error(s):\n{shown}{more}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["findings"] = [f.to_dict() for f in self.findings]
+        return data
+
+
+class CalendarError(OneServiceError):
+    """Calendar data is missing or malformed."""
+
+    code = "OS610"
+
+
+class InvalidInput(OneServiceError):
+    """A value passed to an action is wrong; ``field`` names it."""
+
+    code = "OS620"
+
+    def __init__(self, message: str, *, field: str = "", hint: str | None = None) -> None:
+        self.field = field
+        self.hint = hint
+        text = f"{field}: {message}" if field else message
+        if hint:
+            text += f" — {hint}"
+        super().__init__(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(field=self.field, hint=self.hint)
+        return data
+
+
+class InvalidIdentifier(InvalidInput):
+    """A resident ID number or unified social credit code is malformed."""
+
+    code = "OS621"
+
+
+class UnknownDefinition(OneServiceError):
+    """A matter, item, location or department id is not in the loaded catalogue."""
+
+    code = "OS630"
+
+    def __init__(self, kind: str, ident: str, known: Iterable[str] = ()) -> None:
+        import difflib
+
+        self.kind = kind
+        self.ident = ident
+        close = difflib.get_close_matches(ident, list(known), n=3)
+        self.suggestions = close
+        text = f"unknown {kind} {ident!r}"
+        if close:
+            text += f" — did you mean {', '.join(repr(c) for c in close)}?"
+        super().__init__(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(kind=self.kind, id=self.ident, suggestions=self.suggestions)
+        return data
+
+
+class CaseError(OneServiceError):
+    """An action on one case failed; carries ``case_id`` and the case's ``state``."""
+
+    code = "OS7xx"
+
+    def __init__(self, message: str, *, case_id: str, state: str | None = None) -> None:
+        self.case_id = case_id
+        self.state = state
+        where = f"case {case_id}" + (f" (state {state})" if state else "")
+        super().__init__(f"{where}: {message}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(case_id=self.case_id, state=self.state)
+        return data
+
+
+class CaseNotFound(CaseError):
+    code = "OS700"
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__("no such case", case_id=case_id)
+
+
+class IllegalAction(CaseError):
+    """The action is not allowed in the current state; ``allowed`` lists what is."""
+
+    code = "OS701"
+
+    def __init__(
+        self, action: str, *, case_id: str, state: str, allowed: Sequence[str], target: str = ""
+    ) -> None:
+        self.action = action
+        self.allowed = sorted(allowed)
+        self.target = target
+        on = f" on {target}" if target else ""
+        now = ", ".join(self.allowed) or "none"
+        super().__init__(
+            f"action {action!r}{on} is not allowed now; allowed now: {now}",
+            case_id=case_id,
+            state=state,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(action=self.action, allowed=self.allowed, target=self.target)
+        return data
+
+
+class ActionRejected(CaseError):
+    """A guard of the action failed; ``reason`` is a stable reason code."""
+
+    code = "OS702"
+
+    def __init__(
+        self, message: str, *, case_id: str, state: str | None, reason: str, details: Any = None
+    ) -> None:
+        self.reason = reason
+        self.details = details
+        super().__init__(f"{message} [{reason}]", case_id=case_id, state=state)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(reason=self.reason, details=self.details)
+        return data
+
+
+class ConcurrencyConflict(CaseError):
+    """Another action changed the case since it was read; reload and retry."""
+
+    code = "OS703"
+
+    def __init__(self, case_id: str, *, expected_version: int | None = None) -> None:
+        self.expected_version = expected_version
+        super().__init__(
+            "the case was changed by a concurrent action; reload it and retry",
+            case_id=case_id,
+        )
+
+
+class DuplicateAction(CaseError):
+    """An idempotency key was reused for a different action or different arguments."""
+
+    code = "OS704"
+
+    def __init__(self, key: str, *, case_id: str) -> None:
+        self.key = key
+        super().__init__(
+            f"idempotency key {key!r} was already used for a different action", case_id=case_id
+        )
+
+
+class NotAuthorised(CaseError):
+    """The actor may not perform this action; the attempt is recorded as an event."""
+
+    code = "OS705"
+
+    def __init__(self, message: str, *, case_id: str, state: str | None = None, actor: str = "") -> None:
+        self.actor = actor
+        super().__init__(f"{actor}: {message}" if actor else message, case_id=case_id, state=state)
+
+
+class StoreError(OneServiceError):
+    """The database could not be reached or used."""
+
+    code = "OS800"

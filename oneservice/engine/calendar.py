@@ -76,9 +76,7 @@ def _bundled_year(year: int) -> _YearData | None:
         return None
     import chinese_calendar
 
-    workdays = frozenset(
-        d for d in chinese_calendar.workdays if d.year == year and d.weekday() >= _SATURDAY
-    )
+    workdays = frozenset(d for d in chinese_calendar.workdays if d.year == year and d.weekday() >= _SATURDAY)
     # chinese_calendar.is_workday: a date listed as a workday wins over a holiday entry.
     holidays = frozenset(
         d
@@ -123,9 +121,7 @@ def _weekday_workday_problem(d: date) -> str:
 def _check_date(value: object, year: int, what: str) -> date:
     """``value`` as a date of ``year``, or a :class:`CalendarError` saying what to fix."""
     if isinstance(value, dt.datetime) or not isinstance(value, date):
-        raise CalendarError(
-            f"calendar {year}: {what} {value!r} is not a date — give a datetime.date"
-        )
+        raise CalendarError(f"calendar {year}: {what} {value!r} is not a date — give a datetime.date")
     if value.year != year:
         raise CalendarError(
             f"calendar {year}: {what} {value.isoformat()} is not in {year} — "
@@ -134,9 +130,7 @@ def _check_date(value: object, year: int, what: str) -> date:
     return value
 
 
-def _validated_year(
-    year: int, holidays: Iterable[date], workdays: Iterable[date], source: str
-) -> _YearData:
+def _validated_year(year: int, holidays: Iterable[date], workdays: Iterable[date], source: str) -> _YearData:
     """Check one year's data (see :meth:`WorkCalendar.with_year`) and freeze it."""
     if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
         raise CalendarError(f"calendar year must be an integer 1..9999, got {year!r}")
@@ -214,9 +208,7 @@ def _parse_name(value: object, year: object, path: str) -> None:
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
         return
-    raise _data_error(
-        year, path, "expected a string or a mapping such as {zh: 元旦, en: New Year's Day}"
-    )
+    raise _data_error(year, path, "expected a string or a mapping such as {zh: 元旦, en: New Year's Day}")
 
 
 def _parse_range(entry: object, year: object, path: str) -> list[date]:
@@ -229,9 +221,7 @@ def _parse_range(entry: object, year: object, path: str) -> list[date]:
     first = _parse_date(_require(entry, "from", year, f"{path}."), year, f"{path}.from")
     last = _parse_date(_require(entry, "to", year, f"{path}."), year, f"{path}.to")
     if last < first:
-        raise _data_error(
-            year, f"{path}.to", f"{last.isoformat()} is before from {first.isoformat()}"
-        )
+        raise _data_error(year, f"{path}.to", f"{last.isoformat()} is before from {first.isoformat()}")
     for key, d in (("from", first), ("to", last)):
         if isinstance(year, int) and d.year != year:
             raise _data_error(
@@ -254,9 +244,7 @@ def _parse_year_data(data: object) -> tuple[int, list[date], list[date], str]:
         raise _data_error(None, "year", f"expected a year such as 2027, got {year!r}")
     source = _require(data, "source", year, "")
     if not isinstance(source, str) or not source.strip():
-        raise _data_error(
-            year, "source", "name the notice the data comes from (a non-empty string)"
-        )
+        raise _data_error(year, "source", "name the notice the data comes from (a non-empty string)")
     days_off: list[date] = []
     for i, entry in enumerate(_require_list(data, "holidays", year)):
         days_off.extend(_parse_range(entry, year, f"holidays[{i}]"))
@@ -293,9 +281,7 @@ class WorkCalendar:
 
     __slots__ = ("_bundled", "_loaded")
 
-    def __init__(
-        self, *, bundled: bool = True, loaded: Mapping[int, _YearData] | None = None
-    ) -> None:
+    def __init__(self, *, bundled: bool = True, loaded: Mapping[int, _YearData] | None = None) -> None:
         """Prefer :meth:`default` or :meth:`weekdays_only`; ``loaded`` is internal."""
         self._bundled = bundled
         self._loaded: Mapping[int, _YearData] = dict(loaded or {})

@@ -110,9 +110,7 @@ class SimulatedClock:
 
         Elapsed (absolute) time is added, so the result is exact whatever the offset history.
         """
-        step = (delta or timedelta()) + timedelta(
-            days=days, hours=hours, minutes=minutes, seconds=seconds
-        )
+        step = (delta or timedelta()) + timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
         if step < timedelta():
             raise ValueError(f"a SimulatedClock never goes backwards: cannot advance by {step}")
         self._now = (self._now.astimezone(UTC) + step).astimezone(TZ)

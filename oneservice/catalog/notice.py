@@ -1,0 +1,207 @@
+"""The one-time notice (一次性告知) a front desk hands out, and the matter diagram.
+
+:func:`notice_data` builds the notice as plain data; :func:`render_notice` renders it as text,
+Markdown or JSON in Chinese or English; :func:`render_diagram` draws the matter as Mermaid or
+Graphviz dot.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .catalogue import Catalogue
+from .plan import MatterPlan
+
+__all__ = ["notice_data", "render_diagram", "render_notice"]
+
+_WORDS = {
+    "zh": {
+        "title": "一次性告知单", "bring": "需提交的材料", "not_needed": "无需提交的材料",
+        "form": "一表申请：填写事项", "departments": "涉及部门", "trips": "跑动次数",
+        "budget": "承诺最多跑", "best": "最少", "worst": "最多", "times": "次",
+        "limits": "办理时限", "promise": "承诺时限", "legal_path": "法定时限（关键路径）",
+        "path": "关键路径", "required": "必需", "optional": "如有", "waivable": "可容缺后补",
+        "needed_by": "用于", "upstream": "由本事项上游办理结果自动获取", "shared": "通过共享数据获取",
+        "channels": "办理渠道", "intake": "申请", "pickup": "领取/送达",
+        "working_days": "个工作日", "calendar_days": "个自然日", "forced": "需到现场的环节",
+        "none": "无", "fee": "收费", "free": "免费", "copies": "份",
+    },
+    "en": {
+        "title": "One-time notice", "bring": "Materials to bring", "not_needed": "Materials not needed",
+        "form": "Unified form: fields to fill in", "departments": "Departments involved", "trips": "Trips",
+        "budget": "trip budget", "best": "best case", "worst": "worst case", "times": "",
+        "limits": "Time limits", "promise": "promised", "legal_path": "legal (critical path)",
+        "path": "critical path", "required": "required", "optional": "if applicable",
+        "waivable": "may be supplied later (deficiency acceptance)", "needed_by": "for",
+        "upstream": "produced by an upstream item of this matter", "shared": "obtained from shared data",
+        "channels": "Channels", "intake": "apply", "pickup": "pickup / delivery",
+        "working_days": " working days", "calendar_days": " calendar days",
+        "forced": "steps needing a visit", "none": "none", "fee": "fee", "free": "free", "copies": "copies",
+    },
+}
+
+
+def notice_data(catalogue: Catalogue, matter_id: str, lang: str = "zh") -> dict[str, Any]:
+    """The notice as JSON-ready data, texts in ``lang`` ("zh" or "en")."""
+    plan = catalogue.plan(matter_id)
+    m = plan.matter
+    unit = m.promise.unit.value
+    return {
+        "matter": {"id": m.id, "name": m.name.get(lang), "version": m.version,
+                   "content_hash": plan.content_hash},
+        "materials": [
+            {"id": line.material.id, "name": line.material.name.get(lang), "required": line.required,
+             "waivable": line.waivable, "form": line.material.form.value, "copies": line.material.copies,
+             "items": list(line.items)}
+            for line in plan.materials
+        ],
+        "not_needed": [
+            {"id": x.material.id, "name": x.material.name.get(lang), "reason": x.reason,
+             "provider": x.provider, "provider_name": x.provider_name.get(lang), "items": list(x.items)}
+            for x in plan.not_needed
+        ],
+        "form": [
+            {"id": line.field.id, "label": line.field.label.get(lang), "type": line.field.type.value,
+             "required": line.field.required, "choices": list(line.field.choices), "items": list(line.items)}
+            for line in plan.form
+        ],
+        "items": [
+            {"code": i.code, "name": i.name.get(lang), "department": i.department,
+             "department_name": catalogue.departments[i.department].name.get(lang),
+             "kind": i.kind.value, "after": list(m.after(i.code)),
+             "promised_limit": {"value": i.promised_limit.value, "unit": i.promised_limit.unit.value},
+             "legal_limit": {"value": i.legal_limit.value, "unit": i.legal_limit.unit.value},
+             "fee": i.fee.amount, "result": i.result.name.get(lang)}
+            for i in plan.items
+        ],
+        "departments": [
+            {"id": dep, "name": catalogue.departments[dep].name.get(lang),
+             "level": catalogue.departments[dep].level.value}
+            for dep in plan.departments
+        ],
+        "channels": {
+            "intake": sorted(c.value for c in m.intake_channels),
+            "supplement": sorted(c.value for c in m.supplement_channels),
+            "correction": sorted(c.value for c in m.correction_channels),
+            "pickup": sorted(plan.trips.delivery_channels),
+        },
+        "trips": {
+            "budget": plan.trips.budget, "best": plan.trips.best, "worst": plan.trips.worst,
+            "after_notice": plan.trips.after_notice,
+            "steps": [{"stage": s.stage, "trips": s.trips, "scenario": s.scenario, "why": s.why.get(lang)}
+                      for s in plan.trips.steps],
+        },
+        "limits": {
+            "promise": {"value": m.promise.value, "unit": unit},
+            "critical_path": list(plan.path.items),
+            "critical_path_promised": plan.path.promised_total,
+            "critical_path_legal": plan.path.legal_total,
+            "unit": plan.path.unit,
+        },
+    }
+
+
+def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: str = "text") -> str:
+    """The notice as ``text``, ``markdown`` or ``json``."""
+    data = notice_data(catalogue, matter_id, lang)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    w = _WORDS["en" if lang == "en" else "zh"]
+    md = fmt == "markdown"
+    out: list[str] = []
+
+    def head(text: str, level: int = 2) -> None:
+        out.append(("#" * level + " " + text) if md else (text if level == 1 else f"\n{text}"))
+        if md or level == 1:
+            out.append("" if md else "=" * 40)
+
+    def bullet(text: str) -> None:
+        out.append(("- " if md else "  • ") + text)
+
+    m = data["matter"]
+    head(f"{w['title']} — {m['name']} ({m['id']}, v{m['version']})", 1)
+    unit_word = w[data["limits"]["unit"]]
+    head(w["bring"])
+    for x in data["materials"] or [{"name": w["none"], "required": True, "waivable": False, "items": [],
+                                    "copies": 1, "form": ""}]:
+        tags = [w["required"] if x["required"] else w["optional"]]
+        if x["waivable"]:
+            tags.append(w["waivable"])
+        if x["items"]:
+            tags.append(f"{w['needed_by']} {', '.join(x['items'])}")
+        bullet(f"{x['name']} ({'; '.join(tags)})" if x["items"] else x["name"])
+    if data["not_needed"]:
+        head(w["not_needed"])
+        for x in data["not_needed"]:
+            why = w[x["reason"]]
+            bullet(f"{x['name']} — {why}: {x['provider_name']} ({x['provider']})")
+    if data["form"]:
+        head(w["form"])
+        for x in data["form"]:
+            star = "*" if x["required"] else ""
+            bullet(f"{x['label']}{star} [{x['type']}]")
+    head(w["departments"])
+    for dep in data["departments"]:
+        bullet(f"{dep['name']} ({dep['id']}, {dep['level']})")
+    head(w["trips"])
+    t = data["trips"]
+    bullet(f"{w['budget']}: {t['budget']}{w['times']}; {w['best']}: {t['best']}{w['times']}; "
+           f"{w['worst']}: {t['worst']}{w['times']}")
+    forced = [s for s in t["steps"] if s["trips"]]
+    bullet(f"{w['forced']}: " + ("; ".join(f"{s['stage']} — {s['why']}" for s in forced) or w["none"]))
+    ch = data["channels"]
+    bullet(f"{w['channels']}: {w['intake']} {', '.join(ch['intake'])}; {w['pickup']} {', '.join(ch['pickup'])}")
+    head(w["limits"])
+    lim = data["limits"]
+    bullet(f"{w['promise']}: {lim['promise']['value']}{unit_word}")
+    bullet(f"{w['path']}: {' → '.join(lim['critical_path'])} = {lim['critical_path_promised']}{unit_word}")
+    bullet(f"{w['legal_path']}: {lim['critical_path_legal']}{unit_word}")
+    for item in data["items"]:
+        bullet(f"{item['code']} {item['name']} — {item['department_name']}: "
+               f"{item['promised_limit']['value']}/{item['legal_limit']['value']}{w[item['promised_limit']['unit']]}")
+    return "\n".join(out) + "\n"
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'")
+
+
+def render_diagram(catalogue: Catalogue, matter_id: str, fmt: str = "mermaid", lang: str = "zh") -> str:
+    """The matter as a flowchart: front desk → back-office items (with dependencies) → pickup."""
+    plan: MatterPlan = catalogue.plan(matter_id)
+    m = plan.matter
+    intake = ", ".join(sorted(c.value for c in m.intake_channels))
+    pickup = ", ".join(sorted(plan.trips.delivery_channels))
+    front = "前台综合受理" if lang == "zh" else "Front desk"
+    back = "后台分类审批" if lang == "zh" else "Back offices"
+    out_label = "综合窗口出件" if lang == "zh" else "Single window"
+    ids = {i.code: f"i{n}" for n, i in enumerate(plan.items)}
+    roots = [i.code for i in plan.items if not m.after(i.code)]
+    leaves = [i.code for i in plan.items if not any(i.code in m.after(j.code) for j in plan.items)]
+    if fmt == "dot":
+        lines = [f'digraph "{m.id}" {{', "  rankdir=LR;", "  node [shape=box];",
+                 f'  intake [label="{front}\\n{intake}", shape=oval];',
+                 f'  pickup [label="{out_label}\\n{pickup}", shape=oval];',
+                 f'  subgraph cluster_back {{ label="{back}";']
+        for item in plan.items:
+            dep = catalogue.departments[item.department].name.get(lang)
+            lines.append(f'    {ids[item.code]} [label="{_label(item.name.get(lang))}\\n{_label(dep)}\\n'
+                         f'{item.promised_limit.value}d"];')
+        lines.append("  }")
+        lines += [f"  intake -> {ids[c]};" for c in roots]
+        lines += [f"  {ids[a]} -> {ids[i.code]};" for i in plan.items for a in m.after(i.code)]
+        lines += [f"  {ids[c]} -> pickup;" for c in leaves]
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+    lines = ["flowchart LR", f'  intake(["{front}<br/>{intake}"])', f'  subgraph back["{back}"]']
+    for item in plan.items:
+        dep = catalogue.departments[item.department].name.get(lang)
+        lines.append(f'    {ids[item.code]}["{_label(item.name.get(lang))}<br/>{_label(dep)}<br/>'
+                     f'{item.promised_limit.value}d"]')
+    lines.append("  end")
+    lines.append(f'  pickup(["{out_label}<br/>{pickup}"])')
+    lines += [f"  intake --> {ids[c]}" for c in roots]
+    lines += [f"  {ids[a]} --> {ids[i.code]}" for i in plan.items for a in m.after(i.code)]
+    lines += [f"  {ids[c]} --> pickup" for c in leaves]
+    return "\n".join(lines) + "\n"

@@ -111,7 +111,7 @@ def diagram(matter_id: str, fmt: str, lang: str, workflows: str) -> None:
 
 def _register_late_commands() -> None:
     try:
-        from .demo import demo_command
+        from .demo import demo_command  # type: ignore[import-not-found, unused-ignore]
     except ImportError:  # pragma: no cover - the engine is optional while it is being built
         return
     main.add_command(demo_command)

@@ -27,6 +27,7 @@ from ..domain.definitions import (
     LimitUnit,
     Matter,
     OnsiteStage,
+    OnsiteVisit,
     ResultForm,
     Text,
 )
@@ -46,9 +47,19 @@ __all__ = ["Locator", "analyse_item", "analyse_matter", "content_hash", "to_unit
 Locator = Callable[[str, str, tuple[str | int, ...]], dict[str, Any]]
 
 
-def _finding(loc: Locator, kind: str, ident: str, path: tuple[str | int, ...], code: str,
-             message: str, hint: str | None = None, severity: str = "error") -> Finding:
-    return Finding(code, message, hint=hint, severity=severity, **loc(kind, ident, path))
+@attrs.define
+class _Reporter:
+    """Collects findings about one definition, located through a :data:`Locator`."""
+
+    loc: Locator
+    kind: str
+    ident: str
+    out: list[Finding] = attrs.Factory(list)
+
+    def __call__(self, path: tuple[str | int, ...], code: str, message: str,
+                 hint: str | None = None, severity: str = "error") -> None:
+        self.out.append(Finding(code, message, hint=hint, severity=severity,
+                                **self.loc(self.kind, self.ident, path)))
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str | None:
@@ -76,9 +87,7 @@ def analyse_item(item: Item, departments: Mapping[str, Department],
                  data_sources: Mapping[str, DataSource], item_codes: Iterable[str],
                  loc: Locator) -> list[Finding]:
     """Checks of one item on its own and against the registry."""
-    out: list[Finding] = []
-    f = lambda path, code, msg, hint=None, sev="error": out.append(  # noqa: E731
-        _finding(loc, "item", item.code, path, code, msg, hint, sev))
+    f = _Reporter(loc, "item", item.code)
     codes = set(item_codes)
     if item.department not in departments:
         f(("department",), "OS301", f"unknown department {item.department!r}",
@@ -118,19 +127,19 @@ def analyse_item(item: Item, departments: Mapping[str, Department],
         for name in sorted(compiled.identifiers - field_ids):
             f(("conditions", ci, "when"), "OS307", f"condition refers to unknown form field {name!r}",
               _did_you_mean(name, field_ids) or "declare the field under form:")
-    legal, converted = to_unit(item.legal_limit, item.promised_limit.unit)
-    if legal < item.promised_limit.value:
+    # The promise is converted into the legal limit's unit as an upper bound, so that a promise
+    # that may run past the legal limit is reported.
+    promised, converted = to_unit(item.promised_limit, item.legal_limit.unit)
+    if promised > item.legal_limit.value:
+        extra = f" (about {promised} {item.legal_limit.unit.value.replace('_', ' ')})" if converted else ""
         f(("limits", "promised"), "OS402",
-          f"promised limit {item.promised_limit} exceeds the legal limit {item.legal_limit}",
+          f"promised limit {item.promised_limit}{extra} exceeds the legal limit {item.legal_limit}",
           "a promise may only shorten the legal limit")
     if item.kind is ItemKind.IMMEDIATE and item.promised_limit.value > 1:
         f(("limits", "promised"), "OS404",
           f"an immediate item (即办件) cannot have a multi-day promised limit ({item.promised_limit})",
           "use kind: promised, or a promised limit of 0 or 1 day")
-    if item.onsite is not None and item.onsite.stage is OnsiteStage.REVIEW and item.kind is ItemKind.IMMEDIATE:
-        pass  # merged into the intake visit, see analyse_trips
-    del converted
-    return out
+    return f.out
 
 
 # ---------------------------------------------------------------- matters
@@ -148,9 +157,9 @@ def _order(matter: Matter, loc: Locator, out: list[Finding]) -> list[str] | None
             stuck = [c for c in codes if c not in placed]
             cycle = _find_cycle(stuck, preds)
             index = codes.index(cycle[0])
-            out.append(_finding(loc, "matter", matter.id, ("items", index, "after"), "OS401",
-                                "dependency cycle: " + " → ".join(cycle + [cycle[0]]),
-                                "remove one of these after: entries"))
+            out.append(Finding("OS401", "dependency cycle: " + " → ".join([*cycle, cycle[0]]),
+                               hint="remove one of these after: entries",
+                               **loc("matter", matter.id, ("items", index, "after"))))
             return None
         order.append(ready[0])
         placed.add(ready[0])
@@ -173,8 +182,8 @@ def _critical_path(order: list[str], matter: Matter, items: Mapping[str, Item]) 
     for code in order:
         item = items[code]
         promised, c1 = to_unit(item.promised_limit, unit)
-        legal, c2 = to_unit(item.legal_limit, unit)
-        converted = converted or c1 or c2
+        legal, _ = to_unit(item.legal_limit, unit)  # legal totals are informative only
+        converted = converted or c1
         prev = max((best[p] for p in matter.after(code) if p in best),
                    key=lambda t: (t[0], t[1]), default=(0, 0, ()))
         best[code] = (prev[0] + promised, prev[1] + legal, prev[2] + (code,))
@@ -204,35 +213,43 @@ def _no_trip(channels: Iterable[Channel]) -> bool:
     return any(not c.on_site for c in channels)
 
 
-def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tuple[TripAnalysis, list[tuple[tuple[str | int, ...], str, str]]]:
+TripProblem = tuple[tuple[str | int, ...], str, str]
+
+
+def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tuple[TripAnalysis,
+                                                                                  list[TripProblem]]:
     """Count trips; see "Counting trips" in docs/authoring.md.
 
-    Returns the analysis and problems as (key path, code, message).
+    ``items`` are the matter's items in dependency order; ``waivable_owed`` says whether a
+    material may be owed under deficiency acceptance. Returns the analysis and the problems
+    as (key path, code, message).
     """
     steps: list[TripStep] = []
-    problems: list[tuple[tuple[str | int, ...], str, str]] = []
+    problems: list[TripProblem] = []
 
     def step(stage: str, trips: int, scenario: str, zh: str, en: str) -> None:
         steps.append(TripStep(stage, trips, scenario, Text(zh, en)))
 
-    intake_onsite = [i for i in items if i.onsite and i.onsite.stage is OnsiteStage.INTAKE]
-    intake_forced = not _no_trip(matter.intake_channels) or bool(intake_onsite)
-    if not _no_trip(matter.intake_channels):
-        step("intake", 1, "always", "受理渠道仅限窗口", "intake is at the window only")
-    elif intake_onsite:
-        first = intake_onsite[0]
-        step("intake", 1, "always", f"{first.name.zh}：{first.onsite.reason.zh}",  # type: ignore[union-attr]
-             f"{first.code} ({first.name.en}): {first.onsite.reason.en}")  # type: ignore[union-attr]
-    for extra in intake_onsite[1:]:
-        step("intake", 0, "always", f"{extra.name.zh}：与受理同次到场", f"{extra.code}: same visit as intake")
+    def onsite(stage: OnsiteStage) -> list[tuple[Item, OnsiteVisit]]:
+        return [(i, i.onsite) for i in items if i.onsite is not None and i.onsite.stage is stage]
 
-    for item in items:
-        if item.onsite and item.onsite.stage is OnsiteStage.REVIEW:
-            merged = item.kind is ItemKind.IMMEDIATE and intake_forced
-            step("review", 0 if merged else 1, "always",
-                 f"{item.name.zh}：{item.onsite.reason.zh}" + ("（即办，与受理同次）" if merged else ""),
-                 f"{item.code} ({item.name.en}): {item.onsite.reason.en}"
-                 + (" (immediate item, same visit as intake)" if merged else ""))
+    intake_onsite = onsite(OnsiteStage.INTAKE)
+    window_only_intake = not _no_trip(matter.intake_channels)
+    intake_forced = window_only_intake or bool(intake_onsite)
+    if window_only_intake:
+        step("intake", 1, "always", "受理渠道仅限窗口", "intake is at the window only")
+    for n, (item, visit) in enumerate(intake_onsite):
+        merged = window_only_intake or n > 0
+        step("intake", 0 if merged else 1, "always",
+             f"{item.name.zh}：{visit.reason.zh}" + ("（与受理同次到场）" if merged else ""),
+             f"{item.code} ({item.name.en}): {visit.reason.en}" + (" (same visit)" if merged else ""))
+
+    for item, visit in onsite(OnsiteStage.REVIEW):
+        merged = item.kind is ItemKind.IMMEDIATE and intake_forced
+        step("review", 0 if merged else 1, "always",
+             f"{item.name.zh}：{visit.reason.zh}" + ("（即办，与受理同次）" if merged else ""),
+             f"{item.code} ({item.name.en}): {visit.reason.en}"
+             + (" (immediate item, same visit as intake)" if merged else ""))
 
     common = set(matter.pickup_channels)
     for item in items:
@@ -241,26 +258,29 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
     if matter.same_visit_pickup and not all_immediate:
         promised = next(i.code for i in items if i.kind is not ItemKind.IMMEDIATE)
         problems.append((("pickup", "same_visit"), "OS502",
-                         f"same-visit pickup needs every item to be immediate, but {promised} is a promised item"))
+                         f"same-visit pickup needs every item to be immediate, "
+                         f"but {promised} is a promised item"))
     if not common:
         problems.append((("pickup", "channels"), "OS409",
                          "no delivery channel is allowed by the matter and by every item's result "
                          "(results are delivered together)"))
-    pickup_onsite = [i for i in items if i.onsite and i.onsite.stage is OnsiteStage.PICKUP]
-    pickup_forced = bool(common) and not _no_trip(common) or bool(pickup_onsite)
+    pickup_onsite = onsite(OnsiteStage.PICKUP)
+    pickup_forced = (bool(common) and not _no_trip(common)) or bool(pickup_onsite)
     if pickup_forced:
         same_visit = matter.same_visit_pickup and all_immediate and intake_forced
         if pickup_onsite:
-            it = pickup_onsite[0]
-            zh, en = f"{it.name.zh}：{it.onsite.reason.zh}", f"{it.code} ({it.name.en}): {it.onsite.reason.en}"  # type: ignore[union-attr]
+            it, visit = pickup_onsite[0]
+            zh, en = f"{it.name.zh}：{visit.reason.zh}", f"{it.code} ({it.name.en}): {visit.reason.en}"
         else:
             zh, en = "结果仅能在窗口领取", "results can only be picked up at the window"
         if same_visit:
-            zh, en = zh + "（即办件当场出件，与受理同次）", en + " (immediate items issued in the intake visit)"
+            zh += "（即办件当场出件，与受理同次）"
+            en += " (immediate items issued in the intake visit)"
         step("pickup", 0 if same_visit else 1, "always", zh, en)
 
     if any(i.kind is ItemKind.PROMISED for i in items) and not _no_trip(matter.correction_channels):
-        step("correction", 1, "worst", "补正材料仅能到窗口提交", "a correction can only be supplied at the window")
+        step("correction", 1, "worst", "补正材料仅能到窗口提交",
+             "a correction can only be supplied at the window")
     if waivable_owed and not _no_trip(matter.supplement_channels):
         step("supplement", 1, "worst", "容缺材料仅能到窗口补交",
              "materials owed under deficiency acceptance can only be supplied at the window")
@@ -280,11 +300,11 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
 
 
 def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mapping[str, Department],
-                   data_sources: Mapping[str, DataSource], loc: Locator) -> tuple[MatterPlan | None, list[Finding]]:
+                   data_sources: Mapping[str, DataSource],
+                   loc: Locator) -> tuple[MatterPlan | None, list[Finding]]:
     """Every check of one matter; the plan when nothing prevents one."""
-    out: list[Finding] = []
-    f = lambda path, code, msg, hint=None, sev="error": out.append(  # noqa: E731
-        _finding(loc, "matter", matter.id, path, code, msg, hint, sev))
+    f = _Reporter(loc, "matter", matter.id)
+    out = f.out
     codes = list(matter.item_codes)
     seen: set[str] = set()
     for index, mi in enumerate(matter.items):
@@ -323,7 +343,7 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
     lines: dict[str, dict[str, Any]] = {}
     excluded: dict[tuple[str, str, str], dict[str, Any]] = {}
     for item in ordered:
-        for mi, material in enumerate(item.materials):
+        for material in item.materials:
             provider = None
             for source in material.sources:
                 if source.kind == "item" and source.ref in codes:
@@ -336,12 +356,14 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
                       f"this matter but not upstream of it",
                       f"add {source.ref} to the after: list of {item.code}")
             if provider is None:
-                shared = next((s for s in material.sources if s.kind == "shared" and s.ref in data_sources), None)
+                shared = next((s for s in material.sources
+                               if s.kind == "shared" and s.ref in data_sources), None)
                 if shared is not None:
                     provider = ("shared", shared.ref, data_sources[shared.ref].name)
             if provider is not None:
                 key = (material.id, provider[0], provider[1])
-                entry = excluded.setdefault(key, {"material": material, "items": [], "provider": provider})
+                entry = excluded.setdefault(key, {"material": material, "items": [],
+                                                  "provider": provider})
                 entry["items"].append(item.code)
                 continue
             line = lines.setdefault(material.id, {"material": material, "items": [], "required": False,
@@ -357,21 +379,25 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
     bring = tuple(MaterialLine(v["material"], tuple(v["items"]), v["required"],
                                v["waivable"] and v["required"]) for v in lines.values())
     not_needed = tuple(
-        ExcludedMaterial(v["material"], tuple(v["items"]), v["provider"][0], v["provider"][1], v["provider"][2])
+        ExcludedMaterial(v["material"], tuple(v["items"]), *v["provider"])
         for key, v in excluded.items() if key[0] not in lines
     )
 
     fields: dict[str, dict[str, Any]] = {}
     for item in ordered:
         for field in item.form:
-            entry = fields.setdefault(field.id, {"field": field, "items": []})
-            if entry["field"].signature() != field.signature():
+            entry = fields.setdefault(field.id, {"field": field, "items": [], "required": False})
+            first = entry["field"]
+            if first.signature() != field.signature():
+                differs = (f"{field.type.value} in {item.code}" if field.type != first.type
+                           else f"has other choices in {item.code}")
                 f(("items", codes.index(item.code), "item"), "OS407",
-                  f"form field {field.id!r} is {field.type.value} in {entry['items'][0]} but "
-                  f"{field.type.value if field.type != entry['field'].type else 'has other choices'} in {item.code}",
+                  f"form field {field.id!r} is {first.type.value} in {entry['items'][0]} but {differs}",
                   "one field id must have one type (and one set of choices) across the matter")
             entry["items"].append(item.code)
-    form = tuple(FormLine(v["field"], tuple(v["items"])) for v in fields.values())
+            entry["required"] = entry["required"] or field.required
+    form = tuple(FormLine(attrs.evolve(v["field"], required=v["required"]), tuple(v["items"]))
+                 for v in fields.values())
 
     trips, problems = analyse_trips(matter, ordered, any(m.waivable for m in bring))
     for tpath, code, message in problems:
@@ -406,7 +432,8 @@ def content_hash(matter: Matter, items: Iterable[Item], departments: Mapping[str
     """A stable SHA-256 over everything that defines the matter's behaviour."""
     items = list(items)
     used_departments = sorted({i.department for i in items})
-    used_sources = sorted({s.ref for i in items for m in i.materials for s in m.sources if s.kind == "shared"})
+    used_sources = sorted({s.ref for i in items for m in i.materials for s in m.sources
+                           if s.kind == "shared"})
     body = {
         "matter": _canonical(matter),
         "items": sorted((_canonical(i) for i in items), key=lambda x: x["code"]),

@@ -37,6 +37,20 @@ class Catalogue:
     plans: Mapping[str, MatterPlan]
     calendars: tuple[CalendarData, ...] = ()
     warnings: tuple[Finding, ...] = ()
+    texts: Mapping[str, str] = attrs.field(factory=dict, repr=False)  # file name -> YAML text
+    origins: Mapping[tuple[str, str], str] = attrs.field(factory=dict, repr=False)  # (kind, id) -> file
+
+    def definition_files(self, matter_id: str) -> dict[str, str]:
+        """The YAML texts that define ``matter_id``: registry files, the matter and its items.
+
+        Stored with a case, they let the engine rebuild the exact definition the case pinned.
+        """
+        plan = self.plan(matter_id)
+        names = {self.origins[("matter", matter_id)]}
+        names.update(self.origins[("item", i.code)] for i in plan.items)
+        names.update(name for (kind, _), name in self.origins.items()
+                     if kind in ("departments", "locations", "data_sources"))
+        return {name: self.texts[name] for name in sorted(names)}
 
     def matter(self, matter_id: str) -> Matter:
         try:

@@ -20,7 +20,7 @@ from marshmallow import Schema, ValidationError, fields
 from ..domain import definitions as d
 from ..errors import DefinitionError, Finding, sort_findings
 from . import analysis
-from .catalogue import Catalogue, CalendarData
+from .catalogue import CalendarData, Catalogue
 from .schemas import SCHEMAS
 from .yamlio import Document, locate, parse_text, read_document
 
@@ -58,7 +58,7 @@ def _dotted(path: Path_) -> str:
 def _flatten(messages: Any, path: Path_ = ()) -> Iterable[tuple[Path_, str]]:
     if isinstance(messages, dict):
         for key, value in messages.items():
-            sub = path if key == "_schema" else path + (key,)
+            sub = path if key == "_schema" else (*path, key)
             yield from _flatten(value, sub)
     elif isinstance(messages, list):
         for message in messages:
@@ -82,11 +82,34 @@ def _schema_fields(schema: Schema, path: Path_) -> list[str]:
     return [f.data_key or n for n, f in current.fields.items()]
 
 
+def _value_at(root: Any, path: Path_) -> Any:
+    node = root
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _doc_path(doc: Document, path: Path_) -> Path_:
+    """``path`` as it is written in the file (a flat calendar file has no ``calendar:`` key)."""
+    if doc.kind == "calendar" and doc.flat and path[:1] == ("calendar",):
+        return path[1:]
+    return path
+
+
+def _locate(doc: Document, path: Path_) -> tuple[int | None, int | None]:
+    return locate(doc.data, _doc_path(doc, path))
+
+
 def _schema_findings(doc: Document, schema: Schema, err: ValidationError) -> list[Finding]:
     out = []
-    for path, message in _flatten(err.messages):
-        line, col = locate(doc.data, path)
+    for path, raw_message in _flatten(err.messages):
+        message = raw_message
+        line, col = _locate(doc, path)
         code, hint = "OS203", None
+        shown = _doc_path(doc, path)
         if message.startswith("OS") and message[2:5].isdigit() and message[5:7] == ": ":
             code, message = message[:5], message[7:]
         elif message == "Unknown field.":
@@ -100,12 +123,18 @@ def _schema_findings(doc: Document, schema: Schema, err: ValidationError) -> lis
         elif message == "Missing data for required field.":
             code = "OS202"
             message = f"missing required key {path[-1]!r}" if path else "missing required key"
-            parent = path[:-1]
-            line, col = locate(doc.data, parent)
-        elif message.startswith("Invalid input type") or message.startswith("Not a valid"):
+            line, col = _locate(doc, path[:-1])
+        elif message.startswith("must be one of: "):
+            value = _value_at(doc.data, shown)
+            choices = [c.strip() for c in message[len("must be one of: "):].split(",")]
+            if isinstance(value, str):
+                message = f"{value!r} is not allowed here; {message}"
+                close = difflib.get_close_matches(value, choices, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else None
+        elif message.startswith(("Invalid input type", "Not a valid")):
             message = f"wrong type: {message}"
         out.append(Finding(code, message, file=doc.name, line=line, column=col,
-                           path=_dotted(path), hint=hint))
+                           path=_dotted(shown), hint=hint))
     return out
 
 
@@ -116,10 +145,12 @@ class _Origins:
     docs: dict[tuple[str, str], tuple[Document, Path_]] = attrs.Factory(dict)
 
     def __call__(self, kind: str, ident: str, path: Path_) -> dict[str, Any]:
+        if (kind, ident) not in self.docs:
+            return {}
         doc, base = self.docs[(kind, ident)]
         full = base + path
-        line, col = locate(doc.data, full)
-        return {"file": doc.name, "line": line, "column": col, "path": _dotted(full)}
+        line, col = _locate(doc, full)
+        return {"file": doc.name, "line": line, "column": col, "path": _dotted(_doc_path(doc, full))}
 
 
 def _display_name(path: Path) -> str:
@@ -176,6 +207,25 @@ def load_catalogue(paths: Iterable[str | os.PathLike[str]] = ("workflows",)) -> 
     return report.catalogue
 
 
+def _kind_of(doc: Document) -> str | None:
+    """Which kind of definition ``doc`` holds, or None when it is not one."""
+    data = doc.data
+    keys = list(data) if isinstance(data, dict) else []
+    if len(keys) == 1 and isinstance(keys[0], str) and keys[0] in SCHEMAS:
+        doc.kind = keys[0]
+        return doc.kind
+    if "year" in keys and all(isinstance(k, str) and k not in SCHEMAS for k in keys):
+        doc.kind, doc.flat = "calendar", True  # the engine's calendar file form
+        return doc.kind
+    return None
+
+
+def _raw_id(doc: Document, kind: str, key: str) -> str | None:
+    body = doc.data.get(kind) if isinstance(doc.data, dict) else None
+    value = body.get(key) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def _check_documents(documents: list[Document], problems: list[Finding], count: int) -> CheckReport:
     origins = _Origins()
     items: dict[str, d.Item] = {}
@@ -184,67 +234,82 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
     locations: dict[str, d.Location] = {}
     sources: dict[str, d.DataSource] = {}
     calendars: list[CalendarData] = []
+    invalid_items: set[str] = set()  # codes of item files with errors of their own
 
-    def duplicate(kind: str, ident: str, doc: Document, path: Path_) -> bool:
+    def duplicate(kind: str, ident: Any, doc: Document, base: Path_, key: str) -> bool:
+        """Record where ``ident`` is defined (``base``); report it when it was defined before."""
         if (kind, ident) in origins.docs:
             first, _ = origins.docs[(kind, ident)]
-            line, col = locate(doc.data, path)
-            problems.append(Finding("OS205", f"duplicate {kind} id {ident!r} (first defined in {first.name})",
-                                    file=doc.name, line=line, column=col, path=_dotted(path)))
+            path = (*base, key)
+            line, col = _locate(doc, path)
+            what = kind.rstrip("s").replace("_", " ")
+            problems.append(Finding("OS205", f"duplicate {what} id {ident!r} (first defined in {first.name})",
+                                    file=doc.name, line=line, column=col, path=_dotted(_doc_path(doc, path)),
+                                    hint="every id must be unique across the catalogue"))
             return True
-        origins.docs[(kind, ident)] = (doc, path)
+        origins.docs[(kind, ident)] = (doc, base)
         return False
 
     for doc in documents:
-        data = doc.data
-        keys = list(data) if isinstance(data, dict) else []
-        if len(keys) != 1 or keys[0] not in SCHEMAS:
+        kind = _kind_of(doc)
+        if kind is None:
+            data = doc.data
+            keys = list(data) if isinstance(data, dict) else []
             line, col = locate(data, ())
-            shown = ", ".join(map(str, keys)) or type(data).__name__
+            shown = ", ".join(map(str, keys)) or ("an empty file" if data is None else type(data).__name__)
             problems.append(Finding(
                 "OS106", f"a definition file holds exactly one of: {', '.join(SCHEMAS)} (found {shown})",
                 file=doc.name, line=line or 1, column=col or 1,
                 hint="start the file with 'item:', 'matter:', 'registry:' or 'calendar:'"))
             continue
-        kind = keys[0]
         schema = SCHEMAS[kind]()
         try:
-            loaded = schema.load(data)[kind]
+            loaded = schema.load({"calendar": doc.data} if doc.flat else doc.data)[kind]
         except ValidationError as err:
             problems.extend(_schema_findings(doc, schema, err))
+            if kind == "item" and (code := _raw_id(doc, "item", "code")):
+                invalid_items.add(code)
             continue
         except RecursionError:
-            problems.append(Finding("OS105", "the document is nested too deeply", file=doc.name))
+            problems.append(Finding("OS105", "the document is nested too deeply", file=doc.name,
+                                    line=1, column=1))
             continue
         if kind == "item":
             item = _build_item(loaded, doc.name)
-            if not duplicate("item", item.code, doc, ("item", "code")):
+            if not duplicate("item", item.code, doc, ("item",), "code"):
                 items[item.code] = item
         elif kind == "matter":
             matter = _build_matter(loaded, doc.name)
-            if not duplicate("matter", matter.id, doc, ("matter", "id")):
+            if not duplicate("matter", matter.id, doc, ("matter",), "id"):
                 matters[matter.id] = matter
         elif kind == "registry":
             for group, target in (("departments", departments), ("locations", locations),
                                   ("data_sources", sources)):
                 for index, entry in enumerate(loaded[group]):
-                    if not duplicate(group, entry.id, doc, ("registry", group, index, "id")):
-                        target[entry.id] = entry  # type: ignore[index]
+                    if not duplicate(group, entry.id, doc, ("registry", group, index), "id"):
+                        target[entry.id] = entry
         else:
-            calendars.append(_build_calendar(loaded, doc, problems))
+            calendar = _build_calendar(loaded, doc, problems)
+            if not duplicate("calendars", calendar.year, doc, ("calendar",), "year"):
+                calendars.append(calendar)
 
     for (group, ident), (doc, path) in list(origins.docs.items()):
         if group == "data_sources" and sources[ident].holder not in departments:
             holder = sources[ident].holder
-            line, col = locate(doc.data, path[:-1] + ("holder",))
+            where = (*path, "holder")
+            line, col = _locate(doc, where)
             close = difflib.get_close_matches(holder, list(departments), n=1)
             problems.append(Finding("OS301", f"unknown department {holder!r}", file=doc.name, line=line,
-                                    column=col, path=_dotted(path[:-1] + ("holder",)),
-                                    hint=f"did you mean {close[0]!r}?" if close else None))
+                                    column=col, path=_dotted(where),
+                                    hint=f"did you mean {close[0]!r}?" if close
+                                    else "add it to the registry's departments"))
+    known_items = set(items) | invalid_items
     for item in items.values():
-        problems.extend(analysis.analyse_item(item, departments, sources, items.keys(), origins))
+        problems.extend(analysis.analyse_item(item, departments, sources, known_items, origins))
     plans = {}
     for matter in matters.values():
+        if any(code in invalid_items and code not in items for code in matter.item_codes):
+            continue  # the item's own findings say what to fix first
         plan, found = analysis.analyse_matter(matter, items, departments, sources, origins)
         problems.extend(found)
         if plan is not None:
@@ -253,8 +318,12 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
     catalogue = None
     if not any(f.is_error for f in findings):
         catalogue = Catalogue(departments=departments, locations=locations, data_sources=sources,
-                              items=items, matters=matters, plans=plans, calendars=tuple(calendars),
-                              warnings=tuple(f for f in findings if not f.is_error))
+                              items=items, matters=matters, plans=plans,
+                              calendars=tuple(sorted(calendars, key=lambda c: c.year)),
+                              warnings=tuple(f for f in findings if not f.is_error),
+                              texts={doc.name: doc.text for doc in documents},
+                              origins={(kind, str(ident)): doc.name
+                                       for (kind, ident), (doc, _) in origins.docs.items()})
     return CheckReport(findings, catalogue, count)
 
 
@@ -282,33 +351,43 @@ def _build_matter(x: dict[str, Any], name: str) -> d.Matter:
 
 
 def _build_calendar(x: dict[str, Any], doc: Document, problems: list[Finding]) -> CalendarData:
+    """One year of the official calendar; the rules are those of the engine's calendar."""
     import datetime as dt
 
-    holidays: set[dt.date] = set()
+    year = x["year"]
+
+    def problem(path: Path_, message: str, hint: str | None = None) -> None:
+        full = ("calendar", *path)
+        line, col = _locate(doc, full)
+        problems.append(Finding("OS601", message, file=doc.name, line=line, column=col,
+                                path=_dotted(_doc_path(doc, full)), hint=hint))
+
+    days_off: set[dt.date] = set()
     for index, h in enumerate(x["holidays"]):
-        if h["to"] < h["from_"]:
-            line, col = locate(doc.data, ("calendar", "holidays", index, "to"))
-            problems.append(Finding("OS601", "a holiday ends before it starts", file=doc.name,
-                                    line=line, column=col, path=f"calendar.holidays[{index}].to"))
+        first, last = h["from_"], h["to"]
+        if last < first:
+            problem(("holidays", index, "to"), f"the holiday ends ({last}) before it starts ({first})")
             continue
-        day = h["from_"]
-        while day <= h["to"]:
-            holidays.add(day)
-            day += dt.timedelta(days=1)
-    for group, days in (("holidays", holidays), ("workdays", set(x["workdays"]))):
-        for day in sorted(days):
-            if day.year != x["year"]:
-                line, col = locate(doc.data, ("calendar", group))
-                problems.append(Finding("OS601", f"{day.isoformat()} is not in {x['year']}", file=doc.name,
-                                        line=line, column=col, path=f"calendar.{group}"))
+        outside = [(key, day) for key, day in (("from", first), ("to", last)) if day.year != year]
+        for key, day in outside:
+            problem(("holidays", index, key), f"{day.isoformat()} is not in {year}",
+                    f"split the range and put the days of {day.year} in that year's calendar")
+        if outside:
+            continue
+        days_off.update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    workdays: set[dt.date] = set()
     for index, day in enumerate(x["workdays"]):
-        if day.weekday() < 5 or day in holidays:
-            line, col = locate(doc.data, ("calendar", "workdays", index))
-            problems.append(Finding(
-                "OS601", f"{day.isoformat()} is listed as a make-up workday but is "
-                + ("a holiday" if day in holidays else "already a weekday"),
-                file=doc.name, line=line, column=col, path=f"calendar.workdays[{index}]",
-                hint="list only the weekend days that become working days (调休)"))
-    return CalendarData(year=x["year"], source=x["source"], version=x["version"],
-                        holidays=frozenset(day for day in holidays if day.weekday() < 5),
-                        days_off=frozenset(holidays), workdays=frozenset(x["workdays"]), file=doc.name)
+        if day.year != year:
+            problem(("workdays", index), f"{day.isoformat()} is not in {year}",
+                    f"list it in the calendar for {day.year} instead")
+        elif day.weekday() < 5:
+            problem(("workdays", index), f"make-up workday {day.isoformat()} is not a Saturday or Sunday",
+                    "list only the weekend days that become working days (调休)")
+        elif day in days_off:
+            problem(("workdays", index), f"{day.isoformat()} is also inside a holiday range",
+                    "remove it from one of them")
+        else:
+            workdays.add(day)
+    return CalendarData(year=year, source=x["source"], version="",
+                        holidays=frozenset(day for day in days_off if day.weekday() < 5),
+                        days_off=frozenset(days_off), workdays=frozenset(workdays), file=doc.name)

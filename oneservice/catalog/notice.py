@@ -151,7 +151,8 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
     forced = [s for s in t["steps"] if s["trips"]]
     bullet(f"{w['forced']}: " + ("; ".join(f"{s['stage']} — {s['why']}" for s in forced) or w["none"]))
     ch = data["channels"]
-    bullet(f"{w['channels']}: {w['intake']} {', '.join(ch['intake'])}; {w['pickup']} {', '.join(ch['pickup'])}")
+    bullet(f"{w['channels']}: {w['intake']} {', '.join(ch['intake'])}; "
+           f"{w['pickup']} {', '.join(ch['pickup'])}")
     head(w["limits"])
     lim = data["limits"]
     bullet(f"{w['promise']}: {lim['promise']['value']}{unit_word}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from ..domain.definitions import FormField, Item, Matter, Material, Text
+from ..domain.definitions import FormField, Item, Material, Matter, Text
 
 __all__ = [
     "ExcludedMaterial",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import enum
 import re
 from typing import Any
 
@@ -30,7 +31,7 @@ def _pattern(regex: re.Pattern[str], what: str, example: str) -> validate.Valida
     return check  # type: ignore[return-value]
 
 
-class StrictBool(fields.Field):
+class StrictBool(fields.Field[Any]):
     """``true`` or ``false`` only (not "yes", 1 or "on")."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
@@ -39,7 +40,7 @@ class StrictBool(fields.Field):
         raise ValidationError("must be true or false")
 
 
-class StrictInt(fields.Field):
+class StrictInt(fields.Field[Any]):
     def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.minimum = minimum
@@ -55,7 +56,7 @@ class StrictInt(fields.Field):
         return int(value)
 
 
-class Version(fields.Field):
+class Version(fields.Field[Any]):
     """A version: a whole number or a text such as ``2026.1``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -64,7 +65,7 @@ class Version(fields.Field):
         return str(value)
 
 
-class Amount(fields.Field):
+class Amount(fields.Field[Any]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValidationError("must be an amount in yuan, e.g. 0 or 12.50")
@@ -77,7 +78,7 @@ class Amount(fields.Field):
         return str(amount)
 
 
-class ISODate(fields.Field):
+class ISODate(fields.Field[Any]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
         if isinstance(value, dt.datetime):
             return value.date()
@@ -91,12 +92,13 @@ class ISODate(fields.Field):
         raise ValidationError("must be a date written YYYY-MM-DD")
 
 
-def _enum(enum_cls: type[d.enum.StrEnum]) -> fields.Field:
-    values = [e.value for e in enum_cls]
-    return fields.String(
-        required=True,
-        validate=validate.OneOf(values, error="must be one of: " + ", ".join(values)),
-    )
+def _one_of(values: list[str]) -> validate.OneOf:
+    """A choice; the loader adds "did you mean …?" to messages that start "must be one of: "."""
+    return validate.OneOf(values, error="must be one of: " + ", ".join(values))
+
+
+def _enum(enum_cls: type[enum.StrEnum]) -> fields.Field[Any]:
+    return fields.String(required=True, validate=_one_of([e.value for e in enum_cls]))
 
 
 def _text() -> fields.Nested:
@@ -121,7 +123,7 @@ class LimitSchema(Base):
     value = StrictInt(required=True, minimum=0, maximum=3650)
     unit = fields.String(
         load_default="working_days",
-        validate=validate.OneOf([u.value for u in d.LimitUnit], error="must be working_days or calendar_days"),
+        validate=_one_of([u.value for u in d.LimitUnit]),
     )
 
     @post_load
@@ -134,7 +136,7 @@ class LimitsSchema(Base):
     promised = fields.Nested(LimitSchema, required=True)
 
 
-class SourceField(fields.Field):
+class SourceField(fields.Field[Any]):
     """``applicant``, ``shared:<data source id>`` or ``item:<item code>``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> d.Source:
@@ -156,7 +158,7 @@ class MaterialSchema(Base):
     waivable = StrictBool(load_default=False)
     form = fields.String(
         load_default="either",
-        validate=validate.OneOf([f.value for f in d.MaterialForm], error="must be paper, electronic or either"),
+        validate=_one_of([f.value for f in d.MaterialForm]),
     )
     sources = fields.List(SourceField(), load_default=lambda: [d.Source("applicant")],
                           validate=validate.Length(min=1, error="list at least one source"))
@@ -221,18 +223,20 @@ class ResultSchema(Base):
 
 class OnsiteSchema(Base):
     stage = _enum(d.OnsiteStage)
-    reason = fields.Nested(TextSchema, required=True,
-                           error_messages={"required": "OS206: an unavoidable on-site visit needs its reason"})
+    reason = fields.Nested(
+        TextSchema, required=True,
+        error_messages={"required": "OS206: an unavoidable on-site visit needs its reason"},
+    )
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.OnsiteVisit:
         return d.OnsiteVisit(d.OnsiteStage(data["stage"]), data["reason"])
 
 
-def _channels(allowed: frozenset[d.Channel], *, required: bool = True) -> fields.List:
+def _channels(allowed: frozenset[d.Channel], *, required: bool = True) -> fields.List[Any]:
     values = sorted(c.value for c in allowed)
     return fields.List(
-        fields.String(validate=validate.OneOf(values, error="must be one of: " + ", ".join(values))),
+        fields.String(validate=_one_of(values)),
         required=required,
         validate=validate.Length(min=1, error="list at least one channel"),
     )
@@ -245,7 +249,7 @@ class ItemBodySchema(Base):
     department = fields.String(required=True, validate=_pattern(SLUG, "department id", "hz-amr"))
     kind = _enum(d.ItemKind)
     limits = fields.Nested(LimitsSchema, required=True)
-    fee = fields.Nested(FeeSchema, load_default=lambda: d.Fee())
+    fee = fields.Nested(FeeSchema, load_default=d.Fee)
     materials = fields.List(fields.Nested(MaterialSchema), load_default=list)
     form = fields.List(fields.Nested(FormFieldSchema), load_default=list)
     conditions = fields.List(fields.Nested(ConditionSchema), load_default=list)
@@ -298,8 +302,7 @@ class MatterBodySchema(Base):
     promise = fields.Nested(LimitSchema, required=True)
     on_item_refused = fields.String(
         load_default="continue",
-        validate=validate.OneOf([p.value for p in d.RefusalPolicy],
-                                error="must be continue or refuse_matter"),
+        validate=_one_of([p.value for p in d.RefusalPolicy]),
     )
     deficiency = fields.Nested(DeficiencySchema, load_default=lambda: {"days": 5})
 
@@ -351,18 +354,30 @@ class RegistryFileSchema(Base):
     registry = fields.Nested(RegistryBodySchema, required=True)
 
 
+class HolidayName(fields.Field[Any]):
+    """A holiday's name: a text, or ``{zh: …, en: …}``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, dict):
+            return TextSchema().load(value)
+        raise ValidationError("must be a text or a mapping such as {zh: 元旦, en: New Year's Day}")
+
+
 class HolidaySchema(Base):
-    name = _text()
+    name = HolidayName(load_default=None)
     from_ = ISODate(required=True, data_key="from")
     to = ISODate(required=True)
 
 
 class CalendarBodySchema(Base):
+    """The keys of a calendar file (the engine reads the same file)."""
+
     year = StrictInt(required=True, minimum=2004, maximum=2100)
-    version = Version(load_default="1")
     source = fields.String(required=True, validate=validate.Length(min=1))
-    holidays = fields.List(fields.Nested(HolidaySchema), load_default=list)
-    workdays = fields.List(ISODate(), load_default=list)
+    holidays = fields.List(fields.Nested(HolidaySchema), required=True)
+    workdays = fields.List(ISODate(), required=True)
 
 
 class CalendarFileSchema(Base):

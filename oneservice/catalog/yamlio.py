@@ -26,12 +26,18 @@ MAX_DEPTH = 40
 class Document:
     """A parsed YAML file: its display name and round-trip data (with ``.lc`` positions)."""
 
-    def __init__(self, name: str, data: Any) -> None:
+    def __init__(self, name: str, data: Any, text: str = "") -> None:
         self.name = name
         self.data = data
+        self.text = text
+        self.kind = ""  # item | matter | registry | calendar, once the loader knows
+        self.flat = False  # a calendar file written without the ``calendar:`` key
 
 
-def _finding(code: str, message: str, name: str, line: int | None, col: int | None, hint: str | None = None) -> Finding:
+def _finding(
+    code: str, message: str, name: str, *, line: int | None = 1, col: int | None = 1, hint: str | None = None
+) -> Finding:
+    """A finding about one file; a problem of the whole file is reported at line 1."""
     return Finding(code, message, file=name, line=line, column=col, hint=hint)
 
 
@@ -49,13 +55,20 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, Finding | None]:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, _finding(
-            "OS101", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", name, line, col,
-            "save the file as UTF-8",
+            "OS101", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", name, line=line, col=col,
+            hint="save the file as UTF-8",
         )
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return None, _finding("OS101", "the file contains a NUL character", name, line, 1)
+        line, col = _position(text, text.index("\x00"))
+        return None, _finding("OS101", "the file contains a NUL character", name, line=line, col=col,
+                              hint="save the file as UTF-8 text")
     return text, None
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of character ``index`` of ``text``."""
+    index = max(0, min(index, len(text)))
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def _scan_events(yaml: YAML, text: str, name: str) -> Finding | None:
@@ -65,7 +78,7 @@ def _scan_events(yaml: YAML, text: str, name: str) -> Finding | None:
             mark = event.start_mark
             return _finding(
                 "OS104", "anchors and aliases (& and *) are not allowed in definitions",
-                name, mark.line + 1, mark.column + 1, "write the value out in full",
+                name, line=mark.line + 1, col=mark.column + 1, hint="write the value out in full",
             )
         if isinstance(event, CollectionStartEvent):
             depth += 1
@@ -73,7 +86,7 @@ def _scan_events(yaml: YAML, text: str, name: str) -> Finding | None:
                 mark = event.start_mark
                 return _finding(
                     "OS105", f"nesting deeper than {MAX_DEPTH} levels", name,
-                    mark.line + 1, mark.column + 1,
+                    line=mark.line + 1, col=mark.column + 1, hint="definitions need only a few levels",
                 )
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
@@ -86,20 +99,24 @@ def read_document(path: Path, name: str | None = None) -> tuple[Document | None,
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return None, [_finding(
-                "OS105", f"the file is {size} bytes, more than the limit of {MAX_BYTES}", name, None, None,
-                "split the definitions into several files",
-            )]
-        raw = path.read_bytes()
+            return None, [_too_big(size, name)]
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # the file may have grown since stat()
     except OSError as exc:
-        return None, [_finding("OS101", f"cannot read the file: {exc.strerror}", name, None, None)]
+        return None, [_finding("OS101", f"cannot read the file: {exc.strerror or exc}", name,
+                               line=None, col=None)]
     return parse_text(raw, name)
 
 
+def _too_big(size: int, name: str) -> Finding:
+    return _finding("OS105", f"the file is {size} bytes, more than the limit of {MAX_BYTES}", name,
+                    hint="split the definitions into several files")
+
+
 def parse_text(raw: bytes, name: str) -> tuple[Document | None, list[Finding]]:
-    """Parse YAML bytes (already size-checked) into a :class:`Document`."""
+    """Parse YAML bytes into a :class:`Document`, or return the findings that prevent it."""
     if len(raw) > MAX_BYTES:
-        return None, [_finding("OS105", f"more than {MAX_BYTES} bytes", name, None, None)]
+        return None, [_too_big(len(raw), name)]
     text, problem = _decode(raw, name)
     if problem is not None or text is None:
         return None, [problem] if problem else []
@@ -109,19 +126,28 @@ def parse_text(raw: bytes, name: str) -> tuple[Document | None, list[Finding]]:
         found = _scan_events(yaml, text, name)
         if found:
             return None, [found]
-        data = YAML(typ="rt").load(text)
+        data = yaml.load(text)
     except RecursionError:
-        return None, [_finding("OS105", "the document is nested too deeply", name, None, None)]
+        return None, [_finding("OS105", "the document is nested too deeply", name,
+                               hint="definitions need only a few levels")]
     except Exception as exc:  # ruamel raises many error types; all are syntax problems here
-        line, col = _mark(exc)
-        kind = type(exc).__name__
-        problem_text = getattr(exc, "problem", None) or str(exc).strip().splitlines()[-1]
-        if "Duplicate" in kind:
-            return None, [_finding("OS103", f"duplicate key: {problem_text}", name, line, col,
-                                   "each key may appear once in a mapping")]
-        hint = "indent with spaces, never tabs" if "\t" in text else None
-        return None, [_finding("OS102", f"YAML syntax error: {problem_text}", name, line, col, hint)]
-    return Document(name, data), []
+        return None, [_syntax_finding(exc, text, name)]
+    return Document(name, data, text), []
+
+
+def _syntax_finding(exc: Exception, text: str, name: str) -> Finding:
+    line, col = _mark(exc)
+    position = getattr(exc, "position", None)  # ReaderError: a character YAML does not allow
+    if line is None and isinstance(position, int):
+        line, col = _position(text, position)
+    kind = type(exc).__name__
+    lines = str(exc).strip().splitlines()
+    problem = getattr(exc, "problem", None) or (lines[0] if lines else kind)
+    if "Duplicate" in kind:
+        return _finding("OS103", f"duplicate key: {problem}", name, line=line or 1, col=col or 1,
+                        hint="each key may appear once in a mapping")
+    hint = "indent with spaces, never tabs" if "\t" in text else None
+    return _finding("OS102", f"YAML syntax error: {problem}", name, line=line or 1, col=col or 1, hint=hint)
 
 
 def locate(root: Any, path: Sequence[str | int]) -> tuple[int | None, int | None]:

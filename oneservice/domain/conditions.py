@@ -50,16 +50,38 @@ def compile_expression(expression: str) -> Compiled:
     """Parse ``expression``; raise :class:`ConditionSyntaxError` when it is not valid CEL."""
     try:
         ast = _ENV.compile(expression)
+        program = _ENV.program(ast)
+    except RecursionError:
+        raise ConditionSyntaxError("the expression is nested too deeply", None) from None
     except Exception as exc:  # celpy raises CELParseError and, on odd input, lark errors
         column = getattr(exc, "column", None)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConditionSyntaxError(first, column if isinstance(column, int) else None) from None
-    identifiers = frozenset(
-        str(tree.children[0])
-        for tree in ast.iter_subtrees()
-        if tree.data == "ident" and tree.children
-    )
-    return Compiled(expression, identifiers, _ENV.program(ast))
+        column = column if isinstance(column, int) and column >= 1 else None
+        message = f"syntax error at column {column}" if column else "syntax error"
+        raise ConditionSyntaxError(message, column) from None
+    return Compiled(expression, _free_identifiers(ast), program)
+
+
+_MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
+
+
+def _free_identifiers(ast: Any) -> frozenset[str]:
+    """The names an expression reads from its activation (form fields).
+
+    Variables bound by the comprehension macros (``xs.all(x, x > 0)``) are not form fields.
+    """
+    names: set[str] = set()
+    bound: set[str] = set()
+    for tree in ast.iter_subtrees():
+        if tree.data in ("ident", "dot_ident") and tree.children:
+            names.add(str(tree.children[0]))
+        elif tree.data == "member_dot_arg" and len(tree.children) == 3:
+            method, args = tree.children[1], tree.children[2]
+            if str(method) in _MACROS and getattr(args, "children", None):
+                first = args.children[0]
+                idents = [t for t in first.iter_subtrees() if t.data in ("ident", "dot_ident")]
+                if len(idents) == 1 and idents[0].children:
+                    bound.add(str(idents[0].children[0]))
+    return frozenset(names - bound)
 
 
 def _to_cel(value: Any) -> Any:
@@ -90,7 +112,7 @@ def evaluate(expression: str, values: Mapping[str, Any]) -> Outcome:
         result = compiled.program.evaluate(activation)
     except Exception as exc:  # evaluation errors are data problems, reported as outcomes
         return Outcome(False, str(exc.args[0]) if exc.args else type(exc).__name__)
-    if isinstance(result, celtypes.BoolType) or isinstance(result, bool):
+    if isinstance(result, (celtypes.BoolType, bool)):
         return Outcome(bool(result))
     if isinstance(result, Exception):
         return Outcome(False, str(result.args[0]) if result.args else type(result).__name__)

@@ -1,0 +1,1 @@
+"""oneservice — make China's "at most one trip" (最多跑一次) reform executable and checkable."""

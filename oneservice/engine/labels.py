@@ -1,0 +1,74 @@
+"""Bilingual words an applicant or a clerk reads: event names, states, colours."""
+
+from __future__ import annotations
+
+from ..domain.definitions import Text
+
+__all__ = ["COLOUR_LABELS", "EVENT_LABELS", "STATE_LABELS", "event_label"]
+
+EVENT_LABELS: dict[str, Text] = {
+    "CaseOpened": Text("已申请", "Application opened"),
+    "ApplicationSubmitted": Text("已提交申请材料", "Application submitted"),
+    "OneTimeNoticeGiven": Text("一次性告知补正材料", "One-time notice of missing materials given"),
+    "MaterialsSupplemented": Text("已补齐材料", "Missing materials supplied"),
+    "CaseAccepted": Text("已受理", "Application accepted"),
+    "CaseAcceptedWithDeficiency": Text("容缺受理", "Accepted with materials owed"),
+    "CaseRefused": Text("不予受理", "Application refused"),
+    "ItemDispatched": Text("已分送部门审批", "Sent to the department"),
+    "ItemReviewStarted": Text("部门审查中", "Review started"),
+    "ItemApproved": Text("审批通过", "Item approved"),
+    "ItemRefused": Text("不予许可", "Item refused"),
+    "ItemCancelled": Text("事项终止", "Item cancelled"),
+    "CorrectionRequested": Text("要求补正", "Correction requested"),
+    "CorrectionSupplied": Text("已补正", "Correction supplied"),
+    "ItemSuspended": Text("办理中止（暂停计时）", "Suspended (clock stopped)"),
+    "ItemResumed": Text("恢复办理", "Resumed"),
+    "OwedMaterialSupplied": Text("容缺材料已补交", "Owed material supplied"),
+    "ResultProduced": Text("结果已自动共享给后续事项", "Result passed on to the next item"),
+    "CaseReadyForPickup": Text("已办结，待领取", "Concluded, ready for pickup"),
+    "ResultsDelivered": Text("已送达", "Results delivered"),
+    "CaseClosed": Text("已归档", "Case closed"),
+    "CaseWithdrawn": Text("已撤回", "Withdrawn"),
+    "CaseTerminated": Text("容缺材料逾期未补，终止办理", "Terminated: owed materials not supplied in time"),
+    "OnsiteVisitRecorded": Text("到现场办理", "On-site visit"),
+    "TripBudgetExceeded": Text("超出跑动次数承诺", "Trip budget exceeded"),
+    "CaseRated": Text("已评价", "Rated"),
+    "RectificationOpened": Text("差评整改已启动", "Rectification opened"),
+    "CallbackMade": Text("已回访", "Called back"),
+    "RectificationCompleted": Text("整改完成", "Rectification completed"),
+    "FollowUpRated": Text("整改后评价", "Rated after rectification"),
+    "DeadlinesRecomputed": Text("时限已按新日历重算", "Deadlines recomputed on new calendar data"),
+    "AccessDenied": Text("越权操作被拒绝", "Access denied"),
+    "SupervisionWarning": Text("电子监察预警", "Supervision warning"),
+}
+
+STATE_LABELS: dict[str, Text] = {
+    "draft": Text("草稿", "Draft"),
+    "submitted": Text("已提交", "Submitted"),
+    "awaiting_materials": Text("待补正材料", "Awaiting materials"),
+    "accepted": Text("已受理", "Accepted"),
+    "in_progress": Text("审批中", "In progress"),
+    "ready_for_pickup": Text("待领取", "Ready for pickup"),
+    "delivered": Text("已送达", "Delivered"),
+    "closed": Text("已办结归档", "Closed"),
+    "refused": Text("不予受理", "Refused"),
+    "terminated": Text("已终止", "Terminated"),
+    "withdrawn": Text("已撤回", "Withdrawn"),
+    "waiting": Text("等待前序事项", "Waiting for earlier items"),
+    "ready": Text("待审查", "Ready for review"),
+    "in_review": Text("审查中", "In review"),
+    "correction_requested": Text("待补正", "Correction requested"),
+    "suspended": Text("中止", "Suspended"),
+    "approved": Text("通过", "Approved"),
+    "cancelled": Text("终止", "Cancelled"),
+}
+
+COLOUR_LABELS: dict[str, Text] = {
+    "green": Text("正常", "On time"),
+    "yellow": Text("黄牌预警", "Yellow: near the limit"),
+    "red": Text("红牌超期", "Red: overdue"),
+}
+
+
+def event_label(event_type: str) -> Text:
+    return EVENT_LABELS.get(event_type, Text(event_type, event_type))

@@ -1,0 +1,354 @@
+"""Domain objects ⇄ row dictionaries, by hand (no ORM: plain dicts are what Core executes fastest).
+
+Every child part of a case becomes a dict keyed by its primary key within the case. A
+:class:`Snapshot` holds those dicts as they were loaded (or last saved); comparing it with the
+dicts of the changed case tells the repository which rows to insert, update or delete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from oneservice.domain.case import (
+    Applicant,
+    Case,
+    Deadline,
+    Event,
+    ItemTask,
+    MaterialRecord,
+    Rating,
+    Rectification,
+    Visit,
+)
+from oneservice.engine.clock import TZ
+from oneservice.errors import StoreError
+
+__all__ = [
+    "Row",
+    "Snapshot",
+    "case_from_rows",
+    "case_row",
+    "event_from_row",
+    "event_rows",
+    "snapshot_of",
+]
+
+Row = dict[str, Any]
+
+
+@attrs.define
+class Snapshot:
+    """The child rows of a case as the database holds them, keyed by primary key."""
+
+    tasks: dict[str, Row]
+    materials: dict[str, Row]
+    visits: dict[int, Row]
+    deadlines: dict[tuple[str, str], Row]
+    ratings: dict[int, Row]
+
+
+# ---------------------------------------------------------------------------------------- write
+
+
+def case_row(case: Case) -> Row:
+    """The ``cases`` row of ``case`` (``version`` and ``event_count`` as they are now)."""
+    due = case.deadlines.get(("case", case.id))
+    applicant = case.applicant
+    return {
+        "id": case.id,
+        "matter_id": case.matter_id,
+        "matter_version": case.matter_version,
+        "definition_hash": case.definition_hash,
+        "state": case.state,
+        "version": case.version,
+        "applicant_kind": applicant.kind,
+        "applicant_id": applicant.id_number,
+        "applicant_name": applicant.name,
+        "applicant_phone": applicant.phone,
+        "channel": case.channel,
+        "location": case.location,
+        "agent": case.agent,
+        "opened_at": case.opened_at,
+        "submitted_at": case.submitted_at,
+        "accepted_at": case.accepted_at,
+        "concluded_at": case.concluded_at,
+        "due_date": due.due if due is not None else None,
+        "due_provisional": due.provisional if due is not None else False,
+        "outcome": case.outcome,
+        "refusal_reason": case.refusal_reason,
+        "form": case.form,
+        "notified": case.notified,
+        "notices": case.notices,
+        "delivery_channel": case.delivery_channel,
+        "over_budget": case.over_budget,
+        "trips": len(case.visits),
+        "event_count": case.event_count,
+        "rectification": _rectification_json(case.rectification),
+    }
+
+
+def _task_row(case_id: str, t: ItemTask) -> Row:
+    return {
+        "case_id": case_id,
+        "item_code": t.item_code,
+        "department": t.department,
+        "state": t.state,
+        "dispatched_at": t.dispatched_at,
+        "started_at": t.started_at,
+        "concluded_at": t.concluded_at,
+        "due_date": t.due,
+        "due_provisional": t.due_provisional,
+        "suspended_since": t.suspended_since,
+        "suspended_days": t.suspended_days,
+        "reviewer": t.reviewer,
+        "result_id": t.result_id,
+        "reason": t.reason,
+    }
+
+
+def _material_row(case_id: str, m: MaterialRecord) -> Row:
+    return {
+        "case_id": case_id,
+        "material_id": m.material_id,
+        "status": m.status,
+        "channel": m.channel,
+        "received_at": m.received_at,
+        "due_date": m.due,
+        "provider": m.provider,
+    }
+
+
+def _visit_row(case_id: str, v: Visit) -> Row:
+    return {
+        "case_id": case_id,
+        "seq": v.seq,
+        "at": v.at,
+        "location": v.location,
+        "purposes": list(v.purposes),  # a copy: the snapshot must not follow later changes
+        "over_budget_reason": v.over_budget_reason,
+    }
+
+
+def _deadline_row(case_id: str, d: Deadline) -> Row:
+    return {
+        "case_id": case_id,
+        "kind": d.kind,
+        "subject": d.subject,
+        "start_date": d.start,
+        "amount": d.amount,
+        "unit": d.unit,
+        "extra_days": d.extra_days,
+        "due_date": d.due,
+        "provisional": d.provisional,
+        "met_at": d.met_at,
+    }
+
+
+def _rating_row(case_id: str, seq: int, r: Rating) -> Row:
+    return {
+        "case_id": case_id,
+        "seq": seq,
+        "level": r.level,
+        "comment": r.comment,
+        "at": r.at,
+        "follow_up": r.follow_up,
+    }
+
+
+def _unique(case_id: str, what: str, rows: dict[Any, Row], count: int) -> None:
+    if len(rows) != count:
+        raise StoreError(f"case {case_id}: two {what} have the same key; each must be unique")
+
+
+def snapshot_of(case: Case) -> Snapshot:
+    """The child rows ``case`` has now."""
+    cid = case.id
+    snap = Snapshot(
+        tasks={code: _task_row(cid, t) for code, t in case.tasks.items()},
+        materials={mid: _material_row(cid, m) for mid, m in case.materials.items()},
+        visits={v.seq: _visit_row(cid, v) for v in case.visits},
+        deadlines={key: _deadline_row(cid, d) for key, d in case.deadlines.items()},
+        ratings={i: _rating_row(cid, i, r) for i, r in enumerate(case.ratings, start=1)},
+    )
+    _unique(cid, "visits", snap.visits, len(case.visits))
+    for code, row in snap.tasks.items():
+        if row["item_code"] != code:
+            raise StoreError(f"case {cid}: task {row['item_code']!r} is filed under {code!r}")
+    for mid, row in snap.materials.items():
+        if row["material_id"] != mid:
+            raise StoreError(f"case {cid}: material {row['material_id']!r} is filed under {mid!r}")
+    for key, row in snap.deadlines.items():
+        if (row["kind"], row["subject"]) != key:
+            raise StoreError(f"case {cid}: deadline {row['kind']}/{row['subject']} is filed under {key}")
+    return snap
+
+
+def event_rows(case_id: str, events: Iterable[Event]) -> list[Row]:
+    return [
+        {
+            "case_id": case_id,
+            "seq": e.seq,
+            "at": e.at,
+            "type": e.type,
+            "actor": e.actor,
+            "state": e.state,
+            "public": e.public,
+            "data": e.data,
+        }
+        for e in events
+    ]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _rectification_json(r: Rectification | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {
+        "opened_at": r.opened_at.isoformat(),
+        "callback_due": r.callback_due.isoformat(),
+        "rectify_due": r.rectify_due.isoformat(),
+        "called_back_at": _iso(r.called_back_at),
+        "rectified_at": _iso(r.rectified_at),
+        "note": r.note,
+    }
+
+
+# ----------------------------------------------------------------------------------------- read
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text).astimezone(TZ)
+
+
+def _rectification(data: Mapping[str, Any] | None) -> Rectification | None:
+    if data is None:
+        return None
+    opened_at = _moment(data["opened_at"])
+    assert opened_at is not None
+    return Rectification(
+        opened_at=opened_at,
+        callback_due=dt.date.fromisoformat(data["callback_due"]),
+        rectify_due=dt.date.fromisoformat(data["rectify_due"]),
+        called_back_at=_moment(data.get("called_back_at")),
+        rectified_at=_moment(data.get("rectified_at")),
+        note=data.get("note", ""),
+    )
+
+
+def case_from_rows(
+    row: Mapping[str, Any],
+    tasks: Iterable[Mapping[str, Any]],
+    materials: Iterable[Mapping[str, Any]],
+    visits: Iterable[Mapping[str, Any]],
+    deadlines: Iterable[Mapping[str, Any]],
+    ratings: Iterable[Mapping[str, Any]],
+) -> Case:
+    """Rebuild a case from its row and its child rows (each in primary-key order)."""
+    return Case(
+        id=row["id"],
+        matter_id=row["matter_id"],
+        matter_version=row["matter_version"],
+        definition_hash=row["definition_hash"],
+        applicant=Applicant(
+            kind=row["applicant_kind"],
+            id_number=row["applicant_id"],
+            name=row["applicant_name"],
+            phone=row["applicant_phone"],
+        ),
+        channel=row["channel"],
+        location=row["location"],
+        opened_at=row["opened_at"],
+        state=row["state"],
+        version=row["version"],
+        agent=row["agent"],
+        submitted_at=row["submitted_at"],
+        accepted_at=row["accepted_at"],
+        concluded_at=row["concluded_at"],
+        outcome=row["outcome"],
+        refusal_reason=row["refusal_reason"],
+        form=row["form"],
+        materials={
+            m["material_id"]: MaterialRecord(
+                material_id=m["material_id"],
+                status=m["status"],
+                channel=m["channel"],
+                received_at=m["received_at"],
+                due=m["due_date"],
+                provider=m["provider"],
+            )
+            for m in materials
+        },
+        tasks={
+            t["item_code"]: ItemTask(
+                item_code=t["item_code"],
+                department=t["department"],
+                state=t["state"],
+                dispatched_at=t["dispatched_at"],
+                started_at=t["started_at"],
+                concluded_at=t["concluded_at"],
+                due=t["due_date"],
+                due_provisional=t["due_provisional"],
+                suspended_since=t["suspended_since"],
+                suspended_days=t["suspended_days"],
+                reviewer=t["reviewer"],
+                result_id=t["result_id"],
+                reason=t["reason"],
+            )
+            for t in tasks
+        },
+        visits=[
+            Visit(
+                seq=v["seq"],
+                at=v["at"],
+                location=v["location"],
+                purposes=list(v["purposes"]),
+                over_budget_reason=v["over_budget_reason"],
+            )
+            for v in visits
+        ],
+        deadlines={
+            (d["kind"], d["subject"]): Deadline(
+                kind=d["kind"],
+                subject=d["subject"],
+                start=d["start_date"],
+                amount=d["amount"],
+                unit=d["unit"],
+                extra_days=d["extra_days"],
+                due=d["due_date"],
+                provisional=d["provisional"],
+                met_at=d["met_at"],
+            )
+            for d in deadlines
+        },
+        notified=list(row["notified"]),
+        notices=row["notices"],
+        ratings=[
+            Rating(level=r["level"], comment=r["comment"], at=r["at"], follow_up=r["follow_up"])
+            for r in ratings
+        ],
+        rectification=_rectification(row["rectification"]),
+        delivery_channel=row["delivery_channel"],
+        over_budget=row["over_budget"],
+        event_count=row["event_count"],
+        new_events=[],
+    )
+
+
+def event_from_row(row: Mapping[str, Any]) -> Event:
+    return Event(
+        seq=row["seq"],
+        at=row["at"],
+        type=row["type"],
+        actor=row["actor"],
+        data=row["data"],
+        state=row["state"],
+        public=row["public"],
+    )
+

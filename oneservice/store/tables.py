@@ -1,0 +1,211 @@
+"""The schema: SQLAlchemy Core tables for cases, their parts, events and definitions.
+
+One row in ``cases`` per case, with the columns supervision and worklists query (state,
+location, due date, trips) kept beside the case so every worklist is one indexed query. The
+parts of a case live in child tables keyed by ``(case_id, …)``; events are append-only and
+numbered without gaps per case. ``version`` is the optimistic lock of the case aggregate.
+
+Changing anything here needs a new migration under ``migrations/versions/``; the integration
+tests check that the migrated schema equals this metadata.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from oneservice.domain.case import CaseState, MaterialStatus, RatingLevel, TaskState
+from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
+
+__all__ = [
+    "case_columns",
+    "cases",
+    "deadlines",
+    "definitions",
+    "events",
+    "idempotency",
+    "item_tasks",
+    "materials",
+    "metadata",
+    "ratings",
+    "visits",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+CASE_ID = 40
+ID = 100  # matter, item, material, department, location ids
+
+
+def _case_fk() -> ForeignKey:
+    return ForeignKey("cases.id", ondelete="CASCADE")
+
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(CASE_ID), primary_key=True),
+    Column("matter_id", String(ID), nullable=False),
+    Column("matter_version", String(40), nullable=False),
+    Column("definition_hash", String(64), nullable=False),
+    Column("state", StrEnumType(CaseState, 30), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("applicant_kind", String(20), nullable=False),
+    Column("applicant_id", String(40), nullable=False),
+    Column("applicant_name", String(200), nullable=False),
+    Column("applicant_phone", String(40), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("location", String(ID), nullable=False),
+    Column("agent", String(ID)),
+    Column("opened_at", AwareDateTime, nullable=False),
+    Column("submitted_at", AwareDateTime),
+    Column("accepted_at", AwareDateTime),
+    Column("concluded_at", AwareDateTime),
+    Column("due_date", Date),  # copy of the case deadline, for supervision queries
+    Column("due_provisional", Boolean, nullable=False),
+    Column("outcome", String(40)),
+    Column("refusal_reason", Text),
+    Column("form", JSON, nullable=False),
+    Column("notified", JSON, nullable=False),
+    Column("notices", Integer, nullable=False),
+    Column("delivery_channel", String(20)),
+    Column("over_budget", Boolean, nullable=False),
+    Column("trips", Integer, nullable=False),  # cached len(visits), same transaction
+    Column("event_count", Integer, nullable=False),
+    Column("rectification", JSON(none_as_null=True)),
+    Index(None, "state"),
+    Index(None, "matter_id", "state"),
+    Index(None, "location", "state"),
+    Index(None, "applicant_id"),
+    Index(None, "due_date"),
+    Index(None, "opened_at"),
+)
+
+case_columns = tuple(c.name for c in cases.columns)
+
+item_tasks = Table(
+    "item_tasks",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("item_code", String(ID), primary_key=True),
+    Column("department", String(ID), nullable=False),
+    Column("state", StrEnumType(TaskState, 30), nullable=False),
+    Column("dispatched_at", AwareDateTime),
+    Column("started_at", AwareDateTime),
+    Column("concluded_at", AwareDateTime),
+    Column("due_date", Date),
+    Column("due_provisional", Boolean, nullable=False),
+    Column("suspended_since", Date),
+    Column("suspended_days", Integer, nullable=False),
+    Column("reviewer", String(ID)),
+    Column("result_id", String(ID)),
+    Column("reason", Text),
+    Index(None, "department", "state"),
+    Index(None, "due_date"),
+)
+
+materials = Table(
+    "materials",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("material_id", String(ID), primary_key=True),
+    Column("status", StrEnumType(MaterialStatus, 20), nullable=False),
+    Column("channel", String(20)),
+    Column("received_at", AwareDateTime),
+    Column("due_date", Date),
+    Column("provider", String(ID)),
+    Index(None, "status", "due_date"),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", AwareDateTime, nullable=False),
+    Column("location", String(ID), nullable=False),
+    Column("purposes", JSON, nullable=False),
+    Column("over_budget_reason", Text),
+)
+
+deadlines = Table(
+    "deadlines",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("subject", String(ID), primary_key=True),
+    Column("start_date", Date, nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("extra_days", Integer, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("provisional", Boolean, nullable=False),
+    Column("met_at", AwareDateTime),
+    Index(None, "provisional"),
+    Index(None, "kind", "due_date"),
+)
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("level", IntEnumType(RatingLevel), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("at", AwareDateTime, nullable=False),
+    Column("follow_up", Boolean, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", AwareDateTime, nullable=False),
+    Column("type", String(ID), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("state", String(30), nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("data", JSON, nullable=False),
+    Index(None, "type", "at"),
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("case_id", String(CASE_ID)),
+    Column("action", String(ID), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("result", JSON(none_as_null=True)),
+    Column("at", AwareDateTime, nullable=False),
+)
+
+definitions = Table(
+    "definitions",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("matter_id", String(ID), nullable=False),
+    Column("version", String(40), nullable=False),
+    Column("files", JSON, nullable=False),
+    Column("stored_at", AwareDateTime, nullable=False),
+)

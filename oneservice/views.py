@@ -1,0 +1,121 @@
+"""What the service returns: summaries, progress views, notices and worklist rows (plain values)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from .domain.case import Case, CaseState
+from .engine.calendar import WorkCalendar
+
+__all__ = ["CaseSummary", "Notice", "NoticeLine", "ProgressStep", "ProgressView", "supervision_colour"]
+
+TERMINAL = frozenset({CaseState.DELIVERED, CaseState.CLOSED, CaseState.REFUSED, CaseState.TERMINATED,
+                      CaseState.WITHDRAWN})
+
+
+def supervision_colour(due: dt.date | None, today: dt.date, calendar: WorkCalendar, *, done: bool,
+                       yellow_days: int = 1) -> str:
+    """``green`` on time, ``yellow`` within ``yellow_days`` working days of the due date, ``red`` overdue."""
+    if due is None or done:
+        return "green"
+    if today > due:
+        return "red"
+    if calendar.working_days_between(today, due) <= yellow_days:
+        return "yellow"
+    return "green"
+
+
+@attrs.frozen
+class CaseSummary:
+    """The state of a case after an action."""
+
+    id: str
+    matter_id: str
+    state: str
+    version: int
+    trips: int
+    trip_budget: int
+    due: str | None
+    due_provisional: bool
+    colour: str
+    tasks: dict[str, str]
+    owed: list[str]
+    allowed: list[str]
+    outcome: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class NoticeLine:
+    kind: str  # material | field | condition
+    id: str
+    zh: str
+    en: str
+
+
+@attrs.frozen
+class Notice:
+    """The one-time notice given to the applicant: everything missing or wrong, at once."""
+
+    case_id: str
+    number: int  # 1 for the first notice
+    lines: tuple[NoticeLine, ...]
+    channels: tuple[str, ...]  # how the applicant may supply them
+
+
+@attrs.frozen
+class ProgressStep:
+    at: str
+    event: str
+    zh: str
+    en: str
+    department: str | None
+    department_zh: str | None
+    department_en: str | None
+    note: str | None
+
+
+@attrs.frozen
+class ProgressView:
+    """办件进度: what the applicant sees of their case; personal numbers masked."""
+
+    case_id: str
+    matter_id: str
+    matter_zh: str
+    matter_en: str
+    applicant_name: str
+    applicant_id: str  # masked
+    state: str
+    state_zh: str
+    state_en: str
+    trips: int
+    trip_budget: int
+    due: str | None
+    due_provisional: bool
+    colour: str
+    tasks: tuple[dict[str, Any], ...]
+    owed: tuple[dict[str, Any], ...]
+    steps: tuple[ProgressStep, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+def summarise(case: Case, allowed: list[str], today: dt.date, calendar: WorkCalendar, budget: int,
+              yellow_days: int) -> CaseSummary:
+    due = case.due
+    done = case.state in TERMINAL or case.state is CaseState.READY_FOR_PICKUP
+    return CaseSummary(
+        id=case.id, matter_id=case.matter_id, state=str(case.state), version=case.version,
+        trips=case.trips, trip_budget=budget, due=due.due.isoformat() if due else None,
+        due_provisional=bool(due and due.provisional),
+        colour=supervision_colour(due.due if due else None, today, calendar, done=done, yellow_days=yellow_days),
+        tasks={code: str(t.state) for code, t in case.tasks.items()},
+        owed=[m.material_id for m in case.owed()], allowed=allowed, outcome=case.outcome,
+    )
+

@@ -1,1 +1,93 @@
-"""oneservice — make China's "at most one trip" (最多跑一次) reform executable and checkable."""
+"""oneservice — make China's "at most one trip" (最多跑一次) reform executable and checkable.
+
+Definitions (items and matters in YAML) are loaded and checked by :func:`load_catalogue`;
+cases are driven through :class:`OneService`, which persists them in a :class:`Store`.
+"""
+
+from __future__ import annotations
+
+from .catalog.catalogue import Catalogue as Catalogue
+from .catalog.loader import CheckReport as CheckReport
+from .catalog.loader import check as check
+from .catalog.loader import load_catalogue as load_catalogue
+from .catalog.notice import notice_data as notice_data
+from .catalog.notice import render_diagram as render_diagram
+from .catalog.notice import render_notice as render_notice
+from .catalog.plan import MatterPlan as MatterPlan
+from .domain.case import Actor as Actor
+from .domain.case import Applicant as Applicant
+from .domain.case import Case as Case
+from .domain.case import CaseState as CaseState
+from .domain.case import RatingLevel as RatingLevel
+from .domain.case import Role as Role
+from .domain.case import TaskState as TaskState
+from .engine.calendar import Due as Due
+from .engine.calendar import WorkCalendar as WorkCalendar
+from .engine.clock import TZ as TZ
+from .engine.clock import Clock as Clock
+from .engine.clock import SimulatedClock as SimulatedClock
+from .engine.clock import SystemClock as SystemClock
+from .errors import ActionRejected as ActionRejected
+from .errors import CalendarError as CalendarError
+from .errors import CaseError as CaseError
+from .errors import CaseNotFound as CaseNotFound
+from .errors import ConcurrencyConflict as ConcurrencyConflict
+from .errors import DefinitionError as DefinitionError
+from .errors import DuplicateAction as DuplicateAction
+from .errors import Finding as Finding
+from .errors import IllegalAction as IllegalAction
+from .errors import InvalidIdentifier as InvalidIdentifier
+from .errors import InvalidInput as InvalidInput
+from .errors import NotAuthorised as NotAuthorised
+from .errors import OneServiceError as OneServiceError
+from .errors import StoreError as StoreError
+from .errors import UnknownDefinition as UnknownDefinition
+from .service import OneService as OneService
+from .store import Store as Store
+from .views import CaseSummary as CaseSummary
+from .views import Notice as Notice
+from .views import ProgressView as ProgressView
+
+__all__ = [
+    "TZ",
+    "ActionRejected",
+    "Actor",
+    "Applicant",
+    "CalendarError",
+    "Case",
+    "CaseError",
+    "CaseNotFound",
+    "CaseState",
+    "CaseSummary",
+    "Catalogue",
+    "CheckReport",
+    "Clock",
+    "ConcurrencyConflict",
+    "DefinitionError",
+    "Due",
+    "DuplicateAction",
+    "Finding",
+    "IllegalAction",
+    "InvalidIdentifier",
+    "InvalidInput",
+    "MatterPlan",
+    "Notice",
+    "NotAuthorised",
+    "OneService",
+    "OneServiceError",
+    "ProgressView",
+    "RatingLevel",
+    "Role",
+    "SimulatedClock",
+    "Store",
+    "StoreError",
+    "SystemClock",
+    "TaskState",
+    "UnknownDefinition",
+    "WorkCalendar",
+    "check",
+    "load_catalogue",
+    "notice_data",
+    "render_diagram",
+    "render_notice",
+]

@@ -16,6 +16,7 @@ import click
 from stdnum.cn import ric, uscc
 
 from .catalog.plan import MatterPlan
+from .domain import conditions
 from .domain.case import Actor, Applicant, Role
 from .domain.definitions import Channel, FieldType, FormField
 from .engine.clock import TZ, SimulatedClock
@@ -51,8 +52,36 @@ def sample_value(field: FormField, n: int) -> Any:
     }[t]
 
 
+def _candidates(field: FormField, n: int) -> list[Any]:
+    if field.type is FieldType.DECIMAL:
+        return [100.0, 10.0, 8.0, 1.0, 0.0]
+    if field.type is FieldType.INTEGER:
+        return [1, 3, 0, 10, 100]
+    if field.type is FieldType.CHOICE:
+        return list(field.choices)
+    if field.type is FieldType.BOOLEAN:
+        return [True, False]
+    return [sample_value(field, n)]
+
+
 def sample_form(plan: MatterPlan) -> dict[str, Any]:
-    return {line.field.id: sample_value(line.field, n) for n, line in enumerate(plan.form, start=3)}
+    """Example form data that meets the matter's acceptance conditions (searched greedily)."""
+    fields = {line.field.id: (line.field, n) for n, line in enumerate(plan.form, start=3)}
+    form = {fid: _candidates(f, n)[0] for fid, (f, n) in fields.items()}
+    for item in plan.items:
+        for condition in item.conditions:
+            if conditions.evaluate(condition.expression, form).passed:
+                continue
+            names = sorted(conditions.compile_expression(condition.expression).identifiers & set(fields))
+            for name in names:
+                field, n = fields[name]
+                for value in _candidates(field, n):
+                    form[name] = value
+                    if conditions.evaluate(condition.expression, form).passed:
+                        break
+                if conditions.evaluate(condition.expression, form).passed:
+                    break
+    return form
 
 
 def run_demo(workflows: str, matter_id: str, db: str, lang: str = "zh",

@@ -176,20 +176,25 @@ def _find_cycle(stuck: list[str], preds: Mapping[str, list[str]]) -> list[str]:
 
 
 def _critical_path(order: list[str], matter: Matter, items: Mapping[str, Item]) -> PathReport:
+    """The longest chain of promised limits (ties broken by legal limits), in the promise's unit.
+
+    ``legal_total`` is the longest chain of legal limits, which may run through other items.
+    """
     unit = matter.promise.unit
     best: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+    legal_best: dict[str, int] = {}
     converted = False
     for code in order:
         item = items[code]
         promised, c1 = to_unit(item.promised_limit, unit)
-        legal, _ = to_unit(item.legal_limit, unit)  # legal totals are informative only
-        converted = converted or c1
-        prev = max((best[p] for p in matter.after(code) if p in best),
-                   key=lambda t: (t[0], t[1]), default=(0, 0, ()))
-        best[code] = (prev[0] + promised, prev[1] + legal, prev[2] + (code,))
-    total, legal_total, path = max(best.values(), key=lambda t: (t[0], t[1]), default=(0, 0, ()))
-    legal_longest = max((v[1] for v in best.values()), default=0)
-    return PathReport(path, total, max(legal_total, legal_longest), unit.value, converted)
+        legal, c2 = to_unit(item.legal_limit, unit)
+        converted = converted or c1 or c2
+        before = [p for p in matter.after(code) if p in best]
+        prev = max((best[p] for p in before), key=lambda t: (t[0], t[1]), default=(0, 0, ()))
+        best[code] = (prev[0] + promised, prev[1] + legal, (*prev[2], code))
+        legal_best[code] = legal + max((legal_best[p] for p in before), default=0)
+    total, _, path = max(best.values(), key=lambda t: (t[0], t[1]), default=(0, 0, ()))
+    return PathReport(path, total, max(legal_best.values(), default=0), unit.value, converted)
 
 
 def _upstream(order: list[str], matter: Matter) -> dict[str, frozenset[str]]:

@@ -14,6 +14,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.parser import RoundTripParser
 
 from ..errors import Finding
 
@@ -71,26 +72,45 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _scan_events(yaml: YAML, text: str, name: str) -> Finding | None:
-    depth = 0
-    for event in yaml.parse(text):
+class _Refused(Exception):
+    """Raised from inside the parser to stop at the first hostile construct."""
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        super().__init__(finding.message)
+
+
+class _GuardedParser(RoundTripParser):  # type: ignore[misc, unused-ignore]
+    """The round-trip parser, refusing anchors, aliases and deep nesting as the events pass.
+
+    Checking while the composer pulls events means the file is parsed once, and an alias
+    bomb or a deeply nested document is stopped before anything is built from it.
+    """
+
+    def __init__(self, loader: Any) -> None:
+        super().__init__(loader)
+        self._depth = 0
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        name = str(getattr(self.loader, "_oneservice_name", "<yaml>"))
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
-            return _finding(
+            raise _Refused(_finding(
                 "OS104", "anchors and aliases (& and *) are not allowed in definitions",
                 name, line=mark.line + 1, col=mark.column + 1, hint="write the value out in full",
-            )
+            ))
         if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
                 mark = event.start_mark
-                return _finding(
+                raise _Refused(_finding(
                     "OS105", f"nesting deeper than {MAX_DEPTH} levels", name,
                     line=mark.line + 1, col=mark.column + 1, hint="definitions need only a few levels",
-                )
+                ))
         elif isinstance(event, CollectionEndEvent):
-            depth -= 1
-    return None
+            self._depth -= 1
+        return event
 
 
 def read_document(path: Path, name: str | None = None) -> tuple[Document | None, list[Finding]]:
@@ -120,13 +140,14 @@ def parse_text(raw: bytes, name: str) -> tuple[Document | None, list[Finding]]:
     text, problem = _decode(raw, name)
     if problem is not None or text is None:
         return None, [problem] if problem else []
-    yaml = YAML(typ="rt")
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Parser = _GuardedParser
     yaml.allow_duplicate_keys = False
+    yaml._oneservice_name = name  # type: ignore[attr-defined]  # read by _GuardedParser
     try:
-        found = _scan_events(yaml, text, name)
-        if found:
-            return None, [found]
         data = yaml.load(text)
+    except _Refused as refused:
+        return None, [refused.finding]
     except RecursionError:
         return None, [_finding("OS105", "the document is nested too deeply", name,
                                hint="definitions need only a few levels")]

@@ -382,6 +382,12 @@ class CaseEngine:
             if mid not in missing:
                 raise self._reject(case, f"material {mid!r} was already received", "not_missing",
                                    {"material": mid})
+        onsite = [i for i in self.plan.items if i.onsite is not None and i.onsite.stage.value == "intake"]
+        if onsite and not case.visits:
+            item = onsite[0]
+            raise self._reject(case, f"item {item.code} needs the applicant on site at intake "
+                               f"({item.onsite.reason.en}); record the window visit first",  # type: ignore[union-attr]
+                               "onsite_required", {"item": item.code})
         remaining = [i for i in check.issues if not (i.kind == "material" and i.id in owed)]
         if remaining:
             raise self._reject(

@@ -30,7 +30,7 @@ CASE_ACTIONS: dict[str, tuple[list[str], str | None]] = {
     "refuse": ([C.SUBMITTED, C.AWAITING_MATERIALS], C.REFUSED),
     "dispatch": ([C.ACCEPTED], C.IN_PROGRESS),
     "review": ([C.IN_PROGRESS], None),  # every back-office action on an item task
-    "record_visit": ([C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP], None),
+    "record_visit": ([C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP], None),
     "supply_owed": ([C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP], None),
     "complete": ([C.IN_PROGRESS], C.READY_FOR_PICKUP),
     "deliver": ([C.READY_FOR_PICKUP], C.DELIVERED),

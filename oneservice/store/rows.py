@@ -9,7 +9,7 @@ import attrs
 
 from oneservice.domain.case import CaseState, TaskState
 
-__all__ = ["CaseSummary", "IdempotencyRecord", "TaskRow"]
+__all__ = ["CaseRow", "IdempotencyRecord", "TaskRow"]
 
 
 @attrs.frozen
@@ -25,7 +25,7 @@ class IdempotencyRecord:
 
 
 @attrs.frozen
-class CaseSummary:
+class CaseRow:
     """One line of a case worklist (window queue, applicant's cases, supervision)."""
 
     id: str

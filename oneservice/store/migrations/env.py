@@ -1,0 +1,52 @@
+"""Alembic environment of oneservice.
+
+:meth:`oneservice.store.Store.migrate` runs it with a connection (``config.attributes
+["connection"]``) inside the store's own transaction. Run by the ``alembic`` command instead, it
+connects to ``sqlalchemy.url`` of the Alembic configuration.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from oneservice.store.tables import metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        transactional_ddl=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _main() -> None:
+    config = context.config
+    if context.is_offline_mode():
+        context.configure(
+            url=config.get_main_option("sqlalchemy.url"),
+            target_metadata=metadata,
+            literal_binds=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    from oneservice.store.repository import Store
+
+    store = Store(config.get_main_option("sqlalchemy.url"))
+    try:
+        with store.engine.begin() as conn:
+            _run(conn)
+    finally:
+        store.dispose()
+
+
+_main()

@@ -1,0 +1,457 @@
+"""The starting matters end to end through the Python API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from oneservice import (
+    TZ,
+    ActionRejected,
+    Actor,
+    Applicant,
+    CaseNotFound,
+    DuplicateAction,
+    IllegalAction,
+    InvalidIdentifier,
+    InvalidInput,
+    NotAuthorised,
+    OneService,
+    Role,
+    SimulatedClock,
+    load_catalogue,
+)
+from oneservice.demo import sample_form, sample_resident_id
+
+ROOT = Path(__file__).resolve().parents[2]
+BIZ = "start-a-business"
+FLAT = "property-transfer"
+REGISTRATION = "330102-SCJG-QYSLDJ"
+BANK = "330100-YH-YYKH"
+LOCATION = "hz-citizen-centre"
+CLERK = Actor(Role.CLERK, "clerk-01", location=LOCATION)
+SUPERVISOR = Actor(Role.SUPERVISOR, "sup-01")
+PERSON = Applicant("person", sample_resident_id(1), "张三", "13800138000")
+ME = Actor(Role.APPLICANT, "zhangsan", applicant_id=PERSON.id_number)
+OTHER = Actor(Role.APPLICANT, "lisi", applicant_id=sample_resident_id(2))
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue([ROOT / "workflows"])
+
+
+@pytest.fixture
+def clock():
+    return SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # a Monday
+
+
+@pytest.fixture
+def service(catalogue, store, clock):
+    return OneService(catalogue, store, clock=clock)
+
+
+def reviewer(service, item):
+    department = service.catalogue.item(item).department
+    return Actor(Role.REVIEWER, f"rev-{department}", department=department)
+
+
+def open_business(service, *, hold_back=("premises-lease",)):
+    plan = service.catalogue.plan(BIZ)
+    case = service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
+    materials = [line.material.id for line in plan.materials if line.material.id not in hold_back]
+    service.submit(ME, case.id, form=sample_form(plan), materials=materials, channel="online")
+    return case.id
+
+
+def approve_all(service, case_id):
+    plan = service.catalogue.plan(service.get(SUPERVISOR, case_id).matter_id)
+    for item in plan.items:
+        actor = reviewer(service, item.code)
+        service.start_review(actor, case_id, item.code)
+        summary = service.approve(actor, case_id, item.code)
+    return summary
+
+
+def assert_log_consistent(service, case_id):
+    events = service.events(SUPERVISOR, case_id)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert events[-1].state == service.get(SUPERVISOR, case_id).state
+
+
+class TestOneTimeNotice:
+    def test_notice_then_online_supplement_then_accept(self, service):
+        """A missing material is notified once, supplied online, and the case is accepted."""
+        case_id = open_business(service)
+        notice = service.give_notice(CLERK, case_id)
+        assert [(ln.kind, ln.id) for ln in notice.lines] == [("material", "premises-lease")]
+        assert notice.channels == ("mail", "mobile", "online")
+        service.supplement(ME, case_id, materials=["premises-lease"], channel="online")
+        summary = service.accept(CLERK, case_id)
+        assert summary.state == "in_progress"
+        assert summary.tasks[REGISTRATION] == "ready"
+        assert summary.tasks[BANK] == "waiting"
+        assert summary.trips == 0
+        assert_log_consistent(service, case_id)
+
+    def test_notice_cannot_be_given_twice_in_a_row(self, service):
+        """After the notice the case awaits materials; a second notice is an illegal action."""
+        case_id = open_business(service)
+        service.give_notice(CLERK, case_id)
+        with pytest.raises(IllegalAction) as info:
+            service.give_notice(CLERK, case_id)
+        assert info.value.state == "awaiting_materials"
+        assert "supplement" in info.value.allowed
+
+    def test_accepting_an_incomplete_application_is_rejected(self, service):
+        """Accept names what is missing and points to the one-time notice."""
+        case_id = open_business(service)
+        with pytest.raises(ActionRejected) as info:
+            service.accept(CLERK, case_id)
+        assert info.value.reason == "incomplete"
+        assert [d["id"] for d in info.value.details] == ["premises-lease"]
+
+
+class TestLifecycle:
+    def test_start_a_business_end_to_end(self, service):
+        """Parallel items after registration, all results delivered together, rated."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        registration = reviewer(service, REGISTRATION)
+        service.start_review(registration, case_id, REGISTRATION)
+        summary = service.approve(registration, case_id, REGISTRATION)
+        assert sorted(summary.tasks.values()) == ["approved"] + ["ready"] * 6
+        summary = approve_all_remaining(service, case_id)
+        assert summary.state == "ready_for_pickup"
+        assert summary.outcome == "approved"
+        case = service.case(SUPERVISOR, case_id)
+        assert case.materials["business-licence"].status == "produced"
+        service.deliver(CLERK, case_id, channel="electronic")
+        service.rate(ME, case_id, 5, "一次都没跑")
+        summary = service.conclude(CLERK, case_id)
+        assert (summary.state, summary.trips) == ("closed", 0)
+        assert_log_consistent(service, case_id)
+
+    def test_delivery_needs_a_channel_common_to_every_result(self, service):
+        """Window pickup is not offered for this zero-trip matter."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        approve_all(service, case_id)
+        with pytest.raises(InvalidInput) as info:
+            service.deliver(CLERK, case_id, channel="window")
+        assert info.value.field == "channel"
+
+
+def approve_all_remaining(service, case_id):
+    summary = service.get(SUPERVISOR, case_id)
+    for code, state in summary.tasks.items():
+        if state == "ready":
+            actor = reviewer(service, code)
+            service.start_review(actor, case_id, code)
+            summary = service.approve(actor, case_id, code)
+    return summary
+
+
+class TestDeficiencyAcceptance:
+    def test_owed_material_not_supplied_in_time_terminates_the_case(self, service, clock):
+        """容缺: the lease may be owed 5 working days; after that the case is terminated."""
+        case_id = open_business(service)
+        summary = service.accept_with_deficiency(CLERK, case_id, ["premises-lease"])
+        assert summary.owed == ["premises-lease"]
+        case = service.case(SUPERVISOR, case_id)
+        assert case.materials["premises-lease"].due == dt.date(2026, 11, 9)
+        assert service.terminate_overdue() == []
+        clock.advance_working_days(6, service.calendar)
+        assert service.terminate_overdue() == [case_id]
+        summary = service.get(SUPERVISOR, case_id)
+        assert summary.state == "terminated"
+        assert set(summary.tasks.values()) == {"cancelled"}
+        assert_log_consistent(service, case_id)
+
+    def test_owed_material_supplied_then_results_issued(self, service):
+        """Results wait for the owed material, then are delivered."""
+        case_id = open_business(service)
+        service.accept_with_deficiency(CLERK, case_id, ["premises-lease"])
+        approve_all(service, case_id)
+        with pytest.raises(ActionRejected) as info:
+            service.deliver(CLERK, case_id, channel="electronic")
+        assert info.value.reason == "materials_owed"
+        service.supply_owed(ME, case_id, ["premises-lease"], channel="online")
+        assert service.deliver(CLERK, case_id, channel="electronic").state == "delivered"
+
+    def test_only_waivable_materials_may_be_owed(self, service):
+        """The articles of association are not waivable."""
+        case_id = open_business(service, hold_back=("articles-of-association",))
+        with pytest.raises(ActionRejected) as info:
+            service.accept_with_deficiency(CLERK, case_id, ["articles-of-association"])
+        assert info.value.reason == "not_waivable"
+
+
+class TestBackOffice:
+    def test_correction_online_stops_the_clock_and_costs_no_trip(self, service, clock):
+        """补正 supplied online: no trip, the item's deadline moves by the days it waited."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        actor = reviewer(service, REGISTRATION)
+        service.start_review(actor, case_id, REGISTRATION)
+        before = service.case(SUPERVISOR, case_id).tasks[REGISTRATION].due
+        service.request_correction(actor, case_id, REGISTRATION, materials=["articles-of-association"],
+                                   note="章程第五条出资期限与表单不一致")
+        clock.advance_working_days(2, service.calendar)
+        with pytest.raises(InvalidInput):
+            service.supply_correction(ME, case_id, REGISTRATION, channel="window")
+        service.supply_correction(ME, case_id, REGISTRATION, channel="online",
+                                  materials=["articles-of-association"])
+        case = service.case(SUPERVISOR, case_id)
+        assert case.tasks[REGISTRATION].due == service.calendar.add_working_days(before, 2).date
+        assert case.trips == 0
+
+    def test_suspension_excludes_its_working_days(self, service, clock):
+        """中止 for 3 working days moves the item and case deadlines by 3 working days."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        actor = reviewer(service, REGISTRATION)
+        service.start_review(actor, case_id, REGISTRATION)
+        case = service.case(SUPERVISOR, case_id)
+        item_due, case_due = case.tasks[REGISTRATION].due, case.due.due
+        service.suspend(actor, case_id, REGISTRATION, "经营场所现场核查")
+        clock.advance_working_days(3, service.calendar)
+        service.resume(actor, case_id, REGISTRATION)
+        case = service.case(SUPERVISOR, case_id)
+        cal = service.calendar
+        assert case.tasks[REGISTRATION].due == cal.add_working_days(item_due, 3).date
+        assert case.due.due == cal.add_working_days(case_due, 3).date
+
+    def test_refusing_registration_cancels_its_dependants(self, service):
+        """Policy continue: items that need the licence are cancelled; the decision is delivered."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        actor = reviewer(service, REGISTRATION)
+        service.start_review(actor, case_id, REGISTRATION)
+        summary = service.refuse_item(actor, case_id, REGISTRATION, "名称与在先登记企业近似")
+        assert summary.state == "ready_for_pickup"
+        assert summary.outcome == "refused"
+        assert sorted(summary.tasks.values()) == ["cancelled"] * 6 + ["refused"]
+
+    def test_refusing_a_leaf_item_lets_the_others_finish(self, service):
+        """Policy continue: a refused bank appointment leaves the rest approved."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        actor = reviewer(service, REGISTRATION)
+        service.start_review(actor, case_id, REGISTRATION)
+        service.approve(actor, case_id, REGISTRATION)
+        bank = reviewer(service, BANK)
+        service.start_review(bank, case_id, BANK)
+        service.refuse_item(bank, case_id, BANK, "预约时段已满")
+        summary = approve_all_remaining(service, case_id)
+        assert summary.outcome == "partially_approved"
+
+    def test_reviewer_of_another_department_is_refused_and_recorded(self, service):
+        """A reviewer acts only on items of their own department; the attempt is an event."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        intruder = reviewer(service, BANK)
+        with pytest.raises(NotAuthorised):
+            service.start_review(intruder, case_id, REGISTRATION)
+        events = service.events(SUPERVISOR, case_id)
+        assert events[-1].type == "AccessDenied"
+        assert events[-1].data["action"] == "start_review"
+        assert service.get(SUPERVISOR, case_id).tasks[REGISTRATION] == "ready"
+
+
+class TestClock:
+    def test_deadline_across_national_day_and_its_make_up_saturday(self, service):
+        """6 working days from Tue 29 Sep 2026: 30 Sep, 8, 9, 10 (Sat, make-up), 12, 13 Oct."""
+        fresh = SimulatedClock(dt.datetime(2026, 9, 29, 10, 0, tzinfo=TZ))
+        svc = OneService(service.catalogue, service.store, clock=fresh)
+        case_id = open_flat(svc)
+        svc.accept(CLERK, case_id)
+        case = svc.case(SUPERVISOR, case_id)
+        assert case.due.due == dt.date(2026, 10, 13)
+        assert not case.due.provisional
+        assert case.tasks["330100-BDC-ZYDJ"].due == dt.date(2026, 10, 12)
+
+    def test_2027_deadline_is_provisional_until_calendar_data_is_loaded(self, service):
+        """A deadline past 2026 is provisional; loading 2027 data recomputes it."""
+        svc = OneService(service.catalogue, service.store,
+                         clock=SimulatedClock(dt.datetime(2026, 12, 28, 9, 0, tzinfo=TZ)))
+        case_id = open_flat(svc)
+        svc.accept(CLERK, case_id)
+        summary = svc.get(SUPERVISOR, case_id)
+        assert summary.due_provisional is True
+        assert summary.due == "2027-01-05"  # Mon–Fri fallback: 29, 30, 31 Dec, 1, 4, 5 Jan
+        data = YAML(typ="safe").load((ROOT / "tests/fixtures/calendars/2027.yaml").read_text("utf-8"))
+        body = data.get("calendar", data)
+        changed = svc.load_calendar(body)
+        assert case_id in changed
+        summary = svc.get(SUPERVISOR, case_id)
+        assert summary.due_provisional is False
+        expected = svc.calendar.add_working_days(dt.date(2026, 12, 28), 6).date
+        assert summary.due == expected.isoformat()
+        assert expected > dt.date(2027, 1, 5)  # New Year's Day 2027 is a holiday
+
+
+def open_flat(svc):
+    plan = svc.catalogue.plan(FLAT)
+    case = svc.open_case(CLERK, FLAT, PERSON, channel="window", location=LOCATION)
+    form = sample_form(plan)
+    svc.submit(CLERK, case.id, form=form, materials=[ln.material.id for ln in plan.materials],
+               channel="window")
+    return case.id
+
+
+class TestTrips:
+    def test_intake_steps_on_one_day_count_once(self, service):
+        """Opening and submitting at the window in one visit is one trip."""
+        case_id = open_flat(service)
+        case = service.case(SUPERVISOR, case_id)
+        assert case.trips == 1
+        assert case.visits[0].purposes == ["intake", "submit"]
+
+    def test_onsite_signature_is_required_before_acceptance(self, service):
+        """A flat transfer opened online needs the signing visit before it is accepted."""
+        plan = service.catalogue.plan(FLAT)
+        case = service.open_case(ME, FLAT, PERSON, channel="online", location=LOCATION)
+        service.submit(ME, case.id, form=sample_form(plan),
+                       materials=[ln.material.id for ln in plan.materials], channel="online")
+        with pytest.raises(ActionRejected) as info:
+            service.accept(CLERK, case.id)
+        assert info.value.reason == "onsite_required"
+        service.record_visit(CLERK, case.id, "330100-BDC-ZYDJ", "双方当面签字、人脸核验")
+        assert service.accept(CLERK, case.id).trips == 1
+
+    def test_a_second_trip_needs_a_reason_and_is_flagged(self, service, clock):
+        """Over the budget of 1: refused without a reason; with one, recorded for supervision."""
+        case_id = open_flat(service)
+        service.accept(CLERK, case_id)
+        clock.advance_working_days(1, service.calendar)
+        with pytest.raises(ActionRejected) as info:
+            service.record_visit(CLERK, case_id, "330100-BDC-ZYDJ", "补签")
+        assert info.value.reason == "trip_budget"
+        summary = service.record_visit(CLERK, case_id, "330100-BDC-ZYDJ", "补签",
+                                       over_budget_reason="申请人要求当面补签")
+        assert summary.trips == 2
+        case = service.case(SUPERVISOR, case_id)
+        assert case.over_budget is True
+        assert [e.type for e in service.events(SUPERVISOR, case_id)].count("TripBudgetExceeded") == 1
+
+
+class TestBadInput:
+    def test_unknown_case(self, service):
+        """An unknown case id is CaseNotFound."""
+        with pytest.raises(CaseNotFound):
+            service.accept(CLERK, "20261102-000000000000")
+
+    def test_malformed_resident_id(self, service):
+        """A resident ID number with a wrong check digit is refused at opening."""
+        bad = Applicant("person", PERSON.id_number[:-1] + ("0" if PERSON.id_number[-1] != "0" else "1"), "张三")
+        with pytest.raises(InvalidIdentifier) as info:
+            service.open_case(CLERK, FLAT, bad, channel="window", location=LOCATION)
+        assert info.value.field == "applicant.id_number"
+
+    def test_material_not_of_the_matter(self, service):
+        """A material outside the matter is named, with a suggestion."""
+        case = service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
+        with pytest.raises(InvalidInput) as info:
+            service.submit(ME, case.id, materials=["articles-of-associaton"], channel="online")
+        assert "did you mean 'articles-of-association'" in str(info.value)
+        assert service.get(SUPERVISOR, case.id).state == "draft"
+
+    def test_form_failing_a_condition_blocks_acceptance(self, service):
+        """A housing-fund rate of 20% fails its acceptance condition."""
+        plan = service.catalogue.plan(BIZ)
+        form = sample_form(plan) | {"housing_fund_rate": 20.0}
+        case = service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
+        service.submit(ME, case.id, form=form, materials=[ln.material.id for ln in plan.materials],
+                       channel="online")
+        with pytest.raises(ActionRejected) as info:
+            service.accept(CLERK, case.id)
+        assert [d["kind"] for d in info.value.details] == ["condition"]
+        assert service.get(SUPERVISOR, case.id).state == "submitted"
+
+    def test_same_action_twice_with_an_idempotency_key(self, service):
+        """A repeat replays the first result; the same key for other content is refused."""
+        case_id = open_business(service, hold_back=())
+        first = service.accept(CLERK, case_id, idempotency_key="accept-1")
+        count = len(service.events(SUPERVISOR, case_id))
+        again = service.accept(CLERK, case_id, idempotency_key="accept-1")
+        assert again == first
+        assert len(service.events(SUPERVISOR, case_id)) == count
+        with pytest.raises(DuplicateAction):
+            service.withdraw(ME, case_id, "不办了", idempotency_key="accept-1")
+
+    def test_applicant_cannot_see_another_applicants_case(self, service):
+        """Progress is private to the applicant; the attempt is recorded."""
+        case_id = open_business(service)
+        with pytest.raises(NotAuthorised):
+            service.progress(OTHER, case_id)
+        view = service.progress(ME, case_id)
+        assert view.applicant_id == PERSON.id_number[:6] + "********" + PERSON.id_number[14:]
+        assert [s.event for s in view.steps] == ["CaseOpened", "ApplicationSubmitted"]
+        assert view.steps[0].zh == "已申请"
+
+
+class TestRating:
+    def test_bad_rating_opens_rectification_with_its_deadlines(self, service, clock):
+        """非常不满意 opens a rectification: callback in 1 working day, rectification in 15."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        approve_all(service, case_id)
+        service.deliver(CLERK, case_id, channel="electronic")
+        clock.set(dt.datetime(2026, 11, 6, 16, 0, tzinfo=TZ))  # a Friday
+        service.rate(ME, case_id, 1, "材料退回三次")
+        case = service.case(SUPERVISOR, case_id)
+        assert case.rectification.callback_due == dt.date(2026, 11, 9)
+        assert case.rectification.rectify_due == dt.date(2026, 11, 27)
+        with pytest.raises(ActionRejected):
+            service.record_rectified(SUPERVISOR, case_id, "已整改")
+        service.record_callback(SUPERVISOR, case_id, "已电话回访")
+        service.record_rectified(SUPERVISOR, case_id, "优化补正流程")
+        service.rate(ME, case_id, 4, "整改后满意")
+        with pytest.raises(ActionRejected):
+            service.rate(ME, case_id, 5)
+
+
+class TestPinning:
+    def test_no_machine_is_created_per_case(self, service, monkeypatch):
+        """Twenty cases of one definition share one compiled pair of machines."""
+        import transitions
+
+        created = []
+        original = transitions.Machine.__init__
+
+        def counting(self, *args, **kwargs):
+            created.append(1)
+            original(self, *args, **kwargs)
+
+        monkeypatch.setattr(transitions.Machine, "__init__", counting)
+        fresh = OneService(service.catalogue, service.store, clock=service.clock)
+        for _ in range(20):
+            case_id = open_business(fresh, hold_back=())
+            fresh.accept(CLERK, case_id)
+        assert len(created) == 2  # one case machine and one item-task machine
+        assert fresh.machines.compiled == 1
+
+    def test_a_changed_definition_never_changes_a_running_case(self, service, tmp_path, clock):
+        """The case keeps the definition it started under, after the catalogue changes."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        old = service.get(SUPERVISOR, case_id)
+        changed = tmp_path / "workflows"
+        import shutil
+
+        shutil.copytree(ROOT / "workflows", changed)
+        matter = changed / "matters" / f"{BIZ}.yaml"
+        text = matter.read_text("utf-8").replace("promise: {value: 1, unit: working_days}",
+                                                  "promise: {value: 3, unit: working_days}")
+        matter.write_text(text.replace("version: 1", "version: 2", 1), "utf-8")
+        new_catalogue = load_catalogue([changed])
+        assert new_catalogue.content_hash(BIZ) != service.catalogue.content_hash(BIZ)
+        svc = OneService(new_catalogue, service.store, clock=clock)
+        approve_all(svc, case_id)
+        summary = svc.get(SUPERVISOR, case_id)
+        assert summary.due == old.due
+        assert svc.case(SUPERVISOR, case_id).matter_version == "1"

@@ -1,0 +1,824 @@
+"""Tests for oneservice.store: the same tests on SQLite and PostgreSQL (fixture ``store``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from oneservice.domain.case import (
+    Applicant,
+    Case,
+    CaseState,
+    Deadline,
+    Event,
+    ItemTask,
+    MaterialRecord,
+    MaterialStatus,
+    Rating,
+    RatingLevel,
+    Rectification,
+    TaskState,
+    Visit,
+)
+from oneservice.engine.clock import TZ
+from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
+from oneservice.store import CaseRow, IdempotencyRecord, Store, TaskRow, metadata
+from oneservice.store.tables import cases
+
+D0 = dt.date(2027, 3, 1)
+T0 = dt.datetime(2027, 3, 1, 9, 30, 15, 123456, tzinfo=TZ)
+FORM = {
+    "企业名称": "杭州西湖龙井茶业有限公司",
+    "经营范围": ["茶叶种植", "茶叶销售"],
+    "注册资本": 500000,
+    "nested": {"法定代表人": "张三", "电话": None, "ok": True},
+}
+
+
+def at(hours: float) -> dt.datetime:
+    """``T0`` plus some hours."""
+    return T0 + dt.timedelta(hours=hours)
+
+
+def event(seq: int, type_: str = "Noted", *, state: str = "submitted", **data: Any) -> Event:
+    return Event(seq=seq, at=at(seq), type=type_, actor="clerk:w01@hall-a", data=data, state=state)
+
+
+def make_case(
+    case_id: str = "C-1",
+    *,
+    state: CaseState = CaseState.IN_PROGRESS,
+    location: str = "hall-a",
+    applicant_id: str = "330106199001011234",
+    department: str = "market",
+    due: dt.date | None = dt.date(2027, 3, 20),
+    full: bool = True,
+) -> Case:
+    """A case as the engine would build it; ``full`` sets every optional field."""
+    case = Case(
+        id=case_id,
+        matter_id="start-business",
+        matter_version="2027.1",
+        definition_hash="ab" * 32,
+        applicant=Applicant("person", applicant_id, "李四", "13800000000"),
+        channel="window",
+        location=location,
+        opened_at=T0,
+        state=state,
+        new_events=[event(1, "CaseOpened", state="draft"), event(2, "CaseSubmitted", 表单="已填写")],
+    )
+    case.tasks = {
+        "licence": ItemTask("licence", department, TaskState.IN_REVIEW, dispatched_at=at(1)),
+        "seal": ItemTask("seal", "police", TaskState.WAITING),
+    }
+    case.materials = {"id-card": MaterialRecord("id-card", MaterialStatus.SHARED, provider="population")}
+    if due is not None:
+        case.deadlines[("case", case_id)] = Deadline("case", case_id, D0, 5, "working_days", 0, due, False)
+    if not full:
+        return case
+    case.agent = "grid-07"
+    case.submitted_at = at(0.5)
+    case.accepted_at = at(1).astimezone(dt.UTC)  # another zone, same instant
+    case.concluded_at = at(48)
+    case.outcome = "approved"
+    case.refusal_reason = "无"
+    case.form = dict(FORM)
+    case.notified = ["lease", "id-card"]
+    case.notices = 1
+    case.delivery_channel = "mail"
+    case.over_budget = True
+    case.tasks["licence"] = ItemTask(
+        "licence",
+        department,
+        TaskState.CORRECTION_REQUESTED,
+        dispatched_at=at(1),
+        started_at=at(2),
+        concluded_at=at(30),
+        due=dt.date(2027, 3, 10),
+        due_provisional=True,
+        suspended_since=dt.date(2027, 3, 3),
+        suspended_days=2,
+        reviewer="rev-9",
+        result_id="LIC-001",
+        reason="补正：租赁合同缺页",
+    )
+    case.materials["lease"] = MaterialRecord(
+        "lease", MaterialStatus.OWED, channel="mail", received_at=None, due=dt.date(2027, 3, 8)
+    )
+    case.materials["form"] = MaterialRecord(
+        "form", MaterialStatus.RECEIVED, channel="window", received_at=at(0.5), provider=None
+    )
+    case.visits = [
+        Visit(1, at(0.5), "hall-a", ["submit", "sign"]),
+        Visit(2, at(50), "hall-b", ["pickup"], over_budget_reason="原件核验"),
+    ]
+    case.deadlines[("item", "licence")] = Deadline(
+        "item", "licence", D0, 3, "working_days", 2, dt.date(2027, 3, 10), True, met_at=at(30)
+    )
+    case.deadlines[("deficiency", "lease")] = Deadline(
+        "deficiency", "lease", D0, 7, "calendar_days", 0, dt.date(2027, 3, 8), False
+    )
+    case.ratings = [
+        Rating(RatingLevel.DISSATISFIED, "等太久", at(60)),
+        Rating(RatingLevel.VERY_SATISFIED, "整改后满意", at(90), follow_up=True),
+    ]
+    case.rectification = Rectification(
+        opened_at=at(60),
+        callback_due=dt.date(2027, 3, 5),
+        rectify_due=dt.date(2027, 3, 24),
+        called_back_at=at(70),
+        rectified_at=at(80).astimezone(dt.UTC),
+        note="已回访",
+    )
+    return case
+
+
+def add(store: Store, *new: Case) -> None:
+    with store.transaction() as tx:
+        for case in new:
+            tx.add_case(case)
+
+
+def load(store: Store, case_id: str = "C-1") -> Case:
+    with store.transaction() as tx:
+        return tx.get_case(case_id)
+
+
+def state_of(case: Case) -> dict[str, Any]:
+    """Everything a case holds except the event bookkeeping."""
+    data = attrs.asdict(case, recurse=True)
+    for name in ("version", "event_count", "new_events"):
+        del data[name]
+    return data
+
+
+def walk(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from walk(k)
+            yield from walk(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from walk(v)
+    else:
+        yield value
+
+
+def case_row(store: Store, case_id: str = "C-1") -> sa.RowMapping:
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(cases).where(cases.c.id == case_id)).mappings().one()
+
+
+def count(store: Store, table: str) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
+
+
+@contextmanager
+def recorded_writes(store: Store) -> Iterator[list[tuple[str, str, int]]]:
+    """``(verb, table, rows)`` of every INSERT, UPDATE and DELETE executed meanwhile."""
+    writes: list[tuple[str, str, int]] = []
+
+    def before_execute(conn: Any, clause: Any, multiparams: Any, params: Any, options: Any) -> None:
+        if getattr(clause, "is_dml", False):
+            verb = "INSERT" if clause.is_insert else "UPDATE" if clause.is_update else "DELETE"
+            writes.append((verb, clause.table.name, max(1, len(multiparams))))
+
+    sa.event.listen(store.engine, "before_execute", before_execute)
+    try:
+        yield writes
+    finally:
+        sa.event.remove(store.engine, "before_execute", before_execute)
+
+
+class TestRoundTrip:
+    def test_full_case(self, store: Store) -> None:
+        """Every field of a full case comes back equal."""
+        original = make_case()
+        expected = state_of(original)
+        add(store, original)
+        loaded = load(store)
+        assert state_of(loaded) == expected
+        assert (loaded.version, loaded.event_count, loaded.new_events) == (0, 2, [])
+
+    def test_datetimes_aware_in_shanghai(self, store: Store) -> None:
+        """Datetimes come back as the same instant, aware, in Asia/Shanghai."""
+        add(store, make_case())
+        loaded = load(store)
+        moments = [v for v in walk(attrs.asdict(loaded)) if isinstance(v, dt.datetime)]
+        assert len(moments) == 16
+        assert all(m.tzinfo is TZ for m in moments)
+        assert loaded.accepted_at == at(1)
+        assert loaded.accepted_at.hour == 10  # 09:30 + 1h Shanghai wall time, not UTC
+        assert loaded.opened_at.microsecond == 123456
+        assert loaded.rectification is not None
+        assert loaded.rectification.rectified_at == at(80)
+        assert loaded.rectification.rectified_at.tzinfo is TZ
+
+    def test_enums(self, store: Store) -> None:
+        """Enums come back as domain enum members."""
+        add(store, make_case())
+        loaded = load(store)
+        assert type(loaded.state) is CaseState
+        assert type(loaded.tasks["licence"].state) is TaskState
+        assert type(loaded.materials["lease"].status) is MaterialStatus
+        assert type(loaded.ratings[0].level) is RatingLevel
+        assert loaded.ratings[0].level is RatingLevel.DISSATISFIED
+
+    def test_form_json_with_chinese(self, store: Store) -> None:
+        """The form is JSON; Chinese keys and values are kept."""
+        add(store, make_case())
+        assert load(store).form == FORM
+
+    def test_cached_columns(self, store: Store) -> None:
+        """trips, due date and event count are written beside the case for queries."""
+        add(store, make_case())
+        row = case_row(store)
+        assert (row["trips"], row["due_date"], row["due_provisional"], row["event_count"]) == (
+            2,
+            dt.date(2027, 3, 20),
+            False,
+            2,
+        )
+        assert row["state"] is CaseState.IN_PROGRESS
+
+    def test_minimal_case(self, store: Store) -> None:
+        """A case without optional fields round-trips (None stays None)."""
+        original = make_case(full=False, due=None)
+        expected = state_of(original)
+        add(store, original)
+        loaded = load(store)
+        assert state_of(loaded) == expected
+        assert loaded.rectification is None
+        assert case_row(store)["due_date"] is None
+
+    def test_events(self, store: Store) -> None:
+        """Events come back in order with their data."""
+        add(store, make_case())
+        with store.transaction() as tx:
+            events = tx.events("C-1")
+        assert [(e.seq, e.type, e.state, e.public) for e in events] == [
+            (1, "CaseOpened", "draft", True),
+            (2, "CaseSubmitted", "submitted", True),
+        ]
+        assert events[1].data == {"表单": "已填写"}
+        assert events[1].at == at(2)
+        assert events[1].at.tzinfo is TZ
+
+    def test_add_clears_new_events(self, store: Store) -> None:
+        """add_case counts the new events and clears the list."""
+        case = make_case()
+        add(store, case)
+        assert (case.event_count, case.new_events, case.version) == (2, [], 0)
+
+    def test_case_not_found(self, store: Store) -> None:
+        """An unknown id raises CaseNotFound."""
+        with pytest.raises(CaseNotFound) as info, store.transaction() as tx:
+            tx.get_case("nope")
+        assert info.value.case_id == "nope"
+        assert str(info.value) == "case nope: no such case"
+
+    def test_naive_datetime_refused(self, store: Store) -> None:
+        """A naive datetime is refused with a StoreError and nothing is written."""
+        case = make_case()
+        case.submitted_at = dt.datetime(2027, 3, 1, 10, 0)
+        with pytest.raises(StoreError, match="naive datetime 2027-03-01T10:00:00"):
+            add(store, case)
+        assert count(store, "cases") == 0
+
+
+class TestSaveCase:
+    def test_unchanged_case_writes_only_the_case_row(self, store: Store) -> None:
+        """Saving an unchanged case updates only its row (the version)."""
+        add(store, make_case())
+        with recorded_writes(store) as writes, store.transaction() as tx:
+            tx.save_case(tx.get_case("C-1"))
+        assert writes == [("UPDATE", "cases", 1)]
+
+    def test_only_changed_rows(self, store: Store) -> None:
+        """Only changed and new child rows are written, each table in one statement."""
+        add(store, make_case())
+        with recorded_writes(store) as writes, store.transaction() as tx:
+            case = tx.get_case("C-1")
+            case.tasks["seal"].state = TaskState.READY
+            case.visits[0].purposes.append("pay")  # changed in place
+            case.visits.append(Visit(3, at(70), "hall-a", ["pickup"]))
+            case.materials["lease"].status = MaterialStatus.RECEIVED
+            case.new_events += [event(3, "ItemDispatched"), event(4, "MaterialSupplied")]
+            tx.save_case(case)
+        assert writes == [
+            ("UPDATE", "cases", 1),
+            ("UPDATE", "item_tasks", 1),
+            ("UPDATE", "materials", 1),
+            ("UPDATE", "visits", 1),
+            ("INSERT", "visits", 1),
+            ("INSERT", "events", 2),
+        ]
+        loaded = load(store)
+        assert state_of(loaded) == state_of(case)
+        assert loaded.visits[0].purposes == ["submit", "sign", "pay"]
+        assert case_row(store)["trips"] == 3
+
+    def test_removed_rows_are_deleted(self, store: Store) -> None:
+        """A part removed from the case is deleted."""
+        add(store, make_case())
+        with store.transaction() as tx:
+            case = tx.get_case("C-1")
+            del case.materials["form"]
+            del case.deadlines[("deficiency", "lease")]
+            case.ratings.pop()
+            tx.save_case(case)
+        loaded = load(store)
+        assert sorted(loaded.materials) == ["id-card", "lease"]
+        assert sorted(loaded.deadlines) == [("case", "C-1"), ("item", "licence")]
+        assert len(loaded.ratings) == 1
+
+    def test_case_fields_and_deadline_copy(self, store: Store) -> None:
+        """Scalar fields and the copied case deadline are updated."""
+        add(store, make_case())
+        with store.transaction() as tx:
+            case = tx.get_case("C-1")
+            case.state = CaseState.READY_FOR_PICKUP
+            case.form["备注"] = "加急"
+            case.rectification = None
+            due = case.deadlines[("case", "C-1")]
+            due.due, due.provisional = dt.date(2027, 3, 25), True
+            tx.save_case(case)
+        row = case_row(store)
+        assert (row["state"], row["due_date"], row["due_provisional"], row["rectification"]) == (
+            CaseState.READY_FOR_PICKUP,
+            dt.date(2027, 3, 25),
+            True,
+            None,
+        )
+        assert load(store).form["备注"] == "加急"
+
+    def test_version_and_counts(self, store: Store) -> None:
+        """save_case bumps the version, counts new events and clears them."""
+        add(store, make_case())
+        case = load(store)
+        case.new_events.append(event(3))
+        with store.transaction() as tx:
+            tx.save_case(case)
+        assert (case.version, case.event_count, case.new_events) == (1, 3, [])
+        assert (case_row(store)["version"], case_row(store)["event_count"]) == (1, 3)
+
+    def test_saved_twice_across_transactions(self, store: Store) -> None:
+        """A case can be saved again after a save, each time writing only its changes."""
+        add(store, make_case())
+        case = load(store)
+        for n, task_state in enumerate((TaskState.READY, TaskState.IN_REVIEW), start=1):
+            case.tasks["seal"].state = task_state
+            with recorded_writes(store) as writes, store.transaction() as tx:
+                tx.save_case(case)
+            assert writes == [("UPDATE", "cases", 1), ("UPDATE", "item_tasks", 1)]
+            assert case.version == n
+        assert load(store).tasks["seal"].state is TaskState.IN_REVIEW
+
+    def test_case_not_loaded_through_the_store(self, store: Store) -> None:
+        """A case object the store never saw is compared with what the database holds."""
+        add(store, make_case())
+        stranger = make_case()
+        stranger.new_events, stranger.event_count = [event(3)], 2
+        del stranger.materials["form"]
+        stranger.tasks["seal"].state = TaskState.READY
+        with recorded_writes(store) as writes, store.transaction() as tx:
+            tx.save_case(stranger)
+        assert writes == [
+            ("UPDATE", "cases", 1),
+            ("UPDATE", "item_tasks", 1),
+            ("DELETE", "materials", 1),
+            ("INSERT", "events", 1),
+        ]
+        assert state_of(load(store)) == state_of(stranger)
+
+
+class TestConcurrency:
+    def test_stale_version_conflicts(self, store: Store) -> None:
+        """Two copies of one version: the second save raises and changes nothing."""
+        add(store, make_case())
+        first, second = load(store), load(store)
+        first.tasks["seal"].state = TaskState.READY
+        first.new_events.append(event(3, "ItemDispatched"))
+        with store.transaction() as tx:
+            tx.save_case(first)
+        second.tasks["licence"].state = TaskState.APPROVED
+        second.visits.append(Visit(3, at(70), "hall-a", ["pickup"]))
+        second.new_events.append(event(3, "ItemApproved"))
+        with pytest.raises(ConcurrencyConflict) as info, store.transaction() as tx:
+            tx.save_case(second)
+        assert (info.value.case_id, info.value.expected_version) == ("C-1", 0)
+        assert info.value.code == "OS703"
+        assert state_of(load(store)) == state_of(first)
+        with store.transaction() as tx:
+            assert [e.type for e in tx.events("C-1")][-1] == "ItemDispatched"
+        assert (second.version, len(second.new_events)) == (0, 1)  # left as it was
+
+    def test_concurrent_writers_on_postgresql(self, store: Store) -> None:
+        """PostgreSQL: the second UPDATE waits for the first transaction, then conflicts."""
+        if store.dialect != "postgresql":
+            pytest.skip("two concurrent writers need PostgreSQL (SQLite serialises writers)")
+        add(store, make_case())
+        loaded, go = threading.Event(), threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def second_writer() -> None:
+            try:
+                with store.transaction() as tx:
+                    case = tx.get_case("C-1")
+                    outcome["pid"] = tx.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+                    loaded.set()
+                    assert go.wait(60)
+                    case.tasks["licence"].state = TaskState.APPROVED
+                    case.new_events.append(event(3, "ItemApproved"))
+                    tx.save_case(case)
+            except BaseException as exc:
+                outcome["error"] = exc
+            finally:
+                loaded.set()
+
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        assert loaded.wait(60)
+        with store.transaction() as tx:
+            first = tx.get_case("C-1")
+            first.tasks["seal"].state = TaskState.READY
+            first.new_events.append(event(3, "ItemDispatched"))
+            tx.save_case(first)  # holds the row lock until commit
+            go.set()
+            wait_until_blocked(store, outcome["pid"])
+        thread.join(60)
+        assert isinstance(outcome.get("error"), ConcurrencyConflict)
+        assert state_of(load(store)) == state_of(first)
+        assert case_row(store)["version"] == 1
+        assert count(store, "events") == 3
+
+    def test_sqlite_writers_take_the_lock_up_front(self, store: Store, tmp_path: Path) -> None:
+        """SQLite: a write transaction begins IMMEDIATE; a second writer waits, readers do not."""
+        if store.dialect != "sqlite":
+            pytest.skip("SQLite locking")
+        impatient = Store(store.engine.url.render_as_string(), busy_timeout=0)
+        try:
+            with store.transaction():
+                with pytest.raises(StoreError, match="the database is busy"), impatient.transaction():
+                    pass
+                with impatient.transaction(readonly=True) as reader:
+                    assert reader.case_ids() == []
+        finally:
+            impatient.dispose()
+
+
+def wait_until_blocked(store: Store, pid: int) -> None:
+    """Poll until backend ``pid`` waits for a lock (no sleeping: each poll is a query)."""
+    deadline = time.monotonic() + 60
+    with store.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                sa.text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            ).scalar()
+            conn.rollback()
+            if waiting == "Lock":
+                return
+    raise AssertionError(f"backend {pid} never waited for the row lock")
+
+
+class TestEvents:
+    def test_gapless_numbering(self, store: Store) -> None:
+        """Events continue the case's numbering across saves."""
+        add(store, make_case())
+        for seq in (3, 4, 5):
+            case = load(store)
+            case.new_events.append(event(seq))
+            with store.transaction() as tx:
+                tx.save_case(case)
+        with store.transaction() as tx:
+            assert [e.seq for e in tx.events("C-1")] == [1, 2, 3, 4, 5]
+
+    def test_gap_rejected(self, store: Store) -> None:
+        """A new event that skips a number is refused before anything is written."""
+        add(store, make_case())
+        case = load(store)
+        case.new_events.append(event(4))
+        with pytest.raises(StoreError, match=r"numbered 3, 4, … \(event_count is 2\), got \[4\]"):
+            with store.transaction() as tx:
+                tx.save_case(case)
+        assert case_row(store)["version"] == 0
+
+    def test_duplicate_seq_rejected(self, store: Store) -> None:
+        """The database refuses a second event with the same number: a conflict, nothing written."""
+        add(store, make_case())
+        case = load(store)
+        case.event_count = 1  # stale count: the next event would be number 2 again
+        case.tasks["seal"].state = TaskState.READY
+        case.new_events.append(event(2, "Duplicate"))
+        with pytest.raises(ConcurrencyConflict) as info, store.transaction() as tx:
+            tx.save_case(case)
+        assert info.value.case_id == "C-1"
+        assert (case.version, case.event_count, len(case.new_events)) == (0, 1, 1)
+        assert case_row(store)["version"] == 0
+        assert load(store).tasks["seal"].state is TaskState.WAITING
+        with store.transaction() as tx:
+            assert [e.type for e in tx.events("C-1")] == ["CaseOpened", "CaseSubmitted"]
+
+
+class TestIdempotency:
+    def test_absent(self, store: Store) -> None:
+        """An unknown key has no record."""
+        with store.transaction() as tx:
+            assert tx.get_idempotency("k-1") is None
+
+    def test_put_and_get(self, store: Store) -> None:
+        """A recorded outcome comes back as it was put."""
+        result = {"state": "submitted", "说明": "已受理", "trips": 1}
+        with store.transaction() as tx:
+            tx.put_idempotency("k-1", "C-1", "submit", "f" * 64, result, at=at(1))
+        with store.transaction() as tx:
+            record = tx.get_idempotency("k-1")
+        assert record == IdempotencyRecord("k-1", "C-1", "submit", "f" * 64, result, at(1))
+        assert record is not None
+        assert record.at.tzinfo is TZ
+
+    def test_without_case_and_result(self, store: Store) -> None:
+        """case_id and result may be None; the time defaults to now."""
+        with store.transaction() as tx:
+            tx.put_idempotency("k-2", None, "open_case", "0" * 64, None)
+        with store.transaction() as tx:
+            record = tx.get_idempotency("k-2")
+        assert record is not None
+        assert (record.case_id, record.result) == (None, None)
+        assert record.at.tzinfo is TZ
+
+    def test_key_recorded_twice(self, store: Store) -> None:
+        """A key recorded concurrently is a conflict on the case (a StoreError without one)."""
+        with store.transaction() as tx:
+            tx.put_idempotency("k-1", "C-1", "submit", "f" * 64, {})
+        with pytest.raises(ConcurrencyConflict), store.transaction() as tx:
+            tx.put_idempotency("k-1", "C-1", "submit", "f" * 64, {})
+        with pytest.raises(StoreError, match="already exists"), store.transaction() as tx:
+            tx.put_idempotency("k-1", None, "submit", "f" * 64, {})
+
+
+class TestDefinitions:
+    FILES = {"matters/start-business.yaml": "name:\n  zh: 企业开办\n", "items/licence.yaml": "code: x\n"}
+
+    def test_save_and_load(self, store: Store) -> None:
+        """Stored files come back unchanged; storing the same hash again is a no-op."""
+        with store.transaction() as tx:
+            assert tx.save_definition("ab" * 32, "start-business", "2027.1", self.FILES) is True
+        with store.transaction() as tx:
+            assert tx.save_definition("ab" * 32, "start-business", "2027.1", {"x": "y"}) is False
+            assert tx.load_definition("ab" * 32) == self.FILES
+
+    def test_unknown(self, store: Store) -> None:
+        """An unknown hash loads as None."""
+        with store.transaction() as tx:
+            assert tx.load_definition("00" * 32) is None
+
+
+def case_ids(rows: list[CaseRow]) -> list[str]:
+    return [r.id for r in rows]
+
+
+class TestWorklists:
+    @pytest.fixture
+    def cases(self, store: Store) -> Store:
+        """Six cases across states, locations, departments and due dates."""
+        c1 = make_case("C-1", full=False, due=dt.date(2027, 3, 5))
+        c1.tasks["licence"].state = TaskState.READY
+        c1.tasks["licence"].due = dt.date(2027, 3, 9)
+        c2 = make_case("C-2", due=dt.date(2027, 3, 10))  # owed lease due 03-08, provisional item
+        c2.tasks["licence"].due = dt.date(2027, 3, 7)
+        c3 = make_case("C-3", state=CaseState.READY_FOR_PICKUP, full=False, due=dt.date(2027, 3, 12))
+        c3.concluded_at = at(5)
+        c3.tasks["licence"].state = TaskState.APPROVED
+        c4 = make_case("C-4", state=CaseState.READY_FOR_PICKUP, full=False, location="hall-b")
+        c4.concluded_at = at(3)
+        c5 = make_case("C-5", state=CaseState.AWAITING_MATERIALS, full=False, applicant_id="91330100X")
+        c5.deadlines = {}
+        c6 = make_case("C-6", state=CaseState.TERMINATED, due=dt.date(2027, 3, 2))  # owed, but finished
+        c6.tasks["licence"].state = TaskState.CANCELLED
+        for n, case in enumerate((c1, c2, c3, c4, c5, c6)):
+            case.opened_at = at(n)
+        add(store, c1, c2, c3, c4, c5, c6)
+        return store
+
+    def test_department_tasks(self, cases: Store) -> None:
+        """Open tasks of a department, earliest due first, undated last."""
+        with cases.transaction() as tx:
+            rows = tx.department_tasks("market")
+            police = tx.department_tasks("police", states=[TaskState.WAITING])
+            assert tx.department_tasks("tax") == []
+        assert [(r.case_id, r.item_code, r.state, r.due) for r in rows] == [
+            ("C-2", "licence", TaskState.CORRECTION_REQUESTED, dt.date(2027, 3, 7)),
+            ("C-1", "licence", TaskState.READY, dt.date(2027, 3, 9)),
+            ("C-4", "licence", TaskState.IN_REVIEW, None),
+            ("C-5", "licence", TaskState.IN_REVIEW, None),
+        ]
+        assert rows[0] == TaskRow(
+            case_id="C-2",
+            item_code="licence",
+            department="market",
+            state=TaskState.CORRECTION_REQUESTED,
+            matter_id="start-business",
+            dispatched_at=at(1),
+            started_at=at(2),
+            due=dt.date(2027, 3, 7),
+            due_provisional=True,
+            suspended_since=dt.date(2027, 3, 3),
+            reviewer="rev-9",
+        )
+        assert [r.case_id for r in police] == ["C-1", "C-2", "C-3", "C-4", "C-5", "C-6"]
+
+    def test_window_queue(self, cases: Store) -> None:
+        """Cases ready for pickup at one location."""
+        with cases.transaction() as tx:
+            assert case_ids(tx.window_queue("hall-a")) == ["C-3"]
+            assert case_ids(tx.window_queue("hall-b")) == ["C-4"]
+            assert tx.window_queue("hall-z") == []
+
+    def test_awaiting_materials(self, cases: Store) -> None:
+        """Open cases after a one-time notice or with owed materials."""
+        with cases.transaction() as tx:
+            assert case_ids(tx.awaiting_materials()) == ["C-2", "C-5"]
+            assert case_ids(tx.awaiting_materials("hall-a")) == ["C-2", "C-5"]
+            assert tx.awaiting_materials("hall-b") == []
+
+    def test_open_cases_due_before(self, cases: Store) -> None:
+        """Open cases with a deadline before a day (finished ones excluded)."""
+        with cases.transaction() as tx:
+            assert case_ids(tx.open_cases_due_before(dt.date(2027, 3, 10))) == ["C-1"]
+            assert case_ids(tx.open_cases_due_before(dt.date(2027, 3, 11))) == ["C-1", "C-2"]
+            assert tx.open_cases_due_before(dt.date(2027, 3, 5)) == []
+
+    def test_open_cases_due_between(self, cases: Store) -> None:
+        """Open cases with a deadline in a range, both ends included."""
+        with cases.transaction() as tx:
+            rows = tx.open_cases_due_between(dt.date(2027, 3, 5), dt.date(2027, 3, 12))
+            assert case_ids(rows) == ["C-1", "C-2", "C-3"]
+            assert case_ids(tx.open_cases_due_between(dt.date(2027, 3, 6), dt.date(2027, 3, 10))) == ["C-2"]
+            assert case_ids(tx.open_cases_due_between(dt.date(2027, 3, 20), dt.date(2027, 3, 31))) == ["C-4"]
+        assert rows[0] == CaseRow(
+            id="C-1",
+            matter_id="start-business",
+            state=CaseState.IN_PROGRESS,
+            location="hall-a",
+            channel="window",
+            applicant_id="330106199001011234",
+            applicant_name="李四",
+            opened_at=at(0),
+            concluded_at=None,
+            due=dt.date(2027, 3, 5),
+            due_provisional=False,
+            trips=0,
+            over_budget=False,
+            version=0,
+        )
+
+    def test_cases_for_applicant(self, cases: Store) -> None:
+        """An applicant's cases, newest first."""
+        with cases.transaction() as tx:
+            assert case_ids(tx.cases_for_applicant("330106199001011234")) == [
+                "C-6", "C-4", "C-3", "C-2", "C-1",
+            ]
+            assert case_ids(tx.cases_for_applicant("91330100X")) == ["C-5"]
+
+    def test_provisional_case_ids(self, cases: Store) -> None:
+        """Open cases with an unmet provisional deadline."""
+        case = load(cases, "C-2")
+        case.deadlines[("item", "licence")].met_at = None
+        with cases.transaction() as tx:
+            assert tx.provisional_case_ids() == []  # C-2's is met, C-6 is finished
+            tx.save_case(case)
+            assert tx.provisional_case_ids() == ["C-2"]
+
+    def test_overdue_owed_materials(self, cases: Store) -> None:
+        """Owed materials of open cases due before today."""
+        with cases.transaction() as tx:
+            assert tx.overdue_owed_materials(dt.date(2027, 3, 8)) == []
+            assert tx.overdue_owed_materials(dt.date(2027, 3, 9)) == [("C-2", "lease", dt.date(2027, 3, 8))]
+
+    def test_case_ids(self, cases: Store) -> None:
+        """Case ids page by page."""
+        with cases.transaction() as tx:
+            assert tx.case_ids(limit=4) == ["C-1", "C-2", "C-3", "C-4"]
+            assert tx.case_ids(limit=4, offset=4) == ["C-5", "C-6"]
+
+
+class TestMigrate:
+    def test_idempotent(self, store: Store) -> None:
+        """migrate() on a migrated database changes nothing and keeps the data."""
+        add(store, make_case())
+        store.migrate()
+        store.migrate()
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0001",)]
+        assert load(store).id == "C-1"
+
+    def test_schema_equals_metadata(self, store: Store) -> None:
+        """Alembic finds no difference between the migrated schema and the tables."""
+        with store.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+    def test_comparison_sees_differences(self, store: Store) -> None:
+        """The comparison above is not vacuous: a changed table is noticed."""
+        changed = sa.MetaData()
+        for table in metadata.tables.values():
+            table.to_metadata(changed)
+        changed.tables["cases"].append_column(sa.Column("extra", sa.Integer))
+        with store.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), changed)
+        assert [d[0] for d in diff] == ["add_column"]
+
+
+class TestTransaction:
+    def test_rollback_on_exception(self, store: Store) -> None:
+        """An exception rolls everything back and propagates unchanged."""
+        case = make_case()
+        with pytest.raises(RuntimeError, match="boom"), store.transaction() as tx:
+            tx.add_case(case)
+            tx.put_idempotency("k-1", "C-1", "open_case", "f" * 64, {})
+            raise RuntimeError("boom")
+        for table in ("cases", "item_tasks", "materials", "visits", "deadlines", "ratings", "events",
+                      "idempotency"):
+            assert count(store, table) == 0, table
+        assert (case.event_count, len(case.new_events)) == (0, 2)  # the case object is restored
+
+    def test_rollback_restores_saved_case(self, store: Store) -> None:
+        """A save rolled back later in the transaction leaves the case object as before."""
+        add(store, make_case())
+        case = load(store)
+        case.tasks["seal"].state = TaskState.READY
+        case.new_events.append(event(3))
+        with pytest.raises(RuntimeError), store.transaction() as tx:
+            tx.save_case(case)
+            raise RuntimeError("after the save")
+        assert (case.version, case.event_count, len(case.new_events)) == (0, 2, 1)
+        with store.transaction() as tx:  # retrying the same object writes the same changes
+            tx.save_case(case)
+        loaded = load(store)
+        assert loaded.tasks["seal"].state is TaskState.READY
+        assert loaded.event_count == 3
+
+    def test_commit(self, store: Store) -> None:
+        """Leaving the block commits."""
+        add(store, make_case())
+        assert count(store, "cases") == 1
+
+
+class TestStore:
+    def test_default_url(self) -> None:
+        """The default database is ./oneservice.sqlite."""
+        store = Store()
+        assert (store.url, store.dialect) == ("sqlite:///oneservice.sqlite", "sqlite")
+        store.dispose()
+
+    def test_unreachable_database(self) -> None:
+        """A database that cannot be reached is a StoreError with the URL, password hidden."""
+        store = Store("postgresql+psycopg://someone:secret@127.0.0.1:1/none")
+        with pytest.raises(StoreError, match=r"cannot reach the database postgresql\+psycopg://someone:\*\*\*@"):
+            with store.transaction():
+                pass
+        store.dispose()
+
+    def test_unusable_sqlite_path(self, tmp_path: Path) -> None:
+        """An SQLite file that cannot be opened is a StoreError."""
+        store = Store(f"sqlite:///{tmp_path / 'missing' / 'x.sqlite'}")
+        with pytest.raises(StoreError, match="cannot reach the database"):
+            store.migrate()
+        store.dispose()
+
+    def test_not_migrated(self, tmp_path: Path) -> None:
+        """Using a database before migrate() says so."""
+        store = Store(f"sqlite:///{tmp_path / 'x.sqlite'}")
+        with pytest.raises(StoreError, match=r"run Store.migrate\(\)"), store.transaction() as tx:
+            tx.get_case("C-1")
+        store.dispose()
+
+    def test_bad_arguments(self) -> None:
+        """Unsupported databases and misplaced schemas are refused."""
+        with pytest.raises(StoreError, match="unsupported database 'mysql'"):
+            Store("mysql://x@localhost/db")
+        with pytest.raises(StoreError, match="only for PostgreSQL"):
+            Store("sqlite://", schema="x")
+        with pytest.raises(StoreError, match="not a database URL"):
+            Store("::nonsense::")
+
+    def test_sqlite_settings(self, store: Store) -> None:
+        """SQLite runs in WAL mode with foreign keys on and normal sync."""
+        if store.dialect != "sqlite":
+            pytest.skip("SQLite pragmas")
+        with store.engine.connect() as conn:
+            pragmas = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in
+                       ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")]
+        assert pragmas == ["wal", 1, 1, 10000]

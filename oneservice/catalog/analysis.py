@@ -178,7 +178,8 @@ def _find_cycle(stuck: list[str], preds: Mapping[str, list[str]]) -> list[str]:
 def _critical_path(order: list[str], matter: Matter, items: Mapping[str, Item]) -> PathReport:
     """The longest chain of promised limits (ties broken by legal limits), in the promise's unit.
 
-    ``legal_total`` is the longest chain of legal limits, which may run through other items.
+    ``legal_total`` is the longest chain of legal limits, which may run through other items;
+    ``converted`` says whether a promised limit had to be converted into the promise's unit.
     """
     unit = matter.promise.unit
     best: dict[str, tuple[int, int, tuple[str, ...]]] = {}
@@ -187,8 +188,8 @@ def _critical_path(order: list[str], matter: Matter, items: Mapping[str, Item]) 
     for code in order:
         item = items[code]
         promised, c1 = to_unit(item.promised_limit, unit)
-        legal, c2 = to_unit(item.legal_limit, unit)
-        converted = converted or c1 or c2
+        legal, _ = to_unit(item.legal_limit, unit)  # informative only: not a finding
+        converted = converted or c1
         before = [p for p in matter.after(code) if p in best]
         prev = max((best[p] for p in before), key=lambda t: (t[0], t[1]), default=(0, 0, ()))
         best[code] = (prev[0] + promised, prev[1] + legal, (*prev[2], code))

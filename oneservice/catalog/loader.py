@@ -82,6 +82,26 @@ def _schema_fields(schema: Schema, path: Path_) -> list[str]:
     return [f.data_key or n for n, f in current.fields.items()]
 
 
+_PLAIN = {  # marshmallow's messages, said for a YAML author
+    "Field may not be null.": "a value is needed here",
+    "Invalid input type.": "wrong type: expected a mapping (key: value lines)",
+    "Not a valid list.": "wrong type: expected a list",
+    "Not a valid string.": "wrong type: expected a text",
+    "Not a valid mapping type.": "wrong type: expected a mapping (key: value lines)",
+}
+
+
+def _got(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", not a mapping"
+    if isinstance(value, list):
+        return ", not a list"
+    text = repr(value)
+    return f", not {text if len(text) <= 40 else text[:39] + '…'}"
+
+
 def _value_at(root: Any, path: Path_) -> Any:
     node = root
     for key in path:
@@ -131,8 +151,8 @@ def _schema_findings(doc: Document, schema: Schema, err: ValidationError) -> lis
                 message = f"{value!r} is not allowed here; {message}"
                 close = difflib.get_close_matches(value, choices, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else None
-        elif message.startswith(("Invalid input type", "Not a valid")):
-            message = f"wrong type: {message}"
+        elif message in _PLAIN:
+            message = _PLAIN[message] + _got(_value_at(doc.data, shown))
         out.append(Finding(code, message, file=doc.name, line=line, column=col,
                            path=_dotted(shown), hint=hint))
     return out

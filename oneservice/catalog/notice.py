@@ -26,6 +26,7 @@ _WORDS = {
         "channels": "办理渠道", "intake": "申请", "pickup": "领取/送达",
         "working_days": "个工作日", "calendar_days": "个自然日", "forced": "需到现场的环节",
         "none": "无", "fee": "收费", "free": "免费", "copies": "份",
+        "after_notice": "材料不全经一次性告知后补交，另需到现场（不计入承诺）",
     },
     "en": {
         "title": "One-time notice", "bring": "Materials to bring", "not_needed": "Materials not needed",
@@ -38,6 +39,8 @@ _WORDS = {
         "channels": "Channels", "intake": "apply", "pickup": "pickup / delivery",
         "working_days": " working days", "calendar_days": " calendar days",
         "forced": "steps needing a visit", "none": "none", "fee": "fee", "free": "free", "copies": "copies",
+        "after_notice": "if materials are incomplete, supplying them after the one-time notice takes "
+                        "extra visits (outside the promise)",
     },
 }
 
@@ -112,6 +115,8 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
     out: list[str] = []
 
     def head(text: str, level: int = 2) -> None:
+        if md and out and out[-1]:
+            out.append("")
         out.append(("#" * level + " " + text) if md else (text if level == 1 else f"\n{text}"))
         if md or level == 1:
             out.append("" if md else "=" * 40)
@@ -150,6 +155,8 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
            f"{w['worst']}: {t['worst']}{w['times']}")
     forced = [s for s in t["steps"] if s["trips"]]
     bullet(f"{w['forced']}: " + ("; ".join(f"{s['stage']} — {s['why']}" for s in forced) or w["none"]))
+    if t["after_notice"]:
+        bullet(f"{w['after_notice']}: {t['after_notice']}{w['times']}")
     ch = data["channels"]
     bullet(f"{w['channels']}: {w['intake']} {', '.join(ch['intake'])}; "
            f"{w['pickup']} {', '.join(ch['pickup'])}")

@@ -31,13 +31,21 @@ def _pattern(regex: re.Pattern[str], what: str, example: str) -> validate.Valida
     return check  # type: ignore[return-value]
 
 
+def _shown(value: Any) -> str:
+    """A short rendering of a bad value for a message."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        text = repr(value)
+        return text if len(text) <= 40 else text[:39] + "…"
+    return "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a value"
+
+
 class StrictBool(fields.Field[Any]):
     """``true`` or ``false`` only (not "yes", 1 or "on")."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if isinstance(value, bool):
             return value
-        raise ValidationError("must be true or false")
+        raise ValidationError(f"must be true or false, not {_shown(value)}")
 
 
 class StrictInt(fields.Field[Any]):
@@ -48,7 +56,7 @@ class StrictInt(fields.Field[Any]):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError("must be a whole number")
+            raise ValidationError(f"must be a whole number, not {_shown(value)}")
         if self.minimum is not None and value < self.minimum:
             raise ValidationError(f"must be at least {self.minimum}")
         if self.maximum is not None and value > self.maximum:
@@ -61,7 +69,8 @@ class Version(fields.Field[Any]):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, (int, str)) or str(value).strip() == "":
-            raise ValidationError("must be a number or a non-empty text, e.g. 1 or '2026.1'")
+            raise ValidationError(
+                f"must be a number or a non-empty text, e.g. 1 or '2026.1', not {_shown(value)}")
         return str(value)
 
 
@@ -89,7 +98,7 @@ class ISODate(fields.Field[Any]):
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise ValidationError("must be a date written YYYY-MM-DD")
+        raise ValidationError(f"must be a date written YYYY-MM-DD, not {_shown(value)}")
 
 
 def _one_of(values: list[str]) -> validate.OneOf:

@@ -2,7 +2,8 @@
 
 Hostile input is refused with a finding, never another exception: files over ``MAX_BYTES``,
 bytes that are not UTF-8, tabs and other syntax errors, duplicate keys, anchors and aliases
-(which would allow "billion laughs" alias bombs) and nesting deeper than ``MAX_DEPTH``.
+(which would allow "billion laughs" alias bombs), mappings or lists used as keys, and nesting
+deeper than ``MAX_DEPTH``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    MappingStartEvent,
+    ScalarEvent,
+)
 from ruamel.yaml.parser import RoundTripParser
 
 from ..errors import Finding
@@ -81,35 +88,42 @@ class _Refused(Exception):
 
 
 class _GuardedParser(RoundTripParser):  # type: ignore[misc, unused-ignore]
-    """The round-trip parser, refusing anchors, aliases and deep nesting as the events pass.
+    """The round-trip parser, refusing hostile constructs as the events pass.
 
-    Checking while the composer pulls events means the file is parsed once, and an alias
-    bomb or a deeply nested document is stopped before anything is built from it.
+    Refused: anchors and aliases (alias bombs), a mapping or a list used as a key (ruamel hashes
+    nested keys in exponential time), and nesting deeper than ``MAX_DEPTH``. Checking while the
+    composer pulls events means the file is parsed once, and nothing is built from such a file.
     """
 
     def __init__(self, loader: Any) -> None:
         super().__init__(loader)
-        self._depth = 0
+        self._open: list[list[int]] = []  # per open collection: [is a mapping, nodes seen]
+
+    def _refuse(self, code: str, message: str, event: Any, hint: str) -> _Refused:
+        mark = event.start_mark
+        name = str(getattr(self.loader, "_oneservice_name", "<yaml>"))
+        return _Refused(_finding(code, message, name, line=mark.line + 1, col=mark.column + 1, hint=hint))
 
     def get_event(self) -> Any:
         event = super().get_event()
-        name = str(getattr(self.loader, "_oneservice_name", "<yaml>"))
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-            mark = event.start_mark
-            raise _Refused(_finding(
-                "OS104", "anchors and aliases (& and *) are not allowed in definitions",
-                name, line=mark.line + 1, col=mark.column + 1, hint="write the value out in full",
-            ))
+            raise self._refuse("OS104", "anchors and aliases (& and *) are not allowed in definitions",
+                               event, "write the value out in full")
         if isinstance(event, CollectionStartEvent):
-            self._depth += 1
-            if self._depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise _Refused(_finding(
-                    "OS105", f"nesting deeper than {MAX_DEPTH} levels", name,
-                    line=mark.line + 1, col=mark.column + 1, hint="definitions need only a few levels",
-                ))
+            if self._open and self._open[-1][0] and self._open[-1][1] % 2 == 0:
+                raise self._refuse("OS104", "a mapping or a list cannot be a key in definitions",
+                                   event, "keys are plain names such as 'code'")
+            if len(self._open) >= MAX_DEPTH:
+                raise self._refuse("OS105", f"nesting deeper than {MAX_DEPTH} levels", event,
+                                   "definitions need only a few levels")
+            self._open.append([int(isinstance(event, MappingStartEvent)), 0])
         elif isinstance(event, CollectionEndEvent):
-            self._depth -= 1
+            if self._open:
+                self._open.pop()
+            if self._open:
+                self._open[-1][1] += 1
+        elif isinstance(event, ScalarEvent) and self._open:
+            self._open[-1][1] += 1
         return event
 
 

@@ -104,16 +104,26 @@ def _to_cel(value: Any) -> Any:
     return celtypes.StringType(str(value))
 
 
+def _reason(exc: BaseException) -> str:
+    text = str(exc.args[0]) if exc.args else type(exc).__name__
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return first if len(first) <= 200 else first[:199] + "…"
+
+
 def evaluate(expression: str, values: Mapping[str, Any]) -> Outcome:
-    """Evaluate ``expression`` with form ``values``; never raises for bad data."""
+    """Evaluate ``expression`` with form ``values``; never raises for bad data.
+
+    A field without a value is CEL ``null``. An expression that cannot be evaluated (a type
+    mismatch, division by zero) does not pass, and ``error`` says why.
+    """
     compiled = compile_expression(expression)
-    activation = {name: _to_cel(values.get(name)) for name in compiled.identifiers}
     try:
+        activation = {name: _to_cel(values.get(name)) for name in compiled.identifiers}
         result = compiled.program.evaluate(activation)
     except Exception as exc:  # evaluation errors are data problems, reported as outcomes
-        return Outcome(False, str(exc.args[0]) if exc.args else type(exc).__name__)
+        return Outcome(False, _reason(exc))
     if isinstance(result, (celtypes.BoolType, bool)):
         return Outcome(bool(result))
     if isinstance(result, Exception):
-        return Outcome(False, str(result.args[0]) if result.args else type(result).__name__)
+        return Outcome(False, _reason(result))
     return Outcome(False, f"expression gave {type(result).__name__}, not a boolean")

@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 Row = dict[str, Any]
+DbRow = Mapping[Any, Any]  # a result row as a mapping (sqlalchemy RowMapping)
 
 
 @attrs.define
@@ -243,12 +244,13 @@ def _rectification(data: Mapping[str, Any] | None) -> Rectification | None:
 
 
 def case_from_rows(
-    row: Mapping[str, Any],
-    tasks: Iterable[Mapping[str, Any]],
-    materials: Iterable[Mapping[str, Any]],
-    visits: Iterable[Mapping[str, Any]],
-    deadlines: Iterable[Mapping[str, Any]],
-    ratings: Iterable[Mapping[str, Any]],
+    row: DbRow,
+    *,
+    tasks: Iterable[DbRow],
+    materials: Iterable[DbRow],
+    visits: Iterable[DbRow],
+    deadlines: Iterable[DbRow],
+    ratings: Iterable[DbRow],
 ) -> Case:
     """Rebuild a case from its row and its child rows (each in primary-key order)."""
     return Case(
@@ -341,7 +343,7 @@ def case_from_rows(
     )
 
 
-def event_from_row(row: Mapping[str, Any]) -> Event:
+def event_from_row(row: DbRow) -> Event:
     return Event(
         seq=row["seq"],
         at=row["at"],

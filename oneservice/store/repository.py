@@ -21,32 +21,35 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Dialect,
     Engine,
-    Executable,
     Table,
     and_,
     bindparam,
     create_engine,
     event,
-    or_,
+    literal_column,
     select,
-    true,
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
-from oneservice.domain.case import Case, CaseState, Event, MaterialStatus, TaskState
+from oneservice.domain.case import Case, Event
 from oneservice.engine.clock import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
+from oneservice.store.cache import CachedCase, CaseCache
+from oneservice.store.compiled import Prepared
+from oneservice.store.loading import CaseLoader
 from oneservice.store.mapping import (
     Row,
     Snapshot,
@@ -56,7 +59,7 @@ from oneservice.store.mapping import (
     event_rows,
     snapshot_of,
 )
-from oneservice.store.rows import CaseRow, IdempotencyRecord, TaskRow
+from oneservice.store.rows import IdempotencyRecord
 from oneservice.store.tables import (
     cases,
     deadlines,
@@ -70,27 +73,12 @@ from oneservice.store.tables import (
 )
 from oneservice.store.translate import translate
 from oneservice.store.types import json_dumps
+from oneservice.store.worklists import Worklists
 
-__all__ = ["DEFAULT_URL", "FINISHED_CASE_STATES", "Store", "Transaction"]
+__all__ = ["DEFAULT_URL", "Store", "Transaction"]
 
 DEFAULT_URL = "sqlite:///oneservice.sqlite"
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-FINISHED_CASE_STATES = (
-    CaseState.DELIVERED,
-    CaseState.CLOSED,
-    CaseState.REFUSED,
-    CaseState.TERMINATED,
-    CaseState.WITHDRAWN,
-)
-"""A case in any other state is open: supervision and timers look at it."""
-
-DEPARTMENT_STATES = (
-    TaskState.READY,
-    TaskState.IN_REVIEW,
-    TaskState.CORRECTION_REQUESTED,
-    TaskState.SUSPENDED,
-)
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATION_LOCK = 0x6F6E6573  # pg_advisory_xact_lock key: "ones"
@@ -102,110 +90,110 @@ _SNAPSHOTS: weakref.WeakKeyDictionary[Case, Snapshot] = weakref.WeakKeyDictionar
 # --------------------------------------------------------------------------- prepared statements
 
 
-def _by_case(table: Table, *order: str) -> Executable:
-    return (
-        select(table)
-        .where(table.c.case_id == bindparam("case_id"))
-        .order_by(*(table.c[name] for name in order))
-    )
+class _Updates:
+    """``UPDATE table SET <columns> WHERE <keys>`` for each set of changed columns met so far.
+
+    Only the columns that changed are sent (and converted): an UPDATE per combination,
+    compiled on first use; the combinations an engine produces are few. Key parameters are
+    named ``k_<column>``; ``extra`` adds fixed assignments (the version bump of ``cases``).
+    """
+
+    def __init__(self, table: Table, keys: Sequence[str], extra: dict[str, Any] | None = None) -> None:
+        self.table = table
+        self.keys = tuple(keys)
+        self.extra = extra or {}
+        self._variants: dict[tuple[str, ...], Prepared] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, columns: tuple[str, ...]) -> Prepared:
+        prepared = self._variants.get(columns)
+        if prepared is None:
+            table = self.table
+            statement = (
+                table.update()
+                .where(and_(*(table.c[k] == bindparam(f"k_{k}") for k in self.keys)))
+                .values({name: bindparam(name) for name in columns} | self.extra)
+            )
+            with self._lock:
+                prepared = self._variants.setdefault(columns, Prepared(statement))
+        return prepared
 
 
-def _update(table: Table, keys: Sequence[str]) -> Executable:
-    """``UPDATE table SET <the other columns> WHERE <keys>``; key params are ``k_<name>``."""
-    others = [c.name for c in table.columns if c.name not in keys]
-    return (
-        table.update()
-        .where(and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys)))
-        .values({name: bindparam(name) for name in others})
-    )
-
-
-def _delete(table: Table, keys: Sequence[str]) -> Executable:
-    return table.delete().where(and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys)))
+def _delete(table: Table, keys: Sequence[str]) -> Prepared:
+    return Prepared(table.delete().where(and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))))
 
 
 class _Part:
     """How one child table of a case is diffed and written."""
 
-    def __init__(self, table: Table, keys: Sequence[str], order: str) -> None:
+    def __init__(self, table: Table) -> None:
         self.table = table
-        self.keys = tuple(keys)
-        self.select = _by_case(table, order)
-        self.insert = table.insert()
-        self.update = _update(table, keys)
-        self.delete = _delete(table, keys)
+        self.keys = tuple(c.name for c in table.primary_key.columns)
+        self.insert = Prepared(table.insert())
+        self.update = _Updates(table, self.keys)
+        self.delete = _delete(table, self.keys)
 
     def write(self, conn: Connection, old: dict[Any, Row], new: dict[Any, Row]) -> None:
+        """Delete, update (changed columns only) and insert what differs from ``old``."""
+        keys = self.keys
         inserts: list[Row] = []
-        updates: list[Row] = []
+        updates: dict[tuple[str, ...], list[Row]] = {}
         for key, row in new.items():
             before = old.get(key)
             if before is None:
                 inserts.append(row)
             elif before != row:
-                params = {name: value for name, value in row.items() if name not in self.keys}
-                for k in self.keys:
+                changed = tuple(n for n, v in row.items() if n not in keys and before[n] != v)
+                params = {n: row[n] for n in changed}
+                for k in keys:
                     params[f"k_{k}"] = row[k]
-                updates.append(params)
-        gone = [
-            {f"k_{k}": row[k] for k in self.keys} for key, row in old.items() if key not in new
-        ]
+                updates.setdefault(changed, []).append(params)
+        gone = [{f"k_{k}": row[k] for k in keys} for key, row in old.items() if key not in new]
+        dialect = conn.dialect
         if gone:
-            conn.execute(self.delete, gone)
-        if updates:
-            conn.execute(self.update, updates)
+            self.delete.on(dialect).execute(conn, gone)
+        for changed, rows in updates.items():
+            self.update(changed).on(dialect).execute(conn, rows)
         if inserts:
-            conn.execute(self.insert, inserts)
+            self.insert.on(dialect).execute(conn, inserts)
 
 
-_TASKS = _Part(item_tasks, ("case_id", "item_code"), "item_code")
-_MATERIALS = _Part(materials, ("case_id", "material_id"), "material_id")
-_VISITS = _Part(visits, ("case_id", "seq"), "seq")
-_DEADLINES = _Part(deadlines, ("case_id", "kind", "subject"), "kind")
-_RATINGS = _Part(ratings, ("case_id", "seq"), "seq")
+_TASKS = _Part(item_tasks)
+_MATERIALS = _Part(materials)
+_VISITS = _Part(visits)
+_DEADLINES = _Part(deadlines)
+_RATINGS = _Part(ratings)
+_PARTS = (_TASKS, _MATERIALS, _VISITS, _DEADLINES, _RATINGS)
 
-_SELECT_CASE = select(cases).where(cases.c.id == bindparam("case_id"))
-_INSERT_CASE = cases.insert()
-_UPDATE_CASE = (
-    cases.update()
-    .where(cases.c.id == bindparam("k_id"), cases.c.version == bindparam("k_version"))
-    .values(
-        {c.name: bindparam(c.name) for c in cases.columns if c.name not in ("id", "version")}
-        | {"version": cases.c.version + 1}
-    )
-)
-_INSERT_EVENTS = events.insert()
-_SELECT_EVENTS = _by_case(events, "seq")
+_CASE_COLUMNS = tuple(c.name for c in cases.columns if c.name not in ("id", "version"))
+_UPDATE_CASE = _Updates(cases, ("id", "version"), {"version": cases.c.version + literal_column("1")})
+_INSERT_CASE = Prepared(cases.insert())
+_SELECT_VERSION = Prepared(select(cases.c.version).where(cases.c.id == bindparam("case_id")))
+_INSERT_EVENTS = Prepared(events.insert())
+_SELECT_EVENTS = select(events).where(events.c.case_id == bindparam("case_id")).order_by(events.c.seq)
+_SELECT_IDEMPOTENCY = select(idempotency).where(idempotency.c.key == bindparam("key"))
+_INSERT_IDEMPOTENCY = idempotency.insert()
+_LOADERS: dict[Dialect, CaseLoader] = {}
 
-_CASE_ROW = (
-    cases.c.id,
-    cases.c.matter_id,
-    cases.c.state,
-    cases.c.location,
-    cases.c.channel,
-    cases.c.applicant_id,
-    cases.c.applicant_name,
-    cases.c.opened_at,
-    cases.c.concluded_at,
-    cases.c.due_date,
-    cases.c.due_provisional,
-    cases.c.trips,
-    cases.c.over_budget,
-    cases.c.version,
-)
-_OPEN = cases.c.state.not_in(FINISHED_CASE_STATES)
+
+def _loader(dialect: Dialect) -> CaseLoader:
+    loader = _LOADERS.get(dialect)
+    if loader is None:
+        loader = _LOADERS[dialect] = CaseLoader(dialect, [part.table for part in _PARTS])
+    return loader
 
 
 # ------------------------------------------------------------------------------------ transaction
 
 
-class Transaction:
+class Transaction(Worklists):
     """One database transaction; obtained from :meth:`Store.transaction`, never built directly."""
 
     def __init__(self, connection: Connection, store: Store) -> None:
         self._conn = connection
         self._store = store
         self._undo: list[Callable[[], None]] = []
+        self._cache_puts: dict[str, CachedCase] = {}  # applied once the transaction committed
         self.case_id: str | None = None
         """The case this transaction last touched; a race is reported against it."""
 
@@ -219,40 +207,73 @@ class Transaction:
     def get_case(self, case_id: str) -> Case:
         """The case with its tasks, materials, visits, deadlines, ratings (not its events)."""
         self.case_id = case_id
-        case = self._load(case_id)
-        _SNAPSHOTS[case] = snapshot_of(case)
+        conn = self._conn
+        cache = self._store._cache
+        entry = cache.get(case_id)
+        if entry is not None:  # valid if the database still holds that version
+            version = _SELECT_VERSION.on(conn.dialect).execute(conn, {"case_id": case_id}).scalar()
+            if version is None:
+                cache.discard(case_id)
+                raise CaseNotFound(case_id) from None
+            if version == entry.version:
+                case = entry.case()
+                _SNAPSHOTS[case] = entry.snapshot
+                return case
+        case, row = self._load(case_id)
+        snap = snapshot_of(case)
+        _SNAPSHOTS[case] = snap
+        if cache.size:
+            self._cache_puts[case_id] = CachedCase.of(row, snap, version=case.version)
         return case
 
-    def _load(self, case_id: str) -> Case:
-        conn = self._conn
-        params = {"case_id": case_id}
-        row = conn.execute(_SELECT_CASE, params).mappings().first()
-        if row is None:
+    def _load(self, case_id: str) -> tuple[Case, Row]:
+        loaded = _loader(self._conn.dialect).load(self._conn, case_id)
+        if loaded is None:
             raise CaseNotFound(case_id) from None
-        return case_from_rows(
-            row,
-            conn.execute(_TASKS.select, params).mappings(),
-            conn.execute(_MATERIALS.select, params).mappings(),
-            conn.execute(_VISITS.select, params).mappings(),
-            conn.execute(_DEADLINES.select, params).mappings(),
-            conn.execute(_RATINGS.select, params).mappings(),
+        row, (tasks, materials, visits, deadlines, ratings) = loaded
+        case = case_from_rows(
+            row, tasks=tasks, materials=materials, visits=visits, deadlines=deadlines, ratings=ratings
         )
+        return case, row
 
     def add_case(self, case: Case) -> None:
         """Insert a new case with everything it has, including ``case.new_events``."""
-        self.case_id = case.id
-        _check_new_events(case)
-        snap = snapshot_of(case)
-        row = case_row(case)
-        row["event_count"] = case.event_count + len(case.new_events)
+        self.add_cases((case,))
+
+    def add_cases(self, new: Iterable[Case]) -> None:
+        """Insert new cases, each table in one statement for all of them (bulk loading)."""
+        batch = list(new)
+        if not batch:
+            return
+        self.case_id = batch[0].id if len(batch) == 1 else None
+        case_rows: list[Row] = []
+        child_rows: tuple[list[Row], ...] = ([], [], [], [], [])
+        new_events: list[Row] = []
+        snapshots: list[Snapshot] = []
+        cache = self._store._cache
+        for case in batch:
+            _check_new_events(case)
+            snap = snapshot_of(case)
+            snapshots.append(snap)
+            row = case_row(case)
+            row["event_count"] = case.event_count + len(case.new_events)
+            case_rows.append(row)
+            if cache.size:
+                self._cache_puts[case.id] = CachedCase.of(row, snap, version=case.version)
+            for rows, (_, part_rows) in zip(child_rows, _parts(snap), strict=True):
+                rows.extend(part_rows.values())
+            if case.new_events:
+                new_events.extend(event_rows(case.id, case.new_events))
         conn = self._conn
-        conn.execute(_INSERT_CASE, row)
-        for part, rows in _parts(snap):
+        dialect = conn.dialect
+        _INSERT_CASE.on(dialect).execute(conn, case_rows)
+        for rows, part in zip(child_rows, _PARTS, strict=True):
             if rows:
-                conn.execute(part.insert, list(rows.values()))
-        if case.new_events:
-            conn.execute(_INSERT_EVENTS, event_rows(case.id, case.new_events))
-        self._saved(case, snap, version=case.version, previous=None)
+                part.insert.on(dialect).execute(conn, rows)
+        if new_events:
+            _INSERT_EVENTS.on(dialect).execute(conn, new_events)
+        for case, snap in zip(batch, snapshots, strict=True):
+            self._saved(case, snap, version=case.version, previous=None)
 
     def save_case(self, case: Case) -> None:
         """Write the changes of a case loaded (or added) earlier, guarded by its version.
@@ -263,22 +284,33 @@ class Transaction:
         self.case_id = case.id
         _check_new_events(case)
         new = snapshot_of(case)
-        params = case_row(case)
-        loaded = params.pop("version")
-        del params["id"]
-        params["event_count"] = case.event_count + len(case.new_events)
+        row = case_row(case)
+        row["event_count"] = case.event_count + len(case.new_events)
+        loaded = case.version
+        cache = self._store._cache
+        previous = cache.get(case.id) if cache.size else None
+        if previous is not None and previous.version != loaded:
+            previous = None
+        if previous is None:
+            changed = _CASE_COLUMNS
+        else:  # the committed row of the loaded version: send only what differs from it
+            before = previous.row
+            changed = tuple(n for n in _CASE_COLUMNS if before[n] != row[n])
+        params = {n: row[n] for n in changed}
         params["k_id"] = case.id
         params["k_version"] = loaded
         conn = self._conn
-        if conn.execute(_UPDATE_CASE, params).rowcount != 1:
+        if _UPDATE_CASE(changed).on(conn.dialect).execute(conn, params).rowcount != 1:
             raise ConcurrencyConflict(case.id, expected_version=loaded)
         old = _SNAPSHOTS.get(case)
         if old is None:  # not loaded through a store: compare with what the database holds
-            old = snapshot_of(self._load(case.id))
+            old = snapshot_of(self._load(case.id)[0])
         for (part, old_rows), (_, new_rows) in zip(_parts(old), _parts(new), strict=True):
             part.write(conn, old_rows, new_rows)
         if case.new_events:
-            conn.execute(_INSERT_EVENTS, event_rows(case.id, case.new_events))
+            _INSERT_EVENTS.on(conn.dialect).execute(conn, event_rows(case.id, case.new_events))
+        if cache.size:
+            self._cache_puts[case.id] = CachedCase.of(row, new, version=loaded + 1, previous=previous)
         self._saved(case, new, version=loaded + 1, previous=old)
 
     def _saved(self, case: Case, snap: Snapshot, *, version: int, previous: Snapshot | None) -> None:
@@ -312,22 +344,13 @@ class Transaction:
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None:
         """The recorded outcome of the action performed under ``key``, if any."""
-        row = self._conn.execute(
-            select(
-                idempotency.c.key,
-                idempotency.c.case_id,
-                idempotency.c.action,
-                idempotency.c.fingerprint,
-                idempotency.c.result,
-                idempotency.c.at,
-            ).where(idempotency.c.key == key)
-        ).first()
-        return None if row is None else IdempotencyRecord(*row)
+        row = self._conn.execute(_SELECT_IDEMPOTENCY, {"key": key}).mappings().first()
+        return None if row is None else IdempotencyRecord(**row)
 
     def put_idempotency(
         self,
         key: str,
-        case_id: str | None,
+        case_id: str,
         action: str,
         fingerprint: str,
         result: Any,
@@ -335,10 +358,9 @@ class Transaction:
         at: dt.datetime | None = None,
     ) -> None:
         """Record the outcome of an action; a key recorded concurrently is a conflict."""
-        if case_id is not None:
-            self.case_id = case_id
+        self.case_id = case_id
         self._conn.execute(
-            idempotency.insert(),
+            _INSERT_IDEMPOTENCY,
             {
                 "key": key,
                 "case_id": case_id,
@@ -354,8 +376,12 @@ class Transaction:
     def save_definition(self, hash: str, matter_id: str, version: str, files: dict[str, str]) -> bool:
         """Keep the YAML a case was opened under; False if that hash is stored already."""
         insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
-        stmt = insert(definitions).on_conflict_do_nothing(index_elements=["hash"])
-        result = self._conn.execute(
+        stmt = (
+            insert(definitions)
+            .on_conflict_do_nothing(index_elements=["hash"])
+            .returning(definitions.c.hash)
+        )
+        inserted = self._conn.execute(
             stmt,
             {
                 "hash": hash,
@@ -364,8 +390,8 @@ class Transaction:
                 "files": files,
                 "stored_at": dt.datetime.now(TZ),
             },
-        )
-        return result.rowcount == 1
+        ).scalar_one_or_none()
+        return inserted is not None
 
     def load_definition(self, hash: str) -> dict[str, str] | None:
         """The files (name → YAML text) stored under ``hash``, or None."""
@@ -373,101 +399,6 @@ class Transaction:
             select(definitions.c.files).where(definitions.c.hash == hash)
         ).scalar_one_or_none()
         return None if files is None else dict(files)
-
-    # ------------------------------------------------------------------------------ worklists
-
-    def department_tasks(
-        self, department: str, states: Sequence[TaskState] = DEPARTMENT_STATES
-    ) -> list[TaskRow]:
-        """A department's item tasks in the given states, earliest due first."""
-        t = item_tasks.c
-        stmt = (
-            select(
-                t.case_id,
-                t.item_code,
-                t.department,
-                t.state,
-                cases.c.matter_id,
-                t.dispatched_at,
-                t.started_at,
-                t.due_date,
-                t.due_provisional,
-                t.suspended_since,
-                t.reviewer,
-            )
-            .join_from(item_tasks, cases, cases.c.id == t.case_id)
-            .where(t.department == department, t.state.in_(list(states)))
-            .order_by(t.due_date.asc().nulls_last(), t.dispatched_at, t.case_id, t.item_code)
-        )
-        return [TaskRow(*row) for row in self._conn.execute(stmt)]
-
-    def _case_rows(self, *where: Any, order: Sequence[Any] = ()) -> list[CaseRow]:
-        stmt = select(*_CASE_ROW).where(*where).order_by(*order, cases.c.id)
-        return [CaseRow(*row) for row in self._conn.execute(stmt)]
-
-    def window_queue(self, location: str) -> list[CaseRow]:
-        """Cases ready for pickup at a location, in the order they became ready."""
-        return self._case_rows(
-            cases.c.location == location,
-            cases.c.state == CaseState.READY_FOR_PICKUP,
-            order=[cases.c.concluded_at],
-        )
-
-    def awaiting_materials(self, location: str | None = None) -> list[CaseRow]:
-        """Open cases waiting for the applicant: one-time notice given, or materials owed."""
-        owed = select(materials.c.case_id).where(materials.c.status == MaterialStatus.OWED)
-        where: list[Any] = [
-            or_(
-                cases.c.state == CaseState.AWAITING_MATERIALS,
-                and_(_OPEN, cases.c.id.in_(owed)),
-            )
-        ]
-        if location is not None:
-            where.append(cases.c.location == location)
-        return self._case_rows(*where, order=[cases.c.opened_at])
-
-    def open_cases_due_before(self, day: dt.date) -> list[CaseRow]:
-        """Open cases whose deadline is before ``day`` (overdue when ``day`` is today)."""
-        return self._case_rows(cases.c.due_date < day, _OPEN, order=[cases.c.due_date])
-
-    def open_cases_due_between(self, start: dt.date, end: dt.date) -> list[CaseRow]:
-        """Open cases whose deadline falls in ``start`` … ``end``, both included."""
-        return self._case_rows(
-            cases.c.due_date >= start, cases.c.due_date <= end, _OPEN, order=[cases.c.due_date]
-        )
-
-    def cases_for_applicant(self, applicant_id: str) -> list[CaseRow]:
-        """Every case of an applicant (resident ID number or credit code), newest first."""
-        return self._case_rows(
-            cases.c.applicant_id == applicant_id, order=[cases.c.opened_at.desc()]
-        )
-
-    def provisional_case_ids(self) -> list[str]:
-        """Open cases with a provisional deadline not met yet (to recompute when calendars load)."""
-        stmt = (
-            select(deadlines.c.case_id)
-            .join_from(deadlines, cases, cases.c.id == deadlines.c.case_id)
-            .where(deadlines.c.provisional == true(), deadlines.c.met_at.is_(None), _OPEN)
-            .distinct()
-            .order_by(deadlines.c.case_id)
-        )
-        return list(self._conn.execute(stmt).scalars())
-
-    def overdue_owed_materials(self, today: dt.date) -> list[tuple[str, str, dt.date]]:
-        """``(case_id, material_id, due)`` of owed materials of open cases due before ``today``."""
-        m = materials.c
-        stmt = (
-            select(m.case_id, m.material_id, m.due_date)
-            .join_from(materials, cases, cases.c.id == m.case_id)
-            .where(m.status == MaterialStatus.OWED, m.due_date < today, _OPEN)
-            .order_by(m.due_date, m.case_id, m.material_id)
-        )
-        return [(row[0], row[1], row[2]) for row in self._conn.execute(stmt)]
-
-    def case_ids(self, limit: int = 100, offset: int = 0) -> list[str]:
-        """Case ids in id order, one page at a time."""
-        stmt = select(cases.c.id).order_by(cases.c.id).limit(limit).offset(offset)
-        return list(self._conn.execute(stmt).scalars())
 
 
 def _parts(snap: Snapshot) -> tuple[tuple[_Part, dict[Any, Row]], ...]:
@@ -519,10 +450,17 @@ class Store:
 
     ``schema`` (PostgreSQL only) puts every table in that schema, created by :meth:`migrate`.
     ``busy_timeout`` (SQLite only) is how long, in seconds, a writer waits for another.
+    ``cache_size`` is how many committed cases are kept to skip reloading them while their
+    version is current (0: none; see :mod:`oneservice.store.cache`).
     """
 
     def __init__(
-        self, url: str | None = None, *, schema: str | None = None, busy_timeout: float = 10.0
+        self,
+        url: str | None = None,
+        *,
+        schema: str | None = None,
+        busy_timeout: float = 10.0,
+        cache_size: int = 1024,
     ) -> None:
         try:
             parsed = make_url(url or DEFAULT_URL)
@@ -539,6 +477,7 @@ class Store:
                 f"schema {schema!r}: only for PostgreSQL, lower-case letters, digits and underscores"
             )
         self._schema = schema
+        self._cache = CaseCache(cache_size)
         options: dict[str, Any] = {"json_serializer": json_dumps}
         if backend == "postgresql":
             options["pool_pre_ping"] = True
@@ -588,8 +527,13 @@ class Store:
         self.dispose()
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection and forget the cached cases."""
         self._engine.dispose()
+        self._cache.clear()
+
+    def clear_cache(self) -> None:
+        """Forget the cached cases (needed only after changing case rows outside the store)."""
+        self._cache.clear()
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[Transaction]:
@@ -606,6 +550,8 @@ class Store:
                 with conn.begin():
                     tx = Transaction(conn, self)
                     yield tx
+            for case_id, entry in tx._cache_puts.items():
+                self._cache.put(case_id, entry)
         except sa_exc.SQLAlchemyError as exc:
             if tx is not None:
                 tx._rolled_back()

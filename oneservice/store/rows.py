@@ -17,7 +17,7 @@ class IdempotencyRecord:
     """The recorded outcome of an action performed under an idempotency key."""
 
     key: str
-    case_id: str | None
+    case_id: str
     action: str
     fingerprint: str  # hash of the action's arguments; another fingerprint is a DuplicateAction
     result: Any  # JSON

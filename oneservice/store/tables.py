@@ -54,6 +54,7 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 CASE_ID = 40
 ID = 100  # matter, item, material, department, location ids
+HASH = 100  # content hashes, e.g. "sha256:<64 hex digits>"
 
 
 def _case_fk() -> ForeignKey:
@@ -66,7 +67,7 @@ cases = Table(
     Column("id", String(CASE_ID), primary_key=True),
     Column("matter_id", String(ID), nullable=False),
     Column("matter_version", String(40), nullable=False),
-    Column("definition_hash", String(64), nullable=False),
+    Column("definition_hash", String(HASH), nullable=False),
     Column("state", StrEnumType(CaseState, 30), nullable=False),
     Column("version", Integer, nullable=False),
     Column("applicant_kind", String(20), nullable=False),
@@ -193,7 +194,7 @@ idempotency = Table(
     "idempotency",
     metadata,
     Column("key", String(200), primary_key=True),
-    Column("case_id", String(CASE_ID)),
+    Column("case_id", String(CASE_ID), nullable=False),
     Column("action", String(ID), nullable=False),
     Column("fingerprint", String(64), nullable=False),
     Column("result", JSON(none_as_null=True)),
@@ -203,7 +204,7 @@ idempotency = Table(
 definitions = Table(
     "definitions",
     metadata,
-    Column("hash", String(64), primary_key=True),
+    Column("hash", String(HASH), primary_key=True),
     Column("matter_id", String(ID), nullable=False),
     Column("version", String(40), nullable=False),
     Column("files", JSON, nullable=False),

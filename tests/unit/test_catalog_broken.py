@@ -6,12 +6,13 @@ one per finding, and is checked together with the minimal fixture and ``broken/s
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 import pytest
 
-from oneservice.catalog.loader import check
+from oneservice.catalog.loader import CheckReport, check
 from oneservice.errors import DefinitionError, Finding
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -20,6 +21,12 @@ BASE = [FIXTURES / "minimal", BROKEN / "support"]
 EXPECT = re.compile(r"^# expect: (OS\d{3}) (\d+)(?::(\d+))?$")
 CASES = sorted(BROKEN.glob("*.yaml"))
 DOCUMENTED = Path(__file__).parent.parent.parent / "docs" / "errors.md"
+
+
+@functools.cache
+def checked(case: Path) -> CheckReport:
+    """The report of ``case`` checked with the minimal fixture and the support items (cached)."""
+    return check([*BASE, case])
 
 
 def expectations(path: Path) -> list[tuple[str, int, int | None]]:
@@ -41,7 +48,7 @@ class TestBrokenExamples:
     @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
     def test_gives_documented_code_at_exact_place(self, case: Path) -> None:
         """The broken example gives exactly the expected codes at the expected file:line:col."""
-        report = check([*BASE, case])
+        report = checked(case)
         got = sorted((f.code, f.line, f.column) for f in report.findings)
         want = sorted((code, line, col) for code, line, col in expectations(case))
         assert [(c, ln) for c, ln, _ in got] == [(c, ln) for c, ln, _ in want]
@@ -53,7 +60,7 @@ class TestBrokenExamples:
     @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
     def test_renders_file_line_col_code(self, case: Path) -> None:
         """Each finding renders as ``file:LINE:COL: CODE message``."""
-        report = check([*BASE, case])
+        report = checked(case)
         for finding in report.findings:
             text = finding.format()
             assert re.match(rf"^\S*{re.escape(case.name)}:{finding.line}:{finding.column}: "
@@ -107,3 +114,14 @@ class TestLoadCatalogue:
         assert codes == ["OS301", "OS402"]
         assert all(isinstance(f, Finding) for f in excinfo.value.findings)
         assert "OS301 unknown department 'hz-amrr'" in str(excinfo.value)
+
+
+class TestErrorsDocumented:
+    def test_every_code_in_the_library_is_documented(self) -> None:
+        """Every OSnnn code the library can report has a section in docs/errors.md."""
+        package = Path(__file__).parent.parent.parent / "oneservice"
+        used = {code for path in package.rglob("*.py")
+                for code in re.findall(r"\bOS\d{3}\b", path.read_text(encoding="utf-8"))}
+        text = DOCUMENTED.read_text(encoding="utf-8")
+        assert {"OS101", "OS501", "OS800"} <= used
+        assert sorted(code for code in used if f"## {code}" not in text) == []

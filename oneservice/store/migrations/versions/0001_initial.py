@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(40), nullable=False),
         sa.Column("matter_id", sa.String(100), nullable=False),
         sa.Column("matter_version", sa.String(40), nullable=False),
-        sa.Column("definition_hash", sa.String(64), nullable=False),
+        sa.Column("definition_hash", sa.String(100), nullable=False),
         sa.Column("state", sa.String(30), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("applicant_kind", sa.String(20), nullable=False),
@@ -81,7 +81,7 @@ def upgrade() -> None:
 
     op.create_table(
         "definitions",
-        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("hash", sa.String(100), nullable=False),
         sa.Column("matter_id", sa.String(100), nullable=False),
         sa.Column("version", sa.String(40), nullable=False),
         sa.Column("files", sa.JSON(), nullable=False),
@@ -92,7 +92,7 @@ def upgrade() -> None:
     op.create_table(
         "idempotency",
         sa.Column("key", sa.String(200), nullable=False),
-        sa.Column("case_id", sa.String(40), nullable=True),
+        sa.Column("case_id", sa.String(40), nullable=False),
         sa.Column("action", sa.String(100), nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("result", sa.JSON(none_as_null=True), nullable=True),

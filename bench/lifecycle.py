@@ -1,0 +1,198 @@
+"""Start-a-business lifecycle throughput: oneservice next to the floor, measured in one run.
+
+The floor is bare SQLAlchemy Core executing the very row writes oneservice makes (captured from
+one oneservice lifecycle: every INSERT, UPDATE and DELETE, grouped by transaction) with the same
+transaction boundaries, for fresh case ids. oneservice additionally reads the case it changes,
+checks authorisation, state and guards, computes deadlines and events.
+
+    python bench/lifecycle.py [--cases 200] [--rounds 3] [--postgres URL]
+
+Prints cases per second, actions per second and the ratio to the floor for each database.
+Rounds alternate between oneservice and the floor so both see the same machine conditions; the
+best round of each counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, Store, load_catalogue  # noqa: E402
+from oneservice.demo import sample_form, sample_resident_id  # noqa: E402
+
+MATTER = "start-a-business"
+LOCATION = "hz-citizen-centre"
+CLERK = Actor(Role.CLERK, "clerk", location=LOCATION)
+PERSON = Applicant("person", sample_resident_id(1), "张三")
+ME = Actor(Role.APPLICANT, "zhangsan", applicant_id=PERSON.id_number)
+
+
+_FORMS: dict[str, dict[str, Any]] = {}
+
+
+def lifecycle(service: OneService) -> int:
+    """One case from opening to closing; returns the number of actions."""
+    plan = service.catalogue.plan(MATTER)
+    form = _FORMS.get(MATTER) or _FORMS.setdefault(MATTER, sample_form(plan))  # the applicant's data
+    materials = [line.material.id for line in plan.materials]
+    case = service.open_case(ME, MATTER, PERSON, channel="online", location=LOCATION)
+    service.submit(ME, case.id, form=form, materials=materials, channel="online")
+    service.accept(CLERK, case.id)
+    actions = 3
+    for item in plan.items:
+        reviewer = Actor(Role.REVIEWER, "rev", department=item.department)
+        service.start_review(reviewer, case.id, item.code)
+        service.approve(reviewer, case.id, item.code)
+        actions += 2
+    service.deliver(CLERK, case.id, channel="electronic")
+    service.rate(ME, case.id, 5)
+    service.conclude(CLERK, case.id)
+    return actions + 3
+
+
+def make_service(url: str, catalogue: Any) -> OneService:
+    store = Store(url)
+    store.migrate()
+    clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))
+    return OneService(catalogue, store, clock=clock)
+
+
+def capture(url: str, catalogue: Any) -> tuple[list[list[tuple[str, Any]]], str]:
+    """The write statements of one lifecycle, per transaction, and the case id they use."""
+    service = make_service(url, catalogue)
+    lifecycle(service)  # warm: the definition row is written once per database, not per case
+    transactions: list[list[tuple[str, Any]]] = []
+    current: list[tuple[str, Any]] = []
+
+    def before(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE"):
+            current.append((statement, parameters))
+
+    def commit(conn: Any) -> None:
+        if current:
+            transactions.append(list(current))
+        current.clear()
+
+    engine = service.store.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "commit", commit)
+    ids_before = set(_case_ids(service))
+    lifecycle(service)
+    event.remove(engine, "before_cursor_execute", before)
+    event.remove(engine, "commit", commit)
+    case_id = next(iter(set(_case_ids(service)) - ids_before))
+    service.store.dispose()
+    return transactions, case_id
+
+
+def _case_ids(service: OneService) -> list[str]:
+    with service.store.transaction() as tx:
+        return tx.case_ids(limit=100000)
+
+
+def _swap(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _swap(v, old, new) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_swap(v, old, new) for v in value)
+    return value
+
+
+def floor(url: str, transactions: list[list[tuple[str, Any]]], case_id: str, cases: int) -> float:
+    """Replay the captured writes with bare Core for ``cases`` fresh case ids; seconds taken."""
+    store = Store(url)
+    store.migrate()
+    engine = store.engine
+    plans = [[(stmt, params) for stmt, params in tx] for tx in transactions]
+    start = time.perf_counter()
+    for _ in range(cases):
+        new = case_id[:9] + uuid.uuid4().hex[:12]
+        for tx in plans:
+            with engine.begin() as conn:
+                for stmt, params in tx:
+                    conn.exec_driver_sql(stmt, _swap(params, case_id, new))
+    elapsed = time.perf_counter() - start
+    store.dispose()
+    return elapsed
+
+
+def engine_run(url: str, catalogue: Any, cases: int) -> tuple[float, int]:
+    service = make_service(url, catalogue)
+    lifecycle(service)  # warm caches, store the definition
+    start = time.perf_counter()
+    actions = sum(lifecycle(service) for _ in range(cases))
+    elapsed = time.perf_counter() - start
+    service.store.dispose()
+    return elapsed, actions
+
+
+def measure(name: str, url_factory: Callable[[str], str], catalogue: Any, cases: int, rounds: int) -> dict[str, Any]:
+    transactions, case_id = capture(url_factory("capture"), catalogue)
+    best_engine, best_floor, actions = float("inf"), float("inf"), 0
+    for r in range(rounds):
+        t_engine, actions = engine_run(url_factory(f"engine{r}"), catalogue, cases)
+        t_floor = floor(url_factory(f"floor{r}"), transactions, case_id, cases)
+        best_engine, best_floor = min(best_engine, t_engine), min(best_floor, t_floor)
+    return {
+        "database": name, "cases": cases, "transactions_per_case": len(transactions),
+        "writes_per_case": sum(len(t) for t in transactions),
+        "engine_cases_s": cases / best_engine, "floor_cases_s": cases / best_floor,
+        "engine_actions_s": actions / best_engine, "ratio": best_floor / best_engine,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
+                        help="PostgreSQL URL (default: $ONESERVICE_TEST_DATABASE_URL); omit to skip")
+    args = parser.parse_args()
+    catalogue = load_catalogue([ROOT / "workflows"])
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results.append(measure("sqlite (file, WAL)", lambda tag: f"sqlite:///{tmp}/{tag}.sqlite",
+                               catalogue, args.cases, args.rounds))
+    if args.postgres:
+        results.append(measure("postgresql", lambda tag: _fresh_pg(args.postgres), catalogue,
+                               args.cases, args.rounds))
+    print(f"start-a-business lifecycle ({results[0]['transactions_per_case']} transactions, "
+          f"{results[0]['writes_per_case']} row writes per case); machine: {platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"{'database':<22}{'cases/s':>10}{'actions/s':>11}{'floor cases/s':>15}{'engine/floor':>14}")
+    for r in results:
+        print(f"{r['database']:<22}{r['engine_cases_s']:>10.1f}{r['engine_actions_s']:>11.0f}"
+              f"{r['floor_cases_s']:>15.1f}{r['ratio']:>14.2f}")
+
+
+def _fresh_pg(url: str) -> str:
+    """A PostgreSQL URL whose tables live in a new schema (dropped at exit)."""
+    import atexit
+
+    schema = "bench_" + uuid.uuid4().hex[:8]
+    store = Store(url, schema=schema)
+    store.migrate()
+    atexit.register(store.drop_schema)
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Steps: the back offices (后台): review, approval, refusal, correction, suspension."""
+
+from __future__ import annotations
+
+from .library import step_def
+from .world import World
+
+SECTION = "Back office"
+
+
+@step_def("action", SECTION,
+          'the reviewer[ of "{department}"] starts review of "{item}"',
+          '["{department}" 的]审查员 开始审查 "{item}"')
+def starts_review(world: World, item: str, department: str | None) -> None:
+    """A reviewer starts reviewing an item (by code or name). Without a department the reviewer
+    belongs to the item's own department; naming another one tests authorisation."""
+    code = world.item(item)
+    world.service.start_review(world.reviewer_for(code, department), world.case, code)
+
+
+@step_def("action", SECTION,
+          'the reviewer[ of "{department}"] approves "{item}"',
+          '["{department}" 的]审查员 审批通过 "{item}"')
+def approves(world: World, item: str, department: str | None) -> None:
+    """Approve an item under review; the items that need it are dispatched."""
+    code = world.item(item)
+    world.service.approve(world.reviewer_for(code, department), world.case, code)
+
+
+@step_def("action", SECTION,
+          'the reviewer[ of "{department}"] refuses "{item}" because "{reason}"',
+          '["{department}" 的]审查员 不予许可 "{item}"，理由 "{reason}"')
+def refuses_item(world: World, item: str, department: str | None, reason: str) -> None:
+    """Refuse an item; the matter's ``on_item_refused`` policy decides about the others."""
+    code = world.item(item)
+    world.service.refuse_item(world.reviewer_for(code, department), world.case, code, reason)
+
+
+@step_def("action", SECTION,
+          'the reviewer[ of "{department}"] asks for a correction of "{item}"[ with "{materials}"]: "{note}"',
+          '["{department}" 的]审查员 要求补正 "{item}"[ 的 "{materials}"]："{note}"')
+def asks_correction(world: World, item: str, department: str | None, materials: str | None,
+                    note: str) -> None:
+    """补正: ask for corrected materials of an item; its clock stops meanwhile."""
+    code = world.item(item)
+    ids = world.names.materials(materials, world.matter) if materials else []
+    world.service.request_correction(world.reviewer_for(code, department), world.case, code,
+                                     materials=ids, note=note)
+
+
+@step_def("action", SECTION,
+          'the applicant supplies the correction of "{item}" {channel:channel}[ with "{materials}"]',
+          '申请人 {channel:channel} 提交 "{item}" 的补正材料[ "{materials}"]')
+def supplies_correction(world: World, item: str, channel: str, materials: str | None) -> None:
+    """Supply the correction an item asked for (online or on mobile: no trip)."""
+    code = world.item(item)
+    ids = world.names.materials(materials, world.matter) if materials else []
+    world.service.supply_correction(world.on_behalf(channel), world.case, code, channel=channel,
+                                    materials=ids)
+
+
+@step_def("action", SECTION,
+          'the reviewer[ of "{department}"] suspends "{item}" because "{reason}"',
+          '["{department}" 的]审查员 中止办理 "{item}"，理由 "{reason}"')
+def suspends(world: World, item: str, department: str | None, reason: str) -> None:
+    """中止: stop an item's clock (hearing, expert review, inspection)."""
+    code = world.item(item)
+    world.service.suspend(world.reviewer_for(code, department), world.case, code, reason)
+
+
+@step_def("action", SECTION,
+          'the reviewer[ of "{department}"] resumes "{item}"',
+          '["{department}" 的]审查员 恢复办理 "{item}"')
+def resumes(world: World, item: str, department: str | None) -> None:
+    """恢复: restart a suspended item; its deadline moves by the working days it was stopped."""
+    code = world.item(item)
+    world.service.resume(world.reviewer_for(code, department), world.case, code)
+
+
+def review_and_approve(world: World, code: str) -> None:
+    reviewer = world.reviewer(world.department_of(code))
+    if world.summary().tasks[code] == "ready":
+        world.service.start_review(reviewer, world.case, code)
+    world.service.approve(reviewer, world.case, code)
+
+
+@step_def("action", SECTION,
+          'item "{item}" is approved',
+          '事项 "{item}" 审批通过')
+def item_is_approved(world: World, item: str) -> None:
+    """The item's own department starts the review (if not started) and approves it."""
+    review_and_approve(world, world.item(item))
+
+
+@step_def("action", SECTION,
+          "every[ remaining] item is approved",
+          "(所有|其余)事项 审批通过")
+def every_item_approved(world: World) -> None:
+    """Each department reviews and approves its items as they become ready, in dependency
+    order, until none is ready or in review (items waiting for a correction or suspended are
+    left as they are)."""
+    while True:
+        tasks = world.summary().tasks
+        open_ = [code for code, state in tasks.items() if state in ("ready", "in_review")]
+        if not open_:
+            return
+        for code in open_:
+            review_and_approve(world, code)

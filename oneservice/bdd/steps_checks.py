@@ -1,0 +1,292 @@
+"""Steps: what a scenario checks — states, trips, deadlines, supervision, notice, progress, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from oneservice import ActionRejected, CaseState, IllegalAction, TaskState
+
+from .library import step_def
+from .names import ScenarioProblem, known
+from .tables import Column, read_table
+from .world import World
+
+CASE = "Checks: the case"
+NOTICE = "Checks: notice, materials and progress"
+TIME = "Checks: deadlines and supervision"
+ERRORS = "Checks: errors"
+
+COLOURS = {"green": "green", "yellow": "yellow", "red": "red", "绿": "green", "绿灯": "green",
+           "正常": "green", "黄": "yellow", "黄灯": "yellow", "黄牌": "yellow", "黄牌预警": "yellow",
+           "红": "red", "红灯": "red", "红牌": "red", "红牌超期": "red"}
+OUTCOMES = {"approved": "approved", "partially_approved": "partially_approved", "refused": "refused",
+            "全部通过": "approved", "准予许可": "approved", "部分通过": "partially_approved",
+            "不予许可": "refused"}
+NOTICE_TABLE = (Column("kind", "kind", "类别", ("类型",)), Column("id", "id", "名称", ("name", "项目")))
+NOTICE_KINDS = {"material": "material", "field": "field", "condition": "condition",
+                "材料": "material", "字段": "field", "表单": "field", "条件": "condition", "受理条件": "condition"}
+
+
+def _word(table: dict[str, str], text: str, what: str) -> str:
+    value = table.get(text.strip()) or table.get(text.strip().casefold())
+    if value is None:
+        raise ScenarioProblem(f"unknown {what} {text!r} — known: {known(table)}")
+    return value
+
+
+def _check_state(expected: str, state: str, zh: str, en: str, states: Sequence[str], what: str) -> None:
+    wanted = expected.strip()
+    if wanted in (state, zh) or wanted.casefold() == en.casefold():
+        return
+    message = f"expected {what} to be {wanted!r}, but it is {state!r} ({zh} / {en})"
+    if wanted not in states:
+        message += f"\n{wanted!r} is not a state id; states: {', '.join(states)}"
+    raise AssertionError(message)
+
+
+@step_def("check", CASE,
+          'the case is "{state}"',
+          '办件状态为 "{state}"')
+def case_is(world: World, state: str) -> None:
+    """The case state: its id (``in_progress``) or its label (审批中 / In progress)."""
+    view = world.progress()
+    try:
+        _check_state(state, view.state, view.state_zh, view.state_en, [str(s) for s in CaseState], "the case")
+    except AssertionError as exc:
+        world.fail(str(exc))
+
+
+@step_def("check", CASE,
+          'item "{item}" is "{state}"',
+          '事项 "{item}" 的状态为 "{state}"')
+def item_is(world: World, item: str, state: str) -> None:
+    """The state of an item task: ``waiting``, ``ready``, ``in_review``, ``approved`` … or its
+    label (审查中, 通过 …)."""
+    code = world.item(item)
+    task = next(t for t in world.progress().tasks if t["item"] == code)
+    try:
+        _check_state(state, task["state"], task["state_zh"], task["state_en"], [str(s) for s in TaskState],
+                     f"item {code}")
+    except AssertionError as exc:
+        world.fail(str(exc))
+
+
+@step_def("check", CASE,
+          'the case outcome is "{outcome}"',
+          '办理结论为 "{outcome}"')
+def outcome_is(world: World, outcome: str) -> None:
+    """The back-office outcome: ``approved``, ``partially_approved`` or ``refused`` (全部通过,
+    部分通过, 不予许可)."""
+    expected = _word(OUTCOMES, outcome, "outcome")
+    actual = world.summary().outcome
+    if actual != expected:
+        world.fail(f"expected the outcome {expected!r}, but it is {actual!r}")
+
+
+@step_def("check", CASE,
+          "the case has {n:int} trip[s]",
+          "跑动次数为 {n:int}[ 次]")
+def trips_are(world: World, n: int) -> None:
+    """The applicant's on-site trips so far (steps on one visit count once)."""
+    trips = world.summary().trips
+    if trips != n:
+        world.fail(f"expected {n} trip(s), but the case has {trips}")
+
+
+@step_def("check", CASE,
+          'the matter "{matter}" needs at most {n:int} trip[s]',
+          '"{matter}" 最多跑 {n:int} 次')
+def matter_trips(world: World, matter: str, n: int) -> None:
+    """Static analysis, no case needed: the worst case of on-site trips of a matter."""
+    worst = world.catalogue.plan(world.names.matter(matter)).trips.worst
+    if worst > n:
+        world.fail(f"the matter needs up to {worst} trip(s) in the worst case, more than {n}")
+
+
+@step_def("check", TIME,
+          "the case is due on {day:date}",
+          "办件承诺办结日期为 {day:date}")
+def case_due(world: World, day: dt.date) -> None:
+    """The case's promised conclusion date (frozen at acceptance; suspensions move it)."""
+    due = world.summary().due
+    if due != day.isoformat():
+        world.fail(f"expected the case to be due on {day.isoformat()}, but it is due on {due}")
+
+
+@step_def("check", TIME,
+          'item "{item}" is due on {day:date}',
+          '事项 "{item}" 的办结期限为 {day:date}')
+def item_due(world: World, item: str, day: dt.date) -> None:
+    """An item's due date (after its dependencies' due dates; corrections and suspensions move it)."""
+    code = world.item(item)
+    task = next(t for t in world.progress().tasks if t["item"] == code)
+    if task["due"] != day.isoformat():
+        world.fail(f"expected item {code} to be due on {day.isoformat()}, but it is due on {task['due']}")
+
+
+@step_def("check", TIME,
+          "the case deadline is provisional",
+          "办结期限为暂定")
+def provisional(world: World) -> None:
+    """The deadline falls in a year without official calendar data: computed on Monday–Friday."""
+    if not world.summary().due_provisional:
+        world.fail("expected a provisional deadline, but it is final")
+
+
+@step_def("check", TIME,
+          "the case deadline is final",
+          "办结期限已确定")
+def final(world: World) -> None:
+    """The deadline was computed on official calendar data."""
+    if world.summary().due_provisional:
+        world.fail("expected a final deadline, but it is provisional")
+
+
+@step_def("check", TIME,
+          'the supervision colour is "{colour}"',
+          '电子监察状态为 "{colour}"')
+def colour_is(world: World, colour: str) -> None:
+    """电子监察: ``green`` on time, ``yellow`` within a working day of the deadline, ``red``
+    overdue (绿/黄牌/红牌)."""
+    expected = _word(COLOURS, colour, "supervision colour")
+    actual = world.summary().colour
+    if actual != expected:
+        world.fail(f"expected the supervision colour {expected!r}, but it is {actual!r}")
+
+
+@step_def("check", TIME,
+          'the supervisor lists the case as "{colour}"',
+          '督查人员 的 "{colour}" 清单中有该办件')
+def supervisor_lists(world: World, colour: str) -> None:
+    """The supervisor's yellow or red list (a database query over due dates) holds the case."""
+    expected = _word(COLOURS, colour, "supervision colour")
+    rows = world.service.cases_by_colour(world.supervisor(), expected)
+    if world.case not in [row.id for row in rows]:
+        world.fail(f"the case is not on the supervisor's {expected} list")
+
+
+@step_def("check", NOTICE,
+          "the one-time notice lists:",
+          "一次性告知书列明：")
+def notice_lists_table(world: World, datatable: Sequence[Sequence[object]] | None = None) -> None:
+    """The last one-time notice lists exactly the rows of a table ``| kind | id |`` (kind:
+    material, field or condition / 材料, 字段, 条件; id or name)."""
+    rows = read_table(datatable, NOTICE_TABLE)
+    expected = set()
+    for row in rows:
+        kind = _word(NOTICE_KINDS, row["kind"], "notice line kind")
+        if kind == "material":
+            ident = world.names.material(row["id"], world.matter)
+        elif kind == "field":
+            ident = world.names.field(row["id"], world.matter)[0]
+        else:
+            ident = world.names.condition(row["id"], world.matter)
+        expected.add((kind, ident))
+    compare_notice(world, expected)
+
+
+def compare_notice(world: World, expected: set[tuple[str, str]]) -> None:
+    notice = world.notice or world.service.last_notice(world.clerk(), world.case)
+    actual = {(line.kind, line.id) for line in notice.lines}
+    if actual != expected:
+        missing, extra = sorted(expected - actual), sorted(actual - expected)
+        world.fail("the one-time notice lists " + ", ".join(f"{k} {i}" for k, i in sorted(actual))
+                   + (f"\nnot listed: {missing}" if missing else "") + (f"\nnot expected: {extra}" if extra else ""))
+
+
+@step_def("check", NOTICE,
+          'the one-time notice lists "{materials}"',
+          '一次性告知书列明 "{materials}"')
+def notice_lists(world: World, materials: str) -> None:
+    """The last one-time notice lists exactly these materials (and nothing else)."""
+    compare_notice(world, {("material", m) for m in world.names.materials(materials, world.matter)})
+
+
+@step_def("check", NOTICE,
+          'the materials owed are "{materials}"',
+          '容缺待补材料为 "{materials}"')
+def owed_are(world: World, materials: str) -> None:
+    """The materials owed under deficiency acceptance."""
+    expected = sorted(world.names.materials(materials, world.matter))
+    owed = sorted(world.summary().owed)
+    if owed != expected:
+        world.fail(f"expected the owed materials {expected}, but they are {owed}")
+
+
+@step_def("check", NOTICE,
+          "no materials are owed",
+          "没有容缺待补材料")
+def none_owed(world: World) -> None:
+    """Nothing is owed under deficiency acceptance."""
+    owed = world.summary().owed
+    if owed:
+        world.fail(f"expected no owed materials, but {owed} are owed")
+
+
+@step_def("check", NOTICE,
+          '"{material}" is owed until {day:date}',
+          '容缺材料 "{material}" 应于 {day:date} 前补交')
+def owed_until(world: World, material: str, day: dt.date) -> None:
+    """The due date of a material owed under deficiency acceptance."""
+    mid = world.names.material(material, world.matter)
+    due = {o["material"]: o["due"] for o in world.progress().owed}
+    if mid not in due:
+        world.fail(f"{mid!r} is not owed; owed: {sorted(due) or 'nothing'}")
+    if due[mid] != day.isoformat():
+        world.fail(f"expected {mid!r} to be due on {day.isoformat()}, but it is due on {due[mid]}")
+
+
+@step_def("check", NOTICE,
+          'the progress view shows "{label}"',
+          '办件进度显示 "{label}"')
+def progress_shows(world: World, label: str) -> None:
+    """办件进度, as the applicant sees it, has a step with this label (Chinese or English), or
+    the case state is shown with it."""
+    view = world.progress()
+    labels = [s.zh for s in view.steps] + [s.en for s in view.steps] + [view.state_zh, view.state_en]
+    if label not in labels:
+        world.fail(f"the progress view does not show {label!r}; it shows: "
+                   + "、".join(s.zh for s in view.steps) + f" (state {view.state_zh})")
+
+
+@step_def("check", NOTICE,
+          "the progress view masks the applicant's ID number",
+          "办件进度中申请人证件号码已脱敏")
+def progress_masks(world: World) -> None:
+    """The applicant's ID number is masked in the progress view."""
+    view = world.progress()
+    if world.the_applicant().id_number in view.applicant_id or "*" not in view.applicant_id:
+        world.fail(f"the ID number is not masked: {view.applicant_id}")
+
+
+@step_def("check", NOTICE,
+          'the worklist of "{department}" has {n:int} task[s]',
+          '"{department}" 的待办事项有 {n:int} 件')
+def worklist_has(world: World, department: str, n: int) -> None:
+    """Open item tasks (ready, in review, correction, suspended) of a department, all cases."""
+    dep = world.names.department(department)
+    rows = world.service.department_worklist(world.reviewer(dep))
+    if len(rows) != n:
+        world.fail(f"expected {n} task(s) in the worklist of {dep}, but it has {len(rows)}: "
+                   + ", ".join(str(getattr(r, "item_code", r)) for r in rows))
+
+
+@step_def("check", ERRORS,
+          'the action is refused with "{reason}"',
+          '操作被拒绝，原因为 "{reason}"', asserts_error=True)
+def refused_with(world: World, reason: str) -> None:
+    """The previous action failed with this reason code (``incomplete``, ``trip_budget`` …), error
+    code (``OS701``), error type (``IllegalAction``, ``NotAuthorised``) or a part of the message."""
+    pending, world.error = world.error, None
+    if pending is None:
+        world.fail(f"expected the previous action to be refused with {reason!r}, but it succeeded")
+    exc = pending.error
+    names = {exc.code, type(exc).__name__}
+    if isinstance(exc, ActionRejected):
+        names.add(exc.reason)
+    if isinstance(exc, IllegalAction):
+        names.add("illegal_action")
+    if reason in names or reason.casefold() in str(exc).casefold():
+        return
+    world.fail(f"expected the action to be refused with {reason!r}, but it failed with\n{pending.describe()}")

@@ -1,0 +1,182 @@
+"""A per-store cache of committed cases, trusted only while their version is current.
+
+Loading a case means one wide query and converting every row of it back into domain values;
+most actions load a case this process saved a moment ago. The store therefore keeps the rows of
+the cases it loaded or committed, with their version, and :meth:`Transaction.get_case` first
+asks the database for the case's version only: the same version means the same rows (every
+change of a case goes through ``save_case``, which bumps the version), so the case is rebuilt
+from the cached rows. Another version, or no entry, means a full load.
+
+Entries are put only after the transaction that produced them committed. The cached rows are
+never handed out: every case built from them gets its own objects and its own copy of the form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from sqlalchemy import JSON, Table
+
+from oneservice.domain.case import Case
+from oneservice.engine.clock import TZ
+from oneservice.store.mapping import Row, Snapshot, case_from_rows
+from oneservice.store.tables import cases, deadlines, item_tasks, materials, ratings, visits
+from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType, json_dumps
+
+__all__ = ["CachedCase", "CaseCache", "copy_json"]
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists; everything else is immutable)."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def _in_tz(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is TZ else moment.astimezone(TZ)
+
+
+def _through_json(value: Any) -> Any:
+    return json.loads(json_dumps(value))
+
+
+class _Normalizer:
+    """Makes a row written by ``save_case`` equal to the row a load would return.
+
+    Datetimes in Asia/Shanghai, enums as members, JSON as JSON gives it back (tuples become
+    lists, dates strings): a case built from the cache is the case a load would build.
+    """
+
+    def __init__(self, table: Table) -> None:
+        steps: list[tuple[str, Callable[[Any], Any]]] = []
+        for column in table.columns:
+            kind = column.type
+            if isinstance(kind, AwareDateTime):
+                steps.append((column.name, _in_tz))
+            elif isinstance(kind, StrEnumType | IntEnumType):
+                steps.append((column.name, kind.enum_class))
+            elif isinstance(kind, JSON):
+                steps.append((column.name, _through_json))
+        self.steps = tuple(steps)
+
+    def __call__(self, row: Row, previous: Row | None = None) -> Row:
+        """``row`` normalised; values equal to those of ``previous`` (normalised) are reused."""
+        if previous is not None and previous == row:
+            return previous
+        own = dict(row)
+        for name, convert in self.steps:
+            value = own[name]
+            if value is None:
+                continue
+            if previous is not None and previous[name] == value:
+                own[name] = previous[name]
+            else:
+                own[name] = convert(value)
+        return own
+
+    def part(self, rows: dict[Any, Row], previous: dict[Any, Row]) -> dict[Any, Row]:
+        return {key: self(rows[key], previous.get(key)) for key in sorted(rows)}
+
+
+_CASE = _Normalizer(cases)
+_TASKS = _Normalizer(item_tasks)
+_MATERIALS = _Normalizer(materials)
+_VISITS = _Normalizer(visits)
+_DEADLINES = _Normalizer(deadlines)
+_RATINGS = _Normalizer(ratings)
+
+
+@attrs.frozen
+class CachedCase:
+    """The committed rows of one case version: the ``cases`` row and its child rows."""
+
+    version: int
+    row: Row  # as a load returns it
+    snapshot: Snapshot  # child rows as a load returns them, each part in primary-key order
+
+    @classmethod
+    def of(
+        cls, row: Row, snapshot: Snapshot, *, version: int, previous: CachedCase | None = None
+    ) -> CachedCase:
+        """An entry of private copies of rows the caller may still change.
+
+        ``previous``, the entry of the version these rows replace, lends its (already
+        normalised) rows and values wherever they are unchanged.
+        """
+        if previous is None:
+            own = _CASE(row)
+            before = Snapshot({}, {}, {}, {}, {})
+        else:
+            own = _CASE(row, previous.row)
+            before = previous.snapshot
+        own["version"] = version
+        ordered = Snapshot(
+            tasks=_TASKS.part(snapshot.tasks, before.tasks),
+            materials=_MATERIALS.part(snapshot.materials, before.materials),
+            visits=_VISITS.part(snapshot.visits, before.visits),
+            deadlines=_DEADLINES.part(snapshot.deadlines, before.deadlines),
+            ratings=_RATINGS.part(snapshot.ratings, before.ratings),
+        )
+        return cls(version, own, ordered)
+
+    def case(self) -> Case:
+        """A new case object with these contents."""
+        row = dict(self.row)
+        row["form"] = copy_json(row["form"])
+        snap = self.snapshot
+        return case_from_rows(
+            row,
+            tasks=snap.tasks.values(),
+            materials=snap.materials.values(),
+            visits=snap.visits.values(),
+            deadlines=snap.deadlines.values(),
+            ratings=snap.ratings.values(),
+        )
+
+
+class CaseCache:
+    """Least-recently-used :class:`CachedCase` entries by case id (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, CachedCase] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, case_id: str) -> CachedCase | None:
+        with self._lock:
+            entry = self._entries.get(case_id)
+            if entry is not None:
+                self._entries.move_to_end(case_id)
+            return entry
+
+    def put(self, case_id: str, entry: CachedCase) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            current = self._entries.get(case_id)
+            if current is not None and current.version > entry.version:
+                return  # a newer version was committed (and cached) meanwhile
+            self._entries[case_id] = entry
+            self._entries.move_to_end(case_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def discard(self, case_id: str) -> None:
+        with self._lock:
+            self._entries.pop(case_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

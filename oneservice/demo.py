@@ -98,6 +98,8 @@ def run_demo(workflows: str, matter_id: str, db: str, lang: str = "zh",
     applicant = Actor(Role.APPLICANT, "zhangsan", applicant_id=person.id_number)
     clerk = Actor(Role.CLERK, "clerk-01", location=location)
     online = [c for c in (Channel.ONLINE, Channel.MOBILE) if c in matter.intake_channels]
+    if any(i.onsite is not None and i.onsite.stage.value == "intake" for i in plan.items):
+        online = []  # the applicant must come to the window anyway: do everything in that visit
     if online:
         summary = service.open_case(applicant, matter_id, person, channel=online[0].value, location=location)
         intake = online[0].value
@@ -120,10 +122,16 @@ def run_demo(workflows: str, matter_id: str, db: str, lang: str = "zh",
         supply = next(c.value for c in sorted(matter.supplement_channels, key=lambda c: c.on_site))
         service.supplement(applicant if supply != "window" else clerk, case_id, materials=held_back,
                            channel=supply)
+    for item in plan.items:  # an unavoidable on-site step at intake, where the window is not it
+        if item.onsite is not None and item.onsite.stage.value == "intake" and intake != "window":
+            service.record_visit(clerk, case_id, item.code, item.onsite.reason.get(lang))
+            break
     service.accept(clerk, case_id)
     for item in plan.items:
         reviewer = Actor(Role.REVIEWER, f"reviewer-{item.department}", department=item.department)
         service.start_review(reviewer, case_id, item.code)
+        if item.onsite is not None and item.onsite.stage.value == "review":
+            service.record_visit(reviewer, case_id, item.code, item.onsite.reason.get(lang))
         days = max(0, min(item.promised_limit.value, 1))
         if days:
             clock.advance_working_days(days, service.calendar)
@@ -131,6 +139,8 @@ def run_demo(workflows: str, matter_id: str, db: str, lang: str = "zh",
             clock.advance(minutes=30)
         service.approve(reviewer, case_id, item.code)
     channels = sorted(plan.trips.delivery_channels, key=lambda c: ["electronic", "mail", "agent", "window"].index(c))
+    if any(i.onsite is not None and i.onsite.stage.value == "pickup" for i in plan.items):
+        channels = ["window"]
     service.deliver(clerk, case_id, channel=channels[0])
     clock.advance(hours=2)
     if applicant.role is Role.APPLICANT:

@@ -205,14 +205,15 @@ def event_rows(case_id: str, events: Iterable[Event]) -> list[Row]:
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
+    """ISO text in Asia/Shanghai, so equal instants give equal text."""
+    return None if moment is None else moment.astimezone(TZ).isoformat()
 
 
 def _rectification_json(r: Rectification | None) -> dict[str, Any] | None:
     if r is None:
         return None
     return {
-        "opened_at": r.opened_at.isoformat(),
+        "opened_at": _iso(r.opened_at),
         "callback_due": r.callback_due.isoformat(),
         "rectify_due": r.rectify_due.isoformat(),
         "called_back_at": _iso(r.called_back_at),

@@ -56,10 +56,6 @@ Feature: Mistakes a tester makes
     When the applicant opens a case of "start-a-business" online
     And the clerk acepts the case
 
-  Scenario: undefined Chinese step
-    当 申请人 在线 申请 "开办企业"
-    那么 办件状太为 "审批中"
-
   Scenario: unknown matter
     When the applicant opens a case of "start-a-busines" online
 
@@ -113,108 +109,92 @@ Feature: Mistakes a tester makes
     Then the case is "审批中"
 """
 
+BROKEN_ZH = """\
+# language: zh-CN
+功能: 测试人员的中文笔误
+  场景: 中文步骤未定义
+    当 申请人 在线 申请 "开办企业"
+    那么 办件状太为 "审批中"
+"""
+
+EXPECTED = {
+    "test_undefined_step": [
+        "features/broken.feature:4: And the clerk acepts the case",
+        "undefined step (when): the clerk acepts the case",
+        "    When the clerk accepts the case\n",
+    ],
+    "test_中文步骤未定义": [
+        'features/broken.zh.feature:5: 那么 办件状太为 "审批中"',
+        '那么 办件状态为 "{state}"',
+    ],
+    "test_unknown_matter": [
+        "features/broken.feature:7:",
+        "unknown matter 'start-a-busines' — did you mean start-a-business (开办企业 / Start a business)?",
+    ],
+    "test_unknown_material": [
+        "features/broken.feature:11:",
+        "unknown material 'premises-leese' of matter start-a-business — did you mean premises-lease",
+    ],
+    "test_unknown_department": [
+        "features/broken.feature:17:",
+        "unknown department 'sc-amrr' — did you mean sc-amr",
+    ],
+    "test_malformed_table": [
+        "features/broken.feature:21: And the applicant fills in the form:",
+        "column 2 is headed 'valeur'; expected the header | field | value |",
+    ],
+    "test_missing_table": [
+        "features/broken.feature:27:",
+        "this step needs a data table below it",
+    ],
+    "test_unknown_form_field": [
+        "features/broken.feature:31:",
+        "unknown form field 'housing_fund_rat' of matter start-a-business — did you mean housing_fund_rate",
+    ],
+    "test_unasserted_error": [
+        "features/broken.feature:38: And the clerk accepts the case",
+        "the action failed and no step asserted it",
+        "ActionRejected OS702",
+        "[incomplete]",
+    ],
+    "test_unasserted_error_at_the_end": [
+        "features/broken.feature:43: And the clerk accepts the case",
+        "IllegalAction OS701",
+    ],
+    "test_another_error_than_expected": [
+        "features/broken.feature:48:",
+        "expected the action to be refused with 'incomplete', but it failed with",
+    ],
+    "test_expected_error_that_did_not_happen": [
+        "features/broken.feature:52:",
+        "but it succeeded",
+    ],
+    "test_failed_check": [
+        'features/broken.feature:56: Then the case is "审批中"',
+        "expected the case to be '审批中', but it is 'draft' (草稿 / Draft)",
+    ],
+}
+
+
+def failure_report(output: str, test: str) -> str:
+    """The failure section of one test in pytest's report."""
+    start = output.index(f"_ {test} _")
+    end = output.find("\n____", start + len(test) + 2)
+    return output[start:end if end != -1 else None]
+
 
 class TestBadInput:
-    @pytest.fixture(scope="class")
-    def output(self, tmp_path_factory: pytest.TempPathFactory) -> str:
-        """One run of a feature full of mistakes; its report."""
-        import subprocess
-        import sys
-
-        project = tmp_path_factory.mktemp("project")
-        shutil.copytree(ROOT / "workflows", project / "workflows")
-        (project / "features").mkdir()
-        (project / "features" / "broken.feature").write_text(BROKEN, encoding="utf-8")
-        (project / "test_features.py").write_text(ONE_LINE_TEST, encoding="utf-8")
-        (project / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rN", "-q"],
-                              cwd=project, capture_output=True, text=True, encoding="utf-8", check=False)
-        return done.stdout
-
-    def section(self, output: str, test: str) -> str:
-        """The failure report of one test."""
-        start = output.index(f"_ {test} _")
-        end = output.find("\n___", start + 1)
-        return output[start:end if end != -1 else None]
-
-    def test_every_scenario_fails(self, output: str) -> None:
-        """Each mistake fails its scenario, and only its scenario."""
-        assert "13 failed" in output
-
-    def test_undefined_step(self, output: str) -> None:
-        """The file, the line and the closest known steps are named."""
-        text = self.section(output, "test_undefined_step")
-        assert "features/broken.feature:4: And the clerk acepts the case" in text
-        assert "undefined step (when): the clerk acepts the case" in text
-        assert "    When the clerk accepts the case\n" in text
-
-    def test_undefined_chinese_step(self, output: str) -> None:
-        """A Chinese step gets the closest Chinese template."""
-        text = self.section(output, "test_undefined_chinese_step")
-        assert "features/broken.feature:8: 那么 办件状太为 \"审批中\"" in text
-        assert '那么 办件状态为 "{state}"' in text
-
-    def test_unknown_matter(self, output: str) -> None:
-        """An unknown matter names the closest matter."""
-        text = self.section(output, "test_unknown_matter")
-        assert "features/broken.feature:11:" in text
-        assert "unknown matter 'start-a-busines' — did you mean start-a-business (开办企业 / Start a business)?" in text
-
-    def test_unknown_material(self, output: str) -> None:
-        """An unknown material names the closest material of the matter."""
-        text = self.section(output, "test_unknown_material")
-        assert "features/broken.feature:15:" in text
-        assert "unknown material 'premises-leese' of matter start-a-business — did you mean premises-lease" in text
-
-    def test_unknown_department(self, output: str) -> None:
-        """An unknown department names the closest department."""
-        text = self.section(output, "test_unknown_department")
-        assert "features/broken.feature:21:" in text
-        assert "unknown department 'sc-amrr' — did you mean sc-amr" in text
-
-    def test_malformed_table(self, output: str) -> None:
-        """A wrong header shows the expected one."""
-        text = self.section(output, "test_malformed_table")
-        assert "features/broken.feature:25: And the applicant fills in the form:" in text
-        assert "column 2 is headed 'valeur'; expected the header | field | value |" in text
-
-    def test_missing_table(self, output: str) -> None:
-        """A step that needs a table says so."""
-        text = self.section(output, "test_missing_table")
-        assert "features/broken.feature:31:" in text
-        assert "this step needs a data table below it" in text
-
-    def test_unknown_form_field(self, output: str) -> None:
-        """An unknown field names the closest field."""
-        text = self.section(output, "test_unknown_form_field")
-        assert "unknown form field 'housing_fund_rat' of matter start-a-business — did you mean housing_fund_rate" in text
-
-    def test_unasserted_error(self, output: str) -> None:
-        """The next check fails with the error and the line of the action."""
-        text = self.section(output, "test_unasserted_error")
-        assert "features/broken.feature:43: And the clerk accepts the case" in text
-        assert "the action failed and no step asserted it" in text
-        assert "ActionRejected OS702" in text and "[incomplete]" in text
-
-    def test_unasserted_error_at_the_end(self, output: str) -> None:
-        """An error left at the end of the scenario fails it too."""
-        text = self.section(output, "test_unasserted_error_at_the_end")
-        assert "features/broken.feature:48: And the clerk accepts the case" in text
-        assert "IllegalAction OS701" in text
-
-    def test_another_error_than_expected(self, output: str) -> None:
-        """The actual error is shown."""
-        text = self.section(output, "test_another_error_than_expected")
-        assert "features/broken.feature:53:" in text
-        assert "expected the action to be refused with 'incomplete', but it failed with" in text
-
-    def test_expected_error_that_did_not_happen(self, output: str) -> None:
-        """Asserting an error after a successful action fails."""
-        text = self.section(output, "test_expected_error_that_did_not_happen")
-        assert "but it succeeded" in text
-
-    def test_failed_check(self, output: str) -> None:
-        """A failed check names its line and both states."""
-        text = self.section(output, "test_failed_check")
-        assert "features/broken.feature:61: Then the case is \"审批中\"" in text
-        assert "expected the case to be '审批中', but it is 'draft' (草稿 / Draft)" in text
+    def test_mistakes_name_the_file_the_line_and_the_closest_match(self, pytester: pytest.Pytester) -> None:
+        """Each mistake fails only its scenario, naming the feature file, the line and what is closest."""
+        shutil.copytree(ROOT / "workflows", pytester.path / "workflows")
+        (pytester.path / "features").mkdir()
+        (pytester.path / "features" / "broken.feature").write_text(BROKEN, encoding="utf-8")
+        (pytester.path / "features" / "broken.zh.feature").write_text(BROKEN_ZH, encoding="utf-8")
+        pytester.makepyfile(test_features=ONE_LINE_TEST)
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+        result.assert_outcomes(failed=len(EXPECTED))
+        output = result.stdout.str()
+        for test, fragments in EXPECTED.items():
+            report = failure_report(output, test)
+            for fragment in fragments:
+                assert fragment in report, f"{test}: {fragment!r} not in\n{report}"

@@ -54,3 +54,4 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield pg
     finally:
         _empty(pg)
+        pg.clear_cache()  # the next test reuses case ids

@@ -150,9 +150,30 @@ def add(store: Store, *new: Case) -> None:
             tx.add_case(case)
 
 
-def load(store: Store, case_id: str = "C-1") -> Case:
+def load(store: Store, case_id: str = "C-1", *, cached: bool = False) -> Case:
+    """The case as the database holds it (``cached``: as the store's cache may give it)."""
+    if not cached:
+        store.clear_cache()
     with store.transaction() as tx:
         return tx.get_case(case_id)
+
+
+def twin(store: Store) -> Store:
+    """Another store on the same database (as another process would have)."""
+    return Store(store.engine.url.render_as_string(hide_password=False), schema=store.schema)
+
+
+def types_of(case: Case) -> list[tuple[type, Any]]:
+    """The type of every value of a case (and the zone of every datetime)."""
+    return [(type(v), getattr(v, "tzinfo", None)) for v in walk(attrs.asdict(case, recurse=False) | {
+        "tasks": [attrs.asdict(t) for t in case.tasks.values()],
+        "materials": [attrs.asdict(m) for m in case.materials.values()],
+        "visits": [attrs.asdict(v) for v in case.visits],
+        "deadlines": [attrs.asdict(d) for d in case.deadlines.values()],
+        "ratings": [attrs.asdict(r) for r in case.ratings],
+        "rectification": attrs.asdict(case.rectification) if case.rectification else None,
+        "applicant": attrs.asdict(case.applicant),
+    })]
 
 
 def state_of(case: Case) -> dict[str, Any]:
@@ -201,6 +222,110 @@ def recorded_writes(store: Store) -> Iterator[list[tuple[str, str, int]]]:
         yield writes
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", before)
+
+
+class TestCache:
+    def test_cached_case_equals_loaded_case(self, store: Store) -> None:
+        """A case rebuilt from the cache has the values and types a load gives."""
+        add(store, make_case())
+        cached = load(store, cached=True)
+        loaded = load(store)
+        assert state_of(cached) == state_of(loaded)
+        assert types_of(cached) == types_of(loaded)
+        assert list(cached.tasks) == list(loaded.tasks)  # same (primary-key) order
+        assert list(cached.deadlines) == list(loaded.deadlines)
+
+    def test_saved_case_equals_loaded_case(self, store: Store) -> None:
+        """After a save, the cached rows are those a load returns (zones, enums, JSON)."""
+        add(store, make_case())
+        case = load(store)
+        case.state = "ready_for_pickup"  # type: ignore[assignment]  # a plain string
+        case.tasks["seal"].dispatched_at = at(3).astimezone(dt.UTC)
+        case.form["日期"] = dt.date(2027, 3, 2)  # JSON gives it back as text
+        with store.transaction() as tx:
+            tx.save_case(case)
+        cached = load(store, cached=True)
+        loaded = load(store)
+        assert state_of(cached) == state_of(loaded)
+        assert types_of(cached) == types_of(loaded)
+        assert cached.form["日期"] == "2027-03-02"
+
+    def test_change_by_another_store_is_seen(self, store: Store) -> None:
+        """The cache is used only while the database holds the same version."""
+        add(store, make_case())
+        assert load(store, cached=True).notices == 1
+        other = twin(store)
+        try:
+            with other.transaction() as tx:
+                case = tx.get_case("C-1")
+                case.notices = 2
+                tx.save_case(case)
+        finally:
+            other.dispose()
+        assert load(store, cached=True).notices == 2
+
+    def test_cases_are_independent(self, store: Store) -> None:
+        """Changing a case object without saving it changes nothing the cache holds."""
+        add(store, make_case())
+        case = load(store, cached=True)
+        case.form["nested"]["法定代表人"] = "王五"
+        case.tasks["seal"].state = TaskState.READY
+        case.visits[0].purposes.append("x")
+        again = load(store, cached=True)
+        assert again.form["nested"]["法定代表人"] == "张三"
+        assert again.tasks["seal"].state is TaskState.WAITING
+        assert again.visits[0].purposes == ["submit", "sign"]
+
+    def test_rolled_back_save_is_not_cached(self, store: Store) -> None:
+        """A save that is rolled back never reaches the cache."""
+        add(store, make_case())
+        case = load(store, cached=True)
+        case.notices = 9
+        with pytest.raises(RuntimeError), store.transaction() as tx:
+            tx.save_case(case)
+            raise RuntimeError("rolled back")
+        assert load(store, cached=True).notices == 1
+
+    def test_only_changed_columns_are_sent(self, store: Store) -> None:
+        """With the loaded version cached, an UPDATE sends only the columns that changed."""
+        add(store, make_case())
+        statements: list[str] = []
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if statement.startswith("UPDATE"):
+                statements.append(statement)
+
+        case = load(store, cached=True)
+        case.notices = 3
+        case.tasks["seal"].state = TaskState.READY
+        sa.event.listen(store.engine, "before_cursor_execute", before)
+        try:
+            with store.transaction() as tx:
+                tx.save_case(case)
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", before)
+        sets = [s.split(" SET ")[1].split(" WHERE ")[0] for s in statements]
+        assert [[a.split("=")[0] for a in s.split(", ")] for s in sets] == [
+            ["version", "notices"],
+            ["state"],
+        ]
+        loaded = load(store)
+        assert (loaded.notices, loaded.tasks["seal"].state, loaded.form) == (3, TaskState.READY, FORM)
+
+    def test_without_cache(self, tmp_path: Path) -> None:
+        """cache_size=0 loads every case from the database and writes whole rows."""
+        store = Store(f"sqlite:///{tmp_path / 'x.sqlite'}", cache_size=0)
+        store.migrate()
+        try:
+            add(store, make_case())
+            case = load(store, cached=True)
+            case.notices = 5
+            with store.transaction() as tx:
+                tx.save_case(case)
+            assert load(store, cached=True).notices == 5
+            assert len(store._cache) == 0
+        finally:
+            store.dispose()
 
 
 class TestRoundTrip:

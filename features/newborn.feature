@@ -67,3 +67,15 @@ Feature: Newborn (出生一件事)
     And the clerk accepts the case owing "birth-certificate-form"
     Then the action is refused with "not_waivable"
 
+
+  Scenario Outline: Every intake channel of the matter costs no trip
+    When the applicant opens a case of "newborn" <channel>
+    And the applicant submits a complete application
+    And the clerk accepts the case
+    Then the case has 0 trips
+
+    Examples:
+      | channel          |
+      | online           |
+      | on mobile        |
+      | through an agent |

@@ -13,17 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .library import CHANNEL_WORDS, DELIVERY_WORDS, RATING_WORDS, STEPS, StepDef
+from .library import CHANNEL_WORDS, DELIVERY_WORDS, RATING_WORDS, STEP_MODULES, STEPS, StepDef
 
 __all__ = ["load_steps", "main", "render"]
-
-STEP_MODULES = (
-    "oneservice.bdd.steps_setup",
-    "oneservice.bdd.steps_front",
-    "oneservice.bdd.steps_back",
-    "oneservice.bdd.steps_after",
-    "oneservice.bdd.steps_checks",
-)
 
 INTRO = """\
 # Gherkin step catalogue
@@ -59,7 +51,7 @@ def load_steps() -> list[StepDef]:
     return list(STEPS)
 
 
-def _words(table: dict[str, str]) -> str:
+def _words(table: dict[str, str] | dict[str, int]) -> str:
     return ", ".join(f"`{word}`" for word in table)
 
 
@@ -72,8 +64,10 @@ def _placeholders() -> list[str]:
         "| `{n:int}` | a whole number: `3` |",
         "| `{day:date}` | a date: `2026-09-29` |",
         "| `{at:time}` | a time of day: `16:00` |",
-        f"| `{{channel:channel}}` | English: {_words(CHANNEL_WORDS['en'])}; 中文: {_words(CHANNEL_WORDS['zh'])} |",
-        f"| `{{how:delivery}}` | English: {_words(DELIVERY_WORDS['en'])}; 中文: {_words(DELIVERY_WORDS['zh'])} |",
+        f"| `{{channel:channel}}` | English: {_words(CHANNEL_WORDS['en'])}; "
+        f"中文: {_words(CHANNEL_WORDS['zh'])} |",
+        f"| `{{how:delivery}}` | English: {_words(DELIVERY_WORDS['en'])}; "
+        f"中文: {_words(DELIVERY_WORDS['zh'])} |",
         f"| `{{level:rating}}` | `1` … `5`; 中文 also {_words(RATING_WORDS)} |",
         "",
     ]
@@ -113,8 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = render()
     if args.check:
         if Path(args.check).read_text(encoding="utf-8") != text:
-            print(f"{args.check} is out of date: run python -m oneservice.bdd.catalogue_doc --write {args.check}",
-                  file=sys.stderr)
+            print(f"{args.check} is out of date: run "
+                  f"python -m oneservice.bdd.catalogue_doc --write {args.check}", file=sys.stderr)
             return 1
         return 0
     if args.write:

@@ -34,8 +34,10 @@ from pytest_bdd import parsers
 __all__ = [
     "CHANNEL_WORDS",
     "DELIVERY_WORDS",
+    "LANGS",
     "RATING_WORDS",
     "STEPS",
+    "STEP_MODULES",
     "TYPES",
     "StepDef",
     "closest_steps",
@@ -45,6 +47,7 @@ __all__ = [
 
 Kind = Literal["setup", "action", "check"]
 Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
 
 OPEN_QUOTE = "\"“「『"
 CLOSE_QUOTE = "\"”」』"
@@ -162,6 +165,15 @@ class StepDef:
         return bool(self.en_regex.fullmatch(text) or self.zh_regex.fullmatch(text))
 
 
+STEP_MODULES = (
+    "oneservice.bdd.steps_setup",
+    "oneservice.bdd.steps_front",
+    "oneservice.bdd.steps_back",
+    "oneservice.bdd.steps_after",
+    "oneservice.bdd.steps_checks",
+)
+"""The modules that define the steps, in catalogue order (the plugin loads them)."""
+
 STEPS: list[StepDef] = []
 """Every step of the library, in definition order (the order of the catalogue)."""
 
@@ -182,8 +194,8 @@ def step_def(kind: Kind, section: str, en: str, zh: str, *,
         from .runner import make_runner
 
         runner = make_runner(definition)
-        for lang in ("en", "zh"):
-            parser = parsers.re(definition.regex(lang).pattern)  # type: ignore[arg-type]
+        for lang in LANGS:
+            parser = parsers.re(definition.regex(lang).pattern)
             for type_ in definition.types:
                 # stacklevel=2: the fixture goes to the module that applied @step_def
                 pytest_bdd.step(parser, type_, stacklevel=2)(runner)  # type: ignore[arg-type]
@@ -211,9 +223,9 @@ def closest_steps(text: str, step_type: str | None = None, n: int = 3) -> list[s
     for definition in STEPS:
         if step_type is not None and step_type not in definition.types:
             continue
-        for lang in ("en", "zh"):
-            template = definition.template(lang)  # type: ignore[arg-type]
-            candidates.setdefault(_shape(template), f"{definition.keyword(lang)} {template}")  # type: ignore[arg-type]
+        for lang in LANGS:
+            template = definition.template(lang)
+            candidates.setdefault(_shape(template), f"{definition.keyword(lang)} {template}")
     shapes = difflib.get_close_matches(_shape(text), list(candidates), n=n, cutoff=0.45)
     return [candidates[s] for s in shapes]
 

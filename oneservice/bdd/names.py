@@ -52,7 +52,8 @@ def lookup(kind: str, text: str, entries: Sequence[Entry], scope: str = "") -> E
     exact = [e for e in entries if folded in (e.zh.casefold(), e.en.casefold(), e.id.casefold())]
     if len(exact) == 1:
         return exact[0]
-    partial = [e for e in entries if len(folded) >= 2 and (folded in e.zh.casefold() or folded in e.en.casefold())]
+    partial = [e for e in entries
+               if len(folded) >= 2 and (folded in e.zh.casefold() or folded in e.en.casefold())]
     if len(partial) == 1 and not exact:
         return partial[0]
     where = f" {scope}" if scope else ""
@@ -106,7 +107,8 @@ class Names:
             excluded = [Entry(x.material.id, x.material.name.zh, x.material.name.en) for x in plan.not_needed]
             if not any(text.strip() in (e.id, e.zh, e.en) for e in excluded):
                 raise problem from None
-        x = next(x for x in plan.not_needed if text.strip() in (x.material.id, x.material.name.zh, x.material.name.en))
+        x = next(x for x in plan.not_needed
+                 if text.strip() in (x.material.id, x.material.name.zh, x.material.name.en))
         why = "an earlier item produces it" if x.reason == "upstream" else "it comes from shared data"
         raise ScenarioProblem(f"material {x.material.id!r} is not brought by the applicant in matter "
                               f"{matter_id}: {why} ({x.provider})")

@@ -34,19 +34,13 @@ from pytest_bdd.parser import Feature, Scenario, Step
 
 from oneservice import Catalogue
 
-from .library import closest_steps
+from .library import STEP_MODULES, closest_steps
 from .runner import STEP_ATTRIBUTE
 from .world import World
 
 __all__ = ["WORKFLOWS_INI"]
 
-pytest_plugins = [
-    "oneservice.bdd.steps_setup",
-    "oneservice.bdd.steps_front",
-    "oneservice.bdd.steps_back",
-    "oneservice.bdd.steps_after",
-    "oneservice.bdd.steps_checks",
-]
+pytest_plugins = list(STEP_MODULES)
 
 WORKFLOWS_INI = "oneservice_workflows"
 CURRENT_STEP = pytest.StashKey[str]()
@@ -106,9 +100,8 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Feature, sce
         world.raise_pending()
 
 
-def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,
-                          step_func: Callable[..., Any], step_func_args: dict[str, Any],
-                          exception: Exception) -> None:
+def pytest_bdd_step_error(request: pytest.FixtureRequest) -> None:
+    """A step failed: the scenario is over, an unasserted action error no longer matters."""
     world = request.node.stash.get(WORLD_KEY, None)
     if world is not None:
         world.failed = True
@@ -122,7 +115,7 @@ def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, feature: F
     if world is not None:
         world.failed = True
     lines = [f"{_where(request.config, feature, step)}", f"  undefined step ({step.type}): {step.name}"]
-    close = closest_steps(step.name, step.type)
+    close = closest_steps(step.name)
     if close:
         lines.append("  closest known steps:")
         lines += [f"    {c}" for c in close]

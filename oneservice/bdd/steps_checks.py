@@ -24,8 +24,8 @@ OUTCOMES = {"approved": "approved", "partially_approved": "partially_approved", 
             "全部通过": "approved", "准予许可": "approved", "部分通过": "partially_approved",
             "不予许可": "refused"}
 NOTICE_TABLE = (Column("kind", "kind", "类别", ("类型",)), Column("id", "id", "名称", ("name", "项目")))
-NOTICE_KINDS = {"material": "material", "field": "field", "condition": "condition",
-                "材料": "material", "字段": "field", "表单": "field", "条件": "condition", "受理条件": "condition"}
+NOTICE_KINDS = {"material": "material", "field": "field", "condition": "condition", "材料": "material",
+                "字段": "field", "表单": "field", "条件": "condition", "受理条件": "condition"}
 
 
 def _word(table: dict[str, str], text: str, what: str) -> str:
@@ -35,7 +35,9 @@ def _word(table: dict[str, str], text: str, what: str) -> str:
     return value
 
 
-def _check_state(expected: str, state: str, zh: str, en: str, states: Sequence[str], what: str) -> None:
+def _check_state(expected: str, actual: tuple[str, str, str], states: Sequence[str], what: str) -> None:
+    """``actual`` is the state id and its Chinese and English labels."""
+    state, zh, en = actual
     wanted = expected.strip()
     if wanted in (state, zh) or wanted.casefold() == en.casefold():
         return
@@ -52,7 +54,8 @@ def case_is(world: World, state: str) -> None:
     """The case state: its id (``in_progress``) or its label (审批中 / In progress)."""
     view = world.progress()
     try:
-        _check_state(state, view.state, view.state_zh, view.state_en, [str(s) for s in CaseState], "the case")
+        states = [str(s) for s in CaseState]
+        _check_state(state, (view.state, view.state_zh, view.state_en), states, "the case")
     except AssertionError as exc:
         world.fail(str(exc))
 
@@ -66,7 +69,7 @@ def item_is(world: World, item: str, state: str) -> None:
     code = world.item(item)
     task = next(t for t in world.progress().tasks if t["item"] == code)
     try:
-        _check_state(state, task["state"], task["state_zh"], task["state_en"], [str(s) for s in TaskState],
+        _check_state(state, (task["state"], task["state_zh"], task["state_en"]), [str(s) for s in TaskState],
                      f"item {code}")
     except AssertionError as exc:
         world.fail(str(exc))
@@ -192,7 +195,8 @@ def compare_notice(world: World, expected: set[tuple[str, str]]) -> None:
     if actual != expected:
         missing, extra = sorted(expected - actual), sorted(actual - expected)
         world.fail("the one-time notice lists " + ", ".join(f"{k} {i}" for k, i in sorted(actual))
-                   + (f"\nnot listed: {missing}" if missing else "") + (f"\nnot expected: {extra}" if extra else ""))
+                   + (f"\nnot listed: {missing}" if missing else "")
+                   + (f"\nnot expected: {extra}" if extra else ""))
 
 
 @step_def("check", NOTICE,

@@ -20,11 +20,12 @@ MATERIAL_TABLE = (Column("material", "material", "材料", ("材料名称",)),)
 
 def open_case(world: World, matter: str, channel: str, location: str | None) -> None:
     matter_id = world.names.matter(matter)
-    where = world.names.location(location) if location else world.location or sorted(world.catalogue.locations)[0]
+    where = world.names.location(location) if location else world.default_location()
     world.matter_id, world.location, world.channel = matter_id, where, channel
     world.form, world.notice, world.case_id = {}, None, None
     actor = world.clerk(where) if channel == "window" else world.on_behalf(channel)
-    summary = world.service.open_case(actor, matter_id, world.the_applicant(), channel=channel, location=where)
+    applicant = world.the_applicant()
+    summary = world.service.open_case(actor, matter_id, applicant, channel=channel, location=where)
     world.case_id = summary.id
 
 
@@ -79,7 +80,8 @@ def submit(world: World, materials: list[str]) -> None:
     plan = world.names.plan(world.matter)
     form = {k: v for k, v in (sample_form(plan) | world.form).items() if v is not None}
     channel = world.channel or "online"
-    world.service.submit(world.on_behalf(channel), world.case, form=form, materials=materials, channel=channel)
+    world.service.submit(world.on_behalf(channel), world.case, form=form, materials=materials,
+                         channel=channel)
 
 
 @step_def("action", SECTION,
@@ -158,7 +160,8 @@ def accepts(world: World) -> None:
           '窗口人员 容缺受理，后补 "{materials}"')
 def accepts_owing(world: World, materials: str) -> None:
     """容缺受理: accept while waivable materials are owed, each with a due date."""
-    world.service.accept_with_deficiency(world.clerk(), world.case, world.names.materials(materials, world.matter))
+    owed = world.names.materials(materials, world.matter)
+    world.service.accept_with_deficiency(world.clerk(), world.case, owed)
 
 
 @step_def("action", SECTION,
@@ -184,7 +187,8 @@ def supplies_owed(world: World, materials: str, channel: str) -> None:
 def records_visit(world: World, item: str, purpose: str, reason: str | None) -> None:
     """Record an unavoidable on-site step of an item (a trip unless it is the same visit). A
     visit over the matter's trip budget needs a reason."""
-    world.service.record_visit(world.clerk(), world.case, world.item(item), purpose, over_budget_reason=reason)
+    code = world.item(item)
+    world.service.record_visit(world.clerk(), world.case, code, purpose, over_budget_reason=reason)
 
 
 @step_def("action", SECTION,

@@ -178,9 +178,12 @@ class World:
         applicant = self.the_applicant()
         return Actor(Role.APPLICANT, f"applicant:{applicant.name}", applicant_id=applicant.id_number)
 
+    def default_location(self) -> str:
+        """The case's location, or the first service location of the catalogue."""
+        return self.location or sorted(self.catalogue.locations)[0]
+
     def clerk(self, location: str | None = None) -> Actor:
-        where = location or self.location or sorted(self.catalogue.locations)[0]
-        return Actor(Role.CLERK, "clerk-01", location=where)
+        return Actor(Role.CLERK, "clerk-01", location=location or self.default_location())
 
     def reviewer(self, department: str) -> Actor:
         return Actor(Role.REVIEWER, f"reviewer-{department}", department=department)
@@ -210,9 +213,13 @@ class World:
 
     @property
     def matter(self) -> str:
-        self.case  # noqa: B018 - raises when no case is open
-        assert self.matter_id is not None
+        if self.matter_id is None:
+            return self.matter_of_case()
         return self.matter_id
+
+    def matter_of_case(self) -> str:
+        """The matter of the open case (raises when no case is open)."""
+        return self.summary().matter_id
 
     def summary(self) -> CaseSummary:
         return self.service.get(self.supervisor(), self.case)

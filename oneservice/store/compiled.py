@@ -4,16 +4,18 @@
 execution context and runs each parameter through its type on every call — about three times
 the cost of the statement itself on SQLite. The statements a case save or load runs dozens of
 times per second are therefore compiled once per dialect (:class:`Prepared`) and executed with
-``Connection.exec_driver_sql``, their parameters converted by the very bind processors the
-column types give SQLAlchemy (so values are stored exactly as a Core ``execute`` would). Result
-rows are converted back with :func:`result_converter`. Errors still pass through SQLAlchemy
-and are translated like any other.
+``Connection.exec_driver_sql``, their parameters converted by the bind processors the column
+types give SQLAlchemy, or for aware datetimes and dates by direct equivalents — either way
+values are stored exactly as a Core ``execute`` stores them (the tests query them back with
+Core). Result rows are converted back with :func:`result_converter`. Statements and errors
+still pass through the SQLAlchemy connection (events, logging, error translation).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -109,7 +111,8 @@ class Prepared:
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._compiled: dict[Dialect, Compiled] = {}
+        # weak: a dialect (one per engine) and its compiled statements go with their store
+        self._compiled: weakref.WeakKeyDictionary[Dialect, Compiled] = weakref.WeakKeyDictionary()
 
     def on(self, dialect: Dialect) -> Compiled:
         compiled = self._compiled.get(dialect)

@@ -9,12 +9,15 @@
         ...                                       # the engine changes the case
         tx.save_case(case)                        # optimistic lock on cases.version
 
-Saving writes the ``cases`` row first, guarded by the version the case was loaded with; then
-only the child rows that changed since they were loaded, and the new events. What was loaded is
-remembered per :class:`~oneservice.domain.case.Case` object (weakly), so a case may be loaded in
-one transaction and saved in another. Database errors leave a transaction as oneservice errors
-(see :mod:`oneservice.store.translate`); after a rollback the cases saved in it are put back
-as they were before the save.
+Loading is one query (:mod:`oneservice.store.loading`), or none beyond a version check when
+the store's cache holds the current version (:mod:`oneservice.store.cache`). Saving writes the
+``cases`` row first, guarded by the version the case was loaded with; then only the child rows
+that changed since they were loaded (only their changed columns), and the new events. What was
+loaded is remembered per :class:`~oneservice.domain.case.Case` object (weakly), so a case may
+be loaded in one transaction and saved in another. The statements of loads and saves are
+compiled once per database (:mod:`oneservice.store.compiled`). Database errors leave a
+transaction as oneservice errors (see :mod:`oneservice.store.translate`); after a rollback the
+cases saved in it are put back as they were before the save.
 """
 
 from __future__ import annotations
@@ -173,7 +176,7 @@ _INSERT_EVENTS = Prepared(events.insert())
 _SELECT_EVENTS = select(events).where(events.c.case_id == bindparam("case_id")).order_by(events.c.seq)
 _SELECT_IDEMPOTENCY = select(idempotency).where(idempotency.c.key == bindparam("key"))
 _INSERT_IDEMPOTENCY = idempotency.insert()
-_LOADERS: dict[Dialect, CaseLoader] = {}
+_LOADERS: weakref.WeakKeyDictionary[Dialect, CaseLoader] = weakref.WeakKeyDictionary()
 
 
 def _loader(dialect: Dialect) -> CaseLoader:

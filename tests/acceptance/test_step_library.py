@@ -8,7 +8,7 @@ import pytest
 from pytest_bdd.parser import FeatureParser
 
 from oneservice.bdd import catalogue_doc
-from oneservice.bdd.library import closest_steps, compile_template
+from oneservice.bdd.library import LANGS, Lang, closest_steps, compile_template
 from oneservice.bdd.names import Names, ScenarioProblem, split_list
 from oneservice.bdd.tables import Column, read_table
 
@@ -16,15 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 STEPS = catalogue_doc.load_steps()
 
 
-def feature_steps() -> list[tuple[str, str, int, str]]:
+def feature_steps() -> list[tuple[Lang, str, int, str]]:
     """(language, file, line, text) of every step in features/."""
     out = []
     for path in sorted((ROOT / "features").glob("*.feature")):
         feature = FeatureParser(str(path.parent), path.name).parse()
-        lang = "zh" if feature.language == "zh-CN" else "en"
+        lang: Lang = "zh" if feature.language == "zh-CN" else "en"
         steps = list(feature.background.steps) if feature.background else []
-        for scenario in feature.scenarios.values():
-            steps += scenario.steps
+        for template in feature.scenarios.values():
+            contexts = [c for examples in template.examples for c in examples.as_contexts()] or [{}]
+            for context in contexts:
+                steps += template.render(context).steps
         out += [(lang, path.name, step.line_number, step.name) for step in steps]
     return out
 
@@ -79,15 +81,14 @@ class TestTemplates:
     def test_every_step_of_the_features_matches_exactly_one_definition(self) -> None:
         """No step text of features/ is ambiguous or undefined."""
         for lang, name, line, text in feature_steps():
-            matches = [s for s in STEPS if s.regex(lang).fullmatch(text)]  # type: ignore[arg-type]
+            matches = [s for s in STEPS if s.regex(lang).fullmatch(text)]
             assert len(matches) == 1, f"{name}:{line}: {text!r} matches {len(matches)} steps"
 
     def test_every_step_is_used_in_english_and_in_chinese(self) -> None:
         """The features exercise the whole library, in both languages."""
         used = {(lang, s.en) for lang, _, _, text in feature_steps() for s in STEPS
-                if s.regex(lang).fullmatch(text)}  # type: ignore[arg-type]
-        unused = [f"{lang}: {s.template(lang)}" for s in STEPS for lang in ("en", "zh")  # type: ignore[arg-type]
-                  if (lang, s.en) not in used]
+                if s.regex(lang).fullmatch(text)}
+        unused = [f"{lang}: {s.template(lang)}" for s in STEPS for lang in LANGS if (lang, s.en) not in used]
         assert unused == []
 
     def test_closest_steps(self) -> None:
@@ -99,7 +100,8 @@ class TestTemplates:
 
 class TestNames:
     @pytest.fixture(scope="class")
-    def names(self) -> Names:
+    @classmethod
+    def names(cls) -> Names:
         from oneservice import load_catalogue
 
         return Names(load_catalogue([ROOT / "workflows"]))

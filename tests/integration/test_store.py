@@ -34,7 +34,7 @@ from oneservice.domain.case import (
 from oneservice.engine.clock import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
 from oneservice.store import CaseRow, IdempotencyRecord, Store, TaskRow, metadata
-from oneservice.store.tables import cases
+from oneservice.store.tables import cases, item_tasks, materials
 
 D0 = dt.date(2027, 3, 1)
 T0 = dt.datetime(2027, 3, 1, 9, 30, 15, 123456, tzinfo=TZ)
@@ -211,8 +211,8 @@ def recorded_writes(store: Store) -> Iterator[list[tuple[str, str, int]]]:
     """``(verb, table, rows)`` of every INSERT, UPDATE and DELETE sent to the database meanwhile."""
     writes: list[tuple[str, str, int]] = []
 
-    def before(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        words = statement.split()
+    def before(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
+        words, many = statement.split(), rest[1]
         if words[0] in ("INSERT", "UPDATE", "DELETE"):
             table = words[1] if words[0] == "UPDATE" else words[2]
             writes.append((words[0], table, len(parameters) if many else 1))
@@ -414,6 +414,26 @@ class TestRoundTrip:
             tx.get_case("nope")
         assert info.value.case_id == "nope"
         assert str(info.value) == "case nope: no such case"
+
+    def test_stored_values_match_core(self, store: Store) -> None:
+        """Values written by the store compare equal to the same values bound by Core."""
+        add(store, make_case())
+        task, material = item_tasks.c, materials.c
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.select(cases.c.id).where(
+                cases.c.opened_at == T0.astimezone(dt.UTC),
+                cases.c.accepted_at == at(1),
+                cases.c.state == CaseState.IN_PROGRESS,
+                cases.c.over_budget.is_(True),
+            )).scalars().all() == ["C-1"]
+            assert conn.execute(sa.select(task.item_code).where(
+                task.due_date == dt.date(2027, 3, 10),
+                task.suspended_since == dt.date(2027, 3, 3),
+                task.concluded_at == at(30),
+            )).scalars().all() == ["licence"]
+            assert conn.execute(sa.select(material.material_id).where(
+                material.received_at == at(0.5), material.status == MaterialStatus.RECEIVED
+            )).scalars().all() == ["form"]
 
     def test_naive_datetime_refused(self, store: Store) -> None:
         """A naive datetime is refused with a StoreError and nothing is written."""

@@ -143,7 +143,9 @@ def engine_run(url: str, catalogue: Any, cases: int) -> tuple[float, int]:
     return elapsed, actions
 
 
-def measure(name: str, url_factory: Callable[[str], str], catalogue: Any, cases: int, rounds: int) -> dict[str, Any]:
+def measure(
+    name: str, url_factory: Callable[[str], str], catalogue: Any, cases: int, rounds: int
+) -> dict[str, Any]:
     transactions, case_id = capture(url_factory("capture"), catalogue)
     best_engine, best_floor, actions = float("inf"), float("inf"), 0
     for r in range(rounds):
@@ -151,35 +153,56 @@ def measure(name: str, url_factory: Callable[[str], str], catalogue: Any, cases:
         t_floor = floor(url_factory(f"floor{r}"), transactions, case_id, cases)
         best_engine, best_floor = min(best_engine, t_engine), min(best_floor, t_floor)
     return {
-        "database": name, "cases": cases, "transactions_per_case": len(transactions),
+        "database": name,
+        "cases": cases,
+        "transactions_per_case": len(transactions),
         "writes_per_case": sum(len(t) for t in transactions),
-        "engine_cases_s": cases / best_engine, "floor_cases_s": cases / best_floor,
-        "engine_actions_s": actions / best_engine, "ratio": best_floor / best_engine,
+        "engine_cases_s": cases / best_engine,
+        "floor_cases_s": cases / best_floor,
+        "engine_actions_s": actions / best_engine,
+        "ratio": best_floor / best_engine,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--postgres", default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
-                        help="PostgreSQL URL (default: $ONESERVICE_TEST_DATABASE_URL); omit to skip")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
+        help="PostgreSQL URL (default: $ONESERVICE_TEST_DATABASE_URL); omit to skip",
+    )
     args = parser.parse_args()
     catalogue = load_catalogue([ROOT / "workflows"])
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(measure("sqlite (file, WAL)", lambda tag: f"sqlite:///{tmp}/{tag}.sqlite",
-                               catalogue, args.cases, args.rounds))
+        results.append(
+            measure(
+                "sqlite (file, WAL)",
+                lambda tag: f"sqlite:///{tmp}/{tag}.sqlite",
+                catalogue,
+                args.cases,
+                args.rounds,
+            )
+        )
     if args.postgres:
-        results.append(measure("postgresql", lambda tag: _fresh_pg(args.postgres), catalogue,
-                               args.cases, args.rounds))
-    print(f"start-a-business lifecycle ({results[0]['transactions_per_case']} transactions, "
-          f"{results[0]['writes_per_case']} row writes per case); machine: {platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+        results.append(
+            measure("postgresql", lambda tag: _fresh_pg(args.postgres), catalogue, args.cases, args.rounds)
+        )
+    print(
+        f"start-a-business lifecycle ({results[0]['transactions_per_case']} transactions, "
+        f"{results[0]['writes_per_case']} row writes per case); machine: {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"{'database':<22}{'cases/s':>10}{'actions/s':>11}{'floor cases/s':>15}{'engine/floor':>14}")
     for r in results:
-        print(f"{r['database']:<22}{r['engine_cases_s']:>10.1f}{r['engine_actions_s']:>11.0f}"
-              f"{r['floor_cases_s']:>15.1f}{r['ratio']:>14.2f}")
+        print(
+            f"{r['database']:<22}{r['engine_cases_s']:>10.1f}{r['engine_actions_s']:>11.0f}"
+            f"{r['floor_cases_s']:>15.1f}{r['ratio']:>14.2f}"
+        )
 
 
 def _fresh_pg(url: str) -> str:

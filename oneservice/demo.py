@@ -24,6 +24,7 @@ from .service import OneService
 
 __all__ = ["demo_command", "run_demo", "sample_company_code", "sample_resident_id"]
 
+
 def sample_resident_id(n: int) -> str:
     """A valid (checksummed) resident ID number for examples and tests; ``n`` varies it."""
     base = f"3301061990{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
@@ -84,8 +85,9 @@ def sample_form(plan: MatterPlan) -> dict[str, Any]:
     return form
 
 
-def run_demo(workflows: str, matter_id: str, db: str, lang: str = "zh",
-             start: dt.datetime | None = None) -> list[str]:
+def run_demo(
+    workflows: str, matter_id: str, db: str, lang: str = "zh", start: dt.datetime | None = None
+) -> list[str]:
     """Run the demo case; return the printed lines."""
     clock = SimulatedClock(start or dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ))
     url = f"sqlite:///{db}"
@@ -113,15 +115,21 @@ def run_demo(workflows: str, matter_id: str, db: str, lang: str = "zh",
     case_id = summary.id
     materials = [line.material.id for line in plan.materials if line.required]
     held_back = materials[-1:] if materials else []
-    service.submit(applicant, case_id, form=sample_form(plan), materials=materials[:-1] if held_back else [],
-                   channel=intake)
+    service.submit(
+        applicant,
+        case_id,
+        form=sample_form(plan),
+        materials=materials[:-1] if held_back else [],
+        channel=intake,
+    )
     notice = None
     if held_back:
         notice = service.give_notice(clerk, case_id)
         clock.advance(hours=3)
         supply = next(c.value for c in sorted(matter.supplement_channels, key=lambda c: c.on_site))
-        service.supplement(applicant if supply != "window" else clerk, case_id, materials=held_back,
-                           channel=supply)
+        service.supplement(
+            applicant if supply != "window" else clerk, case_id, materials=held_back, channel=supply
+        )
     for item in plan.items:  # an unavoidable on-site step at intake, where the window is not it
         if item.onsite is not None and item.onsite.stage.value == "intake" and intake != "window":
             service.record_visit(clerk, case_id, item.code, item.onsite.reason.get(lang))
@@ -138,7 +146,8 @@ def run_demo(workflows: str, matter_id: str, db: str, lang: str = "zh",
         else:
             clock.advance(minutes=30)
         service.approve(reviewer, case_id, item.code)
-    channels = sorted(plan.trips.delivery_channels, key=lambda c: ["electronic", "mail", "agent", "window"].index(c))
+    preference = ["electronic", "mail", "agent", "window"]
+    channels = sorted(plan.trips.delivery_channels, key=preference.index)
     if any(i.onsite is not None and i.onsite.stage.value == "pickup" for i in plan.items):
         channels = ["window"]
     service.deliver(clerk, case_id, channel=channels[0])
@@ -163,18 +172,25 @@ def run_demo(workflows: str, matter_id: str, db: str, lang: str = "zh",
         lines.append(f"  {step.at[:16].replace('T', ' ')}  {step.zh if zh else step.en}{dep}{note}")
     if notice is not None:
         lines.append("")
-        lines.append(("一次性告知：" if zh else "One-time notice: ")
-                     + "; ".join(ln.zh if zh else ln.en for ln in notice.lines))
+        lines.append(
+            ("一次性告知：" if zh else "One-time notice: ")
+            + "; ".join(ln.zh if zh else ln.en for ln in notice.lines)
+        )
     lines.append("")
-    lines.append(("跑动次数" if zh else "Trips") + f": {case.trips} / {'承诺' if zh else 'budget'} {matter.trip_budget}"
-                 + "".join(f"\n  - {v.at:%Y-%m-%d %H:%M} {v.location}: {', '.join(v.purposes)}" for v in case.visits))
+    lines.append(
+        ("跑动次数" if zh else "Trips")
+        + f": {case.trips} / {'承诺' if zh else 'budget'} {matter.trip_budget}"
+        + "".join(f"\n  - {v.at:%Y-%m-%d %H:%M} {v.location}: {', '.join(v.purposes)}" for v in case.visits)
+    )
     lines.append(("时限" if zh else "Deadlines") + ":")
     for (kind, subject), d in sorted(case.deadlines.items(), key=lambda kv: (kv[1].due, kv[0])):
         met = f"{'办结于' if zh else 'met'} {d.met_at:%Y-%m-%d}" if d.met_at else ""
         flag = " (provisional)" if d.provisional else ""
         lines.append(f"  - {kind} {subject}: {d.amount} {d.unit} from {d.start} → {d.due}{flag} {met}")
-    lines.append(("结果" if zh else "Results") + f": {', '.join(i.result.name.get(lang) for i in plan.items)} "
-                 f"→ {case.delivery_channel}")
+    lines.append(
+        ("结果" if zh else "Results") + f": {', '.join(i.result.name.get(lang) for i in plan.items)} "
+        f"→ {case.delivery_channel}"
+    )
     lines.append(("状态" if zh else "State") + f": {view.state_zh if zh else view.state_en}")
     service.store.dispose()
     return lines
@@ -194,4 +210,3 @@ def demo_command(matter_id: str, workflows: str, db: str, lang: str) -> None:
     except OneServiceError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("\n".join(lines))
-

@@ -33,7 +33,7 @@ from .errors import (
     NotAuthorised,
     StoreError,
 )
-from .store import Store
+from .store import CaseRow, Store
 from .views import (
     CaseSummary,
     Notice,
@@ -53,8 +53,9 @@ def calendar_from_catalogue(catalogue: Catalogue, base: WorkCalendar | None = No
     """The official calendar plus the years loaded from ``workflows/calendars/``."""
     calendar = base or WorkCalendar.default()
     for data in catalogue.calendars:
-        calendar = calendar.with_year(data.year, holidays=data.holidays, workdays=data.workdays,
-                                      source=data.source)
+        calendar = calendar.with_year(
+            data.year, holidays=data.holidays, workdays=data.workdays, source=data.source
+        )
     return calendar
 
 
@@ -65,8 +66,15 @@ def _new_case_id(now: dt.datetime) -> str:
 class OneService:
     """Every action and query of oneservice, each in one transaction."""
 
-    def __init__(self, catalogue: Catalogue, store: Store, *, clock: Clock | None = None,
-                 calendar: WorkCalendar | None = None, yellow_days: int = 1) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        calendar: WorkCalendar | None = None,
+        yellow_days: int = 1,
+    ) -> None:
         self.catalogue = catalogue
         self.store = store
         self.clock: Clock = clock or SystemClock()
@@ -78,8 +86,14 @@ class OneService:
         self._by_hash = {plan.content_hash: plan for plan in catalogue.plans.values()}
 
     @classmethod
-    def open(cls, workflows: str | os.PathLike[str] = "workflows", url: str | None = None, *,
-             clock: Clock | None = None, migrate: bool = True) -> OneService:
+    def open(
+        cls,
+        workflows: str | os.PathLike[str] = "workflows",
+        url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        migrate: bool = True,
+    ) -> OneService:
         """Load definitions from ``workflows`` and open the database at ``url`` (SQLite file by default)."""
         catalogue = load_catalogue([workflows])
         store = Store(url)
@@ -104,22 +118,40 @@ class OneService:
             if report.catalogue is None:
                 raise DefinitionError(report.findings)
             plan = next(p for p in report.catalogue.plans.values() if p.content_hash == definition_hash)
-        engine = CaseEngine(plan, self.machines.for_definition(definition_hash), self.calendar,
-                            {d: dep.name for d, dep in self.catalogue.departments.items()})
+        engine = CaseEngine(
+            plan,
+            self.machines.for_definition(definition_hash),
+            self.calendar,
+            {d: dep.name for d, dep in self.catalogue.departments.items()},
+        )
         self._engines[definition_hash] = engine
         return engine
 
     def _summary(self, case: Case, engine: CaseEngine) -> CaseSummary:
-        return summarise(case, engine.allowed_actions(case), self.clock.today(), self.calendar,
-                         engine.matter.trip_budget, self.yellow_days)
+        return summarise(
+            case,
+            engine.allowed_actions(case),
+            self.clock.today(),
+            self.calendar,
+            engine.matter.trip_budget,
+            self.yellow_days,
+        )
 
     @staticmethod
     def _fingerprint(action: str, case_id: str, payload: Any) -> str:
         text = json.dumps([action, case_id, payload], sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def _act(self, action: str, case_id: str, actor: Actor, change: Callable[[CaseEngine, Case, dt.datetime], R],
-             *, key: str | None = None, payload: Any = None) -> tuple[CaseSummary, R | None]:
+    def _act(
+        self,
+        action: str,
+        case_id: str,
+        actor: Actor,
+        change: Callable[[CaseEngine, Case, dt.datetime], R],
+        *,
+        key: str | None = None,
+        payload: Any = None,
+    ) -> tuple[CaseSummary, R | None]:
         """Load, change and save one case in one transaction; replay an idempotent repeat."""
         _check_actor(actor)
         now = self.clock.now()
@@ -144,16 +176,18 @@ class OneService:
             self._record_denied(case_id, actor, action, exc, now)
             raise
 
-    def _record_denied(self, case_id: str, actor: Actor, action: str, exc: NotAuthorised,
-                       now: dt.datetime) -> None:
+    def _record_denied(
+        self, case_id: str, actor: Actor, action: str, exc: NotAuthorised, now: dt.datetime
+    ) -> None:
         """Record an ``AccessDenied`` event in its own transaction (the action rolled back)."""
         for _attempt in range(3):
             try:
                 with self.store.transaction() as tx:
                     case = tx.get_case(case_id)
                     engine = self.engine(case.definition_hash)
-                    engine._event(case, now, "AccessDenied", actor, public=False, action=action,
-                                  reason=str(exc))
+                    engine._event(
+                        case, now, "AccessDenied", actor, public=False, action=action, reason=str(exc)
+                    )
                     tx.save_case(case)
                 return
             except ConcurrencyConflict:
@@ -171,8 +205,17 @@ class OneService:
 
     # ------------------------------------------------------------------ front desk
 
-    def open_case(self, actor: Actor, matter_id: str, applicant: Applicant, *, channel: str,
-                  location: str, agent: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
+    def open_case(
+        self,
+        actor: Actor,
+        matter_id: str,
+        applicant: Applicant,
+        *,
+        channel: str,
+        location: str,
+        agent: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
         """Open a case of ``matter_id`` for ``applicant`` on ``channel`` at service ``location``."""
         _check_actor(actor)
         if not isinstance(applicant, Applicant):
@@ -192,8 +235,12 @@ class OneService:
                         raise DuplicateAction(idempotency_key, case_id=record.case_id)
                     return CaseSummary(**record.result)
             if plan.content_hash not in self._saved_definitions:
-                tx.save_definition(plan.content_hash, matter_id, plan.matter.version,
-                                   self.catalogue.definition_files(matter_id))
+                tx.save_definition(
+                    plan.content_hash,
+                    matter_id,
+                    plan.matter.version,
+                    self.catalogue.definition_files(matter_id),
+                )
             case = engine.open_case(actor, case_id, applicant, channel, location, now, agent=agent)
             tx.add_case(case)
             summary = self._summary(case, engine)
@@ -202,14 +249,29 @@ class OneService:
         self._saved_definitions.add(plan.content_hash)
         return summary
 
-    def submit(self, actor: Actor, case_id: str, *, form: Mapping[str, Any] | None = None,
-               materials: Iterable[str] = (), channel: str, over_budget_reason: str | None = None,
-               idempotency_key: str | None = None) -> CaseSummary:
+    def submit(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        form: Mapping[str, Any] | None = None,
+        materials: Iterable[str] = (),
+        channel: str,
+        over_budget_reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
         """Submit form data and materials (draft → submitted)."""
         materials = list(materials)
-        return self._act("submit", case_id, actor, lambda e, c, now: e.submit(
-            c, actor, now, form, materials, channel, over_budget_reason=over_budget_reason),
-            key=idempotency_key, payload=[form, materials, channel])[0]
+        return self._act(
+            "submit",
+            case_id,
+            actor,
+            lambda e, c, now: e.submit(
+                c, actor, now, form, materials, channel, over_budget_reason=over_budget_reason
+            ),
+            key=idempotency_key,
+            payload=[form, materials, channel],
+        )[0]
 
     def completeness(self, actor: Actor, case_id: str) -> Notice:
         """What is missing or wrong now (no state change): the notice that would be given."""
@@ -223,11 +285,12 @@ class OneService:
 
     def give_notice(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> Notice:
         """Give the one-time notice of everything missing or wrong (submitted → awaiting_materials)."""
+
         def change(engine: CaseEngine, case: Case, now: dt.datetime) -> Notice:
             check = engine.give_notice(case, actor, now)
             return _notice(case, engine, check.issues, case.notices)
 
-        summary, notice = self._act("give_notice", case_id, actor, change, key=idempotency_key)
+        _, notice = self._act("give_notice", case_id, actor, change, key=idempotency_key)
         if notice is None:  # an idempotent repeat: rebuild the notice from the event log
             return self.last_notice(actor, case_id)
         return notice
@@ -244,116 +307,280 @@ class OneService:
             raise InvalidInput("no one-time notice was given for this case", field="case_id")
         last = given[-1]
         lines = tuple(NoticeLine(i["kind"], i["id"], i["zh"], i["en"]) for i in last.data["issues"])
-        return Notice(case_id, last.data["notice"], lines,
-                      tuple(sorted(c.value for c in engine.matter.supplement_channels)))
+        return Notice(
+            case_id,
+            last.data["notice"],
+            lines,
+            tuple(sorted(c.value for c in engine.matter.supplement_channels)),
+        )
 
-    def supplement(self, actor: Actor, case_id: str, *, form: Mapping[str, Any] | None = None,
-                   materials: Iterable[str] = (), channel: str, over_budget_reason: str | None = None,
-                   idempotency_key: str | None = None) -> CaseSummary:
+    def supplement(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        form: Mapping[str, Any] | None = None,
+        materials: Iterable[str] = (),
+        channel: str,
+        over_budget_reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
         materials = list(materials)
-        return self._act("supplement", case_id, actor, lambda e, c, now: e.supplement(
-            c, actor, now, form, materials, channel, over_budget_reason=over_budget_reason),
-            key=idempotency_key, payload=[form, materials, channel])[0]
+        return self._act(
+            "supplement",
+            case_id,
+            actor,
+            lambda e, c, now: e.supplement(
+                c, actor, now, form, materials, channel, over_budget_reason=over_budget_reason
+            ),
+            key=idempotency_key,
+            payload=[form, materials, channel],
+        )[0]
 
     def accept(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("accept", case_id, actor, lambda e, c, now: e.accept(c, actor, now),
-                         key=idempotency_key)[0]
+        return self._act(
+            "accept", case_id, actor, lambda e, c, now: e.accept(c, actor, now), key=idempotency_key
+        )[0]
 
-    def accept_with_deficiency(self, actor: Actor, case_id: str, owed: Sequence[str], *,
-                               idempotency_key: str | None = None) -> CaseSummary:
+    def accept_with_deficiency(
+        self, actor: Actor, case_id: str, owed: Sequence[str], *, idempotency_key: str | None = None
+    ) -> CaseSummary:
         owed = list(owed)
         if not owed:
             raise InvalidInput("list the waivable materials that may be owed", field="owed")
-        return self._act("accept_with_deficiency", case_id, actor,
-                         lambda e, c, now: e.accept(c, actor, now, owed=owed),
-                         key=idempotency_key, payload=owed)[0]
+        return self._act(
+            "accept_with_deficiency",
+            case_id,
+            actor,
+            lambda e, c, now: e.accept(c, actor, now, owed=owed),
+            key=idempotency_key,
+            payload=owed,
+        )[0]
 
-    def refuse(self, actor: Actor, case_id: str, reason: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("refuse", case_id, actor, lambda e, c, now: e.refuse(c, actor, now, reason),
-                         key=idempotency_key, payload=reason)[0]
+    def refuse(
+        self, actor: Actor, case_id: str, reason: str, *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        return self._act(
+            "refuse",
+            case_id,
+            actor,
+            lambda e, c, now: e.refuse(c, actor, now, reason),
+            key=idempotency_key,
+            payload=reason,
+        )[0]
 
-    def supply_owed(self, actor: Actor, case_id: str, materials: Iterable[str], *, channel: str,
-                    over_budget_reason: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
+    def supply_owed(
+        self,
+        actor: Actor,
+        case_id: str,
+        materials: Iterable[str],
+        *,
+        channel: str,
+        over_budget_reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
         materials = list(materials)
-        return self._act("supply_owed", case_id, actor, lambda e, c, now: e.supply_owed(
-            c, actor, now, materials, channel, over_budget_reason=over_budget_reason),
-            key=idempotency_key, payload=[materials, channel])[0]
+        return self._act(
+            "supply_owed",
+            case_id,
+            actor,
+            lambda e, c, now: e.supply_owed(
+                c, actor, now, materials, channel, over_budget_reason=over_budget_reason
+            ),
+            key=idempotency_key,
+            payload=[materials, channel],
+        )[0]
 
     # ------------------------------------------------------------------ back office
 
-    def start_review(self, actor: Actor, case_id: str, item: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("start_review", case_id, actor, lambda e, c, now: e.start_review(c, actor, now, item),
-                         key=idempotency_key, payload=item)[0]
+    def start_review(
+        self, actor: Actor, case_id: str, item: str, *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        return self._act(
+            "start_review",
+            case_id,
+            actor,
+            lambda e, c, now: e.start_review(c, actor, now, item),
+            key=idempotency_key,
+            payload=item,
+        )[0]
 
-    def approve(self, actor: Actor, case_id: str, item: str, *, note: str | None = None,
-                idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("approve", case_id, actor, lambda e, c, now: e.approve(c, actor, now, item, note),
-                         key=idempotency_key, payload=[item, note])[0]
+    def approve(
+        self,
+        actor: Actor,
+        case_id: str,
+        item: str,
+        *,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
+        return self._act(
+            "approve",
+            case_id,
+            actor,
+            lambda e, c, now: e.approve(c, actor, now, item, note),
+            key=idempotency_key,
+            payload=[item, note],
+        )[0]
 
-    def refuse_item(self, actor: Actor, case_id: str, item: str, reason: str, *,
-                    idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("refuse_item", case_id, actor,
-                         lambda e, c, now: e.refuse_item(c, actor, now, item, reason),
-                         key=idempotency_key, payload=[item, reason])[0]
+    def refuse_item(
+        self, actor: Actor, case_id: str, item: str, reason: str, *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        return self._act(
+            "refuse_item",
+            case_id,
+            actor,
+            lambda e, c, now: e.refuse_item(c, actor, now, item, reason),
+            key=idempotency_key,
+            payload=[item, reason],
+        )[0]
 
-    def request_correction(self, actor: Actor, case_id: str, item: str, *, materials: Sequence[str] = (),
-                           note: str, idempotency_key: str | None = None) -> CaseSummary:
+    def request_correction(
+        self,
+        actor: Actor,
+        case_id: str,
+        item: str,
+        *,
+        materials: Sequence[str] = (),
+        note: str,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
         materials = list(materials)
-        return self._act("request_correction", case_id, actor,
-                         lambda e, c, now: e.request_correction(c, actor, now, item, materials, note),
-                         key=idempotency_key, payload=[item, materials, note])[0]
+        return self._act(
+            "request_correction",
+            case_id,
+            actor,
+            lambda e, c, now: e.request_correction(c, actor, now, item, materials, note),
+            key=idempotency_key,
+            payload=[item, materials, note],
+        )[0]
 
-    def supply_correction(self, actor: Actor, case_id: str, item: str, *, channel: str,
-                          materials: Sequence[str] = (), over_budget_reason: str | None = None,
-                          idempotency_key: str | None = None) -> CaseSummary:
+    def supply_correction(
+        self,
+        actor: Actor,
+        case_id: str,
+        item: str,
+        *,
+        channel: str,
+        materials: Sequence[str] = (),
+        over_budget_reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
         materials = list(materials)
-        return self._act("supply_correction", case_id, actor, lambda e, c, now: e.supply_correction(
-            c, actor, now, item, channel, materials, over_budget_reason=over_budget_reason),
-            key=idempotency_key, payload=[item, channel, materials])[0]
+        return self._act(
+            "supply_correction",
+            case_id,
+            actor,
+            lambda e, c, now: e.supply_correction(
+                c, actor, now, item, channel, materials, over_budget_reason=over_budget_reason
+            ),
+            key=idempotency_key,
+            payload=[item, channel, materials],
+        )[0]
 
-    def suspend(self, actor: Actor, case_id: str, item: str, reason: str, *,
-                idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("suspend", case_id, actor, lambda e, c, now: e.suspend(c, actor, now, item, reason),
-                         key=idempotency_key, payload=[item, reason])[0]
+    def suspend(
+        self, actor: Actor, case_id: str, item: str, reason: str, *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        return self._act(
+            "suspend",
+            case_id,
+            actor,
+            lambda e, c, now: e.suspend(c, actor, now, item, reason),
+            key=idempotency_key,
+            payload=[item, reason],
+        )[0]
 
-    def resume(self, actor: Actor, case_id: str, item: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("resume", case_id, actor, lambda e, c, now: e.resume(c, actor, now, item),
-                         key=idempotency_key, payload=item)[0]
+    def resume(
+        self, actor: Actor, case_id: str, item: str, *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        return self._act(
+            "resume",
+            case_id,
+            actor,
+            lambda e, c, now: e.resume(c, actor, now, item),
+            key=idempotency_key,
+            payload=item,
+        )[0]
 
-    def record_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
-                     over_budget_reason: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("record_visit", case_id, actor, lambda e, c, now: e.record_visit(
-            c, actor, now, item, purpose, over_budget_reason=over_budget_reason),
-            key=idempotency_key, payload=[item, purpose])[0]
+    def record_visit(
+        self,
+        actor: Actor,
+        case_id: str,
+        item: str,
+        purpose: str,
+        *,
+        over_budget_reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
+        return self._act(
+            "record_visit",
+            case_id,
+            actor,
+            lambda e, c, now: e.record_visit(
+                c, actor, now, item, purpose, over_budget_reason=over_budget_reason
+            ),
+            key=idempotency_key,
+            payload=[item, purpose],
+        )[0]
 
     # ------------------------------------------------------------------ single window, applicant
 
-    def deliver(self, actor: Actor, case_id: str, *, channel: str, over_budget_reason: str | None = None,
-                idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("deliver", case_id, actor, lambda e, c, now: e.deliver(
-            c, actor, now, channel, over_budget_reason=over_budget_reason), key=idempotency_key,
-            payload=channel)[0]
+    def deliver(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        channel: str,
+        over_budget_reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
+        return self._act(
+            "deliver",
+            case_id,
+            actor,
+            lambda e, c, now: e.deliver(c, actor, now, channel, over_budget_reason=over_budget_reason),
+            key=idempotency_key,
+            payload=channel,
+        )[0]
 
     def conclude(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("conclude", case_id, actor, lambda e, c, now: e.conclude(c, actor, now),
-                         key=idempotency_key)[0]
+        return self._act(
+            "conclude", case_id, actor, lambda e, c, now: e.conclude(c, actor, now), key=idempotency_key
+        )[0]
 
-    def withdraw(self, actor: Actor, case_id: str, reason: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("withdraw", case_id, actor, lambda e, c, now: e.withdraw(c, actor, now, reason),
-                         key=idempotency_key, payload=reason)[0]
+    def withdraw(
+        self, actor: Actor, case_id: str, reason: str, *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        return self._act(
+            "withdraw",
+            case_id,
+            actor,
+            lambda e, c, now: e.withdraw(c, actor, now, reason),
+            key=idempotency_key,
+            payload=reason,
+        )[0]
 
-    def rate(self, actor: Actor, case_id: str, level: int, comment: str = "", *,
-             idempotency_key: str | None = None) -> CaseSummary:
-        return self._act("rate", case_id, actor, lambda e, c, now: e.rate(c, actor, now, level, comment),
-                         key=idempotency_key, payload=[level, comment])[0]
+    def rate(
+        self, actor: Actor, case_id: str, level: int, comment: str = "", *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        return self._act(
+            "rate",
+            case_id,
+            actor,
+            lambda e, c, now: e.rate(c, actor, now, level, comment),
+            key=idempotency_key,
+            payload=[level, comment],
+        )[0]
 
     def record_callback(self, actor: Actor, case_id: str, note: str) -> CaseSummary:
-        return self._act("record_callback", case_id, actor,
-                         lambda e, c, now: e.record_callback(c, actor, now, note))[0]
+        return self._act(
+            "record_callback", case_id, actor, lambda e, c, now: e.record_callback(c, actor, now, note)
+        )[0]
 
     def record_rectified(self, actor: Actor, case_id: str, note: str) -> CaseSummary:
-        return self._act("record_rectified", case_id, actor,
-                         lambda e, c, now: e.record_rectified(c, actor, now, note))[0]
+        return self._act(
+            "record_rectified", case_id, actor, lambda e, c, now: e.record_rectified(c, actor, now, note)
+        )[0]
 
     def terminate_overdue(self, actor: Actor | None = None) -> list[str]:
         """Terminate every case whose owed materials are past due; returns their ids."""
@@ -364,8 +591,9 @@ class OneService:
         done = []
         for case_id in candidates:
             try:
-                summary, terminated = self._act(
-                    "terminate", case_id, actor, lambda e, c, now: e.terminate_overdue(c, actor, now))
+                _, terminated = self._act(
+                    "terminate", case_id, actor, lambda e, c, now: e.terminate_overdue(c, actor, now)
+                )
             except ConcurrencyConflict:
                 continue  # another worker handled it; the next scan sees the result
             if terminated:
@@ -378,8 +606,12 @@ class OneService:
         with self.store.transaction() as tx:
             case = tx.get_case(case_id)
         engine = self.engine(case.definition_hash)
-        engine.authorise(case, actor, set(Role) - {Role.REVIEWER} | (
-            {Role.REVIEWER} if actor.department in {t.department for t in case.tasks.values()} else set()))
+        engine.authorise(
+            case,
+            actor,
+            set(Role) - {Role.REVIEWER}
+            | ({Role.REVIEWER} if actor.department in {t.department for t in case.tasks.values()} else set()),
+        )
         return self._summary(case, engine)
 
     def case(self, actor: Actor, case_id: str) -> Case:
@@ -419,28 +651,62 @@ class OneService:
             dep = e.data.get("department")
             dep_name = names.get(dep) if dep else None
             note = e.data.get("reason") or e.data.get("note")
-            steps.append(ProgressStep(e.at.isoformat(), e.type, label.zh, label.en, dep,
-                                      dep_name.zh if dep_name else None, dep_name.en if dep_name else None,
-                                      note))
+            steps.append(
+                ProgressStep(
+                    e.at.isoformat(),
+                    e.type,
+                    label.zh,
+                    label.en,
+                    dep,
+                    dep_name.zh if dep_name else None,
+                    dep_name.en if dep_name else None,
+                    note,
+                )
+            )
         today = self.clock.today()
         summary = self._summary(case, engine)
         tasks = tuple(
-            {"item": code, "name_zh": engine.items[code].name.zh, "name_en": engine.items[code].name.en,
-             "department": t.department, "state": str(t.state),
-             "state_zh": STATE_LABELS[str(t.state)].zh, "state_en": STATE_LABELS[str(t.state)].en,
-             "due": t.due.isoformat() if t.due else None, "due_provisional": t.due_provisional,
-             "colour": supervision_colour(t.due, today, self.calendar, done=t.concluded,
-                                          yellow_days=self.yellow_days)}
-            for code, t in case.tasks.items())
-        owed = tuple({"material": m.material_id, "due": m.due.isoformat() if m.due else None}
-                     for m in case.owed())
+            {
+                "item": code,
+                "name_zh": engine.items[code].name.zh,
+                "name_en": engine.items[code].name.en,
+                "department": t.department,
+                "state": str(t.state),
+                "state_zh": STATE_LABELS[str(t.state)].zh,
+                "state_en": STATE_LABELS[str(t.state)].en,
+                "due": t.due.isoformat() if t.due else None,
+                "due_provisional": t.due_provisional,
+                "colour": supervision_colour(
+                    t.due, today, self.calendar, done=t.concluded, yellow_days=self.yellow_days
+                ),
+            }
+            for code, t in case.tasks.items()
+        )
+        owed = tuple(
+            {"material": m.material_id, "due": m.due.isoformat() if m.due else None} for m in case.owed()
+        )
         label = STATE_LABELS[str(case.state)]
-        return ProgressView(case.id, case.matter_id, engine.matter.name.zh, engine.matter.name.en,
-                            case.applicant.name, case.applicant.masked_id, str(case.state), label.zh,
-                            label.en, case.trips, engine.matter.trip_budget, summary.due,
-                            summary.due_provisional, summary.colour, tasks, owed, tuple(steps))
+        return ProgressView(
+            case.id,
+            case.matter_id,
+            engine.matter.name.zh,
+            engine.matter.name.en,
+            case.applicant.name,
+            case.applicant.masked_id,
+            str(case.state),
+            label.zh,
+            label.en,
+            case.trips,
+            engine.matter.trip_budget,
+            summary.due,
+            summary.due_provisional,
+            summary.colour,
+            tasks,
+            owed,
+            tuple(steps),
+        )
 
-    def my_cases(self, actor: Actor) -> list[dict[str, Any]]:
+    def my_cases(self, actor: Actor) -> list[CaseRow]:
         """The applicant's own cases."""
         _check_actor(actor)
         if actor.role is not Role.APPLICANT or not actor.applicant_id:
@@ -458,8 +724,11 @@ class OneService:
             raise InvalidInput("name the department", field="department")
         self.catalogue.department(department)
         if actor.role is Role.REVIEWER and actor.department != department:
-            raise NotAuthorised(f"a reviewer of {actor.department} may not see {department}'s worklist",
-                                case_id="-", actor=actor.describe())
+            raise NotAuthorised(
+                f"a reviewer of {actor.department} may not see {department}'s worklist",
+                case_id="-",
+                actor=actor.describe(),
+            )
         _staff(actor)
         with self.store.transaction() as tx:
             return list(tx.department_tasks(department))
@@ -506,15 +775,22 @@ class OneService:
         changed = []
         actor = Actor(Role.SYSTEM, "calendar")
         for case_id in ids:
+
             def change(engine: CaseEngine, case: Case, now: dt.datetime) -> bool:
                 moved = []
                 for deadline in case.deadlines.values():
                     if deadline.provisional or deadline.met_at is None:
                         before = deadline.due
                         if engine.recompute(deadline):
-                            moved.append({"kind": deadline.kind, "subject": deadline.subject,
-                                          "from": before.isoformat(), "to": deadline.due.isoformat(),
-                                          "provisional": deadline.provisional})
+                            moved.append(
+                                {
+                                    "kind": deadline.kind,
+                                    "subject": deadline.subject,
+                                    "from": before.isoformat(),
+                                    "to": deadline.due.isoformat(),
+                                    "provisional": deadline.provisional,
+                                }
+                            )
                 for code, task in case.tasks.items():
                     item_deadline = case.deadlines.get(("item", code))
                     if item_deadline is not None:
@@ -534,8 +810,12 @@ class OneService:
 
 
 def _notice(case: Case, engine: CaseEngine, issues: Iterable[Any], number: int) -> Notice:
-    return Notice(case.id, number, tuple(NoticeLine(i.kind, i.id, i.message_zh, i.message_en) for i in issues),
-                  tuple(sorted(c.value for c in engine.matter.supplement_channels)))
+    return Notice(
+        case.id,
+        number,
+        tuple(NoticeLine(i.kind, i.id, i.message_zh, i.message_en) for i in issues),
+        tuple(sorted(c.value for c in engine.matter.supplement_channels)),
+    )
 
 
 def _check_actor(actor: Any) -> None:

@@ -12,12 +12,14 @@ from .engine.calendar import WorkCalendar
 
 __all__ = ["CaseSummary", "Notice", "NoticeLine", "ProgressStep", "ProgressView", "supervision_colour"]
 
-TERMINAL = frozenset({CaseState.DELIVERED, CaseState.CLOSED, CaseState.REFUSED, CaseState.TERMINATED,
-                      CaseState.WITHDRAWN})
+TERMINAL = frozenset(
+    {CaseState.DELIVERED, CaseState.CLOSED, CaseState.REFUSED, CaseState.TERMINATED, CaseState.WITHDRAWN}
+)
 
 
-def supervision_colour(due: dt.date | None, today: dt.date, calendar: WorkCalendar, *, done: bool,
-                       yellow_days: int = 1) -> str:
+def supervision_colour(
+    due: dt.date | None, today: dt.date, calendar: WorkCalendar, *, done: bool, yellow_days: int = 1
+) -> str:
     """``green`` on time, ``yellow`` within ``yellow_days`` working days of the due date, ``red`` overdue."""
     if due is None or done:
         return "green"
@@ -106,16 +108,25 @@ class ProgressView:
         return attrs.asdict(self)
 
 
-def summarise(case: Case, allowed: list[str], today: dt.date, calendar: WorkCalendar, budget: int,
-              yellow_days: int) -> CaseSummary:
+def summarise(
+    case: Case, allowed: list[str], today: dt.date, calendar: WorkCalendar, budget: int, yellow_days: int
+) -> CaseSummary:
     due = case.due
     done = case.state in TERMINAL or case.state is CaseState.READY_FOR_PICKUP
     return CaseSummary(
-        id=case.id, matter_id=case.matter_id, state=str(case.state), version=case.version,
-        trips=case.trips, trip_budget=budget, due=due.due.isoformat() if due else None,
+        id=case.id,
+        matter_id=case.matter_id,
+        state=str(case.state),
+        version=case.version,
+        trips=case.trips,
+        trip_budget=budget,
+        due=due.due.isoformat() if due else None,
         due_provisional=bool(due and due.provisional),
-        colour=supervision_colour(due.due if due else None, today, calendar, done=done, yellow_days=yellow_days),
+        colour=supervision_colour(
+            due.due if due else None, today, calendar, done=done, yellow_days=yellow_days
+        ),
         tasks={code: str(t.state) for code, t in case.tasks.items()},
-        owed=[m.material_id for m in case.owed()], allowed=allowed, outcome=case.outcome,
+        owed=[m.material_id for m in case.owed()],
+        allowed=allowed,
+        outcome=case.outcome,
     )
-

@@ -85,8 +85,13 @@ class Completeness:
 class CaseEngine:
     """All actions on the cases of one definition version."""
 
-    def __init__(self, plan: MatterPlan, machines: MachinePair, calendar: WorkCalendar,
-                 department_names: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        plan: MatterPlan,
+        machines: MachinePair,
+        calendar: WorkCalendar,
+        department_names: Mapping[str, Any] | None = None,
+    ) -> None:
         self.plan = plan
         self.matter = plan.matter
         self.machines = machines
@@ -99,25 +104,40 @@ class CaseEngine:
 
     # ------------------------------------------------------------------ helpers
 
-    def _event(self, case: Case, now: dt.datetime, type_: str, actor: Actor, *, public: bool = True,
-               **data: Any) -> Event:
-        event = Event(case.event_count + len(case.new_events) + 1, now, type_, actor.describe(),
-                      {k: v for k, v in data.items() if v is not None}, str(case.state), public)
+    def _event(
+        self, case: Case, now: dt.datetime, type_: str, actor: Actor, *, public: bool = True, **data: Any
+    ) -> Event:
+        event = Event(
+            case.event_count + len(case.new_events) + 1,
+            now,
+            type_,
+            actor.describe(),
+            {k: v for k, v in data.items() if v is not None},
+            str(case.state),
+            public,
+        )
         case.new_events.append(event)
         return event
 
     def _illegal(self, case: Case, action: str, target: str = "") -> IllegalAction:
-        return IllegalAction(action, case_id=case.id, state=str(case.state),
-                             allowed=self.allowed_actions(case), target=target)
+        return IllegalAction(
+            action, case_id=case.id, state=str(case.state), allowed=self.allowed_actions(case), target=target
+        )
 
     def allowed_actions(self, case: Case) -> list[str]:
         """Case actions allowed now, plus ``action:item`` for the item tasks that allow them."""
-        out = [a for a in self.machines.case_actions(str(case.state))
-               if a not in ("dispatch", "complete", "review")]
+        out = [
+            a
+            for a in self.machines.case_actions(str(case.state))
+            if a not in ("dispatch", "complete", "review")
+        ]
         if self.machines.case_allows(str(case.state), "review"):
             for code, task in case.tasks.items():
-                out += [f"{a}:{code}" for a in self.machines.task_actions(str(task.state))
-                        if a not in ("dispatch", "cancel")]
+                out += [
+                    f"{a}:{code}"
+                    for a in self.machines.task_actions(str(task.state))
+                    if a not in ("dispatch", "cancel")
+                ]
         return out
 
     def _case_step(self, case: Case, action: str) -> None:
@@ -133,14 +153,22 @@ class CaseEngine:
         task = case.tasks.get(code)
         if task is None:
             close = difflib.get_close_matches(code, list(case.tasks), n=1)
-            raise InvalidInput(f"{code!r} is not an item of matter {case.matter_id}", field="item",
-                               hint=f"did you mean {close[0]!r}?" if close else None)
+            raise InvalidInput(
+                f"{code!r} is not an item of matter {case.matter_id}",
+                field="item",
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
         return task
 
     def _fire_task(self, case: Case, task: ItemTask, action: str) -> None:
         if not self.machines.task_allows(str(task.state), action):
-            raise IllegalAction(action, case_id=case.id, state=f"{case.state}; item {task.item_code} {task.state}",
-                                allowed=self.allowed_actions(case), target=task.item_code)
+            raise IllegalAction(
+                action,
+                case_id=case.id,
+                state=f"{case.state}; item {task.item_code} {task.state}",
+                allowed=self.allowed_actions(case),
+                target=task.item_code,
+            )
         self.machines.fire_task(task, action)
         task.state = TaskState(task.state)
 
@@ -154,8 +182,12 @@ class CaseEngine:
         """Raise :class:`NotAuthorised` unless ``actor`` may act on ``case`` (and ``item``)."""
         roles = frozenset(roles)
         if actor.role not in roles:
-            raise self._deny(case, actor, f"a {actor.role.value} may not do this (allowed: "
-                             f"{', '.join(sorted(r.value for r in roles))})")
+            raise self._deny(
+                case,
+                actor,
+                f"a {actor.role.value} may not do this (allowed: "
+                f"{', '.join(sorted(r.value for r in roles))})",
+            )
         if actor.role is Role.APPLICANT and actor.applicant_id != case.applicant.id_number:
             raise self._deny(case, actor, "an applicant may act only on their own cases")
         if actor.role is Role.AGENT and case.agent != actor.id:
@@ -165,8 +197,9 @@ class CaseEngine:
                 raise self._deny(case, actor, "a reviewer acts on items only")
             department = self._task(case, item).department
             if actor.department != department:
-                raise self._deny(case, actor, f"item {item} belongs to department {department}, "
-                                 f"not {actor.department}")
+                raise self._deny(
+                    case, actor, f"item {item} belongs to department {department}, not {actor.department}"
+                )
         if actor.role is Role.CLERK and not actor.location:
             raise self._deny(case, actor, "a window clerk must name the service location")
 
@@ -177,13 +210,22 @@ class CaseEngine:
         except ValueError:
             value = None
         if value is None or value not in allowed:
-            raise InvalidInput(f"{channel!r} is not a channel allowed for {what} in matter {case.matter_id}",
-                               field="channel",
-                               hint="allowed: " + ", ".join(sorted(c.value for c in allowed)))
+            raise InvalidInput(
+                f"{channel!r} is not a channel allowed for {what} in matter {case.matter_id}",
+                field="channel",
+                hint="allowed: " + ", ".join(sorted(c.value for c in allowed)),
+            )
         return value
 
-    def _visit(self, case: Case, actor: Actor, now: dt.datetime, location: str | None, purpose: str,
-               over_budget_reason: str | None) -> None:
+    def _visit(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        location: str | None,
+        purpose: str,
+        over_budget_reason: str | None,
+    ) -> None:
         """Record an on-site step; steps on the same day at the same location are one visit."""
         location = location or actor.location or case.location
         last = case.visits[-1] if case.visits else None
@@ -194,14 +236,33 @@ class CaseEngine:
         if trips > self.matter.trip_budget:
             if not over_budget_reason:
                 raise self._reject(
-                    case, f"this on-site step would be trip {trips}, over the matter's budget of "
+                    case,
+                    f"this on-site step would be trip {trips}, over the matter's budget of "
                     f"{self.matter.trip_budget}; use a no-trip channel or give over_budget_reason",
-                    "trip_budget", {"trips": trips, "budget": self.matter.trip_budget})
+                    "trip_budget",
+                    {"trips": trips, "budget": self.matter.trip_budget},
+                )
             case.over_budget = True
-            self._event(case, now, "TripBudgetExceeded", actor, public=False, trips=trips,
-                        budget=self.matter.trip_budget, reason=over_budget_reason, purpose=purpose)
-        case.visits.append(Visit(trips, now, location, [purpose], over_budget_reason if trips >
-                                 self.matter.trip_budget else None))
+            self._event(
+                case,
+                now,
+                "TripBudgetExceeded",
+                actor,
+                public=False,
+                trips=trips,
+                budget=self.matter.trip_budget,
+                reason=over_budget_reason,
+                purpose=purpose,
+            )
+        case.visits.append(
+            Visit(
+                trips,
+                now,
+                location,
+                [purpose],
+                over_budget_reason if trips > self.matter.trip_budget else None,
+            )
+        )
 
     def _on_site(self, channel: Channel | str) -> bool:
         return channel == Channel.WINDOW
@@ -229,68 +290,122 @@ class CaseEngine:
 
     # ------------------------------------------------------------------ front desk
 
-    def open_case(self, actor: Actor, case_id: str, applicant: Applicant, channel: str, location: str,
-                  now: dt.datetime, *, agent: str | None = None) -> Case:
+    def open_case(
+        self,
+        actor: Actor,
+        case_id: str,
+        applicant: Applicant,
+        channel: str,
+        location: str,
+        now: dt.datetime,
+        *,
+        agent: str | None = None,
+    ) -> Case:
         """Open a case (draft) for ``applicant`` on ``channel`` at service ``location``."""
         number = validate_applicant_id(applicant.kind, applicant.id_number)
         if not isinstance(applicant.name, str) or not applicant.name.strip():
             raise InvalidInput("the applicant's name is required", field="applicant.name")
         applicant = attrs.evolve(applicant, id_number=number)
-        case = Case(case_id, self.matter.id, self.matter.version, self.plan.content_hash, applicant,
-                    channel, location, now)
+        case = Case(
+            case_id,
+            self.matter.id,
+            self.matter.version,
+            self.plan.content_hash,
+            applicant,
+            channel,
+            location,
+            now,
+        )
         chosen = self._channel(case, channel, self.matter.intake_channels, "intake")
         if actor.role is Role.APPLICANT:
             if actor.applicant_id != number:
-                raise NotAuthorised("an applicant may open cases only for themselves", case_id=case_id,
-                                    actor=actor.describe())
+                raise NotAuthorised(
+                    "an applicant may open cases only for themselves", case_id=case_id, actor=actor.describe()
+                )
             if chosen not in (Channel.ONLINE, Channel.MOBILE):
-                raise InvalidInput("an applicant opens a case online or on mobile; at the window a "
-                                   "clerk opens it", field="channel")
+                raise InvalidInput(
+                    "an applicant opens a case online or on mobile; at the window a clerk opens it",
+                    field="channel",
+                )
         elif actor.role is Role.AGENT:
             if chosen is not Channel.AGENT:
                 raise InvalidInput("an agent (代办员) opens cases on the agent channel", field="channel")
             case.agent = actor.id
         elif actor.role is Role.CLERK:
             if not actor.location:
-                raise NotAuthorised("a window clerk must name the service location", case_id=case_id,
-                                    actor=actor.describe())
+                raise NotAuthorised(
+                    "a window clerk must name the service location", case_id=case_id, actor=actor.describe()
+                )
             if chosen is not Channel.WINDOW:
                 raise InvalidInput("a clerk opens cases on the window channel", field="channel")
         else:
-            raise NotAuthorised(f"a {actor.role.value} may not open cases", case_id=case_id,
-                                actor=actor.describe())
+            raise NotAuthorised(
+                f"a {actor.role.value} may not open cases", case_id=case_id, actor=actor.describe()
+            )
         case.agent = agent or case.agent
         for item in self.plan.items:
             case.tasks[item.code] = ItemTask(item.code, item.department)
-        self._event(case, now, "CaseOpened", actor, channel=chosen.value, location=location,
-                    matter=self.matter.id, version=self.matter.version,
-                    definition_hash=self.plan.content_hash)
+        self._event(
+            case,
+            now,
+            "CaseOpened",
+            actor,
+            channel=chosen.value,
+            location=location,
+            matter=self.matter.id,
+            version=self.matter.version,
+            definition_hash=self.plan.content_hash,
+        )
         if self._on_site(chosen):
             self._visit(case, actor, now, location, "intake", None)
         return case
 
-    def _receive(self, case: Case, actor: Actor, now: dt.datetime, form: Mapping[str, Any] | None,
-                 materials: Iterable[str], channel: Channel) -> tuple[list[str], list[str]]:
+    def _receive(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        form: Mapping[str, Any] | None,
+        materials: Iterable[str],
+        channel: Channel,
+    ) -> tuple[list[str], list[str]]:
         values = normalise_form(self.form_fields, form or {})
         received = []
         for mid in materials:
             if mid not in self.lines:
                 if mid in self.excluded:
                     x = self.excluded[mid]
-                    why = "an upstream item produces it" if x.reason == "upstream" else "it comes from shared data"
-                    raise InvalidInput(f"material {mid!r} is not needed from the applicant: {why}",
-                                       field="materials")
+                    why = (
+                        "an upstream item produces it"
+                        if x.reason == "upstream"
+                        else "it comes from shared data"
+                    )
+                    raise InvalidInput(
+                        f"material {mid!r} is not needed from the applicant: {why}", field="materials"
+                    )
                 close = difflib.get_close_matches(str(mid), list(self.lines), n=1)
-                raise InvalidInput(f"material {mid!r} does not belong to matter {case.matter_id}",
-                                   field="materials", hint=f"did you mean {close[0]!r}?" if close else None)
+                raise InvalidInput(
+                    f"material {mid!r} does not belong to matter {case.matter_id}",
+                    field="materials",
+                    hint=f"did you mean {close[0]!r}?" if close else None,
+                )
             received.append(mid)
         case.form.update(values)
         for mid in received:
             case.materials[mid] = MaterialRecord(mid, MaterialStatus.RECEIVED, channel.value, now)
         return sorted(values), received
 
-    def submit(self, case: Case, actor: Actor, now: dt.datetime, form: Mapping[str, Any] | None,
-               materials: Iterable[str], channel: str, *, over_budget_reason: str | None = None) -> None:
+    def submit(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        form: Mapping[str, Any] | None,
+        materials: Iterable[str],
+        channel: str,
+        *,
+        over_budget_reason: str | None = None,
+    ) -> None:
         """Submit form data and materials (draft → submitted)."""
         self.authorise(case, actor, APPLICANT_SIDE)
         self._case_step(case, "submit")
@@ -298,14 +413,22 @@ class CaseEngine:
         fields, received = self._receive(case, actor, now, form, list(materials), chosen)
         for x in self.plan.not_needed:
             status = MaterialStatus.SHARED if x.reason == "shared" else MaterialStatus.PENDING
-            case.materials.setdefault(x.material.id, MaterialRecord(x.material.id, status, provider=x.provider,
-                                                                    received_at=now if status is MaterialStatus.SHARED else None))
+            case.materials.setdefault(
+                x.material.id,
+                MaterialRecord(
+                    x.material.id,
+                    status,
+                    provider=x.provider,
+                    received_at=now if status is MaterialStatus.SHARED else None,
+                ),
+            )
         if self._on_site(chosen):
             self._visit(case, actor, now, None, "submit", over_budget_reason)
         case.submitted_at = now
         self._fire(case, "submit")
-        self._event(case, now, "ApplicationSubmitted", actor, channel=chosen.value, fields=fields,
-                    materials=received)
+        self._event(
+            case, now, "ApplicationSubmitted", actor, channel=chosen.value, fields=fields, materials=received
+        )
 
     def completeness(self, case: Case) -> Completeness:
         """Everything missing or wrong now: materials, required fields, acceptance conditions."""
@@ -315,12 +438,27 @@ class CaseEngine:
             if line.required and (record is None or record.status not in (MaterialStatus.RECEIVED,)):
                 if record is not None and record.status is MaterialStatus.OWED:
                     continue
-                issues.append(Issue("material", line.material.id, f"缺少材料：{line.material.name.zh}",
-                                    f"missing material: {line.material.name.en}", line.items))
-        for line in self.plan.form:
-            if line.field.required and case.form.get(line.field.id) in (None, ""):
-                issues.append(Issue("field", line.field.id, f"未填写：{line.field.label.zh}",
-                                    f"not filled in: {line.field.label.en}", line.items))
+                issues.append(
+                    Issue(
+                        "material",
+                        line.material.id,
+                        f"缺少材料：{line.material.name.zh}",
+                        f"missing material: {line.material.name.en}",
+                        line.items,
+                    )
+                )
+        for form_line in self.plan.form:
+            field = form_line.field
+            if field.required and case.form.get(field.id) in (None, ""):
+                issues.append(
+                    Issue(
+                        "field",
+                        field.id,
+                        f"未填写：{field.label.zh}",
+                        f"not filled in: {field.label.en}",
+                        form_line.items,
+                    )
+                )
         missing_fields = {i.id for i in issues if i.kind == "field"}
         for item in self.plan.items:
             for condition in item.conditions:
@@ -329,8 +467,15 @@ class CaseEngine:
                     continue
                 outcome = conditions.evaluate(condition.expression, case.form)
                 if not outcome.passed:
-                    issues.append(Issue("condition", f"{item.code}/{condition.id}", condition.message.zh,
-                                        condition.message.en, (item.code,)))
+                    issues.append(
+                        Issue(
+                            "condition",
+                            f"{item.code}/{condition.id}",
+                            condition.message.zh,
+                            condition.message.en,
+                            (item.code,),
+                        )
+                    )
         return Completeness(tuple(issues))
 
     def give_notice(self, case: Case, actor: Actor, now: dt.datetime) -> Completeness:
@@ -339,21 +484,38 @@ class CaseEngine:
         self._case_step(case, "give_notice")
         check = self.completeness(case)
         if check.complete:
-            raise self._reject(case, "nothing is missing or wrong: accept the application instead",
-                               "nothing_missing")
+            raise self._reject(
+                case, "nothing is missing or wrong: accept the application instead", "nothing_missing"
+            )
         new = [i.key for i in check.issues if i.key not in case.notified]
         repeated = case.notices > 0 and bool(new)
         case.notified.extend(new)
         case.notices += 1
         self._fire(case, "give_notice")
-        self._event(case, now, "OneTimeNoticeGiven", actor, notice=case.notices,
-                    issues=[{"kind": i.kind, "id": i.id, "zh": i.message_zh, "en": i.message_en}
-                            for i in check.issues],
-                    new_after_first_notice=new if repeated else None)
+        self._event(
+            case,
+            now,
+            "OneTimeNoticeGiven",
+            actor,
+            notice=case.notices,
+            issues=[
+                {"kind": i.kind, "id": i.id, "zh": i.message_zh, "en": i.message_en} for i in check.issues
+            ],
+            new_after_first_notice=new if repeated else None,
+        )
         return check
 
-    def supplement(self, case: Case, actor: Actor, now: dt.datetime, form: Mapping[str, Any] | None,
-                   materials: Iterable[str], channel: str, *, over_budget_reason: str | None = None) -> None:
+    def supplement(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        form: Mapping[str, Any] | None,
+        materials: Iterable[str],
+        channel: str,
+        *,
+        over_budget_reason: str | None = None,
+    ) -> None:
         """Supply what the one-time notice listed (awaiting_materials → submitted)."""
         self.authorise(case, actor, APPLICANT_SIDE)
         self._case_step(case, "supplement")
@@ -362,8 +524,9 @@ class CaseEngine:
         if self._on_site(chosen):
             self._visit(case, actor, now, None, "supplement", over_budget_reason)
         self._fire(case, "supplement")
-        self._event(case, now, "MaterialsSupplemented", actor, channel=chosen.value, fields=fields,
-                    materials=received)
+        self._event(
+            case, now, "MaterialsSupplemented", actor, channel=chosen.value, fields=fields, materials=received
+        )
 
     def accept(self, case: Case, actor: Actor, now: dt.datetime, *, owed: Sequence[str] = ()) -> None:
         """Accept (受理); with ``owed`` materials, accept with deficiency (容缺受理)."""
@@ -375,30 +538,45 @@ class CaseEngine:
         for mid in owed:
             line = self.lines.get(mid)
             if line is None:
-                raise InvalidInput(f"material {mid!r} does not belong to matter {case.matter_id}", field="owed")
+                raise InvalidInput(
+                    f"material {mid!r} does not belong to matter {case.matter_id}", field="owed"
+                )
             if not line.waivable:
-                raise self._reject(case, f"material {mid!r} is not waivable: it cannot be owed under "
-                                   "deficiency acceptance (容缺)", "not_waivable", {"material": mid})
+                raise self._reject(
+                    case,
+                    f"material {mid!r} is not waivable: it cannot be owed under deficiency acceptance (容缺)",
+                    "not_waivable",
+                    {"material": mid},
+                )
             if mid not in missing:
-                raise self._reject(case, f"material {mid!r} was already received", "not_missing",
-                                   {"material": mid})
+                raise self._reject(
+                    case, f"material {mid!r} was already received", "not_missing", {"material": mid}
+                )
         onsite = [i for i in self.plan.items if i.onsite is not None and i.onsite.stage.value == "intake"]
         if onsite and not case.visits:
             item = onsite[0]
-            raise self._reject(case, f"item {item.code} needs the applicant on site at intake "
-                               f"({item.onsite.reason.en}); record the window visit first",  # type: ignore[union-attr]
-                               "onsite_required", {"item": item.code})
+            raise self._reject(
+                case,
+                f"item {item.code} needs the applicant on site at intake "
+                f"({item.onsite.reason.en}); record the window visit first",  # type: ignore[union-attr]
+                "onsite_required",
+                {"item": item.code},
+            )
         remaining = [i for i in check.issues if not (i.kind == "material" and i.id in owed)]
         if remaining:
             raise self._reject(
-                case, "the application is incomplete or fails its conditions: "
-                + "; ".join(i.message_en for i in remaining) + " — give the one-time notice",
-                "incomplete", [{"kind": i.kind, "id": i.id, "en": i.message_en, "zh": i.message_zh}
-                               for i in remaining])
+                case,
+                "the application is incomplete or fails its conditions: "
+                + "; ".join(i.message_en for i in remaining)
+                + " — give the one-time notice",
+                "incomplete",
+                [{"kind": i.kind, "id": i.id, "en": i.message_en, "zh": i.message_zh} for i in remaining],
+            )
         today = now.date()
         for mid in owed:
-            deadline = self._deadline(case, "deficiency", mid, today,
-                                      Limit(self.matter.deficiency_days, LimitUnit.WORKING_DAYS))
+            deadline = self._deadline(
+                case, "deficiency", mid, today, Limit(self.matter.deficiency_days, LimitUnit.WORKING_DAYS)
+            )
             case.materials[mid] = MaterialRecord(mid, MaterialStatus.OWED, due=deadline.due)
         case.accepted_at = now
         self._fire(case, action)
@@ -410,10 +588,19 @@ class CaseEngine:
             finish[item.code] = deadline.due
             task = case.tasks[item.code]
             task.due, task.due_provisional = deadline.due, deadline.provisional
-        self._event(case, now, "CaseAcceptedWithDeficiency" if owed else "CaseAccepted", actor,
-                    due=case_due.due.isoformat(), provisional=case_due.provisional or None,
-                    owed=[{"material": m, "due": case.materials[m].due.isoformat()}  # type: ignore[union-attr]
-                          for m in owed] or None)
+        self._event(
+            case,
+            now,
+            "CaseAcceptedWithDeficiency" if owed else "CaseAccepted",
+            actor,
+            due=case_due.due.isoformat(),
+            provisional=case_due.provisional or None,
+            owed=[
+                {"material": m, "due": case.materials[m].due.isoformat()}  # type: ignore[union-attr]
+                for m in owed
+            ]
+            or None,
+        )
         self._fire(case, "dispatch")
         self._dispatch_ready(case, now, actor)
 
@@ -426,8 +613,16 @@ class CaseEngine:
         case.concluded_at = now
         self._event(case, now, "CaseRefused", actor, reason=reason)
 
-    def supply_owed(self, case: Case, actor: Actor, now: dt.datetime, materials: Iterable[str], channel: str,
-                    *, over_budget_reason: str | None = None) -> None:
+    def supply_owed(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        materials: Iterable[str],
+        channel: str,
+        *,
+        over_budget_reason: str | None = None,
+    ) -> None:
         """Supply materials owed under deficiency acceptance."""
         self.authorise(case, actor, APPLICANT_SIDE)
         self._case_step(case, "supply_owed")
@@ -439,8 +634,12 @@ class CaseEngine:
             record = case.materials.get(mid)
             if record is None or record.status is not MaterialStatus.OWED:
                 owed = [m.material_id for m in case.owed()]
-                raise self._reject(case, f"material {mid!r} is not owed (owed now: {', '.join(owed) or 'none'})",
-                                   "not_owed", {"material": mid})
+                raise self._reject(
+                    case,
+                    f"material {mid!r} is not owed (owed now: {', '.join(owed) or 'none'})",
+                    "not_owed",
+                    {"material": mid},
+                )
         if self._on_site(chosen):
             self._visit(case, actor, now, None, "supply owed materials", over_budget_reason)
         for mid in materials:
@@ -460,8 +659,15 @@ class CaseEngine:
             if all(p.state is TaskState.APPROVED for p in preds):
                 self._fire_task(case, task, "dispatch")
                 task.dispatched_at = now
-                self._event(case, now, "ItemDispatched", actor, item=item.code, department=item.department,
-                            due=task.due.isoformat() if task.due else None)
+                self._event(
+                    case,
+                    now,
+                    "ItemDispatched",
+                    actor,
+                    item=item.code,
+                    department=item.department,
+                    due=task.due.isoformat() if task.due else None,
+                )
 
     def _review_step(self, case: Case, actor: Actor, item: str, action: str) -> ItemTask:
         self.authorise(case, actor, {Role.REVIEWER}, item)
@@ -485,8 +691,16 @@ class CaseEngine:
         assert definition is not None
         task.concluded_at, task.result_id = now, definition.result.id
         self._met(case, "item", item, now)
-        self._event(case, now, "ItemApproved", actor, item=item, department=task.department,
-                    result=definition.result.id, note=note)
+        self._event(
+            case,
+            now,
+            "ItemApproved",
+            actor,
+            item=item,
+            department=task.department,
+            result=definition.result.id,
+            note=note,
+        )
         for record in case.materials.values():
             if record.status is MaterialStatus.PENDING and record.provider == item:
                 record.status, record.received_at = MaterialStatus.PRODUCED, now
@@ -500,8 +714,12 @@ class CaseEngine:
             if item in x.items and x.reason == "upstream":
                 record = case.materials.get(x.material.id)
                 if record is None or record.status is not MaterialStatus.PRODUCED:
-                    raise self._reject(case, f"item {item} still waits for {x.material.id!r} from {x.provider}",
-                                       "material_pending", {"material": x.material.id})
+                    raise self._reject(
+                        case,
+                        f"item {item} still waits for {x.material.id!r} from {x.provider}",
+                        "material_pending",
+                        {"material": x.material.id},
+                    )
 
     def refuse_item(self, case: Case, actor: Actor, now: dt.datetime, item: str, reason: str) -> None:
         """Refuse an item (不予许可); the matter's policy decides what happens to the others."""
@@ -518,26 +736,53 @@ class CaseEngine:
             other = case.tasks[code]
             self._fire_task(case, other, "cancel")
             other.concluded_at, other.reason = now, f"{item} refused"
-            self._event(case, now, "ItemCancelled", actor, item=code, department=other.department,
-                        because=item, policy=self.matter.on_item_refused.value)
+            self._event(
+                case,
+                now,
+                "ItemCancelled",
+                actor,
+                item=code,
+                department=other.department,
+                because=item,
+                policy=self.matter.on_item_refused.value,
+            )
         self._maybe_complete(case, now, actor)
 
-    def request_correction(self, case: Case, actor: Actor, now: dt.datetime, item: str,
-                           materials: Sequence[str], note: str) -> None:
+    def request_correction(
+        self, case: Case, actor: Actor, now: dt.datetime, item: str, materials: Sequence[str], note: str
+    ) -> None:
         """Ask for a correction (补正); the item's clock stops until it is supplied."""
         _require_text(note, "note")
         unknown = [m for m in materials if m not in self.lines and m not in self.excluded]
         if unknown:
-            raise InvalidInput(f"material {unknown[0]!r} does not belong to matter {case.matter_id}",
-                               field="materials")
+            raise InvalidInput(
+                f"material {unknown[0]!r} does not belong to matter {case.matter_id}", field="materials"
+            )
         task = self._review_step(case, actor, item, "request_correction")
         task.reason, task.suspended_since = note, now.date()
-        self._event(case, now, "CorrectionRequested", actor, item=item, department=task.department,
-                    materials=list(materials), note=note,
-                    channels=sorted(c.value for c in self.matter.correction_channels))
+        self._event(
+            case,
+            now,
+            "CorrectionRequested",
+            actor,
+            item=item,
+            department=task.department,
+            materials=list(materials),
+            note=note,
+            channels=sorted(c.value for c in self.matter.correction_channels),
+        )
 
-    def supply_correction(self, case: Case, actor: Actor, now: dt.datetime, item: str, channel: str,
-                          materials: Sequence[str] = (), *, over_budget_reason: str | None = None) -> None:
+    def supply_correction(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        item: str,
+        channel: str,
+        materials: Sequence[str] = (),
+        *,
+        over_budget_reason: str | None = None,
+    ) -> None:
         self.authorise(case, actor, APPLICANT_SIDE)
         if not self.machines.case_allows(str(case.state), "review"):
             raise self._illegal(case, "supply_correction", item)
@@ -552,8 +797,16 @@ class CaseEngine:
                 case.materials[mid] = MaterialRecord(mid, MaterialStatus.RECEIVED, chosen.value, now)
         self._fire_task(case, task, "supply_correction")
         days = self._stop_clock(case, task, now.date())
-        self._event(case, now, "CorrectionSupplied", actor, item=item, department=task.department,
-                    channel=chosen.value, clock_stopped_days=days)
+        self._event(
+            case,
+            now,
+            "CorrectionSupplied",
+            actor,
+            item=item,
+            department=task.department,
+            channel=chosen.value,
+            clock_stopped_days=days,
+        )
 
     def suspend(self, case: Case, actor: Actor, now: dt.datetime, item: str, reason: str) -> None:
         """Suspend an item (中止: hearing, expert review, inspection); its clock stops."""
@@ -565,8 +818,16 @@ class CaseEngine:
     def resume(self, case: Case, actor: Actor, now: dt.datetime, item: str) -> None:
         task = self._review_step(case, actor, item, "resume")
         days = self._stop_clock(case, task, now.date())
-        self._event(case, now, "ItemResumed", actor, item=item, department=task.department,
-                    clock_stopped_days=days, due=task.due.isoformat() if task.due else None)
+        self._event(
+            case,
+            now,
+            "ItemResumed",
+            actor,
+            item=item,
+            department=task.department,
+            clock_stopped_days=days,
+            due=task.due.isoformat() if task.due else None,
+        )
 
     def _stop_clock(self, case: Case, task: ItemTask, today: dt.date) -> int:
         """Add the working days since ``suspended_since`` to the item's and the case's deadlines."""
@@ -588,8 +849,16 @@ class CaseEngine:
             task.due, task.due_provisional = item_deadline.due, item_deadline.provisional
         return days
 
-    def record_visit(self, case: Case, actor: Actor, now: dt.datetime, item: str, purpose: str,
-                     *, over_budget_reason: str | None = None) -> None:
+    def record_visit(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        item: str,
+        purpose: str,
+        *,
+        over_budget_reason: str | None = None,
+    ) -> None:
         """Record an unavoidable on-site visit during review (e.g. an interview)."""
         _require_text(purpose, "purpose")
         task = self._review_step(case, actor, item, "record_visit") if actor.role is Role.REVIEWER else None
@@ -608,19 +877,36 @@ class CaseEngine:
         if case.state is not CaseState.IN_PROGRESS or not all(t.concluded for t in case.tasks.values()):
             return
         approved = sum(t.state is TaskState.APPROVED for t in case.tasks.values())
-        case.outcome = ("approved" if approved == len(case.tasks) else
-                        "refused" if approved == 0 else "partially_approved")
+        case.outcome = (
+            "approved"
+            if approved == len(case.tasks)
+            else "refused"
+            if approved == 0
+            else "partially_approved"
+        )
         case.concluded_at = now
         self._met(case, "case", case.id, now)
         self._fire(case, "complete")
-        self._event(case, now, "CaseReadyForPickup", actor, outcome=case.outcome,
-                    results=[self.items[c].result.id for c, t in case.tasks.items()
-                             if t.state is TaskState.APPROVED])
+        self._event(
+            case,
+            now,
+            "CaseReadyForPickup",
+            actor,
+            outcome=case.outcome,
+            results=[self.items[c].result.id for c, t in case.tasks.items() if t.state is TaskState.APPROVED],
+        )
 
     # ------------------------------------------------------------------ single window
 
-    def deliver(self, case: Case, actor: Actor, now: dt.datetime, channel: str,
-                *, over_budget_reason: str | None = None) -> None:
+    def deliver(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        channel: str,
+        *,
+        over_budget_reason: str | None = None,
+    ) -> None:
         """Deliver all results together: at the window, by mail or electronically."""
         self.authorise(case, actor, FRONT if channel == Channel.WINDOW else FRONT | {Role.SYSTEM})
         self._case_step(case, "deliver")
@@ -628,8 +914,12 @@ class CaseEngine:
         chosen = self._channel(case, channel, allowed, "delivery")
         owed = [m.material_id for m in case.owed()]
         if owed:
-            raise self._reject(case, "results are issued only after the owed materials are supplied: "
-                               + ", ".join(owed), "materials_owed", {"owed": owed})
+            raise self._reject(
+                case,
+                "results are issued only after the owed materials are supplied: " + ", ".join(owed),
+                "materials_owed",
+                {"owed": owed},
+            )
         if self._on_site(chosen):
             self._visit(case, actor, now, actor.location, "pickup", over_budget_reason)
         case.delivery_channel = chosen.value
@@ -657,8 +947,9 @@ class CaseEngine:
                 self.machines.fire_task(task, "cancel")
                 task.state = TaskState(task.state)
                 task.concluded_at, task.reason = now, why
-                self._event(case, now, "ItemCancelled", actor, item=code, department=task.department,
-                            because=why)
+                self._event(
+                    case, now, "ItemCancelled", actor, item=code, department=task.department, because=why
+                )
 
     def terminate_overdue(self, case: Case, actor: Actor, now: dt.datetime) -> bool:
         """Terminate the case when an owed material is past its due date; False if none is."""
@@ -669,9 +960,15 @@ class CaseEngine:
         self._fire(case, "terminate")
         self._cancel_open(case, now, actor, "terminated")
         case.concluded_at = now
-        self._event(case, now, "CaseTerminated", actor,
-                    overdue=[{"material": m.material_id, "due": m.due.isoformat()} for m in late  # type: ignore[union-attr]
-                             ])
+        self._event(
+            case,
+            now,
+            "CaseTerminated",
+            actor,
+            overdue=[
+                {"material": m.material_id, "due": m.due.isoformat() if m.due else None} for m in late
+            ],
+        )
         return True
 
     def rate(self, case: Case, actor: Actor, now: dt.datetime, level: int, comment: str = "") -> None:
@@ -680,26 +977,44 @@ class CaseEngine:
         try:
             value = RatingLevel(level)
         except ValueError:
-            raise InvalidInput("a rating is a level from 1 (非常不满意) to 5 (非常满意)", field="level") from None
+            raise InvalidInput(
+                "a rating is a level from 1 (非常不满意) to 5 (非常满意)", field="level"
+            ) from None
         if not isinstance(comment, str) or len(comment) > 2000:
             raise InvalidInput("a comment is text of at most 2000 characters", field="comment")
         follow_up = bool(case.ratings)
         if follow_up:
             rect = case.rectification
             if rect is None or rect.rectified_at is None or any(r.follow_up for r in case.ratings):
-                raise self._reject(case, "the case is already rated; a second rating follows a completed "
-                                   "rectification only", "already_rated")
+                raise self._reject(
+                    case,
+                    "the case is already rated; a second rating follows a completed rectification only",
+                    "already_rated",
+                )
         self._case_step(case, "follow_up" if follow_up else "rate")
         case.ratings.append(Rating(value, comment, now, follow_up))
-        self._event(case, now, "FollowUpRated" if follow_up else "CaseRated", actor, level=int(value),
-                    label=value.zh, comment=comment or None)
+        self._event(
+            case,
+            now,
+            "FollowUpRated" if follow_up else "CaseRated",
+            actor,
+            level=int(value),
+            label=value.zh,
+            comment=comment or None,
+        )
         if value.bad and not follow_up:
             today = now.date()
             callback = self._deadline(case, "callback", case.id, today, Limit(CALLBACK_DAYS))
             rectify = self._deadline(case, "rectification", case.id, today, Limit(RECTIFY_DAYS))
             case.rectification = Rectification(now, callback.due, rectify.due)
-            self._event(case, now, "RectificationOpened", actor, callback_due=callback.due.isoformat(),
-                        rectify_due=rectify.due.isoformat())
+            self._event(
+                case,
+                now,
+                "RectificationOpened",
+                actor,
+                callback_due=callback.due.isoformat(),
+                rectify_due=rectify.due.isoformat(),
+            )
 
     def record_callback(self, case: Case, actor: Actor, now: dt.datetime, note: str) -> None:
         self.authorise(case, actor, {Role.SUPERVISOR})
@@ -724,8 +1039,13 @@ class CaseEngine:
     def _open_rectification(self, case: Case, action: str) -> Rectification:
         rect = case.rectification
         if rect is None or rect.rectified_at is not None:
-            raise IllegalAction(action, case_id=case.id, state=str(case.state),
-                                allowed=self.allowed_actions(case), target="rectification")
+            raise IllegalAction(
+                action,
+                case_id=case.id,
+                state=str(case.state),
+                allowed=self.allowed_actions(case),
+                target="rectification",
+            )
         return rect
 
 

@@ -30,9 +30,16 @@ def validate_applicant_id(kind: str, number: str, field: str = "applicant.id_num
         if kind == "company":
             return str(uscc.validate(number))
     except StdnumError as exc:
-        what = "resident ID number (居民身份证号码)" if kind == "person" else "unified social credit code (统一社会信用代码)"
-        raise InvalidIdentifier(f"{number!r} is not a valid {what}: {exc.message}", field=field,
-                                hint="check the digits and the final check character") from None
+        what = (
+            "resident ID number (居民身份证号码)"
+            if kind == "person"
+            else "unified social credit code (统一社会信用代码)"
+        )
+        raise InvalidIdentifier(
+            f"{number!r} is not a valid {what}: {getattr(exc, 'message', None) or exc}",
+            field=field,
+            hint="check the digits and the final check character",
+        ) from None
     raise InvalidInput(f"applicant kind must be 'person' or 'company', not {kind!r}", field="applicant.kind")
 
 
@@ -76,8 +83,9 @@ def _value(field: FormField, raw: Any, path: str) -> Any:
         return raw
     if t is FieldType.PHONE:
         if not isinstance(raw, str) or not _PHONE.match(raw):
-            raise InvalidInput("must be a mobile number (11 digits) or a landline like 0571-88888888",
-                               field=path)
+            raise InvalidInput(
+                "must be a mobile number (11 digits) or a landline like 0571-88888888", field=path
+            )
         return raw
     if t is FieldType.RESIDENT_ID:
         return validate_applicant_id("person", raw, path)
@@ -94,7 +102,10 @@ def normalise_form(fields: Iterable[FormField], data: Mapping[str, Any]) -> dict
         path = f"form.{key}"
         if key not in known:
             close = difflib.get_close_matches(str(key), list(known), n=1)
-            raise InvalidInput("is not a field of this matter's form", field=path,
-                               hint=f"did you mean {close[0]!r}?" if close else None)
+            raise InvalidInput(
+                "is not a field of this matter's form",
+                field=path,
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
         out[key] = None if raw is None else _value(known[key], raw, path)
     return out

@@ -16,7 +16,7 @@ from transitions import Machine, MachineError
 from ..domain.case import CaseState as C
 from ..domain.case import TaskState as T
 
-__all__ = ["CASE_ACTIONS", "TASK_ACTIONS", "MachinePair", "Machines", "MachineError"]
+__all__ = ["CASE_ACTIONS", "TASK_ACTIONS", "MachineError", "MachinePair", "Machines"]
 
 _OPEN_BEFORE_PICKUP = [C.DRAFT, C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS]
 
@@ -30,7 +30,10 @@ CASE_ACTIONS: dict[str, tuple[list[str], str | None]] = {
     "refuse": ([C.SUBMITTED, C.AWAITING_MATERIALS], C.REFUSED),
     "dispatch": ([C.ACCEPTED], C.IN_PROGRESS),
     "review": ([C.IN_PROGRESS], None),  # every back-office action on an item task
-    "record_visit": ([C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP], None),
+    "record_visit": (
+        [C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP],
+        None,
+    ),
     "supply_owed": ([C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP], None),
     "complete": ([C.IN_PROGRESS], C.READY_FOR_PICKUP),
     "deliver": ([C.READY_FOR_PICKUP], C.DELIVERED),
@@ -60,8 +63,14 @@ def _compile(states: list[str], actions: dict[str, tuple[list[str], str | None]]
         {"trigger": name, "source": [str(s) for s in sources], "dest": str(dest) if dest else None}
         for name, (sources, dest) in actions.items()
     ]
-    return Machine(model=None, states=states, transitions=transitions, initial=states[0],
-                   auto_transitions=False, ignore_invalid_triggers=False)
+    return Machine(
+        model=None,
+        states=states,
+        transitions=transitions,
+        initial=states[0],
+        auto_transitions=False,
+        ignore_invalid_triggers=False,
+    )
 
 
 class MachinePair:

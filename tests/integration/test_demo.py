@@ -18,8 +18,9 @@ CATALOGUE = load_catalogue([ROOT / "workflows"])
 def test_demo_closes_the_case_within_budget(matter_id, tmp_path):
     """The demo case ends closed, with no more trips than the matter promises."""
     db = tmp_path / "demo.sqlite"
-    result = CliRunner().invoke(main, ["demo", matter_id, "--workflows", str(ROOT / "workflows"),
-                                       "--db", str(db), "--lang", "en"])
+    result = CliRunner().invoke(
+        main, ["demo", matter_id, "--workflows", str(ROOT / "workflows"), "--db", str(db), "--lang", "en"]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "State: Closed" in lines
@@ -31,7 +32,16 @@ def test_demo_closes_the_case_within_budget(matter_id, tmp_path):
 
 def test_demo_of_an_unknown_matter_is_a_usage_error(tmp_path):
     """An unknown matter id gets a message with a suggestion, not a traceback."""
-    result = CliRunner().invoke(main, ["demo", "start-a-busines", "--workflows", str(ROOT / "workflows"),
-                                       "--db", str(tmp_path / "x.sqlite")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "demo",
+            "start-a-busines",
+            "--workflows",
+            str(ROOT / "workflows"),
+            "--db",
+            str(tmp_path / "x.sqlite"),
+        ],
+    )
     assert result.exit_code == 1
     assert "did you mean 'start-a-business'" in result.output

@@ -198,13 +198,19 @@ class TestBackOffice:
         actor = reviewer(service, REGISTRATION)
         service.start_review(actor, case_id, REGISTRATION)
         before = service.case(SUPERVISOR, case_id).tasks[REGISTRATION].due
-        service.request_correction(actor, case_id, REGISTRATION, materials=["articles-of-association"],
-                                   note="章程第五条出资期限与表单不一致")
+        service.request_correction(
+            actor,
+            case_id,
+            REGISTRATION,
+            materials=["articles-of-association"],
+            note="章程第五条出资期限与表单不一致",
+        )
         clock.advance_working_days(2, service.calendar)
         with pytest.raises(InvalidInput):
             service.supply_correction(ME, case_id, REGISTRATION, channel="window")
-        service.supply_correction(ME, case_id, REGISTRATION, channel="online",
-                                  materials=["articles-of-association"])
+        service.supply_correction(
+            ME, case_id, REGISTRATION, channel="online", materials=["articles-of-association"]
+        )
         case = service.case(SUPERVISOR, case_id)
         assert case.tasks[REGISTRATION].due == service.calendar.add_working_days(before, 2).date
         assert case.trips == 0
@@ -276,8 +282,9 @@ class TestClock:
 
     def test_2027_deadline_is_provisional_until_calendar_data_is_loaded(self, service):
         """A deadline past 2026 is provisional; loading 2027 data recomputes it."""
-        svc = OneService(service.catalogue, service.store,
-                         clock=SimulatedClock(dt.datetime(2026, 12, 28, 9, 0, tzinfo=TZ)))
+        svc = OneService(
+            service.catalogue, service.store, clock=SimulatedClock(dt.datetime(2026, 12, 28, 9, 0, tzinfo=TZ))
+        )
         case_id = open_flat(svc)
         svc.accept(CLERK, case_id)
         summary = svc.get(SUPERVISOR, case_id)
@@ -298,8 +305,9 @@ def open_flat(svc):
     plan = svc.catalogue.plan(FLAT)
     case = svc.open_case(CLERK, FLAT, PERSON, channel="window", location=LOCATION)
     form = sample_form(plan)
-    svc.submit(CLERK, case.id, form=form, materials=[ln.material.id for ln in plan.materials],
-               channel="window")
+    svc.submit(
+        CLERK, case.id, form=form, materials=[ln.material.id for ln in plan.materials], channel="window"
+    )
     return case.id
 
 
@@ -315,8 +323,13 @@ class TestTrips:
         """A flat transfer opened online needs the signing visit before it is accepted."""
         plan = service.catalogue.plan(FLAT)
         case = service.open_case(ME, FLAT, PERSON, channel="online", location=LOCATION)
-        service.submit(ME, case.id, form=sample_form(plan),
-                       materials=[ln.material.id for ln in plan.materials], channel="online")
+        service.submit(
+            ME,
+            case.id,
+            form=sample_form(plan),
+            materials=[ln.material.id for ln in plan.materials],
+            channel="online",
+        )
         with pytest.raises(ActionRejected) as info:
             service.accept(CLERK, case.id)
         assert info.value.reason == "onsite_required"
@@ -331,8 +344,9 @@ class TestTrips:
         with pytest.raises(ActionRejected) as info:
             service.record_visit(CLERK, case_id, "330100-BDC-ZYDJ", "补签")
         assert info.value.reason == "trip_budget"
-        summary = service.record_visit(CLERK, case_id, "330100-BDC-ZYDJ", "补签",
-                                       over_budget_reason="申请人要求当面补签")
+        summary = service.record_visit(
+            CLERK, case_id, "330100-BDC-ZYDJ", "补签", over_budget_reason="申请人要求当面补签"
+        )
         assert summary.trips == 2
         case = service.case(SUPERVISOR, case_id)
         assert case.over_budget is True
@@ -347,7 +361,9 @@ class TestBadInput:
 
     def test_malformed_resident_id(self, service):
         """A resident ID number with a wrong check digit is refused at opening."""
-        bad = Applicant("person", PERSON.id_number[:-1] + ("0" if PERSON.id_number[-1] != "0" else "1"), "张三")
+        bad = Applicant(
+            "person", PERSON.id_number[:-1] + ("0" if PERSON.id_number[-1] != "0" else "1"), "张三"
+        )
         with pytest.raises(InvalidIdentifier) as info:
             service.open_case(CLERK, FLAT, bad, channel="window", location=LOCATION)
         assert info.value.field == "applicant.id_number"
@@ -365,8 +381,9 @@ class TestBadInput:
         plan = service.catalogue.plan(BIZ)
         form = sample_form(plan) | {"housing_fund_rate": 20.0}
         case = service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
-        service.submit(ME, case.id, form=form, materials=[ln.material.id for ln in plan.materials],
-                       channel="online")
+        service.submit(
+            ME, case.id, form=form, materials=[ln.material.id for ln in plan.materials], channel="online"
+        )
         with pytest.raises(ActionRejected) as info:
             service.accept(CLERK, case.id)
         assert [d["kind"] for d in info.value.details] == ["condition"]
@@ -445,8 +462,9 @@ class TestPinning:
 
         shutil.copytree(ROOT / "workflows", changed)
         matter = changed / "matters" / f"{BIZ}.yaml"
-        text = matter.read_text("utf-8").replace("promise: {value: 1, unit: working_days}",
-                                                  "promise: {value: 3, unit: working_days}")
+        text = matter.read_text("utf-8").replace(
+            "promise: {value: 1, unit: working_days}", "promise: {value: 3, unit: working_days}"
+        )
         matter.write_text(text.replace("version: 1", "version: 2", 1), "utf-8")
         new_catalogue = load_catalogue([changed])
         assert new_catalogue.content_hash(BIZ) != service.catalogue.content_hash(BIZ)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -10,7 +12,17 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from oneservice import TZ, Actor, Applicant, OneService, OneServiceError, Role, SimulatedClock, Store, load_catalogue
+from oneservice import (
+    TZ,
+    Actor,
+    Applicant,
+    OneService,
+    OneServiceError,
+    Role,
+    SimulatedClock,
+    Store,
+    load_catalogue,
+)
 from oneservice.demo import sample_form, sample_resident_id
 from oneservice.engine.machines import CASE_ACTIONS
 
@@ -43,10 +55,8 @@ class CaseMachine(RuleBasedStateMachine):
         self.tmp.cleanup()
 
     def _try(self, call) -> None:
-        try:
+        with contextlib.suppress(OneServiceError):  # refusals are specific; anything else fails
             call()
-        except OneServiceError:
-            pass  # refusals are specific errors; anything else fails the test
 
     @initialize(matter=st.sampled_from(MATTERS))
     def first_case(self, matter: str) -> None:
@@ -76,11 +86,18 @@ class CaseMachine(RuleBasedStateMachine):
             materials = materials[:-1]
         channel = next(c.value for c in sorted(plan.matter.intake_channels) if c.value != "agent")
         actor = CLERK if channel == "window" else ME
-        self._try(lambda: self.service.submit(actor, case_id, form=sample_form(plan), materials=materials,
-                                              channel=channel))
+        self._try(
+            lambda: self.service.submit(
+                actor, case_id, form=sample_form(plan), materials=materials, channel=channel
+            )
+        )
 
-    @rule(data=st.data(), action=st.sampled_from(["accept", "give_notice", "refuse", "deficiency",
-                                                   "visit", "conclude", "withdraw"]))
+    @rule(
+        data=st.data(),
+        action=st.sampled_from(
+            ["accept", "give_notice", "refuse", "deficiency", "visit", "conclude", "withdraw"]
+        ),
+    )
     def front_desk(self, data: st.DataObject, action: str) -> None:
         case_id = self._pick(data)
         s = self.service
@@ -103,8 +120,12 @@ class CaseMachine(RuleBasedStateMachine):
         self._try(lambda: self.service.supplement(ME, case_id, materials=materials, channel="online"))
         self._try(lambda: self.service.supply_owed(ME, case_id, ["premises-lease"], channel="online"))
 
-    @rule(data=st.data(), action=st.sampled_from(["start_review", "approve", "refuse_item", "correct",
-                                                   "supply", "suspend", "resume"]))
+    @rule(
+        data=st.data(),
+        action=st.sampled_from(
+            ["start_review", "approve", "refuse_item", "correct", "supply", "suspend", "resume"]
+        ),
+    )
     def back_office(self, data: st.DataObject, action: str) -> None:
         case_id = self._pick(data)
         summary = self.service.get(SUPERVISOR, case_id)
@@ -151,12 +172,14 @@ class CaseMachine(RuleBasedStateMachine):
             # every state change has its event: replaying the log's states walks legal transitions
             states = [e.state for e in events]
             assert states[0] == "draft"
-            changes = [(a, b) for a, b in zip(states, states[1:], strict=False) if a != b]
+            changes = [(a, b) for a, b in itertools.pairwise(states) if a != b]
             assert set(changes) <= LEGAL, set(changes) - LEGAL
 
 
 CaseMachine.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=25, deadline=None,
+    max_examples=25,
+    stateful_step_count=25,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestCaseMachine = CaseMachine.TestCase

@@ -110,11 +110,13 @@ def diagram(matter_id: str, fmt: str, lang: str, workflows: str) -> None:
 
 
 def _register_late_commands() -> None:
-    try:
-        from .demo import demo_command  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:  # pragma: no cover - the engine is optional while it is being built
-        return
+    """Commands that drive cases: they need the engine and the store."""
+    from .demo import demo_command
+    from .supervision_cli import report_command, supervise_command
+
     main.add_command(demo_command)
+    main.add_command(supervise_command)
+    main.add_command(report_command)
 
 
 _register_late_commands()

@@ -40,6 +40,7 @@ __all__ = [
     "metadata",
     "ratings",
     "visits",
+    "warnings",
 ]
 
 NAMING_CONVENTION = {
@@ -163,6 +164,7 @@ deadlines = Table(
     Column("met_at", AwareDateTime),
     Index(None, "provisional"),
     Index(None, "kind", "due_date"),
+    Index(None, "met_at", "due_date"),  # open deadlines by due date: the supervision scan
 )
 
 ratings = Table(
@@ -209,4 +211,18 @@ definitions = Table(
     Column("version", String(40), nullable=False),
     Column("files", JSON, nullable=False),
     Column("stored_at", AwareDateTime, nullable=False),
+)
+
+warnings = Table(
+    # 电子监察: one row per warning (case or item deadline, level), written exactly once
+    "warnings",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("kind", String(20), primary_key=True),  # case | item | deficiency | callback | rectification
+    Column("subject", String(ID), primary_key=True),
+    Column("level", String(10), primary_key=True),  # yellow | red
+    Column("due_date", Date, nullable=False),
+    Column("at", AwareDateTime, nullable=False),
+    Column("worker", String(ID), nullable=False),
+    Index(None, "level", "at"),
 )

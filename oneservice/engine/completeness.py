@@ -1,0 +1,92 @@
+"""Completeness of an application: the lines of the one-time notice (一次性告知).
+
+:func:`check_completeness` lists everything missing or wrong in a case now: required materials
+not received (owed ones excepted), required form fields left empty, and acceptance conditions that
+fail (a condition over an empty field is left out: the field is already listed).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..catalog.plan import MatterPlan
+from ..domain import conditions
+from ..domain.case import Case, MaterialStatus
+
+__all__ = ["Completeness", "Issue", "check_completeness"]
+
+
+@attrs.frozen
+class Issue:
+    """One thing missing or wrong in an application (a line of the one-time notice)."""
+
+    kind: str  # material | field | condition
+    id: str
+    message_zh: str
+    message_en: str
+    items: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@attrs.frozen
+class Completeness:
+    issues: tuple[Issue, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.issues
+
+    def missing_materials(self) -> list[str]:
+        return [i.id for i in self.issues if i.kind == "material"]
+
+
+def check_completeness(plan: MatterPlan, case: Case) -> Completeness:
+    """Everything missing or wrong now: materials, required fields, acceptance conditions."""
+    issues: list[Issue] = []
+    for line in plan.materials:
+        record = case.materials.get(line.material.id)
+        if line.required and (record is None or record.status not in (MaterialStatus.RECEIVED,)):
+            if record is not None and record.status is MaterialStatus.OWED:
+                continue
+            issues.append(
+                Issue(
+                    "material",
+                    line.material.id,
+                    f"缺少材料：{line.material.name.zh}",
+                    f"missing material: {line.material.name.en}",
+                    line.items,
+                )
+            )
+    for form_line in plan.form:
+        field = form_line.field
+        if field.required and case.form.get(field.id) in (None, ""):
+            issues.append(
+                Issue(
+                    "field",
+                    field.id,
+                    f"未填写：{field.label.zh}",
+                    f"not filled in: {field.label.en}",
+                    form_line.items,
+                )
+            )
+    missing_fields = {i.id for i in issues if i.kind == "field"}
+    for item in plan.items:
+        for condition in item.conditions:
+            names = conditions.compile_expression(condition.expression).identifiers
+            if names & missing_fields:
+                continue
+            outcome = conditions.evaluate(condition.expression, case.form)
+            if not outcome.passed:
+                issues.append(
+                    Issue(
+                        "condition",
+                        f"{item.code}/{condition.id}",
+                        condition.message.zh,
+                        condition.message.en,
+                        (item.code,),
+                    )
+                )
+    return Completeness(tuple(issues))

@@ -1,0 +1,189 @@
+"""The plumbing of :class:`~oneservice.service.OneService`: engines, transactions, idempotency.
+
+:class:`ServiceBase` holds the catalogue, store, clock and calendar, builds one
+:class:`~oneservice.engine.engine.CaseEngine` per definition version (:meth:`ServiceBase.engine`)
+and runs every action on a case in one transaction (:meth:`ServiceBase._act`): load, change, save,
+summarise, with an optional idempotency key. A refused authorisation is recorded as an
+``AccessDenied`` event in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .catalog.catalogue import Catalogue
+from .catalog.loader import check_files
+from .domain.case import Actor, Case, Role
+from .engine.calendar import WorkCalendar
+from .engine.clock import Clock, SystemClock
+from .engine.engine import CaseEngine
+from .engine.machines import Machines
+from .errors import (
+    ConcurrencyConflict,
+    DefinitionError,
+    DuplicateAction,
+    InvalidInput,
+    NotAuthorised,
+    StoreError,
+)
+from .store import Store
+from .views import CaseSummary, summarise
+
+__all__ = ["ServiceBase", "calendar_from_catalogue", "check_actor", "new_case_id", "require_staff"]
+
+R = TypeVar("R")
+
+
+def calendar_from_catalogue(catalogue: Catalogue, base: WorkCalendar | None = None) -> WorkCalendar:
+    """The official calendar plus the years loaded from ``workflows/calendars/``."""
+    calendar = base or WorkCalendar.default()
+    for data in catalogue.calendars:
+        calendar = calendar.with_year(
+            data.year, holidays=data.holidays, workdays=data.workdays, source=data.source
+        )
+    return calendar
+
+
+def new_case_id(now: dt.datetime) -> str:
+    return f"{now:%Y%m%d}-{uuid.uuid4().hex[:12]}"
+
+
+def check_actor(actor: Any) -> None:
+    """Raise :class:`InvalidInput` unless ``actor`` is an :class:`~oneservice.domain.case.Actor`."""
+    if not isinstance(actor, Actor):
+        raise InvalidInput("every action names its actor (an oneservice.Actor)", field="actor")
+
+
+def require_staff(actor: Actor) -> None:
+    """Raise :class:`NotAuthorised` unless ``actor`` is staff (worklists are for staff)."""
+    check_actor(actor)
+    if actor.role not in (Role.CLERK, Role.SUPERVISOR, Role.REVIEWER, Role.SYSTEM):
+        raise NotAuthorised("worklists are for staff", case_id="-", actor=actor.describe())
+
+
+class ServiceBase:
+    """Catalogue, store, clock and calendar; one engine per definition version; one transaction per action."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        calendar: WorkCalendar | None = None,
+        yellow_days: int = 1,
+    ) -> None:
+        self.catalogue = catalogue
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.calendar = calendar or calendar_from_catalogue(catalogue)
+        self.yellow_days = yellow_days
+        self.machines = Machines()
+        self._engines: dict[str, CaseEngine] = {}
+        self._saved_definitions: set[str] = set()
+        self._by_hash = {plan.content_hash: plan for plan in catalogue.plans.values()}
+
+    def engine(self, definition_hash: str) -> CaseEngine:
+        """The engine of one definition version: from the catalogue, or pinned in the database."""
+        engine = self._engines.get(definition_hash)
+        if engine is not None:
+            return engine
+        plan = self._by_hash.get(definition_hash)
+        if plan is None:
+            with self.store.transaction() as tx:
+                files = tx.load_definition(definition_hash)
+            if files is None:
+                raise StoreError(f"definition {definition_hash} is not stored; the database is inconsistent")
+            report = check_files(files)
+            if report.catalogue is None:
+                raise DefinitionError(report.findings)
+            plan = next(p for p in report.catalogue.plans.values() if p.content_hash == definition_hash)
+        engine = CaseEngine(
+            plan,
+            self.machines.for_definition(definition_hash),
+            self.calendar,
+            {d: dep.name for d, dep in self.catalogue.departments.items()},
+        )
+        self._engines[definition_hash] = engine
+        return engine
+
+    def _summary(self, case: Case, engine: CaseEngine) -> CaseSummary:
+        return summarise(
+            case,
+            engine.allowed_actions(case),
+            self.clock.today(),
+            self.calendar,
+            engine.matter.trip_budget,
+            self.yellow_days,
+        )
+
+    @staticmethod
+    def _fingerprint(action: str, case_id: str, payload: Any) -> str:
+        text = json.dumps([action, case_id, payload], sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _act(
+        self,
+        action: str,
+        case_id: str,
+        actor: Actor,
+        change: Callable[[CaseEngine, Case, dt.datetime], R],
+        *,
+        key: str | None = None,
+        payload: Any = None,
+    ) -> tuple[CaseSummary, R | None]:
+        """Load, change and save one case in one transaction; replay an idempotent repeat."""
+        check_actor(actor)
+        now = self.clock.now()
+        fingerprint = self._fingerprint(action, case_id, payload) if key else ""
+        try:
+            with self.store.transaction() as tx:
+                if key:
+                    record = tx.get_idempotency(key)
+                    if record is not None:
+                        if record.fingerprint != fingerprint or record.case_id != case_id:
+                            raise DuplicateAction(key, case_id=case_id)
+                        return CaseSummary(**record.result), None
+                case = tx.get_case(case_id)
+                engine = self.engine(case.definition_hash)
+                result = change(engine, case, now)
+                tx.save_case(case)
+                summary = self._summary(case, engine)
+                if key:
+                    tx.put_idempotency(key, case_id, action, fingerprint, summary.to_dict())
+                return summary, result
+        except NotAuthorised as exc:
+            self._record_denied(case_id, actor, action, exc, now)
+            raise
+
+    def _record_denied(
+        self, case_id: str, actor: Actor, action: str, exc: NotAuthorised, now: dt.datetime
+    ) -> None:
+        """Record an ``AccessDenied`` event in its own transaction (the action rolled back)."""
+        for _attempt in range(3):
+            try:
+                with self.store.transaction() as tx:
+                    case = tx.get_case(case_id)
+                    engine = self.engine(case.definition_hash)
+                    engine._event(
+                        case, now, "AccessDenied", actor, public=False, action=action, reason=str(exc)
+                    )
+                    tx.save_case(case)
+                return
+            except ConcurrencyConflict:
+                continue
+
+    def with_retry(self, call: Callable[[], R], attempts: int = 3) -> R:
+        """Run ``call`` again when a concurrent action changed the case; the last conflict is raised."""
+        for attempt in range(attempts):
+            try:
+                return call()
+            except ConcurrencyConflict:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover

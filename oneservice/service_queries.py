@@ -1,0 +1,223 @@
+"""The read side of :class:`~oneservice.service.OneService`: notices, summaries, progress, worklists.
+
+Queries change no case. Each checks who asks: the full case and its event log are for staff, the
+progress view (办件进度) for the applicant's side and the front desk, worklists for staff (a
+reviewer sees only their own department's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .domain.case import Actor, Case, Role
+from .engine.engine import CaseEngine
+from .engine.labels import STATE_LABELS, event_label
+from .errors import InvalidInput, NotAuthorised
+from .service_base import ServiceBase, check_actor, require_staff
+from .store import CaseRow
+from .views import CaseSummary, Notice, NoticeLine, ProgressStep, ProgressView, supervision_colour
+
+__all__ = ["Queries", "make_notice"]
+
+
+def make_notice(case: Case, engine: CaseEngine, issues: Iterable[Any], number: int) -> Notice:
+    """The one-time notice ``number`` of ``case`` listing ``issues``."""
+    return Notice(
+        case.id,
+        number,
+        tuple(NoticeLine(i.kind, i.id, i.message_zh, i.message_en) for i in issues),
+        tuple(sorted(c.value for c in engine.matter.supplement_channels)),
+    )
+
+
+class Queries(ServiceBase):
+    """Every query of oneservice, each in one (read) transaction."""
+
+    # ------------------------------------------------------------------ one-time notice
+
+    def completeness(self, actor: Actor, case_id: str) -> Notice:
+        """What is missing or wrong now (no state change): the notice that would be given."""
+        check_actor(actor)
+        with self.store.transaction() as tx:
+            case = tx.get_case(case_id)
+        engine = self.engine(case.definition_hash)
+        engine.authorise(case, actor, {Role.CLERK, Role.APPLICANT, Role.AGENT, Role.SUPERVISOR})
+        check = engine.completeness(case)
+        return make_notice(case, engine, check.issues, case.notices)
+
+    def last_notice(self, actor: Actor, case_id: str) -> Notice:
+        """The most recent one-time notice of a case."""
+        with self.store.transaction() as tx:
+            case = tx.get_case(case_id)
+            events = tx.events(case_id)
+        engine = self.engine(case.definition_hash)
+        engine.authorise(case, actor, {Role.CLERK, Role.APPLICANT, Role.AGENT, Role.SUPERVISOR})
+        given = [e for e in events if e.type == "OneTimeNoticeGiven"]
+        if not given:
+            raise InvalidInput("no one-time notice was given for this case", field="case_id")
+        last = given[-1]
+        lines = tuple(NoticeLine(i["kind"], i["id"], i["zh"], i["en"]) for i in last.data["issues"])
+        channels = tuple(sorted(c.value for c in engine.matter.supplement_channels))
+        return Notice(case_id, last.data["notice"], lines, channels)
+
+    # ------------------------------------------------------------------ cases
+
+    def get(self, actor: Actor, case_id: str) -> CaseSummary:
+        with self.store.transaction() as tx:
+            case = tx.get_case(case_id)
+        engine = self.engine(case.definition_hash)
+        engine.authorise(
+            case,
+            actor,
+            set(Role) - {Role.REVIEWER}
+            | ({Role.REVIEWER} if actor.department in {t.department for t in case.tasks.values()} else set()),
+        )
+        return self._summary(case, engine)
+
+    def case(self, actor: Actor, case_id: str) -> Case:
+        """The full case (staff only): tasks, materials, visits, deadlines, ratings."""
+        with self.store.transaction() as tx:
+            case = tx.get_case(case_id)
+        engine = self.engine(case.definition_hash)
+        engine.authorise(case, actor, {Role.CLERK, Role.SUPERVISOR, Role.SYSTEM})
+        return case
+
+    def events(self, actor: Actor, case_id: str) -> list[Any]:
+        """The event log of a case (staff only), in order."""
+        with self.store.transaction() as tx:
+            case = tx.get_case(case_id)
+            events = tx.events(case_id)
+        self.engine(case.definition_hash).authorise(case, actor, {Role.CLERK, Role.SUPERVISOR, Role.SYSTEM})
+        return events
+
+    def progress(self, actor: Actor, case_id: str) -> ProgressView:
+        """办件进度: each public step with time, department and note; the ID number masked."""
+        check_actor(actor)
+        try:
+            with self.store.transaction() as tx:
+                case = tx.get_case(case_id)
+                events = tx.events(case_id)
+            engine = self.engine(case.definition_hash)
+            engine.authorise(case, actor, {Role.APPLICANT, Role.AGENT, Role.CLERK, Role.SUPERVISOR})
+        except NotAuthorised as exc:
+            self._record_denied(case_id, actor, "progress", exc, self.clock.now())
+            raise
+        names = engine.department_names
+        steps = []
+        for e in events:
+            if not e.public:
+                continue
+            label = event_label(e.type)
+            dep = e.data.get("department")
+            dep_name = names.get(dep) if dep else None
+            note = e.data.get("reason") or e.data.get("note")
+            steps.append(
+                ProgressStep(
+                    e.at.isoformat(),
+                    e.type,
+                    label.zh,
+                    label.en,
+                    dep,
+                    dep_name.zh if dep_name else None,
+                    dep_name.en if dep_name else None,
+                    note,
+                )
+            )
+        today = self.clock.today()
+        summary = self._summary(case, engine)
+        tasks = tuple(
+            {
+                "item": code,
+                "name_zh": engine.items[code].name.zh,
+                "name_en": engine.items[code].name.en,
+                "department": t.department,
+                "state": str(t.state),
+                "state_zh": STATE_LABELS[str(t.state)].zh,
+                "state_en": STATE_LABELS[str(t.state)].en,
+                "due": t.due.isoformat() if t.due else None,
+                "due_provisional": t.due_provisional,
+                "colour": supervision_colour(
+                    t.due, today, self.calendar, done=t.concluded, yellow_days=self.yellow_days
+                ),
+            }
+            for code, t in case.tasks.items()
+        )
+        owed = tuple(
+            {"material": m.material_id, "due": m.due.isoformat() if m.due else None} for m in case.owed()
+        )
+        label = STATE_LABELS[str(case.state)]
+        return ProgressView(
+            case.id,
+            case.matter_id,
+            engine.matter.name.zh,
+            engine.matter.name.en,
+            case.applicant.name,
+            case.applicant.masked_id,
+            str(case.state),
+            label.zh,
+            label.en,
+            case.trips,
+            engine.matter.trip_budget,
+            summary.due,
+            summary.due_provisional,
+            summary.colour,
+            tasks,
+            owed,
+            tuple(steps),
+        )
+
+    def my_cases(self, actor: Actor) -> list[CaseRow]:
+        """The applicant's own cases."""
+        check_actor(actor)
+        if actor.role is not Role.APPLICANT or not actor.applicant_id:
+            raise InvalidInput("only an applicant has their own cases", field="actor")
+        with self.store.transaction() as tx:
+            return list(tx.cases_for_applicant(actor.applicant_id))
+
+    # ------------------------------------------------------------------ worklists
+
+    def department_worklist(self, actor: Actor, department: str | None = None) -> list[Any]:
+        """Open item tasks of a department (a reviewer sees only their own department)."""
+        check_actor(actor)
+        department = department or actor.department
+        if department is None:
+            raise InvalidInput("name the department", field="department")
+        self.catalogue.department(department)
+        if actor.role is Role.REVIEWER and actor.department != department:
+            raise NotAuthorised(
+                f"a reviewer of {actor.department} may not see {department}'s worklist",
+                case_id="-",
+                actor=actor.describe(),
+            )
+        require_staff(actor)
+        with self.store.transaction() as tx:
+            return list(tx.department_tasks(department))
+
+    def window_queue(self, actor: Actor, location: str | None = None) -> list[Any]:
+        """Cases ready for pickup at a service location."""
+        require_staff(actor)
+        location = location or actor.location
+        if location is None:
+            raise InvalidInput("name the service location", field="location")
+        self.catalogue.location(location)
+        with self.store.transaction() as tx:
+            return list(tx.window_queue(location))
+
+    def awaiting_materials(self, actor: Actor, location: str | None = None) -> list[Any]:
+        """Cases waiting for the applicant: after a one-time notice, or with materials owed."""
+        require_staff(actor)
+        with self.store.transaction() as tx:
+            return list(tx.awaiting_materials(location))
+
+    def cases_by_colour(self, actor: Actor, colour: str) -> list[Any]:
+        """Open cases whose case deadline is yellow (near) or red (overdue) today."""
+        require_staff(actor)
+        today = self.clock.today()
+        with self.store.transaction() as tx:
+            if colour == "red":
+                return list(tx.open_cases_due_before(today))
+            if colour == "yellow":
+                edge = self.calendar.add_working_days(today, self.yellow_days).date
+                return list(tx.open_cases_due_between(today, edge))
+        raise InvalidInput("colour must be 'yellow' or 'red'", field="colour")

@@ -1,0 +1,66 @@
+"""``oneservice supervise`` and ``oneservice report``: supervision scans and the reform's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .errors import OneServiceError
+
+__all__ = ["report_command", "supervise_command"]
+
+
+@click.command("supervise")
+@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
+@click.option("--db", default=None, help="database URL (default: sqlite:///oneservice.sqlite)")
+@click.option("--yellow-days", default=1, show_default=True, type=click.IntRange(min=0),
+              help="working days before the due date that a yellow warning starts")
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(min=1))
+def supervise_command(workflows: str, db: str | None, yellow_days: int, batch: int) -> None:
+    """Record yellow (near the limit) and red (overdue) warnings, each exactly once."""
+    from .service import OneService
+    from .supervision import Supervision
+
+    try:
+        service = OneService.open(workflows, db)
+        result = Supervision(service, yellow_days=yellow_days).scan(batch=batch)
+    except OneServiceError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"yellow warnings: {result.yellow}, red warnings: {result.red} ({result.batches} batch(es))")
+    service.store.dispose()
+
+
+@click.command("report")
+@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
+@click.option("--db", default=None, help="database URL (default: sqlite:///oneservice.sqlite)")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="first day (cases opened on or after), YYYY-MM-DD")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="last day (inclusive), YYYY-MM-DD")
+@click.option("--by", type=click.Choice(["matter", "department", "location"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="write to a file")
+def report_command(workflows: str, db: str | None, start: dt.datetime | None, end: dt.datetime | None,
+                   by: str | None, fmt: str, output: str | None) -> None:
+    """The reform's figures: trips, on-time conclusion, notices, deficiency, satisfaction."""
+    from .reporting import render_report
+    from .service import OneService
+    from .supervision import Supervision
+
+    if start and end and end < start:
+        raise click.BadParameter(f"--to {end:%Y-%m-%d} is before --from {start:%Y-%m-%d}", param_hint="--to")
+    try:
+        service = OneService.open(workflows, db)
+        report = Supervision(service).report(start.date() if start else None, end.date() if end else None, by)
+    except OneServiceError as exc:
+        raise click.ClickException(str(exc)) from None
+    text = render_report(report, fmt)
+    service.store.dispose()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,215 @@
+"""Supervision warnings and the reform's figures, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from oneservice import TZ, Actor, Applicant, InvalidInput, OneService, Role, SimulatedClock, load_catalogue
+from oneservice.demo import sample_form, sample_resident_id
+from oneservice.reporting import render_report
+from oneservice.supervision import Supervision
+
+ROOT = Path(__file__).resolve().parents[2]
+BIZ = "start-a-business"
+FLAT = "property-transfer"
+REGISTRATION = "330102-SCJG-QYSLDJ"
+LOCATION = "hz-citizen-centre"
+CLERK = Actor(Role.CLERK, "clerk", location=LOCATION)
+SUPERVISOR = Actor(Role.SUPERVISOR, "sup")
+PERSON = Applicant("person", sample_resident_id(3), "赵六")
+ME = Actor(Role.APPLICANT, "zhaoliu", applicant_id=PERSON.id_number)
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue([ROOT / "workflows"])
+
+
+@pytest.fixture
+def clock():
+    return SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # Monday
+
+
+@pytest.fixture
+def service(catalogue, store, clock):
+    return OneService(catalogue, store, clock=clock)
+
+
+def accepted_business(service, *, hold_back=()):
+    plan = service.catalogue.plan(BIZ)
+    case = service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
+    materials = [ln.material.id for ln in plan.materials if ln.material.id not in hold_back]
+    service.submit(ME, case.id, form=sample_form(plan), materials=materials, channel="online")
+    if hold_back:
+        service.accept_with_deficiency(CLERK, case.id, list(hold_back))
+    else:
+        service.accept(CLERK, case.id)
+    return case.id
+
+
+def reviewer(service, item):
+    return Actor(Role.REVIEWER, "rev", department=service.catalogue.item(item).department)
+
+
+def levels(supervision, case_id):
+    return sorted((w["kind"], w["subject"], w["level"]) for w in supervision.warnings(case_id))
+
+
+class TestScan:
+    def test_yellow_then_red_each_recorded_once(self, service, clock):
+        """The case is due Tue 3 Nov: yellow on Mon, red on Wed; rescans add nothing."""
+        case_id = accepted_business(service)
+        supervision = Supervision(service, yellow_days=1)
+        first = supervision.scan()
+        assert (first.yellow, first.red) == (8, 0)  # the case and its seven items, all due Tue
+        assert supervision.scan().yellow == 0
+        clock.set(dt.datetime(2026, 11, 4, 9, 0, tzinfo=TZ))
+        later = supervision.scan()
+        assert later.red == 8  # the case and its seven items are overdue
+        assert supervision.scan().red == 0
+        items = list(service.get(SUPERVISOR, case_id).tasks)
+        assert levels(supervision, case_id) == sorted(
+            [("case", case_id, level) for level in ("yellow", "red")]
+            + [("item", code, level) for code in items for level in ("yellow", "red")]
+        )
+
+    def test_met_deadlines_and_stopped_clocks_are_not_warned(self, service, clock):
+        """An approved item is not warned; a suspended item waits until it resumes."""
+        case_id = accepted_business(service)
+        actor = reviewer(service, REGISTRATION)
+        service.start_review(actor, case_id, REGISTRATION)
+        service.suspend(actor, case_id, REGISTRATION, "现场核查")
+        clock.set(dt.datetime(2026, 11, 4, 9, 0, tzinfo=TZ))
+        supervision = Supervision(service)
+        supervision.scan()
+        warned = levels(supervision, case_id)
+        assert ("item", REGISTRATION, "red") not in warned
+        assert ("case", case_id, "red") not in warned
+        service.resume(actor, case_id, REGISTRATION)  # two working days added: due Thu 5 Nov
+        service.approve(actor, case_id, REGISTRATION)
+        supervision.scan()
+        assert ("item", REGISTRATION, "red") not in levels(supervision, case_id)
+
+    def test_overdue_owed_material_and_rectification_callback(self, service, clock):
+        """Deficiency deadlines and bad-rating follow-ups are supervised too."""
+        case_id = accepted_business(service, hold_back=("premises-lease",))
+        clock.set(dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ))  # owed lease was due Mon 9 Nov
+        supervision = Supervision(service)
+        supervision.scan()
+        assert ("deficiency", "premises-lease", "red") in levels(supervision, case_id)
+        other = accepted_business(service)
+        plan = service.catalogue.plan(BIZ)
+        for item in plan.items:
+            service.start_review(reviewer(service, item.code), other, item.code)
+            service.approve(reviewer(service, item.code), other, item.code)
+        service.deliver(CLERK, other, channel="electronic")
+        service.rate(ME, other, 1, "太慢")  # callback due Wed 11 Nov
+        clock.set(dt.datetime(2026, 11, 12, 9, 0, tzinfo=TZ))
+        supervision.scan()
+        assert ("callback", other, "red") in levels(supervision, other)
+
+    def test_zero_yellow_days_warns_on_the_due_date_only(self, service):
+        """A yellow threshold of 0 working days warns when the due date is today."""
+        accepted_business(service)
+        assert Supervision(service, yellow_days=0).scan().yellow == 0
+
+    def test_bad_threshold_is_refused(self, service):
+        """A negative threshold is an input error."""
+        with pytest.raises(InvalidInput):
+            Supervision(service, yellow_days=-1)
+
+    def test_concurrent_workers_record_each_warning_once(self, service, clock, store):
+        """Four workers scanning at once record every warning exactly once between them."""
+        for _ in range(12):
+            accepted_business(service)
+        clock.set(dt.datetime(2026, 11, 4, 9, 0, tzinfo=TZ))
+        results = []
+        errors = []
+        barrier = threading.Barrier(4)
+
+        def work(n):
+            try:
+                barrier.wait()
+                results.append(Supervision(service, worker=f"w{n}").scan(batch=5))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert sum(r.red for r in results) == 12 * 8
+        with store.transaction(readonly=True) as tx:
+            count = tx.connection.exec_driver_sql("SELECT count(*) FROM warnings WHERE level = 'red'").scalar()
+        assert count == 12 * 8
+
+
+class TestReport:
+    def test_empty_database_gives_an_empty_report(self, service):
+        """No cases: zeros and a plain sentence, in every format."""
+        report = Supervision(service).report()
+        assert report.total.cases == 0
+        assert "no cases in this period" in render_report(report, "text")
+        assert render_report(report, "csv").splitlines()[1].startswith("all,0,0,")
+        assert "no cases in this period" in render_report(report, "html")
+
+    def test_figures_of_known_cases(self, service, clock):
+        """On-time share, trips, notices, deficiency and satisfaction add up."""
+        plan = service.catalogue.plan(BIZ)
+        done = accepted_business(service)
+        for item in plan.items:
+            service.start_review(reviewer(service, item.code), done, item.code)
+            service.approve(reviewer(service, item.code), done, item.code)
+        service.deliver(CLERK, done, channel="electronic")
+        service.rate(ME, done, 5)
+        owed = accepted_business(service, hold_back=("premises-lease",))
+        late = accepted_business(service)
+        clock.set(dt.datetime(2026, 11, 5, 9, 0, tzinfo=TZ))
+        for item in plan.items:
+            service.start_review(reviewer(service, item.code), late, item.code)
+            service.approve(reviewer(service, item.code), late, item.code)
+        flat = service.open_case(CLERK, FLAT, PERSON, channel="window", location=LOCATION)
+        report = Supervision(service).report(by="matter")
+        total = report.total
+        assert (total.cases, total.concluded, total.on_time) == (4, 2, 1)
+        assert total.open_overdue == 1  # the case accepted with a deficiency, due Tue 3 Nov
+        assert (total.zero_trips, total.at_most_one_trip, total.max_trips) == (3, 4, 1)
+        assert total.deficiency_cases == 1 and owed
+        assert total.ratings == {5: 1}
+        assert report.trips_distribution == {"0": 3, "1": 1, "2": 0, "3+": 0}
+        assert [g.key for g in report.groups] == [FLAT, BIZ]
+        assert report.trend == (("2026-11", 2, 1),)
+        assert flat.id
+
+    def test_grouping_by_department_and_location(self, service):
+        """Every department of the matter counts the case once; the location counts it once."""
+        accepted_business(service)
+        by_department = Supervision(service).report(by="department")
+        assert len(by_department.groups) == 7
+        assert {g.cases for g in by_department.groups} == {1}
+        by_location = Supervision(service).report(by="location")
+        assert [(g.key, g.cases) for g in by_location.groups] == [(LOCATION, 1)]
+
+    def test_date_range_filters_on_opening(self, service, clock):
+        """Cases opened outside the range are left out; the end day is included."""
+        accepted_business(service)
+        clock.set(dt.datetime(2026, 11, 3, 23, 30, tzinfo=TZ))
+        accepted_business(service)
+        day = dt.date(2026, 11, 3)
+        assert Supervision(service).report(day, day).total.cases == 1
+        assert Supervision(service).report(dt.date(2026, 11, 2), day).total.cases == 2
+
+    def test_bad_ranges_and_groupings(self, service):
+        """A reversed range and an unknown grouping are input errors naming the field."""
+        with pytest.raises(InvalidInput) as info:
+            Supervision(service).report(dt.date(2026, 12, 1), dt.date(2026, 11, 1))
+        assert info.value.field == "to"
+        with pytest.raises(InvalidInput) as info:
+            Supervision(service).report(by="colour")
+        assert info.value.field == "by"

@@ -15,16 +15,29 @@ from .supervision import LEVELS, Report
 
 __all__ = ["render_report"]
 
-_LEVEL_NAMES = {5: "非常满意 very satisfied", 4: "满意 satisfied", 3: "基本满意 basically satisfied",
-                2: "不满意 dissatisfied", 1: "非常不满意 very dissatisfied"}
+_LEVEL_NAMES = {
+    5: "非常满意 very satisfied",
+    4: "满意 satisfied",
+    3: "基本满意 basically satisfied",
+    2: "不满意 dissatisfied",
+    1: "非常不满意 very dissatisfied",
+}
 _COLUMNS = [
-    ("key", "分组 group"), ("cases", "办件 cases"), ("concluded", "办结 concluded"),
-    ("on_time_share", "按时办结率 on time"), ("open_overdue", "在办超期 open overdue"),
-    ("avg_trips", "平均跑动 avg trips"), ("max_trips", "最多跑动 max trips"),
-    ("at_most_one_trip_share", "最多跑一次 ≤1 trip"), ("zero_trip_share", "零跑动 0 trips"),
-    ("one_time_notices", "一次性告知 notices"), ("deficiency_acceptances", "容缺受理 deficiency"),
-    ("satisfied_share", "满意率 satisfied"), ("rectifications", "整改 rectifications"),
-    ("rectified_on_time", "按时整改 on time"), ("rectifications_overdue", "整改超期 overdue"),
+    ("key", "分组 group"),
+    ("cases", "办件 cases"),
+    ("concluded", "办结 concluded"),
+    ("on_time_share", "按时办结率 on time"),
+    ("open_overdue", "在办超期 open overdue"),
+    ("avg_trips", "平均跑动 avg trips"),
+    ("max_trips", "最多跑动 max trips"),
+    ("at_most_one_trip_share", "最多跑一次 ≤1 trip"),
+    ("zero_trip_share", "零跑动 0 trips"),
+    ("one_time_notices", "一次性告知 notices"),
+    ("deficiency_acceptances", "容缺受理 deficiency"),
+    ("satisfied_share", "满意率 satisfied"),
+    ("rectifications", "整改 rectifications"),
+    ("rectified_on_time", "按时整改 on time"),
+    ("rectifications_overdue", "整改超期 overdue"),
 ]
 
 
@@ -59,8 +72,10 @@ def _period(report: Report) -> str:
 
 
 def _text(report: Report) -> str:
-    lines = [f"最多跑一次 figures / figures of the reform, cases opened {_period(report)}"
-             + (f", by {report.by}" if report.by else "")]
+    lines = [
+        f"最多跑一次 figures / figures of the reform, cases opened {_period(report)}"
+        + (f", by {report.by}" if report.by else "")
+    ]
     if report.total.cases == 0:
         lines.append("no cases in this period / 此期间无办件")
         return "\n".join(lines) + "\n"
@@ -85,8 +100,10 @@ def _csv(report: Report) -> str:
     for row in _rows(report):
         ratings = row["ratings"]
         assert isinstance(ratings, dict)
-        writer.writerow([row[key] if row[key] is not None else "" for key, _ in _COLUMNS]
-                        + [ratings[str(level)] for level in LEVELS])
+        writer.writerow(
+            [row[key] if row[key] is not None else "" for key, _ in _COLUMNS]
+            + [ratings[str(level)] for level in LEVELS]
+        )
     return out.getvalue()
 
 
@@ -95,14 +112,19 @@ def _bars(title: str, items: list[tuple[str, float, str]], *, unit: str = "", id
     width, bar_h, gap, left = 560, 22, 8, 190
     height = 40 + len(items) * (bar_h + gap)
     top = max((v for _, v, _ in items), default=0) or 1
-    parts = [f'<svg id="{ident}" class="chart" role="img" aria-label="{html.escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-             f'<text x="0" y="18" font-size="15" font-weight="bold">{html.escape(title)}</text>']
+    parts = [
+        f'<svg id="{ident}" class="chart" role="img" aria-label="{html.escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">',
+        f'<text x="0" y="18" font-size="15" font-weight="bold">{html.escape(title)}</text>',
+    ]
     for n, (label, value, colour) in enumerate(items):
         y = 32 + n * (bar_h + gap)
         w = max(2.0, (width - left - 70) * value / top) if value else 0
         parts.append(f'<text x="0" y="{y + 16}" font-size="13">{html.escape(label)}</text>')
-        parts.append(f'<rect class="bar" x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
+        parts.append(
+            f'<rect class="bar" x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>'
+        )
         shown = f"{value:.0%}" if unit == "%" else f"{value:g}"
         parts.append(f'<text x="{left + w + 6:.1f}" y="{y + 16}" font-size="13">{shown}</text>')
     parts.append("</svg>")
@@ -113,12 +135,20 @@ def _html(report: Report) -> str:
     total = report.total
     trips = [(f"{k} 次 trips", float(v), "#2f6fb0") for k, v in report.trips_distribution.items()]
     trend = [(month, (k / n if n else 0.0), "#2e8b57") for month, n, k in report.trend]
-    satisfaction = [(_LEVEL_NAMES[level], float(total.ratings.get(level, 0)),
-                     ["#c0392b", "#e67e22", "#f1c40f", "#7fb35a", "#2e8b57"][level - 1]) for level in LEVELS]
+    satisfaction = [
+        (
+            _LEVEL_NAMES[level],
+            float(total.ratings.get(level, 0)),
+            ["#c0392b", "#e67e22", "#f1c40f", "#7fb35a", "#2e8b57"][level - 1],
+        )
+        for level in LEVELS
+    ]
     header = "".join(f"<th>{html.escape(label)}</th>" for _, label in _COLUMNS)
     body = []
     for row in _rows(report):
-        body.append("<tr>" + "".join(f"<td>{html.escape(_cell(key, row[key]))}</td>" for key, _ in _COLUMNS) + "</tr>")
+        body.append(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(key, row[key]))}</td>" for key, _ in _COLUMNS) + "</tr>"
+        )
     empty = "" if total.cases else '<p class="empty">此期间无办件 / no cases in this period</p>'
     by = f" · by {html.escape(report.by)}" if report.by else ""
     return f"""<!DOCTYPE html>
@@ -146,4 +176,3 @@ th:first-child, td:first-child {{ text-align: left; }}
 </tbody></table>
 </body></html>
 """
-

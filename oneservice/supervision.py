@@ -63,16 +63,23 @@ class Figures:
     def to_dict(self) -> dict[str, Any]:
         rated = sum(self.ratings.values())
         return {
-            "key": self.key, "cases": self.cases, "concluded": self.concluded, "on_time": self.on_time,
-            "on_time_share": self.share(self.on_time, self.concluded), "open_overdue": self.open_overdue,
-            "avg_trips": round(self.avg_trips, 3), "max_trips": self.max_trips,
+            "key": self.key,
+            "cases": self.cases,
+            "concluded": self.concluded,
+            "on_time": self.on_time,
+            "on_time_share": self.share(self.on_time, self.concluded),
+            "open_overdue": self.open_overdue,
+            "avg_trips": round(self.avg_trips, 3),
+            "max_trips": self.max_trips,
             "at_most_one_trip_share": self.share(self.at_most_one_trip, self.cases),
             "zero_trip_share": self.share(self.zero_trips, self.cases),
-            "one_time_notice_cases": self.notice_cases, "one_time_notices": self.notices,
+            "one_time_notice_cases": self.notice_cases,
+            "one_time_notices": self.notices,
             "deficiency_acceptances": self.deficiency_cases,
             "ratings": {str(level): self.ratings.get(level, 0) for level in LEVELS},
             "satisfied_share": self.share(self.ratings.get(5, 0) + self.ratings.get(4, 0), rated),
-            "rectifications": self.rectifications, "rectified_on_time": self.rectified_on_time,
+            "rectifications": self.rectifications,
+            "rectified_on_time": self.rectified_on_time,
             "rectifications_overdue": self.rectifications_overdue,
         }
 
@@ -91,7 +98,9 @@ class Report:
         return {
             "from": self.start.isoformat() if self.start else None,
             "to": self.end.isoformat() if self.end else None,
-            "by": self.by, "total": self.total.to_dict(), "groups": [g.to_dict() for g in self.groups],
+            "by": self.by,
+            "total": self.total.to_dict(),
+            "groups": [g.to_dict() for g in self.groups],
             "trips_distribution": self.trips_distribution,
             "trend": [{"month": m, "concluded": n, "on_time": k} for m, n, k in self.trend],
         }
@@ -132,15 +141,17 @@ class Supervision:
         with self.service.store.transaction(readonly=True) as tx:
             return sql.warnings_of(tx, case_id)
 
-    def report(self, start: dt.date | None = None, end: dt.date | None = None,
-               by: str | None = None) -> Report:
+    def report(
+        self, start: dt.date | None = None, end: dt.date | None = None, by: str | None = None
+    ) -> Report:
         """The figures of cases opened from ``start`` to ``end`` (inclusive), grouped ``by``."""
         for name, value in (("from", start), ("to", end)):
             if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
                 raise InvalidInput("must be a date (YYYY-MM-DD)", field=name)
         if start and end and end < start:
-            raise InvalidInput(f"the range ends ({end}) before it starts ({start})", field="to",
-                               hint="swap --from and --to")
+            raise InvalidInput(
+                f"the range ends ({end}) before it starts ({start})", field="to", hint="swap --from and --to"
+            )
         if by is not None and by not in GROUPINGS:
             raise InvalidInput(f"unknown grouping {by!r}", field="by", hint="use " + ", ".join(GROUPINGS))
         lo = dt.datetime.combine(start, dt.time(), TZ) if start else None
@@ -155,8 +166,15 @@ class Supervision:
         for trips, count in total["trips_distribution"]:
             distribution["3+" if int(trips) >= 3 else str(int(trips))] += int(count)
         trend = tuple((str(m), int(n), int(k or 0)) for m, n, k in total["trend"])
-        return Report(start, end, by, totals.get("all", Figures("all")),
-                      tuple(groups[k] for k in sorted(groups)) if by else (), distribution, trend)
+        return Report(
+            start,
+            end,
+            by,
+            totals.get("all", Figures("all")),
+            tuple(groups[k] for k in sorted(groups)) if by else (),
+            distribution,
+            trend,
+        )
 
 
 def _figures(rows: dict[str, Any]) -> dict[str, Figures]:
@@ -166,9 +184,15 @@ def _figures(rows: dict[str, Any]) -> dict[str, Figures]:
         return data.setdefault(str(key), {"key": str(key), "ratings": {}})
 
     for key, count, avg, most, le1, zero, notice_cases, notices in rows["cases"]:
-        entry(key).update(cases=int(count), avg_trips=float(avg or 0), max_trips=int(most or 0),
-                          at_most_one_trip=int(le1 or 0), zero_trips=int(zero or 0),
-                          notice_cases=int(notice_cases or 0), notices=int(notices or 0))
+        entry(key).update(
+            cases=int(count),
+            avg_trips=float(avg or 0),
+            max_trips=int(most or 0),
+            at_most_one_trip=int(le1 or 0),
+            zero_trips=int(zero or 0),
+            notice_cases=int(notice_cases or 0),
+            notices=int(notices or 0),
+        )
     for key, count, on_time in rows["concluded"]:
         entry(key).update(concluded=int(count), on_time=int(on_time or 0))
     for key, count in rows["open_overdue"]:
@@ -178,6 +202,9 @@ def _figures(rows: dict[str, Any]) -> dict[str, Figures]:
     for key, level, count in rows["ratings"]:
         entry(key)["ratings"][int(level)] = int(count)
     for key, count, on_time, overdue in rows["rectifications"]:
-        entry(key).update(rectifications=int(count), rectified_on_time=int(on_time or 0),
-                          rectifications_overdue=int(overdue or 0))
+        entry(key).update(
+            rectifications=int(count),
+            rectified_on_time=int(on_time or 0),
+            rectifications_overdue=int(overdue or 0),
+        )
     return {k: Figures(**v) for k, v in data.items()}

@@ -15,8 +15,13 @@ __all__ = ["report_command", "supervise_command"]
 @click.command("supervise")
 @click.option("--workflows", default="workflows", show_default=True, type=click.Path())
 @click.option("--db", default=None, help="database URL (default: sqlite:///oneservice.sqlite)")
-@click.option("--yellow-days", default=1, show_default=True, type=click.IntRange(min=0),
-              help="working days before the due date that a yellow warning starts")
+@click.option(
+    "--yellow-days",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="working days before the due date that a yellow warning starts",
+)
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(min=1))
 def supervise_command(workflows: str, db: str | None, yellow_days: int, batch: int) -> None:
     """Record yellow (near the limit) and red (overdue) warnings, each exactly once."""
@@ -35,16 +40,30 @@ def supervise_command(workflows: str, db: str | None, yellow_days: int, batch: i
 @click.command("report")
 @click.option("--workflows", default="workflows", show_default=True, type=click.Path())
 @click.option("--db", default=None, help="database URL (default: sqlite:///oneservice.sqlite)")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="first day (cases opened on or after), YYYY-MM-DD")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="last day (inclusive), YYYY-MM-DD")
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="first day (cases opened on or after), YYYY-MM-DD",
+)
+@click.option(
+    "--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="last day (inclusive), YYYY-MM-DD"
+)
 @click.option("--by", type=click.Choice(["matter", "department", "location"]), default=None)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="write to a file")
-def report_command(workflows: str, db: str | None, start: dt.datetime | None, end: dt.datetime | None,
-                   by: str | None, fmt: str, output: str | None) -> None:
+def report_command(
+    workflows: str,
+    db: str | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    by: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """The reform's figures: trips, on-time conclusion, notices, deficiency, satisfaction."""
     from .reporting import render_report
     from .service import OneService

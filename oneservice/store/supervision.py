@@ -13,7 +13,19 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, exists, func, literal, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oneservice.domain.case import CaseState, TaskState
@@ -30,7 +42,9 @@ FOLLOW_UP = ("callback", "rectification")
 Candidate = tuple[str, str, str, dt.date]  # case_id, kind, subject, due_date
 
 
-def scan_candidates(tx: Transaction, level: str, today: dt.date, edge: dt.date, limit: int) -> list[Candidate]:
+def scan_candidates(
+    tx: Transaction, level: str, today: dt.date, edge: dt.date, limit: int
+) -> list[Candidate]:
     """Open deadlines that reached ``level`` and have no warning of that level yet.
 
     red: due before ``today``; yellow: due from ``today`` to ``edge``. Deadlines whose clock is
@@ -38,10 +52,13 @@ def scan_candidates(tx: Transaction, level: str, today: dt.date, edge: dt.date, 
     """
     d, c, t, w = deadlines.c, cases.c, item_tasks.c, warnings.c
     reached = d.due_date < today if level == "red" else and_(d.due_date >= today, d.due_date <= edge)
-    stopped = exists().where(t.case_id == d.case_id, t.state.in_(CLOCK_STOPPED),
-                             or_(d.kind == "case", t.item_code == d.subject))
+    stopped = exists().where(
+        t.case_id == d.case_id, t.state.in_(CLOCK_STOPPED), or_(d.kind == "case", t.item_code == d.subject)
+    )
     item_open = exists().where(t.case_id == d.case_id, t.item_code == d.subject, t.state.in_(RUNNING))
-    warned = exists().where(w.case_id == d.case_id, w.kind == d.kind, w.subject == d.subject, w.level == level)
+    warned = exists().where(
+        w.case_id == d.case_id, w.kind == d.kind, w.subject == d.subject, w.level == level
+    )
     query = (
         select(d.case_id, d.kind, d.subject, d.due_date)
         .join_from(deadlines, cases, c.id == d.case_id)
@@ -61,12 +78,24 @@ def scan_candidates(tx: Transaction, level: str, today: dt.date, edge: dt.date, 
     return [(r[0], r[1], r[2], r[3]) for r in tx.connection.execute(query)]
 
 
-def insert_warnings(tx: Transaction, level: str, rows: Sequence[Candidate], at: dt.datetime, worker: str) -> int:
+def insert_warnings(
+    tx: Transaction, level: str, rows: Sequence[Candidate], at: dt.datetime, worker: str
+) -> int:
     """Record ``rows`` as warnings of ``level``; rows already recorded are left alone."""
     if not rows:
         return 0
-    values = [{"case_id": r[0], "kind": r[1], "subject": r[2], "level": level, "due_date": r[3],
-               "at": at, "worker": worker} for r in rows]
+    values = [
+        {
+            "case_id": r[0],
+            "kind": r[1],
+            "subject": r[2],
+            "level": level,
+            "due_date": r[3],
+            "at": at,
+            "worker": worker,
+        }
+        for r in rows
+    ]
     dialect = postgresql if tx.connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(warnings).on_conflict_do_nothing().returning(warnings.c.case_id)
     return len(tx.connection.execute(statement, values).all())  # rows actually inserted
@@ -74,7 +103,9 @@ def insert_warnings(tx: Transaction, level: str, rows: Sequence[Candidate], at: 
 
 def warnings_of(tx: Transaction, case_id: str) -> list[dict[str, Any]]:
     w = warnings.c
-    rows = tx.connection.execute(select(warnings).where(w.case_id == case_id).order_by(w.at, w.kind, w.subject))
+    rows = tx.connection.execute(
+        select(warnings).where(w.case_id == case_id).order_by(w.at, w.kind, w.subject)
+    )
     return [dict(r._mapping) for r in rows]
 
 
@@ -107,8 +138,9 @@ def _keyed(query: Select[Any], by: str) -> tuple[Select[Any], ColumnElement[Any]
     return query, literal("all")
 
 
-def report_rows(tx: Transaction, start: dt.datetime | None, end: dt.datetime | None, by: str,
-                today: dt.date) -> dict[str, Any]:
+def report_rows(
+    tx: Transaction, start: dt.datetime | None, end: dt.datetime | None, by: str, today: dt.date
+) -> dict[str, Any]:
     """Every figure of the report as rows of (key, …) per query, cases opened in [start, end)."""
     conn = tx.connection
     dialect = conn.dialect.name
@@ -121,7 +153,9 @@ def report_rows(tx: Transaction, start: dt.datetime | None, end: dt.datetime | N
             query = query.where(c.opened_at < end)
         return _keyed(query, by)
 
-    def run(columns: list[Any], *, source: Any = None, where: Sequence[Any] = (), extra: Sequence[Any] = ()) -> list[Any]:
+    def run(
+        columns: list[Any], *, source: Any = None, where: Sequence[Any] = (), extra: Sequence[Any] = ()
+    ) -> list[Any]:
         base = select(literal(0)).select_from(source if source is not None else cases)
         query, key = scoped(base.where(*where))
         query = query.with_only_columns(key.label("key"), *extra, *columns).group_by(key, *extra)
@@ -132,26 +166,52 @@ def report_rows(tx: Transaction, start: dt.datetime | None, end: dt.datetime | N
     with_deadline = cases.join(deadlines, d.case_id == c.id)
     on_time = _on_time(dialect)
     out: dict[str, Any] = {
-        "cases": run([func.count(distinct(c.id)), func.avg(c.trips), func.max(c.trips),
-                      func.sum(case((c.trips <= 1, one), else_=zero)),
-                      func.sum(case((c.trips == 0, one), else_=zero)),
-                      func.sum(case((c.notices > 0, one), else_=zero)), func.sum(c.notices)]),
-        "concluded": run([func.count(), func.sum(case((on_time, one), else_=zero))], source=with_deadline,
-                         where=[d.kind == "case", d.met_at.is_not(None)]),
-        "open_overdue": run([func.count()], source=with_deadline,
-                            where=[d.kind == "case", d.met_at.is_(None), d.due_date < today, c.state.in_(ACTIVE)]),
+        "cases": run(
+            [
+                func.count(distinct(c.id)),
+                func.avg(c.trips),
+                func.max(c.trips),
+                func.sum(case((c.trips <= 1, one), else_=zero)),
+                func.sum(case((c.trips == 0, one), else_=zero)),
+                func.sum(case((c.notices > 0, one), else_=zero)),
+                func.sum(c.notices),
+            ]
+        ),
+        "concluded": run(
+            [func.count(), func.sum(case((on_time, one), else_=zero))],
+            source=with_deadline,
+            where=[d.kind == "case", d.met_at.is_not(None)],
+        ),
+        "open_overdue": run(
+            [func.count()],
+            source=with_deadline,
+            where=[d.kind == "case", d.met_at.is_(None), d.due_date < today, c.state.in_(ACTIVE)],
+        ),
         "deficiency": run([func.count(distinct(c.id))], source=with_deadline, where=[d.kind == "deficiency"]),
-        "ratings": run([func.count()], source=cases.join(ratings, r.case_id == c.id),
-                       where=[r.follow_up.is_(False)], extra=[r.level]),
-        "rectifications": run([func.count(), func.sum(case((and_(d.met_at.is_not(None), on_time), one), else_=zero)),
-                               func.sum(case((and_(d.met_at.is_(None), d.due_date < today), one), else_=zero))],
-                              source=with_deadline, where=[d.kind == "rectification"]),
+        "ratings": run(
+            [func.count()],
+            source=cases.join(ratings, r.case_id == c.id),
+            where=[r.follow_up.is_(False)],
+            extra=[r.level],
+        ),
+        "rectifications": run(
+            [
+                func.count(),
+                func.sum(case((and_(d.met_at.is_not(None), on_time), one), else_=zero)),
+                func.sum(case((and_(d.met_at.is_(None), d.due_date < today), one), else_=zero)),
+            ],
+            source=with_deadline,
+            where=[d.kind == "rectification"],
+        ),
     }
     trips_bucket = case((c.trips >= 3, literal(3)), else_=c.trips)
     query, _ = scoped(select(trips_bucket.label("trips"), func.count()).select_from(cases))
     out["trips_distribution"] = list(conn.execute(query.group_by(trips_bucket)))
     month = _month(dialect)
-    query, _ = scoped(select(month.label("month"), func.count(), func.sum(case((on_time, one), else_=zero)))
-                      .select_from(with_deadline).where(d.kind == "case", d.met_at.is_not(None)))
+    query, _ = scoped(
+        select(month.label("month"), func.count(), func.sum(case((on_time, one), else_=zero)))
+        .select_from(with_deadline)
+        .where(d.kind == "case", d.met_at.is_not(None))
+    )
     out["trend"] = list(conn.execute(query.group_by(month).order_by(month)))
     return out

@@ -34,9 +34,16 @@ def report_html(tmp_path: Path) -> Path:
     me = Actor(Role.APPLICANT, "qianqi", applicant_id=person.id_number)
     clerk = Actor(Role.CLERK, "clerk", location="hz-citizen-centre")
     for level in (5, 4, 2):
-        case = service.open_case(me, "start-a-business", person, channel="online", location="hz-citizen-centre")
-        service.submit(me, case.id, form=sample_form(plan), materials=[ln.material.id for ln in plan.materials],
-                       channel="online")
+        case = service.open_case(
+            me, "start-a-business", person, channel="online", location="hz-citizen-centre"
+        )
+        service.submit(
+            me,
+            case.id,
+            form=sample_form(plan),
+            materials=[ln.material.id for ln in plan.materials],
+            channel="online",
+        )
         service.accept(clerk, case.id)
         for item in plan.items:
             reviewer = Actor(Role.REVIEWER, "rev", department=item.department)
@@ -58,11 +65,25 @@ def test_report_renders_with_its_charts(tmp_path):
     assert "<script" not in text and "http" not in text.replace("http://www.w3.org/2000/svg", "")
     shot = tmp_path / "shot.png"
     subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1400,1200",
-         f"--screenshot={shot}", page.as_uri()],
-        check=True, capture_output=True, timeout=120,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--hide-scrollbars",
+            "--window-size=1400,1200",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     from PIL import Image
 
@@ -75,10 +96,21 @@ def test_report_renders_with_its_charts(tmp_path):
     assert counts["trips"] > 500, counts  # the trips bar (3 cases with 0 trips)
     assert counts["trend_and_satisfied"] > 1000, counts  # the on-time bar and the 非常满意 bar
     dom = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom",
-         page.as_uri()],
-        check=True, capture_output=True, timeout=120, text=True,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'profile2'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        text=True,
     ).stdout
     for chart in ("chart-trips", "chart-trend", "chart-satisfaction"):
         assert f'id="{chart}"' in dom

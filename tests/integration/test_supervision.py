@@ -146,7 +146,9 @@ class TestScan:
         assert errors == []
         assert sum(r.red for r in results) == 12 * 8
         with store.transaction(readonly=True) as tx:
-            count = tx.connection.exec_driver_sql("SELECT count(*) FROM warnings WHERE level = 'red'").scalar()
+            count = tx.connection.exec_driver_sql(
+                "SELECT count(*) FROM warnings WHERE level = 'red'"
+            ).scalar()
         assert count == 12 * 8
 
 

@@ -43,8 +43,9 @@ class TestStartABusinessNotice:
 
     def test_cli_explain_in_chinese(self):
         """`oneservice explain start-a-business --lang zh` shows the same in its text."""
-        result = CliRunner().invoke(main, ["explain", "start-a-business", "--lang", "zh", "--workflows",
-                                           str(ROOT / "workflows")])
+        result = CliRunner().invoke(
+            main, ["explain", "start-a-business", "--lang", "zh", "--workflows", str(ROOT / "workflows")]
+        )
         assert result.exit_code == 0
         bring, _, rest = result.output.partition("无需提交的材料")
         assert "营业执照" not in bring and "身份证" not in bring

@@ -1,0 +1,354 @@
+"""Bearer tokens: signed JWTs carrying the actor, issued and revoked from the command line.
+
+A token is a JWT signed with HMAC-SHA256 (``HS256``, the only algorithm accepted). Its claims
+are the :class:`~oneservice.domain.case.Actor` the requests act as::
+
+    {"iss": "oneservice", "jti": "t-3f9c…", "sub": "rev-1", "role": "reviewer",
+     "dep": "hz-amr", "loc": null, "aid": null, "iat": 1790000000, "exp": 1792592000}
+
+``aid`` is an applicant's own resident ID number or credit code: a JWT is signed, not
+encrypted, so an applicant's token shows that applicant's own number to whoever holds it — the
+token is a secret credential anyway, and the server never logs tokens or claims.
+
+Signing secret: ``ONESERVICE_SECRET`` (at least 32 characters) or a secret file, created with
+mode 0600 on first use (a secret file readable by others is refused). Tokens are listed in a
+ledger next to it (``<secret>.tokens.jsonl``, one JSON line per issue or revocation, ID
+numbers masked); the server re-reads the ledger when it changes, so a revocation takes effect
+on the next request without a restart. A token signed with the secret but absent from the
+ledger (issued by another machine sharing the secret) is accepted until it expires unless its
+id is revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jwt
+
+from ..domain.case import Actor, Applicant, Role
+
+__all__ = [
+    "ISSUER",
+    "InvalidToken",
+    "IssuedToken",
+    "TokenAuthority",
+    "TokenRecord",
+    "ledger_path_for",
+    "load_secret",
+    "normalise_applicant_id",
+    "parse_duration",
+    "secret_path_for",
+]
+
+ISSUER = "oneservice"
+ALGORITHM = "HS256"
+SECRET_VARIABLE = "ONESERVICE_SECRET"
+MIN_SECRET = 32
+ISSUABLE_ROLES = (Role.CLERK, Role.REVIEWER, Role.SUPERVISOR, Role.APPLICANT, Role.AGENT)
+ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+PLACE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+_DURATION = re.compile(r"(\d{1,6})([smhdw])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged, expired, revoked or names an impossible actor."""
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """``30d``, ``12h``, ``90m``, ``2w``, ``3600s`` → a timedelta (at most ten years)."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a duration such as 30d, 12h, 90m, 2w or 3600s")
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0 or seconds > 3650 * 86400:
+        raise ValueError("a token lives between one second and ten years")
+    return dt.timedelta(seconds=seconds)
+
+
+def secret_path_for(url: str) -> Path:
+    """The default secret file: next to a SQLite database file, else ``./oneservice.secret``."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url[len(prefix):] not in ("", ":memory:"):
+        return Path(url[len(prefix):]).with_suffix(".secret")
+    return Path("oneservice.secret")
+
+
+def ledger_path_for(secret_file: Path) -> Path:
+    return secret_file.with_name(secret_file.name + ".tokens.jsonl")
+
+
+def load_secret(secret_file: Path, *, create: bool = True) -> bytes:
+    """The signing secret: ``ONESERVICE_SECRET``, or ``secret_file`` (created 0600 if missing)."""
+    from_env = os.environ.get(SECRET_VARIABLE)
+    if from_env:
+        if len(from_env) < MIN_SECRET:
+            raise InvalidToken(f"{SECRET_VARIABLE} must be at least {MIN_SECRET} characters")
+        return from_env.encode()
+    if not secret_file.exists():
+        if not create:
+            raise FileNotFoundError(f"no secret file {secret_file}; set {SECRET_VARIABLE} or issue a token")
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # created meanwhile by another process: read it below
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32) + "\n")
+    mode = secret_file.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise PermissionError(f"{secret_file} is readable by others; run: chmod 600 {secret_file}")
+    text = secret_file.read_text().strip()
+    if len(text) < MIN_SECRET:
+        raise InvalidToken(f"{secret_file} holds less than {MIN_SECRET} characters")
+    return text.encode()
+
+
+@attrs.frozen
+class IssuedToken:
+    token: str
+    id: str
+    expires: dt.datetime
+
+
+@attrs.frozen
+class TokenRecord:
+    """One line of ``oneservice token list`` (no token, no unmasked ID number)."""
+
+    id: str
+    role: str
+    subject: str
+    department: str | None
+    location: str | None
+    applicant: str | None  # masked
+    issued: dt.datetime
+    expires: dt.datetime
+    revoked: dt.datetime | None
+
+
+def _masked(number: str) -> str:
+    from stdnum.cn import ric
+
+    return Applicant("person" if ric.is_valid(number) else "company", number, "-").masked_id
+
+
+def normalise_applicant_id(number: str) -> str:
+    """The compact form the library stores (``ValueError`` when it is neither kind of number)."""
+    from stdnum.cn import ric, uscc
+
+    for module in (ric, uscc):
+        if module.is_valid(number):
+            return str(module.compact(number))
+    raise ValueError(f"{number!r} is neither a resident ID number nor a unified social credit code")
+
+
+def check_actor(actor: Actor) -> None:
+    """Raise ``ValueError`` unless ``actor`` is one a token may carry."""
+    if actor.role not in ISSUABLE_ROLES:
+        raise ValueError(f"tokens are for {', '.join(r.value for r in ISSUABLE_ROLES)}, not {actor.role}")
+    if not ACTOR_ID.fullmatch(actor.id):
+        raise ValueError("an actor id is 1-64 letters, digits and . _ @ - (starting with a letter or digit)")
+    for name, value in (("department", actor.department), ("location", actor.location)):
+        if value is not None and not PLACE_ID.fullmatch(value):
+            raise ValueError(f"{name} {value!r} is not an id")
+    if actor.role is Role.REVIEWER and not actor.department:
+        raise ValueError("a reviewer token names the department (--department)")
+    if actor.role is Role.CLERK and not actor.location:
+        raise ValueError("a window clerk token names the service location (--location)")
+    if actor.role is Role.APPLICANT:
+        from stdnum.cn import ric, uscc
+
+        number = actor.applicant_id or ""
+        if not (ric.is_valid(number) or uscc.is_valid(number)) or normalise_applicant_id(number) != number:
+            raise ValueError(
+                "an applicant token carries a valid resident ID number or credit code (--applicant-id)"
+            )
+    elif actor.applicant_id is not None:
+        raise ValueError("only an applicant token carries an applicant id")
+
+
+class TokenAuthority:
+    """Issues, verifies and revokes tokens; ``ledger=None`` keeps revocations in memory only."""
+
+    def __init__(
+        self, secret: bytes, ledger: Path | None = None, *, now: Callable[[], float] = time.time
+    ) -> None:
+        if len(secret) < MIN_SECRET:
+            raise ValueError(f"the signing secret must be at least {MIN_SECRET} bytes")
+        self._secret = secret
+        self.ledger = ledger
+        self._now = now
+        self._lock = threading.Lock()
+        self._revoked: set[str] = set()
+        self._seen: tuple[int, int] | None = None
+
+    @classmethod
+    def from_files(cls, secret_file: Path, *, create: bool = True) -> TokenAuthority:
+        return cls(load_secret(secret_file, create=create), ledger_path_for(secret_file))
+
+    # ------------------------------------------------------------------ issue and revoke
+
+    def issue(self, actor: Actor, ttl: dt.timedelta = dt.timedelta(days=30)) -> IssuedToken:
+        check_actor(actor)
+        issued = int(self._now())
+        expires = issued + int(ttl.total_seconds())
+        token_id = "t-" + secrets.token_hex(10)
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "jti": token_id,
+            "sub": actor.id,
+            "role": actor.role.value,
+            "dep": actor.department,
+            "loc": actor.location,
+            "aid": actor.applicant_id,
+            "iat": issued,
+            "exp": expires,
+        }
+        token = jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+        self._append(
+            {
+                "event": "issued", "id": token_id, "role": actor.role.value, "sub": actor.id,
+                "dep": actor.department, "loc": actor.location,
+                "aid": _masked(actor.applicant_id) if actor.applicant_id else None,
+                "iat": issued, "exp": expires,
+            }
+        )
+        return IssuedToken(token, token_id, dt.datetime.fromtimestamp(expires, dt.UTC))
+
+    def revoke(self, token_or_id: str) -> str:
+        """Revoke by token id (``t-…``) or by the token itself; returns the token id."""
+        token_id = token_or_id.strip()
+        if token_id.count(".") == 2:  # a whole token: take its id, signature checked
+            try:
+                claims = jwt.decode(
+                    token_id, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                    options={"verify_exp": False, "require": ["jti"]},
+                )
+            except jwt.PyJWTError as exc:
+                raise InvalidToken(f"not a token of this server: {exc}") from None
+            token_id = str(claims["jti"])
+        if not re.fullmatch(r"t-[0-9a-f]{20}", token_id):
+            raise InvalidToken(f"{token_or_id!r} is neither a token nor a token id (t-…)")
+        self._append({"event": "revoked", "id": token_id, "at": int(self._now())})
+        with self._lock:
+            self._revoked.add(token_id)
+        return token_id
+
+    def records(self) -> list[TokenRecord]:
+        """Every token in the ledger, oldest first."""
+        issued: dict[str, dict[str, Any]] = {}
+        revoked: dict[str, int] = {}
+        for entry in self._entries():
+            if entry.get("event") == "issued":
+                issued[entry["id"]] = entry
+            elif entry.get("event") == "revoked":
+                revoked.setdefault(entry["id"], entry["at"])
+
+        def when(seconds: int) -> dt.datetime:
+            return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+        return [
+            TokenRecord(
+                e["id"], e["role"], e["sub"], e.get("dep"), e.get("loc"), e.get("aid"),
+                when(e["iat"]), when(e["exp"]),
+                when(revoked[e["id"]]) if e["id"] in revoked else None,
+            )
+            for e in issued.values()
+        ]
+
+    # ------------------------------------------------------------------ verify
+
+    def verify(self, token: str) -> tuple[Actor, str]:
+        """The actor a token carries and the token id; :class:`InvalidToken` otherwise."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                leeway=30,
+                options={"require": ["iss", "jti", "sub", "role", "iat", "exp"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("the token has expired") from None
+        except jwt.PyJWTError:
+            raise InvalidToken("the token is malformed or not signed by this server") from None
+        token_id = claims.get("jti")
+        if not isinstance(token_id, str) or self.is_revoked(token_id):
+            raise InvalidToken("the token has been revoked")
+        try:
+            actor = Actor(
+                Role(claims["role"]),
+                str(claims["sub"]),
+                department=_optional_text(claims.get("dep")),
+                location=_optional_text(claims.get("loc")),
+                applicant_id=_optional_text(claims.get("aid")),
+            )
+            check_actor(actor)
+        except (ValueError, TypeError):
+            raise InvalidToken("the token names an actor this server does not accept") from None
+        return actor, token_id
+
+    def is_revoked(self, token_id: str) -> bool:
+        self._refresh()
+        return token_id in self._revoked
+
+    # ------------------------------------------------------------------ ledger
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        if self.ledger is None:
+            return
+        self.ledger.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.ledger, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as out:
+            out.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def _entries(self) -> Iterator[dict[str, Any]]:
+        if self.ledger is None or not self.ledger.exists():
+            return
+        with self.ledger.open(encoding="utf-8") as lines:
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by a crash: the next write starts a new one
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    yield entry
+
+    def _refresh(self) -> None:
+        """Re-read the revocations when the ledger file changed (one stat per request)."""
+        if self.ledger is None:
+            return
+        try:
+            info = self.ledger.stat()
+        except FileNotFoundError:
+            return
+        seen = (info.st_mtime_ns, info.st_size)
+        if seen == self._seen:
+            return
+        revoked = {e["id"] for e in self._entries() if e.get("event") == "revoked"}
+        with self._lock:
+            self._revoked |= revoked
+            self._seen = seen
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("claim must be text")
+    return value

@@ -112,9 +112,12 @@ def diagram(matter_id: str, fmt: str, lang: str, workflows: str) -> None:
 def _register_late_commands() -> None:
     """Commands that drive cases: they need the engine and the store."""
     from .demo import demo_command
+    from .http.cli import serve_command, token_group
     from .supervision_cli import report_command, supervise_command
 
     main.add_command(demo_command)
+    main.add_command(serve_command)
+    main.add_command(token_group)
     main.add_command(supervise_command)
     main.add_command(report_command)
 

@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 import jwt
 
-from ..domain.case import Actor, Applicant, Role
+from .. import Actor, Applicant, Role
 
 __all__ = [
     "ISSUER",

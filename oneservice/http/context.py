@@ -1,0 +1,156 @@
+"""Per-request helpers: the service, the authenticated actor, keys, preconditions, masking."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+from flask import current_app, g, request
+
+from .. import Actor, Applicant, OneService, Role
+from .auth import InvalidToken, TokenAuthority
+from .problems import AUTH_REQUIRED, INVALID_TOKEN, HttpProblem
+
+__all__ = [
+    "HttpState",
+    "authenticate",
+    "current_actor",
+    "etag",
+    "mask_id",
+    "paginate",
+    "precondition",
+    "scoped_key",
+    "sees_full_ids",
+    "service",
+    "state",
+]
+
+EXTENSION = "oneservice"
+_BEARER = re.compile(r"Bearer\s+([A-Za-z0-9_.~+/=-]{1,4096})\s*", re.IGNORECASE)
+_ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})"?\s*')
+
+
+@attrs.define
+class HttpState:
+    """What the app needs besides Flask: the service and the token authority."""
+
+    service: OneService
+    tokens: TokenAuthority
+
+
+def state() -> HttpState:
+    found: HttpState = current_app.extensions[EXTENSION]
+    return found
+
+
+def service() -> OneService:
+    return state().service
+
+
+def authenticate() -> None:
+    """``before_request`` of the protected blueprints: a valid bearer token, or 401."""
+    header = request.headers.get("Authorization")
+    challenge = {"WWW-Authenticate": 'Bearer realm="oneservice"'}
+    if not header:
+        raise HttpProblem(401, AUTH_REQUIRED, "send Authorization: Bearer <token>", headers=challenge)
+    match = _BEARER.fullmatch(header)
+    if match is None:
+        raise HttpProblem(
+            401, INVALID_TOKEN, "the Authorization header is not 'Bearer <token>'",
+            headers={"WWW-Authenticate": 'Bearer realm="oneservice", error="invalid_request"'},
+        )
+    try:
+        actor, token_id = state().tokens.verify(match.group(1))
+    except InvalidToken as exc:
+        raise HttpProblem(
+            401, INVALID_TOKEN, str(exc),
+            headers={"WWW-Authenticate": 'Bearer realm="oneservice", error="invalid_token"'},
+        ) from None
+    g.actor = actor
+    g.token_id = token_id
+
+
+def current_actor() -> Actor:
+    actor: Actor = g.actor
+    return actor
+
+
+def scoped_key(actor: Actor, key: str | None) -> str | None:
+    """The client's idempotency key, scoped to the actor so that keys never collide across users.
+
+    The library's idempotency records are global; without the scope another caller reusing a key
+    would be answered with the first caller's result.
+    """
+    if key is None:
+        return None
+    parts = [actor.role.value, actor.id, actor.department or "", actor.location or "",
+             actor.applicant_id or "", key]
+    return "http:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(header: str) -> set[int] | None:
+    """The versions an ``If-Match`` header accepts; ``None`` for ``*``. Weak tags never match."""
+    if header.strip() == "*":
+        return None
+    versions: set[int] = set()
+    for part in header.split(","):
+        match = _ENTITY_TAG.fullmatch(part)
+        if match is None:
+            raise HttpProblem(
+                400, "OS620", 'If-Match must be an entity tag such as "7" (the case version) or *',
+                field="If-Match",
+            )
+        if match.group(1) is None:
+            versions.add(int(match.group(2)))
+    return versions
+
+
+def precondition(actor: Actor, case_id: str, if_match: str | None) -> None:
+    """412 unless the case is at a version ``If-Match`` names (checked before the action runs)."""
+    if if_match is None:
+        return
+    accepted = parse_if_match(if_match)
+    current = service().get(actor, case_id).version
+    if accepted is not None and current not in accepted:
+        raise HttpProblem(
+            412,
+            "OS703",
+            f"case {case_id} is at version {current}, not {', '.join(map(str, sorted(accepted))) or '-'}; "
+            "read it again and retry",
+            title="Precondition failed",
+            headers={"ETag": etag(current)},
+            case_id=case_id,
+            current_version=current,
+        )
+
+
+def sees_full_ids(actor: Actor) -> bool:
+    """Authorised staff (clerks, supervisors) see resident ID numbers in full."""
+    return actor.role in (Role.CLERK, Role.SUPERVISOR)
+
+
+def mask_id(number: str) -> str:
+    """The masking of :attr:`oneservice.Applicant.masked_id` (kind told by the check digit)."""
+    from stdnum.cn import ric
+
+    return Applicant("person" if ric.is_valid(number) else "company", number, "-").masked_id
+
+
+def paginate(rows: Sequence[Any], query: dict[str, Any]) -> dict[str, Any]:
+    page, size = int(query["page"]), int(query["page_size"])
+    start = (page - 1) * size
+    return {
+        "items": list(rows[start:start + size]),
+        "page": page,
+        "page_size": size,
+        "total": len(rows),
+        "pages": math.ceil(len(rows) / size),
+    }

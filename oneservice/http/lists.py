@@ -1,0 +1,109 @@
+"""Lists: the applicant's own cases, the staff worklists and the supervision sweep.
+
+Every list is paginated (``page``, ``page_size`` ≤ 200) in an envelope
+``{items, page, page_size, total, pages}``. Resident ID numbers in case rows are in full for
+clerks and supervisors and masked for everyone else (reviewers, applicants).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from .. import Actor
+from .api import Blueprint
+from .context import authenticate, current_actor, mask_id, paginate, sees_full_ids, service
+from .problems import HttpProblem
+from .schemas import (
+    ActionHeaders,
+    CasePageSchema,
+    EmptyBody,
+    LocationQuery,
+    PageQuery,
+    TaskPageSchema,
+    TerminatedSchema,
+)
+
+__all__ = ["lists"]
+
+lists = Blueprint("lists", __name__, description="Worklists, the applicant's cases and supervision")
+lists.before_request(authenticate)
+
+
+def _rows(actor: Actor, rows: Sequence[Any]) -> list[Any]:
+    if sees_full_ids(actor):
+        return list(rows)
+    return [attrs.evolve(row, applicant_id=mask_id(row.applicant_id)) for row in rows]
+
+
+@lists.route("/me/cases")
+@lists.doc(operationId="my_cases")
+@lists.arguments(PageQuery, location="query")
+@lists.response(200, CasePageSchema)
+def my_cases(query: dict[str, Any]) -> dict[str, Any]:
+    """The applicant's own cases, newest first (applicant tokens only; the ID number masked)."""
+    actor = current_actor()
+    return paginate(_rows(actor, service().my_cases(actor)), query)
+
+
+@lists.route("/worklists/department/<ident:department>")
+@lists.doc(operationId="department_worklist")
+@lists.arguments(PageQuery, location="query")
+@lists.response(200, TaskPageSchema)
+def department_worklist(query: dict[str, Any], department: str) -> dict[str, Any]:
+    """Open item tasks of a department, earliest due first (a reviewer sees only their own)."""
+    return paginate(service().department_worklist(current_actor(), department), query)
+
+
+@lists.route("/worklists/window/<ident:location>")
+@lists.doc(operationId="window_queue")
+@lists.arguments(PageQuery, location="query")
+@lists.response(200, CasePageSchema)
+def window_queue(query: dict[str, Any], location: str) -> dict[str, Any]:
+    """Cases ready for pickup at a service location (staff)."""
+    actor = current_actor()
+    return paginate(_rows(actor, service().window_queue(actor, location)), query)
+
+
+@lists.route("/worklists/awaiting-materials")
+@lists.doc(operationId="awaiting_materials")
+@lists.arguments(LocationQuery, location="query")
+@lists.response(200, CasePageSchema)
+def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
+    """Cases waiting for the applicant: after a one-time notice, or with materials owed (staff)."""
+    actor = current_actor()
+    location = query.get("location")
+    if location is not None:
+        service().catalogue.location(location)
+    return paginate(_rows(actor, service().awaiting_materials(actor, location)), query)
+
+
+@lists.route("/worklists/colour/<any(yellow, red):colour>")
+@lists.doc(operationId="cases_by_colour")
+@lists.arguments(PageQuery, location="query")
+@lists.response(200, CasePageSchema)
+def cases_by_colour(query: dict[str, Any], colour: str) -> dict[str, Any]:
+    """Open cases whose deadline is near (yellow) or past (red): 电子监察 (staff)."""
+    actor = current_actor()
+    return paginate(_rows(actor, service().cases_by_colour(actor, colour)), query)
+
+
+@lists.route("/supervision/terminate-overdue", methods=["POST"])
+@lists.doc(operationId="terminate_overdue")
+@lists.arguments(EmptyBody, required=False)
+@lists.arguments(ActionHeaders, location="headers", as_kwargs=True)
+@lists.response(200, TerminatedSchema)
+def terminate_overdue(body: dict[str, Any], if_match: str | None = None,
+                      idempotency_key: str | None = None) -> dict[str, Any]:
+    """Terminate every case whose owed materials are past due (supervisor; safe to repeat)."""
+    if if_match is not None or idempotency_key is not None:
+        raise HttpProblem(400, "OS620", "this sweep takes neither If-Match nor Idempotency-Key: "
+                          "repeating it is harmless", field="headers")
+    actor = current_actor()
+    from .. import NotAuthorised, Role
+
+    if actor.role is not Role.SUPERVISOR:
+        raise NotAuthorised("only a supervisor runs the overdue sweep", case_id="-", actor=actor.describe())
+    return {"terminated": service().terminate_overdue(actor)}

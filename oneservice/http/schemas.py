@@ -1,0 +1,399 @@
+"""marshmallow schemas of the HTTP API: request bodies (unknown fields rejected) and responses.
+
+Request schemas raise on unknown fields (marshmallow's default), so a misspelt field is a 422,
+never silently ignored. Response schemas mirror the library's views
+(:class:`~oneservice.views.CaseSummary`, :class:`~oneservice.views.Notice`,
+:class:`~oneservice.views.ProgressView`, worklist rows); they are what ``/openapi.json``
+publishes and what the schemathesis test checks every response against.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields as f
+from marshmallow import validate as v
+
+from .. import CaseState, TaskState
+from .fields import CHANNELS, Ident, Text
+
+COLOURS = ("green", "yellow", "red")
+CASE_STATES = tuple(s.value for s in CaseState)
+TASK_STATES = tuple(s.value for s in TaskState)
+
+
+def _channel(**kwargs: Any) -> f.String:
+    return f.String(validate=v.OneOf(CHANNELS), **kwargs)
+
+
+def _materials(**kwargs: Any) -> f.List:
+    return f.List(Ident(), validate=v.Length(max=200), load_default=list, **kwargs)
+
+
+def _over_budget() -> Text:
+    return Text(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "why an on-site step beyond the trip budget is unavoidable"},
+    )
+
+
+def _reason(description: str) -> Text:
+    return Text(required=True, min_length=1, metadata={"description": description})
+
+
+# ---------------------------------------------------------------------------------- requests
+
+
+class EmptyBody(ma.Schema):
+    """No fields: send no body or ``{}``."""
+
+
+class ApplicantBody(ma.Schema):
+    kind = f.String(required=True, validate=v.OneOf(["person", "company"]))
+    id_number = Text(
+        required=True, min_length=1, max_length=40,
+        metadata={"description": "resident ID number (person) or unified social credit code (company)"},
+    )
+    name = Text(required=True, min_length=1, max_length=200)
+    phone = Text(load_default="", max_length=40)
+
+
+class OpenCaseBody(ma.Schema):
+    matter_id = Ident(required=True)
+    applicant = f.Nested(ApplicantBody, required=True)
+    channel = _channel(required=True, metadata={"description": "intake channel"})
+    location = Ident(required=True, metadata={"description": "service location of the case"})
+    agent = Text(
+        allow_none=True, load_default=None, max_length=100,
+        metadata={"description": "the agent (代办员) running the errand, if any"},
+    )
+
+
+class SubmitBody(ma.Schema):
+    form = f.Dict(
+        keys=Text(min_length=1, max_length=100), values=f.Raw(allow_none=True), allow_none=True,
+        load_default=None, validate=v.Length(max=500),
+        metadata={"description": "unified form (一表申请): field id → value"},
+    )
+    materials = _materials(metadata={"description": "ids of the materials handed in"})
+    channel = _channel(required=True)
+    over_budget_reason = _over_budget()
+
+
+class OwedBody(ma.Schema):
+    owed = f.List(Ident(), required=True, validate=v.Length(min=1, max=200),
+                  metadata={"description": "waivable materials that may be supplied later (容缺)"})
+
+
+class ReasonBody(ma.Schema):
+    reason = _reason("why")
+
+
+class SupplyOwedBody(ma.Schema):
+    materials = f.List(Ident(), required=True, validate=v.Length(min=1, max=200))
+    channel = _channel(required=True)
+    over_budget_reason = _over_budget()
+
+
+class ApproveBody(ma.Schema):
+    note = Text(allow_none=True, load_default=None)
+
+
+class CorrectionBody(ma.Schema):
+    materials = _materials(metadata={"description": "materials to be corrected"})
+    note = _reason("what to correct (补正)")
+
+
+class SupplyCorrectionBody(ma.Schema):
+    channel = _channel(required=True)
+    materials = _materials()
+    over_budget_reason = _over_budget()
+
+
+class VisitBody(ma.Schema):
+    purpose = _reason("why the applicant must come")
+    over_budget_reason = _over_budget()
+
+
+class DeliverBody(ma.Schema):
+    channel = _channel(required=True, metadata={"description": "window, mail or electronic"})
+    over_budget_reason = _over_budget()
+
+
+class RatingBody(ma.Schema):
+    level = f.Integer(required=True, strict=True, validate=v.Range(1, 5),
+                      metadata={"description": "5 非常满意 … 1 非常不满意"})
+    comment = Text(load_default="")
+
+
+class NoteBody(ma.Schema):
+    note = _reason("what was done")
+
+
+class ActionHeaders(ma.Schema):
+    """Optimistic concurrency and idempotency headers of every action."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    if_match = f.String(
+        data_key="If-Match",
+        metadata={"description": 'the case version the action expects, as an entity tag: "7" '
+                                 "(412 if the case has moved on)"},
+    )
+    idempotency_key = f.String(
+        data_key="Idempotency-Key",
+        validate=v.Regexp(r"^[\x21-\x7e]{1,200}$", error="1-200 visible ASCII characters"),
+        metadata={"description": "a repeat with the same key and body returns the first result"},
+    )
+
+
+class PageQuery(ma.Schema):
+    page = f.Integer(load_default=1, validate=v.Range(1, 1_000_000))
+    page_size = f.Integer(load_default=50, validate=v.Range(1, 200))
+
+
+class LocationQuery(PageQuery):
+    location = Ident(load_default=None, allow_none=True)
+
+
+class LangQuery(ma.Schema):
+    lang = f.String(load_default="zh", validate=v.OneOf(["zh", "en"]))
+
+
+# --------------------------------------------------------------------------------- responses
+
+
+class SummarySchema(ma.Schema):
+    """A case after an action (:class:`oneservice.CaseSummary`); ``version`` is the ETag."""
+
+    id = f.String(required=True)
+    matter_id = f.String(required=True)
+    state = f.String(required=True, validate=v.OneOf(CASE_STATES))
+    version = f.Integer(required=True)
+    trips = f.Integer(required=True)
+    trip_budget = f.Integer(required=True)
+    due = f.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    due_provisional = f.Boolean(required=True)
+    colour = f.String(required=True, validate=v.OneOf(COLOURS))
+    tasks = f.Dict(keys=f.String(), values=f.String(), required=True,
+                   metadata={"description": "item code → task state"})
+    owed = f.List(f.String(), required=True)
+    allowed = f.List(f.String(), required=True, metadata={"description": "actions allowed now"})
+    outcome = f.String(required=True, allow_none=True)
+
+
+class ApplicantSchema(ma.Schema):
+    kind = f.String(allow_none=True)
+    name = f.String(required=True)
+    id_number = f.String(required=True, metadata={"description": "in full for clerks and supervisors, "
+                                                                  "masked for everyone else"})
+    phone = f.String(allow_none=True)
+
+
+class CaseViewSchema(SummarySchema):
+    applicant = f.Nested(ApplicantSchema, required=True, allow_none=True,
+                         metadata={"description": "absent (null) for reviewers"})
+
+
+class NoticeLineSchema(ma.Schema):
+    kind = f.String(required=True, metadata={"description": "material | field | condition"})
+    id = f.String(required=True)
+    zh = f.String(required=True)
+    en = f.String(required=True)
+
+
+class NoticeSchema(ma.Schema):
+    """The one-time notice (一次性告知) of a case."""
+
+    case_id = f.String(required=True)
+    number = f.Integer(required=True)
+    lines = f.List(f.Nested(NoticeLineSchema), required=True)
+    channels = f.List(f.String(), required=True)
+
+
+class ProgressStepSchema(ma.Schema):
+    at = f.String(required=True)
+    event = f.String(required=True)
+    zh = f.String(required=True)
+    en = f.String(required=True)
+    department = f.String(required=True, allow_none=True)
+    department_zh = f.String(required=True, allow_none=True)
+    department_en = f.String(required=True, allow_none=True)
+    note = f.String(required=True, allow_none=True)
+
+
+class ProgressTaskSchema(ma.Schema):
+    item = f.String(required=True)
+    name_zh = f.String(required=True)
+    name_en = f.String(required=True)
+    department = f.String(required=True)
+    state = f.String(required=True)
+    state_zh = f.String(required=True)
+    state_en = f.String(required=True)
+    due = f.String(required=True, allow_none=True)
+    due_provisional = f.Boolean(required=True)
+    colour = f.String(required=True)
+
+
+class ProgressOwedSchema(ma.Schema):
+    material = f.String(required=True)
+    due = f.String(required=True, allow_none=True)
+
+
+class ProgressSchema(ma.Schema):
+    """办件进度: what the applicant sees; the ID number is always masked."""
+
+    case_id = f.String(required=True)
+    matter_id = f.String(required=True)
+    matter_zh = f.String(required=True)
+    matter_en = f.String(required=True)
+    applicant_name = f.String(required=True)
+    applicant_id = f.String(required=True, metadata={"description": "masked"})
+    state = f.String(required=True)
+    state_zh = f.String(required=True)
+    state_en = f.String(required=True)
+    trips = f.Integer(required=True)
+    trip_budget = f.Integer(required=True)
+    due = f.String(required=True, allow_none=True)
+    due_provisional = f.Boolean(required=True)
+    colour = f.String(required=True)
+    tasks = f.List(f.Nested(ProgressTaskSchema), required=True)
+    owed = f.List(f.Nested(ProgressOwedSchema), required=True)
+    steps = f.List(f.Nested(ProgressStepSchema), required=True)
+
+
+class EventSchema(ma.Schema):
+    seq = f.Integer(required=True)
+    at = f.DateTime(required=True)
+    type = f.String(required=True)
+    actor = f.String(required=True)
+    state = f.String(required=True)
+    public = f.Boolean(required=True)
+    data = f.Dict(required=True)
+
+
+class CaseRowSchema(ma.Schema):
+    id = f.String(required=True)
+    matter_id = f.String(required=True)
+    state = f.String(required=True)
+    location = f.String(required=True)
+    channel = f.String(required=True)
+    applicant_id = f.String(required=True, metadata={"description": "masked except for clerks and supervisors"})
+    applicant_name = f.String(required=True)
+    opened_at = f.DateTime(required=True)
+    concluded_at = f.DateTime(required=True, allow_none=True)
+    due = f.Date(required=True, allow_none=True)
+    due_provisional = f.Boolean(required=True)
+    trips = f.Integer(required=True)
+    over_budget = f.Boolean(required=True)
+    version = f.Integer(required=True)
+
+
+class TaskRowSchema(ma.Schema):
+    case_id = f.String(required=True)
+    item_code = f.String(required=True)
+    department = f.String(required=True)
+    state = f.String(required=True)
+    matter_id = f.String(required=True)
+    dispatched_at = f.DateTime(required=True, allow_none=True)
+    started_at = f.DateTime(required=True, allow_none=True)
+    due = f.Date(required=True, allow_none=True)
+    due_provisional = f.Boolean(required=True)
+    suspended_since = f.Date(required=True, allow_none=True)
+    reviewer = f.String(required=True, allow_none=True)
+
+
+def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """``{items, page, page_size, total, pages}`` around a list of ``item``."""
+    return ma.Schema.from_dict(
+        {
+            "items": f.List(f.Nested(item), required=True),
+            "page": f.Integer(required=True),
+            "page_size": f.Integer(required=True),
+            "total": f.Integer(required=True),
+            "pages": f.Integer(required=True),
+        },
+        name=name,
+    )
+
+
+CasePageSchema = page_schema(CaseRowSchema, "CasePage")
+TaskPageSchema = page_schema(TaskRowSchema, "TaskPage")
+EventPageSchema = page_schema(EventSchema, "EventPage")
+
+
+class TerminatedSchema(ma.Schema):
+    terminated = f.List(f.String(), required=True, metadata={"description": "ids of terminated cases"})
+
+
+class HealthSchema(ma.Schema):
+    status = f.String(required=True)
+    checks = f.Dict(keys=f.String(), values=f.String())
+
+
+
+class MatterSchema(ma.Schema):
+    """One matter (一件事) of the catalogue."""
+
+    id = f.String(required=True)
+    version = f.String(required=True)
+    name_zh = f.String(required=True)
+    name_en = f.String(required=True)
+    content_hash = f.String(required=True)
+    items = f.List(f.String(), required=True)
+    departments = f.List(f.String(), required=True)
+    intake_channels = f.List(f.String(), required=True)
+    trip_budget = f.Integer(required=True)
+    trips_best = f.Integer(required=True)
+    trips_worst = f.Integer(required=True)
+    promise = f.Dict(required=True, metadata={"description": "{value, unit}"})
+
+
+class MatterNoticeSchema(ma.Schema):
+    """The published one-time notice of a matter (``oneservice explain … --format json``)."""
+
+    matter = f.Dict(required=True)
+    materials = f.List(f.Dict(), required=True)
+    not_needed = f.List(f.Dict(), required=True)
+    form = f.List(f.Dict(), required=True)
+    items = f.List(f.Dict(), required=True)
+    departments = f.List(f.Dict(), required=True)
+    channels = f.Dict(required=True)
+    trips = f.Dict(required=True)
+    limits = f.Dict(required=True)
+
+
+class CaseDetailSchema(ma.Schema):
+    """The whole case file (staff): tasks, materials, visits, deadlines, ratings."""
+
+    id = f.String(required=True)
+    matter_id = f.String(required=True)
+    matter_version = f.String(required=True)
+    definition_hash = f.String(required=True)
+    applicant = f.Nested(ApplicantSchema, required=True)
+    channel = f.String(required=True)
+    location = f.String(required=True)
+    agent = f.String(required=True, allow_none=True)
+    state = f.String(required=True)
+    version = f.Integer(required=True)
+    opened_at = f.DateTime(required=True)
+    submitted_at = f.DateTime(required=True, allow_none=True)
+    accepted_at = f.DateTime(required=True, allow_none=True)
+    concluded_at = f.DateTime(required=True, allow_none=True)
+    outcome = f.String(required=True, allow_none=True)
+    refusal_reason = f.String(required=True, allow_none=True)
+    delivery_channel = f.String(required=True, allow_none=True)
+    over_budget = f.Boolean(required=True)
+    trips = f.Integer(required=True)
+    notices = f.Integer(required=True)
+    notified = f.List(f.String(), required=True)
+    form = f.Dict(required=True)
+    tasks = f.List(f.Dict(), required=True)
+    materials = f.List(f.Dict(), required=True)
+    visits = f.List(f.Dict(), required=True)
+    deadlines = f.List(f.Dict(), required=True)
+    ratings = f.List(f.Dict(), required=True)
+    rectification = f.Dict(required=True, allow_none=True)

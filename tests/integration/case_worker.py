@@ -63,8 +63,9 @@ def main() -> None:
             if summary.state == "submitted":
                 service.accept(CLERK, case_id)
                 print(f"done accept {case_id}", flush=True)
-            for code, state in service.get(CLERK, case_id).tasks.items():
+            for code, task_state in service.get(CLERK, case_id).tasks.items():
                 reviewer = Actor(Role.REVIEWER, "rev", department=service.catalogue.item(code).department)
+                state = task_state
                 if state == "ready":
                     service.start_review(reviewer, case_id, code)
                     print(f"done start_review {case_id} {code}", flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import itertools
 import json
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def assert_consistent(service, case_id):
     events = service.events(supervisor, case_id)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     states = [e.state for e in events]
-    assert set(zip(states, states[1:], strict=False)) - {(s, s) for s in states} <= LEGAL
+    assert set(itertools.pairwise(states)) - {(s, s) for s in states} <= LEGAL
     assert states[-1] == case.state
     approvals = collections.Counter(e.data["item"] for e in events if e.type == "ItemApproved")
     assert all(n == 1 for n in approvals.values()), approvals

@@ -14,6 +14,8 @@ import attrs
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from alembic.migration import MigrationContext
 
 from oneservice.domain.case import (
@@ -44,6 +46,19 @@ FORM = {
     "注册资本": 500000,
     "nested": {"法定代表人": "张三", "电话": None, "ok": True},
 }
+
+
+def _head() -> str:
+    from oneservice.store.repository import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+HEAD = _head()
 
 
 def at(hours: float) -> dt.datetime:
@@ -902,7 +917,7 @@ class TestMigrate:
         store.migrate()
         store.migrate()
         with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0001",)]
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [(HEAD,)]
         assert load(store).id == "C-1"
 
     def test_schema_equals_metadata(self, store: Store) -> None:

@@ -10,6 +10,13 @@ checks authorisation, state and guards, computes deadlines and events.
 Prints cases per second, actions per second and the ratio to the floor for each database.
 Rounds alternate between oneservice and the floor so both see the same machine conditions; the
 best round of each counts.
+
+    python bench/lifecycle.py --profile 300 [--postgres URL]
+
+profiles 300 oneservice lifecycles (cProfile) on each database instead, and prints where the
+time goes: own time summed by component (database driver, SQLAlchemy, store, engine, …) and the
+functions of oneservice and its libraries with the most own time.
+SpiffWorkflow joins the comparison in ``bench/spiff_compare.py``.
 """
 
 from __future__ import annotations
@@ -164,6 +171,91 @@ def measure(
     }
 
 
+# ------------------------------------------------------------------------------------ profile
+
+_COMPONENTS = (
+    # (marker in the file name, component); the first match wins
+    ("/psycopg", "database driver (psycopg)"),
+    ("/sqlalchemy/", "SQLAlchemy (connection, execution context, events, pool)"),
+    ("/oneservice/store/", "oneservice store (version check, cache, diff, bind parameters)"),
+    ("/oneservice/engine/", "oneservice engine (rules, guards, deadlines, events)"),
+    ("/oneservice/domain/", "oneservice engine (rules, guards, deadlines, events)"),
+    ("/transitions/", "transitions (state machines)"),
+    ("/celpy/", "CEL acceptance conditions (celpy)"),
+    ("/lark/", "CEL acceptance conditions (celpy)"),
+    ("/stdnum/", "ID number validation (python-stdnum)"),
+    ("/oneservice/views.py", "summary returned by every action"),
+    ("/oneservice/service", "service (actions, transaction per action)"),
+    ("/oneservice/", "oneservice, other"),
+    ("/attr/", "attrs (frozen values, evolve)"),
+    ("/json/", "json"),
+    ("bench/", "benchmark driver"),
+)
+
+
+def _component(filename: str, name: str) -> str:
+    if filename == "~":  # a built-in: name says whose
+        if "sqlite3" in name:
+            return "database driver (sqlite3: execute, commit)"
+        if "psycopg" in name or name.startswith(("<built-in method select", "<built-in method poll")):
+            return "database driver (psycopg)"
+        return "built-ins (dict, isinstance, datetime, …)"
+    path = filename.replace("\\", "/")
+    for marker, component in _COMPONENTS:
+        if marker in path:
+            return component
+    return "Python standard library, other"
+
+
+def profile(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
+    """Where the time of ``cases`` lifecycles goes, by component (cProfile own time)."""
+    import cProfile
+    import pstats
+
+    service = make_service(url, catalogue)
+    for _ in range(20):
+        lifecycle(service)  # warm: definitions, compiled statements, cache
+    start = time.perf_counter()
+    for _ in range(cases):
+        lifecycle(service)
+    plain = time.perf_counter() - start
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(cases):
+        lifecycle(service)
+    profiler.disable()
+    service.store.dispose()
+    stats = pstats.Stats(profiler)
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    by_component: dict[str, float] = {}
+    total = 0.0
+    for (filename, _line, func), (_cc, _nc, own, _cum, _callers) in raw.items():
+        component = _component(filename, func)
+        by_component[component] = by_component.get(component, 0.0) + own
+        total += own
+    lines = [
+        f"{name}: {cases} lifecycles, {plain / cases * 1000:.1f} ms per case unprofiled, "
+        f"{total / cases * 1000:.1f} ms profiled (cProfile inflates Python code, not the driver's C calls)",
+        f"  {'component':<66}{'share':>7}{'ms/case':>9}",
+    ]
+    for component, own in sorted(by_component.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {component:<66}{own / total:>7.1%}{own / cases * 1000:>9.2f}")
+    lines.append("  functions with the most own time:")
+    top = sorted(raw.items(), key=lambda kv: -kv[1][2])[:25]
+    for (filename, line, func), (_cc, nc, own, cum, _callers) in top:
+        where = func if filename == "~" else f"{_short(filename)}:{line}({func})"
+        lines.append(f"  {own / total:>6.1%} {nc / cases:>6.0f} calls/case  {where}")
+    return lines
+
+
+def _short(filename: str) -> str:
+    path = filename.replace("\\", "/")
+    for marker in ("/site-packages/", "/work/main/", "/lib/python3"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -175,8 +267,18 @@ def main() -> None:
         default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
         help="PostgreSQL URL (default: $ONESERVICE_TEST_DATABASE_URL); omit to skip",
     )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="CASES",
+        help="profile CASES oneservice lifecycles per database instead of measuring throughput",
+    )
     args = parser.parse_args()
     catalogue = load_catalogue([ROOT / "workflows"])
+    if args.profile:
+        with tempfile.TemporaryDirectory() as tmp:
+            print("\n".join(profile("sqlite (file, WAL)", f"sqlite:///{tmp}/profile.sqlite", catalogue, args.profile)))
+        if args.postgres:
+            print("\n".join(profile("postgresql", _fresh_pg(args.postgres), catalogue, args.profile)))
+        return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         results.append(

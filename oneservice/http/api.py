@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http
-import logging
 from typing import Any
 
 import flask_smorest  # type: ignore[import-untyped]
@@ -15,9 +14,6 @@ from .fields import Parser
 from .problems import HTTP_ERROR, PROBLEM_JSON, ProblemSchema, problem_response
 
 __all__ = ["Api", "Blueprint"]
-
-log = logging.getLogger("oneservice.http")
-
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     """A flask-smorest blueprint whose JSON bodies are parsed strictly."""

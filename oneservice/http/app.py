@@ -80,7 +80,6 @@ def create_app(
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
         MAX_CONTENT_LENGTH=max_body,
-        JSON_SORT_KEYS=False,
         API_SPEC_OPTIONS={
             "info": {
                 "description": "最多跑一次 (at most one trip) government-service cases over HTTP. "

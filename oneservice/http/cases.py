@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (flask-smorest ships no type hints: its route, arguments and response decorators are untyped)
 """Case endpoints: every action of :class:`~oneservice.OneService` as a POST, and the case queries.
 
 Actions are declared in one table (:data:`ACTIONS`): path, body schema, who may call it (for the
@@ -23,6 +25,7 @@ from .. import Actor, Case, CaseSummary, OneService, Role
 from .api import Blueprint
 from .context import (
     authenticate,
+    case_summary,
     current_actor,
     etag,
     paginate,
@@ -112,7 +115,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("approve", "items/<ident:item>/approve", "Approve an item; its result goes downstream",
            "reviewer of the item's department", ApproveBody,
            lambda s, a, c, b, k, p: s.approve(a, c, p["item"], note=b["note"], idempotency_key=k)),
-    Action("refuse_item", "items/<ident:item>/refuse", "Refuse an item (the matter's policy decides the rest)",
+    Action("refuse_item", "items/<ident:item>/refuse",
+           "Refuse an item (the matter's policy decides the rest)",
            "reviewer of the item's department", ReasonBody,
            lambda s, a, c, b, k, p: s.refuse_item(a, c, p["item"], b["reason"], idempotency_key=k)),
     Action("request_correction", "items/<ident:item>/corrections",
@@ -169,7 +173,13 @@ def _action_view(action: Action) -> Callable[..., Any]:
                 400, "OS620", f"{action.name} does not take an Idempotency-Key: a repeat is rejected "
                 "by the case's state instead", field="Idempotency-Key",
             )
-        precondition(actor, case_id, if_match)
+        if if_match is not None:
+            precondition(actor, case_id, if_match)
+        elif item is not None:
+            # The engine checks some item actions' input (materials, upstream results) before it
+            # authorises, and its errors describe the case: look first, so that a caller who may
+            # not see the case gets a 403 and learns nothing about it.
+            case_summary(actor, case_id)
         path = {"item": item} if item is not None else {}
         result = action.call(service(), actor, case_id, body, scoped_key(actor, idempotency_key), path)
         return _reply(result)
@@ -241,7 +251,7 @@ def get_case(case_id: str) -> Any:
     """
     actor = current_actor()
     svc = service()
-    summary = svc.get(actor, case_id)
+    summary = case_summary(actor, case_id)
     applicant: dict[str, Any] | None = None
     if sees_full_ids(actor):
         full = svc.case(actor, case_id).applicant

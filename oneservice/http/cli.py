@@ -132,7 +132,8 @@ def issue_command(
         issued = tokens.issue(actor, ttl)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"token {issued.id} for {actor.describe()} expires {issued.expires:%Y-%m-%d %H:%M} UTC", err=True)
+    click.echo(f"token {issued.id} for {actor.describe()} expires {issued.expires:%Y-%m-%d %H:%M} UTC",
+               err=True)
     click.echo(issued.token)
 
 

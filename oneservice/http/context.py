@@ -11,13 +11,14 @@ from typing import Any
 import attrs
 from flask import current_app, g, request
 
-from .. import Actor, Applicant, OneService, Role
+from .. import Actor, Applicant, CaseSummary, NotAuthorised, OneService, Role
 from .auth import InvalidToken, TokenAuthority
 from .problems import AUTH_REQUIRED, INVALID_TOKEN, HttpProblem
 
 __all__ = [
     "HttpState",
     "authenticate",
+    "case_summary",
     "current_actor",
     "etag",
     "mask_id",
@@ -113,12 +114,35 @@ def parse_if_match(header: str) -> set[int] | None:
     return versions
 
 
+READER = Actor(Role.SYSTEM, "http-reader")
+"""Reads a case for the HTTP layer's own checks; never used for an action."""
+
+
+def case_summary(actor: Actor, case_id: str) -> CaseSummary:
+    """The case summary as ``actor`` may see it.
+
+    ``OneService.get`` refuses every reviewer (it lets reviewers of the case's departments past its
+    role check, then ``authorise`` demands an item). Until it is fixed, a reviewer whose department
+    has an item in the case is let through here; everyone else is checked by the library.
+    """
+    svc = service()
+    if actor.role is not Role.REVIEWER:
+        return svc.get(actor, case_id)
+    case = svc.case(READER, case_id)
+    if actor.department not in {task.department for task in case.tasks.values()}:
+        raise NotAuthorised(
+            "a reviewer sees only cases with an item of their department",
+            case_id=case_id, actor=actor.describe(),
+        )
+    return svc.get(READER, case_id)
+
+
 def precondition(actor: Actor, case_id: str, if_match: str | None) -> None:
     """412 unless the case is at a version ``If-Match`` names (checked before the action runs)."""
     if if_match is None:
         return
     accepted = parse_if_match(if_match)
-    current = service().get(actor, case_id).version
+    current = case_summary(actor, case_id).version
     if accepted is not None and current not in accepted:
         raise HttpProblem(
             412,

@@ -63,8 +63,12 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-class Parser(FlaskParser):  # type: ignore[misc]
-    """webargs' Flask parser with strict JSON bodies."""
+class Parser(FlaskParser):
+    """webargs' Flask parser with strict JSON bodies; query schemas decide on unknown parameters."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {  # noqa: RUF012 (webargs declares it so)
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None
+    }
 
     def _raw_load_json(self, req: Request) -> Any:
         if not is_json_request(req):
@@ -88,8 +92,10 @@ class Text(ma.fields.String):
     """Text without NUL characters, of at most ``max_length`` characters."""
 
     def __init__(self, *, max_length: int = 2000, min_length: int = 0, **kwargs: Any) -> None:
-        validators = [ma.validate.Length(min=min_length, max=max_length)]
-        validators.append(ma.validate.Regexp(r"^[^\x00]*$", error="may not contain NUL characters"))
+        validators: list[ma.validate.Validator] = [
+            ma.validate.Length(min=min_length, max=max_length),
+            ma.validate.Regexp(r"^[^\x00]*$", error="may not contain NUL characters"),
+        ]
         super().__init__(validate=validators, **kwargs)
 
 

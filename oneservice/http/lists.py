@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (flask-smorest ships no type hints: its route, arguments and response decorators are untyped)
 """Lists: the applicant's own cases, the staff worklists and the supervision sweep.
 
 Every list is paginated (``page``, ``page_size`` ≤ 200) in an envelope

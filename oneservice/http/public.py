@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (flask-smorest ships no type hints: its route, arguments and response decorators are untyped)
 """Endpoints without a token: health, readiness and the published catalogue.
 
 The catalogue (matters and their one-time notices) is public information: a front desk hands the
@@ -46,7 +48,9 @@ def readyz() -> dict[str, Any]:
             pass
     except OneServiceError as exc:
         log.warning("readiness check failed", extra={"fields": {"code": exc.code}})
-        raise HttpProblem(503, "OS800", "the database does not answer", headers={"Retry-After": "5"}) from None
+        raise HttpProblem(
+            503, "OS800", "the database does not answer", headers={"Retry-After": "5"}
+        ) from None
     return {
         "status": "ready",
         "checks": {"database": svc.store.dialect, "catalogue": f"{len(svc.catalogue.matters)} matters"},

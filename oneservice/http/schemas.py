@@ -27,7 +27,7 @@ def _channel(**kwargs: Any) -> f.String:
     return f.String(validate=v.OneOf(CHANNELS), **kwargs)
 
 
-def _materials(**kwargs: Any) -> f.List:
+def _materials(**kwargs: Any) -> f.Field[Any]:
     return f.List(Ident(), validate=v.Length(max=200), load_default=list, **kwargs)
 
 
@@ -150,7 +150,14 @@ class ActionHeaders(ma.Schema):
     )
 
 
-class PageQuery(ma.Schema):
+class Query(ma.Schema):
+    """Query parameters: an unknown one is a 422, like an unknown body field."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class PageQuery(Query):
     page = f.Integer(load_default=1, validate=v.Range(1, 1_000_000))
     page_size = f.Integer(load_default=50, validate=v.Range(1, 200))
 
@@ -159,7 +166,7 @@ class LocationQuery(PageQuery):
     location = Ident(load_default=None, allow_none=True)
 
 
-class LangQuery(ma.Schema):
+class LangQuery(Query):
     lang = f.String(load_default="zh", validate=v.OneOf(["zh", "en"]))
 
 
@@ -281,7 +288,8 @@ class CaseRowSchema(ma.Schema):
     state = f.String(required=True)
     location = f.String(required=True)
     channel = f.String(required=True)
-    applicant_id = f.String(required=True, metadata={"description": "masked except for clerks and supervisors"})
+    applicant_id = f.String(required=True,
+                            metadata={"description": "masked except for clerks and supervisors"})
     applicant_name = f.String(required=True)
     opened_at = f.DateTime(required=True)
     concluded_at = f.DateTime(required=True, allow_none=True)

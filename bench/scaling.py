@@ -1,0 +1,365 @@
+"""Scaling of oneservice: per-action latency against stored cases, definition size, memory.
+
+    python bench/scaling.py [--part latency,definitions,memory] [--sizes 1000,100000,1000000]
+                            [--fresh 200] [--matters 10,100,1000]
+                            [--memory-cases 10000,50000,100000] [--max-minutes 120]
+                            [--postgres URL] [--pg-sizes 1000,100000]
+
+latency
+    One SQLite file (and one PostgreSQL schema when ``--postgres`` is given) is filled with
+    synthetic cases (``bench/synthetic.py``'s generator: cases, item tasks, deadlines, ratings)
+    up to each size in turn; at each size ``--fresh`` new start-a-business cases run their whole
+    lifecycle and every action is timed. Two services share the database: one with the store's
+    case cache (default, 1024 cases) and one with ``cache_size=0`` (every action loads the case
+    with its child rows), alternating case by case. Prints median and p99 of accept,
+    start_review, approve, deliver (and of all 20 actions) per size, and the ratio of the
+    largest size to the smallest.
+definitions
+    Synthetic catalogues of 10, 100 and 1,000 matters, made by cloning the shipped
+    ``workflows/`` (10 matters, 49 items) with renamed matter ids and item codes (every
+    ``item:`` source and ``after:`` dependency renamed with them), written as YAML to a
+    temporary directory. Times the stages of ``load_catalogue`` (= ``oneservice check``):
+    parsing the YAML, then validation, static analysis and building the catalogue; then
+    compiling the engine (state machines) of every matter.
+memory
+    One ``OneService`` on one SQLite file runs start-a-business lifecycles one after the other;
+    the resident set size (``/proc/self/status`` VmRSS, after ``gc.collect()``) and the peak
+    (``resource.getrusage``) are printed at each checkpoint with the growth per case since the
+    first checkpoint. ``--max-minutes`` bounds the run: it stops early and says so.
+
+Progress goes to stderr; tables to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import lifecycle  # noqa: E402
+import synthetic  # noqa: E402
+
+from oneservice import TZ, Actor, OneService, Role, SimulatedClock, Store, load_catalogue  # noqa: E402
+from oneservice.demo import sample_form  # noqa: E402
+
+TIMED = ("accept", "start_review", "approve", "deliver")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------ latency
+
+
+def timed_lifecycle(service: OneService, times: dict[str, list[float]]) -> None:
+    """``lifecycle.lifecycle`` with every action timed (seconds, appended to ``times[action]``)."""
+    plan = service.catalogue.plan(lifecycle.MATTER)
+    form = lifecycle._FORMS.get(lifecycle.MATTER) or lifecycle._FORMS.setdefault(lifecycle.MATTER, sample_form(plan))
+    materials = [line.material.id for line in plan.materials]
+    clerk, me = lifecycle.CLERK, lifecycle.ME
+    clock = time.perf_counter
+
+    def run(name: str, call: Any, *args: Any, **kwargs: Any) -> Any:
+        t0 = clock()
+        result = call(*args, **kwargs)
+        times.setdefault(name, []).append(clock() - t0)
+        return result
+
+    case = run("open_case", service.open_case, me, lifecycle.MATTER, lifecycle.PERSON, channel="online",
+               location=lifecycle.LOCATION)
+    run("submit", service.submit, me, case.id, form=form, materials=materials, channel="online")
+    run("accept", service.accept, clerk, case.id)
+    for item in plan.items:
+        reviewer = Actor(Role.REVIEWER, "rev", department=item.department)
+        run("start_review", service.start_review, reviewer, case.id, item.code)
+        run("approve", service.approve, reviewer, case.id, item.code)
+    run("deliver", service.deliver, clerk, case.id, channel="electronic")
+    run("rate", service.rate, me, case.id, 5)
+    run("conclude", service.conclude, clerk, case.id)
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _stored_cases(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM cases").scalar() or 0)
+
+
+def latency(name: str, url: str, catalogue: Any, sizes: list[int], fresh: int,
+            schema: str | None = None) -> list[dict[str, Any]]:
+    store = Store(url, schema=schema)
+    store.migrate()
+    cold_store = Store(url, schema=schema, cache_size=0)
+    start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
+    warm = OneService(catalogue, store, clock=SimulatedClock(start))
+    cold = OneService(catalogue, cold_store, clock=SimulatedClock(start))
+    results = []
+    generated = 0
+    try:
+        for size in sorted(sizes):
+            if size > generated:
+                log(f"{name}: generating {size - generated:,} synthetic cases …")
+                seconds = synthetic.generate(store, catalogue, size - generated, seed=size)
+                log(f"{name}: … in {seconds:.1f} s")
+                generated = size
+            store.clear_cache()
+            cold_store.clear_cache()
+            for service in (warm, cold):
+                timed_lifecycle(service, {})  # warm up: definitions, compiled statements
+            times: dict[str, dict[str, list[float]]] = {"cache": {}, "no cache": {}}
+            t0 = time.perf_counter()
+            for _ in range(fresh):
+                timed_lifecycle(warm, times["cache"])
+                timed_lifecycle(cold, times["no cache"])
+            log(f"{name}: {size:,} stored: {2 * fresh} lifecycles in {time.perf_counter() - t0:.1f} s")
+            stored = _stored_cases(store)
+            for mode, by_action in times.items():
+                row: dict[str, Any] = {"database": name, "size": size, "stored": stored, "mode": mode}
+                for action in (*TIMED, "all"):
+                    values = (
+                        [v for vs in by_action.values() for v in vs] if action == "all" else by_action[action]
+                    )
+                    row[action] = (statistics.median(values) * 1000, _p(values, 0.99) * 1000)
+                results.append(row)
+    finally:
+        store.dispose()
+        cold_store.dispose()
+    return results
+
+
+def latency_table(results: list[dict[str, Any]], fresh: int) -> list[str]:
+    lines = [
+        f"per-action latency, ms (median / p99), {fresh} fresh start-a-business lifecycles per size and mode",
+        f"{'database':<12}{'stored cases':>14}  {'case cache':<10}"
+        + "".join(f"{a:>16}" for a in (*TIMED, "all 20 actions")),
+    ]
+    for r in results:
+        lines.append(
+            f"{r['database']:<12}{r['stored']:>14,}  {r['mode']:<10}"
+            + "".join(f"{r[a][0]:>8.2f} /{r[a][1]:>6.2f}" for a in (*TIMED, "all"))
+        )
+    # flatness: largest size against smallest, per database and mode
+    lines.append("")
+    for db in dict.fromkeys(r["database"] for r in results):
+        for mode in ("cache", "no cache"):
+            rows = [r for r in results if r["database"] == db and r["mode"] == mode]
+            if len(rows) < 2:
+                continue
+            small, large = rows[0], rows[-1]
+            ratios = ", ".join(f"{a} {large[a][0] / small[a][0]:.2f}" for a in (*TIMED, "all"))
+            worst = max(large[a][0] / small[a][0] for a in (*TIMED, "all"))
+            lines.append(
+                f"{db}, {mode}: median at {large['stored']:,} ÷ at {small['stored']:,} stored: {ratios} "
+                f"(target ≤ 1.3: {'met' if worst <= 1.3 else 'NOT met'})"
+            )
+    return lines
+
+
+# -------------------------------------------------------------------------------- definitions
+
+
+def synthetic_catalogue(target: Path, matters: int) -> tuple[int, int]:
+    """Write ``matters`` matters (clones of the shipped ones) and their items under ``target``."""
+    source = ROOT / "workflows"
+    shutil.copy(source / "registry.yaml", target / "registry.yaml")
+    if (source / "calendars").is_dir():
+        shutil.copytree(source / "calendars", target / "calendars")
+    item_files = sorted((source / "items").rglob("*.yaml"))
+    matter_files = sorted((source / "matters").glob("*.yaml"))
+    codes = [re.search(r"^\s*code:\s*(\S+)", f.read_text(), re.M).group(1) for f in item_files]  # type: ignore[union-attr]
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9._-])(" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+        + r")(?![A-Za-z0-9._-])"
+    )
+    copies = -(-matters // len(matter_files))
+    written_matters = written_items = 0
+    for k in range(copies):
+        suffix = "" if k == 0 else f"-s{k:04d}"
+        chosen = matter_files[: min(len(matter_files), matters - written_matters)]
+        if not chosen:
+            break
+        # the items of the chosen matters (all items of a copy; unused ones are harmless but counted)
+        needed = set()
+        for m in chosen:
+            needed |= set(pattern.findall(m.read_text()))
+        out = target / f"copy{k:04d}"
+        (out / "items").mkdir(parents=True)
+        (out / "matters").mkdir()
+        for f, code in zip(item_files, codes, strict=True):
+            if code not in needed:
+                continue
+            text = pattern.sub(lambda m: m.group(1) + suffix, f.read_text())
+            (out / "items" / f"{code}{suffix}.yaml").write_text(text)
+            written_items += 1
+        for m in chosen:
+            text = pattern.sub(lambda x: x.group(1) + suffix, m.read_text())
+            text = re.sub(r"^(  id:\s*)(\S+)", lambda x: x.group(1) + x.group(2) + suffix, text, count=1, flags=re.M)
+            (out / "matters" / f"{m.stem}{suffix}.yaml").write_text(text)
+            written_matters += 1
+    return written_matters, written_items
+
+
+def definitions(sizes: list[int]) -> list[str]:
+    """Time the three stages of loading: YAML parsing (ruamel round-trip, kept for line numbers),
+    validation + static analysis + building the catalogue, and compiling every matter's engine."""
+    from oneservice.catalog import loader
+
+    lines = [
+        "definition load and check (synthetic catalogues cloned from workflows/)",
+        f"{'matters':>8}{'items':>7}{'files':>7}{'parse YAML s':>14}{'check+build s':>15}"
+        f"{'load total s':>14}{'engines s':>11}{'ms/matter':>11}",
+    ]
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            matters, items = synthetic_catalogue(Path(tmp), n)
+            t0 = time.perf_counter()
+            files, problems = loader._discover([tmp])  # what load_catalogue does, stage by stage
+            documents = []
+            for file in files:
+                doc, found = loader.read_document(file, str(file))
+                problems.extend(found)
+                if doc is not None:
+                    documents.append(doc)
+            t1 = time.perf_counter()
+            report = loader._check_documents(documents, problems, len(files))
+            t2 = time.perf_counter()
+            errors = [f for f in report.findings if f.is_error]
+            if errors or report.catalogue is None:
+                raise SystemExit(f"synthetic catalogue of {n} matters has errors: {errors[:3]}")
+            catalogue = report.catalogue
+            assert len(catalogue.plans) == matters, (len(catalogue.plans), matters)
+            service = OneService(catalogue, Store(f"sqlite:///{tmp}/unused.sqlite"))
+            for plan in catalogue.plans.values():
+                service.engine(plan.content_hash)
+            t3 = time.perf_counter()
+            service.store.dispose()
+            log(f"definitions: {matters} matters done")
+            lines.append(
+                f"{matters:>8}{items:>7}{len(files):>7}{t1 - t0:>14.2f}{t2 - t1:>15.2f}{t2 - t0:>14.2f}"
+                f"{t3 - t2:>11.2f}{(t3 - t0) * 1000 / matters:>11.1f}"
+            )
+    return lines
+
+
+# ------------------------------------------------------------------------------------- memory
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory(catalogue: Any, checkpoints: list[int], max_minutes: float, directory: str | None) -> list[str]:
+    tmp = tempfile.mkdtemp(dir=directory)
+    store = Store(f"sqlite:///{tmp}/memory.sqlite")
+    store.migrate()
+    service = OneService(catalogue, store, clock=SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ)))
+    lines = [
+        f"memory: one OneService, one SQLite file, start-a-business lifecycles in sequence "
+        f"(case cache {store._cache.size})",
+        f"{'cases':>9}{'RSS MiB':>9}{'peak MiB':>10}{'cached':>8}{'KiB/case since first':>22}{'cases/s':>9}",
+    ]
+    deadline = time.monotonic() + max_minutes * 60
+    done = 0
+    first: tuple[int, float] | None = None
+    t_start = time.perf_counter()
+    stopped = False
+    try:
+        for target in sorted(checkpoints):
+            while done < target:
+                lifecycle.lifecycle(service)
+                done += 1
+                if done % 1000 == 0:
+                    if done % 10000 == 0:
+                        log(f"memory: {done:,} cases, RSS {rss_mib():.1f} MiB")
+                    if time.monotonic() > deadline:
+                        stopped = True
+                        break
+            gc.collect()
+            rss = rss_mib()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            growth = "" if first is None else f"{(rss - first[1]) * 1024 / max(1, done - first[0]):.4f}"
+            if first is None:
+                first = (done, rss)
+            rate = done / (time.perf_counter() - t_start)
+            lines.append(f"{done:>9,}{rss:>9.1f}{peak:>10.1f}{len(store._cache):>8}{growth:>22}{rate:>9.1f}")
+            if stopped:
+                lines.append(f"(stopped after {max_minutes:g} minutes at {done:,} cases)")
+                break
+    finally:
+        store.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return lines
+
+
+# --------------------------------------------------------------------------------------- main
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x.replace("_", "")) for x in text.split(",") if x]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", default="latency,definitions,memory")
+    parser.add_argument("--sizes", type=_ints, default=[1000, 100_000, 1_000_000],
+                        help="stored cases for latency on SQLite (default 1000,100000,1000000)")
+    parser.add_argument("--pg-sizes", type=_ints, default=[1000, 100_000],
+                        help="stored cases on PostgreSQL (default 1000,100000; 1M takes ~7 min to generate)")
+    parser.add_argument("--fresh", type=int, default=200, help="timed lifecycles per size and cache mode")
+    parser.add_argument("--matters", type=_ints, default=[10, 100, 1000])
+    parser.add_argument("--memory-cases", type=_ints, default=[1000, 10_000, 50_000, 100_000])
+    parser.add_argument("--max-minutes", type=float, default=120, help="bound of the memory run")
+    parser.add_argument("--dir", default=None, help="where the SQLite files go (default: the temp dir)")
+    parser.add_argument("--postgres", default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
+                        help="PostgreSQL URL for latency too; a fresh schema is created and dropped")
+    args = parser.parse_args()
+    parts = set(args.part.split(","))
+    catalogue = load_catalogue([ROOT / "workflows"])
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+    if "definitions" in parts:
+        print("\n".join(definitions(args.matters)) + "\n", flush=True)
+    if "latency" in parts:
+        results = []
+        tmp = tempfile.mkdtemp(dir=args.dir)
+        try:
+            results += latency("sqlite", f"sqlite:///{tmp}/scaling.sqlite", catalogue, args.sizes, args.fresh)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if args.postgres:
+            schema = "scaling_" + uuid.uuid4().hex[:8]
+            try:
+                results += latency("postgresql", args.postgres, catalogue, args.pg_sizes, args.fresh, schema)
+            finally:
+                Store(args.postgres, schema=schema).drop_schema()
+        print("\n".join(latency_table(results, args.fresh)) + "\n", flush=True)
+    if "memory" in parts:
+        print("\n".join(memory(catalogue, args.memory_cases, args.max_minutes, args.dir)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Bad input and forbidden access: always a 4xx problem-details body, never a 500, never data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from http_helpers import LOCATION, OTHER_ID, PERSON, PERSON_ID, REGISTRATION, SEAL
+
+PROBLEM = "application/problem+json"
+
+
+def problem(r, status, code):
+    assert r.status_code == status, r.get_data(as_text=True)
+    assert r.mimetype == PROBLEM
+    body = r.json
+    assert body["status"] == status and body["code"] == code
+    assert body["type"] == f"urn:oneservice:problem:{code}"
+    assert body["title"] and body["detail"]
+    return body
+
+
+def raw(http, path, who, data, content_type="application/json"):
+    return http.client.post(path, data=data, content_type=content_type, headers=http.headers(who))
+
+
+class TestMalformedRequests:
+    def test_malformed_json(self, http):
+        """A body that is not JSON: 400 OS620."""
+        case_id = http.open_business()
+        body = problem(raw(http, f"/cases/{case_id}/withdraw", "me", b'{"reason": '), 400, "OS620")
+        assert body["errors"] == {"json": ["Invalid JSON body."]}
+
+    @pytest.mark.parametrize("text", [b'{"reason": NaN}', b'{"reason": Infinity}', b"\xff\xfe{}"])
+    def test_not_strict_json(self, http, text):
+        """NaN, Infinity and bad UTF-8 are malformed JSON too."""
+        case_id = http.open_business()
+        problem(raw(http, f"/cases/{case_id}/withdraw", "me", text), 400, "OS620")
+
+    def test_wrong_types(self, http):
+        """Wrong types: 422 naming each field."""
+        case_id = http.open_business()
+        r = http.post(f"/cases/{case_id}/submit", "me", {"materials": "all", "channel": 3, "form": []})
+        body = problem(r, 422, "OS620")
+        assert set(body["errors"]["json"]) == {"materials", "channel", "form"}
+
+    def test_bool_is_not_a_rating(self, http):
+        """``true`` is not an integer level."""
+        case_id = http.open_business()
+        problem(http.post(f"/cases/{case_id}/rating", "me", {"level": True}), 422, "OS620")
+
+    def test_unknown_fields(self, http):
+        """A misspelt field is rejected, not ignored."""
+        case_id = http.open_business()
+        body = problem(http.post(f"/cases/{case_id}/withdraw", "me", {"reason": "x", "reasn": "y"}), 422, "OS620")
+        assert body["errors"]["json"] == {"reasn": ["Unknown field."]}
+        body = problem(http.post(f"/cases/{case_id}/accept", "clerk", {"force": True}), 422, "OS620")
+
+    def test_top_level_array(self, http):
+        case_id = http.open_business()
+        problem(http.post(f"/cases/{case_id}/withdraw", "me", ["x"]), 422, "OS620")
+
+    def test_nul_character(self, http):
+        """NUL cannot be stored by PostgreSQL: rejected at the door, anywhere in the body."""
+        case_id = http.open_business()
+        problem(http.post(f"/cases/{case_id}/withdraw", "me", {"reason": "a\x00b"}), 422, "OS620")
+        form = {"company_name": "x\x00"}
+        r = http.post(f"/cases/{case_id}/submit", "me", {"form": form, "channel": "online"})
+        problem(r, 422, "OS620")
+
+    def test_deep_nesting(self, http):
+        case_id = http.open_business()
+        deep = {"form": {"company_name": json.loads("[" * 40 + "]" * 40)}, "channel": "online"}
+        problem(http.post(f"/cases/{case_id}/submit", "me", deep), 422, "OS620")
+
+    def test_oversized_body(self, http):
+        """More than the body limit: 413."""
+        case_id = http.open_business()
+        big = json.dumps({"reason": "x" * 300_000}).encode()
+        problem(raw(http, f"/cases/{case_id}/withdraw", "me", big), 413, "OS900")
+
+    def test_too_long_text(self, http):
+        case_id = http.open_business()
+        problem(http.post(f"/cases/{case_id}/withdraw", "me", {"reason": "x" * 2001}), 422, "OS620")
+
+    def test_not_json_media_type(self, http):
+        case_id = http.open_business()
+        r = raw(http, f"/cases/{case_id}/withdraw", "me", b"reason=x", "application/x-www-form-urlencoded")
+        problem(r, 415, "OS900")
+
+    def test_library_validation(self, http):
+        """Values the schema cannot judge are checked by the library: 422 with its field."""
+        case_id = http.open_business()
+        r = http.post(f"/cases/{case_id}/submit", "me", {"form": {"nope": 1}, "channel": "online"})
+        assert problem(r, 422, "OS620")["field"] == "form.nope"
+        r = http.post("/cases", "me", {"matter_id": "start-a-business", "channel": "online",
+                                       "location": LOCATION, "applicant": PERSON | {"id_number": "123"}})
+        assert problem(r, 422, "OS621")["field"] == "applicant.id_number"
+
+    def test_unknown_route_and_method(self, http):
+        problem(http.get("/nope", "clerk"), 404, "OS900")
+        r = http.client.delete("/cases", headers=http.headers("clerk"))
+        assert problem(r, 405, "OS900") and "POST" in r.headers["Allow"]
+        problem(http.get("/cases/bad%00id", "clerk"), 404, "OS900")
+
+    def test_unknown_case_and_definition(self, http):
+        problem(http.get("/cases/20260101-000000000000", "clerk"), 404, "OS700")
+        body = problem(http.get("/matters/start-a-busines/notice", None), 404, "OS630")
+        assert body["suggestions"] == ["start-a-business"]
+        body = problem(http.get("/worklists/window/hz-citizen-center", "clerk"), 404, "OS630")
+
+    def test_bad_query(self, http):
+        problem(http.get("/matters?page=0", None), 422, "OS620")
+        problem(http.get("/matters?page_size=abc", None), 422, "OS620")
+
+
+class TestConflicts:
+    def test_illegal_action(self, http):
+        """Wrong state: 409 with the state and the actions allowed now."""
+        case_id = http.open_business()
+        body = problem(http.post(f"/cases/{case_id}/accept", "clerk"), 409, "OS701")
+        assert body["state"] == "draft" and body["error"] == "IllegalAction"
+        assert "submit" in body["allowed"] and body["action"] == "accept"
+
+    def test_action_rejected(self, http):
+        """A failed guard: 422 OS702 with the reason code."""
+        case_id = http.accepted_business()
+        dep = http.reviewer(SEAL)
+        http.post(f"/cases/{case_id}/items/{SEAL}/start-review", dep)
+        body = problem(http.post(f"/cases/{case_id}/items/{SEAL}/approve", dep, {}), 422, "OS702")
+        assert body["reason"] == "material_pending"
+
+
+class TestForbidden:
+    def test_another_applicants_case(self, http):
+        """Another applicant: 403 for every read and action, no state, no data of the case."""
+        case_id = http.open_business()
+        for path in ("", "/progress", "/notice", "/completeness", "/events", "/detail"):
+            body = problem(http.get(f"/cases/{case_id}{path}", "other"), 403, "OS705")
+            assert "state" not in body and "draft" not in body["detail"]
+            assert PERSON_ID not in json.dumps(body) and "张三" not in json.dumps(body, ensure_ascii=False)
+        for path, payload in [("/withdraw", {"reason": "x"}), ("/submit", {"channel": "online"}),
+                              ("/rating", {"level": 5})]:
+            body = problem(http.post(f"/cases/{case_id}{path}", "other", payload), 403, "OS705")
+            assert "state" not in body and "(state" not in body["detail"]
+
+    def test_another_departments_item(self, http):
+        """A reviewer of the case acting on another department's item: 403, nothing changes."""
+        case_id = http.accepted_business()
+        before = http.get(f"/cases/{case_id}", "clerk").json
+        wrong = http.reviewer(SEAL)
+        body = problem(http.post(f"/cases/{case_id}/items/{REGISTRATION}/start-review", wrong), 403, "OS705")
+        assert "state" not in body
+        assert http.get(f"/cases/{case_id}", "clerk").json["tasks"] == before["tasks"]
+
+    def test_uninvolved_department_learns_nothing(self, http):
+        """A department without an item in the case: 403 before the engine looks at the item."""
+        case_id = http.accepted_business()
+        for path, body in [(f"items/{SEAL}/approve", {}), (f"items/{SEAL}/corrections",
+                                                           {"materials": ["nope"], "note": "x"})]:
+            r = http.post(f"/cases/{case_id}/{path}", "hz-water", body)
+            text = json.dumps(problem(r, 403, "OS705"))
+            assert "start-a-business" not in text and "material" not in text
+        problem(http.get(f"/cases/{case_id}", "hz-water"), 403, "OS705")
+
+    def test_wrong_role(self, http):
+        """An applicant may not accept; a clerk may not rate."""
+        case_id = http.open_business()
+        problem(http.post(f"/cases/{case_id}/accept", "me"), 403, "OS705")
+        problem(http.post(f"/cases/{case_id}/rating", "clerk", {"level": 5}), 403, "OS705")
+
+    def test_applicant_opens_only_for_themselves(self, http):
+        r = http.post("/cases", "other", {"matter_id": "start-a-business", "applicant": PERSON,
+                                          "channel": "online", "location": LOCATION})
+        problem(r, 403, "OS705")
+
+    def test_worklists_are_for_staff(self, http):
+        problem(http.get("/worklists/window/hz-citizen-centre", "me"), 403, "OS705")
+        problem(http.get("/worklists/department/sc-amr", "sc-psb"), 403, "OS705")
+        problem(http.post("/supervision/terminate-overdue", "clerk"), 403, "OS705")
+        problem(http.get("/me/cases", "clerk"), 422, "OS620")
+
+    def test_my_cases_are_mine(self, http):
+        http.open_business()
+        assert http.get("/me/cases", "other").json["total"] == 0
+        mine = http.get("/me/cases", "me").json
+        assert mine["total"] == 1 and mine["items"][0]["applicant_id"] != PERSON_ID
+        assert OTHER_ID not in json.dumps(mine)

@@ -242,7 +242,7 @@ def profile(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
         lines.append(f"  {component:<66}{own / total:>7.1%}{own / cases * 1000:>9.2f}")
     lines.append("  functions with the most own time:")
     top = sorted(raw.items(), key=lambda kv: -kv[1][2])[:25]
-    for (filename, line, func), (_cc, nc, own, cum, _callers) in top:
+    for (filename, line, func), (_cc, nc, own, _cum, _callers) in top:
         where = func if filename == "~" else f"{_short(filename)}:{line}({func})"
         lines.append(f"  {own / total:>6.1%} {nc / cases:>6.0f} calls/case  {where}")
     return lines
@@ -268,14 +268,21 @@ def main() -> None:
         help="PostgreSQL URL (default: $ONESERVICE_TEST_DATABASE_URL); omit to skip",
     )
     parser.add_argument(
-        "--profile", type=int, default=0, metavar="CASES",
+        "--profile",
+        type=int,
+        default=0,
+        metavar="CASES",
         help="profile CASES oneservice lifecycles per database instead of measuring throughput",
     )
     args = parser.parse_args()
     catalogue = load_catalogue([ROOT / "workflows"])
     if args.profile:
         with tempfile.TemporaryDirectory() as tmp:
-            print("\n".join(profile("sqlite (file, WAL)", f"sqlite:///{tmp}/profile.sqlite", catalogue, args.profile)))
+            print(
+                "\n".join(
+                    profile("sqlite (file, WAL)", f"sqlite:///{tmp}/profile.sqlite", catalogue, args.profile)
+                )
+            )
         if args.postgres:
             print("\n".join(profile("postgresql", _fresh_pg(args.postgres), catalogue, args.profile)))
         return

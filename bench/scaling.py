@@ -72,7 +72,9 @@ def log(message: str) -> None:
 def timed_lifecycle(service: OneService, times: dict[str, list[float]]) -> None:
     """``lifecycle.lifecycle`` with every action timed (seconds, appended to ``times[action]``)."""
     plan = service.catalogue.plan(lifecycle.MATTER)
-    form = lifecycle._FORMS.get(lifecycle.MATTER) or lifecycle._FORMS.setdefault(lifecycle.MATTER, sample_form(plan))
+    form = lifecycle._FORMS.get(lifecycle.MATTER) or lifecycle._FORMS.setdefault(
+        lifecycle.MATTER, sample_form(plan)
+    )
     materials = [line.material.id for line in plan.materials]
     clerk, me = lifecycle.CLERK, lifecycle.ME
     clock = time.perf_counter
@@ -83,8 +85,15 @@ def timed_lifecycle(service: OneService, times: dict[str, list[float]]) -> None:
         times.setdefault(name, []).append(clock() - t0)
         return result
 
-    case = run("open_case", service.open_case, me, lifecycle.MATTER, lifecycle.PERSON, channel="online",
-               location=lifecycle.LOCATION)
+    case = run(
+        "open_case",
+        service.open_case,
+        me,
+        lifecycle.MATTER,
+        lifecycle.PERSON,
+        channel="online",
+        location=lifecycle.LOCATION,
+    )
     run("submit", service.submit, me, case.id, form=form, materials=materials, channel="online")
     run("accept", service.accept, clerk, case.id)
     for item in plan.items:
@@ -106,8 +115,9 @@ def _stored_cases(store: Store) -> int:
         return int(conn.exec_driver_sql("SELECT count(*) FROM cases").scalar() or 0)
 
 
-def latency(name: str, url: str, catalogue: Any, sizes: list[int], fresh: int,
-            schema: str | None = None) -> list[dict[str, Any]]:
+def latency(
+    name: str, url: str, catalogue: Any, sizes: list[int], fresh: int, schema: str | None = None
+) -> list[dict[str, Any]]:
     store = Store(url, schema=schema)
     store.migrate()
     cold_store = Store(url, schema=schema, cache_size=0)
@@ -189,7 +199,8 @@ def synthetic_catalogue(target: Path, matters: int) -> tuple[int, int]:
     matter_files = sorted((source / "matters").glob("*.yaml"))
     codes = [re.search(r"^\s*code:\s*(\S+)", f.read_text(), re.M).group(1) for f in item_files]  # type: ignore[union-attr]
     pattern = re.compile(
-        r"(?<![A-Za-z0-9._-])(" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+        r"(?<![A-Za-z0-9._-])("
+        + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
         + r")(?![A-Za-z0-9._-])"
     )
     copies = -(-matters // len(matter_files))
@@ -209,12 +220,18 @@ def synthetic_catalogue(target: Path, matters: int) -> tuple[int, int]:
         for f, code in zip(item_files, codes, strict=True):
             if code not in needed:
                 continue
-            text = pattern.sub(lambda m: m.group(1) + suffix, f.read_text())
+            text = pattern.sub(lambda m, s=suffix: m.group(1) + s, f.read_text())
             (out / "items" / f"{code}{suffix}.yaml").write_text(text)
             written_items += 1
         for m in chosen:
-            text = pattern.sub(lambda x: x.group(1) + suffix, m.read_text())
-            text = re.sub(r"^(  id:\s*)(\S+)", lambda x: x.group(1) + x.group(2) + suffix, text, count=1, flags=re.M)
+            text = pattern.sub(lambda x, s=suffix: x.group(1) + s, m.read_text())
+            text = re.sub(
+                r"^(  id:\s*)(\S+)",
+                lambda x, s=suffix: x.group(1) + x.group(2) + s,
+                text,
+                count=1,
+                flags=re.M,
+            )
             (out / "matters" / f"{m.stem}{suffix}.yaml").write_text(text)
             written_matters += 1
     return written_matters, written_items
@@ -324,19 +341,32 @@ def _ints(text: str) -> list[int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--part", default="latency,definitions,memory")
-    parser.add_argument("--sizes", type=_ints, default=[1000, 100_000, 1_000_000],
-                        help="stored cases for latency on SQLite (default 1000,100000,1000000)")
-    parser.add_argument("--pg-sizes", type=_ints, default=[1000, 100_000],
-                        help="stored cases on PostgreSQL (default 1000,100000; 1M takes ~7 min to generate)")
+    parser.add_argument(
+        "--sizes",
+        type=_ints,
+        default=[1000, 100_000, 1_000_000],
+        help="stored cases for latency on SQLite (default 1000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--pg-sizes",
+        type=_ints,
+        default=[1000, 100_000],
+        help="stored cases on PostgreSQL (default 1000,100000; 1M takes ~7 min to generate)",
+    )
     parser.add_argument("--fresh", type=int, default=200, help="timed lifecycles per size and cache mode")
     parser.add_argument("--matters", type=_ints, default=[10, 100, 1000])
     parser.add_argument("--memory-cases", type=_ints, default=[1000, 10_000, 50_000, 100_000])
     parser.add_argument("--max-minutes", type=float, default=120, help="bound of the memory run")
     parser.add_argument("--dir", default=None, help="where the SQLite files go (default: the temp dir)")
-    parser.add_argument("--postgres", default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
-                        help="PostgreSQL URL for latency too; a fresh schema is created and dropped")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
+        help="PostgreSQL URL for latency too; a fresh schema is created and dropped",
+    )
     args = parser.parse_args()
     parts = set(args.part.split(","))
     catalogue = load_catalogue([ROOT / "workflows"])

@@ -1,6 +1,6 @@
 """Start-a-business lifecycle: oneservice next to the floor and next to SpiffWorkflow, in one run.
 
-    python bench/spiff_compare.py [--cases 100] [--rounds 3] [--postgres URL]
+    python bench/spiff_compare.py [--cases 100] [--rounds 3] [--block 5] [--postgres URL]
 
 needs ``pip install -e '.[bench]'`` (SpiffWorkflow). For each database (a SQLite file, and
 PostgreSQL when a URL is given) it measures full case lifecycles (20 actions: open, submit,
@@ -23,9 +23,10 @@ SpiffWorkflow, stateless
     the same, but every step first SELECTs the JSON and deserialises the workflow in the
     transaction (what a service with several worker processes and no cache must do).
 
-Rounds alternate between the four so all see the same machine conditions; the best round of
-each counts. Prints cases/s, actions/s, the ratio of each to the floor and oneservice's speed-up
-over each.
+Each round uses fresh databases and runs the four systems interleaved, ``--block`` cases at a
+time in rotating order, so that on a shared machine all see the same conditions; cases/s are
+summed over all rounds. Prints cases/s, actions/s, the ratio of each to the floor and
+oneservice's speed-up over each (and the range of the per-round ratios).
 """
 
 from __future__ import annotations
@@ -141,9 +142,10 @@ class SpiffRunner:
                 text = serializer.serialize_json(workflow)
                 if n == 0:
                     conn.execute(_INSERT, {"id": case_id, "version": 1, "workflow": text})
-                elif conn.execute(
-                    _UPDATE, {"k_id": case_id, "k_version": version, "workflow": text}
-                ).rowcount != 1:
+                elif (
+                    conn.execute(_UPDATE, {"k_id": case_id, "k_version": version, "workflow": text}).rowcount
+                    != 1
+                ):
                     raise RuntimeError(f"{case_id}: concurrent change")
             version += 1
         if workflow is None or not workflow.is_completed():
@@ -151,13 +153,45 @@ class SpiffRunner:
         self.json_bytes = len(text.encode())
         return len(self.steps)
 
-    def run(self, cases: int) -> tuple[float, int]:
-        self.case()  # warm
-        start = time.perf_counter()
-        actions = sum(self.case() for _ in range(cases))
-        elapsed = time.perf_counter() - start
+    def close(self) -> None:
         self.store.dispose()
-        return elapsed, actions
+
+
+class OneserviceRunner:
+    """oneservice as ``bench/lifecycle.py`` drives it."""
+
+    def __init__(self, url: str, catalogue: Any) -> None:
+        self.service = lifecycle.make_service(url, catalogue)
+        lifecycle.lifecycle(self.service)  # warm: the definition row, compiled statements
+
+    def case(self) -> int:
+        return lifecycle.lifecycle(self.service)
+
+    def close(self) -> None:
+        self.service.store.dispose()
+
+
+class FloorRunner:
+    """Bare Core replaying oneservice's captured row writes, transaction by transaction."""
+
+    def __init__(self, url: str, transactions: list[list[tuple[str, Any]]], case_id: str) -> None:
+        self.store = Store(url)
+        self.store.migrate()
+        self.transactions = transactions
+        self.case_id = case_id
+        self.case()  # warm
+
+    def case(self) -> int:
+        engine, case_id = self.store.engine, self.case_id
+        new = case_id[:9] + uuid.uuid4().hex[:12]
+        for tx in self.transactions:
+            with engine.begin() as conn:
+                for stmt, params in tx:
+                    conn.exec_driver_sql(stmt, lifecycle._swap(params, case_id, new))
+        return len(self.transactions)
+
+    def close(self) -> None:
+        self.store.dispose()
 
 
 SYSTEMS = ("oneservice", "floor", "spiff", "spiff_stateless")
@@ -170,38 +204,61 @@ LABELS = {
 
 
 def measure(
-    name: str, url_factory: Callable[[str], str], catalogue: Any, cases: int, rounds: int
+    name: str, url_factory: Callable[[str], str], catalogue: Any, cases: int, rounds: int, block: int
 ) -> dict[str, Any]:
+    """Each round: fresh databases for the four systems, then ``cases`` cases each, run in
+    blocks of ``block`` cases that rotate through the systems, so that every system sees the
+    same machine conditions (other processes on a shared machine) in the same proportion."""
     transactions, case_id = lifecycle.capture(url_factory("capture"), catalogue)
-    best = dict.fromkeys(SYSTEMS, float("inf"))
-    actions = 0
+    total = dict.fromkeys(SYSTEMS, 0.0)
+    per_round: list[dict[str, float]] = []
     json_bytes = 0
     for r in range(rounds):
-        t, actions = lifecycle.engine_run(url_factory(f"engine{r}"), catalogue, cases)
-        best["oneservice"] = min(best["oneservice"], t)
-        t = lifecycle.floor(url_factory(f"floor{r}"), transactions, case_id, cases)
-        best["floor"] = min(best["floor"], t)
-        for system in ("spiff", "spiff_stateless"):
-            runner = SpiffRunner(url_factory(f"{system}{r}"), catalogue, stateless=system == "spiff_stateless")
-            t, spiff_actions_count = runner.run(cases)
-            assert spiff_actions_count == actions, (spiff_actions_count, actions)
-            json_bytes = runner.json_bytes
-            best[system] = min(best[system], t)
+        runners: dict[str, Any] = {
+            "oneservice": OneserviceRunner(url_factory(f"engine{r}"), catalogue),
+            "floor": FloorRunner(url_factory(f"floor{r}"), transactions, case_id),
+            "spiff": SpiffRunner(url_factory(f"spiff{r}"), catalogue, stateless=False),
+            "spiff_stateless": SpiffRunner(url_factory(f"stateless{r}"), catalogue, stateless=True),
+        }
+        for runner in runners.values():
+            if isinstance(runner, SpiffRunner):
+                runner.case()  # warm
+        spent = dict.fromkeys(SYSTEMS, 0.0)
+        done = 0
+        order = list(SYSTEMS)
+        while done < cases:
+            n = min(block, cases - done)
+            for system in order:
+                run = runners[system].case
+                t0 = time.perf_counter()
+                for _ in range(n):
+                    run()
+                spent[system] += time.perf_counter() - t0
+            order = order[1:] + order[:1]
+            done += n
+        json_bytes = runners["spiff"].json_bytes
+        for runner in runners.values():
+            runner.close()
+        per_round.append({s: cases / spent[s] for s in SYSTEMS})
+        for s in SYSTEMS:
+            total[s] += spent[s]
         print(
             f"  {name} round {r + 1}/{rounds}: "
-            + ", ".join(f"{s} {cases / best[s]:.1f}" for s in SYSTEMS)
-            + " cases/s (best so far)",
+            + ", ".join(f"{s} {cases / spent[s]:.1f}" for s in SYSTEMS)
+            + " cases/s",
             file=sys.stderr,
             flush=True,
         )
     return {
         "database": name,
         "cases": cases,
-        "actions_per_case": actions // cases,
+        "rounds": rounds,
+        "actions_per_case": len(spiff_actions(catalogue)),
         "transactions_per_case": len(transactions),
         "writes_per_case": sum(len(t) for t in transactions),
         "json_bytes": json_bytes,
-        "cases_s": {s: cases / best[s] for s in SYSTEMS},
+        "cases_s": {s: cases * rounds / total[s] for s in SYSTEMS},
+        "per_round": per_round,
     }
 
 
@@ -211,7 +268,8 @@ def table(results: list[dict[str, Any]]) -> list[str]:
         f"start-a-business lifecycle: {r0['actions_per_case']} actions = {r0['transactions_per_case']} "
         f"transactions, {r0['writes_per_case']} row writes per case (oneservice and floor); "
         f"Spiff: {r0['actions_per_case']} user tasks, final JSON {r0['json_bytes'] / 1024:.0f} KiB per case",
-        f"{r0['cases']} cases per round, best of rounds; {platform.machine()}, {os.cpu_count()} cores, "
+        f"{r0['cases']} cases per system and round, {r0['rounds']} rounds, systems interleaved in blocks; "
+        f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "",
         f"{'system':<25}{'database':<20}{'cases/s':>9}{'actions/s':>11}{'ms/action':>11}"
@@ -232,19 +290,25 @@ def table(results: list[dict[str, Any]]) -> list[str]:
         to_floor = speed["oneservice"] / speed["floor"]
         to_spiff = speed["oneservice"] / speed["spiff"]
         to_stateless = speed["oneservice"] / speed["spiff_stateless"]
+        spread = [p["oneservice"] / p["floor"] for p in r["per_round"]]
+        spread_spiff = [p["oneservice"] / p["spiff"] for p in r["per_round"]]
         lines.append(
             f"{r['database']}: oneservice/floor = {to_floor:.2f} (target ≥ 0.5: "
             f"{'met' if to_floor >= 0.5 else 'NOT met'}); oneservice/SpiffWorkflow = {to_spiff:.2f}× "
             f"(target ≥ 5×: {'met' if to_spiff >= 5 else 'NOT met'}); "
-            f"oneservice/SpiffWorkflow stateless = {to_stateless:.2f}×"
+            f"oneservice/SpiffWorkflow stateless = {to_stateless:.2f}×; per round: oneservice/floor "
+            f"{min(spread):.2f}–{max(spread):.2f}, oneservice/SpiffWorkflow {min(spread_spiff):.2f}–{max(spread_spiff):.2f}"
         )
     return lines
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=100, help="cases per round and system (default 100)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--block", type=int, default=5, help="cases per system before switching (default 5)")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
@@ -263,6 +327,7 @@ def main() -> None:
                     catalogue,
                     args.cases,
                     args.rounds,
+                    args.block,
                 )
             )
     if args.postgres:
@@ -273,6 +338,7 @@ def main() -> None:
                 catalogue,
                 args.cases,
                 args.rounds,
+                args.block,
             )
         )
     if not results:

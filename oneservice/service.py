@@ -395,14 +395,22 @@ class OneService(Queries, CalendarUpdates):
             payload=[level, comment],
         )[0]
 
-    def record_callback(self, actor: Actor, case_id: str, note: str) -> CaseSummary:
+    def record_callback(
+        self, actor: Actor, case_id: str, note: str, *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        """Record the callback (回访) of a bad rating (supervisor)."""
         return self._act(
-            "record_callback", case_id, actor, lambda e, c, now: e.record_callback(c, actor, now, note)
+            "record_callback", case_id, actor, lambda e, c, now: e.record_callback(c, actor, now, note),
+            key=idempotency_key, payload=note,
         )[0]
 
-    def record_rectified(self, actor: Actor, case_id: str, note: str) -> CaseSummary:
+    def record_rectified(
+        self, actor: Actor, case_id: str, note: str, *, idempotency_key: str | None = None
+    ) -> CaseSummary:
+        """Record the rectification (整改) of a bad rating as done (supervisor)."""
         return self._act(
-            "record_rectified", case_id, actor, lambda e, c, now: e.record_rectified(c, actor, now, note)
+            "record_rectified", case_id, actor, lambda e, c, now: e.record_rectified(c, actor, now, note),
+            key=idempotency_key, payload=note,
         )[0]
 
     def terminate_overdue(self, actor: Actor | None = None) -> list[str]:

@@ -64,15 +64,18 @@ class Queries(ServiceBase):
     # ------------------------------------------------------------------ cases
 
     def get(self, actor: Actor, case_id: str) -> CaseSummary:
-        with self.store.transaction() as tx:
+        """The summary of a case: for its applicant, staff, and reviewers of its departments."""
+        check_actor(actor)
+        with self.store.transaction(readonly=True) as tx:
             case = tx.get_case(case_id)
         engine = self.engine(case.definition_hash)
-        engine.authorise(
-            case,
-            actor,
-            set(Role) - {Role.REVIEWER}
-            | ({Role.REVIEWER} if actor.department in {t.department for t in case.tasks.values()} else set()),
-        )
+        if actor.role is Role.REVIEWER:
+            if actor.department not in {t.department for t in case.tasks.values()}:
+                raise NotAuthorised(
+                    f"department {actor.department} has no item in this case", case_id=case_id, actor=actor.describe()
+                )
+        else:
+            engine.authorise(case, actor, set(Role) - {Role.REVIEWER})
         return self._summary(case, engine)
 
     def case(self, actor: Actor, case_id: str) -> Case:

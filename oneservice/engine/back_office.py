@@ -30,6 +30,15 @@ class BackOffice(EngineBase):
         self._fire_task(case, task, action)
         return task
 
+    def _may_review(self, case: Case, actor: Actor, item: str, action: str) -> None:
+        """Authorise the reviewer and check the states allow ``action``, without changing anything."""
+        self.authorise(case, actor, {Role.REVIEWER}, item)
+        task = self._task(case, item)
+        if not self.machines.case_allows(str(case.state), "review") or not self.machines.task_allows(
+            str(task.state), action
+        ):
+            raise self._illegal(case, action, item)
+
     def start_review(self, case: Case, actor: Actor, now: dt.datetime, item: str) -> None:
         task = self._review_step(case, actor, item, "start_review")
         task.started_at, task.reviewer = now, actor.id
@@ -37,11 +46,10 @@ class BackOffice(EngineBase):
 
     def approve(self, case: Case, actor: Actor, now: dt.datetime, item: str, note: str | None = None) -> None:
         """Approve an item: its result is recorded and passed to downstream items."""
-        definition = self.items.get(item)
-        if definition is not None:
-            self._check_item_materials(case, item)
+        self._may_review(case, actor, item, "approve")  # who and when first, then the guard
+        self._check_item_materials(case, item)
         task = self._review_step(case, actor, item, "approve")
-        assert definition is not None
+        definition = self.items[item]
         task.concluded_at, task.result_id = now, definition.result.id
         self._met(case, "item", item, now)
         self._event(
@@ -106,6 +114,7 @@ class BackOffice(EngineBase):
     ) -> None:
         """Ask for a correction (补正); the item's clock stops until it is supplied."""
         require_text(note, "note")
+        self._may_review(case, actor, item, "request_correction")
         unknown = [m for m in materials if m not in self.lines and m not in self.excluded]
         if unknown:
             raise InvalidInput(

@@ -123,12 +123,19 @@ class TestConflicts:
         assert "submit" in body["allowed"] and body["action"] == "accept"
 
     def test_action_rejected(self, http):
-        """A failed guard: 422 OS702 with the reason code."""
+        """A failed guard: 422 OS702 with the reason code (accepting an incomplete application)."""
+        case_id = http.open_business()
+        r = http.post(f"/cases/{case_id}/submit", "me", {"form": http.form(), "materials": [], "channel": "online"})
+        assert r.status_code == 200, r.json
+        body = problem(http.post(f"/cases/{case_id}/accept", "clerk"), 422, "OS702")
+        assert body["reason"] == "incomplete"
+
+    def test_approving_a_waiting_item_is_a_conflict(self, http):
+        """An item still waiting for its upstream item cannot be approved: 409 OS701."""
         case_id = http.accepted_business()
         dep = http.reviewer(SEAL)
-        http.post(f"/cases/{case_id}/items/{SEAL}/start-review", dep)
-        body = problem(http.post(f"/cases/{case_id}/items/{SEAL}/approve", dep, {}), 422, "OS702")
-        assert body["reason"] == "material_pending"
+        body = problem(http.post(f"/cases/{case_id}/items/{SEAL}/approve", dep, {}), 409, "OS701")
+        assert body["target"] == SEAL
 
 
 class TestForbidden:

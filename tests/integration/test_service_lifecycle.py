@@ -473,3 +473,25 @@ class TestPinning:
         summary = svc.get(SUPERVISOR, case_id)
         assert summary.due == old.due
         assert svc.case(SUPERVISOR, case_id).matter_version == "1"
+
+
+class TestReviewerVisibility:
+    def test_reviewer_of_a_department_of_the_case_sees_its_summary(self, service):
+        """A reviewer sees the summary of cases that have an item of their department."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        assert service.get(reviewer(service, BANK), case_id).id == case_id
+        stranger = Actor(Role.REVIEWER, "rev-x", department="hz-ghzy")  # land registry: not in this matter
+        with pytest.raises(NotAuthorised):
+            service.get(stranger, case_id)
+
+    def test_another_department_learns_nothing_from_a_refused_approval(self, service):
+        """Authorisation comes before state and guards: no hint about the item's progress."""
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        intruder = reviewer(service, REGISTRATION)
+        with pytest.raises(NotAuthorised) as info:
+            service.approve(intruder, case_id, BANK)  # BANK is still waiting for the registration
+        assert "waiting" not in str(info.value)
+        with pytest.raises(NotAuthorised):
+            service.request_correction(intruder, case_id, BANK, materials=["no-such-material"], note="x")

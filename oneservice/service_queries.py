@@ -71,9 +71,8 @@ class Queries(ServiceBase):
         engine = self.engine(case.definition_hash)
         if actor.role is Role.REVIEWER:
             if actor.department not in {t.department for t in case.tasks.values()}:
-                raise NotAuthorised(
-                    f"department {actor.department} has no item in this case", case_id=case_id, actor=actor.describe()
-                )
+                raise NotAuthorised(f"department {actor.department} has no item in this case",
+                                    case_id=case_id, actor=actor.describe())
         else:
             engine.authorise(case, actor, set(Role) - {Role.REVIEWER})
         return self._summary(case, engine)

@@ -78,13 +78,13 @@ class OneService(Queries, CalendarUpdates):
         now = self.clock.now()
         case_id = new_case_id(now)
         payload = [matter_id, applicant.kind, applicant.id_number, channel, location]
-        fingerprint = self._fingerprint("open_case", "", payload)
+        fingerprint = self._fingerprint("open_case", "", payload, actor)
         with self.store.transaction() as tx:
             if idempotency_key:
                 record = tx.get_idempotency(idempotency_key)
                 if record is not None:
                     if record.fingerprint != fingerprint:
-                        raise DuplicateAction(idempotency_key, case_id=record.case_id)
+                        raise DuplicateAction(idempotency_key, case_id="-")  # never another's case id
                     return CaseSummary(**record.result)
             if plan.content_hash not in self._saved_definitions:
                 tx.save_definition(

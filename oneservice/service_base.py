@@ -123,8 +123,14 @@ class ServiceBase:
         )
 
     @staticmethod
-    def _fingerprint(action: str, case_id: str, payload: Any) -> str:
-        text = json.dumps([action, case_id, payload], sort_keys=True, default=str, ensure_ascii=False)
+    def _fingerprint(action: str, case_id: str, payload: Any, actor: Actor) -> str:
+        """What an idempotency key stands for: the action, its case, arguments and actor.
+
+        The actor is part of it so that a key replays only for whoever used it first: another
+        actor reusing the key gets :class:`DuplicateAction`, never the first caller's result.
+        """
+        who = [actor.role.value, actor.id, actor.department, actor.location, actor.applicant_id]
+        text = json.dumps([action, case_id, payload, who], sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def _act(
@@ -140,7 +146,7 @@ class ServiceBase:
         """Load, change and save one case in one transaction; replay an idempotent repeat."""
         check_actor(actor)
         now = self.clock.now()
-        fingerprint = self._fingerprint(action, case_id, payload) if key else ""
+        fingerprint = self._fingerprint(action, case_id, payload, actor) if key else ""
         try:
             with self.store.transaction() as tx:
                 if key:

@@ -495,3 +495,21 @@ class TestReviewerVisibility:
         assert "waiting" not in str(info.value)
         with pytest.raises(NotAuthorised):
             service.request_correction(intruder, case_id, BANK, materials=["no-such-material"], note="x")
+
+
+class TestIdempotencyIsPerActor:
+    def test_another_actor_reusing_a_key_gets_nothing_of_the_first(self, service):
+        """A key replays only for the actor who used it; anyone else gets DuplicateAction."""
+        case_id = open_business(service, hold_back=())
+        first = service.accept(CLERK, case_id, idempotency_key="k-1")
+        other_clerk = Actor(Role.CLERK, "clerk-02", location=LOCATION)
+        with pytest.raises(DuplicateAction) as info:
+            service.accept(other_clerk, case_id, idempotency_key="k-1")
+        assert info.value.case_id == case_id
+        assert service.accept(CLERK, case_id, idempotency_key="k-1") == first
+        stranger = Actor(Role.APPLICANT, "lisi", applicant_id=OTHER.applicant_id)
+        own = Applicant("person", OTHER.applicant_id, "李四")
+        service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION, idempotency_key="open-1")
+        with pytest.raises(DuplicateAction) as info:
+            service.open_case(stranger, BIZ, own, channel="online", location=LOCATION, idempotency_key="open-1")
+        assert info.value.case_id == "-"

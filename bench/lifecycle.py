@@ -13,9 +13,10 @@ best round of each counts.
 
     python bench/lifecycle.py --profile 300 [--postgres URL]
 
-profiles 300 oneservice lifecycles (cProfile) on each database instead, and prints where the
-time goes: own time summed by component (database driver, SQLAlchemy, store, engine, …) and the
-functions of oneservice and its libraries with the most own time.
+profiles oneservice lifecycles on each database instead, and prints where the time goes: first
+without a profiler (the phases of an action timed by thin wrappers: statements and COMMIT, loading,
+the engine, saving, the summary, the rest), then under cProfile (own time summed by component:
+database driver, SQLAlchemy, store, engine, … and the functions with the most own time).
 SpiffWorkflow joins the comparison in ``bench/spiff_compare.py``.
 """
 
@@ -248,6 +249,103 @@ def profile(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
     return lines
 
 
+_ENGINE_ACTIONS = ("open_case", "submit", "accept", "start_review", "approve", "deliver", "rate", "conclude")
+
+
+def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
+    """Where the time of an action goes, without a profiler: the phases of an action are timed by
+    thin wrappers, the statements by SQLAlchemy's cursor events, COMMIT by a wrapper around the
+    dialect's ``do_commit``. Each phase's own time excludes the phases and statements inside it."""
+    from oneservice.engine.engine import CaseEngine
+    from oneservice.service_base import ServiceBase
+    from oneservice.store import repository
+    from oneservice.store.cache import CachedCase
+    from oneservice.store.compiled import Compiled
+
+    service = make_service(url, catalogue)
+    for _ in range(20):
+        lifecycle(service)
+    spent: dict[str, float] = {}
+    stack: list[list[Any]] = [["rest: transaction begin/end, connection, pool, service", 0.0]]
+    patched: list[tuple[Any, str, Any]] = []
+
+    def charge(phase: str, seconds: float) -> None:
+        spent[phase] = spent.get(phase, 0.0) + seconds
+
+    def wrap(owner: Any, attr: str, phase: str) -> None:
+        original = getattr(owner, attr)
+        raw = vars(owner).get(attr) if isinstance(owner, type) else vars(owner).get(attr, _MISSING)
+        if raw is None:
+            raw = _MISSING
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            frame = [phase, 0.0]  # [phase, time of nested phases]
+            stack.append(frame)
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - t0
+                stack.pop()
+                charge(phase, elapsed - frame[1])
+                stack[-1][1] += elapsed
+
+        setattr(owner, attr, timed)
+        patched.append((owner, attr, raw))
+
+    wrap(Transaction_ := repository.Transaction, "get_case", "load: version check, rebuild the case")
+    wrap(Transaction_, "save_case", "save: diff, rows, version guard")
+    wrap(Transaction_, "add_case", "save: diff, rows, version guard")
+    wrap(repository, "snapshot_of", "mapping: case → rows (snapshot)")
+    wrap(repository, "case_row", "mapping: case → rows (snapshot)")
+    wrap(CachedCase, "of", "case cache: normalise the saved rows")
+    wrap(CachedCase, "case", "case cache: new case object from cached rows")
+    wrap(Compiled, "execute", "SQLAlchemy exec_driver_sql + bind parameters")
+    for action in _ENGINE_ACTIONS:
+        wrap(CaseEngine, action, "engine: rules, guards, deadlines, events")
+    wrap(ServiceBase, "_summary", "summary returned by the action")
+    engine = service.store.engine
+    wrap(engine.dialect, "do_commit", "database: COMMIT")
+    started: list[float] = []
+
+    def before(*_args: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(*_args: Any) -> None:
+        elapsed = time.perf_counter() - started.pop()
+        charge("database: statements (driver execute)", elapsed)
+        stack[-1][1] += elapsed
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    t0 = time.perf_counter()
+    for _ in range(cases):
+        lifecycle(service)
+    total = time.perf_counter() - t0
+    event.remove(engine, "before_cursor_execute", before)
+    event.remove(engine, "after_cursor_execute", after)
+    for owner, attr, raw in reversed(patched):
+        if raw is _MISSING:
+            delattr(owner, attr)
+        else:
+            setattr(owner, attr, raw)
+    service.store.dispose()
+    actions = cases * 20
+    spent[stack[0][0]] = total - sum(spent.values())
+    database = sum(v for k, v in spent.items() if k.startswith("database:"))
+    lines = [
+        f"{name}: {cases} lifecycles, {total / actions * 1000:.3f} ms per action (timed phases, no "
+        f"profiler); the database's own work (statements + COMMIT, in the driver) {database / total:.0%}",
+        f"  {'phase (own time)':<58}{'µs/action':>10}{'share':>8}",
+    ]
+    for key, value in sorted(spent.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {key:<58}{value / actions * 1e6:>10.0f}{value / total:>8.1%}")
+    return lines
+
+
+_MISSING = object()
+
+
 def _short(filename: str) -> str:
     path = filename.replace("\\", "/")
     for marker in ("/site-packages/", "/work/main/", "/lib/python3"):
@@ -278,13 +376,13 @@ def main() -> None:
     catalogue = load_catalogue([ROOT / "workflows"])
     if args.profile:
         with tempfile.TemporaryDirectory() as tmp:
-            print(
-                "\n".join(
-                    profile("sqlite (file, WAL)", f"sqlite:///{tmp}/profile.sqlite", catalogue, args.profile)
-                )
-            )
+            sqlite_url = f"sqlite:///{tmp}/profile.sqlite"
+            print("\n".join(phases("sqlite (file, WAL)", sqlite_url, catalogue, args.profile)))
+            print("\n".join(profile("sqlite (file, WAL)", sqlite_url, catalogue, args.profile)))
         if args.postgres:
-            print("\n".join(profile("postgresql", _fresh_pg(args.postgres), catalogue, args.profile)))
+            pg_url = _fresh_pg(args.postgres)
+            print("\n".join(phases("postgresql", pg_url, catalogue, args.profile)))
+            print("\n".join(profile("postgresql", pg_url, catalogue, args.profile)))
         return
     results = []
     with tempfile.TemporaryDirectory() as tmp:

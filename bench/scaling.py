@@ -25,7 +25,7 @@ memory
     One ``OneService`` on one SQLite file runs start-a-business lifecycles one after the other;
     the resident set size (``/proc/self/status`` VmRSS, after ``gc.collect()``) and the peak
     (``resource.getrusage``) are printed at each checkpoint with the growth per case since the
-    first checkpoint. ``--max-minutes`` bounds the run: it stops early and says so.
+    previous checkpoint. ``--max-minutes`` bounds the run: it stops early and says so.
 
 Progress goes to stderr; tables to stdout.
 """
@@ -115,61 +115,106 @@ def _stored_cases(store: Store) -> int:
         return int(conn.exec_driver_sql("SELECT count(*) FROM cases").scalar() or 0)
 
 
+class _Database:
+    """One database (a SQLite file or a PostgreSQL schema) with two services on it: one with the
+    store's case cache, one without."""
+
+    def __init__(self, url: str, schema: str | None, catalogue: Any) -> None:
+        self.store = Store(url, schema=schema)
+        self.store.migrate()
+        self.cold_store = Store(url, schema=schema, cache_size=0)
+        start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
+        self.services = {
+            "cache": OneService(catalogue, self.store, clock=SimulatedClock(start)),
+            "no cache": OneService(catalogue, self.cold_store, clock=SimulatedClock(start)),
+        }
+        self.generated = 0
+
+    def grow(self, name: str, catalogue: Any, size: int) -> None:
+        if size > self.generated:
+            log(f"{name}: generating {size - self.generated:,} synthetic cases …")
+            seconds = synthetic.generate(self.store, catalogue, size - self.generated, seed=size)
+            log(f"{name}: … in {seconds:.1f} s")
+            self.generated = size
+        self.store.clear_cache()
+        self.cold_store.clear_cache()
+        for service in self.services.values():
+            timed_lifecycle(service, {})  # warm up: definitions, compiled statements
+
+    def close(self) -> None:
+        self.store.dispose()
+        self.cold_store.dispose()
+
+
 def latency(
-    name: str, url: str, catalogue: Any, sizes: list[int], fresh: int, schema: str | None = None
+    name: str,
+    urls: tuple[tuple[str, str | None], tuple[str, str | None]],
+    catalogue: Any,
+    sizes: list[int],
+    fresh: int,
 ) -> list[dict[str, Any]]:
-    store = Store(url, schema=schema)
-    store.migrate()
-    cold_store = Store(url, schema=schema, cache_size=0)
-    start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
-    warm = OneService(catalogue, store, clock=SimulatedClock(start))
-    cold = OneService(catalogue, cold_store, clock=SimulatedClock(start))
+    """Per-action latency at each size of the database, measured side by side with a reference
+    database that stays at the smallest size (lifecycles alternate between the two), so that
+    the ratio big ÷ reference is not moved by what else the machine does meanwhile."""
+    sizes = sorted(sizes)
+    big = _Database(*urls[0], catalogue)
+    ref = _Database(*urls[1], catalogue)
     results = []
-    generated = 0
     try:
-        for size in sorted(sizes):
-            if size > generated:
-                log(f"{name}: generating {size - generated:,} synthetic cases …")
-                seconds = synthetic.generate(store, catalogue, size - generated, seed=size)
-                log(f"{name}: … in {seconds:.1f} s")
-                generated = size
-            store.clear_cache()
-            cold_store.clear_cache()
-            for service in (warm, cold):
-                timed_lifecycle(service, {})  # warm up: definitions, compiled statements
-            times: dict[str, dict[str, list[float]]] = {"cache": {}, "no cache": {}}
+        ref.grow(f"{name} reference", catalogue, sizes[0])
+        for size in sizes:
+            big.grow(name, catalogue, size)
+            ref.grow(f"{name} reference", catalogue, sizes[0])
+            times: dict[tuple[str, str], dict[str, list[float]]] = {
+                (db, mode): {} for db in ("big", "ref") for mode in ("cache", "no cache")
+            }
             t0 = time.perf_counter()
             for _ in range(fresh):
-                timed_lifecycle(warm, times["cache"])
-                timed_lifecycle(cold, times["no cache"])
-            log(f"{name}: {size:,} stored: {2 * fresh} lifecycles in {time.perf_counter() - t0:.1f} s")
-            stored = _stored_cases(store)
-            for mode, by_action in times.items():
-                row: dict[str, Any] = {"database": name, "size": size, "stored": stored, "mode": mode}
+                for mode in ("cache", "no cache"):
+                    timed_lifecycle(big.services[mode], times[("big", mode)])
+                    timed_lifecycle(ref.services[mode], times[("ref", mode)])
+            log(f"{name}: {size:,} stored: {4 * fresh} lifecycles in {time.perf_counter() - t0:.1f} s")
+            stored = _stored_cases(big.store)
+            ref_stored = _stored_cases(ref.store)
+            for mode in ("cache", "no cache"):
+                row: dict[str, Any] = {
+                    "database": name,
+                    "size": size,
+                    "stored": stored,
+                    "ref_stored": ref_stored,
+                    "mode": mode,
+                }
                 for action in (*TIMED, "all"):
-                    values = (
-                        [v for vs in by_action.values() for v in vs] if action == "all" else by_action[action]
-                    )
-                    row[action] = (statistics.median(values) * 1000, _p(values, 0.99) * 1000)
+                    for db in ("big", "ref"):
+                        by_action = times[(db, mode)]
+                        values = (
+                            [v for vs in by_action.values() for v in vs]
+                            if action == "all"
+                            else by_action[action]
+                        )
+                        row[(db, action)] = (statistics.median(values) * 1000, _p(values, 0.99) * 1000)
                 results.append(row)
     finally:
-        store.dispose()
-        cold_store.dispose()
+        big.close()
+        ref.close()
     return results
 
 
 def latency_table(results: list[dict[str, Any]], fresh: int) -> list[str]:
     lines = [
-        f"per-action latency, ms (median / p99), {fresh} fresh start-a-business lifecycles per size and mode",
+        f"per-action latency, ms (median / p99), {fresh} fresh start-a-business lifecycles per size and mode;",
+        "'÷ ref' = median of all actions ÷ the same on a reference database holding the smallest number",
+        "of cases, measured alternately in the same minutes",
         f"{'database':<12}{'stored cases':>14}  {'case cache':<10}"
-        + "".join(f"{a:>16}" for a in (*TIMED, "all 20 actions")),
+        + "".join(f"{a:>16}" for a in (*TIMED, "all 20 actions"))
+        + f"{'÷ ref':>8}",
     ]
     for r in results:
         lines.append(
             f"{r['database']:<12}{r['stored']:>14,}  {r['mode']:<10}"
-            + "".join(f"{r[a][0]:>8.2f} /{r[a][1]:>6.2f}" for a in (*TIMED, "all"))
+            + "".join(f"{r[('big', a)][0]:>8.2f} /{r[('big', a)][1]:>6.2f}" for a in (*TIMED, "all"))
+            + f"{r[('big', 'all')][0] / r[('ref', 'all')][0]:>8.2f}"
         )
-    # flatness: largest size against smallest, per database and mode
     lines.append("")
     for db in dict.fromkeys(r["database"] for r in results):
         for mode in ("cache", "no cache"):
@@ -177,11 +222,15 @@ def latency_table(results: list[dict[str, Any]], fresh: int) -> list[str]:
             if len(rows) < 2:
                 continue
             small, large = rows[0], rows[-1]
-            ratios = ", ".join(f"{a} {large[a][0] / small[a][0]:.2f}" for a in (*TIMED, "all"))
-            worst = max(large[a][0] / small[a][0] for a in (*TIMED, "all"))
+            side = ", ".join(
+                f"{a} {large[('big', a)][0] / large[('ref', a)][0]:.2f}" for a in (*TIMED, "all")
+            )
+            seq = ", ".join(f"{a} {large[('big', a)][0] / small[('big', a)][0]:.2f}" for a in (*TIMED, "all"))
+            worst = max(large[("big", a)][0] / large[("ref", a)][0] for a in (*TIMED, "all"))
             lines.append(
-                f"{db}, {mode}: median at {large['stored']:,} ÷ at {small['stored']:,} stored: {ratios} "
-                f"(target ≤ 1.3: {'met' if worst <= 1.3 else 'NOT met'})"
+                f"{db}, {mode}: median at {large['stored']:,} ÷ reference at {large['ref_stored']:,} "
+                f"(side by side): {side} (target ≤ 1.3: {'met' if worst <= 1.3 else 'NOT met'}); "
+                f"÷ own run at {small['stored']:,} (earlier, machine load may differ): {seq}"
             )
     return lines
 
@@ -298,7 +347,7 @@ def memory(catalogue: Any, checkpoints: list[int], max_minutes: float, directory
     lines = [
         f"memory: one OneService, one SQLite file, start-a-business lifecycles in sequence "
         f"(case cache {store._cache.size})",
-        f"{'cases':>9}{'RSS MiB':>9}{'peak MiB':>10}{'cached':>8}{'KiB/case since first':>22}{'cases/s':>9}",
+        f"{'cases':>9}{'RSS MiB':>9}{'peak MiB':>10}{'cached':>8}{'KiB/case since previous':>25}{'cases/s':>9}",
     ]
     deadline = time.monotonic() + max_minutes * 60
     done = 0
@@ -320,10 +369,9 @@ def memory(catalogue: Any, checkpoints: list[int], max_minutes: float, directory
             rss = rss_mib()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             growth = "" if first is None else f"{(rss - first[1]) * 1024 / max(1, done - first[0]):.4f}"
-            if first is None:
-                first = (done, rss)
+            first = (done, rss)
             rate = done / (time.perf_counter() - t_start)
-            lines.append(f"{done:>9,}{rss:>9.1f}{peak:>10.1f}{len(store._cache):>8}{growth:>22}{rate:>9.1f}")
+            lines.append(f"{done:>9,}{rss:>9.1f}{peak:>10.1f}{len(store._cache):>8}{growth:>25}{rate:>9.1f}")
             if stopped:
                 lines.append(f"(stopped after {max_minutes:g} minutes at {done:,} cases)")
                 break
@@ -377,15 +425,19 @@ def main() -> None:
         results = []
         tmp = tempfile.mkdtemp(dir=args.dir)
         try:
-            results += latency("sqlite", f"sqlite:///{tmp}/scaling.sqlite", catalogue, args.sizes, args.fresh)
+            urls = ((f"sqlite:///{tmp}/scaling.sqlite", None), (f"sqlite:///{tmp}/reference.sqlite", None))
+            results += latency("sqlite", urls, catalogue, args.sizes, args.fresh)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         if args.postgres:
-            schema = "scaling_" + uuid.uuid4().hex[:8]
+            tag = uuid.uuid4().hex[:8]
+            schemas = (f"scaling_{tag}", f"scaling_ref_{tag}")
             try:
-                results += latency("postgresql", args.postgres, catalogue, args.pg_sizes, args.fresh, schema)
+                urls = ((args.postgres, schemas[0]), (args.postgres, schemas[1]))
+                results += latency("postgresql", urls, catalogue, args.pg_sizes, args.fresh)
             finally:
-                Store(args.postgres, schema=schema).drop_schema()
+                for schema in schemas:
+                    Store(args.postgres, schema=schema).drop_schema()
         print("\n".join(latency_table(results, args.fresh)) + "\n", flush=True)
     if "memory" in parts:
         print("\n".join(memory(catalogue, args.memory_cases, args.max_minutes, args.dir)), flush=True)

@@ -49,6 +49,7 @@ import lifecycle  # noqa: E402
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam, select  # noqa: E402
 
 from oneservice import Store, load_catalogue  # noqa: E402
+from oneservice.demo import sample_form  # noqa: E402
 
 try:
     from SpiffWorkflow.bpmn.parser import BpmnParser
@@ -81,8 +82,6 @@ def spiff_actions(catalogue: Any) -> list[tuple[str, dict[str, Any]]]:
     """The user tasks of one lifecycle in the order ``lifecycle.lifecycle`` performs the actions,
     each with the data the action carries (the form and materials on submit, as oneservice stores them)."""
     plan = catalogue.plan(lifecycle.MATTER)
-    from oneservice.demo import sample_form
-
     steps: list[tuple[str, dict[str, Any]]] = [
         ("open_case", {"applicant": lifecycle.PERSON.id_number, "channel": "online"}),
         ("submit", {"form": sample_form(plan), "materials": [m.material.id for m in plan.materials]}),

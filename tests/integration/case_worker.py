@@ -43,8 +43,16 @@ def main() -> None:
     rng = random.Random(int(seed))
     counts = {"done": 0, "conflict": 0, "illegal": 0, "retried_ok": 0}
     if mode == "race":
-        work = [(c, code) for c in case_ids for code in service.get(CLERK, c).tasks]
-        rng.shuffle(work)
+        # cases in a random order; within a case the first item (everything else waits for it)
+        # first, then the others in a random order — so the worker that approves the first item
+        # always goes on to the rest, and every action succeeds once in some worker
+        order = [item.code for item in service.catalogue.plan("start-a-business").items]
+        rng.shuffle(case_ids)
+        work = []
+        for c in case_ids:
+            rest = order[1:]
+            rng.shuffle(rest)
+            work += [(c, code) for code in [order[0], *rest]]
         for case_id, code in work:
             department = service.catalogue.item(code).department
             reviewer = Actor(Role.REVIEWER, f"rev-{seed}", department=department)

@@ -180,10 +180,15 @@ def _display_name(path: Path) -> str:
         return str(path)
 
 
-def _discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Finding]]:
+Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+"""One file or directory, or several."""
+
+
+def _discover(paths: Paths) -> tuple[list[Path], list[Finding]]:
     files: list[Path] = []
     problems: list[Finding] = []
-    for raw in paths:
+    # one path is one path: a string is not iterated character by character
+    for raw in (paths,) if isinstance(paths, str | os.PathLike) else paths:
         p = Path(raw)
         if p.is_dir():
             files.extend(sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file()))
@@ -194,8 +199,8 @@ def _discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list
     return files, problems
 
 
-def check(paths: Iterable[str | os.PathLike[str]] = ("workflows",)) -> CheckReport:
-    """Read, validate and analyse every definition file under ``paths``."""
+def check(paths: Paths = ("workflows",)) -> CheckReport:
+    """Read, validate and analyse every definition file under ``paths`` (one or several)."""
     files, problems = _discover(paths)
     documents: list[Document] = []
     for file in files:
@@ -219,7 +224,7 @@ def check_files(sources: Mapping[str, bytes | str]) -> CheckReport:
     return _check_documents(documents, problems, len(sources))
 
 
-def load_catalogue(paths: Iterable[str | os.PathLike[str]] = ("workflows",)) -> Catalogue:
+def load_catalogue(paths: Paths = ("workflows",)) -> Catalogue:
     """Load and check definitions; raise :class:`DefinitionError` listing every error."""
     report = check(paths)
     if report.catalogue is None:

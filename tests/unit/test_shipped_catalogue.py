@@ -50,3 +50,14 @@ class TestStartABusinessNotice:
         bring, _, rest = result.output.partition("无需提交的材料")
         assert "营业执照" not in bring and "身份证" not in bring
         assert "营业执照 — 由本事项上游办理结果自动获取" in rest
+
+
+class TestOnePath:
+    def test_a_single_path_is_one_path_not_its_characters(self):
+        """`check("workflows")` and `check(Path)` read that directory, as `check([...])` does."""
+        as_list = check([ROOT / "workflows"])
+        for one in (str(ROOT / "workflows"), ROOT / "workflows"):
+            report = check(one)
+            assert report.findings == as_list.findings
+            assert report.catalogue is not None
+            assert sorted(report.catalogue.matters) == sorted(as_list.catalogue.matters)  # type: ignore[union-attr]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,15 +21,24 @@ __all__ = ["normalise_form", "validate_applicant_id"]
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
+@functools.lru_cache(maxsize=4096)
+def _valid(kind: str, number: str) -> str:
+    """python-stdnum's check (a pure function; the birth-place lookup is costly): memoised.
+
+    Only numbers that pass are remembered; a refused one raises every time.
+    """
+    if kind == "person":
+        return str(ric.validate(number))
+    return str(uscc.validate(number))
+
+
 def validate_applicant_id(kind: str, number: str, field: str = "applicant.id_number") -> str:
     """A validated, compact resident ID number (person) or unified social credit code (company)."""
     if not isinstance(number, str):
         raise InvalidIdentifier("must be text", field=field)
     try:
-        if kind == "person":
-            return str(ric.validate(number))
-        if kind == "company":
-            return str(uscc.validate(number))
+        if kind in ("person", "company"):
+            return _valid(kind, number)
     except StdnumError as exc:
         what = (
             "resident ID number (居民身份证号码)"

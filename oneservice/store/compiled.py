@@ -7,8 +7,15 @@ times per second are therefore compiled once per dialect (:class:`Prepared`) and
 ``Connection.exec_driver_sql``, their parameters converted by the bind processors the column
 types give SQLAlchemy, or for aware datetimes and dates by direct equivalents — either way
 values are stored exactly as a Core ``execute`` stores them (the tests query them back with
-Core). Result rows are converted back with :func:`result_converter`. Statements and errors
-still pass through the SQLAlchemy connection (events, logging, error translation).
+Core). Result rows are converted back with :func:`result_converter`.
+
+They run on the DBAPI cursor of the transaction's connection: SQLAlchemy's execution context
+(events, result object, per-call option handling) costs about 30 µs a statement, as much as
+SQLite's own work. Errors are wrapped exactly as SQLAlchemy wraps them (``DBAPIError.instance``,
+a lost connection invalidated), so the store translates them the same way. Whenever a listener
+is attached to the engine's cursor events (tracing, statement counting in tests, the benchmark's
+capture of the floor), statements go through ``Connection.exec_driver_sql`` instead, so every
+listener sees every statement.
 """
 
 from __future__ import annotations
@@ -17,9 +24,10 @@ import datetime as dt
 import json
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import JSON, Boolean, Connection, CursorResult, Date, Dialect
+from sqlalchemy import JSON, Boolean, Connection, Date, Dialect
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import NullType, TypeEngine
@@ -28,10 +36,44 @@ from oneservice.engine.clock import TZ
 from oneservice.errors import StoreError
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 
-__all__ = ["Compiled", "Convert", "Prepared", "json_converter", "result_converter"]
+__all__ = [
+    "Compiled",
+    "Convert",
+    "Executed",
+    "Prepared",
+    "execute_driver",
+    "json_converter",
+    "result_converter",
+]
 
 Convert = Callable[[Any], Any]
-Result = CursorResult[Any]
+
+
+class Executed(Protocol):
+    """What a statement run by :meth:`Compiled.execute` gives back (a CursorResult fits)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def first(self) -> Any: ...
+
+    def scalar(self) -> Any: ...
+
+
+class _Done:
+    """The outcome of a statement run on the DBAPI cursor: its row count and first row."""
+
+    __slots__ = ("_row", "rowcount")
+
+    def __init__(self, rowcount: int, row: Any) -> None:
+        self.rowcount = rowcount
+        self._row = row
+
+    def first(self) -> Any:
+        return self._row
+
+    def scalar(self) -> Any:
+        return None if self._row is None else self._row[0]
 
 
 class Compiled:
@@ -63,11 +105,58 @@ class Compiled:
         except (TypeError, ValueError) as exc:  # a type refused a value (e.g. a naive datetime)
             raise StoreError(f"cannot store a value: {exc}") from None
 
-    def execute(self, conn: Connection, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Result:
-        """Run for one row (a mapping) or many (a sequence of mappings: executemany)."""
-        if isinstance(rows, Mapping):
-            return conn.exec_driver_sql(self.sql, self.params(rows))
-        return conn.exec_driver_sql(self.sql, [self.params(r) for r in rows])
+    def execute(self, conn: Connection, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Executed:
+        """Run for one row (a mapping) or many (a sequence of mappings: executemany).
+
+        A statement that returns rows gives its first row only (``first()``/``scalar()``).
+        """
+        many = not isinstance(rows, Mapping)
+        params: Any = [self.params(r) for r in rows] if many else self.params(rows)  # type: ignore[union-attr]
+        return execute_driver(conn, self.sql, params, many=many)
+
+
+def execute_driver(conn: Connection, sql: str, params: Any = (), *, many: bool = False) -> Executed:
+    """Run ``sql`` (in the driver's parameter style) on the DBAPI cursor of ``conn``.
+
+    Through ``Connection.exec_driver_sql`` instead while a cursor-event listener is attached.
+    """
+    dispatch = conn.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        return conn.exec_driver_sql(sql, params)
+    dbapi_connection = conn.connection.dbapi_connection
+    assert dbapi_connection is not None  # the connection is checked out for the transaction
+    cursor = dbapi_connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+        row = cursor.fetchone() if cursor.description is not None else None
+        return _Done(cursor.rowcount, row)
+    except Exception as exc:
+        wrapped = _wrapped(exc, conn, dbapi_connection, cursor, sql, params, many)
+        if wrapped is exc:
+            raise
+        raise wrapped from exc
+    finally:
+        cursor.close()
+
+
+def _wrapped(
+    exc: Exception, conn: Connection, dbapi_connection: Any, cursor: Any, sql: str, params: Any, many: bool
+) -> BaseException:
+    """``exc`` raised by the driver, wrapped as SQLAlchemy wraps it; a lost connection is invalidated."""
+    dialect = conn.dialect
+    dbapi_error = dialect.loaded_dbapi.Error
+    if not isinstance(exc, dbapi_error):
+        return exc
+    lost = dialect.is_disconnect(exc, dbapi_connection, cursor)
+    if lost:
+        conn.invalidate(exc)
+    return sa_exc.DBAPIError.instance(
+        sql, params, exc, dbapi_error, hide_parameters=True, connection_invalidated=lost,
+        dialect=dialect, ismulti=many,
+    )
 
 
 def _naive(value: dt.datetime) -> ValueError:

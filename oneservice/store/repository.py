@@ -51,7 +51,7 @@ from oneservice.domain.case import Case, Event
 from oneservice.engine.clock import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
 from oneservice.store.cache import CachedCase, CaseCache
-from oneservice.store.compiled import Prepared
+from oneservice.store.compiled import Prepared, execute_driver
 from oneservice.store.loading import CaseLoader
 from oneservice.store.mapping import (
     Row,
@@ -445,7 +445,7 @@ def _sqlite_begin(conn: Connection) -> None:
     # Writers take the write lock up front, so two writers queue (busy timeout) instead of one
     # failing when it upgrades its read snapshot. Read-only transactions begin deferred.
     readonly = conn.get_execution_options().get("oneservice_readonly", False)
-    conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+    execute_driver(conn, "BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 class Store:

@@ -254,12 +254,15 @@ _ENGINE_ACTIONS = ("open_case", "submit", "accept", "start_review", "approve", "
 
 def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
     """Where the time of an action goes, without a profiler: the phases of an action are timed by
-    thin wrappers, the statements by SQLAlchemy's cursor events, COMMIT by a wrapper around the
-    dialect's ``do_commit``. Each phase's own time excludes the phases and statements inside it."""
+    thin wrappers, the statements by a wrapper around ``execute_driver`` (the DBAPI cursor call,
+    BEGIN included), COMMIT by a wrapper around the dialect's ``do_commit``. Each phase's own time
+    excludes the phases and statements inside it. (No cursor-event listener is attached: that
+    would route the statements through SQLAlchemy's execution context.)"""
     from oneservice.engine.engine import CaseEngine
     from oneservice.service_base import ServiceBase
     from oneservice.store import repository
     from oneservice.store.cache import CachedCase
+    from oneservice.store import compiled
     from oneservice.store.compiled import Compiled
 
     service = make_service(url, catalogue)
@@ -300,30 +303,18 @@ def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
     wrap(repository, "case_row", "mapping: case → rows (snapshot)")
     wrap(CachedCase, "of", "case cache: normalise the saved rows")
     wrap(CachedCase, "case", "case cache: new case object from cached rows")
-    wrap(Compiled, "execute", "SQLAlchemy exec_driver_sql + bind parameters")
+    wrap(Compiled, "execute", "bind parameters (values → driver types)")
+    wrap(compiled, "execute_driver", "database: statements (driver execute)")
     for action in _ENGINE_ACTIONS:
         wrap(CaseEngine, action, "engine: rules, guards, deadlines, events")
     wrap(ServiceBase, "_summary", "summary returned by the action")
     engine = service.store.engine
     wrap(engine.dialect, "do_commit", "database: COMMIT")
-    started: list[float] = []
-
-    def before(*_args: Any) -> None:
-        started.append(time.perf_counter())
-
-    def after(*_args: Any) -> None:
-        elapsed = time.perf_counter() - started.pop()
-        charge("database: statements (driver execute)", elapsed)
-        stack[-1][1] += elapsed
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
+    wrap(engine.dialect, "do_begin", "database: statements (driver execute)")
     t0 = time.perf_counter()
     for _ in range(cases):
         lifecycle(service)
     total = time.perf_counter() - t0
-    event.remove(engine, "before_cursor_execute", before)
-    event.remove(engine, "after_cursor_execute", after)
     for owner, attr, raw in reversed(patched):
         if raw is _MISSING:
             delattr(owner, attr)

@@ -29,6 +29,7 @@ from .errors import (
     DuplicateAction,
     InvalidInput,
     NotAuthorised,
+    OneServiceError,
     StoreError,
 )
 from .store import Store
@@ -37,6 +38,10 @@ from .views import CaseSummary, summarise
 __all__ = ["ServiceBase", "calendar_from_catalogue", "check_actor", "new_case_id", "require_staff"]
 
 R = TypeVar("R")
+
+
+class _Stale(Exception):
+    """The cached copy of a case was not the current version: run the action again on it."""
 
 
 def calendar_from_catalogue(catalogue: Catalogue, base: WorkCalendar | None = None) -> WorkCalendar:
@@ -143,29 +148,57 @@ class ServiceBase:
         key: str | None = None,
         payload: Any = None,
     ) -> tuple[CaseSummary, R | None]:
-        """Load, change and save one case in one transaction; replay an idempotent repeat."""
+        """Load, change and save one case in one transaction; replay an idempotent repeat.
+
+        The case comes from the store's cache without a version check. A stale copy (another
+        process changed the case) cannot be saved: the version guard refuses it, and the action
+        is run once more on the current case. Any other refusal is checked against the current
+        version before it is raised, so a stale copy never refuses what the current case allows.
+        """
         check_actor(actor)
         now = self.clock.now()
         fingerprint = self._fingerprint(action, case_id, payload, actor) if key else ""
         try:
-            with self.store.transaction() as tx:
-                if key:
-                    record = tx.get_idempotency(key)
-                    if record is not None:
-                        if record.fingerprint != fingerprint or record.case_id != case_id:
-                            raise DuplicateAction(key, case_id=case_id)
-                        return CaseSummary(**record.result), None
-                case = tx.get_case(case_id)
-                engine = self.engine(case.definition_hash)
-                result = change(engine, case, now)
-                tx.save_case(case)
-                summary = self._summary(case, engine)
-                if key:
-                    tx.put_idempotency(key, case_id, action, fingerprint, summary.to_dict())
-                return summary, result
+            try:
+                return self._act_once(action, case_id, actor, change, now, key, fingerprint, trust_cache=True)
+            except _Stale:
+                return self._act_once(action, case_id, actor, change, now, key, fingerprint, trust_cache=False)
         except NotAuthorised as exc:
             self._record_denied(case_id, actor, action, exc, now)
             raise
+
+    def _act_once(
+        self,
+        action: str,
+        case_id: str,
+        actor: Actor,
+        change: Callable[[CaseEngine, Case, dt.datetime], R],
+        now: dt.datetime,
+        key: str | None,
+        fingerprint: str,
+        *,
+        trust_cache: bool,
+    ) -> tuple[CaseSummary, R | None]:
+        with self.store.transaction() as tx:
+            if key:
+                record = tx.get_idempotency(key)
+                if record is not None:
+                    if record.fingerprint != fingerprint or record.case_id != case_id:
+                        raise DuplicateAction(key, case_id=case_id)
+                    return CaseSummary(**record.result), None
+            case = tx.get_case(case_id, trust_cache=trust_cache)
+            try:
+                engine = self.engine(case.definition_hash)
+                result = change(engine, case, now)
+                tx.save_case(case)
+            except OneServiceError:
+                if trust_cache and not tx.is_current(case):
+                    raise _Stale() from None
+                raise
+            summary = self._summary(case, engine)
+            if key:
+                tx.put_idempotency(key, case_id, action, fingerprint, summary.to_dict())
+            return summary, result
 
     def _record_denied(
         self, case_id: str, actor: Actor, action: str, exc: NotAuthorised, now: dt.datetime

@@ -95,13 +95,12 @@ class Compiled:
                 raise TypeError(f"parameter {name!r} of {self.sql!r} has no type")
             pairs.append((name, _bind_converter(bind_type, dialect)))
         self.pairs = tuple(pairs)
+        self._build = _params_function(self.pairs, self.positional)
 
     def params(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         """The DBAPI parameters for one row (a tuple for qmark, a dict for pyformat)."""
         try:
-            if self.positional:
-                return tuple([row[n] if p is None else p(row[n]) for n, p in self.pairs])
-            return {n: row[n] if p is None else p(row[n]) for n, p in self.pairs}
+            return self._build(row)  # type: ignore[no-any-return]
         except (TypeError, ValueError) as exc:  # a type refused a value (e.g. a naive datetime)
             raise StoreError(f"cannot store a value: {exc}") from None
 
@@ -115,14 +114,30 @@ class Compiled:
         return execute_driver(conn, self.sql, params, many=many)
 
 
+def _params_function(pairs: Sequence[tuple[str, Convert | None]], positional: bool) -> Callable[[Any], Any]:
+    """``row → parameters`` as one generated expression (a third of the time of a loop)."""
+    scope: dict[str, Any] = {}
+    terms = []
+    for i, (name, convert) in enumerate(pairs):
+        value = f"row[{name!r}]"
+        if convert is not None:
+            scope[f"c{i}"] = convert
+            value = f"c{i}({value})"
+        terms.append(value if positional else f"{name!r}: {value}")
+    body = f"({', '.join(terms)},)" if positional else f"{{{', '.join(terms)}}}"
+    exec(f"def build(row):\n    return {body}\n", scope)  # noqa: S102 - names come from our own tables
+    return scope["build"]  # type: ignore[no-any-return]
+
+
 def execute_driver(conn: Connection, sql: str, params: Any = (), *, many: bool = False) -> Executed:
     """Run ``sql`` (in the driver's parameter style) on the DBAPI cursor of ``conn``.
 
     Through ``Connection.exec_driver_sql`` instead while a cursor-event listener is attached.
     """
-    dispatch = conn.dispatch
-    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
-        return conn.exec_driver_sql(sql, params)
+    if conn._has_events or conn.engine._has_events:  # any connection-event listener at all?
+        dispatch = conn.dispatch
+        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+            return conn.exec_driver_sql(sql, params)
     dbapi_connection = conn.connection.dbapi_connection
     assert dbapi_connection is not None  # the connection is checked out for the transaction
     cursor = dbapi_connection.cursor()

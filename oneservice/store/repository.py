@@ -51,7 +51,7 @@ from oneservice.domain.case import Case, Event
 from oneservice.engine.clock import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
 from oneservice.store.cache import CachedCase, CaseCache
-from oneservice.store.compiled import Prepared, execute_driver
+from oneservice.store.compiled import Prepared
 from oneservice.store.loading import CaseLoader
 from oneservice.store.mapping import (
     Row,
@@ -138,6 +138,8 @@ class _Part:
 
     def write(self, conn: Connection, old: dict[Any, Row], new: dict[Any, Row]) -> None:
         """Delete, update (changed columns only) and insert what differs from ``old``."""
+        if not old and not new:
+            return
         keys = self.keys
         inserts: list[Row] = []
         updates: dict[tuple[str, ...], list[Row]] = {}
@@ -207,17 +209,27 @@ class Transaction(Worklists):
 
     # ----------------------------------------------------------------------------- the aggregate
 
-    def get_case(self, case_id: str) -> Case:
-        """The case with its tasks, materials, visits, deadlines, ratings (not its events)."""
+    def get_case(self, case_id: str, *, trust_cache: bool = False) -> Case:
+        """The case with its tasks, materials, visits, deadlines, ratings (not its events).
+
+        A case held in the store's cache is used if the database still holds its version (one
+        ``SELECT version``). With ``trust_cache=True`` that check is skipped: the version guard
+        of :meth:`save_case` still refuses a stale case (``ConcurrencyConflict``), and the caller
+        must check :meth:`is_current` before acting on any other refusal, because a stale case
+        may refuse an action the current one allows. ``OneService`` actions do exactly that.
+        """
         self.case_id = case_id
         conn = self._conn
         cache = self._store._cache
         entry = cache.get(case_id)
-        if entry is not None:  # valid if the database still holds that version
-            version = _SELECT_VERSION.on(conn.dialect).execute(conn, {"case_id": case_id}).scalar()
-            if version is None:
-                cache.discard(case_id)
-                raise CaseNotFound(case_id) from None
+        if entry is not None:
+            if trust_cache:
+                version: int | None = entry.version
+            else:  # valid if the database still holds that version
+                version = _SELECT_VERSION.on(conn.dialect).execute(conn, {"case_id": case_id}).scalar()
+                if version is None:
+                    cache.discard(case_id)
+                    raise CaseNotFound(case_id) from None
             if version == entry.version:
                 case = entry.case()
                 _SNAPSHOTS[case] = entry.snapshot
@@ -228,6 +240,19 @@ class Transaction(Worklists):
         if cache.size:
             self._cache_puts[case_id] = CachedCase.of(row, snap, version=case.version)
         return case
+
+    def is_current(self, case: Case) -> bool:
+        """Whether the database still holds the version ``case`` was loaded with.
+
+        If not, the store's cached copy is dropped, so the next :meth:`get_case` loads it.
+        """
+        conn = self._conn
+        version = _SELECT_VERSION.on(conn.dialect).execute(conn, {"case_id": case.id}).scalar()
+        if version != case.version:
+            self._store._cache.discard(case.id)
+            self._cache_puts.pop(case.id, None)
+            return False
+        return True
 
     def _load(self, case_id: str) -> tuple[Case, Row]:
         loaded = _loader(self._conn.dialect).load(self._conn, case_id)
@@ -304,6 +329,7 @@ class Transaction(Worklists):
         params["k_version"] = loaded
         conn = self._conn
         if _UPDATE_CASE(changed).on(conn.dialect).execute(conn, params).rowcount != 1:
+            cache.discard(case.id)  # whatever it holds is not the current version
             raise ConcurrencyConflict(case.id, expected_version=loaded)
         old = _SNAPSHOTS.get(case)
         if old is None:  # not loaded through a store: compare with what the database holds
@@ -441,11 +467,21 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int
         cursor.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
-    # Writers take the write lock up front, so two writers queue (busy timeout) instead of one
-    # failing when it upgrades its read snapshot. Read-only transactions begin deferred.
-    readonly = conn.get_execution_options().get("oneservice_readonly", False)
-    execute_driver(conn, "BEGIN" if readonly else "BEGIN IMMEDIATE")
+_READONLY = "oneservice_readonly"  # key in the pooled connection's info: the next BEGIN is deferred
+
+
+def _sqlite_begin(dbapi_connection: Any) -> None:
+    """The SQLite dialect's ``do_begin`` for oneservice's engines (the driver issues no BEGIN).
+
+    Writers take the write lock up front (``BEGIN IMMEDIATE``), so two writers queue (busy
+    timeout) instead of one failing when it upgrades its read snapshot. Read-only transactions
+    (:meth:`Store.transaction` with ``readonly=True``) begin deferred. This replaces the "begin"
+    event of SQLAlchemy's pysqlite recipe: with no connection-event listener on the engine, a
+    connection does not assemble and fire event dispatchers for every transaction and statement.
+    SQLAlchemy wraps an error raised here like any other DBAPI error.
+    """
+    readonly = dbapi_connection.info.pop(_READONLY, False)
+    dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 class Store:
@@ -496,8 +532,8 @@ class Store:
             def on_connect(dbapi_connection: Any, record: Any) -> None:
                 _sqlite_connect(dbapi_connection, record, busy_timeout_ms=timeout_ms)
 
-            event.listen(engine, "connect", on_connect)
-            event.listen(engine, "begin", _sqlite_begin)
+            event.listen(engine, "connect", on_connect)  # a pool event: one call per new connection
+            engine.dialect.do_begin = _sqlite_begin  # type: ignore[method-assign]  # this engine's own dialect
         self._engine: Engine = engine
 
     @property
@@ -548,8 +584,8 @@ class Store:
         tx: Transaction | None = None
         try:
             with self._engine.connect() as conn:
-                if readonly:
-                    conn.execution_options(oneservice_readonly=True)
+                if readonly and self._dialect == "sqlite":
+                    conn.connection.info[_READONLY] = True
                 with conn.begin():
                     tx = Transaction(conn, self)
                     yield tx

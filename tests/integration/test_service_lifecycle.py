@@ -22,6 +22,7 @@ from oneservice import (
     OneService,
     Role,
     SimulatedClock,
+    Store,
     load_catalogue,
 )
 from oneservice.demo import sample_form, sample_resident_id
@@ -513,3 +514,50 @@ class TestIdempotencyIsPerActor:
         with pytest.raises(DuplicateAction) as info:
             service.open_case(stranger, BIZ, own, channel="online", location=LOCATION, idempotency_key="open-1")
         assert info.value.case_id == "-"
+
+
+class TestCacheOfAnotherProcess:
+    """An action takes the case from the store's cache without asking for its version; a copy
+    made stale by another process (here: a second store on the same database) must neither be
+    saved over the newer version nor refuse an action the current case allows."""
+
+    @pytest.fixture
+    def other(self, catalogue, store, clock):
+        twin = Store(store.engine.url.render_as_string(hide_password=False), schema=store.schema)
+        yield OneService(catalogue, twin, clock=clock)
+        twin.dispose()
+
+    def test_a_stale_copy_is_not_saved_over_the_newer_version(self, service, other):
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)  # cached here at this version
+        registration = reviewer(service, REGISTRATION)
+        other.start_review(registration, case_id, REGISTRATION)  # the other process moves on
+        summary = service.approve(registration, case_id, REGISTRATION)  # stale copy: rerun on the current
+        assert summary.tasks[REGISTRATION] == "approved"
+        assert summary.version == service.get(SUPERVISOR, case_id).version
+        events = [e.type for e in service.events(SUPERVISOR, case_id)]
+        assert events.count("ItemReviewStarted") == 1 and events.count("ItemApproved") == 1
+        assert_log_consistent(service, case_id)
+
+    def test_a_stale_copy_does_not_refuse_what_the_current_case_allows(self, service, other):
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        registration = reviewer(service, REGISTRATION)
+        service.start_review(registration, case_id, REGISTRATION)  # cached: registration in review
+        other.approve(registration, case_id, REGISTRATION)  # the other process approves it
+        bank = reviewer(service, BANK)
+        # the stale copy has the bank item still waiting; the current case has it ready
+        summary = service.start_review(bank, case_id, BANK)
+        assert summary.tasks[BANK] == "in_review"
+        assert_log_consistent(service, case_id)
+
+    def test_a_refusal_on_the_current_case_is_still_raised(self, service, other):
+        case_id = open_business(service, hold_back=())
+        service.accept(CLERK, case_id)
+        registration = reviewer(service, REGISTRATION)
+        other.start_review(registration, case_id, REGISTRATION)
+        other.approve(registration, case_id, REGISTRATION)
+        with pytest.raises(IllegalAction) as info:  # approved already, in the current version
+            service.approve(registration, case_id, REGISTRATION)
+        assert info.value.case_id == case_id
+        assert_log_consistent(service, case_id)

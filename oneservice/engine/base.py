@@ -78,18 +78,12 @@ class EngineBase:
 
     def allowed_actions(self, case: Case) -> list[str]:
         """Case actions allowed now, plus ``action:item`` for the item tasks that allow them."""
-        out = [
-            a
-            for a in self.machines.case_actions(str(case.state))
-            if a not in ("dispatch", "complete", "review")
-        ]
-        if self.machines.case_allows(str(case.state), "review"):
+        machines = self.machines
+        state = str(case.state)
+        out = [a for a in machines.case_actions(state) if a not in ("dispatch", "complete", "review")]
+        if machines.case_allows(state, "review"):
             for code, task in case.tasks.items():
-                out += [
-                    f"{a}:{code}"
-                    for a in self.machines.task_actions(str(task.state))
-                    if a not in ("dispatch", "cancel")
-                ]
+                out += [f"{a}:{code}" for a in machines.task_actions_offered(str(task.state))]
         return out
 
     def _case_step(self, case: Case, action: str) -> None:

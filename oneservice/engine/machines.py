@@ -82,6 +82,10 @@ class MachinePair:
         self.task = _compile([str(s) for s in T], TASK_ACTIONS)
         self._case_allowed = {str(s): sorted(self.case.get_triggers(str(s))) for s in C}
         self._task_allowed = {str(s): sorted(self.task.get_triggers(str(s))) for s in T}
+        # what a reviewer may do on a task (dispatch and cancel follow from case actions)
+        self._task_offered = {
+            s: [a for a in allowed if a not in ("dispatch", "cancel")] for s, allowed in self._task_allowed.items()
+        }
 
     def case_allows(self, state: str, action: str) -> bool:
         return action in self._case_allowed[state]
@@ -94,6 +98,10 @@ class MachinePair:
 
     def task_actions(self, state: str) -> list[str]:
         return self._task_allowed[state]
+
+    def task_actions_offered(self, state: str) -> list[str]:
+        """The task actions staff can ask for in ``state`` (not dispatch and cancel)."""
+        return self._task_offered[state]
 
     def fire_case(self, model: Any, action: str) -> None:
         """Trigger ``action`` on a case whose state the engine has already checked."""

@@ -205,7 +205,24 @@ def _bind_converter(column_type: TypeEngine[Any], dialect: Dialect) -> Convert |
         return _utc_text_param if sqlite else _aware_param
     if sqlite and type(column_type) is Date:
         return _date_text_param
+    if isinstance(column_type, StrEnumType | IntEnumType):
+        return _enum_param(column_type)
     return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _enum_param(column_type: StrEnumType[Any] | IntEnumType[Any]) -> Convert:
+    """An enum column's value as the type's ``process_bind_param`` gives it; members directly."""
+    enum_class = column_type.enum_class
+    plain = str if isinstance(column_type, StrEnumType) else int
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is enum_class:
+            return plain(value.value)
+        return column_type.process_bind_param(value, None)  # type: ignore[arg-type]
+
+    return convert
 
 
 class Prepared:

@@ -109,9 +109,11 @@ class Compiled:
 
         A statement that returns rows gives its first row only (``first()``/``scalar()``).
         """
-        many = not isinstance(rows, Mapping)
-        params: Any = [self.params(r) for r in rows] if many else self.params(rows)  # type: ignore[union-attr]
-        return execute_driver(conn, self.sql, params, many=many)
+        if isinstance(rows, Mapping):
+            return execute_driver(conn, self.sql, self.params(rows))
+        if len(rows) == 1:  # psycopg's executemany costs a pipeline round of its own
+            return execute_driver(conn, self.sql, self.params(rows[0]))
+        return execute_driver(conn, self.sql, [self.params(r) for r in rows], many=True)
 
 
 def _params_function(pairs: Sequence[tuple[str, Convert | None]], positional: bool) -> Callable[[Any], Any]:

@@ -260,9 +260,8 @@ def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
     would route the statements through SQLAlchemy's execution context.)"""
     from oneservice.engine.engine import CaseEngine
     from oneservice.service_base import ServiceBase
-    from oneservice.store import repository
+    from oneservice.store import compiled, repository
     from oneservice.store.cache import CachedCase
-    from oneservice.store import compiled
     from oneservice.store.compiled import Compiled
 
     service = make_service(url, catalogue)

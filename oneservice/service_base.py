@@ -160,7 +160,9 @@ class ServiceBase:
         fingerprint = self._fingerprint(action, case_id, payload, actor) if key else ""
         try:
             try:
-                return self._act_once(action, case_id, actor, change, now, key, fingerprint, trust_cache=True)
+                return self._act_once(
+                    action, case_id, actor, change, now, key, fingerprint, trust_cache=True
+                )
             except _Stale:
                 return self._act_once(action, case_id, actor, change, now, key, fingerprint, trust_cache=False)
         except NotAuthorised as exc:

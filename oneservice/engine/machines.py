@@ -84,7 +84,8 @@ class MachinePair:
         self._task_allowed = {str(s): sorted(self.task.get_triggers(str(s))) for s in T}
         # what a reviewer may do on a task (dispatch and cancel follow from case actions)
         self._task_offered = {
-            s: [a for a in allowed if a not in ("dispatch", "cancel")] for s, allowed in self._task_allowed.items()
+            s: [a for a in allowed if a not in ("dispatch", "cancel")]
+            for s, allowed in self._task_allowed.items()
         }
 
     def case_allows(self, state: str, action: str) -> bool:

@@ -29,7 +29,7 @@ from oneservice.store.mapping import Row, Snapshot, case_from_rows
 from oneservice.store.tables import cases, deadlines, item_tasks, materials, ratings, visits
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType, json_dumps
 
-__all__ = ["CachedCase", "CaseCache", "copy_json"]
+__all__ = ["CachedCase", "CaseCache", "Changes", "copy_json"]
 
 
 def copy_json(value: Any) -> Any:
@@ -83,8 +83,30 @@ class _Normalizer:
                 own[name] = convert(value)
         return own
 
-    def part(self, rows: dict[Any, Row], previous: dict[Any, Row]) -> dict[Any, Row]:
-        return {key: self(rows[key], previous.get(key)) for key in sorted(rows)}
+    def part(
+        self, rows: dict[Any, Row], previous: dict[Any, Row], changes: Changes | None = None
+    ) -> dict[Any, Row]:
+        """``rows`` normalised, in key order; ``changes`` (when known) names the rows that differ
+        from ``previous``: the others are ``previous``'s own, not compared again."""
+        if changes is None:
+            return {key: self(rows[key], previous.get(key)) for key in sorted(rows)}
+        if not changes.keys:
+            return previous  # unchanged: entries share rows, which nobody changes
+        touched = changes.keys
+        order = sorted(rows) if changes.reordered else previous
+        return {key: self(rows[key], previous.get(key)) if key in touched else previous[key] for key in order}
+
+
+@attrs.frozen
+class Changes:
+    """What a save changed in one part of a case: the keys of rows updated or inserted, and
+    whether rows were inserted or deleted (so the key order must be worked out again)."""
+
+    keys: frozenset[Any]
+    reordered: bool = False
+
+
+_UNCHANGED = Changes(frozenset())
 
 
 _CASE = _Normalizer(cases)
@@ -105,26 +127,43 @@ class CachedCase:
 
     @classmethod
     def of(
-        cls, row: Row, snapshot: Snapshot, *, version: int, previous: CachedCase | None = None
+        cls,
+        row: Row,
+        snapshot: Snapshot,
+        *,
+        version: int,
+        previous: CachedCase | None = None,
+        changed: tuple[tuple[str, ...], tuple[Changes, ...]] | None = None,
     ) -> CachedCase:
         """An entry of private copies of rows the caller may still change.
 
         ``previous``, the entry of the version these rows replace, lends its (already
-        normalised) rows and values wherever they are unchanged.
+        normalised) rows and values wherever they are unchanged. ``changed`` — the ``cases``
+        columns and the child-row changes a save found comparing these rows with ``previous``'s
+        — spares comparing them again.
         """
         if previous is None:
             own = _CASE(row)
             before = Snapshot({}, {}, {}, {}, {})
-        else:
+            parts: tuple[Changes | None, ...] = (None,) * 5
+        elif changed is None:
             own = _CASE(row, previous.row)
+            before = previous.snapshot
+            parts = (None,) * 5
+        else:
+            columns, parts = changed
+            own = dict(previous.row)
+            for name in columns:
+                own[name] = row[name]
+            own = _CASE(own, previous.row)
             before = previous.snapshot
         own["version"] = version
         ordered = Snapshot(
-            tasks=_TASKS.part(snapshot.tasks, before.tasks),
-            materials=_MATERIALS.part(snapshot.materials, before.materials),
-            visits=_VISITS.part(snapshot.visits, before.visits),
-            deadlines=_DEADLINES.part(snapshot.deadlines, before.deadlines),
-            ratings=_RATINGS.part(snapshot.ratings, before.ratings),
+            tasks=_TASKS.part(snapshot.tasks, before.tasks, parts[0]),
+            materials=_MATERIALS.part(snapshot.materials, before.materials, parts[1]),
+            visits=_VISITS.part(snapshot.visits, before.visits, parts[2]),
+            deadlines=_DEADLINES.part(snapshot.deadlines, before.deadlines, parts[3]),
+            ratings=_RATINGS.part(snapshot.ratings, before.ratings, parts[4]),
         )
         return cls(version, own, ordered)
 

@@ -50,7 +50,7 @@ from sqlalchemy.engine import make_url
 from oneservice.domain.case import Case, Event
 from oneservice.engine.clock import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
-from oneservice.store.cache import CachedCase, CaseCache
+from oneservice.store.cache import _UNCHANGED, CachedCase, CaseCache, Changes
 from oneservice.store.compiled import Prepared
 from oneservice.store.loading import CaseLoader
 from oneservice.store.mapping import (
@@ -136,23 +136,29 @@ class _Part:
         self.update = _Updates(table, self.keys)
         self.delete = _delete(table, self.keys)
 
-    def write(self, conn: Connection, old: dict[Any, Row], new: dict[Any, Row]) -> None:
-        """Delete, update (changed columns only) and insert what differs from ``old``."""
+    def write(self, conn: Connection, old: dict[Any, Row], new: dict[Any, Row]) -> Changes:
+        """Delete, update (changed columns only) and insert what differs from ``old``.
+
+        Returns what changed, so that the cache need not compare the rows again.
+        """
         if not old and not new:
-            return
+            return _UNCHANGED
         keys = self.keys
         inserts: list[Row] = []
         updates: dict[tuple[str, ...], list[Row]] = {}
+        touched: set[Any] = set()
         for key, row in new.items():
             before = old.get(key)
             if before is None:
                 inserts.append(row)
+                touched.add(key)
             elif before != row:
                 changed = tuple(n for n, v in row.items() if n not in keys and before[n] != v)
                 params = {n: row[n] for n in changed}
                 for k in keys:
                     params[f"k_{k}"] = row[k]
                 updates.setdefault(changed, []).append(params)
+                touched.add(key)
         gone = [{f"k_{k}": row[k] for k in keys} for key, row in old.items() if key not in new]
         dialect = conn.dialect
         if gone:
@@ -161,6 +167,9 @@ class _Part:
             self.update(changed).on(dialect).execute(conn, rows)
         if inserts:
             self.insert.on(dialect).execute(conn, inserts)
+        if not touched and not gone:
+            return _UNCHANGED
+        return Changes(frozenset(touched), reordered=bool(inserts or gone))
 
 
 _TASKS = _Part(item_tasks)
@@ -334,12 +343,18 @@ class Transaction(Worklists):
         old = _SNAPSHOTS.get(case)
         if old is None:  # not loaded through a store: compare with what the database holds
             old = snapshot_of(self._load(case.id)[0])
-        for (part, old_rows), (_, new_rows) in zip(_parts(old), _parts(new), strict=True):
+        changes = tuple(
             part.write(conn, old_rows, new_rows)
+            for (part, old_rows), (_, new_rows) in zip(_parts(old), _parts(new), strict=True)
+        )
         if case.new_events:
             _INSERT_EVENTS.on(conn.dialect).execute(conn, event_rows(case.id, case.new_events))
         if cache.size:
-            self._cache_puts[case.id] = CachedCase.of(row, new, version=loaded + 1, previous=previous)
+            # the rows were compared with the cached ones just now: tell the cache what changed
+            known = (changed, changes) if previous is not None and old is previous.snapshot else None
+            self._cache_puts[case.id] = CachedCase.of(
+                row, new, version=loaded + 1, previous=previous, changed=known
+            )
         self._saved(case, new, version=loaded + 1, previous=old)
 
     def _saved(self, case: Case, snap: Snapshot, *, version: int, previous: Snapshot | None) -> None:

@@ -159,12 +159,11 @@ class ServiceBase:
         now = self.clock.now()
         fingerprint = self._fingerprint(action, case_id, payload, actor) if key else ""
         try:
+            args = (action, case_id, actor, change, now, key, fingerprint)
             try:
-                return self._act_once(
-                    action, case_id, actor, change, now, key, fingerprint, trust_cache=True
-                )
+                return self._act_once(*args, trust_cache=True)
             except _Stale:
-                return self._act_once(action, case_id, actor, change, now, key, fingerprint, trust_cache=False)
+                return self._act_once(*args, trust_cache=False)
         except NotAuthorised as exc:
             self._record_denied(case_id, actor, action, exc, now)
             raise

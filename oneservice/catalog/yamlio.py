@@ -4,16 +4,42 @@ Hostile input is refused with a finding, never another exception: files over ``M
 bytes that are not UTF-8, tabs and other syntax errors, duplicate keys, anchors and aliases
 (which would allow "billion laughs" alias bombs), mappings or lists used as keys, and nesting
 deeper than ``MAX_DEPTH``.
+
+Two readers, one behaviour:
+
+* The fast reader pulls events from libyaml (PyYAML's ``CSafeLoader``; more than 30 times
+  faster than the pure-Python round-trip parser on the shipped files) and builds
+  :class:`CommentedMap` / :class:`CommentedSeq`: a dict and a list that carry the 0-based
+  position of themselves and of every key or item in ``.lc``, as ruamel.yaml's classes of the
+  same names do. Plain scalars are resolved with ruamel.yaml's YAML 1.2 rules and built by its
+  round-trip constructor, so values are exactly those of the reference reader (``yes`` and
+  ``010`` stay what YAML 1.2 makes of them; PyYAML would read YAML 1.1 booleans, octals,
+  sexagesimals).
+* The reference reader is ruamel.yaml's round-trip parser with the guards below. It is used
+  whenever the fast reader meets anything it does not handle exactly alike: any syntax error,
+  anchor, alias, tag, directive, duplicate key, collection as a key, nesting beyond
+  ``MAX_DEPTH``, a second document, a ``key: value`` pair inside a flow list, ``|#`` (libyaml
+  allows a comment without a space there), a tab, or a character whose handling differs
+  between YAML 1.1 and 1.2. So every finding (code, message,
+  line, column) comes from the reference reader, and a refused file costs one fast attempt
+  more than before.
+
+Without libyaml, PyYAML's pure-Python parser is used for the fast reader (still about 1.7 times
+faster than the round-trip parser); without PyYAML, only the reference reader.
+``tests/unit/test_yaml_reader.py`` compares the two readers on every file of the repository,
+on YAML 1.1/1.2 edge cases and on generated texts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap as _RuamelMap
+from ruamel.yaml.comments import CommentedSeq as _RuamelSeq
 from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
@@ -21,18 +47,26 @@ from ruamel.yaml.events import (
     MappingStartEvent,
     ScalarEvent,
 )
+from ruamel.yaml.nodes import ScalarNode as _RuamelScalarNode
 from ruamel.yaml.parser import RoundTripParser
+from ruamel.yaml.resolver import VersionedResolver
 
 from ..errors import Finding
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "Document", "locate", "read_document"]
+try:
+    import yaml as _pyyaml  # type: ignore[import-untyped, unused-ignore]
+except ImportError:  # pragma: no cover - PyYAML is a dependency
+    _pyyaml = None
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "CommentedMap", "CommentedSeq", "Document", "Positions", "locate",
+           "read_document"]
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 40
 
 
 class Document:
-    """A parsed YAML file: its display name and round-trip data (with ``.lc`` positions)."""
+    """A parsed YAML file: its display name and data (collections with ``.lc`` positions)."""
 
     def __init__(self, name: str, data: Any, text: str = "") -> None:
         self.name = name
@@ -40,6 +74,178 @@ class Document:
         self.text = text
         self.kind = ""  # item | matter | registry | calendar, once the loader knows
         self.flat = False  # a calendar file written without the ``calendar:`` key
+
+
+class Positions:
+    """0-based positions in the file, read like ruamel.yaml's ``LineCol``: ``line`` and ``col``
+    of the collection itself, ``key(k)`` of a mapping's key, ``item(i)`` of a list's item."""
+
+    __slots__ = ("_at", "col", "line")
+
+    def __init__(self, line: int, col: int, at: Any) -> None:
+        self.line = line
+        self.col = col
+        self._at = at  # mapping: {key: (line, col)}; list: [(line, col), ...]
+
+    def key(self, k: Any) -> tuple[int, int]:
+        return self._at[k]  # type: ignore[no-any-return]
+
+    def item(self, index: int) -> tuple[int, int]:
+        return self._at[index]  # type: ignore[no-any-return]
+
+
+class CommentedMap(dict[Any, Any]):
+    """A mapping read by the fast reader, with positions in ``.lc``.
+
+    Named after the ruamel.yaml class it stands in for, so that messages which name the type of
+    a value read as they did with the round-trip reader.
+    """
+
+    __slots__ = ("lc",)
+    lc: Positions
+
+
+class CommentedSeq(list[Any]):
+    """A list read by the fast reader, with positions in ``.lc`` (see :class:`CommentedMap`)."""
+
+    __slots__ = ("lc",)
+    lc: Positions
+
+
+class _Slow(Exception):
+    """The fast reader cannot read this text exactly as the reference reader would."""
+
+
+# Characters the fast reader leaves to the reference reader: anything but line feed, carriage
+# return, printable ASCII and printable non-ASCII. That is tabs (YAML 1.1 and 1.2 differ on where
+# they may stand), NEL, LINE and PARAGRAPH SEPARATOR (line breaks in YAML 1.1 only), a byte order
+# mark inside the text, and every character that YAML refuses.
+_UNUSUAL = re.compile("[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                      "\U00010000-\U0010ffff]")
+
+
+_BLOCK = ("|", ">")
+_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
+
+
+def _resolvers() -> tuple[dict[str, list[tuple[str, Any]]], list[tuple[str, Any]]]:
+    """ruamel.yaml's YAML 1.2 implicit resolvers of plain scalars, by first character."""
+    table = VersionedResolver(version=(1, 2)).versioned_resolver
+    anywhere = list(table.get(None, []))
+    return {first: [*rules, *anywhere] for first, rules in table.items() if first is not None}, anywhere
+
+
+_RESOLVERS, _ANY_FIRST = _resolvers()
+_TAG = "tag:yaml.org,2002:"
+_CONSTRUCTOR = YAML(typ="rt", pure=True).constructor  # builds bool, int, float, timestamp values
+_BUILT = {tag: _CONSTRUCTOR.yaml_constructors[tag] for tag in
+          (f"{_TAG}bool", f"{_TAG}int", f"{_TAG}float", f"{_TAG}timestamp")}
+
+
+def _plain(value: str) -> Any:
+    """The value of an untagged plain scalar, exactly as ruamel.yaml's round-trip loader makes it."""
+    for tag, regexp in _RESOLVERS.get(value[:1], _ANY_FIRST):
+        if regexp.match(value):
+            if tag == f"{_TAG}null":
+                return None
+            build = _BUILT.get(tag)
+            if build is None:  # merge key <<, value key =: the reference reader handles them
+                raise _Slow(tag)
+            return build(_CONSTRUCTOR, _RuamelScalarNode(tag, value))
+    return value
+
+
+def _fast_load(text: str, loader_class: Any) -> Any:
+    """The data of ``text`` read through PyYAML's parser; :class:`_Slow` when in doubt."""
+    if _UNUSUAL.search(text):
+        raise _Slow("unusual character")
+    loader = loader_class(text)
+    try:
+        get = loader.get_event
+        get()  # StreamStartEvent
+        event = get()
+        if event.__class__ is _StreamEnd:
+            return None  # no document: only comments or nothing
+        if event.version is not None or event.tags:  # %YAML or %TAG directive
+            raise _Slow("directive")
+        data = _node(get, get(), 0, text)
+        get()  # DocumentEndEvent
+        if get().__class__ is not _StreamEnd:
+            raise _Slow("more than one document")
+        return data
+    except _Slow:
+        raise
+    except Exception as exc:  # PyYAML's errors, or a value ruamel.yaml cannot build
+        raise _Slow(str(exc)) from exc
+    finally:
+        loader.dispose()
+
+
+def _node(get: Callable[[], Any], event: Any, depth: int, text: str) -> Any:
+    """The value that starts with ``event``; ``depth`` collections are open around it."""
+    kind = event.__class__
+    if event.anchor is not None or getattr(event, "tag", None) is not None:
+        raise _Slow("anchor, alias or tag")
+    if kind is _Scalar:
+        if event.implicit[0]:
+            return _plain(event.value)
+        if event.style in _BLOCK and _HEADER_COMMENT.match(text, event.start_mark.index):
+            raise _Slow("a comment right after a block scalar indicator")  # libyaml allows |#
+        return event.value
+    if depth >= MAX_DEPTH:
+        raise _Slow("too deep")
+    mark = event.start_mark
+    if kind is _MappingStart:
+        mapping = CommentedMap()
+        keys: dict[Any, tuple[int, int]] = {}
+        mapping.lc = Positions(mark.line, mark.column, keys)
+        while True:
+            event = get()
+            if event.__class__ is not _Scalar:
+                if event.__class__ is _MappingEnd:
+                    return mapping
+                raise _Slow("a collection or an alias as a key")
+            key = _node(get, event, depth + 1, text)
+            key_mark = event.start_mark
+            value = _node(get, get(), depth + 1, text)
+            if key in mapping:
+                raise _Slow("duplicate key")
+            mapping[key] = value
+            keys[key] = (key_mark.line, key_mark.column)
+    if kind is _SequenceStart:
+        sequence = CommentedSeq()
+        items: list[tuple[int, int]] = []
+        sequence.lc = Positions(mark.line, mark.column, items)
+        flow = event.flow_style
+        while True:
+            event = get()
+            if event.__class__ is _SequenceEnd:
+                return sequence
+            item_mark = event.start_mark
+            if flow and event.__class__ is _MappingStart and text[item_mark.index:item_mark.index + 1] != "{":
+                # a "key: value" pair in a flow list, as in [a: 1]: YAML 1.1 and 1.2 read the
+                # colon differently in ["a":1] (libyaml: a pair; ruamel.yaml: a syntax error)
+                raise _Slow("a pair in a flow list")
+            sequence.append(_node(get, event, depth + 1, text))
+            items.append((item_mark.line, item_mark.column))
+    raise _Slow(f"unexpected {kind.__name__}")
+
+
+def _fast_loader() -> Any:
+    """PyYAML's libyaml-based loader, else its pure-Python one, else None."""
+    if _pyyaml is None:  # pragma: no cover - PyYAML is a dependency
+        return None
+    return getattr(_pyyaml, "CSafeLoader", None) or _pyyaml.SafeLoader
+
+
+_FAST_LOADER = _fast_loader()
+if _pyyaml is not None:
+    _Scalar = _pyyaml.events.ScalarEvent
+    _MappingStart = _pyyaml.events.MappingStartEvent
+    _MappingEnd = _pyyaml.events.MappingEndEvent
+    _SequenceStart = _pyyaml.events.SequenceStartEvent
+    _SequenceEnd = _pyyaml.events.SequenceEndEvent
+    _StreamEnd = _pyyaml.events.StreamEndEvent
 
 
 def _finding(
@@ -154,6 +360,16 @@ def parse_text(raw: bytes, name: str) -> tuple[Document | None, list[Finding]]:
     text, problem = _decode(raw, name)
     if problem is not None or text is None:
         return None, [problem] if problem else []
+    if _FAST_LOADER is not None:
+        try:
+            return Document(name, _fast_load(text, _FAST_LOADER), text), []
+        except _Slow:
+            pass  # the reference reader decides, and words the finding
+    return _reference_load(text, name)
+
+
+def _reference_load(text: str, name: str) -> tuple[Document | None, list[Finding]]:
+    """Parse ``text`` with ruamel.yaml's guarded round-trip parser: the reference behaviour."""
     yaml = YAML(typ="rt", pure=True)
     yaml.Parser = _GuardedParser
     yaml.allow_duplicate_keys = False
@@ -185,22 +401,26 @@ def _syntax_finding(exc: Exception, text: str, name: str) -> Finding:
     return _finding("OS102", f"YAML syntax error: {problem}", name, line=line or 1, col=col or 1, hint=hint)
 
 
+_MAPS = (CommentedMap, _RuamelMap)
+_SEQS = (CommentedSeq, _RuamelSeq)
+
+
 def locate(root: Any, path: Sequence[str | int]) -> tuple[int | None, int | None]:
     """The 1-based (line, column) of the node at ``path``, or of its nearest existing parent."""
     node = root
     line: int | None = None
     col: int | None = None
-    if isinstance(root, (CommentedMap, CommentedSeq)):
+    if isinstance(root, _MAPS + _SEQS):
         line, col = root.lc.line + 1, root.lc.col + 1
     for key in path:
-        if isinstance(node, CommentedMap) and key in node:
+        if isinstance(node, _MAPS) and key in node:
             try:
                 kl, kc = node.lc.key(key)
                 line, col = kl + 1, kc + 1
             except (KeyError, TypeError):
                 pass
             node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+        elif isinstance(node, _SEQS) and isinstance(key, int) and 0 <= key < len(node):
             try:
                 il, ic = node.lc.item(key)
                 line, col = il + 1, ic + 1

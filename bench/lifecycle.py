@@ -123,19 +123,36 @@ def _swap(value: Any, old: str, new: str) -> Any:
     return value
 
 
-def floor(url: str, transactions: list[list[tuple[str, Any]]], case_id: str, cases: int) -> float:
+Plan = list[list[tuple[str, Any]]]
+
+
+def floor_plans(transactions: Plan, case_id: str, cases: int) -> list[Plan]:
+    """The captured writes for ``cases`` fresh case ids, made before any timing starts: the floor
+    does no work of its own beyond handing SQLAlchemy the statements and their parameters."""
+    plans = []
+    for _ in range(cases):
+        new = case_id[:9] + uuid.uuid4().hex[:12]
+        plans.append([[(stmt, _swap(params, case_id, new)) for stmt, params in tx] for tx in transactions])
+    return plans
+
+
+def replay(engine: Any, plan: Plan) -> None:
+    """One case of the floor: each transaction of the plan in ``engine.begin()``."""
+    for tx in plan:
+        with engine.begin() as conn:
+            for stmt, params in tx:
+                conn.exec_driver_sql(stmt, params)
+
+
+def floor(url: str, transactions: Plan, case_id: str, cases: int) -> float:
     """Replay the captured writes with bare Core for ``cases`` fresh case ids; seconds taken."""
     store = Store(url)
     store.migrate()
     engine = store.engine
-    plans = [[(stmt, params) for stmt, params in tx] for tx in transactions]
+    plans = floor_plans(transactions, case_id, cases)
     start = time.perf_counter()
-    for _ in range(cases):
-        new = case_id[:9] + uuid.uuid4().hex[:12]
-        for tx in plans:
-            with engine.begin() as conn:
-                for stmt, params in tx:
-                    conn.exec_driver_sql(stmt, _swap(params, case_id, new))
+    for plan in plans:
+        replay(engine, plan)
     elapsed = time.perf_counter() - start
     store.dispose()
     return elapsed

@@ -32,7 +32,7 @@ from .errors import (
     OneServiceError,
     StoreError,
 )
-from .store import Store
+from .store import Store, Transaction
 from .views import CaseSummary, summarise
 
 __all__ = ["ServiceBase", "calendar_from_catalogue", "check_actor", "new_case_id", "require_staff"]
@@ -93,15 +93,22 @@ class ServiceBase:
         self._saved_definitions: set[str] = set()
         self._by_hash = {plan.content_hash: plan for plan in catalogue.plans.values()}
 
-    def engine(self, definition_hash: str) -> CaseEngine:
-        """The engine of one definition version: from the catalogue, or pinned in the database."""
+    def engine(self, definition_hash: str, tx: Transaction | None = None) -> CaseEngine:
+        """The engine of one definition version: from the catalogue, or pinned in the database.
+
+        Inside a transaction, pass it as ``tx``: a pinned definition is then read through it
+        (on SQLite a second transaction would wait for the write lock the first one holds).
+        """
         engine = self._engines.get(definition_hash)
         if engine is not None:
             return engine
         plan = self._by_hash.get(definition_hash)
         if plan is None:
-            with self.store.transaction() as tx:
+            if tx is not None:
                 files = tx.load_definition(definition_hash)
+            else:
+                with self.store.transaction(readonly=True) as own:
+                    files = own.load_definition(definition_hash)
             if files is None:
                 raise StoreError(f"definition {definition_hash} is not stored; the database is inconsistent")
             report = check_files(files)
@@ -189,7 +196,7 @@ class ServiceBase:
                     return CaseSummary(**record.result), None
             case = tx.get_case(case_id, trust_cache=trust_cache)
             try:
-                engine = self.engine(case.definition_hash)
+                engine = self.engine(case.definition_hash, tx)
                 result = change(engine, case, now)
                 tx.save_case(case)
             except OneServiceError:
@@ -209,7 +216,7 @@ class ServiceBase:
             try:
                 with self.store.transaction() as tx:
                     case = tx.get_case(case_id)
-                    engine = self.engine(case.definition_hash)
+                    engine = self.engine(case.definition_hash, tx)
                     engine._event(
                         case, now, "AccessDenied", actor, public=False, action=action, reason=str(exc)
                     )

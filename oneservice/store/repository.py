@@ -132,6 +132,7 @@ class _Part:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.keys = tuple(c.name for c in table.primary_key.columns)
+        self.values = tuple(c.name for c in table.columns if c.name not in self.keys)
         self.insert = Prepared(table.insert())
         self.update = _Updates(table, self.keys)
         self.delete = _delete(table, self.keys)
@@ -153,7 +154,7 @@ class _Part:
                 inserts.append(row)
                 touched.add(key)
             elif before != row:
-                changed = tuple(n for n, v in row.items() if n not in keys and before[n] != v)
+                changed = tuple([n for n in self.values if before[n] != row[n]])
                 params = {n: row[n] for n in changed}
                 for k in keys:
                     params[f"k_{k}"] = row[k]

@@ -475,6 +475,27 @@ class TestPinning:
         assert summary.due == old.due
         assert svc.case(SUPERVISOR, case_id).matter_version == "1"
 
+    def test_an_action_can_be_the_first_use_of_a_pinned_definition(self, service, tmp_path, clock):
+        """A process whose catalogue has moved on acts on an old case before anything else: the
+        pinned definition is read in the action's own transaction (on SQLite, a second one would
+        wait for the write lock the action holds, and fail when its busy timeout ran out)."""
+        case_id = open_business(service, hold_back=())
+        changed = tmp_path / "workflows"
+        import shutil
+
+        shutil.copytree(ROOT / "workflows", changed)
+        matter = changed / "matters" / f"{BIZ}.yaml"
+        matter.write_text(matter.read_text("utf-8").replace("version: 1", "version: 2", 1), "utf-8")
+        url = service.store.engine.url.render_as_string(hide_password=False)
+        impatient = Store(url, schema=service.store.schema, busy_timeout=0.2)
+        try:
+            svc = OneService(load_catalogue([changed]), impatient, clock=clock)
+            summary = svc.accept(CLERK, case_id)  # the first thing this service does
+            assert summary.state == "in_progress"
+            assert svc.case(SUPERVISOR, case_id).matter_version == "1"
+        finally:
+            impatient.dispose()
+
 
 class TestReviewerVisibility:
     def test_reviewer_of_a_department_of_the_case_sees_its_summary(self, service):

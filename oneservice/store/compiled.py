@@ -180,21 +180,22 @@ def _naive(value: dt.datetime) -> ValueError:
     return ValueError(f"naive datetime {value.isoformat()} cannot be stored; use an aware one")
 
 
-_last_utc_text: tuple[Any, str] = (None, "")  # an action stamps many rows with the same moment
+# (moment, text) of the last conversion, one tuple replaced whole (safe across threads): an
+# action stamps many rows with the same moment
+_LAST_UTC_TEXT: list[tuple[Any, str]] = [(None, "")]
 
 
 def _utc_text_param(value: dt.datetime | None) -> str | None:
     """SQLite: an aware datetime as UTC text, exactly as SQLAlchemy's DateTime stores it."""
-    global _last_utc_text
     if value is None:
         return None
-    last = _last_utc_text  # one tuple, read and replaced whole: safe across threads
+    last = _LAST_UTC_TEXT[0]
     if last[0] is value:
         return last[1]
     if value.tzinfo is None:
         raise _naive(value)
     text = value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    _last_utc_text = (value, text)
+    _LAST_UTC_TEXT[0] = (value, text)
     return text
 
 

@@ -27,7 +27,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -500,6 +500,34 @@ def _sqlite_begin(dbapi_connection: Any) -> None:
     dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+_KEPT_PER_STORE = 4  # within the pool's 5, so the pool still serves nested and extra threads
+
+
+class _Kept:
+    """The SQLite connection one thread keeps from one transaction to the next.
+
+    Checking a connection out of SQLAlchemy's pool and back in costs about as much as an
+    action's statements on SQLite (a new ``Connection`` and pool record per transaction), so each
+    thread of a store keeps one (up to ``_KEPT_PER_STORE`` threads; the others check out as
+    usual). It goes back to the pool when the thread ends (its thread-local reference goes, and
+    this finaliser closes it) or when the store is disposed. Every transaction on it is still
+    begun and committed or rolled back in full; PostgreSQL connections are not kept (the pool's
+    pre-ping at checkout is what notices a server restart).
+    """
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        with suppress(Exception):  # closing must not fail at thread exit or disposal
+            self.conn.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 class Store:
     """A oneservice database: SQLite (default ``./oneservice.sqlite``) or PostgreSQL.
 
@@ -533,6 +561,9 @@ class Store:
             )
         self._schema = schema
         self._cache = CaseCache(cache_size)
+        self._local: threading.local | None = None  # SQLite: the connection each thread keeps
+        self._kept: weakref.WeakSet[_Kept] = weakref.WeakSet()
+        self._kept_lock = threading.Lock()
         options: dict[str, Any] = {"json_serializer": json_dumps}
         if backend == "postgresql":
             options["pool_pre_ping"] = True
@@ -549,6 +580,7 @@ class Store:
                 _sqlite_connect(dbapi_connection, record, busy_timeout_ms=timeout_ms)
 
             event.listen(engine, "connect", on_connect)  # a pool event: one call per new connection
+            self._local = threading.local()
             engine.dialect.do_begin = _sqlite_begin  # type: ignore[method-assign]  # this engine's own dialect
         self._engine: Engine = engine
 
@@ -583,6 +615,10 @@ class Store:
 
     def dispose(self) -> None:
         """Close every pooled connection and forget the cached cases."""
+        with self._kept_lock:
+            kept, self._kept = list(self._kept), weakref.WeakSet()
+        for each in kept:
+            each.close()
         self._engine.dispose()
         self._cache.clear()
 
@@ -599,7 +635,7 @@ class Store:
         """
         tx: Transaction | None = None
         try:
-            with self._engine.connect() as conn:
+            with self._connection() as conn:
                 if readonly and self._dialect == "sqlite":
                     conn.connection.info[_READONLY] = True
                 with conn.begin():
@@ -615,6 +651,36 @@ class Store:
             if tx is not None:
                 tx._rolled_back()
             raise
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """The connection for one transaction: on SQLite the one this thread keeps (see
+        :class:`_Kept`), otherwise (PostgreSQL, a nested transaction, more threads than
+        ``_KEPT_PER_STORE``) one checked out of the pool for this transaction only."""
+        conn = self._kept_connection()
+        if conn is not None:
+            yield conn
+            return
+        with self._engine.connect() as conn:
+            yield conn
+
+    def _kept_connection(self) -> Connection | None:
+        local = self._local
+        if local is None:
+            return None
+        kept: _Kept | None = getattr(local, "kept", None)
+        if kept is not None:
+            conn = kept.conn
+            if not (conn.closed or conn.invalidated):
+                return None if conn.in_transaction() else conn  # nested: a connection of its own
+            local.kept = None  # closed by dispose(), or lost: its finaliser returns it
+        with self._kept_lock:
+            if len(self._kept) >= _KEPT_PER_STORE:
+                return None
+            kept = _Kept(self._engine.connect())
+            self._kept.add(kept)
+        local.kept = kept
+        return kept.conn
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (Alembic); does nothing when it is there."""

@@ -970,6 +970,57 @@ class TestTransaction:
         add(store, make_case())
         assert count(store, "cases") == 1
 
+    def test_a_transaction_inside_another_on_the_same_thread(self, store: Store) -> None:
+        """A read inside a write transaction of the same thread gets a connection of its own and
+        sees what is committed; the outer transaction then commits as usual."""
+        add(store, make_case())
+        with store.transaction() as outer:
+            outer.get_case("C-1")
+            with store.transaction(readonly=True) as inner:
+                assert inner.connection is not outer.connection
+                assert inner.case_ids() == ["C-1"]
+            outer.put_idempotency("k-1", "C-1", "open_case", "f" * 64, {})
+        assert count(store, "idempotency") == 1
+
+    def test_more_threads_than_kept_connections(self, store: Store) -> None:
+        """Twelve threads at once, each running transactions, all succeed (the threads beyond
+        those that keep a connection check one out per transaction); when they end, every
+        connection is back in the pool."""
+        add(store, *(make_case(f"C-{i}") for i in range(12)))
+        errors: list[BaseException] = []
+        start = threading.Barrier(12)
+
+        def work(i: int) -> None:
+            try:
+                start.wait()
+                for seq in (3, 4, 5):
+                    case = load(store, f"C-{i}", cached=True)
+                    case.new_events.append(event(seq))
+                    with store.transaction() as tx:
+                        tx.save_case(case)
+            except BaseException as exc:  # collected for the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        for i in range(12):
+            assert load(store, f"C-{i}").event_count == 5
+        import gc
+
+        gc.collect()
+        pool = store.engine.pool
+        assert pool.checkedout() <= 1  # this thread's own kept connection at most
+
+    def test_dispose_then_use_again(self, store: Store) -> None:
+        """After dispose() the store opens new connections on first use."""
+        add(store, make_case())
+        store.dispose()
+        assert load(store).id == "C-1"
+
 
 class TestStore:
     def test_default_url(self) -> None:

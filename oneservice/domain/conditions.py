@@ -7,6 +7,10 @@ load (syntax errors and unknown field names are definition errors) and evaluated
 Evaluation uses celpy's ``CompiledRunner``: the *parsed* CEL syntax tree (never the raw text, never
 form data) is translated into Python once per expression, which is several times faster than
 walking the tree on every evaluation. Form values reach it only as the CEL activation.
+
+celpy (0.5) runs a transpiled program by storing the activation in, and reading the result
+from, the globals of its ``celpy.evaluation`` module: two threads evaluating at once can see
+each other's form values. Every evaluation here therefore holds one lock.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import functools
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +29,7 @@ from celpy import celtypes
 __all__ = ["ConditionSyntaxError", "Outcome", "compile_expression", "evaluate"]
 
 _ENV = celpy.Environment(runner_class=celpy.CompiledRunner)  # transpiled once per expression
+_EVALUATING = threading.Lock()  # celpy evaluates through module globals: one at a time
 
 
 class ConditionSyntaxError(ValueError):
@@ -124,7 +130,8 @@ def evaluate(expression: str, values: Mapping[str, Any]) -> Outcome:
     compiled = compile_expression(expression)
     try:
         activation = {name: _to_cel(values.get(name)) for name in compiled.identifiers}
-        result = compiled.program.evaluate(activation)
+        with _EVALUATING:
+            result = compiled.program.evaluate(activation)
     except Exception as exc:  # evaluation errors are data problems, reported as outcomes
         return Outcome(False, _explain(compiled, locals().get("activation")) or _reason(exc))
     if isinstance(result, (celtypes.BoolType, bool)):
@@ -142,7 +149,8 @@ def _explain(compiled: Compiled, activation: Any) -> str | None:
     if activation is None:
         return None
     try:
-        result = celpy.InterpretedRunner(_ENV, compiled.ast).evaluate(activation)
+        with _EVALUATING:
+            result = celpy.InterpretedRunner(_ENV, compiled.ast).evaluate(activation)
     except Exception as exc:
         return _reason(exc)
     return _reason(result) if isinstance(result, Exception) else None

@@ -71,3 +71,31 @@ class TestEvaluate:
     def test_missing_value_is_null(self) -> None:
         """A field without a value is null."""
         assert evaluate("name == null", {}).passed
+
+
+class TestThreads:
+    def test_concurrent_evaluations_see_only_their_own_form(self):
+        """celpy evaluates through module globals; evaluations from many threads at once must
+        each see their own values (without the lock, some results are another thread's)."""
+        import sys
+        import threading
+
+        wrong: list[tuple[int, int]] = []
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # switch threads as often as possible
+        try:
+
+            def work(n: int) -> None:
+                for i in range(1500):
+                    expected = (i + n) % 2 == 0
+                    if evaluate("x > 10", {"x": 20 if expected else 5}).passed is not expected:
+                        wrong.append((n, i))
+
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            sys.setswitchinterval(interval)
+        assert wrong == []

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -49,6 +49,13 @@ def _through_json(value: Any) -> Any:
     return json.loads(json_dumps(value))
 
 
+def _enum(enum_class: type[Any]) -> Callable[[Any], Any]:
+    def member(value: Any) -> Any:
+        return value if type(value) is enum_class else enum_class(value)
+
+    return member
+
+
 class _Normalizer:
     """Makes a row written by ``save_case`` equal to the row a load would return.
 
@@ -57,16 +64,17 @@ class _Normalizer:
     """
 
     def __init__(self, table: Table) -> None:
-        steps: list[tuple[str, Callable[[Any], Any]]] = []
+        steps: dict[str, Callable[[Any], Any]] = {}
         for column in table.columns:
             kind = column.type
             if isinstance(kind, AwareDateTime):
-                steps.append((column.name, _in_tz))
+                steps[column.name] = _in_tz
             elif isinstance(kind, StrEnumType | IntEnumType):
-                steps.append((column.name, kind.enum_class))
+                steps[column.name] = _enum(kind.enum_class)
             elif isinstance(kind, JSON):
-                steps.append((column.name, _through_json))
-        self.steps = tuple(steps)
+                steps[column.name] = _through_json
+        self.convert = steps
+        self.steps = tuple(steps.items())
 
     def __call__(self, row: Row, previous: Row | None = None) -> Row:
         """``row`` normalised; values equal to those of ``previous`` (normalised) are reused."""
@@ -83,30 +91,48 @@ class _Normalizer:
                 own[name] = convert(value)
         return own
 
+    def columns(self, row: Row, previous: Row, names: Iterable[str]) -> Row:
+        """``previous`` with the columns ``names`` taken from ``row`` (normalised): a row of which
+        the caller knows that only those columns differ."""
+        own = dict(previous)
+        convert = self.convert
+        for name in names:
+            value = row[name]
+            step = convert.get(name)
+            own[name] = value if value is None or step is None else step(value)
+        return own
+
     def part(
         self, rows: dict[Any, Row], previous: dict[Any, Row], changes: Changes | None = None
     ) -> dict[Any, Row]:
         """``rows`` normalised, in key order; ``changes`` (when known) names the rows that differ
-        from ``previous``: the others are ``previous``'s own, not compared again."""
+        from ``previous`` and their columns: the others are ``previous``'s own."""
         if changes is None:
             return {key: self(rows[key], previous.get(key)) for key in sorted(rows)}
-        if not changes.keys:
+        touched = changes.columns
+        if not touched:
             return previous  # unchanged: entries share rows, which nobody changes
-        touched = changes.keys
-        order = sorted(rows) if changes.reordered else previous
-        return {key: self(rows[key], previous.get(key)) if key in touched else previous[key] for key in order}
+        out: dict[Any, Row] = {}
+        for key in sorted(rows) if changes.reordered else previous:
+            if key not in touched:
+                out[key] = previous[key]
+                continue
+            names = touched[key]
+            out[key] = self(rows[key]) if names is None else self.columns(rows[key], previous[key], names)
+        return out
 
 
 @attrs.frozen
 class Changes:
-    """What a save changed in one part of a case: the keys of rows updated or inserted, and
-    whether rows were inserted or deleted (so the key order must be worked out again)."""
+    """What a save changed in one part of a case: for each row updated, the columns changed,
+    for each row inserted, None; and whether rows were inserted or deleted (so the key order
+    must be worked out again)."""
 
-    keys: frozenset[Any]
+    columns: Mapping[Any, tuple[str, ...] | None]
     reordered: bool = False
 
 
-_UNCHANGED = Changes(frozenset())
+_UNCHANGED = Changes({})
 
 
 _CASE = _Normalizer(cases)
@@ -152,10 +178,7 @@ class CachedCase:
             parts = (None,) * 5
         else:
             columns, parts = changed
-            own = dict(previous.row)
-            for name in columns:
-                own[name] = row[name]
-            own = _CASE(own, previous.row)
+            own = _CASE.columns(row, previous.row, columns)
             before = previous.snapshot
         own["version"] = version
         ordered = Snapshot(

@@ -147,19 +147,19 @@ class _Part:
         keys = self.keys
         inserts: list[Row] = []
         updates: dict[tuple[str, ...], list[Row]] = {}
-        touched: set[Any] = set()
+        touched: dict[Any, tuple[str, ...] | None] = {}
         for key, row in new.items():
             before = old.get(key)
             if before is None:
                 inserts.append(row)
-                touched.add(key)
+                touched[key] = None
             elif before != row:
                 changed = tuple([n for n in self.values if before[n] != row[n]])
                 params = {n: row[n] for n in changed}
                 for k in keys:
                     params[f"k_{k}"] = row[k]
                 updates.setdefault(changed, []).append(params)
-                touched.add(key)
+                touched[key] = changed
         gone = [{f"k_{k}": row[k] for k in keys} for key, row in old.items() if key not in new]
         dialect = conn.dialect
         if gone:
@@ -170,7 +170,7 @@ class _Part:
             self.insert.on(dialect).execute(conn, inserts)
         if not touched and not gone:
             return _UNCHANGED
-        return Changes(frozenset(touched), reordered=bool(inserts or gone))
+        return Changes(touched, reordered=bool(inserts or gone))
 
 
 _TASKS = _Part(item_tasks)

@@ -194,11 +194,11 @@ class ServiceBase:
                     if record.fingerprint != fingerprint or record.case_id != case_id:
                         raise DuplicateAction(key, case_id=case_id)
                     return CaseSummary(**record.result), None
-            case = tx.get_case(case_id, trust_cache=trust_cache)
+            case = tx.get_case(case_id, trust_cache=trust_cache, take=True)
             try:
                 engine = self.engine(case.definition_hash, tx)
                 result = change(engine, case, now)
-                tx.save_case(case)
+                tx.save_case(case, release=True)  # not used after this transaction
             except OneServiceError:
                 if trust_cache and not tx.is_current(case):
                     raise _Stale() from None

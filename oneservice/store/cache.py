@@ -29,7 +29,7 @@ from oneservice.store.mapping import Row, Snapshot, case_from_rows
 from oneservice.store.tables import cases, deadlines, item_tasks, materials, ratings, visits
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType, json_dumps
 
-__all__ = ["CachedCase", "CaseCache", "Changes", "copy_json"]
+__all__ = ["CachedCase", "CaseCache", "Changed", "Changes", "copy_json"]
 
 
 def copy_json(value: Any) -> Any:
@@ -134,6 +134,20 @@ class Changes:
 
 _UNCHANGED = Changes({})
 
+Changed = tuple[tuple[str, ...], tuple[Changes, ...]]
+"""What a save changed: the ``cases`` columns, and per child part (tasks, materials, visits,
+deadlines, ratings) its :class:`Changes`."""
+
+
+def _pairs(normal: Snapshot, fresh: Snapshot) -> tuple[tuple[dict[Any, Row], dict[Any, Row]], ...]:
+    return (
+        (normal.tasks, fresh.tasks),
+        (normal.materials, fresh.materials),
+        (normal.visits, fresh.visits),
+        (normal.deadlines, fresh.deadlines),
+        (normal.ratings, fresh.ratings),
+    )
+
 
 _CASE = _Normalizer(cases)
 _TASKS = _Normalizer(item_tasks)
@@ -150,6 +164,46 @@ class CachedCase:
     version: int
     row: Row  # as a load returns it
     snapshot: Snapshot  # child rows as a load returns them, each part in primary-key order
+    held: list[Case] = attrs.field(factory=list, eq=False, repr=False)
+    """The case object saved as this version, when it equals what :meth:`case` would build:
+    handed over once (:meth:`take`), to the next action on the case."""
+
+    def take(self) -> Case | None:
+        """The held case object, to exactly one caller (``list.pop`` is atomic), else None."""
+        try:
+            return self.held.pop()
+        except IndexError:
+            return None
+
+    def hold(self, case: Case, raw: Row, new: Snapshot, changed: Changed) -> None:
+        """Keep ``case`` (just saved as this version) for the next action, if it equals what
+        :meth:`case` would build from this entry's rows; its JSON values are replaced by copies
+        of the normalised ones (a tuple in a form becomes the list a load gives back)."""
+        columns, parts = changed
+        own = self.row
+        for name in columns:
+            if name in ("form", "notified"):
+                continue
+            if name == "rectification" or own[name] is not raw[name]:
+                return  # a value the normaliser changed (a datetime in another zone …): rebuild
+        snapshot = self.snapshot
+        purposes: dict[int, list[Any]] = {}
+        for (rows, before), change in zip(_pairs(snapshot, new), parts, strict=True):
+            for key, names in change.columns.items():
+                normal, fresh = rows[key], before[key]
+                for name in fresh if names is None else names:
+                    if name == "purposes":
+                        purposes[key] = normal[name]
+                    elif normal[name] is not fresh[name]:
+                        return
+        if "form" in columns:
+            case.form = copy_json(own["form"])
+        if "notified" in columns:
+            case.notified = list(own["notified"])
+        for visit in case.visits:
+            if visit.seq in purposes:
+                visit.purposes = list(purposes[visit.seq])
+        self.held.append(case)
 
     @classmethod
     def of(
@@ -159,7 +213,7 @@ class CachedCase:
         *,
         version: int,
         previous: CachedCase | None = None,
-        changed: tuple[tuple[str, ...], tuple[Changes, ...]] | None = None,
+        changed: Changed | None = None,
     ) -> CachedCase:
         """An entry of private copies of rows the caller may still change.
 

@@ -219,7 +219,7 @@ class Transaction(Worklists):
 
     # ----------------------------------------------------------------------------- the aggregate
 
-    def get_case(self, case_id: str, *, trust_cache: bool = False) -> Case:
+    def get_case(self, case_id: str, *, trust_cache: bool = False, take: bool = False) -> Case:
         """The case with its tasks, materials, visits, deadlines, ratings (not its events).
 
         A case held in the store's cache is used if the database still holds its version (one
@@ -227,6 +227,10 @@ class Transaction(Worklists):
         of :meth:`save_case` still refuses a stale case (``ConcurrencyConflict``), and the caller
         must check :meth:`is_current` before acting on any other refusal, because a stale case
         may refuse an action the current one allows. ``OneService`` actions do exactly that.
+
+        ``take=True`` accepts the very case object the last ``save_case(case, release=True)``
+        left in the cache, instead of a new one built from the cached rows; the caller must
+        then not keep it after the transaction (the next taker owns it).
         """
         self.case_id = case_id
         conn = self._conn
@@ -241,7 +245,7 @@ class Transaction(Worklists):
                     cache.discard(case_id)
                     raise CaseNotFound(case_id) from None
             if version == entry.version:
-                case = entry.case()
+                case = (entry.take() if take else None) or entry.case()
                 _SNAPSHOTS[case] = entry.snapshot
                 return case
         case, row = self._load(case_id)
@@ -313,8 +317,11 @@ class Transaction(Worklists):
         for case, snap in zip(batch, snapshots, strict=True):
             self._saved(case, snap, version=case.version, previous=None)
 
-    def save_case(self, case: Case) -> None:
+    def save_case(self, case: Case, *, release: bool = False) -> None:
         """Write the changes of a case loaded (or added) earlier, guarded by its version.
+
+        ``release=True``: the caller will not use ``case`` after the transaction, so the cache
+        may hand the object itself to the next ``get_case(…, take=True)``.
 
         Raises :class:`~oneservice.errors.ConcurrencyConflict` when another transaction saved
         the case since it was loaded; nothing is written then.
@@ -353,9 +360,10 @@ class Transaction(Worklists):
         if cache.size:
             # the rows were compared with the cached ones just now: tell the cache what changed
             known = (changed, changes) if previous is not None and old is previous.snapshot else None
-            self._cache_puts[case.id] = CachedCase.of(
-                row, new, version=loaded + 1, previous=previous, changed=known
-            )
+            entry = CachedCase.of(row, new, version=loaded + 1, previous=previous, changed=known)
+            if release and known is not None:
+                entry.hold(case, row, new, known)
+            self._cache_puts[case.id] = entry
         self._saved(case, new, version=loaded + 1, previous=old)
 
     def _saved(self, case: Case, snap: Snapshot, *, version: int, previous: Snapshot | None) -> None:

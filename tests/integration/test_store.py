@@ -265,6 +265,56 @@ class TestCache:
         assert types_of(cached) == types_of(loaded)
         assert cached.form["日期"] == "2027-03-02"
 
+    def test_released_case_is_handed_over_as_a_load_would_give_it(self, store: Store) -> None:
+        """A case saved with release=True is handed to the next get_case(take=True) itself, once;
+        JSON values (a tuple in the form, a new visit's purposes) are replaced by what a load
+        gives back, and it equals a loaded case in values and types."""
+        add(store, make_case())
+        with store.transaction() as tx:
+            case = tx.get_case("C-1", take=True)
+        case.tasks["seal"].state = TaskState.READY
+        case.tasks["seal"].dispatched_at = at(4)
+        case.form["nested"]["股东"] = ("甲", "乙")  # JSON gives a list back
+        case.notified.append("licence")
+        case.visits.append(Visit(seq=3, at=at(60), location="hz-window", purposes=("collect",)))  # type: ignore[arg-type]
+        with store.transaction() as tx:
+            tx.save_case(case, release=True)
+        with store.transaction() as tx:
+            handed = tx.get_case("C-1", take=True)
+            again = tx.get_case("C-1", take=True)  # handed over once: now a rebuilt one
+        assert handed is case and again is not case
+        loaded = load(store)
+        for got in (handed, again):
+            assert state_of(got) == state_of(loaded)
+            assert types_of(got) == types_of(loaded)
+        assert handed.form["nested"]["股东"] == ["甲", "乙"]
+        assert handed.visits[2].purposes == ["collect"]
+
+    def test_released_case_in_another_zone_is_rebuilt(self, store: Store) -> None:
+        """A saved value the cache must convert (a datetime in UTC) means no hand-over: the next
+        taker gets a case rebuilt from the normalised rows, in Asia/Shanghai."""
+        add(store, make_case())
+        case = load(store, cached=True)
+        case.tasks["seal"].dispatched_at = at(3).astimezone(dt.UTC)
+        with store.transaction() as tx:
+            tx.save_case(case, release=True)
+        with store.transaction() as tx:
+            got = tx.get_case("C-1", take=True)
+        assert got is not case
+        assert got.tasks["seal"].dispatched_at.tzinfo is TZ
+        assert types_of(got) == types_of(load(store))
+
+    def test_a_released_case_rolled_back_is_not_handed_over(self, store: Store) -> None:
+        add(store, make_case())
+        case = load(store, cached=True)
+        case.notices = 7
+        with pytest.raises(RuntimeError), store.transaction() as tx:
+            tx.save_case(case, release=True)
+            raise RuntimeError("rolled back")
+        with store.transaction() as tx:
+            got = tx.get_case("C-1", take=True)
+        assert got is not case and got.notices == 1
+
     def test_change_by_another_store_is_seen(self, store: Store) -> None:
         """The cache is used only while the database holds the same version."""
         add(store, make_case())

@@ -43,7 +43,9 @@ __all__ = [
     "Prepared",
     "execute_driver",
     "json_converter",
+    "listened",
     "result_converter",
+    "wrap_driver_error",
 ]
 
 Convert = Callable[[Any], Any]
@@ -136,10 +138,8 @@ def execute_driver(conn: Connection, sql: str, params: Any = (), *, many: bool =
 
     Through ``Connection.exec_driver_sql`` instead while a cursor-event listener is attached.
     """
-    if conn._has_events or conn.engine._has_events:  # any connection-event listener at all?
-        dispatch = conn.dispatch
-        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
-            return conn.exec_driver_sql(sql, params)
+    if listened(conn):
+        return conn.exec_driver_sql(sql, params)
     dbapi_connection = conn.connection.dbapi_connection
     assert dbapi_connection is not None  # the connection is checked out for the transaction
     cursor = dbapi_connection.cursor()
@@ -157,6 +157,20 @@ def execute_driver(conn: Connection, sql: str, params: Any = (), *, many: bool =
         raise wrapped from exc
     finally:
         cursor.close()
+
+
+def listened(conn: Connection) -> bool:
+    """Whether a listener for cursor events is attached (then statements go through SQLAlchemy)."""
+    if conn._has_events or conn.engine._has_events:  # any connection-event listener at all?
+        dispatch = conn.dispatch
+        return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+    return False
+
+
+def wrap_driver_error(exc: Exception, conn: Connection, sql: str) -> BaseException:
+    """A driver's exception from a call outside any cursor, wrapped as SQLAlchemy wraps it."""
+    dbapi_connection = conn.connection.dbapi_connection
+    return _wrapped(exc, conn, dbapi_connection, None, sql, (), False)
 
 
 def _wrapped(

@@ -51,7 +51,7 @@ from oneservice.domain.case import Case, Event
 from oneservice.engine.clock import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
 from oneservice.store.cache import _UNCHANGED, CachedCase, CaseCache, Changes
-from oneservice.store.compiled import Prepared
+from oneservice.store.compiled import Prepared, execute_driver, listened, wrap_driver_error
 from oneservice.store.loading import CaseLoader
 from oneservice.store.mapping import (
     Row,
@@ -505,7 +505,45 @@ def _sqlite_begin(dbapi_connection: Any) -> None:
     SQLAlchemy wraps an error raised here like any other DBAPI error.
     """
     readonly = dbapi_connection.info.pop(_READONLY, False)
+    if dbapi_connection.in_transaction:
+        return  # begun by the store itself (_begun): SQLAlchemy joins that transaction
     dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def _begun(conn: Connection, readonly: bool) -> Iterator[None]:
+    """One transaction on a kept SQLite connection, begun and ended on its DBAPI connection
+    (SQLAlchemy's transaction objects cost a fifth of a small action). Should a Core statement
+    run on ``conn`` meanwhile, SQLAlchemy joins the transaction (see :func:`_sqlite_begin`) and
+    ends it itself."""
+    execute_driver(conn, "BEGIN" if readonly else "BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        _end(conn, commit=False)
+        raise
+    _end(conn, commit=True)
+
+
+def _end(conn: Connection, *, commit: bool) -> None:
+    if conn.in_transaction():  # SQLAlchemy joined: it commits or rolls back the same transaction
+        if commit:
+            conn.commit()
+        else:
+            conn.rollback()
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    assert dbapi_connection is not None
+    try:
+        if commit:
+            dbapi_connection.commit()
+        else:
+            dbapi_connection.rollback()
+    except Exception as exc:
+        if commit:
+            with suppress(Exception):
+                dbapi_connection.rollback()
+        raise wrap_driver_error(exc, conn, "COMMIT" if commit else "ROLLBACK") from exc
 
 
 _KEPT_PER_STORE = 4  # within the pool's 5, so the pool still serves nested and extra threads
@@ -644,9 +682,14 @@ class Store:
         tx: Transaction | None = None
         try:
             with self._connection() as conn:
-                if readonly and self._dialect == "sqlite":
-                    conn.connection.info[_READONLY] = True
-                with conn.begin():
+                kept = conn is getattr(self._local, "kept_conn", None) and not listened(conn)
+                if kept:  # BEGIN … COMMIT straight on the DBAPI connection
+                    begun: Any = _begun(conn, readonly)
+                else:
+                    if readonly and self._dialect == "sqlite":
+                        conn.connection.info[_READONLY] = True
+                    begun = conn.begin()
+                with begun:
                     tx = Transaction(conn, self)
                     yield tx
             for case_id, entry in tx._cache_puts.items():
@@ -680,7 +723,8 @@ class Store:
         if kept is not None:
             conn = kept.conn
             if not (conn.closed or conn.invalidated):
-                return None if conn.in_transaction() else conn  # nested: a connection of its own
+                busy = conn.in_transaction() or conn.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+                return None if busy else conn  # nested: a connection of its own
             local.kept = None  # closed by dispose(), or lost: its finaliser returns it
         with self._kept_lock:
             if len(self._kept) >= _KEPT_PER_STORE:
@@ -688,6 +732,7 @@ class Store:
             kept = _Kept(self._engine.connect())
             self._kept.add(kept)
         local.kept = kept
+        local.kept_conn = kept.conn
         return kept.conn
 
     def migrate(self) -> None:

@@ -71,9 +71,9 @@ def main() -> None:
             if summary.state == "submitted":
                 service.accept(CLERK, case_id)
                 print(f"done accept {case_id}", flush=True)
-            for code, task_state in service.get(CLERK, case_id).tasks.items():
+            for code in list(service.get(CLERK, case_id).tasks):
                 reviewer = Actor(Role.REVIEWER, "rev", department=service.catalogue.item(code).department)
-                state = task_state
+                state = service.get(CLERK, case_id).tasks[code]  # now: an earlier step may have done it
                 if state == "ready":
                     service.start_review(reviewer, case_id, code)
                     print(f"done start_review {case_id} {code}", flush=True)

@@ -199,6 +199,10 @@ class ServiceBase:
                 engine = self.engine(case.definition_hash, tx)
                 result = change(engine, case, now)
                 tx.save_case(case, release=True)  # not used after this transaction
+            except ConcurrencyConflict:
+                if trust_cache:  # the version guard refused the cached copy: it was stale
+                    raise _Stale() from None
+                raise
             except OneServiceError:
                 if trust_cache and not tx.is_current(case):
                     raise _Stale() from None

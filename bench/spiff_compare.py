@@ -10,7 +10,12 @@ oneservice
     the library, exactly as ``bench/lifecycle.py`` drives it (one transaction per action).
 floor
     bare SQLAlchemy Core replaying the row writes oneservice makes for one case (captured,
-    grouped by transaction) with the same transaction boundaries, for fresh case ids.
+    grouped by transaction) with the same transaction boundaries, for fresh case ids (their
+    parameters made before the timer starts).
+driver alone
+    the same writes and transactions on the DBAPI connection itself (sqlite3 / psycopg, one
+    connection kept), without SQLAlchemy: the database's and its driver's own work. oneservice
+    runs its statements on the DBAPI cursor too, so this is the honest lower bound.
 SpiffWorkflow
     the Python BPMN engine running ``bench/start_a_business.bpmn`` (one user task per action,
     a parallel gateway after the registration); after every completed user task the workflow
@@ -23,7 +28,7 @@ SpiffWorkflow, stateless
     the same, but every step first SELECTs the JSON and deserialises the workflow in the
     transaction (what a service with several worker processes and no cache must do).
 
-Each round uses fresh databases and runs the four systems interleaved, ``--block`` cases at a
+Each round uses fresh databases and runs the five systems interleaved, ``--block`` cases at a
 time in rotating order, so that on a shared machine all see the same conditions; cases/s are
 summed over all rounds. Prints cases/s, actions/s, the ratio of each to the floor and
 oneservice's speed-up over each (and the range of the per-round ratios).
@@ -194,10 +199,44 @@ class FloorRunner:
         self.store.dispose()
 
 
-SYSTEMS = ("oneservice", "floor", "spiff", "spiff_stateless")
+class DriverFloorRunner(FloorRunner):
+    """The same writes on the DBAPI connection itself (sqlite3 / psycopg), without SQLAlchemy:
+    what the database and its driver alone need. Shown beside the issue's floor (bare Core),
+    because oneservice runs its statements on the DBAPI cursor too."""
+
+    def __init__(self, url: str, transactions: list[list[tuple[str, Any]]], case_id: str) -> None:
+        self.raw: Any = None
+        super().__init__(url, transactions, case_id)
+
+    def case(self) -> int:
+        if self.raw is None:  # one pooled connection, kept (as oneservice keeps one per thread)
+            self.raw = self.store.engine.raw_connection()
+        dbapi = self.raw.dbapi_connection
+        sqlite = self.store.dialect == "sqlite"
+        for tx in self.plans.pop():
+            if sqlite:
+                dbapi.execute("BEGIN IMMEDIATE")
+            cursor = dbapi.cursor()
+            for stmt, params in tx:
+                if isinstance(params, list):
+                    cursor.executemany(stmt, params)
+                else:
+                    cursor.execute(stmt, params)
+            cursor.close()
+            dbapi.commit()
+        return len(self.transactions)
+
+    def close(self) -> None:
+        if self.raw is not None:
+            self.raw.close()
+        super().close()
+
+
+SYSTEMS = ("oneservice", "floor", "driver", "spiff", "spiff_stateless")
 LABELS = {
     "oneservice": "oneservice",
     "floor": "floor (bare Core)",
+    "driver": "driver alone (no SQLAlchemy)",
     "spiff": "SpiffWorkflow",
     "spiff_stateless": "SpiffWorkflow stateless",
 }
@@ -206,7 +245,7 @@ LABELS = {
 def measure(
     name: str, url_factory: Callable[[str], str], catalogue: Any, cases: int, rounds: int, block: int
 ) -> dict[str, Any]:
-    """Each round: fresh databases for the four systems, then ``cases`` cases each, run in
+    """Each round: fresh databases for the five systems, then ``cases`` cases each, run in
     blocks of ``block`` cases that rotate through the systems, so that every system sees the
     same machine conditions (other processes on a shared machine) in the same proportion."""
     transactions, case_id = lifecycle.capture(url_factory("capture"), catalogue)
@@ -217,6 +256,7 @@ def measure(
         runners: dict[str, Any] = {
             "oneservice": OneserviceRunner(url_factory(f"engine{r}"), catalogue),
             "floor": FloorRunner(url_factory(f"floor{r}"), transactions, case_id),
+            "driver": DriverFloorRunner(url_factory(f"driver{r}"), transactions, case_id),
             "spiff": SpiffRunner(url_factory(f"spiff{r}"), catalogue, stateless=False),
             "spiff_stateless": SpiffRunner(url_factory(f"stateless{r}"), catalogue, stateless=True),
         }
@@ -229,7 +269,7 @@ def measure(
         while done < cases:
             n = min(block, cases - done)
             for system in order:
-                if system == "floor":
+                if system in ("floor", "driver"):
                     runners[system].prepare(n)  # untimed: the floor's parameters for n fresh ids
                 run = runners[system].case
                 t0 = time.perf_counter()
@@ -274,7 +314,7 @@ def table(results: list[dict[str, Any]]) -> list[str]:
         f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "",
-        f"{'system':<25}{'database':<20}{'cases/s':>9}{'actions/s':>11}{'ms/action':>11}"
+        f"{'system':<30}{'database':<20}{'cases/s':>9}{'actions/s':>11}{'ms/action':>11}"
         f"{'÷ floor':>9}{'oneservice ×':>14}",
     ]
     for r in results:
@@ -282,7 +322,7 @@ def table(results: list[dict[str, Any]]) -> list[str]:
         per_case = r["actions_per_case"]
         for s in SYSTEMS:
             lines.append(
-                f"{LABELS[s]:<25}{r['database']:<20}{speed[s]:>9.1f}{speed[s] * per_case:>11.0f}"
+                f"{LABELS[s]:<30}{r['database']:<20}{speed[s]:>9.1f}{speed[s] * per_case:>11.0f}"
                 f"{1000 / (speed[s] * per_case):>11.2f}{speed[s] / speed['floor']:>9.2f}"
                 f"{speed['oneservice'] / speed[s]:>14.2f}"
             )
@@ -292,13 +332,15 @@ def table(results: list[dict[str, Any]]) -> list[str]:
         to_floor = speed["oneservice"] / speed["floor"]
         to_spiff = speed["oneservice"] / speed["spiff"]
         to_stateless = speed["oneservice"] / speed["spiff_stateless"]
+        to_driver = speed["oneservice"] / speed["driver"]
         spread = [p["oneservice"] / p["floor"] for p in r["per_round"]]
         spread_spiff = [p["oneservice"] / p["spiff"] for p in r["per_round"]]
         lines.append(
             f"{r['database']}: oneservice/floor = {to_floor:.2f} (target ≥ 0.5: "
             f"{'met' if to_floor >= 0.5 else 'NOT met'}); oneservice/SpiffWorkflow = {to_spiff:.2f}× "
             f"(target ≥ 5×: {'met' if to_spiff >= 5 else 'NOT met'}); "
-            f"oneservice/SpiffWorkflow stateless = {to_stateless:.2f}×; per round: oneservice/floor "
+            f"oneservice/SpiffWorkflow stateless = {to_stateless:.2f}×; oneservice/driver alone = "
+            f"{to_driver:.2f}; per round: oneservice/floor "
             f"{min(spread):.2f}–{max(spread):.2f}, oneservice/SpiffWorkflow {min(spread_spiff):.2f}–{max(spread_spiff):.2f}"
         )
     return lines

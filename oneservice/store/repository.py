@@ -15,9 +15,20 @@ the store's cache holds the current version (:mod:`oneservice.store.cache`). Sav
 that changed since they were loaded (only their changed columns), and the new events. What was
 loaded is remembered per :class:`~oneservice.domain.case.Case` object (weakly), so a case may
 be loaded in one transaction and saved in another. The statements of loads and saves are
-compiled once per database (:mod:`oneservice.store.compiled`). Database errors leave a
-transaction as oneservice errors (see :mod:`oneservice.store.translate`); after a rollback the
-cases saved in it are put back as they were before the save.
+compiled once per database (:mod:`oneservice.store.compiled`) and run on the DBAPI cursor.
+Database errors leave a transaction as oneservice errors (see :mod:`oneservice.store.translate`);
+after a rollback the cases saved in it are put back as they were before the save.
+
+The hot path of an action (what ``OneService`` does, and what makes it a large fraction of what
+the database alone could do; see docs/performance.md):
+
+* ``get_case(id, trust_cache=True)`` skips the version check: the version guard of the save
+  refuses a stale copy, and the caller reruns the action on the current case;
+* ``save_case(case, release=True)`` + ``get_case(id, take=True)``: the saved case object itself
+  is handed to the next action on the case instead of a copy rebuilt from the cached rows
+  (when it equals that copy), once;
+* on SQLite each thread keeps one connection between transactions and begins and commits on
+  the DBAPI connection itself.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ the database alone could do; see docs/performance.md):
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import threading
 import weakref
@@ -557,6 +558,18 @@ def _end(conn: Connection, *, commit: bool) -> None:
         raise wrap_driver_error(exc, conn, "COMMIT" if commit else "ROLLBACK") from exc
 
 
+_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child must not use its parent's connections (SQLite and PostgreSQL alike): each
+    store forgets them without closing them (they are the parent's) and opens its own."""
+    for store in list(_STORES):
+        store._forget_connections()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
 _KEPT_PER_STORE = 4  # within the pool's 5, so the pool still serves nested and extra threads
 
 
@@ -572,12 +585,15 @@ class _Kept:
     pre-ping at checkout is what notices a server restart).
     """
 
-    __slots__ = ("__weakref__", "conn")
+    __slots__ = ("__weakref__", "conn", "pid")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.pid = os.getpid()
 
     def close(self) -> None:
+        if self.pid != os.getpid():
+            return  # inherited through fork(): the parent's connection, never used or closed here
         with suppress(Exception):  # closing must not fail at thread exit or disposal
             self.conn.close()
 
@@ -640,6 +656,7 @@ class Store:
             self._local = threading.local()
             engine.dialect.do_begin = _sqlite_begin  # type: ignore[method-assign]  # this engine's own dialect
         self._engine: Engine = engine
+        _STORES.add(self)
 
     @property
     def url(self) -> str:
@@ -669,6 +686,12 @@ class Store:
 
     def __exit__(self, *exc_info: object) -> None:
         self.dispose()
+
+    def _forget_connections(self) -> None:
+        self._engine.dispose(close=False)  # SQLAlchemy's recipe for a forked child
+        self._local = threading.local() if self._dialect == "sqlite" else None
+        self._kept = weakref.WeakSet()
+        self._kept_lock = threading.Lock()
 
     def dispose(self) -> None:
         """Close every pooled connection and forget the cached cases."""
@@ -731,6 +754,8 @@ class Store:
         if local is None:
             return None
         kept: _Kept | None = getattr(local, "kept", None)
+        if kept is not None and kept.pid != os.getpid():  # forked: start afresh in this process
+            kept = local.kept = local.kept_conn = None
         if kept is not None:
             conn = kept.conn
             if not (conn.closed or conn.invalidated):

@@ -1065,6 +1065,35 @@ class TestTransaction:
         pool = store.engine.pool
         assert pool.checkedout() <= 1  # this thread's own kept connection at most
 
+    def test_a_forked_child_uses_connections_of_its_own(self, store: Store) -> None:
+        """After fork(), the child opens its own connections (never its parent's, kept or
+        pooled); parent and child both go on working on the same database."""
+        import os
+
+        def connection_identity() -> Any:
+            with store.transaction() as tx:
+                if store.dialect == "postgresql":
+                    return tx.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+                return id(tx.connection.connection.dbapi_connection)
+
+        add(store, make_case())
+        parents = connection_identity()  # the parent now keeps / pools this connection
+        pid = os.fork()
+        if pid == 0:  # the child: exit code 0 only if it worked on a connection of its own
+            code = 1
+            try:
+                assert connection_identity() != parents
+                case = load(store)
+                case.notices = 5
+                with store.transaction() as tx:
+                    tx.save_case(case)
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert load(store).notices == 5  # the parent's connections still work and see it
+
     def test_dispose_then_use_again(self, store: Store) -> None:
         """After dispose() the store opens new connections on first use."""
         add(store, make_case())

@@ -43,6 +43,7 @@ from .errors import OneServiceError as OneServiceError
 from .errors import StoreError as StoreError
 from .errors import UnknownDefinition as UnknownDefinition
 from .service import OneService as OneService
+from .store import Page as Page
 from .store import Store as Store
 from .views import CaseSummary as CaseSummary
 from .views import Notice as Notice
@@ -75,6 +76,7 @@ __all__ = [
     "Notice",
     "OneService",
     "OneServiceError",
+    "Page",
     "ProgressView",
     "RatingLevel",
     "Role",

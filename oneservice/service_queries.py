@@ -15,7 +15,7 @@ from .engine.engine import CaseEngine
 from .engine.labels import STATE_LABELS, event_label
 from .errors import InvalidInput, NotAuthorised
 from .service_base import ServiceBase, check_actor, require_staff
-from .store import CaseRow
+from .store import CaseRow, Page
 from .views import CaseSummary, Notice, NoticeLine, ProgressStep, ProgressView, supervision_colour
 
 __all__ = ["Queries", "make_notice"]
@@ -93,6 +93,17 @@ class Queries(ServiceBase):
         self.engine(case.definition_hash).authorise(case, actor, {Role.CLERK, Role.SUPERVISOR, Role.SYSTEM})
         return events
 
+    def events_page(
+        self, actor: Actor, case_id: str, *, limit: int | None = 50, offset: int = 0
+    ) -> Page[Any]:
+        """One page of :meth:`events` with the number of events in all."""
+        _check_window(limit, offset)
+        with self.store.transaction(readonly=True) as tx:
+            case = tx.get_case(case_id)
+            page = tx.events_page(case_id, limit=limit, offset=offset)
+        self.engine(case.definition_hash).authorise(case, actor, {Role.CLERK, Role.SUPERVISOR, Role.SYSTEM})
+        return page
+
     def progress(self, actor: Actor, case_id: str) -> ProgressView:
         """办件进度: each public step with time, department and note; the ID number masked."""
         check_actor(actor)
@@ -169,18 +180,36 @@ class Queries(ServiceBase):
             tuple(steps),
         )
 
-    def my_cases(self, actor: Actor) -> list[CaseRow]:
-        """The applicant's own cases."""
+    def my_cases(self, actor: Actor, *, limit: int | None = None, offset: int = 0) -> list[CaseRow]:
+        """The applicant's own cases, newest first."""
+        return list(self.my_cases_page(actor, limit=limit, offset=offset).items)
+
+    def my_cases_page(self, actor: Actor, *, limit: int | None = 50, offset: int = 0) -> Page[CaseRow]:
+        """One page of :meth:`my_cases` with the number of cases in all."""
         check_actor(actor)
         if actor.role is not Role.APPLICANT or not actor.applicant_id:
             raise InvalidInput("only an applicant has their own cases", field="actor")
-        with self.store.transaction() as tx:
-            return list(tx.cases_for_applicant(actor.applicant_id))
+        _check_window(limit, offset)
+        with self.store.transaction(readonly=True) as tx:
+            return tx.cases_for_applicant_page(actor.applicant_id, limit=limit, offset=offset)
 
     # ------------------------------------------------------------------ worklists
+    #
+    # Each worklist is a list method (``limit=None``: the whole list, as before) and a ``…_page``
+    # method giving a Page (items, total, offset, limit). Both page in SQL: a page costs the rows
+    # of the page (and an index count), not the whole list.
 
-    def department_worklist(self, actor: Actor, department: str | None = None) -> list[Any]:
-        """Open item tasks of a department (a reviewer sees only their own department)."""
+    def department_worklist(
+        self, actor: Actor, department: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[Any]:
+        """Open item tasks of a department (a reviewer sees only their own department), earliest
+        due first."""
+        return list(self.department_worklist_page(actor, department, limit=limit, offset=offset).items)
+
+    def department_worklist_page(
+        self, actor: Actor, department: str | None = None, *, limit: int | None = 50, offset: int = 0
+    ) -> Page[Any]:
+        """One page of :meth:`department_worklist` with the number of tasks in all."""
         check_actor(actor)
         department = department or actor.department
         if department is None:
@@ -193,33 +222,76 @@ class Queries(ServiceBase):
                 actor=actor.describe(),
             )
         require_staff(actor)
-        with self.store.transaction() as tx:
-            return list(tx.department_tasks(department))
+        _check_window(limit, offset)
+        with self.store.transaction(readonly=True) as tx:
+            return tx.department_tasks_page(department, limit=limit, offset=offset)
 
-    def window_queue(self, actor: Actor, location: str | None = None) -> list[Any]:
-        """Cases ready for pickup at a service location."""
+    def window_queue(
+        self, actor: Actor, location: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[Any]:
+        """Cases ready for pickup at a service location, in the order they became ready."""
+        return list(self.window_queue_page(actor, location, limit=limit, offset=offset).items)
+
+    def window_queue_page(
+        self, actor: Actor, location: str | None = None, *, limit: int | None = 50, offset: int = 0
+    ) -> Page[Any]:
+        """One page of :meth:`window_queue` with the number of cases in all."""
         require_staff(actor)
         location = location or actor.location
         if location is None:
             raise InvalidInput("name the service location", field="location")
         self.catalogue.location(location)
-        with self.store.transaction() as tx:
-            return list(tx.window_queue(location))
+        _check_window(limit, offset)
+        with self.store.transaction(readonly=True) as tx:
+            return tx.window_queue_page(location, limit=limit, offset=offset)
 
-    def awaiting_materials(self, actor: Actor, location: str | None = None) -> list[Any]:
-        """Cases waiting for the applicant: after a one-time notice, or with materials owed."""
-        require_staff(actor)
-        with self.store.transaction() as tx:
-            return list(tx.awaiting_materials(location))
+    def awaiting_materials(
+        self, actor: Actor, location: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[Any]:
+        """Cases waiting for the applicant: after a one-time notice, or with materials owed;
+        oldest first."""
+        return list(self.awaiting_materials_page(actor, location, limit=limit, offset=offset).items)
 
-    def cases_by_colour(self, actor: Actor, colour: str) -> list[Any]:
-        """Open cases whose case deadline is yellow (near) or red (overdue) today."""
+    def awaiting_materials_page(
+        self, actor: Actor, location: str | None = None, *, limit: int | None = 50, offset: int = 0
+    ) -> Page[Any]:
+        """One page of :meth:`awaiting_materials` with the number of cases in all."""
         require_staff(actor)
+        _check_window(limit, offset)
+        with self.store.transaction(readonly=True) as tx:
+            return tx.awaiting_materials_page(location, limit=limit, offset=offset)
+
+    def cases_by_colour(
+        self, actor: Actor, colour: str, *, limit: int | None = None, offset: int = 0
+    ) -> list[Any]:
+        """Open cases whose case deadline is yellow (near) or red (overdue) today, earliest due
+        first."""
+        return list(self.cases_by_colour_page(actor, colour, limit=limit, offset=offset).items)
+
+    def cases_by_colour_page(
+        self, actor: Actor, colour: str, *, limit: int | None = 50, offset: int = 0
+    ) -> Page[Any]:
+        """One page of :meth:`cases_by_colour` with the number of cases in all.
+
+        The colour is a range of due dates, computed here with the working calendar: red is due
+        before today, yellow from today to the ``yellow_days``-th working day after it (both
+        included); the database filters and orders by ``due_date`` over the open cases.
+        """
+        require_staff(actor)
+        if colour not in ("yellow", "red"):
+            raise InvalidInput("colour must be 'yellow' or 'red'", field="colour")
+        _check_window(limit, offset)
         today = self.clock.today()
-        with self.store.transaction() as tx:
-            if colour == "red":
-                return list(tx.open_cases_due_before(today))
-            if colour == "yellow":
-                edge = self.calendar.add_working_days(today, self.yellow_days).date
-                return list(tx.open_cases_due_between(today, edge))
-        raise InvalidInput("colour must be 'yellow' or 'red'", field="colour")
+        edge = self.calendar.add_working_days(today, self.yellow_days).date if colour == "yellow" else None
+        with self.store.transaction(readonly=True) as tx:
+            if edge is None:
+                return tx.open_cases_due_before_page(today, limit=limit, offset=offset)
+            return tx.open_cases_due_between_page(today, edge, limit=limit, offset=offset)
+
+
+def _check_window(limit: int | None, offset: int) -> None:
+    """Raise :class:`InvalidInput` unless ``limit`` is ``None`` or ≥ 1 and ``offset`` ≥ 0."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidInput("must be a whole number, 1 or more (or None for no limit)", field="limit")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InvalidInput("must be a whole number, 0 or more", field="offset")

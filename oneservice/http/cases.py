@@ -28,7 +28,8 @@ from .context import (
     case_summary,
     current_actor,
     etag,
-    paginate,
+    page_envelope,
+    page_window,
     precondition,
     scoped_key,
     sees_full_ids,
@@ -288,7 +289,7 @@ def progress(case_id: str) -> Any:
 @cases.response(200, EventPageSchema)
 def events(query: dict[str, Any], case_id: str) -> dict[str, Any]:
     """The event log of the case, in order (staff: clerk, supervisor)."""
-    return paginate(service().events(current_actor(), case_id), query)
+    return page_envelope(service().events_page(current_actor(), case_id, **page_window(query)), query)
 
 
 @cases.route("/cases/<case_id:case_id>/notice", endpoint="last_notice")

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 from flask import current_app, g, request
 
-from .. import Actor, Applicant, CaseSummary, NotAuthorised, OneService, Role
+from .. import Actor, Applicant, CaseSummary, NotAuthorised, OneService, Page, Role
 from .auth import InvalidToken, TokenAuthority
 from .problems import AUTH_REQUIRED, INVALID_TOKEN, HttpProblem
 
@@ -22,6 +22,8 @@ __all__ = [
     "current_actor",
     "etag",
     "mask_id",
+    "page_envelope",
+    "page_window",
     "paginate",
     "precondition",
     "scoped_key",
@@ -168,13 +170,29 @@ def mask_id(number: str) -> str:
     return Applicant("person" if ric.is_valid(number) else "company", number, "-").masked_id
 
 
-def paginate(rows: Sequence[Any], query: dict[str, Any]) -> dict[str, Any]:
+def page_window(query: dict[str, Any]) -> dict[str, int]:
+    """``limit`` and ``offset`` of the page that ``?page=&page_size=`` asks for."""
     page, size = int(query["page"]), int(query["page_size"])
-    start = (page - 1) * size
+    return {"limit": size, "offset": (page - 1) * size}
+
+
+def page_envelope(
+    page: Page[Any], query: dict[str, Any], items: Sequence[Any] | None = None
+) -> dict[str, Any]:
+    """The list envelope ``{items, page, page_size, total, pages}`` of a page the store cut
+    (``items``: the page's items as shown, e.g. masked; by default as they are)."""
+    number, size = int(query["page"]), int(query["page_size"])
     return {
-        "items": list(rows[start:start + size]),
-        "page": page,
+        "items": list(page.items if items is None else items),
+        "page": number,
         "page_size": size,
-        "total": len(rows),
-        "pages": math.ceil(len(rows) / size),
+        "total": page.total,
+        "pages": math.ceil(page.total / size),
     }
+
+
+def paginate(rows: Sequence[Any], query: dict[str, Any]) -> dict[str, Any]:
+    """The envelope of a list held in memory (the catalogue's matters), cut here."""
+    window = page_window(query)
+    start, size = window["offset"], window["limit"]
+    return page_envelope(Page(tuple(rows[start:start + size]), len(rows), start, size), query)

@@ -3,8 +3,10 @@
 """Lists: the applicant's own cases, the staff worklists and the supervision sweep.
 
 Every list is paginated (``page``, ``page_size`` ≤ 200) in an envelope
-``{items, page, page_size, total, pages}``. Resident ID numbers in case rows are in full for
-clerks and supervisors and masked for everyone else (reviewers, applicants).
+``{items, page, page_size, total, pages}``; the database cuts the page and counts the total in
+one statement (the service's ``…_page`` methods), so a request never loads a whole worklist.
+Resident ID numbers in case rows are in full for clerks and supervisors and masked for everyone
+else (reviewers, applicants).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any
 
 import attrs
 
-from .. import Actor
+from .. import Actor, Page
 from .api import Blueprint
-from .context import authenticate, current_actor, mask_id, paginate, sees_full_ids, service
+from .context import authenticate, current_actor, mask_id, page_envelope, page_window, sees_full_ids, service
 from .problems import HttpProblem
 from .schemas import (
     ActionHeaders,
@@ -40,6 +42,11 @@ def _rows(actor: Actor, rows: Sequence[Any]) -> list[Any]:
     return [attrs.evolve(row, applicant_id=mask_id(row.applicant_id)) for row in rows]
 
 
+def _cases(actor: Actor, page: Page[Any], query: dict[str, Any]) -> dict[str, Any]:
+    """The envelope of a page of case rows, ID numbers masked unless ``actor`` sees them."""
+    return page_envelope(page, query, _rows(actor, page.items))
+
+
 @lists.route("/me/cases")
 @lists.doc(operationId="my_cases")
 @lists.arguments(PageQuery, location="query")
@@ -47,7 +54,7 @@ def _rows(actor: Actor, rows: Sequence[Any]) -> list[Any]:
 def my_cases(query: dict[str, Any]) -> dict[str, Any]:
     """The applicant's own cases, newest first (applicant tokens only; the ID number masked)."""
     actor = current_actor()
-    return paginate(_rows(actor, service().my_cases(actor)), query)
+    return _cases(actor, service().my_cases_page(actor, **page_window(query)), query)
 
 
 @lists.route("/worklists/department/<ident:department>")
@@ -56,7 +63,8 @@ def my_cases(query: dict[str, Any]) -> dict[str, Any]:
 @lists.response(200, TaskPageSchema)
 def department_worklist(query: dict[str, Any], department: str) -> dict[str, Any]:
     """Open item tasks of a department, earliest due first (a reviewer sees only their own)."""
-    return paginate(service().department_worklist(current_actor(), department), query)
+    page = service().department_worklist_page(current_actor(), department, **page_window(query))
+    return page_envelope(page, query)
 
 
 @lists.route("/worklists/window/<ident:location>")
@@ -66,7 +74,7 @@ def department_worklist(query: dict[str, Any], department: str) -> dict[str, Any
 def window_queue(query: dict[str, Any], location: str) -> dict[str, Any]:
     """Cases ready for pickup at a service location (staff)."""
     actor = current_actor()
-    return paginate(_rows(actor, service().window_queue(actor, location)), query)
+    return _cases(actor, service().window_queue_page(actor, location, **page_window(query)), query)
 
 
 @lists.route("/worklists/awaiting-materials")
@@ -79,7 +87,7 @@ def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
     location = query.get("location")
     if location is not None:
         service().catalogue.location(location)
-    return paginate(_rows(actor, service().awaiting_materials(actor, location)), query)
+    return _cases(actor, service().awaiting_materials_page(actor, location, **page_window(query)), query)
 
 
 @lists.route("/worklists/colour/<any(yellow, red):colour>")
@@ -89,7 +97,7 @@ def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
 def cases_by_colour(query: dict[str, Any], colour: str) -> dict[str, Any]:
     """Open cases whose deadline is near (yellow) or past (red): 电子监察 (staff)."""
     actor = current_actor()
-    return paginate(_rows(actor, service().cases_by_colour(actor, colour)), query)
+    return _cases(actor, service().cases_by_colour_page(actor, colour, **page_window(query)), query)
 
 
 @lists.route("/supervision/terminate-overdue", methods=["POST"])

@@ -9,7 +9,8 @@ from oneservice.store.repository import Store as Store
 from oneservice.store.repository import Transaction as Transaction
 from oneservice.store.rows import CaseRow as CaseRow
 from oneservice.store.rows import IdempotencyRecord as IdempotencyRecord
+from oneservice.store.rows import Page as Page
 from oneservice.store.rows import TaskRow as TaskRow
 from oneservice.store.tables import metadata as metadata
 
-__all__ = ["CaseRow", "IdempotencyRecord", "Store", "TaskRow", "Transaction", "metadata"]
+__all__ = ["CaseRow", "IdempotencyRecord", "Page", "Store", "TaskRow", "Transaction", "metadata"]

@@ -1,15 +1,18 @@
-"""Small read-only rows the store returns from worklists and look-ups (never whole cases)."""
+"""Small read-only rows the store returns from worklists and look-ups (never whole cases), and
+:class:`Page`, one page of a list with the size of the whole list."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
 from oneservice.domain.case import CaseState, TaskState
 
-__all__ = ["CaseRow", "IdempotencyRecord", "TaskRow"]
+__all__ = ["CaseRow", "IdempotencyRecord", "Page", "TaskRow"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -59,3 +62,27 @@ class TaskRow:
     due_provisional: bool
     suspended_since: dt.date | None
     reviewer: str | None
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a list: at most ``limit`` rows from position ``offset`` (0-based) of the whole
+    list in its order, and ``total``, the length of the whole list.
+
+    The store counts ``total`` in the statement that reads ``items`` (one snapshot: the total
+    agrees with the rows); a page past the end has no items, and its total is counted by a
+    second statement of the same transaction.
+    """
+
+    items: tuple[T, ...]
+    total: int
+    offset: int = 0
+    limit: int | None = None
+
+    @property
+    def pages(self) -> int:
+        """How many pages of ``limit`` rows the whole list fills (without a limit: 1, or 0 when
+        the list is empty)."""
+        if self.limit is None:
+            return 1 if self.total else 0
+        return -(-self.total // self.limit)

@@ -5,11 +5,18 @@ location, due date, trips) kept beside the case so every worklist is one indexed
 parts of a case live in child tables keyed by ``(case_id, …)``; events are append-only and
 numbered without gaps per case. ``version`` is the optimistic lock of the case aggregate.
 
+Every worklist query has an index for its filter and its order (see ``worklists.py``): two of
+them are partial, holding only the rows a worklist can show (open cases, item tasks a department
+has to act on), so they stay small however many concluded cases a city accumulates.
+
 Changing anything here needs a new migration under ``migrations/versions/``; the integration
-tests check that the migrated schema equals this metadata.
+tests check that the migrated schema equals this metadata (Alembic does not compare the
+``WHERE`` of a partial index: the migration must spell the same one, from the same tuples).
 """
 
 from __future__ import annotations
+
+import enum
 
 from sqlalchemy import (
     JSON,
@@ -23,12 +30,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TextClause,
+    text,
 )
 
-from oneservice.domain.case import CaseState, MaterialStatus, RatingLevel, TaskState
+from oneservice.domain.case import OPEN_CASE_STATES, CaseState, MaterialStatus, RatingLevel, TaskState
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 
 __all__ = [
+    "OPEN_STATES",
+    "WORKLIST_TASK_STATES",
     "case_columns",
     "cases",
     "deadlines",
@@ -56,6 +67,24 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 CASE_ID = 40
 ID = 100  # matter, item, material, department, location ids
 HASH = 100  # content hashes, e.g. "sha256:<64 hex digits>"
+
+
+OPEN_STATES: tuple[CaseState, ...] = tuple(s for s in CaseState if s in OPEN_CASE_STATES)
+"""The states of an open case, in a fixed order (the partial index and the queries spell the same
+``IN`` list: SQLite uses a partial index only for a query repeating its ``WHERE`` term)."""
+
+WORKLIST_TASK_STATES: tuple[TaskState, ...] = (
+    TaskState.READY,
+    TaskState.IN_REVIEW,
+    TaskState.CORRECTION_REQUESTED,
+    TaskState.SUSPENDED,
+)
+"""The states of an item task on its department's worklist (dispatched, not concluded)."""
+
+
+def _state_in(states: tuple[enum.StrEnum, ...]) -> TextClause:
+    """``state IN ('a', 'b', …)``: the ``WHERE`` of a partial index (values are plain identifiers)."""
+    return text("state IN (" + ", ".join(f"'{s.value}'" for s in states) + ")")
 
 
 def _case_fk() -> ForeignKey:
@@ -96,10 +125,13 @@ cases = Table(
     Column("rectification", JSON(none_as_null=True)),
     Index(None, "state"),
     Index(None, "matter_id", "state"),
-    Index(None, "location", "state"),
-    Index(None, "applicant_id"),
+    Index(None, "location", "state", "concluded_at", "id"),  # window queue
+    Index(None, "applicant_id", "opened_at", "id"),  # an applicant's cases, newest first
     Index(None, "due_date"),
     Index(None, "opened_at"),
+    # open cases by due date: the colour worklists (red: due before today; yellow: due soon)
+    Index("ix_cases_open_due_date", "due_date", "id",
+          postgresql_where=_state_in(OPEN_STATES), sqlite_where=_state_in(OPEN_STATES)),
 )
 
 case_columns = tuple(c.name for c in cases.columns)
@@ -123,6 +155,9 @@ item_tasks = Table(
     Column("reason", Text),
     Index(None, "department", "state"),
     Index(None, "due_date"),
+    # the department worklist in its order: earliest due first (NULLS LAST is PostgreSQL's default)
+    Index("ix_item_tasks_worklist", "department", "due_date", "dispatched_at", "case_id", "item_code",
+          postgresql_where=_state_in(WORKLIST_TASK_STATES), sqlite_where=_state_in(WORKLIST_TASK_STATES)),
 )
 
 materials = Table(

@@ -1,19 +1,74 @@
 """Worklists and supervision queries: each one indexed SQL query returning small rows.
 
-"Open" means not finished: a case in any state but :data:`FINISHED_CASE_STATES`.
+"Open" means not finished: a case in one of :data:`~oneservice.store.tables.OPEN_STATES` (every
+state but :data:`FINISHED_CASE_STATES`).
+
+Every list is paginated in SQL: a method returning a list takes ``limit`` (``None``: to the end)
+and ``offset`` (rows skipped, 0-based); its ``…_page`` twin returns a
+:class:`~oneservice.store.rows.Page` whose ``total`` is counted by a scalar subquery of the same
+statement, so the count and the rows come from one snapshot (a page past the end takes a second
+``COUNT`` in the same transaction). Each order ends with the primary key, so the order is total
+and consecutive pages neither skip nor repeat a row while the list does not change.
+
+A window is read as a *deferred join*: the keys of its rows first, from the index that serves the
+list's filter and order (the offset skips index entries only), then those rows alone. Paging is
+by offset, not by keyset: the HTTP lists promise page numbers and a total, and a keyset cursor
+would save only the skipping of index entries. The statements are built once, with named bind
+parameters (SQLAlchemy then reuses their compiled SQL). Which index serves which list (see
+``tables.py``):
+
+=========================  ====================================================================
+department_tasks           ``ix_item_tasks_worklist`` (partial: worklist states) — filter and
+                           order (due dates NULLS LAST: PostgreSQL's index order; SQLite
+                           reads the NULL entries after the others). Other states:
+                           ``ix_item_tasks_department_state``, then a sort.
+window_queue               ``ix_cases_location_state_concluded_at_id`` — filter and order
+awaiting_materials         ``ix_cases_state`` and ``ix_materials_status_due_date`` find the
+                           cases (few: open and waiting), which are then sorted
+open_cases_due_before,     ``ix_cases_open_due_date`` (partial: open cases) — filter and order
+open_cases_due_between
+cases_for_applicant        ``ix_cases_applicant_id_opened_at_id`` — filter and order of the
+                           opening time (read backwards); ties sorted by id as they come
+events_page                the primary key ``(case_id, seq)``
+=========================  ====================================================================
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import enum
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, and_, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    FromClause,
+    RowMapping,
+    Table,
+    and_,
+    bindparam,
+    func,
+    select,
+    true,
+    union,
+)
 
-from oneservice.domain.case import CaseState, MaterialStatus, TaskState
-from oneservice.store.rows import CaseRow, TaskRow
-from oneservice.store.tables import cases, deadlines, item_tasks, materials
+from oneservice.domain.case import CaseState, Event, MaterialStatus, TaskState
+from oneservice.store.mapping import event_from_row
+from oneservice.store.rows import CaseRow, Page, TaskRow
+from oneservice.store.tables import (
+    OPEN_STATES,
+    WORKLIST_TASK_STATES,
+    cases,
+    deadlines,
+    events,
+    item_tasks,
+    materials,
+)
 
 __all__ = ["DEPARTMENT_STATES", "FINISHED_CASE_STATES", "Worklists"]
 
@@ -26,12 +81,10 @@ FINISHED_CASE_STATES = (
 )
 """A case in any other state is open: supervision and timers look at it."""
 
-DEPARTMENT_STATES = (
-    TaskState.READY,
-    TaskState.IN_REVIEW,
-    TaskState.CORRECTION_REQUESTED,
-    TaskState.SUSPENDED,
-)
+DEPARTMENT_STATES = WORKLIST_TASK_STATES
+"""The task states of a department's worklist by default."""
+
+R = TypeVar("R")
 
 _CASE_ROW = (
     cases.c.id,
@@ -49,7 +102,171 @@ _CASE_ROW = (
     cases.c.over_budget,
     cases.c.version,
 )
-_OPEN = cases.c.state.not_in(FINISHED_CASE_STATES)
+_TASK_ROW = (
+    item_tasks.c.case_id,
+    item_tasks.c.item_code,
+    item_tasks.c.department,
+    item_tasks.c.state,
+    cases.c.matter_id,
+    item_tasks.c.dispatched_at,
+    item_tasks.c.started_at,
+    item_tasks.c.due_date.label("due"),
+    item_tasks.c.due_provisional,
+    item_tasks.c.suspended_since,
+    item_tasks.c.reviewer,
+)
+_TOTAL = "oneservice_total"  # the label of the count column; no row type has such a field
+
+
+def _in(column: Any, states: Sequence[enum.StrEnum]) -> ColumnElement[bool]:
+    """``column IN ('a', 'b', …)`` with the values written into the SQL: SQLite uses a partial
+    index only when the query repeats the index's ``WHERE`` term, literals included."""
+    values = bindparam(None, list(states), type_=column.type, expanding=True, literal_execute=True)
+    return column.in_(values)  # type: ignore[no-any-return]
+
+
+_OPEN = _in(cases.c.state, OPEN_STATES)
+
+
+def _case_row(row: RowMapping) -> CaseRow:
+    return CaseRow(**{k: v for k, v in row.items() if k != _TOTAL})
+
+
+def _task_row(row: RowMapping) -> TaskRow:
+    return TaskRow(**{k: v for k, v in row.items() if k != _TOTAL})
+
+
+_Order = tuple[tuple[Column[Any], str], ...]
+"""``(column, how)`` pairs, ``how`` one of ``asc``, ``desc``, ``asc nulls last``."""
+
+
+def _sorted(column: ColumnElement[Any], how: str) -> Any:
+    if how == "desc":
+        return column.desc()
+    if how == "asc nulls last":
+        return column.asc().nulls_last()
+    return column.asc()
+
+
+_LIMIT = "oneservice_limit"
+_OFFSET = "oneservice_offset"
+_NO_LIMIT = 2**62  # LIMIT of a window with an offset and no limit (LIMIT ALL is not portable)
+
+
+class _Listing(Generic[R]):
+    """One list query, its statements built once (named bind parameters; SQLAlchemy caches the
+    compiled SQL): rows of ``table`` where ``where`` in ``order`` (ending with the primary key,
+    so the order is total), shown as ``columns`` (of ``table`` and of ``joined``, joined
+    ``on``) and made into ``R`` by ``make``.
+
+    * ``whole`` — the whole list;
+    * ``keys`` — the order columns and primary key of a window (``LIMIT``/``OFFSET``): a range
+      of the index that serves the list, whose entries alone are skipped for the offset;
+    * ``window`` — the rows of the window: a *deferred join* of ``keys`` with the table, so
+      that only the page's rows are read;
+    * ``paged`` — ``window`` with the length of the whole list (``count``) as a scalar subquery.
+    """
+
+    __slots__ = ("count", "keys", "make", "paged", "whole", "window")
+
+    def __init__(
+        self,
+        columns: Sequence[Any],
+        table: Table,
+        where: Sequence[ColumnElement[bool]],
+        order: _Order,
+        make: Callable[[RowMapping], R],
+        *,
+        joined: Table | None = None,
+        on: ColumnElement[bool] | None = None,
+    ) -> None:
+        ordered = [_sorted(column, how) for column, how in order]
+        source: FromClause = table if joined is None or on is None else table.join(joined, on)
+        self.whole = select(*columns).select_from(source).where(*where).order_by(*ordered)
+        key = list(table.primary_key.columns)
+        wanted = [column for column, _ in order]
+        self.keys = (
+            select(*wanted, *(c for c in key if c not in wanted))
+            .where(*where)
+            .order_by(*ordered)
+            .limit(bindparam(_LIMIT, type_=BigInteger))
+            .offset(bindparam(_OFFSET, type_=BigInteger))
+        )
+        page = self.keys.subquery("page")
+        found: FromClause = page.join(table, and_(*(page.c[c.name] == c for c in key)))
+        if joined is not None and on is not None:
+            found = found.join(joined, on)
+        self.window = (
+            select(*columns)
+            .select_from(found)
+            .order_by(*(_sorted(page.c[column.name], how) for column, how in order))
+        )
+        self.count = select(func.count()).select_from(table).where(*where)  # joins: by foreign key
+        self.paged = self.window.add_columns(self.count.scalar_subquery().label(_TOTAL))
+        self.make = make
+
+
+def _check_window(limit: int | None, offset: int) -> None:
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"limit must be None or an int >= 0, got {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"offset must be an int >= 0, got {offset!r}")
+
+
+def _cases(*where: ColumnElement[bool], order: _Order) -> _Listing[CaseRow]:
+    return _Listing(_CASE_ROW, cases, where, (*order, (cases.c.id, "asc")), _case_row)
+
+
+def _department(states: Sequence[TaskState]) -> _Listing[TaskRow]:
+    t = item_tasks.c
+    return _Listing(
+        _TASK_ROW,
+        item_tasks,
+        (t.department == bindparam("department"), _in(t.state, tuple(states))),
+        ((t.due_date, "asc nulls last"), (t.dispatched_at, "asc"), (t.case_id, "asc"), (t.item_code, "asc")),
+        _task_row,
+        joined=cases,  # for the matter id; every task has its case (foreign key)
+        on=cases.c.id == t.case_id,
+    )
+
+
+def _awaiting(*where: ColumnElement[bool]) -> _Listing[CaseRow]:
+    # "after a one-time notice, or open with a material owed", written as "open, and among the
+    # cases after a notice or with a material owed" (AWAITING_MATERIALS is an open state): both
+    # id sets come from an index, and only the open cases among them are read
+    noticed = cases.alias("noticed")  # not correlated with the outer query's cases
+    waiting = union(
+        select(noticed.c.id).where(noticed.c.state == CaseState.AWAITING_MATERIALS),
+        select(materials.c.case_id).where(materials.c.status == MaterialStatus.OWED),
+    )
+    return _cases(_OPEN, cases.c.id.in_(waiting), *where, order=((cases.c.opened_at, "asc"),))
+
+
+_LISTINGS: dict[str, _Listing[Any]] = {
+    "department": _department(WORKLIST_TASK_STATES),
+    "window": _cases(
+        cases.c.location == bindparam("location"),
+        cases.c.state == CaseState.READY_FOR_PICKUP,
+        order=((cases.c.concluded_at, "asc"),),
+    ),
+    "awaiting": _awaiting(),
+    "awaiting_at": _awaiting(cases.c.location == bindparam("location")),
+    "due_before": _cases(_OPEN, cases.c.due_date < bindparam("before", type_=Date),
+                         order=((cases.c.due_date, "asc"),)),
+    "due_between": _cases(
+        _OPEN,
+        cases.c.due_date >= bindparam("start", type_=Date),
+        cases.c.due_date <= bindparam("end", type_=Date),
+        order=((cases.c.due_date, "asc"),),
+    ),
+    "applicant": _cases(cases.c.applicant_id == bindparam("applicant_id"),
+                        order=((cases.c.opened_at, "desc"),)),
+    "events": _Listing(
+        tuple(events.c), events, (events.c.case_id == bindparam("case_id"),),
+        ((events.c.case_id, "asc"), (events.c.seq, "asc")), event_from_row,
+    ),
+}
+"""Every list, by name; its bind parameters are named in its ``where``."""
 
 
 class Worklists:
@@ -57,71 +274,147 @@ class Worklists:
 
     _conn: Connection
 
+    # ------------------------------------------------------------------------- paging
+
+    @staticmethod
+    def _window(params: dict[str, Any], limit: int | None, offset: int) -> dict[str, Any]:
+        return {**params, _LIMIT: _NO_LIMIT if limit is None else limit, _OFFSET: offset}
+
+    def _list(self, listing: _Listing[R], params: dict[str, Any], limit: int | None, offset: int) -> list[R]:
+        _check_window(limit, offset)
+        if limit is None and offset == 0:
+            result = self._conn.execute(listing.whole, params)
+        else:
+            result = self._conn.execute(listing.window, self._window(params, limit, offset))
+        return [listing.make(row) for row in result.mappings()]
+
+    def _page(self, listing: _Listing[R], params: dict[str, Any], limit: int | None, offset: int) -> Page[R]:
+        _check_window(limit, offset)
+        if limit is None and offset == 0:  # the whole list: its length is the total
+            items = tuple(listing.make(row) for row in self._conn.execute(listing.whole, params).mappings())
+            return Page(items, len(items), offset, limit)
+        rows = self._conn.execute(listing.paged, self._window(params, limit, offset)).mappings().all()
+        if rows:
+            total = int(rows[0][_TOTAL])
+        elif offset == 0:
+            total = 0
+        else:  # past the end: the count alone
+            total = int(self._conn.execute(listing.count, params).scalar_one())
+        return Page(tuple(listing.make(row) for row in rows), total, offset, limit)
+
+    # ------------------------------------------------------------------------- departments
+
+    @staticmethod
+    def _department(states: Sequence[TaskState]) -> _Listing[TaskRow]:
+        if tuple(states) == WORKLIST_TASK_STATES:
+            return _LISTINGS["department"]
+        return _department(states)  # other states: built for this call
+
     def department_tasks(
-        self, department: str, states: Sequence[TaskState] = DEPARTMENT_STATES
+        self,
+        department: str,
+        states: Sequence[TaskState] = DEPARTMENT_STATES,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[TaskRow]:
-        """A department's item tasks in the given states, earliest due first."""
-        t = item_tasks.c
-        stmt = (
-            select(
-                t.case_id,
-                t.item_code,
-                t.department,
-                t.state,
-                cases.c.matter_id,
-                t.dispatched_at,
-                t.started_at,
-                t.due_date.label("due"),
-                t.due_provisional,
-                t.suspended_since,
-                t.reviewer,
-            )
-            .join_from(item_tasks, cases, cases.c.id == t.case_id)
-            .where(t.department == department, t.state.in_(list(states)))
-            .order_by(t.due_date.asc().nulls_last(), t.dispatched_at, t.case_id, t.item_code)
-        )
-        return [TaskRow(**row) for row in self._conn.execute(stmt).mappings()]
+        """A department's item tasks in the given states, earliest due first (no due date last),
+        then by dispatch time, case and item."""
+        return self._list(self._department(states), {"department": department}, limit, offset)
 
-    def _case_rows(self, *where: Any, order: Sequence[Any] = ()) -> list[CaseRow]:
-        stmt = select(*_CASE_ROW).where(*where).order_by(*order, cases.c.id)
-        return [CaseRow(**row) for row in self._conn.execute(stmt).mappings()]
+    def department_tasks_page(
+        self,
+        department: str,
+        states: Sequence[TaskState] = DEPARTMENT_STATES,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[TaskRow]:
+        """:meth:`department_tasks` as a :class:`Page` with the total."""
+        return self._page(self._department(states), {"department": department}, limit, offset)
 
-    def window_queue(self, location: str) -> list[CaseRow]:
+    # ------------------------------------------------------------------------- window
+
+    def window_queue(self, location: str, *, limit: int | None = None, offset: int = 0) -> list[CaseRow]:
         """Cases ready for pickup at a location, in the order they became ready."""
-        return self._case_rows(
-            cases.c.location == location,
-            cases.c.state == CaseState.READY_FOR_PICKUP,
-            order=[cases.c.concluded_at],
-        )
+        return self._list(_LISTINGS["window"], {"location": location}, limit, offset)
 
-    def awaiting_materials(self, location: str | None = None) -> list[CaseRow]:
-        """Open cases waiting for the applicant: one-time notice given, or materials owed."""
-        owed = select(materials.c.case_id).where(materials.c.status == MaterialStatus.OWED)
-        where: list[Any] = [
-            or_(
-                cases.c.state == CaseState.AWAITING_MATERIALS,
-                and_(_OPEN, cases.c.id.in_(owed)),
-            )
-        ]
-        if location is not None:
-            where.append(cases.c.location == location)
-        return self._case_rows(*where, order=[cases.c.opened_at])
+    def window_queue_page(
+        self, location: str, *, limit: int | None = None, offset: int = 0
+    ) -> Page[CaseRow]:
+        """:meth:`window_queue` as a :class:`Page` with the total."""
+        return self._page(_LISTINGS["window"], {"location": location}, limit, offset)
 
-    def open_cases_due_before(self, day: dt.date) -> list[CaseRow]:
-        """Open cases whose deadline is before ``day`` (overdue when ``day`` is today)."""
-        return self._case_rows(cases.c.due_date < day, _OPEN, order=[cases.c.due_date])
+    # ------------------------------------------------------------------------- awaiting materials
 
-    def open_cases_due_between(self, start: dt.date, end: dt.date) -> list[CaseRow]:
-        """Open cases whose deadline falls in ``start`` … ``end``, both included."""
-        return self._case_rows(
-            cases.c.due_date >= start, cases.c.due_date <= end, _OPEN, order=[cases.c.due_date]
-        )
+    @staticmethod
+    def _awaiting(location: str | None) -> tuple[_Listing[CaseRow], dict[str, Any]]:
+        if location is None:
+            return _LISTINGS["awaiting"], {}
+        return _LISTINGS["awaiting_at"], {"location": location}
 
-    def cases_for_applicant(self, applicant_id: str) -> list[CaseRow]:
+    def awaiting_materials(
+        self, location: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[CaseRow]:
+        """Open cases waiting for the applicant: one-time notice given, or materials owed;
+        oldest first."""
+        return self._list(*self._awaiting(location), limit, offset)
+
+    def awaiting_materials_page(
+        self, location: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> Page[CaseRow]:
+        """:meth:`awaiting_materials` as a :class:`Page` with the total."""
+        return self._page(*self._awaiting(location), limit, offset)
+
+    # ------------------------------------------------------------------------- by due date
+
+    def open_cases_due_before(
+        self, day: dt.date, *, limit: int | None = None, offset: int = 0
+    ) -> list[CaseRow]:
+        """Open cases whose deadline is before ``day`` (overdue when ``day`` is today), earliest
+        due first."""
+        return self._list(_LISTINGS["due_before"], {"before": day}, limit, offset)
+
+    def open_cases_due_before_page(
+        self, day: dt.date, *, limit: int | None = None, offset: int = 0
+    ) -> Page[CaseRow]:
+        """:meth:`open_cases_due_before` as a :class:`Page` with the total."""
+        return self._page(_LISTINGS["due_before"], {"before": day}, limit, offset)
+
+    def open_cases_due_between(
+        self, start: dt.date, end: dt.date, *, limit: int | None = None, offset: int = 0
+    ) -> list[CaseRow]:
+        """Open cases whose deadline falls in ``start`` … ``end``, both included, earliest due
+        first."""
+        return self._list(_LISTINGS["due_between"], {"start": start, "end": end}, limit, offset)
+
+    def open_cases_due_between_page(
+        self, start: dt.date, end: dt.date, *, limit: int | None = None, offset: int = 0
+    ) -> Page[CaseRow]:
+        """:meth:`open_cases_due_between` as a :class:`Page` with the total."""
+        return self._page(_LISTINGS["due_between"], {"start": start, "end": end}, limit, offset)
+
+    # ------------------------------------------------------------------------- applicants
+
+    def cases_for_applicant(
+        self, applicant_id: str, *, limit: int | None = None, offset: int = 0
+    ) -> list[CaseRow]:
         """Every case of an applicant (resident ID number or credit code), newest first."""
-        return self._case_rows(
-            cases.c.applicant_id == applicant_id, order=[cases.c.opened_at.desc()]
-        )
+        return self._list(_LISTINGS["applicant"], {"applicant_id": applicant_id}, limit, offset)
+
+    def cases_for_applicant_page(
+        self, applicant_id: str, *, limit: int | None = None, offset: int = 0
+    ) -> Page[CaseRow]:
+        """:meth:`cases_for_applicant` as a :class:`Page` with the total."""
+        return self._page(_LISTINGS["applicant"], {"applicant_id": applicant_id}, limit, offset)
+
+    # ------------------------------------------------------------------------- events
+
+    def events_page(self, case_id: str, *, limit: int | None = None, offset: int = 0) -> Page[Event]:
+        """Events of a case in order (``seq``), one page (``Transaction.events`` gives them all)."""
+        return self._page(_LISTINGS["events"], {"case_id": case_id}, limit, offset)
+
+    # ------------------------------------------------------------------------- sweeps
 
     def provisional_case_ids(self) -> list[str]:
         """Open cases with a provisional deadline not met yet (to recompute when calendars load)."""

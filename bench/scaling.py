@@ -287,7 +287,7 @@ def synthetic_catalogue(target: Path, matters: int) -> tuple[int, int]:
 
 
 def definitions(sizes: list[int]) -> list[str]:
-    """Time the three stages of loading: YAML parsing (ruamel round-trip, kept for line numbers),
+    """Time the three stages of loading: YAML parsing (libyaml events, line numbers kept; ruamel for what it cannot match),
     validation + static analysis + building the catalogue, and compiling every matter's engine."""
     from oneservice.catalog import loader
 

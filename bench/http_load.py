@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from oneservice import Actor, Role, load_catalogue  # noqa: E402
-from oneservice.demo import sample_form, sample_resident_id  # noqa: E402
 from oneservice.http import TokenAuthority  # noqa: E402
 from oneservice.http.auth import ledger_path_for  # noqa: E402
+from oneservice.samples import sample_form, sample_resident_id  # noqa: E402
 
 MATTER = "start-a-business"
 LOCATION = "hz-citizen-centre"

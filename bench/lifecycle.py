@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, Store, load_catalogue  # noqa: E402
-from oneservice.demo import sample_form, sample_resident_id  # noqa: E402
+from oneservice.samples import sample_form, sample_resident_id  # noqa: E402
 
 MATTER = "start-a-business"
 LOCATION = "hz-citizen-centre"
@@ -202,7 +202,7 @@ _COMPONENTS = (
     ("/celpy/", "CEL acceptance conditions (celpy)"),
     ("/lark/", "CEL acceptance conditions (celpy)"),
     ("/stdnum/", "ID number validation (python-stdnum)"),
-    ("/oneservice/views.py", "summary returned by every action"),
+    ("/oneservice/service/views.py", "summary returned by every action"),
     ("/oneservice/service", "service (actions, transaction per action)"),
     ("/oneservice/", "oneservice, other"),
     ("/attr/", "attrs (frozen values, evolve)"),
@@ -276,7 +276,7 @@ def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
     excludes the phases and statements inside it. (No cursor-event listener is attached: that
     would route the statements through SQLAlchemy's execution context.)"""
     from oneservice.engine.engine import CaseEngine
-    from oneservice.service_base import ServiceBase
+    from oneservice.service.runner import ServiceBase
     from oneservice.store import compiled, repository
     from oneservice.store.cache import CachedCase
     from oneservice.store.compiled import Compiled

@@ -57,7 +57,7 @@ import lifecycle  # noqa: E402
 import synthetic  # noqa: E402
 
 from oneservice import TZ, Actor, OneService, Role, SimulatedClock, Store, load_catalogue  # noqa: E402
-from oneservice.demo import sample_form  # noqa: E402
+from oneservice.samples import sample_form  # noqa: E402
 
 TIMED = ("accept", "start_review", "approve", "deliver")
 

@@ -54,7 +54,7 @@ import lifecycle  # noqa: E402
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam, select  # noqa: E402
 
 from oneservice import Store, load_catalogue  # noqa: E402
-from oneservice.demo import sample_form  # noqa: E402
+from oneservice.samples import sample_form  # noqa: E402
 
 try:
     from SpiffWorkflow.bpmn.parser import BpmnParser

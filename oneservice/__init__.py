@@ -43,11 +43,11 @@ from .errors import OneServiceError as OneServiceError
 from .errors import StoreError as StoreError
 from .errors import UnknownDefinition as UnknownDefinition
 from .service import OneService as OneService
+from .service.views import CaseSummary as CaseSummary
+from .service.views import Notice as Notice
+from .service.views import ProgressView as ProgressView
 from .store import Page as Page
 from .store import Store as Store
-from .views import CaseSummary as CaseSummary
-from .views import Notice as Notice
-from .views import ProgressView as ProgressView
 
 __all__ = [
     "TZ",

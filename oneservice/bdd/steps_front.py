@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from oneservice.demo import sample_form
+from oneservice.samples import sample_form
 
 from .library import step_def
 from .names import ScenarioProblem

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from oneservice import Applicant
-from oneservice.demo import sample_company_code, sample_resident_id
+from oneservice.samples import sample_company_code, sample_resident_id
 
 from .library import step_def
 from .world import World

@@ -36,7 +36,7 @@ from oneservice import (
     Store,
     load_catalogue,
 )
-from oneservice.demo import sample_resident_id
+from oneservice.samples import sample_resident_id
 
 from .names import Names, ScenarioProblem
 

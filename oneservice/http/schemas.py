@@ -2,8 +2,8 @@
 
 Request schemas raise on unknown fields (marshmallow's default), so a misspelt field is a 422,
 never silently ignored. Response schemas mirror the library's views
-(:class:`~oneservice.views.CaseSummary`, :class:`~oneservice.views.Notice`,
-:class:`~oneservice.views.ProgressView`, worklist rows); they are what ``/openapi.json``
+(:class:`~oneservice.service.views.CaseSummary`, :class:`~oneservice.service.views.Notice`,
+:class:`~oneservice.service.views.ProgressView`, worklist rows); they are what ``/openapi.json``
 publishes and what the schemathesis test checks every response against.
 """
 

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from oneservice import Actor, Role
-from oneservice.demo import sample_form, sample_resident_id
 from oneservice.http import TokenAuthority
+from oneservice.samples import sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = b"http-tests-secret-0123456789abcdef"

@@ -17,8 +17,8 @@ import pytest
 from http_helpers import BIZ, LOCATION, PERSON, PERSON_ID, ROOT
 
 from oneservice import Actor, Role, load_catalogue
-from oneservice.demo import sample_form
 from oneservice.http import TokenAuthority
+from oneservice.samples import sample_form
 
 BIN = Path(sys.executable).parent / "oneservice"
 

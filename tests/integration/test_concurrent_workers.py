@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, load_catalogue
-from oneservice.demo import sample_form, sample_resident_id
 from oneservice.engine.machines import CASE_ACTIONS
+from oneservice.samples import sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("case_worker.py")

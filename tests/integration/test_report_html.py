@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, Store, load_catalogue
-from oneservice.demo import sample_form, sample_resident_id
-from oneservice.reporting import render_report
+from oneservice.samples import sample_form, sample_resident_id
 from oneservice.supervision import Supervision
+from oneservice.supervision.render import render_report
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -25,7 +25,7 @@ from oneservice import (
     Store,
     load_catalogue,
 )
-from oneservice.demo import sample_form, sample_resident_id
+from oneservice.samples import sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
 BIZ = "start-a-business"

@@ -23,8 +23,8 @@ from oneservice import (
     Store,
     load_catalogue,
 )
-from oneservice.demo import sample_form, sample_resident_id
 from oneservice.engine.machines import CASE_ACTIONS
+from oneservice.samples import sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue([ROOT / "workflows"])

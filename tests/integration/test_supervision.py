@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from oneservice import TZ, Actor, Applicant, InvalidInput, OneService, Role, SimulatedClock, load_catalogue
-from oneservice.demo import sample_form, sample_resident_id
-from oneservice.reporting import render_report
+from oneservice.samples import sample_form, sample_resident_id
 from oneservice.supervision import Supervision
+from oneservice.supervision.render import render_report
 
 ROOT = Path(__file__).resolve().parents[2]
 BIZ = "start-a-business"

@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .domain.case import Actor, Case, Role
-from .engine.engine import CaseEngine
-from .service_base import ServiceBase
+from ..domain.case import Actor, Case, Role
+from ..engine.engine import CaseEngine
+from .runner import ServiceBase
 
 __all__ = ["CalendarUpdates"]
 

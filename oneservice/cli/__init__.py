@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from .catalog.loader import CheckReport, check
-from .errors import OneServiceError
+from ..catalog.loader import CheckReport, check
+from ..errors import OneServiceError
 
 DEFAULT_WORKFLOWS = "workflows"
 
@@ -86,7 +86,7 @@ def _matter_or_exit(report: CheckReport, matter_id: str) -> None:
 @click.option("--workflows", default=DEFAULT_WORKFLOWS, show_default=True, type=click.Path())
 def explain(matter_id: str, lang: str, fmt: str, workflows: str) -> None:
     """Print the one-time notice (一次性告知) of MATTER_ID."""
-    from .catalog.notice import render_notice
+    from ..catalog.notice import render_notice
 
     report = _load(workflows)
     _matter_or_exit(report, matter_id)
@@ -101,7 +101,7 @@ def explain(matter_id: str, lang: str, fmt: str, workflows: str) -> None:
 @click.option("--workflows", default=DEFAULT_WORKFLOWS, show_default=True, type=click.Path())
 def diagram(matter_id: str, fmt: str, lang: str, workflows: str) -> None:
     """Draw MATTER_ID: front desk, back-office items and their dependencies, pickup."""
-    from .catalog.notice import render_diagram
+    from ..catalog.notice import render_diagram
 
     report = _load(workflows)
     _matter_or_exit(report, matter_id)
@@ -112,8 +112,8 @@ def diagram(matter_id: str, fmt: str, lang: str, workflows: str) -> None:
 def _register_late_commands() -> None:
     """Commands that drive cases: they need the engine and the store."""
     from .demo import demo_command
-    from .http.cli import serve_command, token_group
-    from .supervision_cli import report_command, supervise_command
+    from .serve import serve_command, token_group
+    from .supervision import report_command, supervise_command
 
     main.add_command(demo_command)
     main.add_command(serve_command)

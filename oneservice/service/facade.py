@@ -22,15 +22,15 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .catalog.loader import load_catalogue
-from .domain.case import Actor, Applicant, Case, Role
-from .engine.clock import Clock
-from .engine.engine import CaseEngine
-from .errors import ConcurrencyConflict, DuplicateAction, InvalidInput
-from .service_base import calendar_from_catalogue, check_actor, new_case_id
-from .service_calendar import CalendarUpdates
-from .service_queries import Queries, make_notice
-from .store import Store
+from ..catalog.loader import load_catalogue
+from ..domain.case import Actor, Applicant, Case, Role
+from ..engine.clock import Clock
+from ..engine.engine import CaseEngine
+from ..errors import ConcurrencyConflict, DuplicateAction, InvalidInput
+from ..store import Store
+from .calendar_updates import CalendarUpdates
+from .queries import Queries, make_notice
+from .runner import calendar_from_catalogue, check_actor, new_case_id
 from .views import CaseSummary, Notice
 
 __all__ = ["OneService", "calendar_from_catalogue"]

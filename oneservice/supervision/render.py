@@ -11,7 +11,7 @@ import html
 import io
 import json
 
-from .supervision import LEVELS, Report
+from .supervisor import LEVELS, Report
 
 __all__ = ["render_report"]
 

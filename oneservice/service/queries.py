@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .domain.case import Actor, Case, Role
-from .engine.engine import CaseEngine
-from .engine.labels import STATE_LABELS, event_label
-from .errors import InvalidInput, NotAuthorised
-from .service_base import ServiceBase, check_actor, require_staff
-from .store import CaseRow, Page
+from ..domain.case import Actor, Case, Role
+from ..engine.engine import CaseEngine
+from ..engine.labels import STATE_LABELS, event_label
+from ..errors import InvalidInput, NotAuthorised
+from ..store import CaseRow, Page
+from .runner import ServiceBase, check_actor, require_staff
 from .views import CaseSummary, Notice, NoticeLine, ProgressStep, ProgressView, supervision_colour
 
 __all__ = ["Queries", "make_notice"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .errors import OneServiceError
+from ..errors import OneServiceError
 
 __all__ = ["report_command", "supervise_command"]
 
@@ -25,8 +25,8 @@ __all__ = ["report_command", "supervise_command"]
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(min=1))
 def supervise_command(workflows: str, db: str | None, yellow_days: int, batch: int) -> None:
     """Record yellow (near the limit) and red (overdue) warnings, each exactly once."""
-    from .service import OneService
-    from .supervision import Supervision
+    from ..service import OneService
+    from ..supervision import Supervision
 
     try:
         service = OneService.open(workflows, db)
@@ -65,9 +65,9 @@ def report_command(
     output: str | None,
 ) -> None:
     """The reform's figures: trips, on-time conclusion, notices, deficiency, satisfaction."""
-    from .reporting import render_report
-    from .service import OneService
-    from .supervision import Supervision
+    from ..service import OneService
+    from ..supervision import Supervision
+    from ..supervision.render import render_report
 
     if start and end and end < start:
         raise click.BadParameter(f"--to {end:%Y-%m-%d} is before --from {start:%Y-%m-%d}", param_hint="--to")

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from .. import Actor, OneServiceError, Role
-from .app import DEFAULT_MAX_BODY
-from .auth import (
+from ..http.app import DEFAULT_MAX_BODY
+from ..http.auth import (
     ISSUABLE_ROLES,
     InvalidToken,
     TokenAuthority,
@@ -70,8 +70,8 @@ def serve_command(
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs) under waitress."""
     from .. import OneService
-    from .logs import configure_logging
-    from .server import serve
+    from ..http.logs import configure_logging
+    from ..http.server import serve
 
     configure_logging(log_level)
     tokens = _authority(db, secret_file, create=True)

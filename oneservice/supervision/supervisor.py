@@ -17,10 +17,10 @@ from typing import Any
 
 import attrs
 
-from .engine.clock import TZ
-from .errors import InvalidInput
-from .service import OneService
-from .store import supervision as sql
+from ..engine.clock import TZ
+from ..errors import InvalidInput
+from ..service import OneService
+from ..store import supervision as sql
 
 __all__ = ["GROUPINGS", "Figures", "Report", "ScanResult", "Supervision"]
 

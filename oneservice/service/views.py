@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 
-from .domain.case import Case, CaseState
-from .engine.calendar import WorkCalendar
+from ..domain.case import Case, CaseState
+from ..engine.calendar import WorkCalendar
 
 __all__ = ["CaseSummary", "Notice", "NoticeLine", "ProgressStep", "ProgressView", "supervision_colour"]
 

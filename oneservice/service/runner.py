@@ -16,14 +16,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .catalog.catalogue import Catalogue
-from .catalog.loader import check_files
-from .domain.case import Actor, Case, Role
-from .engine.calendar import WorkCalendar
-from .engine.clock import Clock, SystemClock
-from .engine.engine import CaseEngine
-from .engine.machines import Machines
-from .errors import (
+from ..catalog.catalogue import Catalogue
+from ..catalog.loader import check_files
+from ..domain.case import Actor, Case, Role
+from ..engine.calendar import WorkCalendar
+from ..engine.clock import Clock, SystemClock
+from ..engine.engine import CaseEngine
+from ..engine.machines import Machines
+from ..errors import (
     ConcurrencyConflict,
     DefinitionError,
     DuplicateAction,
@@ -32,7 +32,7 @@ from .errors import (
     OneServiceError,
     StoreError,
 )
-from .store import Store, Transaction
+from ..store import Store, Transaction
 from .views import CaseSummary, summarise
 
 __all__ = ["ServiceBase", "calendar_from_catalogue", "check_actor", "new_case_id", "require_staff"]

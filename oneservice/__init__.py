@@ -23,10 +23,10 @@ from .domain.case import Role as Role
 from .domain.case import TaskState as TaskState
 from .engine.calendar import Due as Due
 from .engine.calendar import WorkCalendar as WorkCalendar
-from .engine.clock import TZ as TZ
-from .engine.clock import Clock as Clock
-from .engine.clock import SimulatedClock as SimulatedClock
-from .engine.clock import SystemClock as SystemClock
+from .domain.time import TZ as TZ
+from .domain.time import Clock as Clock
+from .domain.time import SimulatedClock as SimulatedClock
+from .domain.time import SystemClock as SystemClock
 from .errors import ActionRejected as ActionRejected
 from .errors import CalendarError as CalendarError
 from .errors import CaseError as CaseError

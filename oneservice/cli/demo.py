@@ -15,7 +15,7 @@ import click
 
 from ..domain.case import Actor, Applicant, Role
 from ..domain.definitions import Channel
-from ..engine.clock import TZ, SimulatedClock
+from ..domain.time import TZ, SimulatedClock
 from ..samples import sample_form, sample_resident_id
 from ..service import OneService
 

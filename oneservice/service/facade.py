@@ -24,7 +24,7 @@ from typing import Any
 
 from ..catalog.loader import load_catalogue
 from ..domain.case import Actor, Applicant, Case, Role
-from ..engine.clock import Clock
+from ..domain.time import Clock
 from ..engine.engine import CaseEngine
 from ..errors import ConcurrencyConflict, DuplicateAction, InvalidInput
 from ..store import Store

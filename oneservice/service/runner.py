@@ -20,7 +20,7 @@ from ..catalog.catalogue import Catalogue
 from ..catalog.loader import check_files
 from ..domain.case import Actor, Case, Role
 from ..engine.calendar import WorkCalendar
-from ..engine.clock import Clock, SystemClock
+from ..domain.time import Clock, SystemClock
 from ..engine.engine import CaseEngine
 from ..engine.machines import Machines
 from ..errors import (

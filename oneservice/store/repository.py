@@ -60,7 +60,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from oneservice.domain.case import Case, Event
-from oneservice.engine.clock import TZ
+from oneservice.domain.time import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
 from oneservice.store.cache import _UNCHANGED, CachedCase, CaseCache, Changes
 from oneservice.store.compiled import Prepared, execute_driver, listened, wrap_driver_error

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ..engine.clock import TZ
+from ..domain.time import TZ
 from ..errors import InvalidInput
 from ..service import OneService
 from ..store import supervision as sql

@@ -33,7 +33,7 @@ from oneservice.domain.case import (
     TaskState,
     Visit,
 )
-from oneservice.engine.clock import TZ
+from oneservice.domain.time import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
 from oneservice.store import CaseRow, IdempotencyRecord, Store, TaskRow, metadata
 from oneservice.store.tables import cases, item_tasks, materials

@@ -21,12 +21,12 @@ from .domain.case import CaseState as CaseState
 from .domain.case import RatingLevel as RatingLevel
 from .domain.case import Role as Role
 from .domain.case import TaskState as TaskState
-from .engine.calendar import Due as Due
-from .engine.calendar import WorkCalendar as WorkCalendar
 from .domain.time import TZ as TZ
 from .domain.time import Clock as Clock
 from .domain.time import SimulatedClock as SimulatedClock
 from .domain.time import SystemClock as SystemClock
+from .engine.calendar import Due as Due
+from .engine.calendar import WorkCalendar as WorkCalendar
 from .errors import ActionRejected as ActionRejected
 from .errors import CalendarError as CalendarError
 from .errors import CaseError as CaseError

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 from ..catalog.catalogue import Catalogue
 from ..catalog.loader import check_files
 from ..domain.case import Actor, Case, Role
-from ..engine.calendar import WorkCalendar
 from ..domain.time import Clock, SystemClock
+from ..engine.calendar import WorkCalendar
 from ..engine.engine import CaseEngine
 from ..engine.machines import Machines
 from ..errors import (

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from oneservice.engine.calendar import WorkCalendar
 from oneservice.domain.time import OFFICE_OPENS, TZ, Clock, SimulatedClock, SystemClock
+from oneservice.engine.calendar import WorkCalendar
 
 FIXTURE_2027 = Path(__file__).parent.parent / "fixtures" / "calendars" / "2027.yaml"
 

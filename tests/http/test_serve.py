@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -32,6 +31,7 @@ def command(*args: str) -> list[str]:
 class Client:
     def __init__(self, base: str) -> None:
         self.base = base
+        self.sent: list[tuple[str, int]] = []  # (method, status) of every request, in order
 
     def call(self, method: str, path: str, token: str | None = None, body: Any = None,
              **headers: str) -> tuple[int, Any, Any]:
@@ -46,8 +46,10 @@ class Client:
             request.add_header(name.replace("_", "-"), value)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
+                self.sent.append((method, response.status))
                 return response.status, response.headers, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
+            self.sent.append((method, error.code))
             return error.code, error.headers, json.loads(error.read() or b"null")
 
 
@@ -57,9 +59,30 @@ def issue(db: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
+class Server:
+    """A running ``oneservice serve``: its base URL, database file and log file."""
+
+    def __init__(self, process: subprocess.Popen[str], base: str, db: Path, log: Path) -> None:
+        self.process, self.base, self.db, self.log = process, base, db, log
+
+    def stop(self) -> str:
+        """SIGTERM, wait for the process to exit (it must exit cleanly), and return its whole log."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # pragma: no cover - a hung server fails the test
+                self.process.kill()
+                self.process.wait()
+                raise
+        text = self.log.read_text()
+        assert self.process.returncode == 0, text
+        return text
+
+
 @pytest.fixture
 def server(tmp_path):
-    """``oneservice serve --port 0`` on a fresh SQLite file; yields (base URL, db, log file)."""
+    """``oneservice serve --port 0`` on a fresh SQLite file, stopped at the end if the test did not."""
     db = tmp_path / "serve.sqlite"
     log = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if k != "ONESERVICE_SECRET"}
@@ -68,24 +91,20 @@ def server(tmp_path):
             command("serve", "--db", str(db), "--host", "127.0.0.1", "--port", "0", "--threads", "4"),
             cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, env=env,
         )
+    running = Server(process, "", db, log)
     try:
         assert process.stdout is not None
         line = process.stdout.readline().strip()  # the base URL, once listening
         assert line.startswith("http://127.0.0.1:"), log.read_text()
-        yield line, db, log
+        running.base = line
+        yield running
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a hung server fails the test
-            process.kill()
-            raise
-    assert process.returncode == 0, log.read_text()
+        running.stop()
 
 
 def test_case_end_to_end(server):
     """Open, notice, supplement, accept, every department approves, deliver, rate, progress."""
-    base, db, log = server
+    base, db = server.base, server.db
     api = Client(base)
     catalogue = load_catalogue([ROOT / "workflows"])
     plan = catalogue.plan(BIZ)
@@ -133,6 +152,7 @@ def test_case_end_to_end(server):
                                               "Authorization": f"Bearer {me}"})
     with pytest.raises(urllib.error.HTTPError) as bad:
         urllib.request.urlopen(request, timeout=10)
+    api.sent.append(("POST", bad.value.code))
     assert bad.value.code == 400
     assert bad.value.headers["Content-Type"] == "application/problem+json"
     token_id = json.loads(subprocess.run(
@@ -143,9 +163,9 @@ def test_case_end_to_end(server):
     assert api.call("GET", "/me/cases", me)[0] == 401
     assert api.call("GET", "/openapi.json")[2]["openapi"].startswith("3.")
 
-    time.sleep(0.2)  # let the last log lines reach the file
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    text = server.stop()  # the log is complete once the process has exited
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     requests = [line for line in lines if line.get("logger") == "oneservice.http.access"]
-    assert len(requests) >= 20 and all("route" in line for line in requests)
-    text = log.read_text()
+    assert [(line["method"], line["status"]) for line in requests] == api.sent  # one line per request
+    assert all(line["route"] for line in requests)
     assert PERSON_ID not in text and "张三" not in text and me not in text

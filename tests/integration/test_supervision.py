@@ -61,15 +61,16 @@ def levels(supervision, case_id):
 
 class TestScan:
     def test_yellow_then_red_each_recorded_once(self, service, clock):
-        """The case is due Tue 3 Nov: yellow on Mon, red on Wed; rescans add nothing."""
+        """The case and every item are due Tue 3 Nov: yellow on Mon, red on Wed; rescans add nothing."""
         case_id = accepted_business(service)
+        deadlines = 1 + len(service.catalogue.plan(BIZ).items)  # the case's and one per item
         supervision = Supervision(service, yellow_days=1)
         first = supervision.scan()
-        assert (first.yellow, first.red) == (8, 0)  # the case and its seven items, all due Tue
+        assert (first.yellow, first.red) == (deadlines, 0)
         assert supervision.scan().yellow == 0
         clock.set(dt.datetime(2026, 11, 4, 9, 0, tzinfo=TZ))
         later = supervision.scan()
-        assert later.red == 8  # the case and its seven items are overdue
+        assert (later.yellow, later.red) == (0, deadlines)
         assert supervision.scan().red == 0
         items = list(service.get(SUPERVISOR, case_id).tasks)
         assert levels(supervision, case_id) == sorted(
@@ -112,10 +113,18 @@ class TestScan:
         supervision.scan()
         assert ("callback", other, "red") in levels(supervision, other)
 
-    def test_zero_yellow_days_warns_on_the_due_date_only(self, service):
-        """A yellow threshold of 0 working days warns when the due date is today."""
-        accepted_business(service)
-        assert Supervision(service, yellow_days=0).scan().yellow == 0
+    def test_zero_yellow_days_warns_on_the_due_date_only(self, service, clock):
+        """A yellow threshold of 0 working days warns when the due date is today, not the day before."""
+        case_id = accepted_business(service)  # the case and every item are due Tue 3 Nov
+        items = list(service.get(SUPERVISOR, case_id).tasks)
+        supervision = Supervision(service, yellow_days=0)
+        assert (supervision.scan().yellow, levels(supervision, case_id)) == (0, [])  # Mon: nothing
+        clock.set(dt.datetime(2026, 11, 3, 9, 0, tzinfo=TZ))  # the due date
+        on_the_day = supervision.scan()
+        assert (on_the_day.yellow, on_the_day.red) == (1 + len(items), 0)
+        assert levels(supervision, case_id) == sorted(
+            [("case", case_id, "yellow")] + [("item", code, "yellow") for code in items]
+        )
 
     def test_bad_threshold_is_refused(self, service):
         """A negative threshold is an input error."""
@@ -144,12 +153,13 @@ class TestScan:
         for t in threads:
             t.join()
         assert errors == []
-        assert sum(r.red for r in results) == 12 * 8
+        deadlines = 12 * (1 + len(service.catalogue.plan(BIZ).items))  # each case's and its items'
+        assert sum(r.red for r in results) == deadlines
         with store.transaction(readonly=True) as tx:
             count = tx.connection.exec_driver_sql(
                 "SELECT count(*) FROM warnings WHERE level = 'red'"
             ).scalar()
-        assert count == 12 * 8
+        assert count == deadlines
 
 
 class TestReport:
@@ -182,18 +192,24 @@ class TestReport:
         assert (total.cases, total.concluded, total.on_time) == (4, 2, 1)
         assert total.open_overdue == 1  # the case accepted with a deficiency, due Tue 3 Nov
         assert (total.zero_trips, total.at_most_one_trip, total.max_trips) == (3, 4, 1)
-        assert total.deficiency_cases == 1 and owed
+        assert total.deficiency_cases == 1
+        assert service.get(SUPERVISOR, owed).owed == ["premises-lease"]  # … the case counted
+        assert service.get(SUPERVISOR, owed).colour == "red"  # … and the one open overdue
         assert total.ratings == {5: 1}
         assert report.trips_distribution == {"0": 3, "1": 1, "2": 0, "3+": 0}
         assert [g.key for g in report.groups] == [FLAT, BIZ]
+        by_matter = {g.key: g for g in report.groups}
+        assert flat.trips == 1  # opened at the window: the only trip of the four cases
+        assert (by_matter[FLAT].cases, by_matter[FLAT].max_trips, by_matter[BIZ].max_trips) == (1, 1, 0)
+        assert (by_matter[FLAT].deficiency_cases, by_matter[BIZ].deficiency_cases) == (0, 1)
         assert report.trend == (("2026-11", 2, 1),)
-        assert flat.id
 
     def test_grouping_by_department_and_location(self, service):
         """Every department of the matter counts the case once; the location counts it once."""
         accepted_business(service)
         by_department = Supervision(service).report(by="department")
-        assert len(by_department.groups) == 7
+        departments = service.catalogue.plan(BIZ).departments
+        assert [g.key for g in by_department.groups] == sorted(set(departments))
         assert {g.cases for g in by_department.groups} == {1}
         by_location = Supervision(service).report(by="location")
         assert [(g.key, g.cases) for g in by_location.groups] == [(LOCATION, 1)]

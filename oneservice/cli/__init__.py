@@ -1,28 +1,27 @@
-"""The ``oneservice`` command line: check, explain, diagram, demo.
+"""The ``oneservice`` command line: one module per command group.
+
+- :mod:`.catalogue` — ``check``, ``explain``, ``diagram`` (definitions, no database);
+- :mod:`.demo` — ``demo`` (one case end to end on a SQLite file);
+- :mod:`.supervision` — ``supervise``, ``report``;
+- :mod:`.serve` — ``serve``, ``token issue|list|revoke`` (the HTTP API).
 
 Exit codes: 0 success, 1 definition or action errors, 2 usage errors (click's default).
+
+A command imports what it runs inside its body: these modules load only click at import, so
+``oneservice --help`` lists every command without loading SQLAlchemy, Flask or the catalogue
+(``tests/unit/test_cli_imports.py`` checks it; ``bench/cli_startup.py`` times it).
 """
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 
-from ..catalog.loader import CheckReport, check
-from ..errors import OneServiceError
+from .catalogue import check_command, diagram_command, explain_command
+from .demo import demo_command
+from .serve import serve_command, token_group
+from .supervision import report_command, supervise_command
 
-DEFAULT_WORKFLOWS = "workflows"
-
-
-def _load(workflows: str) -> CheckReport:
-    report = check([workflows])
-    if report.catalogue is None:
-        for finding in report.findings:
-            click.echo(finding.format(), err=True)
-        raise SystemExit(1)
-    return report
+__all__ = ["main"]
 
 
 @click.group()
@@ -31,101 +30,11 @@ def main() -> None:
     """oneservice — make the "at most one trip" (最多跑一次) reform executable and checkable."""
 
 
-@main.command("check")
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check_cmd(paths: tuple[str, ...], fmt: str) -> None:
-    """Validate and analyse definitions under PATHS (default: workflows/)."""
-    report = check(paths or (DEFAULT_WORKFLOWS,))
-    if fmt == "json":
-        data = {
-            "ok": report.ok, "files": report.files,
-            "errors": len(report.errors), "warnings": len(report.warnings),
-            "findings": [f.to_dict() for f in report.findings],
-        }
-        if report.catalogue is not None:
-            data["matters"] = {
-                mid: {"content_hash": p.content_hash, "trips": {"best": p.trips.best, "worst": p.trips.worst,
-                                                                 "budget": p.trips.budget}}
-                for mid, p in sorted(report.catalogue.plans.items())
-            }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        for finding in report.findings:
-            click.echo(finding.format(), err=finding.is_error)
-        if report.catalogue is not None:
-            cat = report.catalogue
-            click.echo(
-                f"ok: {report.files} file(s), {len(cat.items)} item(s), {len(cat.matters)} matter(s), "
-                f"{len(report.warnings)} warning(s)"
-            )
-            for mid, plan in sorted(cat.plans.items()):
-                click.echo(f"  {mid}: trips best {plan.trips.best} / worst {plan.trips.worst} "
-                           f"(budget {plan.trips.budget}); critical path {plan.path.promised_total} "
-                           f"{plan.path.unit.replace('_', ' ')} (promise {plan.matter.promise})")
-        else:
-            click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) "
-                       f"in {report.files} file(s)", err=True)
-    sys.exit(0 if report.ok else 1)
-
-
-def _matter_or_exit(report: CheckReport, matter_id: str) -> None:
-    assert report.catalogue is not None
-    if matter_id not in report.catalogue.matters:
-        try:
-            report.catalogue.matter(matter_id)
-        except OneServiceError as exc:
-            raise click.UsageError(str(exc)) from None
-
-
-@main.command()
-@click.argument("matter_id")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True)
-@click.option("--workflows", default=DEFAULT_WORKFLOWS, show_default=True, type=click.Path())
-def explain(matter_id: str, lang: str, fmt: str, workflows: str) -> None:
-    """Print the one-time notice (一次性告知) of MATTER_ID."""
-    from ..catalog.notice import render_notice
-
-    report = _load(workflows)
-    _matter_or_exit(report, matter_id)
-    assert report.catalogue is not None
-    click.echo(render_notice(report.catalogue, matter_id, lang, fmt), nl=False)
-
-
-@main.command()
-@click.argument("matter_id")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--workflows", default=DEFAULT_WORKFLOWS, show_default=True, type=click.Path())
-def diagram(matter_id: str, fmt: str, lang: str, workflows: str) -> None:
-    """Draw MATTER_ID: front desk, back-office items and their dependencies, pickup."""
-    from ..catalog.notice import render_diagram
-
-    report = _load(workflows)
-    _matter_or_exit(report, matter_id)
-    assert report.catalogue is not None
-    click.echo(render_diagram(report.catalogue, matter_id, fmt, lang), nl=False)
-
-
-def _register_late_commands() -> None:
-    """Commands that drive cases: they need the engine and the store."""
-    from .demo import demo_command
-    from .serve import serve_command, token_group
-    from .supervision import report_command, supervise_command
-
-    main.add_command(demo_command)
-    main.add_command(serve_command)
-    main.add_command(token_group)
-    main.add_command(supervise_command)
-    main.add_command(report_command)
-
-
-_register_late_commands()
-
-__all__ = ["main"]
+for _command in (
+    check_command, explain_command, diagram_command, demo_command, serve_command, token_group,
+    supervise_command, report_command,
+):
+    main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-

@@ -13,12 +13,6 @@ from pathlib import Path
 
 import click
 
-from ..domain.case import Actor, Applicant, Role
-from ..domain.definitions import Channel
-from ..domain.time import TZ, SimulatedClock
-from ..samples import sample_form, sample_resident_id
-from ..service import OneService
-
 __all__ = ["demo_command", "run_demo"]
 
 
@@ -26,6 +20,10 @@ def run_demo(
     workflows: str, matter_id: str, db: str, lang: str = "zh", start: dt.datetime | None = None
 ) -> list[str]:
     """Run the demo case; return the printed lines."""
+    from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
+    from ..domain.definitions import Channel
+    from ..samples import sample_form, sample_resident_id
+
     clock = SimulatedClock(start or dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ))
     url = f"sqlite:///{db}"
     base = OneService.open(workflows, url, clock=clock)
@@ -140,7 +138,7 @@ def run_demo(
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def demo_command(matter_id: str, workflows: str, db: str, lang: str) -> None:
     """Run one realistic case of MATTER_ID end to end and print its timeline."""
-    from ..errors import OneServiceError
+    from .. import OneServiceError
 
     try:
         lines = run_demo(workflows, matter_id, str(Path(db)), lang)

@@ -5,25 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import Actor, OneServiceError, Role
-from ..http.app import DEFAULT_MAX_BODY
-from ..http.auth import (
-    ISSUABLE_ROLES,
-    InvalidToken,
-    TokenAuthority,
-    ledger_path_for,
-    load_secret,
-    normalise_applicant_id,
-    parse_duration,
-    secret_path_for,
-)
+if TYPE_CHECKING:
+    from ..http.auth import TokenAuthority
 
-__all__ = ["serve_command", "token_group"]
+__all__ = ["DEFAULT_DB", "DEFAULT_MAX_BODY", "ISSUABLE_ROLES", "serve_command", "token_group"]
 
 DEFAULT_DB = "sqlite:///oneservice.sqlite"
+# Copies of ``http.app.DEFAULT_MAX_BODY`` and of the values of ``http.auth.ISSUABLE_ROLES``, so
+# that ``oneservice --help`` does not import Flask for an option's default and choices;
+# tests/unit/test_cli_imports.py checks they are equal.
+DEFAULT_MAX_BODY = 256 * 1024
+ISSUABLE_ROLES = ("clerk", "reviewer", "supervisor", "applicant", "agent")
 
 
 def database_url(db: str) -> str:
@@ -32,10 +28,14 @@ def database_url(db: str) -> str:
 
 
 def _secret_file(db: str, secret_file: str | None) -> Path:
+    from ..http.auth import secret_path_for
+
     return Path(secret_file) if secret_file else secret_path_for(database_url(db))
 
 
 def _authority(db: str, secret_file: str | None, *, create: bool) -> TokenAuthority:
+    from ..http.auth import InvalidToken, TokenAuthority, ledger_path_for, load_secret
+
     path = _secret_file(db, secret_file)
     try:
         return TokenAuthority(load_secret(path, create=create), ledger_path_for(path))
@@ -69,7 +69,7 @@ def serve_command(
     secret_file: str | None, log_level: str,
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs) under waitress."""
-    from .. import OneService
+    from .. import OneService, OneServiceError
     from ..http.logs import configure_logging
     from ..http.server import serve
 
@@ -93,7 +93,7 @@ def token_group() -> None:
 
 
 @token_group.command("issue")
-@click.option("--role", required=True, type=click.Choice([r.value for r in ISSUABLE_ROLES]))
+@click.option("--role", required=True, type=click.Choice(ISSUABLE_ROLES))
 @click.option("--id", "actor_id", required=True, help="who: staff number or user name")
 @click.option("--department", help="reviewers: their department")
 @click.option("--location", help="clerks: their service location")
@@ -108,6 +108,9 @@ def issue_command(
     expires: str, workflows: str, db: str, secret_file: str | None,
 ) -> None:
     """Print a new token (stdout); its id and expiry go to stderr."""
+    from .. import Actor, OneServiceError, Role
+    from ..http.auth import normalise_applicant_id, parse_duration
+
     try:
         ttl = parse_duration(expires)
         if applicant_id is not None:
@@ -143,6 +146,8 @@ def issue_command(
 @_secret_option
 def revoke_command(token_id: str, db: str, secret_file: str | None) -> None:
     """Revoke TOKEN_ID (t-…, or the token itself); the server refuses it from the next request."""
+    from ..http.auth import InvalidToken
+
     tokens = _authority(db, secret_file, create=False)
     try:
         revoked = tokens.revoke(token_id)

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import OneServiceError
-
 __all__ = ["report_command", "supervise_command"]
 
 
@@ -25,7 +23,7 @@ __all__ = ["report_command", "supervise_command"]
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(min=1))
 def supervise_command(workflows: str, db: str | None, yellow_days: int, batch: int) -> None:
     """Record yellow (near the limit) and red (overdue) warnings, each exactly once."""
-    from ..service import OneService
+    from .. import OneService, OneServiceError
     from ..supervision import Supervision
 
     try:
@@ -65,7 +63,7 @@ def report_command(
     output: str | None,
 ) -> None:
     """The reform's figures: trips, on-time conclusion, notices, deficiency, satisfaction."""
-    from ..service import OneService
+    from .. import OneService, OneServiceError
     from ..supervision import Supervision
     from ..supervision.render import render_report
 

@@ -1,0 +1,113 @@
+"""``oneservice check``, ``explain`` and ``diagram``: the catalogue, without a database.
+
+The catalogue modules (marshmallow, ruamel.yaml, celpy) are imported inside the commands, so
+``oneservice --help`` does not load them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from .. import CheckReport
+
+__all__ = ["DEFAULT_WORKFLOWS", "check_command", "diagram_command", "explain_command"]
+
+DEFAULT_WORKFLOWS = "workflows"
+
+
+def _load(workflows: str) -> CheckReport:
+    from .. import check
+
+    report = check([workflows])
+    if report.catalogue is None:
+        for finding in report.findings:
+            click.echo(finding.format(), err=True)
+        raise SystemExit(1)
+    return report
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check_command(paths: tuple[str, ...], fmt: str) -> None:
+    """Validate and analyse definitions under PATHS (default: workflows/)."""
+    from .. import check
+
+    report = check(paths or (DEFAULT_WORKFLOWS,))
+    if fmt == "json":
+        data = {
+            "ok": report.ok, "files": report.files,
+            "errors": len(report.errors), "warnings": len(report.warnings),
+            "findings": [f.to_dict() for f in report.findings],
+        }
+        if report.catalogue is not None:
+            data["matters"] = {
+                mid: {"content_hash": p.content_hash, "trips": {"best": p.trips.best, "worst": p.trips.worst,
+                                                                 "budget": p.trips.budget}}
+                for mid, p in sorted(report.catalogue.plans.items())
+            }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for finding in report.findings:
+            click.echo(finding.format(), err=finding.is_error)
+        if report.catalogue is not None:
+            cat = report.catalogue
+            click.echo(
+                f"ok: {report.files} file(s), {len(cat.items)} item(s), {len(cat.matters)} matter(s), "
+                f"{len(report.warnings)} warning(s)"
+            )
+            for mid, plan in sorted(cat.plans.items()):
+                click.echo(f"  {mid}: trips best {plan.trips.best} / worst {plan.trips.worst} "
+                           f"(budget {plan.trips.budget}); critical path {plan.path.promised_total} "
+                           f"{plan.path.unit.replace('_', ' ')} (promise {plan.matter.promise})")
+        else:
+            click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) "
+                       f"in {report.files} file(s)", err=True)
+    sys.exit(0 if report.ok else 1)
+
+
+def _matter_or_exit(report: CheckReport, matter_id: str) -> None:
+    from .. import OneServiceError
+
+    assert report.catalogue is not None
+    if matter_id not in report.catalogue.matters:
+        try:
+            report.catalogue.matter(matter_id)
+        except OneServiceError as exc:
+            raise click.UsageError(str(exc)) from None
+
+
+@click.command("explain")
+@click.argument("matter_id")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--workflows", default=DEFAULT_WORKFLOWS, show_default=True, type=click.Path())
+def explain_command(matter_id: str, lang: str, fmt: str, workflows: str) -> None:
+    """Print the one-time notice (一次性告知) of MATTER_ID."""
+    from .. import render_notice
+
+    report = _load(workflows)
+    _matter_or_exit(report, matter_id)
+    assert report.catalogue is not None
+    click.echo(render_notice(report.catalogue, matter_id, lang, fmt), nl=False)
+
+
+@click.command("diagram")
+@click.argument("matter_id")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--workflows", default=DEFAULT_WORKFLOWS, show_default=True, type=click.Path())
+def diagram_command(matter_id: str, fmt: str, lang: str, workflows: str) -> None:
+    """Draw MATTER_ID: front desk, back-office items and their dependencies, pickup."""
+    from .. import render_diagram
+
+    report = _load(workflows)
+    _matter_or_exit(report, matter_id)
+    assert report.catalogue is not None
+    click.echo(render_diagram(report.catalogue, matter_id, fmt, lang), nl=False)

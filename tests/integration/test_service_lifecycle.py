@@ -124,7 +124,14 @@ class TestLifecycle:
         registration = reviewer(service, REGISTRATION)
         service.start_review(registration, case_id, REGISTRATION)
         summary = service.approve(registration, case_id, REGISTRATION)
-        assert sorted(summary.tasks.values()) == ["approved"] + ["ready"] * 6
+        plan = service.catalogue.plan(BIZ)
+        after_registration = {  # the items that need nothing but the licence start together
+            i.code: "ready" if set(plan.matter.after(i.code)) == {REGISTRATION} else "waiting"
+            for i in plan.items
+            if i.code != REGISTRATION
+        }
+        assert list(after_registration.values()).count("ready") > 1  # in parallel
+        assert summary.tasks == {REGISTRATION: "approved", **after_registration}
         summary = approve_all_remaining(service, case_id)
         assert summary.state == "ready_for_pickup"
         assert summary.outcome == "approved"
@@ -239,9 +246,12 @@ class TestBackOffice:
         actor = reviewer(service, REGISTRATION)
         service.start_review(actor, case_id, REGISTRATION)
         summary = service.refuse_item(actor, case_id, REGISTRATION, "名称与在先登记企业近似")
+        plan = service.catalogue.plan(BIZ)
+        others = [i.code for i in plan.items if i.code != REGISTRATION]
+        assert all(REGISTRATION in plan.upstream[code] for code in others)  # every other item needs the licence
+        assert summary.tasks == {REGISTRATION: "refused", **dict.fromkeys(others, "cancelled")}
         assert summary.state == "ready_for_pickup"
         assert summary.outcome == "refused"
-        assert sorted(summary.tasks.values()) == ["cancelled"] * 6 + ["refused"]
 
     def test_refusing_a_leaf_item_lets_the_others_finish(self, service):
         """Policy continue: a refused bank appointment leaves the rest approved."""

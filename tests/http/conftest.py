@@ -1,37 +1,20 @@
 """Fixtures of the HTTP tests: the app over a fresh store (SQLite, then PostgreSQL) and a cast of
 token holders.
 
-The ``store`` fixture is the one of ``tests/integration/conftest.py`` (loaded from its file, so
-both directories share one definition): every test that uses ``http`` runs on SQLite and, when
-``ONESERVICE_TEST_DATABASE_URL`` is set, on PostgreSQL.
+The ``store`` fixture is the one of ``tests/conftest.py``: every test that uses ``http`` runs on
+SQLite and, when ``ONESERVICE_TEST_DATABASE_URL`` is set, on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from http_helpers import ROOT, SECRET, Http
 
 from oneservice import TZ, SimulatedClock, load_catalogue
 from oneservice.http import TokenAuthority, create_app
-
-
-def _integration_conftest() -> Any:
-    path = ROOT / "tests" / "integration" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("oneservice_integration_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_shared = _integration_conftest()
-store = _shared.store
-pg_store = _shared.pg_store
 
 
 @pytest.fixture(scope="session")

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import attrs
 
 from ..domain.definitions import DataSource, Department, Item, Location, Matter
 from ..errors import Finding, UnknownDefinition
+from .calendars import CalendarData
 from .plan import MatterPlan
 
 __all__ = ["CalendarData", "Catalogue"]
-
-
-@attrs.frozen
-class CalendarData:
-    """A year of the official calendar loaded from ``workflows/calendars/``."""
-
-    year: int
-    source: str
-    version: str
-    holidays: frozenset[dt.date]  # weekdays off
-    days_off: frozenset[dt.date]  # every day inside a holiday range
-    workdays: frozenset[dt.date]  # weekend days that are working days (调休)
-    file: str = ""
 
 
 @attrs.frozen

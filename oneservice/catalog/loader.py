@@ -20,13 +20,17 @@ from marshmallow import Schema, ValidationError, fields
 from ..domain import definitions as d
 from ..errors import DefinitionError, Finding, sort_findings
 from . import analysis
-from .catalogue import CalendarData, Catalogue
+from .calendars import CalendarData, CalendarProblem, check_calendar_file
+from .catalogue import Catalogue
 from .schemas import SCHEMAS
 from .yamlio import Document, locate, parse_text, read_document
 
 __all__ = ["CheckReport", "check", "check_files", "load_catalogue"]
 
 Path_ = tuple[str | int, ...]
+
+KINDS = (*SCHEMAS, "calendar")
+"""What a definition file may hold: one of these keys (a calendar may also be flat)."""
 
 
 @attrs.frozen
@@ -236,10 +240,10 @@ def _kind_of(doc: Document) -> str | None:
     """Which kind of definition ``doc`` holds, or None when it is not one."""
     data = doc.data
     keys = list(data) if isinstance(data, dict) else []
-    if len(keys) == 1 and isinstance(keys[0], str) and keys[0] in SCHEMAS:
+    if len(keys) == 1 and isinstance(keys[0], str) and keys[0] in KINDS:
         doc.kind = keys[0]
         return doc.kind
-    if "year" in keys and all(isinstance(k, str) and k not in SCHEMAS for k in keys):
+    if "year" in keys and all(isinstance(k, str) and k not in KINDS for k in keys):
         doc.kind, doc.flat = "calendar", True  # the engine's calendar file form
         return doc.kind
     return None
@@ -283,13 +287,21 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
             line, col = locate(data, ())
             shown = ", ".join(map(str, keys)) or ("an empty file" if data is None else type(data).__name__)
             problems.append(Finding(
-                "OS106", f"a definition file holds exactly one of: {', '.join(SCHEMAS)} (found {shown})",
+                "OS106", f"a definition file holds exactly one of: {', '.join(KINDS)} (found {shown})",
                 file=doc.name, line=line or 1, column=col or 1,
                 hint="start the file with 'item:', 'matter:', 'registry:' or 'calendar:'"))
             continue
+        if kind == "calendar":
+            checked = check_calendar_file(doc.data if doc.flat else doc.data["calendar"], file=doc.name)
+            problems.extend(_calendar_findings(doc, checked.problems))
+            year = checked.year
+            fresh = year is not None and not duplicate("calendars", year, doc, ("calendar",), "year")
+            if fresh and checked.data is not None:
+                calendars.append(checked.data)
+            continue
         schema = SCHEMAS[kind]()
         try:
-            loaded = schema.load({"calendar": doc.data} if doc.flat else doc.data)[kind]
+            loaded = schema.load(doc.data)[kind]
         except ValidationError as err:
             problems.extend(_schema_findings(doc, schema, err))
             if kind == "item" and (code := _raw_id(doc, "item", "code")):
@@ -307,16 +319,12 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
             matter = _build_matter(loaded, doc.name)
             if not duplicate("matter", matter.id, doc, ("matter",), "id"):
                 matters[matter.id] = matter
-        elif kind == "registry":
+        else:
             for group, target in (("departments", departments), ("locations", locations),
                                   ("data_sources", sources)):
                 for index, entry in enumerate(loaded[group]):
                     if not duplicate(group, entry.id, doc, ("registry", group, index), "id"):
                         target[entry.id] = entry
-        else:
-            calendar = _build_calendar(loaded, doc, problems)
-            if not duplicate("calendars", calendar.year, doc, ("calendar",), "year"):
-                calendars.append(calendar)
 
     for (group, ident), (doc, path) in list(origins.docs.items()):
         if group == "data_sources" and sources[ident].holder not in departments:
@@ -375,44 +383,12 @@ def _build_matter(x: dict[str, Any], name: str) -> d.Matter:
     )
 
 
-def _build_calendar(x: dict[str, Any], doc: Document, problems: list[Finding]) -> CalendarData:
-    """One year of the official calendar; the rules are those of the engine's calendar."""
-    import datetime as dt
-
-    year = x["year"]
-
-    def problem(path: Path_, message: str, hint: str | None = None) -> None:
-        full = ("calendar", *path)
-        line, col = _locate(doc, full)
-        problems.append(Finding("OS601", message, file=doc.name, line=line, column=col,
-                                path=_dotted(_doc_path(doc, full)), hint=hint))
-
-    days_off: set[dt.date] = set()
-    for index, h in enumerate(x["holidays"]):
-        first, last = h["from_"], h["to"]
-        if last < first:
-            problem(("holidays", index, "to"), f"the holiday ends ({last}) before it starts ({first})")
-            continue
-        outside = [(key, day) for key, day in (("from", first), ("to", last)) if day.year != year]
-        for key, day in outside:
-            problem(("holidays", index, key), f"{day.isoformat()} is not in {year}",
-                    f"split the range and put the days of {day.year} in that year's calendar")
-        if outside:
-            continue
-        days_off.update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
-    workdays: set[dt.date] = set()
-    for index, day in enumerate(x["workdays"]):
-        if day.year != year:
-            problem(("workdays", index), f"{day.isoformat()} is not in {year}",
-                    f"list it in the calendar for {day.year} instead")
-        elif day.weekday() < 5:
-            problem(("workdays", index), f"make-up workday {day.isoformat()} is not a Saturday or Sunday",
-                    "list only the weekend days that become working days (调休)")
-        elif day in days_off:
-            problem(("workdays", index), f"{day.isoformat()} is also inside a holiday range",
-                    "remove it from one of them")
-        else:
-            workdays.add(day)
-    return CalendarData(year=year, source=x["source"], version="",
-                        holidays=frozenset(day for day in days_off if day.weekday() < 5),
-                        days_off=frozenset(days_off), workdays=frozenset(workdays), file=doc.name)
+def _calendar_findings(doc: Document, found: Iterable[CalendarProblem]) -> list[Finding]:
+    """The calendar validator's problems as findings at their place in the file."""
+    out = []
+    for problem in found:
+        path = ("calendar", *problem.path)
+        line, col = _locate(doc, path)
+        out.append(Finding(problem.code, problem.message, file=doc.name, line=line, column=col,
+                           path=_dotted(_doc_path(doc, path)), hint=problem.hint))
+    return out

@@ -6,7 +6,6 @@ every message into a :class:`~oneservice.errors.Finding` at the line of the offe
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import enum
 import re
@@ -85,20 +84,6 @@ class Amount(fields.Field[Any]):
         if not amount.is_finite() or amount < 0:
             raise ValidationError("must be a non-negative amount in yuan")
         return str(amount)
-
-
-class ISODate(fields.Field[Any]):
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise ValidationError(f"must be a date written YYYY-MM-DD, not {_shown(value)}")
 
 
 def _one_of(values: list[str]) -> validate.OneOf:
@@ -363,39 +348,10 @@ class RegistryFileSchema(Base):
     registry = fields.Nested(RegistryBodySchema, required=True)
 
 
-class HolidayName(fields.Field[Any]):
-    """A holiday's name: a text, or ``{zh: …, en: …}``."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, str) and value.strip():
-            return value
-        if isinstance(value, dict):
-            return TextSchema().load(value)
-        raise ValidationError("must be a text or a mapping such as {zh: 元旦, en: New Year's Day}")
-
-
-class HolidaySchema(Base):
-    name = HolidayName(load_default=None)
-    from_ = ISODate(required=True, data_key="from")
-    to = ISODate(required=True)
-
-
-class CalendarBodySchema(Base):
-    """The keys of a calendar file (the engine reads the same file)."""
-
-    year = StrictInt(required=True, minimum=2004, maximum=2100)
-    source = fields.String(required=True, validate=validate.Length(min=1))
-    holidays = fields.List(fields.Nested(HolidaySchema), required=True)
-    workdays = fields.List(ISODate(), required=True)
-
-
-class CalendarFileSchema(Base):
-    calendar = fields.Nested(CalendarBodySchema, required=True)
-
-
 SCHEMAS: dict[str, type[Schema]] = {
     "item": ItemFileSchema,
     "matter": MatterFileSchema,
     "registry": RegistryFileSchema,
-    "calendar": CalendarFileSchema,
 }
+"""The schema of each kind of definition file but calendars, which
+:mod:`oneservice.catalog.calendars` checks (for the loader and the engine alike)."""

@@ -23,21 +23,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 import attrs
 
-from oneservice.errors import CalendarError
+from ..catalog.calendars import CalendarData, check_calendar_file, check_calendar_year
 
 __all__ = ["Due", "WorkCalendar"]
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5  # date.weekday(): Monday is 0, Saturday 5, Sunday 6
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_TOP_KEYS = ("year", "source", "holidays", "workdays")
-_HOLIDAY_KEYS = ("name", "from", "to")
 
 
 @attrs.frozen
@@ -107,168 +104,6 @@ def _weekdays_in(lo: date, hi: date) -> int:
     return weeks * 5 + sum(1 for i in range(rest) if (first + i) % 7 < _SATURDAY)
 
 
-def _describe(d: date) -> str:
-    return f"{d.isoformat()} ({_WEEKDAY_NAMES[d.weekday()]})"
-
-
-def _weekday_workday_problem(d: date) -> str:
-    return (
-        f"make-up workday {_describe(d)} is not a Saturday or Sunday, so it is a working day "
-        "anyway — list only weekend days that are worked (调休上班)"
-    )
-
-
-def _check_date(value: object, year: int, what: str) -> date:
-    """``value`` as a date of ``year``, or a :class:`CalendarError` saying what to fix."""
-    if isinstance(value, dt.datetime) or not isinstance(value, date):
-        raise CalendarError(f"calendar {year}: {what} {value!r} is not a date — give a datetime.date")
-    if value.year != year:
-        raise CalendarError(
-            f"calendar {year}: {what} {value.isoformat()} is not in {year} — "
-            f"list it in the calendar for {value.year} instead"
-        )
-    return value
-
-
-def _validated_year(year: int, holidays: Iterable[date], workdays: Iterable[date], source: str) -> _YearData:
-    """Check one year's data (see :meth:`WorkCalendar.with_year`) and freeze it."""
-    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
-        raise CalendarError(f"calendar year must be an integer 1..9999, got {year!r}")
-    if not isinstance(source, str) or not source.strip():
-        raise CalendarError(
-            f"calendar {year}: source must name the notice the data comes from "
-            "(e.g. 国务院办公厅关于…节假日安排的通知)"
-        )
-    days_off = frozenset(_check_date(d, year, "holiday") for d in holidays)
-    working = frozenset(_check_date(d, year, "make-up workday") for d in workdays)
-    for d in sorted(days_off & working):
-        raise CalendarError(
-            f"calendar {year}: {d.isoformat()} is listed both as a holiday and as a make-up "
-            "workday — remove it from one of the two lists"
-        )
-    for d in sorted(working):
-        if d.weekday() < _SATURDAY:
-            raise CalendarError(f"calendar {year}: {_weekday_workday_problem(d)}")
-    for d in sorted(days_off):
-        if d.weekday() >= _SATURDAY:
-            raise CalendarError(
-                f"calendar {year}: holiday {_describe(d)} is a weekend day, which is a day off "
-                "anyway — list only Monday–Friday days off"
-            )
-    return _YearData(days_off, working, source.strip())
-
-
-# --------------------------------------------------------------------------- parsing a mapping
-
-
-def _data_error(year: object, path: str, problem: str) -> CalendarError:
-    where = f"calendar data for {year}" if isinstance(year, int) else "calendar data"
-    return CalendarError(f"{where}: at {path}: {problem}")
-
-
-def _parse_date(value: object, year: object, path: str) -> date:
-    """A ``datetime.date`` or ISO ``YYYY-MM-DD`` string as a date."""
-    if isinstance(value, date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise _data_error(year, path, f"{value!r} is not a date — write it as YYYY-MM-DD")
-
-
-def _check_keys(data: Mapping[Any, Any], allowed: Sequence[str], year: object, path: str) -> None:
-    import difflib
-
-    for key in data:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
-            raise _data_error(year, f"{path}{key}", f"unknown key {key!r} — {hint}")
-
-
-def _require(data: Mapping[Any, Any], key: str, year: object, path: str) -> Any:
-    if key not in data:
-        raise _data_error(year, f"{path}{key}", "this key is required")
-    return data[key]
-
-
-def _require_list(data: Mapping[Any, Any], key: str, year: object) -> list[Any]:
-    value = _require(data, key, year, "")
-    if not isinstance(value, list | tuple):
-        raise _data_error(year, key, f"expected a list (write `{key}: []` if there are none)")
-    return list(value)
-
-
-def _parse_name(value: object, year: object, path: str) -> None:
-    if isinstance(value, str):
-        return
-    if isinstance(value, Mapping) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        return
-    raise _data_error(year, path, "expected a string or a mapping such as {zh: 元旦, en: New Year's Day}")
-
-
-def _parse_range(entry: object, year: object, path: str) -> list[date]:
-    """The days of one ``{name, from, to}`` holiday entry."""
-    if not isinstance(entry, Mapping):
-        raise _data_error(year, path, "expected a mapping with keys name, from, to")
-    _check_keys(entry, _HOLIDAY_KEYS, year, f"{path}.")
-    if "name" in entry:
-        _parse_name(entry["name"], year, f"{path}.name")
-    first = _parse_date(_require(entry, "from", year, f"{path}."), year, f"{path}.from")
-    last = _parse_date(_require(entry, "to", year, f"{path}."), year, f"{path}.to")
-    if last < first:
-        raise _data_error(year, f"{path}.to", f"{last.isoformat()} is before from {first.isoformat()}")
-    for key, d in (("from", first), ("to", last)):
-        if isinstance(year, int) and d.year != year:
-            raise _data_error(
-                year,
-                f"{path}.{key}",
-                f"{d.isoformat()} is not in {year} — split the range and put the days of "
-                f"{d.year} in that year's calendar",
-            )
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def _parse_year_data(data: object) -> tuple[int, list[date], list[date], str]:
-    """Check the shape of a parsed calendar file; dates are range-checked afterwards."""
-    if not isinstance(data, Mapping):
-        raise _data_error(None, "<root>", f"expected a mapping, got {type(data).__name__}")
-    raw_year = data.get("year")
-    _check_keys(data, _TOP_KEYS, raw_year, "")
-    year = _require(data, "year", raw_year, "")
-    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
-        raise _data_error(None, "year", f"expected a year such as 2027, got {year!r}")
-    source = _require(data, "source", year, "")
-    if not isinstance(source, str) or not source.strip():
-        raise _data_error(year, "source", "name the notice the data comes from (a non-empty string)")
-    days_off: list[date] = []
-    for i, entry in enumerate(_require_list(data, "holidays", year)):
-        days_off.extend(_parse_range(entry, year, f"holidays[{i}]"))
-    working: list[date] = []
-    for i, value in enumerate(_require_list(data, "workdays", year)):
-        d = _parse_date(value, year, f"workdays[{i}]")
-        if d.year != year:
-            raise _data_error(
-                year,
-                f"workdays[{i}]",
-                f"{d.isoformat()} is not in {year} — list it in the calendar for {d.year} instead",
-            )
-        if d.weekday() < _SATURDAY:
-            raise _data_error(year, f"workdays[{i}]", _weekday_workday_problem(d))
-        if d in days_off:
-            raise _data_error(
-                year,
-                f"workdays[{i}]",
-                f"{d.isoformat()} is also inside a holiday range — remove it from one of them",
-            )
-        working.append(d)
-    return year, days_off, working, source
-
-
 # --------------------------------------------------------------------------- the calendar
 
 
@@ -305,10 +140,10 @@ class WorkCalendar:
 
         ``holidays`` are the Monday–Friday days off, ``workdays`` the Saturdays/Sundays worked
         (调休上班), ``source`` the notice they come from. Raises :class:`CalendarError` if a
-        date is outside ``year``, in both lists, a weekend "holiday" or a weekday "workday".
+        date is outside ``year``, in both lists, a weekend "holiday" or a weekday "workday"
+        (:func:`~oneservice.catalog.calendars.check_calendar_year`).
         """
-        data = _validated_year(year, holidays, workdays, source)
-        return WorkCalendar(bundled=self._bundled, loaded={**self._loaded, year: data})
+        return self._with(check_calendar_year(year, holidays, workdays, source).data_or_raise())
 
     def with_year_data(self, data: Mapping[str, Any]) -> WorkCalendar:
         """:meth:`with_year` from a parsed calendar file.
@@ -316,12 +151,17 @@ class WorkCalendar:
         ``{"year": 2027, "source": "…", "holidays": [{"name": {"zh": …, "en": …},
         "from": "2027-01-01", "to": "2027-01-03"}, …], "workdays": ["2027-02-20", …]}``.
         Holiday ranges list every day off, weekend days included; only their weekdays are
-        kept. Dates may be ``datetime.date`` or ISO strings. Malformed data raises
-        :class:`CalendarError` naming the key path (e.g. ``holidays[2].from``).
+        kept. Dates may be ``datetime.date`` or ISO strings. The rules are those ``oneservice
+        check`` applies to a calendar file (one validator,
+        :func:`~oneservice.catalog.calendars.check_calendar_file`); malformed data raises
+        :class:`CalendarError` for the first problem, naming its key path (e.g.
+        ``holidays[2].from``).
         """
-        year, days_off, working, source = _parse_year_data(data)
-        weekdays_off = [d for d in days_off if d.weekday() < _SATURDAY]
-        return self.with_year(year, holidays=weekdays_off, workdays=working, source=source)
+        return self._with(check_calendar_file(data).data_or_raise())
+
+    def _with(self, data: CalendarData) -> WorkCalendar:
+        year = _YearData(data.holidays, data.workdays, data.source)
+        return WorkCalendar(bundled=self._bundled, loaded={**self._loaded, data.year: year})
 
     # ---- queries
 

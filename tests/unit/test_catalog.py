@@ -455,7 +455,8 @@ class TestCalendarFiles:
         ("body", "message"),
         [
             ({"holidays": [{"from": "2026-12-31", "to": "2027-01-01"}]}, "2026-12-31 is not in 2027"),
-            ({"workdays": ["2027-01-04"]}, "make-up workday 2027-01-04 is not a Saturday or Sunday"),
+            ({"workdays": ["2027-01-04"]},
+             "make-up workday 2027-01-04 (Monday) is not a Saturday or Sunday, so it is a working day anyway"),
             ({"workdays": ["2027-01-02"], "holidays": [{"from": "2027-01-01", "to": "2027-01-03"}]},
              "2027-01-02 is also inside a holiday range"),
         ],

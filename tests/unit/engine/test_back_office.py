@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from engine_helpers import ME, OTHER, event, tasks, types
 
+from oneservice.domain.time import TZ
 from oneservice.errors import IllegalAction, InvalidInput, NotAuthorised
 
 WED, THU = dt.date(2026, 11, 4), dt.date(2026, 11, 5)
@@ -202,8 +203,8 @@ class TestStoppedClock:
         case = shop.accepted()
         actor = shop.reviewer("REG")
         shop.engine.start_review(case, actor, shop.now, "REG")
-        clock.set(dt.datetime(2026, 11, 6, 9, 0, tzinfo=clock.now().tzinfo))
+        clock.set(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ))
         shop.engine.suspend(case, actor, shop.now, "REG", "专家评审")
-        clock.set(dt.datetime(2026, 11, 9, 9, 0, tzinfo=clock.now().tzinfo))
+        clock.set(dt.datetime(2026, 11, 9, 9, 0, tzinfo=TZ))
         shop.engine.resume(case, actor, shop.now, "REG")
         assert case.tasks["REG"].suspended_days == 1

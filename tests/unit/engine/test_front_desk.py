@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
-from engine_helpers import CLERK, ME, PERSON, SYSTEM, event, tasks, types
+from engine_helpers import CLERK, ME, PERSON, SHOP, SYSTEM, WORKFLOWS, build_engine, event, tasks, types
 
+from oneservice.catalog.loader import load_catalogue
 from oneservice.domain.case import Applicant, MaterialStatus
+from oneservice.domain.time import TZ
 from oneservice.errors import ActionRejected, IllegalAction, InvalidIdentifier, InvalidInput, NotAuthorised
 
 WED, THU, FRI = dt.date(2026, 11, 4), dt.date(2026, 11, 5), dt.date(2026, 11, 6)
@@ -185,11 +188,29 @@ class TestAccept:
         """REG approved two days late: the later items keep the dates promised at acceptance."""
         case = shop.accepted()
         promised = {key: d.due for key, d in case.deadlines.items()}
-        clock.set(dt.datetime(2026, 11, 6, 15, 0, tzinfo=clock.now().tzinfo))
+        clock.set(dt.datetime(2026, 11, 6, 15, 0, tzinfo=TZ))
         shop.approve(case, "REG")
         assert {key: d.due for key, d in case.deadlines.items()} == promised
         assert case.deadlines[("item", "REG")].met_at == shop.now  # met, late
         assert event(case, "ItemApproved").data["item"] == "REG"
+
+    def test_a_changed_definition_does_not_move_the_promise(self, shop, tmp_path):
+        """Recomputing a deadline (as a calendar update does) starts from what it was computed
+        from at acceptance, never from the current definition: here the promise and REG's limit doubled."""
+        case = shop.accepted()
+        promised = {key: d.due for key, d in case.deadlines.items()}
+        changed = tmp_path / "workflows"
+        shutil.copytree(WORKFLOWS, changed)
+        for matter in (changed / "matters").glob("*.yaml"):
+            text = matter.read_text("utf-8")
+            matter.write_text(text.replace("promise: {value: 5}", "promise: {value: 10}"), "utf-8")
+        item = changed / "items" / "reg.yaml"
+        item.write_text(item.read_text("utf-8").replace("promised: {value: 2}", "promised: {value: 4}"), "utf-8")
+        catalogue = load_catalogue([changed])
+        later = build_engine(catalogue.plan(SHOP), catalogue)
+        assert later.plan.matter.promise.value == 10 and later.plan.item("REG").promised_limit.value == 4
+        assert [later.recompute(d) for d in case.deadlines.values()] == [False] * len(promised)
+        assert {key: d.due for key, d in case.deadlines.items()} == promised
 
     def test_accepting_twice_is_illegal(self, shop):
         case = shop.accepted()
@@ -245,11 +266,11 @@ class TestDeficiencyAcceptance:
         cancels every open item."""
         case = shop.accepted(owe=["lease"])
         shop.approve(case, "REG")
-        clock.set(dt.datetime.combine(THU, dt.time(17, 0), clock.now().tzinfo))
+        clock.set(dt.datetime.combine(THU, dt.time(17, 0), TZ))
         assert shop.engine.terminate_overdue(case, SYSTEM, shop.now) is False
         assert case.state == "in_progress"
         before = len(case.new_events)
-        clock.set(dt.datetime.combine(FRI, dt.time(9, 0), clock.now().tzinfo))
+        clock.set(dt.datetime.combine(FRI, dt.time(9, 0), TZ))
         assert shop.engine.terminate_overdue(case, SYSTEM, shop.now) is True
         assert (case.state, case.concluded_at) == ("terminated", shop.now)
         assert tasks(case) == {"REG": "approved", "SEAL": "cancelled", "TAX": "cancelled", "BANK": "cancelled"}

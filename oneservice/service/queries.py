@@ -7,10 +7,12 @@ reviewer sees only their own department's).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from ..domain.case import Actor, Case, Role
+from ..domain.supervision import Colour, Thresholds
 from ..engine.engine import CaseEngine
 from ..engine.labels import STATE_LABELS, event_label
 from ..errors import InvalidInput, NotAuthorised
@@ -262,31 +264,31 @@ class Queries(ServiceBase):
             return tx.awaiting_materials_page(location, limit=limit, offset=offset)
 
     def cases_by_colour(
-        self, actor: Actor, colour: str, *, limit: int | None = None, offset: int = 0
+        self, actor: Actor, colour: Colour | str, *, limit: int | None = None, offset: int = 0
     ) -> list[Any]:
         """Open cases whose case deadline is yellow (near) or red (overdue) today, earliest due
         first."""
         return list(self.cases_by_colour_page(actor, colour, limit=limit, offset=offset).items)
 
     def cases_by_colour_page(
-        self, actor: Actor, colour: str, *, limit: int | None = 50, offset: int = 0
+        self, actor: Actor, colour: Colour | str, *, limit: int | None = 50, offset: int = 0
     ) -> Page[Any]:
         """One page of :meth:`cases_by_colour` with the number of cases in all.
 
-        The colour is a range of due dates, computed here with the working calendar: red is due
-        before today, yellow from today to the ``yellow_days``-th working day after it (both
-        included); the database filters and orders by ``due_date`` over the open cases.
+        The colour is a range of due dates (:meth:`Thresholds.due_range`, the rule of the colour
+        a case shows): red is due before today, yellow from today to the ``yellow_days``-th
+        working day after it (both included); the database filters and orders by ``due_date``
+        over the open cases.
         """
         require_staff(actor)
-        if colour not in ("yellow", "red"):
+        if colour not in (Colour.YELLOW, Colour.RED):
             raise InvalidInput("colour must be 'yellow' or 'red'", field="colour")
         _check_window(limit, offset)
-        today = self.clock.today()
-        edge = self.calendar.add_working_days(today, self.yellow_days).date if colour == "yellow" else None
+        first, last = Thresholds.on(self.clock.today(), self.calendar, self.yellow_days).due_range(
+            Colour(colour))
         with self.store.transaction(readonly=True) as tx:
-            if edge is None:
-                return tx.open_cases_due_before_page(today, limit=limit, offset=offset)
-            return tx.open_cases_due_between_page(today, edge, limit=limit, offset=offset)
+            return tx.open_cases_due_between_page(
+                first or dt.date.min, last or dt.date.max, limit=limit, offset=offset)
 
 
 def _check_window(limit: int | None, offset: int) -> None:

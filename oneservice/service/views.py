@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from ..domain.case import Case, CaseState
+from ..domain.supervision import Colour, Thresholds
 from ..engine.calendar import WorkCalendar
 
 __all__ = ["CaseSummary", "Notice", "NoticeLine", "ProgressStep", "ProgressView", "supervision_colour"]
@@ -19,15 +20,10 @@ TERMINAL = frozenset(
 
 def supervision_colour(
     due: dt.date | None, today: dt.date, calendar: WorkCalendar, *, done: bool, yellow_days: int = 1
-) -> str:
-    """``green`` on time, ``yellow`` within ``yellow_days`` working days of the due date, ``red`` overdue."""
-    if due is None or done:
-        return "green"
-    if today > due:
-        return "red"
-    if calendar.working_days_between(today, due) <= yellow_days:
-        return "yellow"
-    return "green"
+) -> Colour:
+    """The colour of a deadline due on ``due``, by the rule of :class:`Thresholds` (red overdue,
+    yellow up to the ``yellow_days``-th working day after today, else green)."""
+    return Thresholds.on(today, calendar, yellow_days).colour(due, done=done)
 
 
 @attrs.frozen
@@ -42,7 +38,7 @@ class CaseSummary:
     trip_budget: int
     due: str | None
     due_provisional: bool
-    colour: str
+    colour: Colour = attrs.field(converter=Colour)  # a replayed summary brings the plain value
     tasks: dict[str, str]
     owed: list[str]
     allowed: list[str]
@@ -99,7 +95,7 @@ class ProgressView:
     trip_budget: int
     due: str | None
     due_provisional: bool
-    colour: str
+    colour: Colour
     tasks: tuple[dict[str, Any], ...]
     owed: tuple[dict[str, Any], ...]
     steps: tuple[ProgressStep, ...]

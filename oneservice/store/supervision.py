@@ -29,10 +29,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oneservice.domain.case import CaseState, TaskState
+from oneservice.domain.supervision import Colour, Thresholds
 from oneservice.store.repository import Transaction
 from oneservice.store.tables import cases, deadlines, item_tasks, ratings, warnings
 
-__all__ = ["Candidate", "insert_warnings", "report_rows", "scan_candidates", "warnings_of"]
+__all__ = ["Candidate", "due_in", "insert_warnings", "report_rows", "scan_candidates", "warnings_of"]
 
 ACTIVE = (CaseState.ACCEPTED, CaseState.IN_PROGRESS, CaseState.READY_FOR_PICKUP)
 RUNNING = (TaskState.WAITING, TaskState.READY, TaskState.IN_REVIEW)
@@ -42,22 +43,34 @@ FOLLOW_UP = ("callback", "rectification")
 Candidate = tuple[str, str, str, dt.date]  # case_id, kind, subject, due_date
 
 
-def scan_candidates(
-    tx: Transaction, level: str, today: dt.date, edge: dt.date, limit: int
-) -> list[Candidate]:
-    """Open deadlines that reached ``level`` and have no warning of that level yet.
+def due_in(column: ColumnElement[Any], thresholds: Thresholds, colour: Colour) -> ColumnElement[bool]:
+    """``column`` (a due date) has ``colour``: the range of :meth:`Thresholds.due_range` in SQL."""
+    first, last = thresholds.due_range(colour)
+    bounds = []
+    if first is not None:
+        bounds.append(column >= first)
+    if last is not None:
+        bounds.append(column <= last)
+    return and_(*bounds)
 
-    red: due before ``today``; yellow: due from ``today`` to ``edge``. Deadlines whose clock is
+
+def scan_candidates(
+    tx: Transaction, level: Colour, thresholds: Thresholds, limit: int
+) -> list[Candidate]:
+    """Open deadlines that reached ``level`` (yellow or red) and have no warning of it yet.
+
+    The colour of a due date is that of :class:`~oneservice.domain.supervision.Thresholds`
+    (red: before today; yellow: from today to ``yellow_until``). Deadlines whose clock is
     stopped (a suspended item, a correction awaited) are skipped until it runs again.
     """
     d, c, t, w = deadlines.c, cases.c, item_tasks.c, warnings.c
-    reached = d.due_date < today if level == "red" else and_(d.due_date >= today, d.due_date <= edge)
+    reached = due_in(d.due_date, thresholds, level)
     stopped = exists().where(
         t.case_id == d.case_id, t.state.in_(CLOCK_STOPPED), or_(d.kind == "case", t.item_code == d.subject)
     )
     item_open = exists().where(t.case_id == d.case_id, t.item_code == d.subject, t.state.in_(RUNNING))
     warned = exists().where(
-        w.case_id == d.case_id, w.kind == d.kind, w.subject == d.subject, w.level == level
+        w.case_id == d.case_id, w.kind == d.kind, w.subject == d.subject, w.level == level.value
     )
     query = (
         select(d.case_id, d.kind, d.subject, d.due_date)
@@ -79,7 +92,7 @@ def scan_candidates(
 
 
 def insert_warnings(
-    tx: Transaction, level: str, rows: Sequence[Candidate], at: dt.datetime, worker: str
+    tx: Transaction, level: Colour, rows: Sequence[Candidate], at: dt.datetime, worker: str
 ) -> int:
     """Record ``rows`` as warnings of ``level``; rows already recorded are left alone."""
     if not rows:
@@ -89,7 +102,7 @@ def insert_warnings(
             "case_id": r[0],
             "kind": r[1],
             "subject": r[2],
-            "level": level,
+            "level": level.value,
             "due_date": r[3],
             "at": at,
             "worker": worker,

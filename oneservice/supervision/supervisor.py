@@ -3,9 +3,11 @@
 :class:`Supervision` scans open deadlines — of cases, items, owed materials, and the callback and
 rectification of bad ratings — and records a yellow warning when one comes within
 ``yellow_days`` working days of its due date and a red one when it is overdue: exactly once per
-deadline and level, safely from several workers at once. :meth:`Supervision.report` computes the
-figures in SQL: cases, share concluded within the promise, trips, one-time notices, deficiency
-acceptances, satisfaction and rectifications, grouped by matter, department or location.
+deadline and level, safely from several workers at once. The colours follow
+:class:`~oneservice.domain.supervision.Thresholds`, the rule behind the colour a case shows.
+:meth:`Supervision.report` computes the figures in SQL: cases, share concluded within the
+promise, trips, one-time notices, deficiency acceptances, satisfaction and rectifications, grouped
+by matter, department or location.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from ..domain.supervision import Colour, Thresholds
 from ..domain.time import TZ
 from ..errors import InvalidInput
 from ..service import OneService
@@ -122,19 +125,18 @@ class Supervision:
             raise InvalidInput("must be at least 1", field="batch")
         service = self.service
         now = service.clock.now()
-        today = now.date()
-        edge = service.calendar.add_working_days(today, self.yellow_days).date
-        counts = {"red": 0, "yellow": 0}
+        thresholds = Thresholds.on(now.date(), service.calendar, self.yellow_days)
+        counts = {Colour.RED: 0, Colour.YELLOW: 0}
         batches = 0
-        for level in ("red", "yellow"):
+        for level in (Colour.RED, Colour.YELLOW):
             while True:
                 with service.store.transaction() as tx:
-                    rows = sql.scan_candidates(tx, level, today, edge, batch)
+                    rows = sql.scan_candidates(tx, level, thresholds, batch)
                     counts[level] += sql.insert_warnings(tx, level, rows, now, self.worker)
                 batches += 1
                 if len(rows) < batch:
                     break
-        return ScanResult(counts["yellow"], counts["red"], batches)
+        return ScanResult(counts[Colour.YELLOW], counts[Colour.RED], batches)
 
     def warnings(self, case_id: str) -> list[dict[str, Any]]:
         """The warnings recorded for a case, oldest first."""

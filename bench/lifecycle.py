@@ -277,9 +277,10 @@ def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
     would route the statements through SQLAlchemy's execution context.)"""
     from oneservice.engine.engine import CaseEngine
     from oneservice.service.runner import ServiceBase
-    from oneservice.store import compiled, repository
-    from oneservice.store.cache import CachedCase
-    from oneservice.store.compiled import Compiled
+    from oneservice.store import transaction
+    from oneservice.store._fast import compiled, connections
+    from oneservice.store._fast.cache import CachedCase
+    from oneservice.store._fast.compiled import Compiled
 
     service = make_service(url, catalogue)
     for _ in range(20):
@@ -312,18 +313,18 @@ def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
         setattr(owner, attr, timed)
         patched.append((owner, attr, raw))
 
-    wrap(Transaction_ := repository.Transaction, "get_case", "load: the cached case (handed over)")
-    wrap(Transaction_, "save_case", "save: diff, rows, version guard")
+    wrap(Transaction_ := transaction.Transaction, "_get_case", "load: the cached case (handed over)")
+    wrap(Transaction_, "_save_case", "save: diff, rows, version guard")
     wrap(Transaction_, "add_case", "save: diff, rows, version guard")
-    wrap(repository, "snapshot_of", "mapping: case → rows (snapshot)")
-    wrap(repository, "case_row", "mapping: case → rows (snapshot)")
+    wrap(transaction, "snapshot_of", "mapping: case → rows (snapshot)")
+    wrap(transaction, "case_row", "mapping: case → rows (snapshot)")
     wrap(CachedCase, "of", "case cache: normalise the saved rows")
     wrap(CachedCase, "hold", "case cache: normalise the saved rows")
     wrap(CachedCase, "case", "case cache: new case object from cached rows")
     wrap(Compiled, "execute", "bind parameters (values → driver types)")
     wrap(compiled, "execute_driver", "database: statements (driver execute)")
-    wrap(repository, "execute_driver", "database: statements (driver execute)")  # BEGIN
-    wrap(repository, "_end", "database: COMMIT")  # kept SQLite connections commit here
+    wrap(connections, "execute_driver", "database: statements (driver execute)")  # BEGIN
+    wrap(connections, "_end", "database: COMMIT")  # kept SQLite connections commit here
     for action in _ENGINE_ACTIONS:
         wrap(CaseEngine, action, "engine: rules, guards, deadlines, events")
     wrap(ServiceBase, "_summary", "summary returned by the action")

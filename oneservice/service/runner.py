@@ -29,7 +29,6 @@ from ..errors import (
     DuplicateAction,
     InvalidInput,
     NotAuthorised,
-    OneServiceError,
     StoreError,
 )
 from ..store import Store, Transaction
@@ -38,10 +37,6 @@ from .views import CaseSummary, summarise
 __all__ = ["ServiceBase", "calendar_from_catalogue", "check_actor", "new_case_id", "require_staff"]
 
 R = TypeVar("R")
-
-
-class _Stale(Exception):
-    """The cached copy of a case was not the current version: run the action again on it."""
 
 
 def calendar_from_catalogue(catalogue: Catalogue, base: WorkCalendar | None = None) -> WorkCalendar:
@@ -155,76 +150,54 @@ class ServiceBase:
         key: str | None = None,
         payload: Any = None,
     ) -> tuple[CaseSummary, R | None]:
-        """Load, change and save one case in one transaction; replay an idempotent repeat.
+        """Change one case in one transaction (:meth:`Store.act_on`); replay an idempotent repeat.
 
-        The case comes from the store's cache without a version check. A stale copy (another
-        process changed the case) cannot be saved: the version guard refuses it, and the action
-        is run once more on the current case. Any other refusal is checked against the current
-        version before it is raised, so a stale copy never refuses what the current case allows.
+        In the transaction: the idempotency record of ``key``, if any, answers at once; otherwise
+        the engine changes the case, the store saves it, and the summary is recorded under ``key``.
         """
         check_actor(actor)
         now = self.clock.now()
         fingerprint = self._fingerprint(action, case_id, payload, actor) if key else ""
+
+        def replay(tx: Transaction) -> tuple[CaseSummary, R | None] | None:
+            record = tx.get_idempotency(key) if key else None
+            if record is None:
+                return None
+            if record.fingerprint != fingerprint or record.case_id != case_id:
+                raise DuplicateAction(record.key, case_id=case_id)
+            return CaseSummary(**record.result), None
+
+        def act(tx: Transaction, case: Case) -> Callable[[], tuple[CaseSummary, R | None]]:
+            engine = self.engine(case.definition_hash, tx)
+            result = change(engine, case, now)
+
+            def saved() -> tuple[CaseSummary, R | None]:
+                summary = self._summary(case, engine)
+                if key:
+                    tx.put_idempotency(key, case_id, action, fingerprint, summary.to_dict())
+                return summary, result
+
+            return saved
+
         try:
-            args = (action, case_id, actor, change, now, key, fingerprint)
-            try:
-                return self._act_once(*args, trust_cache=True)
-            except _Stale:
-                return self._act_once(*args, trust_cache=False)
+            return self.store.act_on(case_id, act, replay=replay if key else None)
         except NotAuthorised as exc:
             self._record_denied(case_id, actor, action, exc, now)
             raise
-
-    def _act_once(
-        self,
-        action: str,
-        case_id: str,
-        actor: Actor,
-        change: Callable[[CaseEngine, Case, dt.datetime], R],
-        now: dt.datetime,
-        key: str | None,
-        fingerprint: str,
-        *,
-        trust_cache: bool,
-    ) -> tuple[CaseSummary, R | None]:
-        with self.store.transaction() as tx:
-            if key:
-                record = tx.get_idempotency(key)
-                if record is not None:
-                    if record.fingerprint != fingerprint or record.case_id != case_id:
-                        raise DuplicateAction(key, case_id=case_id)
-                    return CaseSummary(**record.result), None
-            case = tx.get_case(case_id, trust_cache=trust_cache, take=True)
-            try:
-                engine = self.engine(case.definition_hash, tx)
-                result = change(engine, case, now)
-                tx.save_case(case, release=True)  # not used after this transaction
-            except ConcurrencyConflict:
-                if trust_cache:  # the version guard refused the cached copy: it was stale
-                    raise _Stale() from None
-                raise
-            except OneServiceError:
-                if trust_cache and not tx.is_current(case):
-                    raise _Stale() from None
-                raise
-            summary = self._summary(case, engine)
-            if key:
-                tx.put_idempotency(key, case_id, action, fingerprint, summary.to_dict())
-            return summary, result
 
     def _record_denied(
         self, case_id: str, actor: Actor, action: str, exc: NotAuthorised, now: dt.datetime
     ) -> None:
         """Record an ``AccessDenied`` event in its own transaction (the action rolled back)."""
+
+        def record(tx: Transaction, case: Case) -> Callable[[], None]:
+            engine = self.engine(case.definition_hash, tx)
+            engine._event(case, now, "AccessDenied", actor, public=False, action=action, reason=str(exc))
+            return lambda: None
+
         for _attempt in range(3):
             try:
-                with self.store.transaction() as tx:
-                    case = tx.get_case(case_id)
-                    engine = self.engine(case.definition_hash, tx)
-                    engine._event(
-                        case, now, "AccessDenied", actor, public=False, action=action, reason=str(exc)
-                    )
-                    tx.save_case(case)
+                self.store.act_on(case_id, record)
                 return
             except ConcurrencyConflict:
                 continue

@@ -270,9 +270,13 @@ _LISTINGS: dict[str, _Listing[Any]] = {
 
 
 class Worklists:
-    """The queries of a :class:`~oneservice.store.Transaction` that return lists, not cases."""
+    """The queries of a :class:`~oneservice.store.Transaction` that return lists, not cases
+    (each transaction holds one and offers its queries as its own: ``tx.window_queue(…)``)."""
 
-    _conn: Connection
+    __slots__ = ("_conn",)
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
 
     # ------------------------------------------------------------------------- paging
 

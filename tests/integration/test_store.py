@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,8 +34,8 @@ from oneservice.domain.case import (
     Visit,
 )
 from oneservice.domain.time import TZ
-from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
-from oneservice.store import CaseRow, IdempotencyRecord, Store, TaskRow, metadata
+from oneservice.errors import CaseError, CaseNotFound, ConcurrencyConflict, StoreError
+from oneservice.store import CaseRow, IdempotencyRecord, Store, TaskRow, Transaction, metadata
 from oneservice.store.tables import cases, item_tasks, materials
 
 D0 = dt.date(2027, 3, 1)
@@ -49,7 +49,7 @@ FORM = {
 
 
 def _head() -> str:
-    from oneservice.store.repository import MIGRATIONS
+    from oneservice.store.store import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -221,22 +221,35 @@ def count(store: Store, table: str) -> int:
         return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
 
 
-@contextmanager
-def recorded_writes(store: Store) -> Iterator[list[tuple[str, str, int]]]:
-    """``(verb, table, rows)`` of every INSERT, UPDATE and DELETE sent to the database meanwhile."""
-    writes: list[tuple[str, str, int]] = []
+def act(store: Store, case_id: str, change: Callable[[Case], Any]) -> Any:
+    """``store.act_on`` with a change that needs no transaction; returns what ``change`` returns."""
 
-    def before(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
-        words, many = statement.split(), rest[1]
+    def on_case(tx: Transaction, case: Case) -> Callable[[], Any]:
+        result = change(case)
+        return lambda: result
+
+    return store.act_on(case_id, on_case)
+
+
+def writes_of(statements: list[Any]) -> list[tuple[str, str, int]]:
+    """``(verb, table, rows)`` of the INSERT, UPDATE and DELETE statements among ``statements``."""
+    writes = []
+    for statement in statements:
+        words = statement.sql.split()
         if words[0] in ("INSERT", "UPDATE", "DELETE"):
             table = words[1] if words[0] == "UPDATE" else words[2]
-            writes.append((words[0], table, len(parameters) if many else 1))
+            writes.append((words[0], table, statement.rows))
+    return writes
 
-    sa.event.listen(store.engine, "before_cursor_execute", before)
-    try:
+
+@contextmanager
+def recorded_writes(store: Store) -> Iterator[list[tuple[str, str, int]]]:
+    """``(verb, table, rows)`` of every INSERT, UPDATE and DELETE the store sent meanwhile, recorded
+    on the path production takes (the DBAPI cursor: no SQLAlchemy listener is attached)."""
+    writes: list[tuple[str, str, int]] = []
+    with store.record_statements() as statements:
         yield writes
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", before)
+    writes.extend(writes_of(statements))
 
 
 class TestCache:
@@ -265,23 +278,28 @@ class TestCache:
         assert types_of(cached) == types_of(loaded)
         assert cached.form["日期"] == "2027-03-02"
 
-    def test_released_case_is_handed_over_as_a_load_would_give_it(self, store: Store) -> None:
-        """A case saved with release=True is handed to the next get_case(take=True) itself, once;
-        JSON values (a tuple in the form, a new visit's purposes) are replaced by what a load
-        gives back, and it equals a loaded case in values and types."""
+    def test_saved_case_is_handed_to_the_next_action_as_a_load_would_give_it(self, store: Store) -> None:
+        """The case an action saved is handed to the next action on the case itself (a plain
+        get_case builds its own); JSON values (a tuple in the form, a new visit's purposes) are
+        replaced by what a load gives back, and it equals a loaded case in values and types.
+        (The test keeps the case objects after their actions only to compare them.)"""
         add(store, make_case())
-        with store.transaction() as tx:
-            case = tx.get_case("C-1", take=True)
-        case.tasks["seal"].state = TaskState.READY
-        case.tasks["seal"].dispatched_at = at(4)
-        case.form["nested"]["股东"] = ("甲", "乙")  # JSON gives a list back
-        case.notified.append("licence")
-        case.visits.append(Visit(seq=3, at=at(60), location="hz-window", purposes=("collect",)))  # type: ignore[arg-type]
-        with store.transaction() as tx:
-            tx.save_case(case, release=True)
-        with store.transaction() as tx:
-            handed = tx.get_case("C-1", take=True)
-            again = tx.get_case("C-1", take=True)  # handed over once: now a rebuilt one
+
+        def change(case: Case) -> Case:
+            case.tasks["seal"].state = TaskState.READY
+            case.tasks["seal"].dispatched_at = at(4)
+            case.form["nested"]["股东"] = ("甲", "乙")  # JSON gives a list back
+            case.notified.append("licence")
+            case.visits.append(Visit(seq=3, at=at(60), location="hz-window", purposes=("collect",)))  # type: ignore[arg-type]
+            return case
+
+        case = act(store, "C-1", change)
+
+        def look(tx: Transaction, got: Case) -> Callable[[], tuple[Case, Case]]:
+            again = tx.get_case("C-1")
+            return lambda: (got, again)
+
+        handed, again = store.act_on("C-1", look)
         assert handed is case and again is not case
         loaded = load(store)
         for got in (handed, again):
@@ -290,30 +308,41 @@ class TestCache:
         assert handed.form["nested"]["股东"] == ["甲", "乙"]
         assert handed.visits[2].purposes == ["collect"]
 
-    def test_released_case_in_another_zone_is_rebuilt(self, store: Store) -> None:
+    def test_saved_case_in_another_zone_is_rebuilt(self, store: Store) -> None:
         """A saved value the cache must convert (a datetime in UTC) means no hand-over: the next
-        taker gets a case rebuilt from the normalised rows, in Asia/Shanghai."""
+        action gets a case rebuilt from the normalised rows, in Asia/Shanghai."""
         add(store, make_case())
-        case = load(store, cached=True)
-        case.tasks["seal"].dispatched_at = at(3).astimezone(dt.UTC)
-        with store.transaction() as tx:
-            tx.save_case(case, release=True)
-        with store.transaction() as tx:
-            got = tx.get_case("C-1", take=True)
+
+        def change(case: Case) -> Case:
+            case.tasks["seal"].dispatched_at = at(3).astimezone(dt.UTC)
+            return case
+
+        case = act(store, "C-1", change)
+        got = act(store, "C-1", lambda got: got)
         assert got is not case
         assert got.tasks["seal"].dispatched_at.tzinfo is TZ
         assert types_of(got) == types_of(load(store))
 
-    def test_a_released_case_rolled_back_is_not_handed_over(self, store: Store) -> None:
+    def test_a_case_is_handed_over_once(self, store: Store) -> None:
+        """An action that took the saved case and then failed does not pass the object on (it
+        may hold the failed action's changes): the next action gets a case as committed."""
         add(store, make_case())
-        case = load(store, cached=True)
-        case.notices = 7
-        with pytest.raises(RuntimeError), store.transaction() as tx:
-            tx.save_case(case, release=True)
-            raise RuntimeError("rolled back")
-        with store.transaction() as tx:
-            got = tx.get_case("C-1", take=True)
+        case = act(store, "C-1", lambda case: case)
+
+        def fail(tx: Transaction, got: Case) -> Callable[[], None]:
+            assert got is case
+            got.notices = 7
+
+            def done() -> None:
+                raise RuntimeError("rolled back after the save")
+
+            return done
+
+        with pytest.raises(RuntimeError):
+            store.act_on("C-1", fail)
+        got = act(store, "C-1", lambda got: got)
         assert got is not case and got.notices == 1
+        assert (case.notices, case.version) == (7, 1)  # the save was undone on the object too
 
     def test_change_by_another_store_is_seen(self, store: Store) -> None:
         """The cache is used only while the database holds the same version."""
@@ -354,28 +383,26 @@ class TestCache:
     def test_only_changed_columns_are_sent(self, store: Store) -> None:
         """With the loaded version cached, an UPDATE sends only the columns that changed."""
         add(store, make_case())
-        statements: list[str] = []
-
-        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if statement.startswith("UPDATE"):
-                statements.append(statement)
-
         case = load(store, cached=True)
         case.notices = 3
         case.tasks["seal"].state = TaskState.READY
-        sa.event.listen(store.engine, "before_cursor_execute", before)
-        try:
-            with store.transaction() as tx:
-                tx.save_case(case)
-        finally:
-            sa.event.remove(store.engine, "before_cursor_execute", before)
-        sets = [s.split(" SET ")[1].split(" WHERE ")[0] for s in statements]
-        assert [[a.split("=")[0] for a in s.split(", ")] for s in sets] == [
+        with store.record_statements() as statements, store.transaction() as tx:
+            tx.save_case(case)
+        assert [assigned(s.sql) for s in statements if s.sql.startswith("UPDATE")] == [
             ["version", "notices"],
             ["state"],
         ]
         loaded = load(store)
         assert (loaded.notices, loaded.tasks["seal"].state, loaded.form) == (3, TaskState.READY, FORM)
+
+    def test_a_cached_case_costs_a_version_check(self, store: Store) -> None:
+        """A case in the cache is loaded with one SELECT of its version, not of its rows."""
+        add(store, make_case())
+        with store.record_statements() as statements:
+            load(store, cached=True)
+        selects = [s.sql for s in statements if s.sql.startswith("SELECT")]
+        assert len(selects) == 1
+        assert " ".join(selects[0].split()).startswith("SELECT cases.version FROM cases WHERE cases.id = ")
 
     def test_without_cache(self, tmp_path: Path) -> None:
         """cache_size=0 loads every case from the database and writes whole rows."""
@@ -383,14 +410,205 @@ class TestCache:
         store.migrate()
         try:
             add(store, make_case())
-            case = load(store, cached=True)
-            case.notices = 5
-            with store.transaction() as tx:
-                tx.save_case(case)
-            assert load(store, cached=True).notices == 5
-            assert len(store._cache) == 0
+            with store.record_statements() as statements:
+                case = load(store, cached=True)
+                case.notices = 5
+                with store.transaction() as tx:
+                    tx.save_case(case)
+                assert load(store, cached=True).notices == 5
+            selects = [s.sql for s in statements if s.sql.startswith("SELECT")]
+            assert len(selects) == 2 and all("FROM item_tasks" in sql for sql in selects)  # full loads
+            (update,) = [s.sql for s in statements if s.sql.startswith("UPDATE cases")]
+            assert sorted(assigned(update)) == sorted(c.name for c in cases.columns if c.name != "id")
         finally:
             store.dispose()
+
+
+def assigned(update: str) -> list[str]:
+    """The columns an UPDATE statement sets, in order."""
+    return [a.split("=")[0] for a in update.split(" SET ")[1].split(" WHERE ", maxsplit=1)[0].split(", ")]
+
+
+class TestActOn:
+    """``Store.act_on``: load (trusting the cache), change, guarded save, one rerun on a stale copy."""
+
+    @pytest.fixture
+    def other(self, store: Store) -> Iterator[Store]:
+        """A second store on the same database, as another process would have."""
+        other = twin(store)
+        yield other
+        other.dispose()
+
+    @staticmethod
+    def stale(store: Store, other: Store) -> None:
+        """Leave ``store`` a cached copy of C-1 at version 0, and the database at version 1
+        (notices 2, saved by ``other``)."""
+        add(store, make_case())
+        assert load(store, cached=True).notices == 1
+        with other.transaction() as tx:
+            case = tx.get_case("C-1")
+            case.notices = 2
+            tx.save_case(case)
+
+    def test_change_save_done(self, store: Store) -> None:
+        """The change is saved, then ``done`` runs in the same transaction; its value is returned."""
+        add(store, make_case())
+
+        def change(tx: Transaction, case: Case) -> Callable[[], tuple[int, int]]:
+            case.notices = 4
+            case.new_events.append(event(3))
+
+            def done() -> tuple[int, int]:
+                tx.put_idempotency("k-1", case.id, "notice", "f" * 64, {"version": case.version})
+                return case.version, case.event_count
+
+            return done
+
+        assert store.act_on("C-1", change) == (1, 3)
+        assert (load(store).notices, case_row(store)["version"]) == (4, 1)
+        with store.transaction() as tx:
+            record = tx.get_idempotency("k-1")
+        assert record is not None and record.result == {"version": 1}
+
+    def test_replay_answers_without_the_case(self, store: Store) -> None:
+        """A value from ``replay`` is returned as it is: the case is neither loaded nor saved."""
+        add(store, make_case())
+
+        def change(tx: Transaction, case: Case) -> Callable[[], str]:
+            raise AssertionError("not called")
+
+        with recorded_writes(store) as writes:
+            assert store.act_on("C-1", change, replay=lambda tx: "recorded") == "recorded"
+        assert writes == [] and case_row(store)["version"] == 0
+        assert act(store, "C-1", lambda case: case.version) == 0  # replay None: the action runs
+
+    def test_a_stale_copy_is_not_saved_but_rerun_on_the_current_case(self, store: Store, other: Store) -> None:
+        self.stale(store, other)
+        seen: list[tuple[int, int]] = []
+
+        def change(case: Case) -> None:
+            seen.append((case.version, case.notices))
+            case.notices += 10
+
+        act(store, "C-1", change)
+        assert seen == [(0, 1), (1, 2)]  # the cached copy first, refused by the version guard
+        assert (load(store).notices, case_row(store)["version"]) == (12, 2)
+
+    def test_a_stale_copy_does_not_refuse_what_the_current_case_allows(
+        self, store: Store, other: Store
+    ) -> None:
+        self.stale(store, other)
+        seen: list[int] = []
+
+        def change(case: Case) -> None:
+            seen.append(case.notices)
+            if case.notices < 2:
+                raise CaseError("needs a second notice", case_id=case.id)
+            case.notices += 1
+
+        act(store, "C-1", change)
+        assert seen == [1, 2]
+        assert load(store).notices == 3
+
+    def test_a_refusal_of_the_current_case_is_raised(self, store: Store) -> None:
+        add(store, make_case())
+        load(store, cached=True)
+        calls: list[int] = []
+
+        def change(case: Case) -> None:
+            calls.append(case.version)
+            raise CaseError("refused", case_id=case.id)
+
+        with pytest.raises(CaseError, match="refused"):
+            act(store, "C-1", change)
+        assert calls == [0]  # current: not run again
+        assert case_row(store)["version"] == 0
+
+    def test_a_refusal_of_the_checked_copy_is_raised(self, store: Store, other: Store) -> None:
+        """The rerun loads the case with a version check: its refusal is final."""
+        self.stale(store, other)
+        calls: list[int] = []
+
+        def change(case: Case) -> None:
+            calls.append(case.notices)
+            raise CaseError("refused", case_id=case.id)
+
+        with pytest.raises(CaseError, match="refused"):
+            act(store, "C-1", change)
+        assert calls == [1, 2]
+        assert case_row(store)["version"] == 1
+
+    def test_other_errors_are_raised_at_once(self, store: Store, other: Store) -> None:
+        """An error that is not a refusal (a bug) is raised from the stale copy as it is."""
+        self.stale(store, other)
+
+        def change(case: Case) -> None:
+            raise RuntimeError("bug")
+
+        with pytest.raises(RuntimeError, match="bug"):
+            act(store, "C-1", change)
+
+    def test_unknown_case(self, store: Store) -> None:
+        with pytest.raises(CaseNotFound):
+            act(store, "nope", lambda case: None)
+
+
+class TestStatementRecorder:
+    def test_recorded_statements_take_the_production_path(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """While recording, the store still runs its statements on the DBAPI cursor, not through
+        SQLAlchemy's execution (which a cursor-event listener would switch it to)."""
+        add(store, make_case())
+
+        def through_sqlalchemy(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("a statement went through Connection.exec_driver_sql")
+
+        monkeypatch.setattr(sa.Connection, "exec_driver_sql", through_sqlalchemy)
+        with store.record_statements() as statements:
+            act(store, "C-1", lambda case: setattr(case, "notices", 3))
+            with store.transaction() as tx:
+                case = tx.get_case("C-1")
+                case.notices = 4
+                tx.save_case(case)
+        monkeypatch.undo()
+        verbs = [s.sql.split()[0] for s in statements]
+        assert [verb for verb in verbs if verb != "BEGIN"] == ["UPDATE", "SELECT", "UPDATE"]
+        assert verbs.count("BEGIN") == (2 if store.dialect == "sqlite" else 0)  # PostgreSQL: implicit
+        assert load(store).notices == 4 and case_row(store)["version"] == 2
+
+    def test_a_cursor_event_listener_sees_every_statement(self, store: Store) -> None:
+        """With a listener on the engine's cursor events, the store's statements go through
+        SQLAlchemy so that the listener sees them; the recorder sees the same ones."""
+        add(store, make_case())
+        heard: list[str] = []
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            heard.append(statement)
+
+        case = load(store, cached=True)
+        case.tasks["seal"].state = TaskState.READY
+        sa.event.listen(store.engine, "before_cursor_execute", before)
+        try:
+            with store.record_statements() as statements, store.transaction() as tx:
+                tx.save_case(case)
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", before)
+        recorded = [s.sql for s in statements]
+        assert [sql for sql in recorded if sql.startswith("UPDATE")] == [
+            sql for sql in heard if sql.startswith("UPDATE")
+        ]
+        assert writes_of(statements) == [("UPDATE", "cases", 1), ("UPDATE", "item_tasks", 1)]
+
+    def test_other_stores_are_not_recorded(self, store: Store, tmp_path: Path) -> None:
+        other = Store(f"sqlite:///{tmp_path / 'other.sqlite'}")
+        other.migrate()
+        try:
+            with store.record_statements() as statements:
+                add(other, make_case())
+            assert statements == []
+        finally:
+            other.dispose()
 
 
 class TestRoundTrip:
@@ -1115,6 +1333,26 @@ class TestStore:
         with pytest.raises(StoreError, match=hidden), store.transaction():
             pass
         store.dispose()
+
+    def test_a_connection_lost_mid_transaction(self, store: Store) -> None:
+        """PostgreSQL: a connection lost under a statement of the store's own (on the DBAPI
+        cursor) is a StoreError, the connection is invalidated, and the next transaction works."""
+        if store.dialect != "postgresql":
+            pytest.skip("a server that drops the connection")
+        add(store, make_case())
+        case = load(store, cached=True)
+        case.notices = 4
+        with pytest.raises(StoreError, match="cannot reach the database") as info, store.transaction() as tx:
+            pid = tx.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with store.engine.connect() as killer:
+                killer.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+            tx.save_case(case)
+        raised = info.value.__context__
+        assert isinstance(raised, sa.exc.DBAPIError) and raised.connection_invalidated
+        assert (case.version, load(store).notices) == (0, 1)
+        with store.transaction() as tx:
+            tx.save_case(case)
+        assert load(store).notices == 4
 
     def test_unusable_sqlite_path(self, tmp_path: Path) -> None:
         """An SQLite file that cannot be opened is a StoreError."""

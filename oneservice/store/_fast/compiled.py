@@ -13,9 +13,10 @@ They run on the DBAPI cursor of the transaction's connection: SQLAlchemy's execu
 (events, result object, per-call option handling) costs about 30 µs a statement, as much as
 SQLite's own work. Errors are wrapped exactly as SQLAlchemy wraps them (``DBAPIError.instance``,
 a lost connection invalidated), so the store translates them the same way. Whenever a listener
-is attached to the engine's cursor events (tracing, statement counting in tests, the benchmark's
-capture of the floor), statements go through ``Connection.exec_driver_sql`` instead, so every
-listener sees every statement.
+is attached to the engine's cursor events (tracing, the benchmark's capture of the floor),
+statements go through ``Connection.exec_driver_sql`` instead, so every listener sees every
+statement. Who only wants to see or count them uses the recorder of
+:mod:`~oneservice.store._fast.recording`, which observes the production path.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sqlalchemy.types import NullType, TypeEngine
 
 from oneservice.domain.time import TZ
 from oneservice.errors import StoreError
+from oneservice.store._fast.recording import OBSERVERS, report
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 
 __all__ = [
@@ -137,7 +139,10 @@ def execute_driver(conn: Connection, sql: str, params: Any = (), *, many: bool =
     """Run ``sql`` (in the driver's parameter style) on the DBAPI cursor of ``conn``.
 
     Through ``Connection.exec_driver_sql`` instead while a cursor-event listener is attached.
+    Either way the statement is reported to the recorders (:mod:`.recording`).
     """
+    if OBSERVERS:
+        report(conn, sql, params, many)
     if listened(conn):
         return conn.exec_driver_sql(sql, params)
     dbapi_connection = conn.connection.dbapi_connection

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, Connection, Dialect, Select, Table, bindparam, func, select
 
-from oneservice.store.compiled import Compiled, Convert, json_converter, result_converter
+from oneservice.store._fast.compiled import Compiled, Convert, json_converter, result_converter
 from oneservice.store.mapping import Row
 from oneservice.store.tables import cases
 

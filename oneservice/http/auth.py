@@ -46,6 +46,7 @@ __all__ = [
     "TokenRecord",
     "ledger_path_for",
     "load_secret",
+    "mask_id",
     "normalise_applicant_id",
     "parse_duration",
     "secret_path_for",
@@ -138,7 +139,8 @@ class TokenRecord:
     revoked: dt.datetime | None
 
 
-def _masked(number: str) -> str:
+def mask_id(number: str) -> str:
+    """The masking of :attr:`oneservice.Applicant.masked_id` (kind told by the check digit)."""
     from stdnum.cn import ric
 
     return Applicant("person" if ric.is_valid(number) else "company", number, "-").masked_id
@@ -221,7 +223,7 @@ class TokenAuthority:
             {
                 "event": "issued", "id": token_id, "role": actor.role.value, "sub": actor.id,
                 "dep": actor.department, "loc": actor.location,
-                "aid": _masked(actor.applicant_id) if actor.applicant_id else None,
+                "aid": mask_id(actor.applicant_id) if actor.applicant_id else None,
                 "iat": issued, "exp": expires,
             }
         )

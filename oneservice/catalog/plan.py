@@ -72,10 +72,6 @@ class TripAnalysis:
     after_notice: int  # extra trips when materials were incomplete (outside the promise)
     delivery_channels: frozenset[str]
 
-    @property
-    def within_budget(self) -> bool:
-        return self.worst <= self.budget
-
 
 @attrs.frozen
 class PathReport:

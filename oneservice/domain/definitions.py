@@ -188,12 +188,6 @@ class Fee:
     amount: str = "0"  # decimal as text, in yuan
     basis: str = ""  # legal basis of the fee
 
-    @property
-    def free(self) -> bool:
-        from decimal import Decimal
-
-        return Decimal(self.amount) == 0
-
 
 @attrs.frozen
 class Result:

@@ -15,12 +15,11 @@ import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
 
-from .. import CaseState, TaskState
+from .. import CaseState
 from .fields import CHANNELS, Ident, Text
 
 COLOURS = ("green", "yellow", "red")
 CASE_STATES = tuple(s.value for s in CaseState)
-TASK_STATES = tuple(s.value for s in TaskState)
 
 
 def _channel(**kwargs: Any) -> f.String:

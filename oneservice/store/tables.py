@@ -40,7 +40,6 @@ from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 __all__ = [
     "OPEN_STATES",
     "WORKLIST_TASK_STATES",
-    "case_columns",
     "cases",
     "deadlines",
     "definitions",
@@ -133,8 +132,6 @@ cases = Table(
     Index("ix_cases_open_due_date", "due_date", "id",
           postgresql_where=_state_in(OPEN_STATES), sqlite_where=_state_in(OPEN_STATES)),
 )
-
-case_columns = tuple(c.name for c in cases.columns)
 
 item_tasks = Table(
     "item_tasks",

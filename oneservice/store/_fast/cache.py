@@ -5,7 +5,8 @@ most actions load a case this process saved a moment ago. The store therefore ke
 the cases it loaded or committed, with their version, and :meth:`Transaction.get_case` first
 asks the database for the case's version only: the same version means the same rows (every
 change of a case goes through ``save_case``, which bumps the version), so the case is rebuilt
-from the cached rows. Another version, or no entry, means a full load.
+from the cached rows. Another version, or no entry, means a full load. :meth:`Store.act_on` does
+not even ask: the version guard of its save refuses a stale copy, and it runs the action again.
 
 Entries are put only after the transaction that produced them committed. The cached rows are
 never handed out: every case built from them gets its own objects and its own copy of the form.

@@ -25,7 +25,7 @@ now. Every code is listed in ``docs/errors.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -43,6 +43,7 @@ __all__ = [
     "InvalidInput",
     "NotAuthorised",
     "OneServiceError",
+    "Severity",
     "StoreError",
     "UnknownDefinition",
 ]
@@ -58,6 +59,10 @@ class OneServiceError(Exception):
         return {"code": self.code, "type": type(self).__name__, "message": str(self)}
 
 
+Severity = Literal["error", "warning"]
+"""An error stops a catalogue from loading; a warning is printed."""
+
+
 @attrs.frozen
 class Finding:
     """One problem found in a definition: what, where and how to fix it."""
@@ -69,7 +74,7 @@ class Finding:
     column: int | None = None  # 1-based
     path: str = ""  # key path, e.g. "item.materials[2].sources[0]"
     hint: str | None = None
-    severity: str = "error"  # "error" | "warning"
+    severity: Severity = "error"
 
     @property
     def is_error(self) -> bool:

@@ -31,7 +31,7 @@ from ..domain.definitions import (
     ResultForm,
     Text,
 )
-from ..errors import Finding
+from ..errors import Finding, Severity
 from .plan import (
     ExcludedMaterial,
     FormLine,
@@ -57,7 +57,7 @@ class _Reporter:
     out: list[Finding] = attrs.Factory(list)
 
     def __call__(self, path: tuple[str | int, ...], code: str, message: str,
-                 hint: str | None = None, severity: str = "error") -> None:
+                 hint: str | None = None, severity: Severity = "error") -> None:
         self.out.append(Finding(code, message, hint=hint, severity=severity,
                                 **self.loc(self.kind, self.ident, path)))
 

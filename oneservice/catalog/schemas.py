@@ -139,7 +139,7 @@ class SourceField(fields.Field[Any]):
                 return d.Source("applicant")
             kind, _, ref = value.partition(":")
             if kind in ("shared", "item") and ref:
-                return d.Source(kind, ref)
+                return d.Source("shared" if kind == "shared" else "item", ref)
         raise ValidationError(
             "OS203: a source is 'applicant', 'shared:<data source id>' or 'item:<item code>'"
         )

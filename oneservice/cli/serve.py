@@ -9,17 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLES
+
 if TYPE_CHECKING:
     from ..http.auth import TokenAuthority
 
-__all__ = ["DEFAULT_DB", "DEFAULT_MAX_BODY", "ISSUABLE_ROLES", "serve_command", "token_group"]
+__all__ = ["DEFAULT_DB", "serve_command", "token_group"]
 
 DEFAULT_DB = "sqlite:///oneservice.sqlite"
-# Copies of ``http.app.DEFAULT_MAX_BODY`` and of the values of ``http.auth.ISSUABLE_ROLES``, so
-# that ``oneservice --help`` does not import Flask for an option's default and choices;
-# tests/unit/test_cli_imports.py checks they are equal.
-DEFAULT_MAX_BODY = 256 * 1024
-ISSUABLE_ROLES = ("clerk", "reviewer", "supervisor", "applicant", "agent")
 
 
 def database_url(db: str) -> str:
@@ -93,7 +90,7 @@ def token_group() -> None:
 
 
 @token_group.command("issue")
-@click.option("--role", required=True, type=click.Choice(ISSUABLE_ROLES))
+@click.option("--role", required=True, type=click.Choice([role.value for role in ISSUABLE_ROLES]))
 @click.option("--id", "actor_id", required=True, help="who: staff number or user name")
 @click.option("--department", help="reviewers: their department")
 @click.option("--location", help="clerks: their service location")

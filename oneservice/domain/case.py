@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, Literal
 
 import attrs
+
+from .states import CONCLUDED_TASK_STATES, CaseState, TaskState
 
 __all__ = [
     "Actor",
     "Applicant",
+    "ApplicantKind",
     "Case",
     "CaseState",
     "Deadline",
+    "DeadlineKind",
     "Event",
     "ItemTask",
     "MaterialRecord",
     "MaterialStatus",
+    "Outcome",
     "Rating",
     "RatingLevel",
     "Rectification",
@@ -31,38 +36,14 @@ __all__ = [
 ]
 
 
-class CaseState(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    AWAITING_MATERIALS = "awaiting_materials"  # one-time notice given
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in_progress"
-    READY_FOR_PICKUP = "ready_for_pickup"
-    DELIVERED = "delivered"
-    CLOSED = "closed"
-    REFUSED = "refused"  # 不予受理 at the front desk
-    TERMINATED = "terminated"  # owed materials not supplied in time
-    WITHDRAWN = "withdrawn"
+ApplicantKind = Literal["person", "company"]
+"""A person (resident ID number) or a company (unified social credit code)."""
 
+DeadlineKind = Literal["case", "item", "deficiency", "callback", "rectification"]
+"""What a deadline is for: the case's promise, an item's, an owed material, a bad rating's follow-up."""
 
-OPEN_CASE_STATES = frozenset({
-    CaseState.DRAFT, CaseState.SUBMITTED, CaseState.AWAITING_MATERIALS, CaseState.ACCEPTED,
-    CaseState.IN_PROGRESS, CaseState.READY_FOR_PICKUP,
-})
-
-
-class TaskState(enum.StrEnum):
-    WAITING = "waiting"  # for the items it depends on
-    READY = "ready"  # dispatched to the department
-    IN_REVIEW = "in_review"
-    CORRECTION_REQUESTED = "correction_requested"
-    SUSPENDED = "suspended"
-    APPROVED = "approved"
-    REFUSED = "refused"
-    CANCELLED = "cancelled"
-
-
-CONCLUDED_TASK_STATES = frozenset({TaskState.APPROVED, TaskState.REFUSED, TaskState.CANCELLED})
+Outcome = Literal["approved", "partially_approved", "refused"]
+"""What the back offices decided, once every item is concluded."""
 
 
 class MaterialStatus(enum.StrEnum):
@@ -117,7 +98,7 @@ class Actor:
 
 @attrs.frozen
 class Applicant:
-    kind: str  # "person" (resident ID number) | "company" (unified social credit code)
+    kind: ApplicantKind
     id_number: str
     name: str
     phone: str = ""
@@ -176,7 +157,7 @@ class Visit:
 class Deadline:
     """A frozen deadline and how it was computed, so provisional ones can be recomputed."""
 
-    kind: str  # case | item | deficiency | callback | rectification
+    kind: DeadlineKind
     subject: str  # case id, item code or material id
     start: dt.date
     amount: int
@@ -234,7 +215,7 @@ class Case:
     submitted_at: dt.datetime | None = None
     accepted_at: dt.datetime | None = None
     concluded_at: dt.datetime | None = None
-    outcome: str | None = None  # approved | partially_approved | refused (back office)
+    outcome: Outcome | None = None  # back office
     refusal_reason: str | None = None
     form: dict[str, Any] = attrs.Factory(dict)
     materials: dict[str, MaterialRecord] = attrs.Factory(dict)

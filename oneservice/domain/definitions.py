@@ -6,6 +6,7 @@ These are what the catalogue loader builds from YAML; nothing here knows about Y
 from __future__ import annotations
 
 import enum
+from typing import Literal
 
 import attrs
 
@@ -107,7 +108,7 @@ class Text:
 class Source:
     """Where a material can come from: ``applicant``, a shared data source, or an item's result."""
 
-    kind: str  # "applicant" | "shared" | "item"
+    kind: Literal["applicant", "shared", "item"]
     ref: str = ""  # data source id or item code
 
     def __str__(self) -> str:

@@ -1,1 +1,1 @@
-"""The engine: state machines compiled from definitions, the clock and the working-day calendar."""
+"""The engine: the rules of every action, the state machines built from their declarations, the calendar."""

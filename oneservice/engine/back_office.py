@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from ..domain.case import Actor, Case, CaseState, ItemTask, MaterialRecord, MaterialStatus, Role, TaskState
+from ..domain.case import Actor, Case, CaseState, ItemTask, MaterialRecord, MaterialStatus, TaskState
 from ..domain.definitions import RefusalPolicy
 from ..errors import InvalidInput
-from .base import APPLICANT_SIDE, FRONT, EngineBase, require_text
+from .base import EngineBase, require_text
 
 __all__ = ["BackOffice"]
 
@@ -22,33 +22,16 @@ __all__ = ["BackOffice"]
 class BackOffice(EngineBase):
     """Actions of the departments' reviewers, and the applicant's corrections."""
 
-    def _review_step(self, case: Case, actor: Actor, item: str, action: str) -> ItemTask:
-        self.authorise(case, actor, {Role.REVIEWER}, item)
-        if not self.machines.case_allows(str(case.state), "review"):
-            raise self._illegal(case, action, item)
-        task = self._task(case, item)
-        self._fire_task(case, task, action)
-        return task
-
-    def _may_review(self, case: Case, actor: Actor, item: str, action: str) -> None:
-        """Authorise the reviewer and check the states allow ``action``, without changing anything."""
-        self.authorise(case, actor, {Role.REVIEWER}, item)
-        task = self._task(case, item)
-        if not self.machines.case_allows(str(case.state), "review") or not self.machines.task_allows(
-            str(task.state), action
-        ):
-            raise self._illegal(case, action, item)
-
     def start_review(self, case: Case, actor: Actor, now: dt.datetime, item: str) -> None:
-        task = self._review_step(case, actor, item, "start_review")
+        task = self._item_step(case, actor, item, "start_review")
         task.started_at, task.reviewer = now, actor.id
         self._event(case, now, "ItemReviewStarted", actor, item=item, department=task.department)
 
     def approve(self, case: Case, actor: Actor, now: dt.datetime, item: str, note: str | None = None) -> None:
         """Approve an item: its result is recorded and passed to downstream items."""
-        self._may_review(case, actor, item, "approve")  # who and when first, then the guard
+        task = self._item_step(case, actor, item, "approve", fire=False)  # who and when first, then the guard
         self._check_item_materials(case, item)
-        task = self._review_step(case, actor, item, "approve")
+        self._step_task(task, "approve")
         definition = self.items[item]
         task.concluded_at, task.result_id = now, definition.result.id
         self._met(case, "item", item, now)
@@ -85,7 +68,7 @@ class BackOffice(EngineBase):
     def refuse_item(self, case: Case, actor: Actor, now: dt.datetime, item: str, reason: str) -> None:
         """Refuse an item (不予许可); the matter's policy decides what happens to the others."""
         require_text(reason, "reason")
-        task = self._review_step(case, actor, item, "refuse")
+        task = self._item_step(case, actor, item, "refuse_item")
         task.concluded_at, task.reason = now, reason
         self._met(case, "item", item, now)
         self._event(case, now, "ItemRefused", actor, item=item, department=task.department, reason=reason)
@@ -114,13 +97,13 @@ class BackOffice(EngineBase):
     ) -> None:
         """Ask for a correction (补正); the item's clock stops until it is supplied."""
         require_text(note, "note")
-        self._may_review(case, actor, item, "request_correction")
+        task = self._item_step(case, actor, item, "request_correction", fire=False)
         unknown = [m for m in materials if m not in self.lines and m not in self.excluded]
         if unknown:
             raise InvalidInput(
                 f"material {unknown[0]!r} does not belong to matter {case.matter_id}", field="materials"
             )
-        task = self._review_step(case, actor, item, "request_correction")
+        self._step_task(task, "request_correction")
         task.reason, task.suspended_since = note, now.date()
         self._event(
             case,
@@ -145,19 +128,14 @@ class BackOffice(EngineBase):
         *,
         over_budget_reason: str | None = None,
     ) -> None:
-        self.authorise(case, actor, APPLICANT_SIDE)
-        if not self.machines.case_allows(str(case.state), "review"):
-            raise self._illegal(case, "supply_correction", item)
+        task = self._item_step(case, actor, item, "supply_correction", fire=False)
         chosen = self._channel(case, channel, self.matter.correction_channels, "correction")
-        task = self._task(case, item)
-        if not self.machines.task_allows(str(task.state), "supply_correction"):
-            raise self._illegal(case, "supply_correction", item)
         if self._on_site(chosen):
             self._visit(case, actor, now, None, f"correction {item}", over_budget_reason)
         for mid in materials:
             if mid in self.lines:
                 case.materials[mid] = MaterialRecord(mid, MaterialStatus.RECEIVED, chosen.value, now)
-        self._fire_task(case, task, "supply_correction")
+        self._step_task(task, "supply_correction")
         days = self._stop_clock(case, task, now.date())
         self._event(
             case,
@@ -173,12 +151,12 @@ class BackOffice(EngineBase):
     def suspend(self, case: Case, actor: Actor, now: dt.datetime, item: str, reason: str) -> None:
         """Suspend an item (中止: hearing, expert review, inspection); its clock stops."""
         require_text(reason, "reason")
-        task = self._review_step(case, actor, item, "suspend")
+        task = self._item_step(case, actor, item, "suspend")
         task.suspended_since, task.reason = now.date(), reason
         self._event(case, now, "ItemSuspended", actor, item=item, department=task.department, reason=reason)
 
     def resume(self, case: Case, actor: Actor, now: dt.datetime, item: str) -> None:
-        task = self._review_step(case, actor, item, "resume")
+        task = self._item_step(case, actor, item, "resume")
         days = self._stop_clock(case, task, now.date())
         self._event(
             case,
@@ -206,9 +184,7 @@ class BackOffice(EngineBase):
             if deadline is not None:
                 deadline.extra_days += days
                 self.recompute(deadline)
-        item_deadline = case.deadlines.get(("item", task.item_code))
-        if item_deadline is not None:
-            task.due, task.due_provisional = item_deadline.due, item_deadline.provisional
+        self._sync_dues(case)
         return days
 
     def record_visit(
@@ -223,10 +199,7 @@ class BackOffice(EngineBase):
     ) -> None:
         """Record an unavoidable on-site visit during review (e.g. an interview)."""
         require_text(purpose, "purpose")
-        task = self._review_step(case, actor, item, "record_visit") if actor.role is Role.REVIEWER else None
-        if task is None:
-            self.authorise(case, actor, FRONT)
-            self._case_step(case, "record_visit")
+        self._item_step(case, actor, item, "record_visit")
         self._visit(case, actor, now, actor.location, purpose, over_budget_reason)
         self._event(case, now, "OnsiteVisitRecorded", actor, item=item, purpose=purpose)
 
@@ -243,7 +216,7 @@ class BackOffice(EngineBase):
         )
         case.concluded_at = now
         self._met(case, "case", case.id, now)
-        self._fire(case, "complete")
+        self._fire(case, "complete", actor)
         self._event(
             case,
             now,

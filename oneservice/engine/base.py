@@ -19,16 +19,20 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..catalog.plan import MatterPlan
-from ..domain.case import Actor, Case, CaseState, Deadline, Event, ItemTask, Role, TaskState, Visit
+from ..domain.actions import ACTIONS, ITEM_ACTION_CASE_STATES, READS, ActionSpec, ReadSpec, Target
+from ..domain.case import Actor, Case, Deadline, DeadlineKind, Event, ItemTask, Role, Visit
 from ..domain.definitions import Channel, Item, Limit, LimitUnit
+from ..domain.states import TaskState
 from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
 from .calendar import Due, WorkCalendar
-from .machines import MachinePair
+from .machines import MACHINES
 
-__all__ = ["APPLICANT_SIDE", "FRONT", "EngineBase", "require_text"]
+__all__ = ["OFFERED", "EngineBase", "require_text"]
 
-FRONT = frozenset({Role.CLERK})
-APPLICANT_SIDE = frozenset({Role.APPLICANT, Role.AGENT, Role.CLERK})
+OFFERED: tuple[ActionSpec, ...] = tuple(
+    spec for spec in ACTIONS.values() if not spec.internal and spec.case is not None and spec.case.sources
+)
+"""The actions a user may be offered on an existing case, in declaration order."""
 
 
 def require_text(value: Any, field: str) -> None:
@@ -45,13 +49,12 @@ class EngineBase:
     def __init__(
         self,
         plan: MatterPlan,
-        machines: MachinePair,
         calendar: WorkCalendar,
         department_names: Mapping[str, Any] | None = None,
     ) -> None:
         self.plan = plan
         self.matter = plan.matter
-        self.machines = machines
+        self.machines = MACHINES
         self.calendar = calendar
         self.items: dict[str, Item] = {i.code: i for i in plan.items}
         self.lines = {line.material.id: line for line in plan.materials}
@@ -76,24 +79,79 @@ class EngineBase:
         case.new_events.append(event)
         return event
 
-    def allowed_actions(self, case: Case) -> list[str]:
-        """Case actions allowed now, plus ``action:item`` for the item tasks that allow them."""
-        machines = self.machines
+    def allowed_actions(self, case: Case, actor: Actor | None = None) -> list[str]:
+        """The actions allowed now, for ``actor`` when given (else for anyone): case actions by
+        name, item actions as ``action:item`` for each item task that allows them."""
         state = str(case.state)
-        out = [a for a in machines.case_actions(state) if a not in ("dispatch", "complete", "review")]
-        if machines.case_allows(state, "review"):
+        out = []
+        for spec in OFFERED:
+            if not spec.case_allows(state) or not self._available(case, spec):
+                continue
+            if spec.target is Target.CASE:
+                if actor is None or self._refusal(case, actor, spec) is None:
+                    out.append(spec.name)
+                continue
+            # an item action whose task step some roles do not take (a clerk's record_visit): offered
+            # to them by its bare name, the item is named in the call and its state does not matter
+            if spec.task_roles is not None and (
+                actor is None
+                or (actor.role not in spec.task_roles and self._refusal(case, actor, spec) is None)
+            ):
+                out.append(spec.name)
+            if actor is not None and not self._task_step_applies(spec, actor):
+                continue
+            if state not in ITEM_ACTION_CASE_STATES:
+                continue
             for code, task in case.tasks.items():
-                out += [f"{a}:{code}" for a in machines.task_actions_offered(str(task.state))]
+                if spec.task_allows(str(task.state)) and (
+                    actor is None or self._refusal(case, actor, spec, code) is None
+                ):
+                    out.append(f"{spec.name}:{code}")
         return out
 
-    def _case_step(self, case: Case, action: str) -> None:
-        if not self.machines.case_allows(str(case.state), action):
-            raise self._illegal(case, action)
+    def _available(self, case: Case, spec: ActionSpec) -> bool:
+        """Whatever besides the states decides whether an action can be offered (the rectification)."""
+        rect = case.rectification
+        if spec.name == "record_callback":
+            return rect is not None and rect.called_back_at is None
+        if spec.name == "record_rectified":
+            return rect is not None and rect.called_back_at is not None and rect.rectified_at is None
+        return True
 
-    def _fire(self, case: Case, action: str) -> None:
-        self._case_step(case, action)
+    @staticmethod
+    def _task_step_applies(spec: ActionSpec, actor: Actor) -> bool:
+        return spec.task is not None and (spec.task_roles is None or actor.role in spec.task_roles)
+
+    def _case_step(self, case: Case, action: str, actor: Actor | None = None) -> None:
+        if not ACTIONS[action].case_allows(str(case.state)):
+            raise self._illegal(case, action, actor=actor)
+
+    def _fire(self, case: Case, action: str, actor: Actor | None = None) -> None:
+        self._case_step(case, action, actor)
         self.machines.fire_case(case, action)
-        case.state = CaseState(case.state)
+
+    def _item_step(self, case: Case, actor: Actor, item: str, action: str, *, fire: bool = True) -> ItemTask:
+        """Authorise ``actor`` for ``action`` on ``item`` and check the case and task states allow it;
+        with ``fire``, take the task's step."""
+        spec = ACTIONS[action]
+        self.authorise(case, actor, action, item)
+        task = self._task(case, item)
+        if not self._task_step_applies(spec, actor):
+            self._case_step(case, action, actor)
+            return task
+        if str(case.state) not in ITEM_ACTION_CASE_STATES or not spec.case_allows(str(case.state)):
+            raise self._illegal(case, action, item, actor)
+        if not spec.task_allows(str(task.state)):
+            raise self._illegal(case, action, item, actor)
+        if fire:
+            self._step_task(task, action)
+        return task
+
+    def _step_task(self, task: ItemTask, action: str) -> None:
+        """Take the task step of ``action``, already checked by :meth:`_item_step`."""
+        move = ACTIONS[action].task
+        if move is not None and move.dest is not None:
+            self.machines.fire_task(task, action)
 
     def _task(self, case: Case, code: str) -> ItemTask:
         task = case.tasks.get(code)
@@ -107,7 +165,8 @@ class EngineBase:
         return task
 
     def _fire_task(self, case: Case, task: ItemTask, action: str) -> None:
-        if not self.machines.task_allows(str(task.state), action):
+        """Take an internal step of an item task (dispatch, cancel)."""
+        if not ACTIONS[action].task_allows(str(task.state)):
             raise IllegalAction(
                 action,
                 case_id=case.id,
@@ -116,7 +175,6 @@ class EngineBase:
                 target=task.item_code,
             )
         self.machines.fire_task(task, action)
-        task.state = TaskState(task.state)
 
     def _dispatch_ready(self, case: Case, now: dt.datetime, actor: Actor) -> None:
         """Dispatch every waiting item whose predecessors are all approved."""
@@ -140,9 +198,15 @@ class EngineBase:
 
     # ------------------------------------------------------------------ errors, authorisation
 
-    def _illegal(self, case: Case, action: str, target: str = "") -> IllegalAction:
+    def _illegal(
+        self, case: Case, action: str, target: str = "", actor: Actor | None = None
+    ) -> IllegalAction:
         return IllegalAction(
-            action, case_id=case.id, state=str(case.state), allowed=self.allowed_actions(case), target=target
+            action,
+            case_id=case.id,
+            state=str(case.state),
+            allowed=self.allowed_actions(case, actor),
+            target=target,
         )
 
     def _reject(self, case: Case, message: str, reason: str, details: Any = None) -> ActionRejected:
@@ -151,30 +215,42 @@ class EngineBase:
     def _deny(self, case: Case, actor: Actor, message: str) -> NotAuthorised:
         return NotAuthorised(message, case_id=case.id, state=str(case.state), actor=actor.describe())
 
-    def authorise(self, case: Case, actor: Actor, roles: Iterable[Role], item: str | None = None) -> None:
-        """Raise :class:`NotAuthorised` unless ``actor`` may act on ``case`` (and ``item``)."""
-        roles = frozenset(roles)
-        if actor.role not in roles:
-            raise self._deny(
-                case,
-                actor,
-                f"a {actor.role.value} may not do this (allowed: "
-                f"{', '.join(sorted(r.value for r in roles))})",
-            )
+    def authorise(self, case: Case, actor: Actor, action: str, item: str | None = None) -> None:
+        """Raise :class:`NotAuthorised` unless ``actor`` may perform ``action`` on ``case`` (and
+        ``item``); ``action`` may also name a read (:data:`~oneservice.domain.actions.READS`).
+
+        Who may perform an action is declared with it (:attr:`ActionSpec.roles`); an applicant acts
+        on their own cases, an agent on the cases they run, a reviewer on their department's items,
+        a clerk from a named service location.
+        """
+        reason = self._refusal(case, actor, ACTIONS.get(action) or READS[action], item)
+        if reason is not None:
+            raise self._deny(case, actor, reason)
+
+    def _refusal(
+        self, case: Case, actor: Actor, spec: ActionSpec | ReadSpec, item: str | None = None
+    ) -> str | None:
+        """Why ``actor`` may not perform ``spec`` on ``case`` (``None``: they may)."""
+        if actor.role not in spec.roles:
+            allowed = ", ".join(sorted(r.value for r in spec.roles))
+            return f"a {actor.role.value} may not do this (allowed: {allowed})"
         if actor.role is Role.APPLICANT and actor.applicant_id != case.applicant.id_number:
-            raise self._deny(case, actor, "an applicant may act only on their own cases")
+            return "an applicant may act only on their own cases"
         if actor.role is Role.AGENT and case.agent != actor.id:
-            raise self._deny(case, actor, "this agent is not the case's agent (代办员)")
+            return "this agent is not the case's agent (代办员)"
         if actor.role is Role.REVIEWER:
+            if item is None and isinstance(spec, ReadSpec):
+                if actor.department not in {t.department for t in case.tasks.values()}:
+                    return f"department {actor.department} has no item in this case"
+                return None
             if item is None:
-                raise self._deny(case, actor, "a reviewer acts on items only")
+                return "a reviewer acts on items only"
             department = self._task(case, item).department
             if actor.department != department:
-                raise self._deny(
-                    case, actor, f"item {item} belongs to department {department}, not {actor.department}"
-                )
+                return f"item {item} belongs to department {department}, not {actor.department}"
         if actor.role is Role.CLERK and not actor.location:
-            raise self._deny(case, actor, "a window clerk must name the service location")
+            return "a window clerk must name the service location"
+        return None
 
     # ------------------------------------------------------------------ channels and trips
 
@@ -242,7 +318,9 @@ class EngineBase:
             return self.calendar.add_calendar_days(start, limit.value)
         return self.calendar.add_working_days(start, limit.value)
 
-    def _deadline(self, case: Case, kind: str, subject: str, start: dt.date, limit: Limit) -> Deadline:
+    def _deadline(
+        self, case: Case, kind: DeadlineKind, subject: str, start: dt.date, limit: Limit
+    ) -> Deadline:
         due = self._due(start, limit)
         deadline = Deadline(kind, subject, start, limit.value, limit.unit.value, 0, due.date, due.provisional)
         case.deadlines[(kind, subject)] = deadline
@@ -258,7 +336,41 @@ class EngineBase:
         deadline.due, deadline.provisional = due.date, provisional
         return changed
 
-    def _met(self, case: Case, kind: str, subject: str, now: dt.datetime) -> None:
+    def recompute_deadlines(self, case: Case, actor: Actor, now: dt.datetime) -> bool:
+        """Recompute every provisional or unmet deadline of ``case`` on the current calendar (new
+        calendar data arrived); the moves are one ``DeadlinesRecomputed`` event. True if any moved."""
+        moved = []
+        for deadline in case.deadlines.values():
+            if deadline.provisional or deadline.met_at is None:
+                before = deadline.due
+                if self.recompute(deadline):
+                    moved.append(
+                        {
+                            "kind": deadline.kind,
+                            "subject": deadline.subject,
+                            "from": before.isoformat(),
+                            "to": deadline.due.isoformat(),
+                            "provisional": deadline.provisional,
+                        }
+                    )
+        self._sync_dues(case)
+        if moved:
+            self._event(case, now, "DeadlinesRecomputed", actor, deadlines=moved)
+        return bool(moved)
+
+    def _sync_dues(self, case: Case) -> None:
+        """Copy each item's and each owed material's deadline onto the task and the material record
+        (the worklists read them there): the one place these copies are kept equal."""
+        for code, task in case.tasks.items():
+            item_deadline = case.deadlines.get(("item", code))
+            if item_deadline is not None:
+                task.due, task.due_provisional = item_deadline.due, item_deadline.provisional
+        for record in case.owed():
+            owed_deadline = case.deadlines.get(("deficiency", record.material_id))
+            if owed_deadline is not None:
+                record.due = owed_deadline.due
+
+    def _met(self, case: Case, kind: DeadlineKind, subject: str, now: dt.datetime) -> None:
         deadline = case.deadlines.get((kind, subject))
         if deadline is not None and deadline.met_at is None:
             deadline.met_at = now

@@ -7,20 +7,25 @@ fail (a condition over an empty field is left out: the field is already listed).
 
 from __future__ import annotations
 
+from typing import Literal
+
 import attrs
 
 from ..catalog.plan import MatterPlan
 from ..domain import conditions
 from ..domain.case import Case, MaterialStatus
 
-__all__ = ["Completeness", "Issue", "check_completeness"]
+__all__ = ["Completeness", "Issue", "IssueKind", "check_completeness"]
+
+IssueKind = Literal["material", "field", "condition"]
+"""What a line of the one-time notice is about."""
 
 
 @attrs.frozen
 class Issue:
     """One thing missing or wrong in an application (a line of the one-time notice)."""
 
-    kind: str  # material | field | condition
+    kind: IssueKind
     id: str
     message_zh: str
     message_en: str

@@ -15,9 +15,9 @@ from typing import Any
 import attrs
 
 from ..domain.case import Actor, Applicant, Case, ItemTask, MaterialRecord, MaterialStatus, Role
-from ..domain.definitions import Channel, Limit, LimitUnit
+from ..domain.definitions import Channel, Limit, LimitUnit, OnsiteStage
 from ..errors import InvalidInput, NotAuthorised
-from .base import APPLICANT_SIDE, FRONT, EngineBase, require_text
+from .base import EngineBase, require_text
 from .completeness import Completeness, check_completeness
 from .forms import normalise_form, validate_applicant_id
 
@@ -144,8 +144,8 @@ class FrontDesk(EngineBase):
         over_budget_reason: str | None = None,
     ) -> None:
         """Submit form data and materials (draft → submitted)."""
-        self.authorise(case, actor, APPLICANT_SIDE)
-        self._case_step(case, "submit")
+        self.authorise(case, actor, "submit")
+        self._case_step(case, "submit", actor)
         chosen = self._channel(case, channel, self.matter.intake_channels, "intake")
         fields, received = self._receive(case, actor, now, form, list(materials), chosen)
         for x in self.plan.not_needed:
@@ -162,7 +162,7 @@ class FrontDesk(EngineBase):
         if self._on_site(chosen):
             self._visit(case, actor, now, None, "submit", over_budget_reason)
         case.submitted_at = now
-        self._fire(case, "submit")
+        self._fire(case, "submit", actor)
         self._event(
             case, now, "ApplicationSubmitted", actor, channel=chosen.value, fields=fields, materials=received
         )
@@ -173,8 +173,8 @@ class FrontDesk(EngineBase):
 
     def give_notice(self, case: Case, actor: Actor, now: dt.datetime) -> Completeness:
         """One-time notice (一次性告知) of everything missing or wrong (submitted → awaiting)."""
-        self.authorise(case, actor, FRONT)
-        self._case_step(case, "give_notice")
+        self.authorise(case, actor, "give_notice")
+        self._case_step(case, "give_notice", actor)
         check = self.completeness(case)
         if check.complete:
             raise self._reject(
@@ -184,7 +184,7 @@ class FrontDesk(EngineBase):
         repeated = case.notices > 0 and bool(new)
         case.notified.extend(new)
         case.notices += 1
-        self._fire(case, "give_notice")
+        self._fire(case, "give_notice", actor)
         self._event(
             case,
             now,
@@ -210,22 +210,22 @@ class FrontDesk(EngineBase):
         over_budget_reason: str | None = None,
     ) -> None:
         """Supply what the one-time notice listed (awaiting_materials → submitted)."""
-        self.authorise(case, actor, APPLICANT_SIDE)
-        self._case_step(case, "supplement")
+        self.authorise(case, actor, "supplement")
+        self._case_step(case, "supplement", actor)
         chosen = self._channel(case, channel, self.matter.supplement_channels, "supplement")
         fields, received = self._receive(case, actor, now, form, list(materials), chosen)
         if self._on_site(chosen):
             self._visit(case, actor, now, None, "supplement", over_budget_reason)
-        self._fire(case, "supplement")
+        self._fire(case, "supplement", actor)
         self._event(
             case, now, "MaterialsSupplemented", actor, channel=chosen.value, fields=fields, materials=received
         )
 
     def accept(self, case: Case, actor: Actor, now: dt.datetime, *, owed: Sequence[str] = ()) -> None:
         """Accept (受理); with ``owed`` materials, accept with deficiency (容缺受理)."""
-        self.authorise(case, actor, FRONT)
         action = "accept_with_deficiency" if owed else "accept"
-        self._case_step(case, action)
+        self.authorise(case, actor, action)
+        self._case_step(case, action, actor)
         check = self.completeness(case)
         missing = set(check.missing_materials())
         for mid in owed:
@@ -245,7 +245,7 @@ class FrontDesk(EngineBase):
                 raise self._reject(
                     case, f"material {mid!r} was already received", "not_missing", {"material": mid}
                 )
-        onsite = [i for i in self.plan.items if i.onsite is not None and i.onsite.stage.value == "intake"]
+        onsite = [i for i in self.plan.items if i.onsite is not None and i.onsite.stage is OnsiteStage.INTAKE]
         if onsite and not case.visits:
             item = onsite[0]
             raise self._reject(
@@ -272,15 +272,13 @@ class FrontDesk(EngineBase):
             )
             case.materials[mid] = MaterialRecord(mid, MaterialStatus.OWED, due=deadline.due)
         case.accepted_at = now
-        self._fire(case, action)
+        self._fire(case, action, actor)
         case_due = self._deadline(case, "case", case.id, today, self.matter.promise)
         finish: dict[str, dt.date] = {}
         for item in self.plan.items:
             start = max((finish[p] for p in self.matter.after(item.code)), default=today)
-            deadline = self._deadline(case, "item", item.code, start, item.promised_limit)
-            finish[item.code] = deadline.due
-            task = case.tasks[item.code]
-            task.due, task.due_provisional = deadline.due, deadline.provisional
+            finish[item.code] = self._deadline(case, "item", item.code, start, item.promised_limit).due
+        self._sync_dues(case)
         self._event(
             case,
             now,
@@ -294,14 +292,20 @@ class FrontDesk(EngineBase):
             ]
             or None,
         )
-        self._fire(case, "dispatch")
+        self._fire(case, "dispatch", actor)
         self._dispatch_ready(case, now, actor)
+
+    def accept_with_deficiency(self, case: Case, actor: Actor, now: dt.datetime, owed: Sequence[str]) -> None:
+        """Accept while the waivable materials ``owed`` are still missing (容缺受理)."""
+        if not owed:
+            raise InvalidInput("list the waivable materials that may be owed", field="owed")
+        self.accept(case, actor, now, owed=owed)
 
     def refuse(self, case: Case, actor: Actor, now: dt.datetime, reason: str) -> None:
         """Refuse to accept (不予受理), with the reason the applicant is told."""
-        self.authorise(case, actor, FRONT)
+        self.authorise(case, actor, "refuse")
         require_text(reason, "reason")
-        self._fire(case, "refuse")
+        self._fire(case, "refuse", actor)
         case.refusal_reason = reason
         case.concluded_at = now
         self._event(case, now, "CaseRefused", actor, reason=reason)
@@ -317,8 +321,8 @@ class FrontDesk(EngineBase):
         over_budget_reason: str | None = None,
     ) -> None:
         """Supply materials owed under deficiency acceptance."""
-        self.authorise(case, actor, APPLICANT_SIDE)
-        self._case_step(case, "supply_owed")
+        self.authorise(case, actor, "supply_owed")
+        self._case_step(case, "supply_owed", actor)
         chosen = self._channel(case, channel, self.matter.supplement_channels, "supplement")
         materials = list(materials)
         if not materials:

@@ -1,10 +1,14 @@
-"""Bilingual words an applicant or a clerk reads: event names, states, colours."""
+"""Bilingual names of events, as an applicant or a clerk reads them in the progress view and logs.
+
+The words of states are declared with the states (:mod:`oneservice.domain.states`), those of
+actions with the actions (:mod:`oneservice.domain.actions`).
+"""
 
 from __future__ import annotations
 
 from ..domain.definitions import Text
 
-__all__ = ["COLOUR_LABELS", "EVENT_LABELS", "STATE_LABELS", "event_label"]
+__all__ = ["EVENT_LABELS", "event_label"]
 
 EVENT_LABELS: dict[str, Text] = {
     "CaseOpened": Text("已申请", "Application opened"),
@@ -40,33 +44,6 @@ EVENT_LABELS: dict[str, Text] = {
     "DeadlinesRecomputed": Text("时限已按新日历重算", "Deadlines recomputed on new calendar data"),
     "AccessDenied": Text("越权操作被拒绝", "Access denied"),
     "SupervisionWarning": Text("电子监察预警", "Supervision warning"),
-}
-
-STATE_LABELS: dict[str, Text] = {
-    "draft": Text("草稿", "Draft"),
-    "submitted": Text("已提交", "Submitted"),
-    "awaiting_materials": Text("待补正材料", "Awaiting materials"),
-    "accepted": Text("已受理", "Accepted"),
-    "in_progress": Text("审批中", "In progress"),
-    "ready_for_pickup": Text("待领取", "Ready for pickup"),
-    "delivered": Text("已送达", "Delivered"),
-    "closed": Text("已办结归档", "Closed"),
-    "refused": Text("不予受理", "Refused"),
-    "terminated": Text("已终止", "Terminated"),
-    "withdrawn": Text("已撤回", "Withdrawn"),
-    "waiting": Text("等待前序事项", "Waiting for earlier items"),
-    "ready": Text("待审查", "Ready for review"),
-    "in_review": Text("审查中", "In review"),
-    "correction_requested": Text("待补正", "Correction requested"),
-    "suspended": Text("中止", "Suspended"),
-    "approved": Text("通过", "Approved"),
-    "cancelled": Text("终止", "Cancelled"),
-}
-
-COLOUR_LABELS: dict[str, Text] = {
-    "green": Text("正常", "On time"),
-    "yellow": Text("黄牌预警", "Yellow: near the limit"),
-    "red": Text("红牌超期", "Red: overdue"),
 }
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..domain.case import Actor, Case, Rating, RatingLevel, Rectification, Role, TaskState
+from ..domain.case import Actor, Case, Rating, RatingLevel, Rectification, Role
 from ..domain.definitions import Channel, Limit
-from ..errors import IllegalAction, InvalidInput
-from .base import APPLICANT_SIDE, FRONT, EngineBase, require_text
+from ..errors import InvalidInput
+from .base import EngineBase, require_text
 
 __all__ = ["CALLBACK_DAYS", "RECTIFY_DAYS", "Window"]
 
@@ -34,8 +34,10 @@ class Window(EngineBase):
         over_budget_reason: str | None = None,
     ) -> None:
         """Deliver all results together: at the window, by mail or electronically."""
-        self.authorise(case, actor, FRONT if channel == Channel.WINDOW else FRONT | {Role.SYSTEM})
-        self._case_step(case, "deliver")
+        self.authorise(case, actor, "deliver")
+        if actor.role is Role.SYSTEM and channel == Channel.WINDOW:
+            raise self._deny(case, actor, "a hand-over at the window needs a window clerk")
+        self._case_step(case, "deliver", actor)
         allowed = {Channel(c) for c in self.plan.trips.delivery_channels}
         chosen = self._channel(case, channel, allowed, "delivery")
         owed = [m.material_id for m in case.owed()]
@@ -49,20 +51,20 @@ class Window(EngineBase):
         if self._on_site(chosen):
             self._visit(case, actor, now, actor.location, "pickup", over_budget_reason)
         case.delivery_channel = chosen.value
-        self._fire(case, "deliver")
+        self._fire(case, "deliver", actor)
         self._event(case, now, "ResultsDelivered", actor, channel=chosen.value, outcome=case.outcome)
 
     def conclude(self, case: Case, actor: Actor, now: dt.datetime) -> None:
-        self.authorise(case, actor, FRONT | {Role.SYSTEM, Role.SUPERVISOR})
-        self._fire(case, "conclude")
+        self.authorise(case, actor, "conclude")
+        self._fire(case, "conclude", actor)
         self._event(case, now, "CaseClosed", actor)
 
     # ------------------------------------------------------------------ applicant, timers
 
     def withdraw(self, case: Case, actor: Actor, now: dt.datetime, reason: str) -> None:
-        self.authorise(case, actor, APPLICANT_SIDE)
+        self.authorise(case, actor, "withdraw")
         require_text(reason, "reason")
-        self._fire(case, "withdraw")
+        self._fire(case, "withdraw", actor)
         self._cancel_open(case, now, actor, "withdrawn")
         case.concluded_at = now
         self._event(case, now, "CaseWithdrawn", actor, reason=reason)
@@ -70,8 +72,7 @@ class Window(EngineBase):
     def _cancel_open(self, case: Case, now: dt.datetime, actor: Actor, why: str) -> None:
         for code, task in case.tasks.items():
             if not task.concluded:
-                self.machines.fire_task(task, "cancel")
-                task.state = TaskState(task.state)
+                self._fire_task(case, task, "cancel")
                 task.concluded_at, task.reason = now, why
                 self._event(
                     case, now, "ItemCancelled", actor, item=code, department=task.department, because=why
@@ -79,11 +80,11 @@ class Window(EngineBase):
 
     def terminate_overdue(self, case: Case, actor: Actor, now: dt.datetime) -> bool:
         """Terminate the case when an owed material is past its due date; False if none is."""
-        self.authorise(case, actor, {Role.SYSTEM, Role.SUPERVISOR})
+        self.authorise(case, actor, "terminate")
         late = [m for m in case.owed() if m.due is not None and m.due < now.date()]
         if not late:
             return False
-        self._fire(case, "terminate")
+        self._fire(case, "terminate", actor)
         self._cancel_open(case, now, actor, "terminated")
         case.concluded_at = now
         self._event(
@@ -99,7 +100,7 @@ class Window(EngineBase):
 
     def rate(self, case: Case, actor: Actor, now: dt.datetime, level: int, comment: str = "") -> None:
         """Rate the service (好差评); a bad rating opens a rectification."""
-        self.authorise(case, actor, {Role.APPLICANT})
+        self.authorise(case, actor, "rate")
         try:
             value = RatingLevel(level)
         except ValueError:
@@ -117,7 +118,7 @@ class Window(EngineBase):
                     "the case is already rated; a second rating follows a completed rectification only",
                     "already_rated",
                 )
-        self._case_step(case, "follow_up" if follow_up else "rate")
+        self._case_step(case, "rate", actor)
         case.ratings.append(Rating(value, comment, now, follow_up))
         self._event(
             case,
@@ -143,8 +144,8 @@ class Window(EngineBase):
             )
 
     def record_callback(self, case: Case, actor: Actor, now: dt.datetime, note: str) -> None:
-        self.authorise(case, actor, {Role.SUPERVISOR})
-        rect = self._open_rectification(case, "record_callback")
+        self.authorise(case, actor, "record_callback")
+        rect = self._open_rectification(case, actor, "record_callback")
         if rect.called_back_at is not None:
             raise self._reject(case, "the callback is already recorded", "already_done")
         require_text(note, "note")
@@ -153,8 +154,8 @@ class Window(EngineBase):
         self._event(case, now, "CallbackMade", actor, public=False, note=note)
 
     def record_rectified(self, case: Case, actor: Actor, now: dt.datetime, note: str) -> None:
-        self.authorise(case, actor, {Role.SUPERVISOR})
-        rect = self._open_rectification(case, "record_rectified")
+        self.authorise(case, actor, "record_rectified")
+        rect = self._open_rectification(case, actor, "record_rectified")
         if rect.called_back_at is None:
             raise self._reject(case, "record the callback (回访) first", "callback_missing")
         require_text(note, "note")
@@ -162,14 +163,8 @@ class Window(EngineBase):
         self._met(case, "rectification", case.id, now)
         self._event(case, now, "RectificationCompleted", actor, note=note)
 
-    def _open_rectification(self, case: Case, action: str) -> Rectification:
+    def _open_rectification(self, case: Case, actor: Actor, action: str) -> Rectification:
         rect = case.rectification
         if rect is None or rect.rectified_at is not None:
-            raise IllegalAction(
-                action,
-                case_id=case.id,
-                state=str(case.state),
-                allowed=self.allowed_actions(case),
-                target="rectification",
-            )
+            raise self._illegal(case, action, "rectification", actor)
         return rect

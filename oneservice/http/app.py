@@ -24,17 +24,16 @@ from .auth import TokenAuthority
 from .cases import cases
 from .context import EXTENSION, HttpState
 from .fields import ID_PATTERN
+from .limits import DEFAULT_MAX_BODY
 from .lists import lists
 from .logs import install_request_logging
 from .problems import HTTP_ERROR, HttpProblem, body_response, problem_from_error, problem_response
 from .public import catalogue, health
 
-__all__ = ["DEFAULT_MAX_BODY", "create_app"]
+__all__ = ["create_app"]
 
 log = logging.getLogger("oneservice.http")
 
-DEFAULT_MAX_BODY = 256 * 1024
-"""Bytes: a form with hundreds of fields fits; a larger body is a 413."""
 
 CASE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 

@@ -37,6 +37,7 @@ import attrs
 import jwt
 
 from .. import Actor, Applicant, Role
+from .limits import ISSUABLE_ROLES
 
 __all__ = [
     "ISSUER",
@@ -56,7 +57,6 @@ ISSUER = "oneservice"
 ALGORITHM = "HS256"
 SECRET_VARIABLE = "ONESERVICE_SECRET"
 MIN_SECRET = 32
-ISSUABLE_ROLES = (Role.CLERK, Role.REVIEWER, Role.SUPERVISOR, Role.APPLICANT, Role.AGENT)
 ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 PLACE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 _DURATION = re.compile(r"(\d{1,6})([smhdw])")

@@ -1,27 +1,30 @@
 # mypy: disable-error-code="untyped-decorator"
 # (flask-smorest ships no type hints: its route, arguments and response decorators are untyped)
-"""Case endpoints: every action of :class:`~oneservice.OneService` as a POST, and the case queries.
+"""Case endpoints: every declared action of :class:`~oneservice.OneService` as a POST, and the queries.
 
-Actions are declared in one table (:data:`ACTIONS`): path, body schema, who may call it (for the
-docs — the library decides) and the service call. Each POST accepts ``If-Match`` (the case
-version it expects: 412 when the case has moved on, checked before the action; the library's
-own optimistic lock still guards the write) and ``Idempotency-Key`` (scoped to the caller and
-passed to the service: a repeat returns the first result). A successful action answers with the
-case summary and its new version as ``ETag``.
+The endpoints are made from the action declarations (:data:`oneservice.domain.actions.ACTIONS`):
+path, summary, who may call it (for the docs — the library decides), the body (one field per
+declared payload value, :func:`~oneservice.http.schemas.body_schema`) and the service method of
+the same name. Each POST accepts ``If-Match`` (the case version it expects: 412 when the case has
+moved on, checked before the action; the library's own optimistic lock still guards the write)
+and ``Idempotency-Key`` (scoped to the caller and passed to the service: a repeat returns the
+first result). A successful action answers with the case summary and its new version as ``ETag``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Mapping
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 import marshmallow as ma
 from flask import url_for
 
-from .. import Actor, Case, CaseSummary, OneService, Role
+from .. import Case, CaseSummary, OneService, Role
+from ..domain.actions import ACTIONS, ActionSpec, Target
 from .api import Blueprint
 from .context import (
     authenticate,
@@ -38,124 +41,58 @@ from .context import (
 from .problems import HttpProblem
 from .schemas import (
     ActionHeaders,
-    ApproveBody,
     CaseDetailSchema,
     CaseViewSchema,
-    CorrectionBody,
-    DeliverBody,
-    EmptyBody,
     EventPageSchema,
-    NoteBody,
     NoticeSchema,
     OpenCaseBody,
-    OwedBody,
     PageQuery,
     ProgressSchema,
-    RatingBody,
-    ReasonBody,
-    SubmitBody,
     SummarySchema,
-    SupplyCorrectionBody,
-    SupplyOwedBody,
-    VisitBody,
+    body_schema,
 )
 
-__all__ = ["ACTIONS", "Action", "cases"]
+__all__ = ["ENDPOINTS", "Endpoint", "cases"]
 
 cases = Blueprint("cases", __name__, description="Cases (办件): actions and queries")
 cases.before_request(authenticate)
 
 ETAG_HEADER = {"ETag": {"description": 'the case version, e.g. "7"', "schema": {"type": "string"}}}
 
-Call = Callable[[OneService, Actor, str, dict[str, Any], str | None, Mapping[str, str]], Any]
+_RESPONSES: dict[str, type[ma.Schema]] = {"CaseSummary": SummarySchema, "Notice": NoticeSchema}
 
 
 @attrs.frozen
-class Action:
-    """One POST endpoint: ``/cases/<case_id>/<path>`` calling one service method."""
+class Endpoint:
+    """One POST endpoint: ``/cases/<case_id>/<path>`` calling the service method of a declared action."""
 
-    name: str
-    path: str
-    summary: str
-    roles: str
+    spec: ActionSpec
     body: type[ma.Schema]
-    call: Call
-    response: type[ma.Schema] = SummarySchema
-    idempotent: bool = True  # the service method takes an idempotency key
+    response: type[ma.Schema]
+
+    @classmethod
+    def of(cls, spec: ActionSpec) -> Endpoint:
+        method = getattr(OneService, spec.name, OneService.perform)
+        returns = inspect.signature(method).return_annotation
+        return cls(spec, body_schema(spec), _RESPONSES[str(returns)])
+
+    @property
+    def path(self) -> str:
+        prefix = "items/<ident:item>/" if self.spec.target is Target.ITEM else ""
+        return f"{prefix}{self.spec.path}"
+
+    @property
+    def who(self) -> str:
+        """Who may call it, in words (the library decides)."""
+        names = [
+            "reviewer of the item's department" if role is Role.REVIEWER else role.value
+            for role in sorted(self.spec.roles - {Role.SYSTEM}, key=lambda r: r.value)
+        ]
+        return ", ".join(names)
 
 
-def _ch(body: dict[str, Any]) -> dict[str, Any]:
-    return {"channel": body["channel"], "over_budget_reason": body.get("over_budget_reason")}
-
-
-ACTIONS: tuple[Action, ...] = (
-    Action("submit", "submit", "Submit form data and materials (draft → submitted)",
-           "clerk, applicant, agent", SubmitBody,
-           lambda s, a, c, b, k, p: s.submit(a, c, form=b["form"], materials=b["materials"],
-                                             idempotency_key=k, **_ch(b))),
-    Action("give_notice", "notice", "Give the one-time notice (一次性告知) of everything missing",
-           "clerk", EmptyBody, lambda s, a, c, b, k, p: s.give_notice(a, c, idempotency_key=k),
-           response=NoticeSchema),
-    Action("supplement", "supplement", "Supply what the one-time notice listed",
-           "clerk, applicant, agent", SubmitBody,
-           lambda s, a, c, b, k, p: s.supplement(a, c, form=b["form"], materials=b["materials"],
-                                                 idempotency_key=k, **_ch(b))),
-    Action("accept", "accept", "Accept the application (受理); deadlines are frozen now", "clerk",
-           EmptyBody, lambda s, a, c, b, k, p: s.accept(a, c, idempotency_key=k)),
-    Action("accept_with_deficiency", "accept-with-deficiency",
-           "Accept while waivable materials are owed (容缺受理)", "clerk", OwedBody,
-           lambda s, a, c, b, k, p: s.accept_with_deficiency(a, c, b["owed"], idempotency_key=k)),
-    Action("refuse", "refuse", "Refuse to accept the application (不予受理)", "clerk", ReasonBody,
-           lambda s, a, c, b, k, p: s.refuse(a, c, b["reason"], idempotency_key=k)),
-    Action("supply_owed", "owed-materials", "Supply materials owed under deficiency acceptance",
-           "clerk, applicant, agent", SupplyOwedBody,
-           lambda s, a, c, b, k, p: s.supply_owed(a, c, b["materials"], idempotency_key=k, **_ch(b))),
-    Action("start_review", "items/<ident:item>/start-review", "Start the back-office review of an item",
-           "reviewer of the item's department", EmptyBody,
-           lambda s, a, c, b, k, p: s.start_review(a, c, p["item"], idempotency_key=k)),
-    Action("approve", "items/<ident:item>/approve", "Approve an item; its result goes downstream",
-           "reviewer of the item's department", ApproveBody,
-           lambda s, a, c, b, k, p: s.approve(a, c, p["item"], note=b["note"], idempotency_key=k)),
-    Action("refuse_item", "items/<ident:item>/refuse",
-           "Refuse an item (the matter's policy decides the rest)",
-           "reviewer of the item's department", ReasonBody,
-           lambda s, a, c, b, k, p: s.refuse_item(a, c, p["item"], b["reason"], idempotency_key=k)),
-    Action("request_correction", "items/<ident:item>/corrections",
-           "Request a correction (补正); the item's clock stops", "reviewer of the item's department",
-           CorrectionBody,
-           lambda s, a, c, b, k, p: s.request_correction(a, c, p["item"], materials=b["materials"],
-                                                         note=b["note"], idempotency_key=k)),
-    Action("supply_correction", "items/<ident:item>/corrections/supply",
-           "Supply the requested correction; the item's clock restarts", "clerk, applicant, agent",
-           SupplyCorrectionBody,
-           lambda s, a, c, b, k, p: s.supply_correction(a, c, p["item"], materials=b["materials"],
-                                                        idempotency_key=k, **_ch(b))),
-    Action("suspend", "items/<ident:item>/suspend", "Suspend an item (中止); its clock stops",
-           "reviewer of the item's department", ReasonBody,
-           lambda s, a, c, b, k, p: s.suspend(a, c, p["item"], b["reason"], idempotency_key=k)),
-    Action("resume", "items/<ident:item>/resume", "Resume a suspended item (恢复)",
-           "reviewer of the item's department", EmptyBody,
-           lambda s, a, c, b, k, p: s.resume(a, c, p["item"], idempotency_key=k)),
-    Action("record_visit", "items/<ident:item>/visits", "Record an unavoidable on-site visit for an item",
-           "reviewer of the item's department, clerk", VisitBody,
-           lambda s, a, c, b, k, p: s.record_visit(a, c, p["item"], b["purpose"],
-                                                   over_budget_reason=b["over_budget_reason"],
-                                                   idempotency_key=k)),
-    Action("deliver", "deliver", "Deliver all results together (出件)", "clerk", DeliverBody,
-           lambda s, a, c, b, k, p: s.deliver(a, c, idempotency_key=k, **_ch(b))),
-    Action("conclude", "conclude", "Close the case after delivery", "clerk, supervisor", EmptyBody,
-           lambda s, a, c, b, k, p: s.conclude(a, c, idempotency_key=k)),
-    Action("withdraw", "withdraw", "Withdraw the application before conclusion",
-           "clerk, applicant, agent", ReasonBody,
-           lambda s, a, c, b, k, p: s.withdraw(a, c, b["reason"], idempotency_key=k)),
-    Action("rate", "rating", "Rate the service (好差评); 1 or 2 opens a rectification", "applicant",
-           RatingBody, lambda s, a, c, b, k, p: s.rate(a, c, b["level"], b["comment"], idempotency_key=k)),
-    Action("record_callback", "rectification/callback", "Record the callback (回访) after a bad rating",
-           "supervisor", NoteBody, lambda s, a, c, b, k, p: s.record_callback(a, c, b["note"]),
-           idempotent=False),
-    Action("record_rectified", "rectification/done", "Record the rectification (整改) as done",
-           "supervisor", NoteBody, lambda s, a, c, b, k, p: s.record_rectified(a, c, b["note"]),
-           idempotent=False),
+ENDPOINTS: tuple[Endpoint, ...] = tuple(
+    Endpoint.of(spec) for spec in ACTIONS.values() if spec.path is not None and not spec.internal
 )
 
 
@@ -165,43 +102,40 @@ def _reply(result: Any, status: int = 200) -> Any:
     return result
 
 
-def _action_view(action: Action) -> Callable[..., Any]:
+def _action_view(endpoint: Endpoint) -> Callable[..., Any]:
+    name = endpoint.spec.name
+
     def view(body: dict[str, Any], case_id: str, item: str | None = None,
              if_match: str | None = None, idempotency_key: str | None = None) -> Any:
         actor = current_actor()
-        if idempotency_key is not None and not action.idempotent:
-            raise HttpProblem(
-                400, "OS620", f"{action.name} does not take an Idempotency-Key: a repeat is rejected "
-                "by the case's state instead", field="Idempotency-Key",
-            )
         if if_match is not None:
             precondition(actor, case_id, if_match)
-        elif item is not None:
-            # The engine checks some item actions' input (materials, upstream results) before it
-            # authorises, and its errors describe the case: look first, so that a caller who may
-            # not see the case gets a 403 and learns nothing about it.
-            case_summary(actor, case_id)
-        path = {"item": item} if item is not None else {}
-        result = action.call(service(), actor, case_id, body, scoped_key(actor, idempotency_key), path)
-        return _reply(result)
+        values = dict(body) | ({"item": item} if item is not None else {})
+        key = scoped_key(actor, idempotency_key)
+        svc = service()
+        typed = getattr(svc, name, None)  # the typed method, where there is one (give_notice: a Notice)
+        if typed is not None:
+            return _reply(typed(actor, case_id, **values, idempotency_key=key))
+        return _reply(svc.perform(name, actor, case_id, **values, idempotency_key=key))
 
-    view.__name__ = action.name
-    view.__doc__ = f"{action.summary}\n\nWho: {action.roles}."
+    view.__name__ = name
+    view.__doc__ = f"{endpoint.spec.summary}\n\nWho: {endpoint.who}."
     return view
 
 
-def _register(action: Action) -> None:
-    headers = ETAG_HEADER if action.response is SummarySchema else None
-    view = _action_view(action)
-    view = cases.response(200, action.response, headers=headers)(view)
+def _register(endpoint: Endpoint) -> None:
+    headers = ETAG_HEADER if endpoint.response is SummarySchema else None
+    view = _action_view(endpoint)
+    view = cases.response(200, endpoint.response, headers=headers)(view)
     view = cases.arguments(ActionHeaders, location="headers", as_kwargs=True)(view)
-    view = cases.arguments(action.body, required=action.body is not EmptyBody)(view)
-    view = cases.doc(operationId=action.name)(view)
-    cases.route(f"/cases/<case_id:case_id>/{action.path}", methods=["POST"], endpoint=action.name)(view)
+    view = cases.arguments(endpoint.body, required=bool(endpoint.spec.params))(view)
+    view = cases.doc(operationId=endpoint.spec.name)(view)
+    route = f"/cases/<case_id:case_id>/{endpoint.path}"
+    cases.route(route, methods=["POST"], endpoint=endpoint.spec.name)(view)
 
 
-for _action in ACTIONS:
-    _register(_action)
+for _endpoint in ENDPOINTS:
+    _register(_endpoint)
 
 
 # ------------------------------------------------------------------------------ open a case

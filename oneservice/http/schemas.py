@@ -16,6 +16,7 @@ from marshmallow import fields as f
 from marshmallow import validate as v
 
 from .. import CaseState
+from ..domain.actions import ActionSpec, Param, ParamKind
 from .fields import CHANNELS, Ident, Text
 
 COLOURS = ("green", "yellow", "red")
@@ -70,65 +71,38 @@ class OpenCaseBody(ma.Schema):
     )
 
 
-class SubmitBody(ma.Schema):
-    form = f.Dict(
-        keys=Text(min_length=1, max_length=100), values=f.Raw(allow_none=True), allow_none=True,
-        load_default=None, validate=v.Length(max=500),
-        metadata={"description": "unified form (一表申请): field id → value"},
-    )
-    materials = _materials(metadata={"description": "ids of the materials handed in"})
-    channel = _channel(required=True)
-    over_budget_reason = _over_budget()
+def _field(param: Param) -> f.Field[Any]:
+    """The body field of one declared payload value."""
+    meta: dict[str, Any] = {"description": param.description} if param.description else {}
+    kind = param.kind
+    if kind is ParamKind.FORM:
+        return f.Dict(
+            keys=Text(min_length=1, max_length=100), values=f.Raw(allow_none=True), allow_none=True,
+            load_default=None, validate=v.Length(max=500), metadata=meta,
+        )
+    if kind is ParamKind.MATERIALS:
+        return _materials(metadata=meta)
+    if kind is ParamKind.MATERIALS_REQUIRED:
+        return f.List(Ident(), required=True, validate=v.Length(min=1, max=200), metadata=meta)
+    if kind is ParamKind.CHANNEL:
+        return _channel(required=True, metadata=meta)
+    if kind is ParamKind.OVER_BUDGET:
+        return _over_budget()
+    if kind is ParamKind.REASON:
+        return _reason(param.description)
+    if kind is ParamKind.NOTE:
+        return Text(allow_none=True, load_default=None, metadata=meta)
+    if kind is ParamKind.LEVEL:
+        return f.Integer(required=True, strict=True, validate=v.Range(1, 5), metadata=meta)
+    return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 
-class OwedBody(ma.Schema):
-    owed = f.List(Ident(), required=True, validate=v.Length(min=1, max=200),
-                  metadata={"description": "waivable materials that may be supplied later (容缺)"})
-
-
-class ReasonBody(ma.Schema):
-    reason = _reason("why")
-
-
-class SupplyOwedBody(ma.Schema):
-    materials = f.List(Ident(), required=True, validate=v.Length(min=1, max=200))
-    channel = _channel(required=True)
-    over_budget_reason = _over_budget()
-
-
-class ApproveBody(ma.Schema):
-    note = Text(allow_none=True, load_default=None)
-
-
-class CorrectionBody(ma.Schema):
-    materials = _materials(metadata={"description": "materials to be corrected"})
-    note = _reason("what to correct (补正)")
-
-
-class SupplyCorrectionBody(ma.Schema):
-    channel = _channel(required=True)
-    materials = _materials()
-    over_budget_reason = _over_budget()
-
-
-class VisitBody(ma.Schema):
-    purpose = _reason("why the applicant must come")
-    over_budget_reason = _over_budget()
-
-
-class DeliverBody(ma.Schema):
-    channel = _channel(required=True, metadata={"description": "window, mail or electronic"})
-    over_budget_reason = _over_budget()
-
-
-class RatingBody(ma.Schema):
-    level = f.Integer(required=True, strict=True, validate=v.Range(1, 5),
-                      metadata={"description": "5 非常满意 … 1 非常不满意"})
-    comment = Text(load_default="")
-
-
-class NoteBody(ma.Schema):
-    note = _reason("what was done")
+def body_schema(spec: ActionSpec) -> type[ma.Schema]:
+    """The request body of a declared action: one field per payload value (``EmptyBody`` if none)."""
+    if not spec.params:
+        return EmptyBody
+    name = "".join(part.title() for part in spec.name.split("_")) + "Body"
+    return ma.Schema.from_dict({p.name: _field(p) for p in spec.params}, name=name)
 
 
 class ActionHeaders(ma.Schema):

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from types import FrameType
 
 from .. import OneService
-from .app import DEFAULT_MAX_BODY, create_app
+from .app import create_app
 from .auth import TokenAuthority
+from .limits import DEFAULT_MAX_BODY
 
 __all__ = ["serve"]
 

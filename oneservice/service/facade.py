@@ -1,43 +1,129 @@
-"""The application service: one method per action, one transaction each.
+"""The application service: one typed method per action, one transaction each.
 
 :class:`OneService` ties the catalogue (definitions), the engine (rules), the store (database)
 and the clock together. Every action names its :class:`~oneservice.domain.case.Actor`, runs in
 one transaction with optimistic concurrency on the case, accepts an optional idempotency key,
-and returns a :class:`~oneservice.views.CaseSummary`. An action the actor may not perform raises
-:class:`~oneservice.errors.NotAuthorised` and is recorded as an ``AccessDenied`` event.
+and returns a :class:`~oneservice.service.views.CaseSummary`. An action the actor may not perform
+raises :class:`~oneservice.errors.NotAuthorised` and is recorded as an ``AccessDenied`` event.
 
-The actions are here; the rest is composed from mixins::
+Each action method is its typed signature over the action's declaration
+(:data:`oneservice.domain.actions.ACTIONS`: its payload, roles and summary, which also becomes the
+method's docstring); the rules are the engine method of the same name. :class:`OneService` is
+composed of::
 
     OneService
-    ├── Queries          (service_queries.py)   completeness, last_notice, get, case, events,
-    │                                            progress, my_cases, worklists, cases_by_colour
-    ├── CalendarUpdates  (service_calendar.py)  load_calendar and the deadlines it moves
-    └── ServiceBase      (service_base.py)      engines, one transaction per action, idempotency
+    ├── runner            ActionRunner     (runner.py)            engines, one transaction per action,
+    │                                                            idempotency, denied access recorded
+    ├── queries           Queries          (queries.py)           completeness, last_notice, get, case,
+    │                                                            events, progress, my_cases, worklists
+    └── calendar_updates  CalendarUpdates  (calendar_updates.py)  load_calendar and the deadlines it moves
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from ..catalog.catalogue import Catalogue
 from ..catalog.loader import load_catalogue
+from ..domain.actions import ACTIONS, Target
 from ..domain.case import Actor, Applicant, Case, Role
 from ..domain.time import Clock
+from ..engine.calendar import WorkCalendar
 from ..engine.engine import CaseEngine
 from ..errors import ConcurrencyConflict, DuplicateAction, InvalidInput
-from ..store import Store
+from ..store import Store, Transaction
 from .calendar_updates import CalendarUpdates
 from .queries import Queries, make_notice
-from .runner import calendar_from_catalogue, check_actor, new_case_id
+from .runner import ActionRunner, calendar_from_catalogue, check_actor, new_case_id
 from .views import CaseSummary, Notice
 
 __all__ = ["OneService", "calendar_from_catalogue"]
 
 
-class OneService(Queries, CalendarUpdates):
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _query(method: Callable[Concatenate[Queries, P], R]) -> Callable[Concatenate[OneService, P], R]:
+    """A query of :class:`Queries` offered by :class:`OneService` with the same signature and text."""
+
+    @functools.wraps(method)
+    def forward(self: OneService, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return method(self.queries, *args, **kwargs)
+
+    return forward
+
+
+def _declared(method: F) -> F:
+    """Check an action method against its declaration and give it the declaration's text.
+
+    The method's parameters after ``actor`` and ``case_id`` (and ``item`` for an item action) must be
+    the declared payload, by name, and ``idempotency_key``: a mismatch fails at import.
+    """
+    spec = ACTIONS[method.__name__]
+    names = list(inspect.signature(method).parameters)[3:]
+    expected = ["item"] * (spec.target is Target.ITEM) + [p.name for p in spec.params] + ["idempotency_key"]
+    if sorted(names) != sorted(expected):
+        raise TypeError(f"OneService.{spec.name}{tuple(names)} does not match its declaration: {expected}")
+    who = ", ".join(sorted(r.value for r in spec.roles))
+    method.__doc__ = method.__doc__ or f"{spec.summary} ({spec.label.zh}).\n\nWho: {who}."
+    return method
+
+
+class OneService:
     """Every action and query of oneservice, each in one transaction."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        calendar: WorkCalendar | None = None,
+        yellow_days: int = 1,
+    ) -> None:
+        self.runner = ActionRunner(catalogue, store, clock=clock, calendar=calendar, yellow_days=yellow_days)
+        self.queries = Queries(self.runner)
+        self.calendar_updates = CalendarUpdates(self.runner)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.runner.catalogue
+
+    @property
+    def store(self) -> Store:
+        return self.runner.store
+
+    @property
+    def clock(self) -> Clock:
+        return self.runner.clock
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar deadlines are computed on (:meth:`load_calendar` extends it)."""
+        return self.runner.calendar
+
+    @property
+    def yellow_days(self) -> int:
+        return self.runner.yellow_days
+
+    def engine(self, definition_hash: str, tx: Transaction | None = None) -> CaseEngine:
+        """The engine of one definition version (see :meth:`ActionRunner.engine`)."""
+        return self.runner.engine(definition_hash, tx)
+
+    def with_retry(self, call: Callable[[], R], attempts: int = 3) -> R:
+        """Run ``call`` again when a concurrent action changed the case; the last conflict is raised."""
+        return self.runner.with_retry(call, attempts)
+
+    def load_calendar(self, data: Mapping[str, Any]) -> list[str]:
+        """Add a year of calendar data and recompute provisional deadlines; returns changed case ids."""
+        return self.calendar_updates.load_calendar(data)
 
     @classmethod
     def open(
@@ -72,35 +158,37 @@ class OneService(Queries, CalendarUpdates):
         check_actor(actor)
         if not isinstance(applicant, Applicant):
             raise InvalidInput("must be an Applicant", field="applicant")
-        plan = self.catalogue.plan(matter_id)
-        self.catalogue.location(location)
-        engine = self.engine(plan.content_hash)
-        now = self.clock.now()
+        runner = self.runner
+        plan = runner.catalogue.plan(matter_id)
+        runner.catalogue.location(location)
+        engine = runner.engine(plan.content_hash)
+        now = runner.clock.now()
         case_id = new_case_id(now)
         payload = [matter_id, applicant.kind, applicant.id_number, channel, location]
-        fingerprint = self._fingerprint("open_case", "", payload, actor)
-        with self.store.transaction() as tx:
+        fingerprint = runner._fingerprint("open_case", "", payload, actor)
+        with runner.store.transaction() as tx:
             if idempotency_key:
                 record = tx.get_idempotency(idempotency_key)
                 if record is not None:
                     if record.fingerprint != fingerprint:
                         raise DuplicateAction(idempotency_key, case_id="-")  # never another's case id
                     return CaseSummary(**record.result)
-            if plan.content_hash not in self._saved_definitions:
+            if plan.content_hash not in runner._saved_definitions:
                 tx.save_definition(
                     plan.content_hash,
                     matter_id,
                     plan.matter.version,
-                    self.catalogue.definition_files(matter_id),
+                    runner.catalogue.definition_files(matter_id),
                 )
             case = engine.open_case(actor, case_id, applicant, channel, location, now, agent=agent)
             tx.add_case(case)
-            summary = self._summary(case, engine)
+            summary = runner.summary(case, engine, actor)
             if idempotency_key:
                 tx.put_idempotency(idempotency_key, case.id, "open_case", fingerprint, summary.to_dict())
-        self._saved_definitions.add(plan.content_hash)
+        runner._saved_definitions.add(plan.content_hash)
         return summary
 
+    @_declared
     def submit(
         self,
         actor: Actor,
@@ -112,18 +200,8 @@ class OneService(Queries, CalendarUpdates):
         over_budget_reason: str | None = None,
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        """Submit form data and materials (draft → submitted)."""
-        materials = list(materials)
-        return self._act(
-            "submit",
-            case_id,
-            actor,
-            lambda e, c, now: e.submit(
-                c, actor, now, form, materials, channel, over_budget_reason=over_budget_reason
-            ),
-            key=idempotency_key,
-            payload=[form, materials, channel],
-        )[0]
+        return self._perform("submit", actor, case_id, idempotency_key, form=form, materials=materials,
+                             channel=channel, over_budget_reason=over_budget_reason)
 
     def give_notice(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> Notice:
         """Give the one-time notice of everything missing or wrong (submitted → awaiting_materials)."""
@@ -132,11 +210,12 @@ class OneService(Queries, CalendarUpdates):
             check = engine.give_notice(case, actor, now)
             return make_notice(case, engine, check.issues, case.notices)
 
-        _, notice = self._act("give_notice", case_id, actor, change, key=idempotency_key)
+        _, notice = self.runner._act("give_notice", case_id, actor, change, key=idempotency_key)
         if notice is None:  # an idempotent repeat: rebuild the notice from the event log
             return self.last_notice(actor, case_id)
         return notice
 
+    @_declared
     def supplement(
         self,
         actor: Actor,
@@ -148,50 +227,26 @@ class OneService(Queries, CalendarUpdates):
         over_budget_reason: str | None = None,
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        materials = list(materials)
-        return self._act(
-            "supplement",
-            case_id,
-            actor,
-            lambda e, c, now: e.supplement(
-                c, actor, now, form, materials, channel, over_budget_reason=over_budget_reason
-            ),
-            key=idempotency_key,
-            payload=[form, materials, channel],
-        )[0]
+        return self._perform("supplement", actor, case_id, idempotency_key, form=form, materials=materials,
+                             channel=channel, over_budget_reason=over_budget_reason)
 
+    @_declared
     def accept(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act(
-            "accept", case_id, actor, lambda e, c, now: e.accept(c, actor, now), key=idempotency_key
-        )[0]
+        return self._perform("accept", actor, case_id, idempotency_key)
 
+    @_declared
     def accept_with_deficiency(
         self, actor: Actor, case_id: str, owed: Sequence[str], *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        owed = list(owed)
-        if not owed:
-            raise InvalidInput("list the waivable materials that may be owed", field="owed")
-        return self._act(
-            "accept_with_deficiency",
-            case_id,
-            actor,
-            lambda e, c, now: e.accept(c, actor, now, owed=owed),
-            key=idempotency_key,
-            payload=owed,
-        )[0]
+        return self._perform("accept_with_deficiency", actor, case_id, idempotency_key, owed=owed)
 
+    @_declared
     def refuse(
         self, actor: Actor, case_id: str, reason: str, *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        return self._act(
-            "refuse",
-            case_id,
-            actor,
-            lambda e, c, now: e.refuse(c, actor, now, reason),
-            key=idempotency_key,
-            payload=reason,
-        )[0]
+        return self._perform("refuse", actor, case_id, idempotency_key, reason=reason)
 
+    @_declared
     def supply_owed(
         self,
         actor: Actor,
@@ -202,216 +257,124 @@ class OneService(Queries, CalendarUpdates):
         over_budget_reason: str | None = None,
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        materials = list(materials)
-        return self._act(
-            "supply_owed",
-            case_id,
-            actor,
-            lambda e, c, now: e.supply_owed(
-                c, actor, now, materials, channel, over_budget_reason=over_budget_reason
-            ),
-            key=idempotency_key,
-            payload=[materials, channel],
-        )[0]
+        return self._perform("supply_owed", actor, case_id, idempotency_key, materials=materials,
+                             channel=channel, over_budget_reason=over_budget_reason)
 
     # ------------------------------------------------------------------ back office
 
+    @_declared
     def start_review(
         self, actor: Actor, case_id: str, item: str, *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        return self._act(
-            "start_review",
-            case_id,
-            actor,
-            lambda e, c, now: e.start_review(c, actor, now, item),
-            key=idempotency_key,
-            payload=item,
-        )[0]
+        return self._perform("start_review", actor, case_id, idempotency_key, item=item)
 
+    @_declared
     def approve(
-        self,
-        actor: Actor,
-        case_id: str,
-        item: str,
-        *,
-        note: str | None = None,
+        self, actor: Actor, case_id: str, item: str, *, note: str | None = None,
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        return self._act(
-            "approve",
-            case_id,
-            actor,
-            lambda e, c, now: e.approve(c, actor, now, item, note),
-            key=idempotency_key,
-            payload=[item, note],
-        )[0]
+        return self._perform("approve", actor, case_id, idempotency_key, item=item, note=note)
 
+    @_declared
     def refuse_item(
         self, actor: Actor, case_id: str, item: str, reason: str, *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        return self._act(
-            "refuse_item",
-            case_id,
-            actor,
-            lambda e, c, now: e.refuse_item(c, actor, now, item, reason),
-            key=idempotency_key,
-            payload=[item, reason],
-        )[0]
+        return self._perform("refuse_item", actor, case_id, idempotency_key, item=item, reason=reason)
 
+    @_declared
     def request_correction(
-        self,
-        actor: Actor,
-        case_id: str,
-        item: str,
-        *,
-        materials: Sequence[str] = (),
-        note: str,
+        self, actor: Actor, case_id: str, item: str, *, materials: Sequence[str] = (), note: str,
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        materials = list(materials)
-        return self._act(
-            "request_correction",
-            case_id,
-            actor,
-            lambda e, c, now: e.request_correction(c, actor, now, item, materials, note),
-            key=idempotency_key,
-            payload=[item, materials, note],
-        )[0]
+        return self._perform("request_correction", actor, case_id, idempotency_key, item=item,
+                             materials=materials, note=note)
 
+    @_declared
     def supply_correction(
-        self,
-        actor: Actor,
-        case_id: str,
-        item: str,
-        *,
-        channel: str,
-        materials: Sequence[str] = (),
-        over_budget_reason: str | None = None,
-        idempotency_key: str | None = None,
+        self, actor: Actor, case_id: str, item: str, *, channel: str, materials: Sequence[str] = (),
+        over_budget_reason: str | None = None, idempotency_key: str | None = None,
     ) -> CaseSummary:
-        materials = list(materials)
-        return self._act(
-            "supply_correction",
-            case_id,
-            actor,
-            lambda e, c, now: e.supply_correction(
-                c, actor, now, item, channel, materials, over_budget_reason=over_budget_reason
-            ),
-            key=idempotency_key,
-            payload=[item, channel, materials],
-        )[0]
+        return self._perform("supply_correction", actor, case_id, idempotency_key, item=item, channel=channel,
+                             materials=materials, over_budget_reason=over_budget_reason)
 
+    @_declared
     def suspend(
         self, actor: Actor, case_id: str, item: str, reason: str, *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        return self._act(
-            "suspend",
-            case_id,
-            actor,
-            lambda e, c, now: e.suspend(c, actor, now, item, reason),
-            key=idempotency_key,
-            payload=[item, reason],
-        )[0]
+        return self._perform("suspend", actor, case_id, idempotency_key, item=item, reason=reason)
 
+    @_declared
     def resume(
         self, actor: Actor, case_id: str, item: str, *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        return self._act(
-            "resume",
-            case_id,
-            actor,
-            lambda e, c, now: e.resume(c, actor, now, item),
-            key=idempotency_key,
-            payload=item,
-        )[0]
+        return self._perform("resume", actor, case_id, idempotency_key, item=item)
 
+    @_declared
     def record_visit(
-        self,
-        actor: Actor,
-        case_id: str,
-        item: str,
-        purpose: str,
-        *,
-        over_budget_reason: str | None = None,
+        self, actor: Actor, case_id: str, item: str, purpose: str, *, over_budget_reason: str | None = None,
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        return self._act(
-            "record_visit",
-            case_id,
-            actor,
-            lambda e, c, now: e.record_visit(
-                c, actor, now, item, purpose, over_budget_reason=over_budget_reason
-            ),
-            key=idempotency_key,
-            payload=[item, purpose],
-        )[0]
+        return self._perform("record_visit", actor, case_id, idempotency_key, item=item, purpose=purpose,
+                             over_budget_reason=over_budget_reason)
 
     # ------------------------------------------------------------------ single window, applicant
 
+    @_declared
     def deliver(
-        self,
-        actor: Actor,
-        case_id: str,
-        *,
-        channel: str,
-        over_budget_reason: str | None = None,
+        self, actor: Actor, case_id: str, *, channel: str, over_budget_reason: str | None = None,
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        return self._act(
-            "deliver",
-            case_id,
-            actor,
-            lambda e, c, now: e.deliver(c, actor, now, channel, over_budget_reason=over_budget_reason),
-            key=idempotency_key,
-            payload=channel,
-        )[0]
+        return self._perform("deliver", actor, case_id, idempotency_key, channel=channel,
+                             over_budget_reason=over_budget_reason)
 
+    @_declared
     def conclude(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._act(
-            "conclude", case_id, actor, lambda e, c, now: e.conclude(c, actor, now), key=idempotency_key
-        )[0]
+        return self._perform("conclude", actor, case_id, idempotency_key)
 
+    @_declared
     def withdraw(
         self, actor: Actor, case_id: str, reason: str, *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        return self._act(
-            "withdraw",
-            case_id,
-            actor,
-            lambda e, c, now: e.withdraw(c, actor, now, reason),
-            key=idempotency_key,
-            payload=reason,
-        )[0]
+        return self._perform("withdraw", actor, case_id, idempotency_key, reason=reason)
 
+    @_declared
     def rate(
         self, actor: Actor, case_id: str, level: int, comment: str = "", *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        return self._act(
-            "rate",
-            case_id,
-            actor,
-            lambda e, c, now: e.rate(c, actor, now, level, comment),
-            key=idempotency_key,
-            payload=[level, comment],
-        )[0]
+        return self._perform("rate", actor, case_id, idempotency_key, level=level, comment=comment)
 
+    @_declared
     def record_callback(
         self, actor: Actor, case_id: str, note: str, *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        """Record the callback (回访) of a bad rating (supervisor)."""
-        return self._act(
-            "record_callback", case_id, actor, lambda e, c, now: e.record_callback(c, actor, now, note),
-            key=idempotency_key, payload=note,
-        )[0]
+        return self._perform("record_callback", actor, case_id, idempotency_key, note=note)
 
+    @_declared
     def record_rectified(
         self, actor: Actor, case_id: str, note: str, *, idempotency_key: str | None = None
     ) -> CaseSummary:
-        """Record the rectification (整改) of a bad rating as done (supervisor)."""
-        return self._act(
-            "record_rectified", case_id, actor, lambda e, c, now: e.record_rectified(c, actor, now, note),
-            key=idempotency_key, payload=note,
-        )[0]
+        return self._perform("record_rectified", actor, case_id, idempotency_key, note=note)
+
+    def perform(
+        self, name: str, actor: Actor, case_id: str, *, idempotency_key: str | None = None, **values: Any
+    ) -> CaseSummary:
+        """Perform the declared action ``name`` with its payload ``values`` (item actions: ``item=``).
+
+        Every action of :data:`~oneservice.domain.actions.ACTIONS` can be performed so, the moment
+        it is declared and its engine rule written; the typed methods above are the same call.
+        """
+        spec = ACTIONS.get(name)
+        if spec is None or spec.internal or spec.path is None:
+            offered = ", ".join(n for n, s in ACTIONS.items() if s.path and not s.internal)
+            raise InvalidInput(
+                f"{name!r} is not an action on a case", field="action", hint=f"one of: {offered}"
+            )
+        return self.runner.perform(name, actor, case_id, dict(values), idempotency_key)
+
+    def _perform(
+        self, name: str, actor: Actor, case_id: str, idempotency_key: str | None, **values: Any
+    ) -> CaseSummary:
+        return self.runner.perform(name, actor, case_id, values, idempotency_key)
 
     def terminate_overdue(self, actor: Actor | None = None) -> list[str]:
         """Terminate every case whose owed materials are past due; returns their ids."""
@@ -422,7 +385,7 @@ class OneService(Queries, CalendarUpdates):
         done = []
         for case_id in candidates:
             try:
-                _, terminated = self._act(
+                _, terminated = self.runner._act(
                     "terminate", case_id, actor, lambda e, c, now: e.terminate_overdue(c, actor, now)
                 )
             except ConcurrencyConflict:
@@ -430,3 +393,23 @@ class OneService(Queries, CalendarUpdates):
             if terminated:
                 done.append(case_id)
         return done
+
+    # ------------------------------------------------------------------ queries (queries.py)
+
+    completeness = _query(Queries.completeness)
+    last_notice = _query(Queries.last_notice)
+    get = _query(Queries.get)
+    case = _query(Queries.case)
+    events = _query(Queries.events)
+    events_page = _query(Queries.events_page)
+    progress = _query(Queries.progress)
+    my_cases = _query(Queries.my_cases)
+    my_cases_page = _query(Queries.my_cases_page)
+    department_worklist = _query(Queries.department_worklist)
+    department_worklist_page = _query(Queries.department_worklist_page)
+    window_queue = _query(Queries.window_queue)
+    window_queue_page = _query(Queries.window_queue_page)
+    awaiting_materials = _query(Queries.awaiting_materials)
+    awaiting_materials_page = _query(Queries.awaiting_materials_page)
+    cases_by_colour = _query(Queries.cases_by_colour)
+    cases_by_colour_page = _query(Queries.cases_by_colour_page)

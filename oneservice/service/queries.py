@@ -14,10 +14,10 @@ from typing import Any
 from ..domain.case import Actor, Case, Role
 from ..domain.supervision import Colour, Thresholds
 from ..engine.engine import CaseEngine
-from ..engine.labels import STATE_LABELS, event_label
+from ..engine.labels import event_label
 from ..errors import InvalidInput, NotAuthorised
 from ..store import CaseRow, Page
-from .runner import ServiceBase, check_actor, require_staff
+from .runner import ActionRunner, check_actor, require_staff
 from .views import CaseSummary, Notice, NoticeLine, ProgressStep, ProgressView, supervision_colour
 
 __all__ = ["Queries", "make_notice"]
@@ -33,28 +33,31 @@ def make_notice(case: Case, engine: CaseEngine, issues: Iterable[Any], number: i
     )
 
 
-class Queries(ServiceBase):
+class Queries:
     """Every query of oneservice, each in one (read) transaction."""
+
+    def __init__(self, runner: ActionRunner) -> None:
+        self.runner = runner
 
     # ------------------------------------------------------------------ one-time notice
 
     def completeness(self, actor: Actor, case_id: str) -> Notice:
         """What is missing or wrong now (no state change): the notice that would be given."""
         check_actor(actor)
-        with self.store.transaction() as tx:
+        with self.runner.store.transaction() as tx:
             case = tx.get_case(case_id)
-        engine = self.engine(case.definition_hash)
-        engine.authorise(case, actor, {Role.CLERK, Role.APPLICANT, Role.AGENT, Role.SUPERVISOR})
+        engine = self.runner.engine(case.definition_hash)
+        engine.authorise(case, actor, "completeness")
         check = engine.completeness(case)
         return make_notice(case, engine, check.issues, case.notices)
 
     def last_notice(self, actor: Actor, case_id: str) -> Notice:
         """The most recent one-time notice of a case."""
-        with self.store.transaction() as tx:
+        with self.runner.store.transaction() as tx:
             case = tx.get_case(case_id)
             events = tx.events(case_id)
-        engine = self.engine(case.definition_hash)
-        engine.authorise(case, actor, {Role.CLERK, Role.APPLICANT, Role.AGENT, Role.SUPERVISOR})
+        engine = self.runner.engine(case.definition_hash)
+        engine.authorise(case, actor, "last_notice")
         given = [e for e in events if e.type == "OneTimeNoticeGiven"]
         if not given:
             raise InvalidInput("no one-time notice was given for this case", field="case_id")
@@ -68,31 +71,26 @@ class Queries(ServiceBase):
     def get(self, actor: Actor, case_id: str) -> CaseSummary:
         """The summary of a case: for its applicant, staff, and reviewers of its departments."""
         check_actor(actor)
-        with self.store.transaction(readonly=True) as tx:
+        with self.runner.store.transaction(readonly=True) as tx:
             case = tx.get_case(case_id)
-        engine = self.engine(case.definition_hash)
-        if actor.role is Role.REVIEWER:
-            if actor.department not in {t.department for t in case.tasks.values()}:
-                raise NotAuthorised(f"department {actor.department} has no item in this case",
-                                    case_id=case_id, actor=actor.describe())
-        else:
-            engine.authorise(case, actor, set(Role) - {Role.REVIEWER})
-        return self._summary(case, engine)
+        engine = self.runner.engine(case.definition_hash)
+        engine.authorise(case, actor, "summary")
+        return self.runner.summary(case, engine, actor)
 
     def case(self, actor: Actor, case_id: str) -> Case:
         """The full case (staff only): tasks, materials, visits, deadlines, ratings."""
-        with self.store.transaction() as tx:
+        with self.runner.store.transaction() as tx:
             case = tx.get_case(case_id)
-        engine = self.engine(case.definition_hash)
-        engine.authorise(case, actor, {Role.CLERK, Role.SUPERVISOR, Role.SYSTEM})
+        engine = self.runner.engine(case.definition_hash)
+        engine.authorise(case, actor, "case")
         return case
 
     def events(self, actor: Actor, case_id: str) -> list[Any]:
         """The event log of a case (staff only), in order."""
-        with self.store.transaction() as tx:
+        with self.runner.store.transaction() as tx:
             case = tx.get_case(case_id)
             events = tx.events(case_id)
-        self.engine(case.definition_hash).authorise(case, actor, {Role.CLERK, Role.SUPERVISOR, Role.SYSTEM})
+        self.runner.engine(case.definition_hash).authorise(case, actor, "events")
         return events
 
     def events_page(
@@ -100,23 +98,23 @@ class Queries(ServiceBase):
     ) -> Page[Any]:
         """One page of :meth:`events` with the number of events in all."""
         _check_window(limit, offset)
-        with self.store.transaction(readonly=True) as tx:
+        with self.runner.store.transaction(readonly=True) as tx:
             case = tx.get_case(case_id)
             page = tx.events_page(case_id, limit=limit, offset=offset)
-        self.engine(case.definition_hash).authorise(case, actor, {Role.CLERK, Role.SUPERVISOR, Role.SYSTEM})
+        self.runner.engine(case.definition_hash).authorise(case, actor, "events")
         return page
 
     def progress(self, actor: Actor, case_id: str) -> ProgressView:
         """办件进度: each public step with time, department and note; the ID number masked."""
         check_actor(actor)
         try:
-            with self.store.transaction() as tx:
+            with self.runner.store.transaction() as tx:
                 case = tx.get_case(case_id)
                 events = tx.events(case_id)
-            engine = self.engine(case.definition_hash)
-            engine.authorise(case, actor, {Role.APPLICANT, Role.AGENT, Role.CLERK, Role.SUPERVISOR})
+            engine = self.runner.engine(case.definition_hash)
+            engine.authorise(case, actor, "progress")
         except NotAuthorised as exc:
-            self._record_denied(case_id, actor, "progress", exc, self.clock.now())
+            self.runner._record_denied(case_id, actor, "progress", exc, self.runner.clock.now())
             raise
         names = engine.department_names
         steps = []
@@ -139,8 +137,8 @@ class Queries(ServiceBase):
                     note,
                 )
             )
-        today = self.clock.today()
-        summary = self._summary(case, engine)
+        today = self.runner.clock.today()
+        summary = self.runner.summary(case, engine, actor)
         tasks = tuple(
             {
                 "item": code,
@@ -148,12 +146,12 @@ class Queries(ServiceBase):
                 "name_en": engine.items[code].name.en,
                 "department": t.department,
                 "state": str(t.state),
-                "state_zh": STATE_LABELS[str(t.state)].zh,
-                "state_en": STATE_LABELS[str(t.state)].en,
+                "state_zh": t.state.label.zh,
+                "state_en": t.state.label.en,
                 "due": t.due.isoformat() if t.due else None,
                 "due_provisional": t.due_provisional,
                 "colour": supervision_colour(
-                    t.due, today, self.calendar, done=t.concluded, yellow_days=self.yellow_days
+                    t.due, today, self.runner.calendar, done=t.concluded, yellow_days=self.runner.yellow_days
                 ),
             }
             for code, t in case.tasks.items()
@@ -161,7 +159,7 @@ class Queries(ServiceBase):
         owed = tuple(
             {"material": m.material_id, "due": m.due.isoformat() if m.due else None} for m in case.owed()
         )
-        label = STATE_LABELS[str(case.state)]
+        label = case.state.label
         return ProgressView(
             case.id,
             case.matter_id,
@@ -192,7 +190,7 @@ class Queries(ServiceBase):
         if actor.role is not Role.APPLICANT or not actor.applicant_id:
             raise InvalidInput("only an applicant has their own cases", field="actor")
         _check_window(limit, offset)
-        with self.store.transaction(readonly=True) as tx:
+        with self.runner.store.transaction(readonly=True) as tx:
             return tx.cases_for_applicant_page(actor.applicant_id, limit=limit, offset=offset)
 
     # ------------------------------------------------------------------ worklists
@@ -216,7 +214,7 @@ class Queries(ServiceBase):
         department = department or actor.department
         if department is None:
             raise InvalidInput("name the department", field="department")
-        self.catalogue.department(department)
+        self.runner.catalogue.department(department)
         if actor.role is Role.REVIEWER and actor.department != department:
             raise NotAuthorised(
                 f"a reviewer of {actor.department} may not see {department}'s worklist",
@@ -225,7 +223,7 @@ class Queries(ServiceBase):
             )
         require_staff(actor)
         _check_window(limit, offset)
-        with self.store.transaction(readonly=True) as tx:
+        with self.runner.store.transaction(readonly=True) as tx:
             return tx.department_tasks_page(department, limit=limit, offset=offset)
 
     def window_queue(
@@ -242,9 +240,9 @@ class Queries(ServiceBase):
         location = location or actor.location
         if location is None:
             raise InvalidInput("name the service location", field="location")
-        self.catalogue.location(location)
+        self.runner.catalogue.location(location)
         _check_window(limit, offset)
-        with self.store.transaction(readonly=True) as tx:
+        with self.runner.store.transaction(readonly=True) as tx:
             return tx.window_queue_page(location, limit=limit, offset=offset)
 
     def awaiting_materials(
@@ -260,7 +258,7 @@ class Queries(ServiceBase):
         """One page of :meth:`awaiting_materials` with the number of cases in all."""
         require_staff(actor)
         _check_window(limit, offset)
-        with self.store.transaction(readonly=True) as tx:
+        with self.runner.store.transaction(readonly=True) as tx:
             return tx.awaiting_materials_page(location, limit=limit, offset=offset)
 
     def cases_by_colour(
@@ -284,9 +282,10 @@ class Queries(ServiceBase):
         if colour not in (Colour.YELLOW, Colour.RED):
             raise InvalidInput("colour must be 'yellow' or 'red'", field="colour")
         _check_window(limit, offset)
-        first, last = Thresholds.on(self.clock.today(), self.calendar, self.yellow_days).due_range(
+        runner = self.runner
+        first, last = Thresholds.on(runner.clock.today(), runner.calendar, runner.yellow_days).due_range(
             Colour(colour))
-        with self.store.transaction(readonly=True) as tx:
+        with runner.store.transaction(readonly=True) as tx:
             return tx.open_cases_due_between_page(
                 first or dt.date.min, last or dt.date.max, limit=limit, offset=offset)
 

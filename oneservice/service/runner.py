@@ -1,9 +1,9 @@
 """The plumbing of :class:`~oneservice.service.OneService`: engines, transactions, idempotency.
 
-:class:`ServiceBase` holds the catalogue, store, clock and calendar, builds one
-:class:`~oneservice.engine.engine.CaseEngine` per definition version (:meth:`ServiceBase.engine`)
-and runs every action on a case in one transaction (:meth:`ServiceBase._act`): load, change, save,
-summarise, with an optional idempotency key. A refused authorisation is recorded as an
+:class:`ActionRunner` holds the catalogue, store, clock and calendar, builds one
+:class:`~oneservice.engine.engine.CaseEngine` per definition version (:meth:`ActionRunner.engine`)
+and runs every action on a case in one transaction (:meth:`ActionRunner.perform`): load, change,
+save, summarise, with an optional idempotency key. A refused authorisation is recorded as an
 ``AccessDenied`` event in a transaction of its own.
 """
 
@@ -18,11 +18,11 @@ from typing import Any, TypeVar
 
 from ..catalog.catalogue import Catalogue
 from ..catalog.loader import check_files
+from ..domain.actions import ACTIONS, ParamKind
 from ..domain.case import Actor, Case, Role
 from ..domain.time import Clock, SystemClock
 from ..engine.calendar import WorkCalendar
 from ..engine.engine import CaseEngine
-from ..engine.machines import Machines
 from ..errors import (
     ConcurrencyConflict,
     DefinitionError,
@@ -34,7 +34,7 @@ from ..errors import (
 from ..store import Store, Transaction
 from .views import CaseSummary, summarise
 
-__all__ = ["ServiceBase", "calendar_from_catalogue", "check_actor", "new_case_id", "require_staff"]
+__all__ = ["ActionRunner", "calendar_from_catalogue", "check_actor", "new_case_id", "require_staff"]
 
 R = TypeVar("R")
 
@@ -66,7 +66,7 @@ def require_staff(actor: Actor) -> None:
         raise NotAuthorised("worklists are for staff", case_id="-", actor=actor.describe())
 
 
-class ServiceBase:
+class ActionRunner:
     """Catalogue, store, clock and calendar; one engine per definition version; one transaction per action."""
 
     def __init__(
@@ -83,7 +83,6 @@ class ServiceBase:
         self.clock: Clock = clock or SystemClock()
         self.calendar = calendar or calendar_from_catalogue(catalogue)
         self.yellow_days = yellow_days
-        self.machines = Machines()
         self._engines: dict[str, CaseEngine] = {}
         self._saved_definitions: set[str] = set()
         self._by_hash = {plan.content_hash: plan for plan in catalogue.plans.values()}
@@ -110,19 +109,44 @@ class ServiceBase:
             if report.catalogue is None:
                 raise DefinitionError(report.findings)
             plan = next(p for p in report.catalogue.plans.values() if p.content_hash == definition_hash)
-        engine = CaseEngine(
-            plan,
-            self.machines.for_definition(definition_hash),
-            self.calendar,
-            {d: dep.name for d, dep in self.catalogue.departments.items()},
-        )
+        names = {d: dep.name for d, dep in self.catalogue.departments.items()}
+        engine = CaseEngine(plan, self.calendar, names)
         self._engines[definition_hash] = engine
         return engine
 
-    def _summary(self, case: Case, engine: CaseEngine) -> CaseSummary:
+    def use_calendar(self, calendar: WorkCalendar) -> None:
+        """Compute deadlines on ``calendar`` from now on (engines are rebuilt on it)."""
+        self.calendar = calendar
+        self._engines.clear()
+
+    def perform(
+        self,
+        name: str,
+        actor: Actor,
+        case_id: str,
+        values: dict[str, Any],
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
+        """Perform the declared action ``name`` with its payload ``values`` (named as declared).
+
+        The engine method of the same name takes the rules; the payload's declared values (not the
+        over-budget reason) are what an idempotency key stands for besides action, case and actor.
+        """
+        spec = ACTIONS[name]
+        for param in spec.params:
+            if param.kind in (ParamKind.MATERIALS, ParamKind.MATERIALS_REQUIRED):
+                values[param.name] = list(values.get(param.name) or ())
+
+        def change(engine: CaseEngine, case: Case, now: dt.datetime) -> Any:
+            return getattr(engine, name)(case, actor, now, **values)
+
+        return self._act(name, case_id, actor, change, key=idempotency_key, payload=spec.payload(values))[0]
+
+    def summary(self, case: Case, engine: CaseEngine, actor: Actor | None = None) -> CaseSummary:
+        """What an action or a query returns about ``case``: its allowed actions are ``actor``'s."""
         return summarise(
             case,
-            engine.allowed_actions(case),
+            engine.allowed_actions(case, actor),
             self.clock.today(),
             self.calendar,
             engine.matter.trip_budget,
@@ -172,7 +196,7 @@ class ServiceBase:
             result = change(engine, case, now)
 
             def saved() -> tuple[CaseSummary, R | None]:
-                summary = self._summary(case, engine)
+                summary = self.summary(case, engine, actor)
                 if key:
                     tx.put_idempotency(key, case_id, action, fingerprint, summary.to_dict())
                 return summary, result

@@ -10,6 +10,7 @@ import attrs
 from ..domain.case import Case, CaseState
 from ..domain.supervision import Colour, Thresholds
 from ..engine.calendar import WorkCalendar
+from ..engine.completeness import IssueKind
 
 __all__ = ["CaseSummary", "Notice", "NoticeLine", "ProgressStep", "ProgressView", "supervision_colour"]
 
@@ -50,7 +51,7 @@ class CaseSummary:
 
 @attrs.frozen
 class NoticeLine:
-    kind: str  # material | field | condition
+    kind: IssueKind
     id: str
     zh: str
     en: str

@@ -34,7 +34,8 @@ from sqlalchemy import (
     text,
 )
 
-from oneservice.domain.case import OPEN_CASE_STATES, CaseState, MaterialStatus, RatingLevel, TaskState
+from oneservice.domain.case import MaterialStatus, RatingLevel
+from oneservice.domain.states import OPEN_CASE_STATES, CaseState, TaskState
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 
 __all__ = [

@@ -116,9 +116,14 @@ class TestIdempotencyKey:
         r = http.post(f"/cases/{case_id}/withdraw", "me", {"reason": "x"}, idempotency_key="a b")
         assert r.status_code == 422 and "Idempotency-Key" in r.json["errors"]["headers"]
 
-    def test_unsupported_key_is_refused(self, http):
-        """The rectification steps take no key in the library: a key is refused, not ignored."""
-        case_id = http.open_business()
-        r = http.post(f"/cases/{case_id}/rectification/callback", "supervisor", {"note": "x"},
-                      idempotency_key="k")
-        assert r.status_code == 400 and r.json["field"] == "Idempotency-Key"
+    def test_rectification_steps_replay_a_key(self, http):
+        """The callback and the rectification take a key like every action: a repeat replays."""
+        case_id = http.accepted_business()
+        http.approve_all(case_id)
+        http.post(f"/cases/{case_id}/deliver", "clerk", {"channel": "electronic"})
+        http.post(f"/cases/{case_id}/rating", "me", {"level": 1, "comment": "材料被退回三次"})
+        for path in ("rectification/callback", "rectification/done"):
+            first = http.post(f"/cases/{case_id}/{path}", "supervisor", {"note": "已处理"}, idempotency_key=path)
+            again = http.post(f"/cases/{case_id}/{path}", "supervisor", {"note": "已处理"}, idempotency_key=path)
+            assert first.status_code == again.status_code == 200
+            assert again.json == first.json and again.headers["ETag"] == first.headers["ETag"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, load_catalogue
-from oneservice.engine.machines import CASE_ACTIONS
+from oneservice.engine.machines import LEGAL_CASE_MOVES
 from oneservice.samples import sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +22,7 @@ BIZ = "start-a-business"
 CLERK = Actor(Role.CLERK, "clerk", location="hz-citizen-centre")
 PERSON = Applicant("person", sample_resident_id(11), "孙八")
 ME = Actor(Role.APPLICANT, "sunba", applicant_id=PERSON.id_number)
-LEGAL = {(str(src), str(dest)) for sources, dest in CASE_ACTIONS.values() if dest for src in sources}
+LEGAL = LEGAL_CASE_MOVES
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from oneservice import (
     Store,
     load_catalogue,
 )
-from oneservice.engine.machines import CASE_ACTIONS
+from oneservice.engine.machines import LEGAL_CASE_MOVES
 from oneservice.samples import sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ SUPERVISOR = Actor(Role.SUPERVISOR, "sup")
 PERSON = Applicant("person", sample_resident_id(5), "王五")
 ME = Actor(Role.APPLICANT, "wangwu", applicant_id=PERSON.id_number)
 MATTERS = ["start-a-business", "property-transfer", "newborn"]
-LEGAL = {(str(src), str(dest)) for sources, dest in CASE_ACTIONS.values() if dest for src in sources}
+LEGAL = LEGAL_CASE_MOVES
 
 
 class CaseMachine(RuleBasedStateMachine):

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import click
-import pytest
 
 from oneservice.cli import main
 
@@ -62,16 +61,3 @@ def test_every_help_loads_nothing_heavy() -> None:
         "        main([*args, '--help'], standalone_mode=False)\n"
     )
     assert loaded_after(code) == []
-
-
-@pytest.mark.parametrize("name", ["DEFAULT_MAX_BODY", "ISSUABLE_ROLES"])
-def test_serve_option_constants_match_the_http_package(name: str) -> None:
-    """``cli/serve.py`` keeps copies of two HTTP constants so ``--help`` need not import Flask."""
-    from oneservice.cli import serve
-    from oneservice.http import app, auth
-
-    http_values = {
-        "DEFAULT_MAX_BODY": app.DEFAULT_MAX_BODY,
-        "ISSUABLE_ROLES": tuple(role.value for role in auth.ISSUABLE_ROLES),
-    }
-    assert getattr(serve, name) == http_values[name]

@@ -1,0 +1,364 @@
+"""Every action on a case, declared once: its states, its target, who may do it, its payload, its words.
+
+One :class:`ActionSpec` per action is the single source of
+
+- the state machines (:mod:`oneservice.engine.machines` builds them from :data:`ACTIONS`),
+- who may perform it (the engine's authorisation reads :attr:`ActionSpec.roles`),
+- the allowed-actions list shown to a user, per actor (:meth:`ActionSpec.offered_to`),
+- the typed methods of :class:`~oneservice.OneService` (their payload is :attr:`ActionSpec.params`),
+- the HTTP endpoints and their OpenAPI text (:attr:`ActionSpec.path`, :attr:`ActionSpec.summary`),
+- the action table of the docs (``docs/actions.md``, generated and checked by a test).
+
+The *rules* of an action (its guards, deadlines and events) are the engine method of the same name.
+Steps the engine takes by itself (dispatching an item, completing the case, cancelling an item)
+are declared here too, as internal steps: they move states but nobody asks for them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from .case import Role
+from .definitions import Text
+from .states import CaseState, TaskState
+
+__all__ = [
+    "ACTIONS",
+    "ITEM_ACTION_CASE_STATES",
+    "READS",
+    "ActionSpec",
+    "Move",
+    "Param",
+    "ParamKind",
+    "ReadSpec",
+    "Target",
+    "action",
+]
+
+C, T = CaseState, TaskState
+
+
+class Target(enum.StrEnum):
+    """What an action acts on."""
+
+    CASE = "case"
+    ITEM = "item"  # one item task of the case, named by its item code
+
+
+class ParamKind(enum.StrEnum):
+    """The kind of a payload value: what the HTTP body, the docs and the fingerprint make of it."""
+
+    FORM = "form"  # unified form data: field id → value (optional)
+    MATERIALS = "materials"  # material ids (optional list)
+    MATERIALS_REQUIRED = "materials_required"  # material ids, at least one
+    CHANNEL = "channel"  # window, online, mobile, mail, agent, electronic
+    OVER_BUDGET = "over_budget"  # why an on-site step beyond the trip budget is unavoidable (optional)
+    REASON = "reason"  # required text
+    NOTE = "note"  # optional text
+    LEVEL = "level"  # rating level 1 … 5
+    COMMENT = "comment"  # optional text, "" by default
+
+
+@attrs.frozen
+class Param:
+    """One value of an action's payload, named as the service method and the engine method name it."""
+
+    name: str
+    kind: ParamKind
+    description: str = ""
+
+    @property
+    def fingerprinted(self) -> bool:
+        """Whether the value is part of what an idempotency key stands for."""
+        return self.kind is not ParamKind.OVER_BUDGET
+
+
+@attrs.frozen
+class Move:
+    """A state change: from any of ``sources`` to ``dest`` (``None``: the state stays)."""
+
+    sources: frozenset[str]
+    dest: str | None = None
+
+    @classmethod
+    def of(cls, sources: Iterable[str], dest: str | None = None) -> Move:
+        return cls(frozenset(sources), dest)
+
+
+ITEM_ACTION_CASE_STATES = frozenset({C.IN_PROGRESS})
+"""The case states in which the back office acts on item tasks."""
+
+_REVIEW = Move.of(ITEM_ACTION_CASE_STATES)
+_FRONT = frozenset({Role.CLERK})
+_APPLICANT_SIDE = frozenset({Role.APPLICANT, Role.AGENT, Role.CLERK})
+_REVIEWER = frozenset({Role.REVIEWER})
+_RATED = (C.DELIVERED, C.CLOSED, C.REFUSED, C.TERMINATED)
+
+_CHANNEL = Param("channel", ParamKind.CHANNEL)
+_OVER_BUDGET = Param("over_budget_reason", ParamKind.OVER_BUDGET)
+
+
+@attrs.frozen
+class ActionSpec:
+    """One action: name, target, state changes, roles, payload, words, HTTP path."""
+
+    name: str
+    target: Target
+    roles: frozenset[Role]
+    label: Text
+    summary: str  # one line, English: the HTTP summary and the docs
+    case: Move | None = None  # the case machine's step (item actions: the case states they need)
+    task: Move | None = None  # the item task machine's step
+    task_roles: frozenset[Role] | None = None  # the roles whose call takes the task step (None: all)
+    params: tuple[Param, ...] = ()
+    path: str | None = None  # under /cases/<case_id>/ (item actions: items/<item>/…); None: no endpoint
+    internal: bool = False  # a step the engine takes by itself: never offered, never asked for
+
+    @property
+    def fingerprinted(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.fingerprinted)
+
+    def case_allows(self, state: str) -> bool:
+        """Whether the case state allows this action (item actions: the case states they need)."""
+        return self.case is not None and state in self.case.sources
+
+    def task_allows(self, state: str) -> bool:
+        """Whether an item task in ``state`` allows this action."""
+        return self.task is not None and state in self.task.sources
+
+    def payload(self, values: Mapping[str, object]) -> object:
+        """What an idempotency key stands for besides action, case and actor: None, a value or a list."""
+        taken = [values.get(p.name) for p in self.fingerprinted]
+        if not taken:
+            return None
+        return taken[0] if len(taken) == 1 else taken
+
+
+def _declare(*specs: ActionSpec) -> dict[str, ActionSpec]:
+    table: dict[str, ActionSpec] = {}
+    for spec in specs:
+        if spec.name in table:
+            raise ValueError(f"action {spec.name!r} is declared twice")
+        table[spec.name] = spec
+    return table
+
+
+ACTIONS: Mapping[str, ActionSpec] = _declare(
+    # ---------------------------------------------------------------- front desk
+    ActionSpec(
+        "open_case", Target.CASE, frozenset({Role.APPLICANT, Role.AGENT, Role.CLERK}),
+        Text("申请", "Open a case"), "Open a case of a matter for an applicant (draft)",
+        case=Move.of((), C.DRAFT),
+    ),
+    ActionSpec(
+        "submit", Target.CASE, _APPLICANT_SIDE,
+        Text("提交申请", "Submit"), "Submit form data and materials (draft → submitted)",
+        case=Move.of([C.DRAFT], C.SUBMITTED),
+        params=(Param("form", ParamKind.FORM, "unified form (一表申请): field id → value"),
+                Param("materials", ParamKind.MATERIALS, "ids of the materials handed in"),
+                _CHANNEL, _OVER_BUDGET),
+        path="submit",
+    ),
+    ActionSpec(
+        "give_notice", Target.CASE, _FRONT,
+        Text("一次性告知", "Give the one-time notice"),
+        "Give the one-time notice (一次性告知) of everything missing",
+        case=Move.of([C.SUBMITTED], C.AWAITING_MATERIALS), path="notice",
+    ),
+    ActionSpec(
+        "supplement", Target.CASE, _APPLICANT_SIDE,
+        Text("补齐材料", "Supplement"), "Supply what the one-time notice listed",
+        case=Move.of([C.AWAITING_MATERIALS], C.SUBMITTED),
+        params=(Param("form", ParamKind.FORM, "unified form (一表申请): field id → value"),
+                Param("materials", ParamKind.MATERIALS, "ids of the materials handed in"),
+                _CHANNEL, _OVER_BUDGET),
+        path="supplement",
+    ),
+    ActionSpec(
+        "accept", Target.CASE, _FRONT,
+        Text("受理", "Accept"), "Accept the application (受理); deadlines are frozen now",
+        case=Move.of([C.SUBMITTED], C.ACCEPTED), path="accept",
+    ),
+    ActionSpec(
+        "accept_with_deficiency", Target.CASE, _FRONT,
+        Text("容缺受理", "Accept with deficiency"), "Accept while waivable materials are owed (容缺受理)",
+        case=Move.of([C.SUBMITTED], C.ACCEPTED),
+        params=(Param("owed", ParamKind.MATERIALS_REQUIRED,
+                      "waivable materials that may be supplied later (容缺)"),),
+        path="accept-with-deficiency",
+    ),
+    ActionSpec(
+        "refuse", Target.CASE, _FRONT,
+        Text("不予受理", "Refuse"), "Refuse to accept the application (不予受理)",
+        case=Move.of([C.SUBMITTED, C.AWAITING_MATERIALS], C.REFUSED),
+        params=(Param("reason", ParamKind.REASON, "why"),), path="refuse",
+    ),
+    ActionSpec(
+        "supply_owed", Target.CASE, _APPLICANT_SIDE,
+        Text("补交容缺材料", "Supply owed materials"), "Supply materials owed under deficiency acceptance",
+        case=Move.of([C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP]),
+        params=(Param("materials", ParamKind.MATERIALS_REQUIRED, "the owed materials supplied"),
+                _CHANNEL, _OVER_BUDGET),
+        path="owed-materials",
+    ),
+    # ---------------------------------------------------------------- back office
+    ActionSpec(
+        "start_review", Target.ITEM, _REVIEWER,
+        Text("开始审查", "Start review"), "Start the back-office review of an item",
+        case=_REVIEW, task=Move.of([T.READY], T.IN_REVIEW), path="start-review",
+    ),
+    ActionSpec(
+        "approve", Target.ITEM, _REVIEWER,
+        Text("准予许可", "Approve"), "Approve an item; its result goes downstream",
+        case=_REVIEW, task=Move.of([T.IN_REVIEW], T.APPROVED),
+        params=(Param("note", ParamKind.NOTE),), path="approve",
+    ),
+    ActionSpec(
+        "refuse_item", Target.ITEM, _REVIEWER,
+        Text("不予许可", "Refuse the item"), "Refuse an item (the matter's policy decides the rest)",
+        case=_REVIEW, task=Move.of([T.READY, T.IN_REVIEW], T.REFUSED),
+        params=(Param("reason", ParamKind.REASON, "why"),), path="refuse",
+    ),
+    ActionSpec(
+        "request_correction", Target.ITEM, _REVIEWER,
+        Text("要求补正", "Request a correction"), "Request a correction (补正); the item's clock stops",
+        case=_REVIEW, task=Move.of([T.IN_REVIEW], T.CORRECTION_REQUESTED),
+        params=(Param("materials", ParamKind.MATERIALS, "materials to be corrected"),
+                Param("note", ParamKind.REASON, "what to correct (补正)")),
+        path="corrections",
+    ),
+    ActionSpec(
+        "supply_correction", Target.ITEM, _APPLICANT_SIDE,
+        Text("提交补正", "Supply the correction"),
+        "Supply the requested correction; the item's clock restarts",
+        case=_REVIEW, task=Move.of([T.CORRECTION_REQUESTED], T.IN_REVIEW),
+        params=(_CHANNEL, Param("materials", ParamKind.MATERIALS), _OVER_BUDGET),
+        path="corrections/supply",
+    ),
+    ActionSpec(
+        "suspend", Target.ITEM, _REVIEWER,
+        Text("中止办理", "Suspend"), "Suspend an item (中止); its clock stops",
+        case=_REVIEW, task=Move.of([T.IN_REVIEW], T.SUSPENDED),
+        params=(Param("reason", ParamKind.REASON, "why"),), path="suspend",
+    ),
+    ActionSpec(
+        "resume", Target.ITEM, _REVIEWER,
+        Text("恢复办理", "Resume"), "Resume a suspended item (恢复)",
+        case=_REVIEW, task=Move.of([T.SUSPENDED], T.IN_REVIEW), path="resume",
+    ),
+    ActionSpec(
+        "record_visit", Target.ITEM, frozenset({Role.REVIEWER, Role.CLERK}),
+        Text("到现场办理", "Record an on-site visit"), "Record an unavoidable on-site visit for an item",
+        # a clerk records it while the case is open at the front desk; a reviewer during review
+        case=Move.of([C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP]),
+        task=Move.of([T.READY, T.IN_REVIEW]), task_roles=_REVIEWER,
+        params=(Param("purpose", ParamKind.REASON, "why the applicant must come"), _OVER_BUDGET),
+        path="visits",
+    ),
+    # ---------------------------------------------------------------- single window, applicant, timers
+    ActionSpec(
+        "deliver", Target.CASE, frozenset({Role.CLERK, Role.SYSTEM}),
+        Text("出件", "Deliver"), "Deliver all results together (出件)",
+        case=Move.of([C.READY_FOR_PICKUP], C.DELIVERED),
+        params=(Param("channel", ParamKind.CHANNEL, "window, mail or electronic"), _OVER_BUDGET),
+        path="deliver",
+    ),
+    ActionSpec(
+        "conclude", Target.CASE, frozenset({Role.CLERK, Role.SYSTEM, Role.SUPERVISOR}),
+        Text("办结归档", "Close"), "Close the case after delivery",
+        case=Move.of([C.DELIVERED], C.CLOSED), path="conclude",
+    ),
+    ActionSpec(
+        "withdraw", Target.CASE, _APPLICANT_SIDE,
+        Text("撤回申请", "Withdraw"), "Withdraw the application before conclusion",
+        case=Move.of([C.DRAFT, C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS], C.WITHDRAWN),
+        params=(Param("reason", ParamKind.REASON, "why"),), path="withdraw",
+    ),
+    ActionSpec(
+        "terminate", Target.CASE, frozenset({Role.SYSTEM, Role.SUPERVISOR}),
+        Text("终止办理", "Terminate"), "Terminate a case whose owed materials are overdue (the timer)",
+        case=Move.of([C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP], C.TERMINATED),
+    ),
+    ActionSpec(
+        "rate", Target.CASE, frozenset({Role.APPLICANT}),
+        Text("评价", "Rate"), "Rate the service (好差评); 1 or 2 opens a rectification",
+        case=Move.of(_RATED),
+        params=(Param("level", ParamKind.LEVEL, "5 非常满意 … 1 非常不满意"),
+                Param("comment", ParamKind.COMMENT)),
+        path="rating",
+    ),
+    ActionSpec(
+        "record_callback", Target.CASE, frozenset({Role.SUPERVISOR}),
+        Text("回访", "Record the callback"), "Record the callback (回访) after a bad rating",
+        case=Move.of(_RATED), params=(Param("note", ParamKind.REASON, "what was done"),),
+        path="rectification/callback",
+    ),
+    ActionSpec(
+        "record_rectified", Target.CASE, frozenset({Role.SUPERVISOR}),
+        Text("整改完成", "Record the rectification"), "Record the rectification (整改) as done",
+        case=Move.of(_RATED), params=(Param("note", ParamKind.REASON, "what was done"),),
+        path="rectification/done",
+    ),
+    # ---------------------------------------------------------------- steps the engine takes itself
+    ActionSpec(
+        "dispatch", Target.ITEM, frozenset({Role.SYSTEM}),
+        Text("分送部门", "Dispatch"), "Send an item to its department once its predecessors are approved",
+        case=Move.of([C.ACCEPTED], C.IN_PROGRESS), task=Move.of([T.WAITING], T.READY),
+        internal=True,
+    ),
+    ActionSpec(
+        "complete", Target.CASE, frozenset({Role.SYSTEM}),
+        Text("办结", "Complete"), "Every item concluded: the results wait for the single window",
+        case=Move.of([C.IN_PROGRESS], C.READY_FOR_PICKUP), internal=True,
+    ),
+    ActionSpec(
+        "recompute_deadlines", Target.CASE, frozenset({Role.SYSTEM}),
+        Text("时限重算", "Recompute deadlines"), "Recompute provisional deadlines on new calendar data",
+        internal=True,
+    ),
+    ActionSpec(
+        "cancel", Target.ITEM, frozenset({Role.SYSTEM}),
+        Text("事项终止", "Cancel"), "Cancel an open item (refused upstream, withdrawn or terminated case)",
+        task=Move.of([T.WAITING, T.READY, T.IN_REVIEW, T.CORRECTION_REQUESTED, T.SUSPENDED], T.CANCELLED),
+        internal=True,
+    ),
+)
+"""Every action and internal step, in the order the docs and the allowed-actions lists use."""
+
+
+@attrs.frozen
+class ReadSpec:
+    """One query on a case: who may read it (a reviewer: when their department has an item in it)."""
+
+    name: str
+    roles: frozenset[Role]
+    summary: str
+
+
+_STAFF_READ = frozenset({Role.CLERK, Role.SUPERVISOR, Role.SYSTEM})
+_NOTICE_READ = frozenset({Role.CLERK, Role.APPLICANT, Role.AGENT, Role.SUPERVISOR})
+
+READS: Mapping[str, ReadSpec] = {
+    spec.name: spec
+    for spec in (
+        ReadSpec("summary", frozenset(Role), "The summary of a case"),
+        ReadSpec("completeness", _NOTICE_READ, "What is missing or wrong now (the notice it would give)"),
+        ReadSpec("last_notice", _NOTICE_READ, "The most recent one-time notice"),
+        ReadSpec("progress", frozenset({Role.APPLICANT, Role.AGENT, Role.CLERK, Role.SUPERVISOR}),
+                 "办件进度: every public step, the ID number masked"),
+        ReadSpec("case", _STAFF_READ, "The full case: tasks, materials, visits, deadlines, ratings"),
+        ReadSpec("events", _STAFF_READ, "The event log of a case"),
+    )
+}
+"""Who may read what of a case."""
+
+
+def action(name: str) -> ActionSpec:
+    """The declaration of action ``name`` (:class:`KeyError` names the known ones)."""
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise KeyError(f"no action {name!r}; declared: {', '.join(ACTIONS)}") from None

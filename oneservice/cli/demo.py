@@ -21,7 +21,7 @@ def run_demo(
 ) -> list[str]:
     """Run the demo case; return the printed lines."""
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
-    from ..domain.definitions import Channel
+    from ..domain.definitions import Channel, OnsiteStage
     from ..samples import sample_form, sample_resident_id
 
     clock = SimulatedClock(start or dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ))
@@ -35,7 +35,7 @@ def run_demo(
     applicant = Actor(Role.APPLICANT, "zhangsan", applicant_id=person.id_number)
     clerk = Actor(Role.CLERK, "clerk-01", location=location)
     online = [c for c in (Channel.ONLINE, Channel.MOBILE) if c in matter.intake_channels]
-    if any(i.onsite is not None and i.onsite.stage.value == "intake" for i in plan.items):
+    if any(i.onsite is not None and i.onsite.stage is OnsiteStage.INTAKE for i in plan.items):
         online = []  # the applicant must come to the window anyway: do everything in that visit
     if online:
         summary = service.open_case(applicant, matter_id, person, channel=online[0].value, location=location)
@@ -66,14 +66,14 @@ def run_demo(
             applicant if supply != "window" else clerk, case_id, materials=held_back, channel=supply
         )
     for item in plan.items:  # an unavoidable on-site step at intake, where the window is not it
-        if item.onsite is not None and item.onsite.stage.value == "intake" and intake != "window":
+        if item.onsite is not None and item.onsite.stage is OnsiteStage.INTAKE and intake != "window":
             service.record_visit(clerk, case_id, item.code, item.onsite.reason.get(lang))
             break
     service.accept(clerk, case_id)
     for item in plan.items:
         reviewer = Actor(Role.REVIEWER, f"reviewer-{item.department}", department=item.department)
         service.start_review(reviewer, case_id, item.code)
-        if item.onsite is not None and item.onsite.stage.value == "review":
+        if item.onsite is not None and item.onsite.stage is OnsiteStage.REVIEW:
             service.record_visit(reviewer, case_id, item.code, item.onsite.reason.get(lang))
         days = max(0, min(item.promised_limit.value, 1))
         if days:
@@ -83,7 +83,7 @@ def run_demo(
         service.approve(reviewer, case_id, item.code)
     preference = ["electronic", "mail", "agent", "window"]
     channels = sorted(plan.trips.delivery_channels, key=preference.index)
-    if any(i.onsite is not None and i.onsite.stage.value == "pickup" for i in plan.items):
+    if any(i.onsite is not None and i.onsite.stage is OnsiteStage.PICKUP for i in plan.items):
         channels = ["window"]
     service.deliver(clerk, case_id, channel=channels[0])
     clock.advance(hours=2)

@@ -207,13 +207,13 @@ class BackOffice(EngineBase):
         if case.state is not CaseState.IN_PROGRESS or not all(t.concluded for t in case.tasks.values()):
             return
         approved = sum(t.state is TaskState.APPROVED for t in case.tasks.values())
-        case.outcome = (
-            "approved"
-            if approved == len(case.tasks)
-            else "refused"
-            if approved == 0
-            else "partially_approved"
-        )
+        refused = any(t.state is TaskState.REFUSED for t in case.tasks.values())
+        if approved == len(case.tasks):
+            case.outcome = "approved"
+        elif approved == 0 or (refused and self.matter.on_item_refused is RefusalPolicy.REFUSE_MATTER):
+            case.outcome = "refused"  # under refuse_matter one refusal refuses the matter
+        else:
+            case.outcome = "partially_approved"
         case.concluded_at = now
         self._met(case, "case", case.id, now)
         self._fire(case, "complete", actor)

@@ -116,9 +116,8 @@ class TestRefusalPolicy:
         ]
         assert case.state == "ready_for_pickup"
 
-    @pytest.mark.xfail(strict=True, reason="engine: refuse_matter after an approval concludes "
-                       "'partially_approved', docs/authoring.md says the case concludes refused")
     def test_refuse_matter_concludes_the_case_refused(self, strict):
+        """Under ``refuse_matter`` one refusal refuses the matter, whatever was approved before it."""
         case = strict.accepted()
         strict.approve(case, "REG")
         strict.engine.refuse_item(case, strict.reviewer("TAX"), strict.now, "TAX", "经营范围需前置许可")

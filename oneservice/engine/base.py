@@ -112,6 +112,13 @@ class EngineBase:
     def _available(self, case: Case, spec: ActionSpec) -> bool:
         """Whatever besides the states decides whether an action can be offered (the rectification)."""
         rect = case.rectification
+        if spec.name == "supply_owed":
+            return bool(case.owed())
+        if spec.name == "rate":  # once, and once more after a completed rectification
+            if not case.ratings:
+                return True
+            follow_up_open = rect is not None and rect.rectified_at is not None
+            return follow_up_open and not any(r.follow_up for r in case.ratings)
         if spec.name == "record_callback":
             return rect is not None and rect.called_back_at is None
         if spec.name == "record_rectified":
@@ -233,7 +240,8 @@ class EngineBase:
         """Why ``actor`` may not perform ``spec`` on ``case`` (``None``: they may)."""
         if actor.role not in spec.roles:
             allowed = ", ".join(sorted(r.value for r in spec.roles))
-            return f"a {actor.role.value} may not do this (allowed: {allowed})"
+            article = "an" if actor.role.value[0] in "aeiou" else "a"
+            return f"{article} {actor.role.value} may not do this (allowed: {allowed})"
         if actor.role is Role.APPLICANT and actor.applicant_id != case.applicant.id_number:
             return "an applicant may act only on their own cases"
         if actor.role is Role.AGENT and case.agent != actor.id:

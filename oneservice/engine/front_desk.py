@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -144,28 +144,45 @@ class FrontDesk(EngineBase):
         over_budget_reason: str | None = None,
     ) -> None:
         """Submit form data and materials (draft → submitted)."""
-        self.authorise(case, actor, "submit")
-        self._case_step(case, "submit", actor)
-        chosen = self._channel(case, channel, self.matter.intake_channels, "intake")
+        self._hand_in(case, actor, now, "submit", form, materials, channel, over_budget_reason)
+
+    def _hand_in(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        action: Literal["submit", "supplement"],
+        form: Mapping[str, Any] | None,
+        materials: Iterable[str],
+        channel: str,
+        over_budget_reason: str | None,
+    ) -> None:
+        """What submitting and supplementing share: form data and materials received on a channel."""
+        self.authorise(case, actor, action)
+        self._case_step(case, action, actor)
+        first = action == "submit"
+        allowed = self.matter.intake_channels if first else self.matter.supplement_channels
+        chosen = self._channel(case, channel, allowed, "intake" if first else "supplement")
         fields, received = self._receive(case, actor, now, form, list(materials), chosen)
-        for x in self.plan.not_needed:
-            status = MaterialStatus.SHARED if x.reason == "shared" else MaterialStatus.PENDING
-            case.materials.setdefault(
-                x.material.id,
-                MaterialRecord(
+        if first:
+            for x in self.plan.not_needed:
+                status = MaterialStatus.SHARED if x.reason == "shared" else MaterialStatus.PENDING
+                case.materials.setdefault(
                     x.material.id,
-                    status,
-                    provider=x.provider,
-                    received_at=now if status is MaterialStatus.SHARED else None,
-                ),
-            )
+                    MaterialRecord(
+                        x.material.id,
+                        status,
+                        provider=x.provider,
+                        received_at=now if status is MaterialStatus.SHARED else None,
+                    ),
+                )
         if self._on_site(chosen):
-            self._visit(case, actor, now, None, "submit", over_budget_reason)
-        case.submitted_at = now
-        self._fire(case, "submit", actor)
-        self._event(
-            case, now, "ApplicationSubmitted", actor, channel=chosen.value, fields=fields, materials=received
-        )
+            self._visit(case, actor, now, None, action, over_budget_reason)
+        if first:
+            case.submitted_at = now
+        self._fire(case, action, actor)
+        event = "ApplicationSubmitted" if first else "MaterialsSupplemented"
+        self._event(case, now, event, actor, channel=chosen.value, fields=fields, materials=received)
 
     def completeness(self, case: Case) -> Completeness:
         """Everything missing or wrong now: materials, required fields, acceptance conditions."""
@@ -210,16 +227,7 @@ class FrontDesk(EngineBase):
         over_budget_reason: str | None = None,
     ) -> None:
         """Supply what the one-time notice listed (awaiting_materials → submitted)."""
-        self.authorise(case, actor, "supplement")
-        self._case_step(case, "supplement", actor)
-        chosen = self._channel(case, channel, self.matter.supplement_channels, "supplement")
-        fields, received = self._receive(case, actor, now, form, list(materials), chosen)
-        if self._on_site(chosen):
-            self._visit(case, actor, now, None, "supplement", over_budget_reason)
-        self._fire(case, "supplement", actor)
-        self._event(
-            case, now, "MaterialsSupplemented", actor, channel=chosen.value, fields=fields, materials=received
-        )
+        self._hand_in(case, actor, now, "supplement", form, materials, channel, over_budget_reason)
 
     def accept(self, case: Case, actor: Actor, now: dt.datetime, *, owed: Sequence[str] = ()) -> None:
         """Accept (受理); with ``owed`` materials, accept with deficiency (容缺受理)."""

@@ -79,15 +79,10 @@ def _declared(method: F) -> F:
 class OneService:
     """Every action and query of oneservice, each in one transaction."""
 
-    def __init__(
-        self,
-        catalogue: Catalogue,
-        store: Store,
-        *,
-        clock: Clock | None = None,
-        calendar: WorkCalendar | None = None,
-        yellow_days: int = 1,
-    ) -> None:
+    def __init__(self, catalogue: Catalogue, store: Store, *, clock: Clock | None = None,
+                 calendar: WorkCalendar | None = None, yellow_days: int = 1) -> None:
+        """The service over ``catalogue`` and ``store``; ``clock``, ``calendar``, ``yellow_days`` as
+        :class:`ActionRunner` takes them."""
         self.runner = ActionRunner(catalogue, store, clock=clock, calendar=calendar, yellow_days=yellow_days)
         self.queries = Queries(self.runner)
         self.calendar_updates = CalendarUpdates(self.runner)
@@ -189,17 +184,9 @@ class OneService:
         return summary
 
     @_declared
-    def submit(
-        self,
-        actor: Actor,
-        case_id: str,
-        *,
-        form: Mapping[str, Any] | None = None,
-        materials: Iterable[str] = (),
-        channel: str,
-        over_budget_reason: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> CaseSummary:
+    def submit(self, actor: Actor, case_id: str, *, form: Mapping[str, Any] | None = None,
+               materials: Iterable[str] = (), channel: str, over_budget_reason: str | None = None,
+               idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("submit", actor, case_id, idempotency_key, form=form, materials=materials,
                              channel=channel, over_budget_reason=over_budget_reason)
 
@@ -216,17 +203,9 @@ class OneService:
         return notice
 
     @_declared
-    def supplement(
-        self,
-        actor: Actor,
-        case_id: str,
-        *,
-        form: Mapping[str, Any] | None = None,
-        materials: Iterable[str] = (),
-        channel: str,
-        over_budget_reason: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> CaseSummary:
+    def supplement(self, actor: Actor, case_id: str, *, form: Mapping[str, Any] | None = None,
+                   materials: Iterable[str] = (), channel: str, over_budget_reason: str | None = None,
+                   idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("supplement", actor, case_id, idempotency_key, form=form, materials=materials,
                              channel=channel, over_budget_reason=over_budget_reason)
 
@@ -235,95 +214,73 @@ class OneService:
         return self._perform("accept", actor, case_id, idempotency_key)
 
     @_declared
-    def accept_with_deficiency(
-        self, actor: Actor, case_id: str, owed: Sequence[str], *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def accept_with_deficiency(self, actor: Actor, case_id: str, owed: Sequence[str], *,
+                               idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("accept_with_deficiency", actor, case_id, idempotency_key, owed=owed)
 
     @_declared
-    def refuse(
-        self, actor: Actor, case_id: str, reason: str, *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def refuse(self, actor: Actor, case_id: str, reason: str, *,
+               idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("refuse", actor, case_id, idempotency_key, reason=reason)
 
     @_declared
-    def supply_owed(
-        self,
-        actor: Actor,
-        case_id: str,
-        materials: Iterable[str],
-        *,
-        channel: str,
-        over_budget_reason: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> CaseSummary:
+    def supply_owed(self, actor: Actor, case_id: str, materials: Iterable[str], *, channel: str,
+                    over_budget_reason: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("supply_owed", actor, case_id, idempotency_key, materials=materials,
                              channel=channel, over_budget_reason=over_budget_reason)
 
     # ------------------------------------------------------------------ back office
 
     @_declared
-    def start_review(
-        self, actor: Actor, case_id: str, item: str, *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def start_review(self, actor: Actor, case_id: str, item: str, *,
+                     idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("start_review", actor, case_id, idempotency_key, item=item)
 
     @_declared
-    def approve(
-        self, actor: Actor, case_id: str, item: str, *, note: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> CaseSummary:
+    def approve(self, actor: Actor, case_id: str, item: str, *, note: str | None = None,
+                idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("approve", actor, case_id, idempotency_key, item=item, note=note)
 
     @_declared
-    def refuse_item(
-        self, actor: Actor, case_id: str, item: str, reason: str, *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def refuse_item(self, actor: Actor, case_id: str, item: str, reason: str, *,
+                    idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("refuse_item", actor, case_id, idempotency_key, item=item, reason=reason)
 
     @_declared
-    def request_correction(
-        self, actor: Actor, case_id: str, item: str, *, materials: Sequence[str] = (), note: str,
-        idempotency_key: str | None = None,
-    ) -> CaseSummary:
+    def request_correction(self, actor: Actor, case_id: str, item: str, *, materials: Sequence[str] = (),
+                           note: str, idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("request_correction", actor, case_id, idempotency_key, item=item,
                              materials=materials, note=note)
 
     @_declared
-    def supply_correction(
-        self, actor: Actor, case_id: str, item: str, *, channel: str, materials: Sequence[str] = (),
-        over_budget_reason: str | None = None, idempotency_key: str | None = None,
-    ) -> CaseSummary:
+    def supply_correction(self, actor: Actor, case_id: str, item: str, *, channel: str,
+                          materials: Sequence[str] = (), over_budget_reason: str | None = None,
+                          idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("supply_correction", actor, case_id, idempotency_key, item=item, channel=channel,
                              materials=materials, over_budget_reason=over_budget_reason)
 
     @_declared
-    def suspend(
-        self, actor: Actor, case_id: str, item: str, reason: str, *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def suspend(self, actor: Actor, case_id: str, item: str, reason: str, *,
+                idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("suspend", actor, case_id, idempotency_key, item=item, reason=reason)
 
     @_declared
-    def resume(
-        self, actor: Actor, case_id: str, item: str, *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def resume(self, actor: Actor, case_id: str, item: str, *,
+               idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("resume", actor, case_id, idempotency_key, item=item)
 
     @_declared
-    def record_visit(
-        self, actor: Actor, case_id: str, item: str, purpose: str, *, over_budget_reason: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> CaseSummary:
+    def record_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
+                     over_budget_reason: str | None = None,
+                     idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("record_visit", actor, case_id, idempotency_key, item=item, purpose=purpose,
                              over_budget_reason=over_budget_reason)
 
     # ------------------------------------------------------------------ single window, applicant
 
     @_declared
-    def deliver(
-        self, actor: Actor, case_id: str, *, channel: str, over_budget_reason: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> CaseSummary:
+    def deliver(self, actor: Actor, case_id: str, *, channel: str, over_budget_reason: str | None = None,
+                idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("deliver", actor, case_id, idempotency_key, channel=channel,
                              over_budget_reason=over_budget_reason)
 
@@ -332,27 +289,23 @@ class OneService:
         return self._perform("conclude", actor, case_id, idempotency_key)
 
     @_declared
-    def withdraw(
-        self, actor: Actor, case_id: str, reason: str, *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def withdraw(self, actor: Actor, case_id: str, reason: str, *,
+                 idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("withdraw", actor, case_id, idempotency_key, reason=reason)
 
     @_declared
-    def rate(
-        self, actor: Actor, case_id: str, level: int, comment: str = "", *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def rate(self, actor: Actor, case_id: str, level: int, comment: str = "", *,
+             idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("rate", actor, case_id, idempotency_key, level=level, comment=comment)
 
     @_declared
-    def record_callback(
-        self, actor: Actor, case_id: str, note: str, *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def record_callback(self, actor: Actor, case_id: str, note: str, *,
+                        idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("record_callback", actor, case_id, idempotency_key, note=note)
 
     @_declared
-    def record_rectified(
-        self, actor: Actor, case_id: str, note: str, *, idempotency_key: str | None = None
-    ) -> CaseSummary:
+    def record_rectified(self, actor: Actor, case_id: str, note: str, *,
+                         idempotency_key: str | None = None) -> CaseSummary:
         return self._perform("record_rectified", actor, case_id, idempotency_key, note=note)
 
     def perform(

@@ -217,7 +217,19 @@ class TestAccept:
         with pytest.raises(IllegalAction) as info:
             shop.engine.accept(case, CLERK, shop.now)
         assert (info.value.action, info.value.state) == ("accept", "in_progress")
-        assert "supply_owed" in info.value.allowed and "accept" not in info.value.allowed
+        assert "withdraw" in info.value.allowed and "accept" not in info.value.allowed
+        assert "supply_owed" not in info.value.allowed  # nothing is owed: not offered
+
+    def test_allowed_actions_follow_the_guards(self, shop):
+        """Offered only when it could succeed: supply_owed while something is owed, rate once."""
+        case = shop.accepted(owe=["lease"])
+        assert "supply_owed" in shop.engine.allowed_actions(case, CLERK)
+        shop.engine.supply_owed(case, CLERK, shop.now, ["lease"], "window")
+        assert "supply_owed" not in shop.engine.allowed_actions(case, CLERK)
+        delivered = shop.delivered()
+        assert "rate" in shop.engine.allowed_actions(delivered, ME)
+        shop.engine.rate(delivered, ME, shop.now, 5)
+        assert "rate" not in shop.engine.allowed_actions(delivered, ME)  # rated once
 
 
 class TestDeficiencyAcceptance:

@@ -7,17 +7,13 @@ from typing import Any
 
 import attrs
 
-from ..domain.case import Case, CaseState
+from ..domain.case import Case
+from ..domain.states import FINISHED_CASE_STATES, CaseState
 from ..domain.supervision import Colour, Thresholds
 from ..engine.calendar import WorkCalendar
 from ..engine.completeness import IssueKind
 
 __all__ = ["CaseSummary", "Notice", "NoticeLine", "ProgressStep", "ProgressView", "supervision_colour"]
-
-TERMINAL = frozenset(
-    {CaseState.DELIVERED, CaseState.CLOSED, CaseState.REFUSED, CaseState.TERMINATED, CaseState.WITHDRAWN}
-)
-
 
 def supervision_colour(
     due: dt.date | None, today: dt.date, calendar: WorkCalendar, *, done: bool, yellow_days: int = 1
@@ -109,7 +105,7 @@ def summarise(
     case: Case, allowed: list[str], today: dt.date, calendar: WorkCalendar, budget: int, yellow_days: int
 ) -> CaseSummary:
     due = case.due
-    done = case.state in TERMINAL or case.state is CaseState.READY_FOR_PICKUP
+    done = case.state in FINISHED_CASE_STATES or case.state is CaseState.READY_FOR_PICKUP  # promise kept
     return CaseSummary(
         id=case.id,
         matter_id=case.matter_id,

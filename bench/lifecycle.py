@@ -276,7 +276,7 @@ def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
     excludes the phases and statements inside it. (No cursor-event listener is attached: that
     would route the statements through SQLAlchemy's execution context.)"""
     from oneservice.engine.engine import CaseEngine
-    from oneservice.service.runner import ServiceBase
+    from oneservice.service.runner import ActionRunner
     from oneservice.store import transaction
     from oneservice.store._fast import compiled, connections
     from oneservice.store._fast.cache import CachedCase
@@ -327,7 +327,7 @@ def phases(name: str, url: str, catalogue: Any, cases: int) -> list[str]:
     wrap(connections, "_end", "database: COMMIT")  # kept SQLite connections commit here
     for action in _ENGINE_ACTIONS:
         wrap(CaseEngine, action, "engine: rules, guards, deadlines, events")
-    wrap(ServiceBase, "_summary", "summary returned by the action")
+    wrap(ActionRunner, "summary", "summary returned by the action")
     engine = service.store.engine
     wrap(engine.dialect, "do_commit", "database: COMMIT")
     wrap(engine.dialect, "do_begin", "database: statements (driver execute)")

@@ -43,7 +43,7 @@ from synthetic import TODAY, generate  # noqa: E402
 
 from oneservice import OneService, SimulatedClock, Store, load_catalogue  # noqa: E402
 from oneservice.domain.case import CaseState, MaterialStatus, TaskState  # noqa: E402
-from oneservice.domain.time import TZ  # noqa: E402
+from oneservice.engine.clock import TZ  # noqa: E402
 from oneservice.store.rows import CaseRow, TaskRow  # noqa: E402
 from oneservice.store.store import MIGRATIONS  # noqa: E402
 from oneservice.store.tables import cases, item_tasks, materials  # noqa: E402

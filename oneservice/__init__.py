@@ -27,12 +27,12 @@ if _typing.TYPE_CHECKING:
     from .domain.case import RatingLevel as RatingLevel
     from .domain.case import Role as Role
     from .domain.case import TaskState as TaskState
-    from .domain.time import TZ as TZ
-    from .domain.time import Clock as Clock
-    from .domain.time import SimulatedClock as SimulatedClock
-    from .domain.time import SystemClock as SystemClock
     from .engine.calendar import Due as Due
     from .engine.calendar import WorkCalendar as WorkCalendar
+    from .engine.clock import TZ as TZ
+    from .engine.clock import Clock as Clock
+    from .engine.clock import SimulatedClock as SimulatedClock
+    from .engine.clock import SystemClock as SystemClock
     from .errors import ActionRejected as ActionRejected
     from .errors import CalendarError as CalendarError
     from .errors import CaseError as CaseError
@@ -107,7 +107,7 @@ _MODULES = {
     ".catalog.notice": ("notice_data", "render_diagram", "render_notice"),
     ".catalog.plan": ("MatterPlan",),
     ".domain.case": ("Actor", "Applicant", "Case", "CaseState", "RatingLevel", "Role", "TaskState"),
-    ".domain.time": ("TZ", "Clock", "SimulatedClock", "SystemClock"),
+    ".engine.clock": ("TZ", "Clock", "SimulatedClock", "SystemClock"),
     ".engine.calendar": ("Due", "WorkCalendar"),
     ".errors": (
         "ActionRejected", "CalendarError", "CaseError", "CaseNotFound", "ConcurrencyConflict",

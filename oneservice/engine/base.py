@@ -22,7 +22,7 @@ from ..catalog.plan import MatterPlan
 from ..domain.actions import ACTIONS, ITEM_ACTION_CASE_STATES, READS, ActionSpec, ReadSpec, Target
 from ..domain.case import Actor, Case, Deadline, DeadlineKind, Event, ItemTask, Role, Visit
 from ..domain.definitions import Channel, Item, Limit, LimitUnit
-from ..domain.states import TaskState
+from ..domain.states import CaseState, TaskState
 from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
 from .calendar import Due, WorkCalendar
 from .machines import MACHINES
@@ -33,6 +33,11 @@ OFFERED: tuple[ActionSpec, ...] = tuple(
     spec for spec in ACTIONS.values() if not spec.internal and spec.case is not None and spec.case.sources
 )
 """The actions a user may be offered on an existing case, in declaration order."""
+
+_OFFERED_IN: dict[str, tuple[ActionSpec, ...]] = {
+    state: tuple(spec for spec in OFFERED if spec.case_allows(state)) for state in CaseState
+}
+"""The offered actions whose case states include each state."""
 
 
 def require_text(value: Any, field: str) -> None:
@@ -82,10 +87,13 @@ class EngineBase:
     def allowed_actions(self, case: Case, actor: Actor | None = None) -> list[str]:
         """The actions allowed now, for ``actor`` when given (else for anyone): case actions by
         name, item actions as ``action:item`` for each item task that allows them."""
-        state = str(case.state)
+        state = case.state
+        reviewing = state in ITEM_ACTION_CASE_STATES
         out = []
-        for spec in OFFERED:
-            if not spec.case_allows(state) or not self._available(case, spec):
+        for spec in _OFFERED_IN[state]:
+            if actor is not None and actor.role not in spec.roles:
+                continue
+            if not self._available(case, spec):
                 continue
             if spec.target is Target.CASE:
                 if actor is None or self._refusal(case, actor, spec) is None:
@@ -98,14 +106,14 @@ class EngineBase:
                 or (actor.role not in spec.task_roles and self._refusal(case, actor, spec) is None)
             ):
                 out.append(spec.name)
-            if actor is not None and not self._task_step_applies(spec, actor):
+            if not reviewing or (actor is not None and not self._task_step_applies(spec, actor)):
                 continue
-            if state not in ITEM_ACTION_CASE_STATES:
-                continue
+            sources = spec.task.sources if spec.task is not None else frozenset()
+            department = actor.department if actor is not None and actor.role is Role.REVIEWER else None
             for code, task in case.tasks.items():
-                if spec.task_allows(str(task.state)) and (
-                    actor is None or self._refusal(case, actor, spec, code) is None
-                ):
+                if task.state not in sources or (department is not None and task.department != department):
+                    continue
+                if actor is None or self._refusal(case, actor, spec, code) is None:
                     out.append(f"{spec.name}:{code}")
         return out
 

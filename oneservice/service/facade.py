@@ -32,8 +32,8 @@ from ..catalog.catalogue import Catalogue
 from ..catalog.loader import load_catalogue
 from ..domain.actions import ACTIONS, Target
 from ..domain.case import Actor, Applicant, Case, Role
-from ..domain.time import Clock
 from ..engine.calendar import WorkCalendar
+from ..engine.clock import Clock
 from ..engine.engine import CaseEngine
 from ..errors import ConcurrencyConflict, DuplicateAction, InvalidInput
 from ..store import Store, Transaction

@@ -20,8 +20,8 @@ from ..catalog.catalogue import Catalogue
 from ..catalog.loader import check_files
 from ..domain.actions import ACTIONS, ParamKind
 from ..domain.case import Actor, Case, Role
-from ..domain.time import Clock, SystemClock
 from ..engine.calendar import WorkCalendar
+from ..engine.clock import Clock, SystemClock
 from ..engine.engine import CaseEngine
 from ..errors import (
     ConcurrencyConflict,

@@ -24,7 +24,7 @@ from oneservice.domain.case import (
     Rectification,
     Visit,
 )
-from oneservice.domain.time import TZ
+from oneservice.engine.clock import TZ
 from oneservice.errors import StoreError
 
 __all__ = [

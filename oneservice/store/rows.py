@@ -9,8 +9,9 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from oneservice.domain.case import CaseState, TaskState
+from oneservice.errors import InvalidInput
 
-__all__ = ["CaseRow", "IdempotencyRecord", "Page", "TaskRow"]
+__all__ = ["CaseRow", "IdempotencyRecord", "Page", "TaskRow", "check_window"]
 
 T = TypeVar("T")
 
@@ -86,3 +87,12 @@ class Page(Generic[T]):
         if self.limit is None:
             return 1 if self.total else 0
         return -(-self.total // self.limit)
+
+
+def check_window(limit: int | None, offset: int) -> None:
+    """Raise :class:`InvalidInput` unless ``limit`` is ``None`` or ≥ 1 and ``offset`` ≥ 0 (whole
+    numbers, not booleans): the one rule of every page of every list."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidInput("must be a whole number, 1 or more (or None for no limit)", field="limit")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InvalidInput("must be a whole number, 0 or more", field="offset")

@@ -28,16 +28,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from oneservice.domain.case import CaseState, TaskState
+from oneservice.domain.states import ACTIVE_CASE_STATES, CLOCK_STOPPED_TASK_STATES, RUNNING_TASK_STATES
 from oneservice.domain.supervision import Colour, Thresholds
-from oneservice.store.repository import Transaction
 from oneservice.store.tables import cases, deadlines, item_tasks, ratings, warnings
+from oneservice.store.transaction import Transaction
 
 __all__ = ["Candidate", "due_in", "insert_warnings", "report_rows", "scan_candidates", "warnings_of"]
 
-ACTIVE = (CaseState.ACCEPTED, CaseState.IN_PROGRESS, CaseState.READY_FOR_PICKUP)
-RUNNING = (TaskState.WAITING, TaskState.READY, TaskState.IN_REVIEW)
-CLOCK_STOPPED = (TaskState.SUSPENDED, TaskState.CORRECTION_REQUESTED)
+# the named sets of domain/states.py, in a fixed order (the statements' text stays the same)
+ACTIVE = sorted(ACTIVE_CASE_STATES)
+RUNNING = sorted(RUNNING_TASK_STATES)
+CLOCK_STOPPED = sorted(CLOCK_STOPPED_TASK_STATES)
 FOLLOW_UP = ("callback", "rectification")
 
 Candidate = tuple[str, str, str, dt.date]  # case_id, kind, subject, due_date

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 
 from oneservice.domain.case import MaterialStatus, RatingLevel
-from oneservice.domain.states import OPEN_CASE_STATES, CaseState, TaskState
+from oneservice.domain.states import OPEN_CASE_STATES, WORKLIST_TASK_STATES, CaseState, TaskState
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 
 __all__ = [
@@ -73,13 +73,6 @@ OPEN_STATES: tuple[CaseState, ...] = tuple(s for s in CaseState if s in OPEN_CAS
 """The states of an open case, in a fixed order (the partial index and the queries spell the same
 ``IN`` list: SQLite uses a partial index only for a query repeating its ``WHERE`` term)."""
 
-WORKLIST_TASK_STATES: tuple[TaskState, ...] = (
-    TaskState.READY,
-    TaskState.IN_REVIEW,
-    TaskState.CORRECTION_REQUESTED,
-    TaskState.SUSPENDED,
-)
-"""The states of an item task on its department's worklist (dispatched, not concluded)."""
 
 
 def _state_in(states: tuple[enum.StrEnum, ...]) -> TextClause:

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oneservice.domain.case import Case, Event
-from oneservice.domain.time import TZ
+from oneservice.engine.clock import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
 from oneservice.store._fast.cache import CachedCase, CaseCache
 from oneservice.store._fast.statements import (

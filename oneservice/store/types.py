@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import DateTime, Dialect, Integer, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from oneservice.domain.time import TZ
+from oneservice.engine.clock import TZ
 
 __all__ = ["AwareDateTime", "IntEnumType", "StrEnumType", "json_dumps"]
 

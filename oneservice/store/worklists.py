@@ -1,7 +1,7 @@
 """Worklists and supervision queries: each one indexed SQL query returning small rows.
 
 "Open" means not finished: a case in one of :data:`~oneservice.store.tables.OPEN_STATES` (every
-state but :data:`FINISHED_CASE_STATES`).
+state but :data:`~oneservice.domain.states.FINISHED_CASE_STATES`).
 
 Every list is paginated in SQL: a method returning a list takes ``limit`` (``None``: to the end)
 and ``offset`` (rows skipped, 0-based); its ``…_page`` twin returns a
@@ -59,7 +59,7 @@ from sqlalchemy import (
 
 from oneservice.domain.case import CaseState, Event, MaterialStatus, TaskState
 from oneservice.store.mapping import event_from_row
-from oneservice.store.rows import CaseRow, Page, TaskRow
+from oneservice.store.rows import CaseRow, Page, TaskRow, check_window
 from oneservice.store.tables import (
     OPEN_STATES,
     WORKLIST_TASK_STATES,
@@ -70,19 +70,7 @@ from oneservice.store.tables import (
     materials,
 )
 
-__all__ = ["DEPARTMENT_STATES", "FINISHED_CASE_STATES", "Worklists"]
-
-FINISHED_CASE_STATES = (
-    CaseState.DELIVERED,
-    CaseState.CLOSED,
-    CaseState.REFUSED,
-    CaseState.TERMINATED,
-    CaseState.WITHDRAWN,
-)
-"""A case in any other state is open: supervision and timers look at it."""
-
-DEPARTMENT_STATES = WORKLIST_TASK_STATES
-"""The task states of a department's worklist by default."""
+__all__ = ["Worklists"]
 
 R = TypeVar("R")
 
@@ -206,13 +194,6 @@ class _Listing(Generic[R]):
         self.make = make
 
 
-def _check_window(limit: int | None, offset: int) -> None:
-    if limit is not None and (not isinstance(limit, int) or limit < 0):
-        raise ValueError(f"limit must be None or an int >= 0, got {limit!r}")
-    if not isinstance(offset, int) or offset < 0:
-        raise ValueError(f"offset must be an int >= 0, got {offset!r}")
-
-
 def _cases(*where: ColumnElement[bool], order: _Order) -> _Listing[CaseRow]:
     return _Listing(_CASE_ROW, cases, where, (*order, (cases.c.id, "asc")), _case_row)
 
@@ -285,7 +266,7 @@ class Worklists:
         return {**params, _LIMIT: _NO_LIMIT if limit is None else limit, _OFFSET: offset}
 
     def _list(self, listing: _Listing[R], params: dict[str, Any], limit: int | None, offset: int) -> list[R]:
-        _check_window(limit, offset)
+        check_window(limit, offset)
         if limit is None and offset == 0:
             result = self._conn.execute(listing.whole, params)
         else:
@@ -293,7 +274,7 @@ class Worklists:
         return [listing.make(row) for row in result.mappings()]
 
     def _page(self, listing: _Listing[R], params: dict[str, Any], limit: int | None, offset: int) -> Page[R]:
-        _check_window(limit, offset)
+        check_window(limit, offset)
         if limit is None and offset == 0:  # the whole list: its length is the total
             items = tuple(listing.make(row) for row in self._conn.execute(listing.whole, params).mappings())
             return Page(items, len(items), offset, limit)
@@ -317,7 +298,7 @@ class Worklists:
     def department_tasks(
         self,
         department: str,
-        states: Sequence[TaskState] = DEPARTMENT_STATES,
+        states: Sequence[TaskState] = WORKLIST_TASK_STATES,
         *,
         limit: int | None = None,
         offset: int = 0,
@@ -329,7 +310,7 @@ class Worklists:
     def department_tasks_page(
         self,
         department: str,
-        states: Sequence[TaskState] = DEPARTMENT_STATES,
+        states: Sequence[TaskState] = WORKLIST_TASK_STATES,
         *,
         limit: int | None = None,
         offset: int = 0,

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from ..domain.supervision import Colour, Thresholds
-from ..domain.time import TZ
+from ..engine.clock import TZ
 from ..errors import InvalidInput
 from ..service import OneService
 from ..store import supervision as sql

@@ -233,12 +233,15 @@ class TestPaging:
 
 class TestWindowArguments:
     def test_bad_window(self, store: Store) -> None:
-        """A negative limit or offset is a programming error."""
+        """A limit below 1, a negative offset or a boolean is refused, naming the argument."""
         with store.transaction(readonly=True) as tx:
-            with pytest.raises(ValueError, match="limit"):
-                tx.window_queue_page(LOC, limit=-1)
-            with pytest.raises(ValueError, match="offset"):
+            for limit in (-1, 0, True):
+                with pytest.raises(InvalidInput) as info:
+                    tx.window_queue_page(LOC, limit=limit)
+                assert info.value.field == "limit"
+            with pytest.raises(InvalidInput) as info:
                 tx.window_queue(LOC, offset=-1)
+            assert info.value.field == "offset"
 
     def test_empty_list(self, store: Store) -> None:
         """An empty list: no items, total 0, 0 pages."""

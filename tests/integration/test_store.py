@@ -33,7 +33,7 @@ from oneservice.domain.case import (
     TaskState,
     Visit,
 )
-from oneservice.domain.time import TZ
+from oneservice.engine.clock import TZ
 from oneservice.errors import CaseError, CaseNotFound, ConcurrencyConflict, StoreError
 from oneservice.store import CaseRow, IdempotencyRecord, Store, TaskRow, Transaction, metadata
 from oneservice.store.tables import cases, item_tasks, materials

@@ -1,4 +1,4 @@
-"""Tests for oneservice.domain.time: system and simulated clocks in Asia/Shanghai."""
+"""Tests for oneservice.engine.clock: system and simulated clocks in Asia/Shanghai."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from oneservice.domain.time import OFFICE_OPENS, TZ, Clock, SimulatedClock, SystemClock
 from oneservice.engine.calendar import WorkCalendar
+from oneservice.engine.clock import OFFICE_OPENS, TZ, Clock, SimulatedClock, SystemClock
 
 FIXTURE_2027 = Path(__file__).parent.parent / "fixtures" / "calendars" / "2027.yaml"
 

@@ -15,14 +15,15 @@ import pytest
 
 import oneservice
 
-EXPECTED = """
-    TZ ActionRejected Actor Applicant CalendarError Case CaseError CaseNotFound CaseState
-    CaseSummary Catalogue CheckReport Clock ConcurrencyConflict DefinitionError Due
-    DuplicateAction Finding IllegalAction InvalidIdentifier InvalidInput MatterPlan
-    NotAuthorised Notice OneService OneServiceError Page ProgressView RatingLevel Role
-    SimulatedClock Store StoreError SystemClock TaskState UnknownDefinition WorkCalendar
-    check load_catalogue notice_data render_diagram render_notice
-""".split()
+EXPECTED = [
+    "TZ", "ActionRejected", "Actor", "Applicant", "CalendarError", "Case", "CaseError",
+    "CaseNotFound", "CaseState", "CaseSummary", "Catalogue", "CheckReport", "Clock",
+    "ConcurrencyConflict", "DefinitionError", "Due", "DuplicateAction", "Finding", "IllegalAction",
+    "InvalidIdentifier", "InvalidInput", "MatterPlan", "NotAuthorised", "Notice", "OneService",
+    "OneServiceError", "Page", "ProgressView", "RatingLevel", "Role", "SimulatedClock", "Store",
+    "StoreError", "SystemClock", "TaskState", "UnknownDefinition", "WorkCalendar", "check",
+    "load_catalogue", "notice_data", "render_diagram", "render_notice",
+]
 
 
 def isort_order(name: str) -> tuple[int, str]:

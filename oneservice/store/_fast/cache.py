@@ -25,7 +25,7 @@ import attrs
 from sqlalchemy import JSON, Table
 
 from oneservice.domain.case import Case
-from oneservice.domain.time import TZ
+from oneservice.engine.clock import TZ
 from oneservice.store.mapping import Row, Snapshot, case_from_rows
 from oneservice.store.tables import cases, deadlines, item_tasks, materials, ratings, visits
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType, json_dumps

@@ -33,7 +33,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import NullType, TypeEngine
 
-from oneservice.domain.time import TZ
+from oneservice.engine.clock import TZ
 from oneservice.errors import StoreError
 from oneservice.store._fast.recording import OBSERVERS, report
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType

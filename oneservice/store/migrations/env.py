@@ -39,7 +39,7 @@ def _main() -> None:
     if connection is not None:
         _run(connection)
         return
-    from oneservice.store.repository import Store
+    from oneservice.store.store import Store
 
     store = Store(config.get_main_option("sqlalchemy.url"))
     try:

@@ -9,7 +9,7 @@ import pytest
 from engine_helpers import MONDAY, SHOP, STRICT, WORKFLOWS, Desk, build_engine
 
 from oneservice.catalog.loader import load_catalogue
-from oneservice.domain.time import SimulatedClock
+from oneservice.engine.clock import SimulatedClock
 
 
 @pytest.fixture(scope="session")

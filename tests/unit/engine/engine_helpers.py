@@ -27,7 +27,7 @@ from typing import Any
 from oneservice.catalog.catalogue import Catalogue
 from oneservice.catalog.plan import MatterPlan
 from oneservice.domain.case import Actor, Applicant, Case, Role
-from oneservice.domain.time import TZ, SimulatedClock
+from oneservice.engine.clock import TZ, SimulatedClock
 from oneservice.engine.engine import CaseEngine
 from oneservice.samples import sample_form, sample_resident_id
 from oneservice.service.runner import calendar_from_catalogue

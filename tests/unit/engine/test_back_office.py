@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from engine_helpers import ME, OTHER, event, tasks, types
 
-from oneservice.domain.time import TZ
+from oneservice.engine.clock import TZ
 from oneservice.errors import IllegalAction, InvalidInput, NotAuthorised
 
 WED, THU = dt.date(2026, 11, 4), dt.date(2026, 11, 5)

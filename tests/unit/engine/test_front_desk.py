@@ -10,7 +10,7 @@ from engine_helpers import CLERK, ME, PERSON, SHOP, SYSTEM, WORKFLOWS, build_eng
 
 from oneservice.catalog.loader import load_catalogue
 from oneservice.domain.case import Applicant, MaterialStatus
-from oneservice.domain.time import TZ
+from oneservice.engine.clock import TZ
 from oneservice.errors import ActionRejected, IllegalAction, InvalidIdentifier, InvalidInput, NotAuthorised
 
 WED, THU, FRI = dt.date(2026, 11, 4), dt.date(2026, 11, 5), dt.date(2026, 11, 6)

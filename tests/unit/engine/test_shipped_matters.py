@@ -12,7 +12,7 @@ from engine_helpers import ME, MONDAY, PERSON, build_engine, reviewer, tasks
 from oneservice.catalog.loader import load_catalogue
 from oneservice.domain.case import Actor, Role
 from oneservice.domain.definitions import Channel, OnsiteStage
-from oneservice.domain.time import SimulatedClock
+from oneservice.engine.clock import SimulatedClock
 from oneservice.errors import ActionRejected
 from oneservice.samples import sample_form
 

@@ -1,5 +1,5 @@
-"""Store fixtures shared by every test directory: every store test runs on SQLite and, when
-configured, on PostgreSQL.
+"""Fixtures shared by every test directory: the stores (every store test runs on SQLite and, when
+configured, on PostgreSQL), the shipped catalogue, a simulated clock and a service over them.
 
 Set ``ONESERVICE_TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
 to run the PostgreSQL half. It gets a fresh schema for the test session, dropped at the end;
@@ -8,14 +8,19 @@ tables are emptied after each test. SQLite gets a new database file per test.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from oneservice import TZ, OneService, SimulatedClock, load_catalogue
 from oneservice.store import Store, metadata
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PG_URL_VARIABLE = "ONESERVICE_TEST_DATABASE_URL"
 
@@ -62,3 +67,19 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     finally:
         _empty(pg)
         pg.clear_cache()  # the next test reuses case ids
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Any:
+    """The shipped catalogue (``workflows/``); a directory with a catalogue of its own overrides it."""
+    return load_catalogue([ROOT / "workflows"])
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    return SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # a Monday
+
+
+@pytest.fixture
+def service(catalogue: Any, store: Store, clock: SimulatedClock) -> OneService:
+    return OneService(catalogue, store, clock=clock)

@@ -38,7 +38,9 @@ from .plan import (
     MaterialLine,
     MatterPlan,
     PathReport,
+    Scenario,
     TripAnalysis,
+    TripStage,
     TripStep,
 )
 
@@ -233,7 +235,7 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
     steps: list[TripStep] = []
     problems: list[TripProblem] = []
 
-    def step(stage: str, trips: int, scenario: str, zh: str, en: str) -> None:
+    def step(stage: TripStage, trips: int, scenario: Scenario, zh: str, en: str) -> None:
         steps.append(TripStep(stage, trips, scenario, Text(zh, en)))
 
     def onsite(stage: OnsiteStage) -> list[tuple[Item, OnsiteVisit]]:

@@ -6,19 +6,34 @@ A :class:`MatterPlan` holds the consolidated materials list (一套材料), the 
 
 from __future__ import annotations
 
+from typing import Literal
+
 import attrs
 
 from ..domain.definitions import FormField, Item, Material, Matter, Text
 
 __all__ = [
     "ExcludedMaterial",
+    "ExclusionReason",
     "FormLine",
     "MaterialLine",
     "MatterPlan",
     "PathReport",
+    "Scenario",
     "TripAnalysis",
+    "TripStage",
     "TripStep",
 ]
+
+
+ExclusionReason = Literal["upstream", "shared"]
+"""Why the applicant does not bring a material: an upstream item produces it, or shared data has it."""
+
+TripStage = Literal["intake", "review", "correction", "supplement", "pickup", "after_notice"]
+"""The step of a matter at which the applicant may have to come."""
+
+Scenario = Literal["always", "worst"]
+"""``always``: counted in the best and the worst case; ``worst``: only under adverse events."""
 
 
 @attrs.frozen
@@ -37,7 +52,7 @@ class ExcludedMaterial:
 
     material: Material
     items: tuple[str, ...]
-    reason: str  # "upstream" | "shared"
+    reason: ExclusionReason
     provider: str  # item code or data source id
     provider_name: Text
 
@@ -52,9 +67,9 @@ class FormLine:
 class TripStep:
     """A step of the matter at which the rules force the applicant on site."""
 
-    stage: str  # intake | review | correction | supplement | pickup | after_notice
+    stage: TripStage
     trips: int  # trips this step adds (0 when merged into another visit)
-    scenario: str  # "always" (best and worst case) | "worst" (only under adverse events)
+    scenario: Scenario
     why: Text
 
     def describe(self, lang: str = "en") -> str:

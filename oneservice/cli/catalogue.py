@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from .. import CheckReport
+    from .. import Catalogue, CheckReport
 
 __all__ = ["DEFAULT_WORKFLOWS", "check_command", "diagram_command", "explain_command"]
 
@@ -71,15 +71,18 @@ def check_command(paths: tuple[str, ...], fmt: str) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-def _matter_or_exit(report: CheckReport, matter_id: str) -> None:
+def _catalogue_with(workflows: str, matter_id: str) -> Catalogue:
+    """The checked catalogue under ``workflows``, which must hold ``matter_id`` (else a usage error)."""
     from .. import OneServiceError
 
+    report = _load(workflows)
     assert report.catalogue is not None
     if matter_id not in report.catalogue.matters:
         try:
             report.catalogue.matter(matter_id)
         except OneServiceError as exc:
             raise click.UsageError(str(exc)) from None
+    return report.catalogue
 
 
 @click.command("explain")
@@ -92,10 +95,7 @@ def explain_command(matter_id: str, lang: str, fmt: str, workflows: str) -> None
     """Print the one-time notice (一次性告知) of MATTER_ID."""
     from .. import render_notice
 
-    report = _load(workflows)
-    _matter_or_exit(report, matter_id)
-    assert report.catalogue is not None
-    click.echo(render_notice(report.catalogue, matter_id, lang, fmt), nl=False)
+    click.echo(render_notice(_catalogue_with(workflows, matter_id), matter_id, lang, fmt), nl=False)
 
 
 @click.command("diagram")
@@ -107,7 +107,4 @@ def diagram_command(matter_id: str, fmt: str, lang: str, workflows: str) -> None
     """Draw MATTER_ID: front desk, back-office items and their dependencies, pickup."""
     from .. import render_diagram
 
-    report = _load(workflows)
-    _matter_or_exit(report, matter_id)
-    assert report.catalogue is not None
-    click.echo(render_diagram(report.catalogue, matter_id, fmt, lang), nl=False)
+    click.echo(render_diagram(_catalogue_with(workflows, matter_id), matter_id, fmt, lang), nl=False)

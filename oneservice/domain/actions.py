@@ -99,6 +99,12 @@ _RATED = (C.DELIVERED, C.CLOSED, C.REFUSED, C.TERMINATED)
 
 _CHANNEL = Param("channel", ParamKind.CHANNEL)
 _OVER_BUDGET = Param("over_budget_reason", ParamKind.OVER_BUDGET)
+_HAND_IN = (  # what submitting and supplementing take
+    Param("form", ParamKind.FORM, "unified form (一表申请): field id → value"),
+    Param("materials", ParamKind.MATERIALS, "ids of the materials handed in"),
+    _CHANNEL,
+    _OVER_BUDGET,
+)
 
 
 @attrs.frozen
@@ -156,11 +162,7 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
     ActionSpec(
         "submit", Target.CASE, _APPLICANT_SIDE,
         Text("提交申请", "Submit"), "Submit form data and materials (draft → submitted)",
-        case=Move.of([C.DRAFT], C.SUBMITTED),
-        params=(Param("form", ParamKind.FORM, "unified form (一表申请): field id → value"),
-                Param("materials", ParamKind.MATERIALS, "ids of the materials handed in"),
-                _CHANNEL, _OVER_BUDGET),
-        path="submit",
+        case=Move.of([C.DRAFT], C.SUBMITTED), params=_HAND_IN, path="submit",
     ),
     ActionSpec(
         "give_notice", Target.CASE, _FRONT,
@@ -171,11 +173,7 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
     ActionSpec(
         "supplement", Target.CASE, _APPLICANT_SIDE,
         Text("补齐材料", "Supplement"), "Supply what the one-time notice listed",
-        case=Move.of([C.AWAITING_MATERIALS], C.SUBMITTED),
-        params=(Param("form", ParamKind.FORM, "unified form (一表申请): field id → value"),
-                Param("materials", ParamKind.MATERIALS, "ids of the materials handed in"),
-                _CHANNEL, _OVER_BUDGET),
-        path="supplement",
+        case=Move.of([C.AWAITING_MATERIALS], C.SUBMITTED), params=_HAND_IN, path="supplement",
     ),
     ActionSpec(
         "accept", Target.CASE, _FRONT,

@@ -1,7 +1,8 @@
 """The case engine: every action on a case, in memory, with its guards, deadlines and events.
 
-A :class:`CaseEngine` serves every case of one definition version (one :class:`MatterPlan`) and
-shares one compiled :class:`~oneservice.engine.machines.MachinePair`. Each action
+A :class:`CaseEngine` serves every case of one definition version (one :class:`MatterPlan`); the
+state machines (:data:`~oneservice.engine.machines.MACHINES`) are shared by all engines. Each action
+is declared in :data:`oneservice.domain.actions.ACTIONS` and its rule is the method of the same name:
 
 1. checks the actor may perform it (:class:`~oneservice.errors.NotAuthorised`),
 2. checks the state machine allows it now (:class:`~oneservice.errors.IllegalAction`, naming the
@@ -11,12 +12,13 @@ shares one compiled :class:`~oneservice.engine.machines.MachinePair`. Each actio
 
 Persistence and transactions are the service's business, not the engine's.
 
-The actions live in one mixin per area over :class:`~oneservice.engine.base.EngineBase` (events,
-errors, authorisation, trips, deadlines)::
+The rules live in one class per desk, each a subclass of :class:`~oneservice.engine.base.EngineBase`
+(events, errors, authorisation, trips, deadlines) and calling nothing of the others, so a desk's
+``self`` is its own file plus ``base.py``; :class:`CaseEngine` only unites them::
 
     CaseEngine
     ├── FrontDesk   (front_desk.py)   open_case, submit, completeness, give_notice, supplement,
-    │                                 accept, refuse, supply_owed
+    │                                 accept, accept_with_deficiency, refuse, supply_owed
     ├── BackOffice  (back_office.py)  start_review, approve, refuse_item, request_correction,
     │                                 supply_correction, suspend, resume, record_visit
     └── Window      (window.py)       deliver, conclude, withdraw, terminate_overdue, rate,

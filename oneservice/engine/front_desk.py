@@ -132,17 +132,8 @@ class FrontDesk(EngineBase):
             case.materials[mid] = MaterialRecord(mid, MaterialStatus.RECEIVED, channel.value, now)
         return sorted(values), received
 
-    def submit(
-        self,
-        case: Case,
-        actor: Actor,
-        now: dt.datetime,
-        form: Mapping[str, Any] | None,
-        materials: Iterable[str],
-        channel: str,
-        *,
-        over_budget_reason: str | None = None,
-    ) -> None:
+    def submit(self, case: Case, actor: Actor, now: dt.datetime, form: Mapping[str, Any] | None,
+               materials: Iterable[str], channel: str, *, over_budget_reason: str | None = None) -> None:
         """Submit form data and materials (draft → submitted)."""
         self._hand_in(case, actor, now, "submit", form, materials, channel, over_budget_reason)
 
@@ -215,17 +206,8 @@ class FrontDesk(EngineBase):
         )
         return check
 
-    def supplement(
-        self,
-        case: Case,
-        actor: Actor,
-        now: dt.datetime,
-        form: Mapping[str, Any] | None,
-        materials: Iterable[str],
-        channel: str,
-        *,
-        over_budget_reason: str | None = None,
-    ) -> None:
+    def supplement(self, case: Case, actor: Actor, now: dt.datetime, form: Mapping[str, Any] | None,
+                   materials: Iterable[str], channel: str, *, over_budget_reason: str | None = None) -> None:
         """Supply what the one-time notice listed (awaiting_materials → submitted)."""
         self._hand_in(case, actor, now, "supplement", form, materials, channel, over_budget_reason)
 

@@ -89,14 +89,17 @@ class OneService:
 
     @property
     def catalogue(self) -> Catalogue:
+        """The definitions."""
         return self.runner.catalogue
 
     @property
     def store(self) -> Store:
+        """The database."""
         return self.runner.store
 
     @property
     def clock(self) -> Clock:
+        """The time."""
         return self.runner.clock
 
     @property
@@ -106,6 +109,7 @@ class OneService:
 
     @property
     def yellow_days(self) -> int:
+        """The working days before a deadline that turn it yellow."""
         return self.runner.yellow_days
 
     def engine(self, definition_hash: str, tx: Transaction | None = None) -> CaseEngine:

@@ -7,31 +7,12 @@ SQLite and, when ``ONESERVICE_TEST_DATABASE_URL`` is set, on PostgreSQL.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from http_helpers import ROOT, SECRET, Http
+from http_helpers import SECRET, Http
 
-from oneservice import TZ, SimulatedClock, load_catalogue
 from oneservice.http import TokenAuthority, create_app
-
-
-@pytest.fixture(scope="session")
-def catalogue():
-    return load_catalogue([ROOT / "workflows"])
-
-
-@pytest.fixture
-def clock():
-    return SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # a Monday
-
-
-@pytest.fixture
-def service(catalogue, store, clock):
-    from oneservice import OneService
-
-    return OneService(catalogue, store, clock=clock)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from oneservice import Actor, Applicant, OneService, Role, SimulatedClock, load_catalogue
+from oneservice import Actor, Applicant, OneService, Role, SimulatedClock
 from oneservice.domain.supervision import Colour, Thresholds
 from oneservice.samples import sample_form, sample_resident_id
 from oneservice.store import supervision as sql
@@ -29,11 +29,6 @@ SUPERVISOR = Actor(Role.SUPERVISOR, "sup")
 PERSON = Applicant("person", sample_resident_id(5), "钱七")
 ME = Actor(Role.APPLICANT, "qianqi", applicant_id=PERSON.id_number)
 OPENED = dt.date(2026, 11, 2)  # a Monday
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Any:
-    return load_catalogue([ROOT / "workflows"])
 
 
 def on(catalogue: Any, store: Any, day: dt.date, yellow_days: int) -> OneService:

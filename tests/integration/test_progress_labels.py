@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import pytest
-
-from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, TaskState, load_catalogue
+from oneservice import Actor, Applicant, Role, TaskState
 from oneservice.samples import sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,16 +13,6 @@ LOCATION = "hz-citizen-centre"
 CLERK = Actor(Role.CLERK, "clerk-01", location=LOCATION)
 PERSON = Applicant("person", sample_resident_id(7), "王五", "13800138000")
 ME = Actor(Role.APPLICANT, "wangwu", applicant_id=PERSON.id_number)
-
-
-@pytest.fixture(scope="module")
-def catalogue():
-    return load_catalogue([ROOT / "workflows"])
-
-
-@pytest.fixture
-def service(catalogue, store):
-    return OneService(catalogue, store, clock=SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ)))
 
 
 def accepted_case(service):

@@ -40,21 +40,6 @@ ME = Actor(Role.APPLICANT, "zhangsan", applicant_id=PERSON.id_number)
 OTHER = Actor(Role.APPLICANT, "lisi", applicant_id=sample_resident_id(2))
 
 
-@pytest.fixture(scope="module")
-def catalogue():
-    return load_catalogue([ROOT / "workflows"])
-
-
-@pytest.fixture
-def clock():
-    return SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # a Monday
-
-
-@pytest.fixture
-def service(catalogue, store, clock):
-    return OneService(catalogue, store, clock=clock)
-
-
 def reviewer(service, item):
     department = service.catalogue.item(item).department
     return Actor(Role.REVIEWER, f"rev-{department}", department=department)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from oneservice import TZ, Actor, Applicant, InvalidInput, OneService, Role, SimulatedClock, load_catalogue
+from oneservice import TZ, Actor, Applicant, InvalidInput, Role
 from oneservice.samples import sample_form, sample_resident_id
 from oneservice.supervision import Supervision
 from oneservice.supervision.render import render_report
@@ -22,21 +22,6 @@ CLERK = Actor(Role.CLERK, "clerk", location=LOCATION)
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup")
 PERSON = Applicant("person", sample_resident_id(3), "赵六")
 ME = Actor(Role.APPLICANT, "zhaoliu", applicant_id=PERSON.id_number)
-
-
-@pytest.fixture(scope="module")
-def catalogue():
-    return load_catalogue([ROOT / "workflows"])
-
-
-@pytest.fixture
-def clock():
-    return SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # Monday
-
-
-@pytest.fixture
-def service(catalogue, store, clock):
-    return OneService(catalogue, store, clock=clock)
 
 
 def accepted_business(service, *, hold_back=()):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLES
+from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
 
 if TYPE_CHECKING:
     from ..http.auth import TokenAuthority
@@ -90,7 +90,7 @@ def token_group() -> None:
 
 
 @token_group.command("issue")
-@click.option("--role", required=True, type=click.Choice([role.value for role in ISSUABLE_ROLES]))
+@click.option("--role", required=True, type=click.Choice(ISSUABLE_ROLE_NAMES))
 @click.option("--id", "actor_id", required=True, help="who: staff number or user name")
 @click.option("--department", help="reviewers: their department")
 @click.option("--location", help="clerks: their service location")

@@ -37,7 +37,7 @@ import attrs
 import jwt
 
 from .. import Actor, Applicant, Role
-from .limits import ISSUABLE_ROLES
+from .limits import ISSUABLE_ROLE_NAMES
 
 __all__ = [
     "ISSUER",
@@ -57,6 +57,7 @@ ISSUER = "oneservice"
 ALGORITHM = "HS256"
 SECRET_VARIABLE = "ONESERVICE_SECRET"
 MIN_SECRET = 32
+ISSUABLE_ROLES = tuple(Role(name) for name in ISSUABLE_ROLE_NAMES)
 ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 PLACE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 _DURATION = re.compile(r"(\d{1,6})([smhdw])")

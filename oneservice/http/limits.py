@@ -6,12 +6,11 @@ loading Flask.
 
 from __future__ import annotations
 
-from ..domain.case import Role
-
-__all__ = ["DEFAULT_MAX_BODY", "ISSUABLE_ROLES"]
+__all__ = ["DEFAULT_MAX_BODY", "ISSUABLE_ROLE_NAMES"]
 
 DEFAULT_MAX_BODY = 256 * 1024
 """Bytes: a form with hundreds of fields fits; a larger body is a 413."""
 
-ISSUABLE_ROLES = (Role.CLERK, Role.REVIEWER, Role.SUPERVISOR, Role.APPLICANT, Role.AGENT)
-"""The roles a token may be issued for (``system`` is the timers' own)."""
+ISSUABLE_ROLE_NAMES = ("clerk", "reviewer", "supervisor", "applicant", "agent")
+"""The roles a token may be issued for, by value of :class:`~oneservice.Role` (``system`` is the
+timers' own); plain text, so that reading it loads nothing."""

@@ -39,6 +39,17 @@ _OFFERED_IN: dict[str, tuple[ActionSpec, ...]] = {
 }
 """The offered actions whose case states include each state."""
 
+_OFFERED_TO: dict[tuple[str, Role], tuple[ActionSpec, ...]] = {
+    (state, role): tuple(
+        spec
+        for spec in specs
+        if role in spec.roles and (role is not Role.REVIEWER or spec.target is Target.ITEM)
+    )
+    for state, specs in _OFFERED_IN.items()
+    for role in Role
+}
+"""…and of those, the ones each role may perform (a reviewer acts on items only)."""
+
 
 def require_text(value: Any, field: str) -> None:
     """Raise :class:`InvalidInput` unless ``value`` is non-empty text of at most 2000 characters."""
@@ -88,32 +99,31 @@ class EngineBase:
         """The actions allowed now, for ``actor`` when given (else for anyone): case actions by
         name, item actions as ``action:item`` for each item task that allows them."""
         state = case.state
+        if actor is None:
+            specs, department = _OFFERED_IN[state], None
+        else:
+            if self._scope_refusal(case, actor) is not None:
+                return []  # not the applicant's, not the agent's, or a clerk of no location
+            specs = _OFFERED_TO[(state, actor.role)]
+            department = actor.department if actor.role is Role.REVIEWER else None
         reviewing = state in ITEM_ACTION_CASE_STATES
         out = []
-        for spec in _OFFERED_IN[state]:
-            if actor is not None and actor.role not in spec.roles:
-                continue
+        for spec in specs:
             if not self._available(case, spec):
                 continue
             if spec.target is Target.CASE:
-                if actor is None or self._refusal(case, actor, spec) is None:
-                    out.append(spec.name)
+                out.append(spec.name)
                 continue
             # an item action whose task step some roles do not take (a clerk's record_visit): offered
             # to them by its bare name, the item is named in the call and its state does not matter
-            if spec.task_roles is not None and (
-                actor is None
-                or (actor.role not in spec.task_roles and self._refusal(case, actor, spec) is None)
-            ):
+            steps_task = actor is None or self._task_step_applies(spec, actor)
+            if spec.task_roles is not None and (actor is None or not steps_task):
                 out.append(spec.name)
-            if not reviewing or (actor is not None and not self._task_step_applies(spec, actor)):
+            if not reviewing or not steps_task or spec.task is None:
                 continue
-            sources = spec.task.sources if spec.task is not None else frozenset()
-            department = actor.department if actor is not None and actor.role is Role.REVIEWER else None
+            sources = spec.task.sources
             for code, task in case.tasks.items():
-                if task.state not in sources or (department is not None and task.department != department):
-                    continue
-                if actor is None or self._refusal(case, actor, spec, code) is None:
+                if task.state in sources and (department is None or task.department == department):
                     out.append(f"{spec.name}:{code}")
         return out
 
@@ -250,10 +260,9 @@ class EngineBase:
             allowed = ", ".join(sorted(r.value for r in spec.roles))
             article = "an" if actor.role.value[0] in "aeiou" else "a"
             return f"{article} {actor.role.value} may not do this (allowed: {allowed})"
-        if actor.role is Role.APPLICANT and actor.applicant_id != case.applicant.id_number:
-            return "an applicant may act only on their own cases"
-        if actor.role is Role.AGENT and case.agent != actor.id:
-            return "this agent is not the case's agent (代办员)"
+        scope = self._scope_refusal(case, actor)
+        if scope is not None:
+            return scope
         if actor.role is Role.REVIEWER:
             if item is None and isinstance(spec, ReadSpec):
                 if actor.department not in {t.department for t in case.tasks.values()}:
@@ -264,6 +273,15 @@ class EngineBase:
             department = self._task(case, item).department
             if actor.department != department:
                 return f"item {item} belongs to department {department}, not {actor.department}"
+        return None
+
+    @staticmethod
+    def _scope_refusal(case: Case, actor: Actor) -> str | None:
+        """Why ``actor`` may not act on ``case`` at all, whatever the action (``None``: they may)."""
+        if actor.role is Role.APPLICANT and actor.applicant_id != case.applicant.id_number:
+            return "an applicant may act only on their own cases"
+        if actor.role is Role.AGENT and case.agent != actor.id:
+            return "this agent is not the case's agent (代办员)"
         if actor.role is Role.CLERK and not actor.location:
             return "a window clerk must name the service location"
         return None

@@ -33,7 +33,7 @@ class CalendarUpdates:
         changed = []
         actor = Actor(Role.SYSTEM, "calendar")
         for case_id in ids:
-            _, moved = self.runner._act(
+            _, moved = self.runner.act(
                 "recompute_deadlines",
                 case_id,
                 actor,

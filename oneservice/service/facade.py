@@ -35,11 +35,11 @@ from ..domain.case import Actor, Applicant, Case, Role
 from ..engine.calendar import WorkCalendar
 from ..engine.clock import Clock
 from ..engine.engine import CaseEngine
-from ..errors import ConcurrencyConflict, DuplicateAction, InvalidInput
+from ..errors import ConcurrencyConflict, InvalidInput
 from ..store import Store, Transaction
 from .calendar_updates import CalendarUpdates
 from .queries import Queries, make_notice
-from .runner import ActionRunner, calendar_from_catalogue, check_actor, new_case_id
+from .runner import ActionRunner, calendar_from_catalogue
 from .views import CaseSummary, Notice
 
 __all__ = ["OneService", "calendar_from_catalogue"]
@@ -154,45 +154,17 @@ class OneService:
         idempotency_key: str | None = None,
     ) -> CaseSummary:
         """Open a case of ``matter_id`` for ``applicant`` on ``channel`` at service ``location``."""
-        check_actor(actor)
-        if not isinstance(applicant, Applicant):
-            raise InvalidInput("must be an Applicant", field="applicant")
-        runner = self.runner
-        plan = runner.catalogue.plan(matter_id)
-        runner.catalogue.location(location)
-        engine = runner.engine(plan.content_hash)
-        now = runner.clock.now()
-        case_id = new_case_id(now)
-        payload = [matter_id, applicant.kind, applicant.id_number, channel, location]
-        fingerprint = runner._fingerprint("open_case", "", payload, actor)
-        with runner.store.transaction() as tx:
-            if idempotency_key:
-                record = tx.get_idempotency(idempotency_key)
-                if record is not None:
-                    if record.fingerprint != fingerprint:
-                        raise DuplicateAction(idempotency_key, case_id="-")  # never another's case id
-                    return CaseSummary(**record.result)
-            if plan.content_hash not in runner._saved_definitions:
-                tx.save_definition(
-                    plan.content_hash,
-                    matter_id,
-                    plan.matter.version,
-                    runner.catalogue.definition_files(matter_id),
-                )
-            case = engine.open_case(actor, case_id, applicant, channel, location, now, agent=agent)
-            tx.add_case(case)
-            summary = runner.summary(case, engine, actor)
-            if idempotency_key:
-                tx.put_idempotency(idempotency_key, case.id, "open_case", fingerprint, summary.to_dict())
-        runner._saved_definitions.add(plan.content_hash)
-        return summary
+        return self.runner.open_case(
+            actor, matter_id, applicant, channel, location, agent=agent, idempotency_key=idempotency_key
+        )
 
     @_declared
     def submit(self, actor: Actor, case_id: str, *, form: Mapping[str, Any] | None = None,
                materials: Iterable[str] = (), channel: str, over_budget_reason: str | None = None,
                idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("submit", actor, case_id, idempotency_key, form=form, materials=materials,
-                             channel=channel, over_budget_reason=over_budget_reason)
+        return self.perform("submit", actor, case_id, idempotency_key=idempotency_key,
+                            form=form, materials=materials,
+                            channel=channel, over_budget_reason=over_budget_reason)
 
     def give_notice(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> Notice:
         """Give the one-time notice of everything missing or wrong (submitted → awaiting_materials)."""
@@ -201,7 +173,7 @@ class OneService:
             check = engine.give_notice(case, actor, now)
             return make_notice(case, engine, check.issues, case.notices)
 
-        _, notice = self.runner._act("give_notice", case_id, actor, change, key=idempotency_key)
+        _, notice = self.runner.act("give_notice", case_id, actor, change, key=idempotency_key)
         if notice is None:  # an idempotent repeat: rebuild the notice from the event log
             return self.last_notice(actor, case_id)
         return notice
@@ -210,107 +182,124 @@ class OneService:
     def supplement(self, actor: Actor, case_id: str, *, form: Mapping[str, Any] | None = None,
                    materials: Iterable[str] = (), channel: str, over_budget_reason: str | None = None,
                    idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("supplement", actor, case_id, idempotency_key, form=form, materials=materials,
-                             channel=channel, over_budget_reason=over_budget_reason)
+        return self.perform("supplement", actor, case_id, idempotency_key=idempotency_key,
+                            form=form, materials=materials,
+                            channel=channel, over_budget_reason=over_budget_reason)
 
     @_declared
     def accept(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("accept", actor, case_id, idempotency_key)
+        return self.perform("accept", actor, case_id, idempotency_key=idempotency_key)
 
     @_declared
     def accept_with_deficiency(self, actor: Actor, case_id: str, owed: Sequence[str], *,
                                idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("accept_with_deficiency", actor, case_id, idempotency_key, owed=owed)
+        return self.perform("accept_with_deficiency", actor, case_id, idempotency_key=idempotency_key,
+                            owed=owed)
 
     @_declared
     def refuse(self, actor: Actor, case_id: str, reason: str, *,
                idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("refuse", actor, case_id, idempotency_key, reason=reason)
+        return self.perform("refuse", actor, case_id, idempotency_key=idempotency_key,
+                            reason=reason)
 
     @_declared
     def supply_owed(self, actor: Actor, case_id: str, materials: Iterable[str], *, channel: str,
                     over_budget_reason: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("supply_owed", actor, case_id, idempotency_key, materials=materials,
-                             channel=channel, over_budget_reason=over_budget_reason)
+        return self.perform("supply_owed", actor, case_id, idempotency_key=idempotency_key,
+                            materials=materials,
+                            channel=channel, over_budget_reason=over_budget_reason)
 
     # ------------------------------------------------------------------ back office
 
     @_declared
     def start_review(self, actor: Actor, case_id: str, item: str, *,
                      idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("start_review", actor, case_id, idempotency_key, item=item)
+        return self.perform("start_review", actor, case_id, idempotency_key=idempotency_key,
+                            item=item)
 
     @_declared
     def approve(self, actor: Actor, case_id: str, item: str, *, note: str | None = None,
                 idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("approve", actor, case_id, idempotency_key, item=item, note=note)
+        return self.perform("approve", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, note=note)
 
     @_declared
     def refuse_item(self, actor: Actor, case_id: str, item: str, reason: str, *,
                     idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("refuse_item", actor, case_id, idempotency_key, item=item, reason=reason)
+        return self.perform("refuse_item", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, reason=reason)
 
     @_declared
     def request_correction(self, actor: Actor, case_id: str, item: str, *, materials: Sequence[str] = (),
                            note: str, idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("request_correction", actor, case_id, idempotency_key, item=item,
-                             materials=materials, note=note)
+        return self.perform("request_correction", actor, case_id, idempotency_key=idempotency_key,
+                            item=item,
+                            materials=materials, note=note)
 
     @_declared
     def supply_correction(self, actor: Actor, case_id: str, item: str, *, channel: str,
                           materials: Sequence[str] = (), over_budget_reason: str | None = None,
                           idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("supply_correction", actor, case_id, idempotency_key, item=item, channel=channel,
-                             materials=materials, over_budget_reason=over_budget_reason)
+        return self.perform("supply_correction", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, channel=channel,
+                            materials=materials, over_budget_reason=over_budget_reason)
 
     @_declared
     def suspend(self, actor: Actor, case_id: str, item: str, reason: str, *,
                 idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("suspend", actor, case_id, idempotency_key, item=item, reason=reason)
+        return self.perform("suspend", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, reason=reason)
 
     @_declared
     def resume(self, actor: Actor, case_id: str, item: str, *,
                idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("resume", actor, case_id, idempotency_key, item=item)
+        return self.perform("resume", actor, case_id, idempotency_key=idempotency_key,
+                            item=item)
 
     @_declared
     def record_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
                      over_budget_reason: str | None = None,
                      idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("record_visit", actor, case_id, idempotency_key, item=item, purpose=purpose,
-                             over_budget_reason=over_budget_reason)
+        return self.perform("record_visit", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, purpose=purpose,
+                            over_budget_reason=over_budget_reason)
 
     # ------------------------------------------------------------------ single window, applicant
 
     @_declared
     def deliver(self, actor: Actor, case_id: str, *, channel: str, over_budget_reason: str | None = None,
                 idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("deliver", actor, case_id, idempotency_key, channel=channel,
-                             over_budget_reason=over_budget_reason)
+        return self.perform("deliver", actor, case_id, idempotency_key=idempotency_key,
+                            channel=channel,
+                            over_budget_reason=over_budget_reason)
 
     @_declared
     def conclude(self, actor: Actor, case_id: str, *, idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("conclude", actor, case_id, idempotency_key)
+        return self.perform("conclude", actor, case_id, idempotency_key=idempotency_key)
 
     @_declared
     def withdraw(self, actor: Actor, case_id: str, reason: str, *,
                  idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("withdraw", actor, case_id, idempotency_key, reason=reason)
+        return self.perform("withdraw", actor, case_id, idempotency_key=idempotency_key,
+                            reason=reason)
 
     @_declared
     def rate(self, actor: Actor, case_id: str, level: int, comment: str = "", *,
              idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("rate", actor, case_id, idempotency_key, level=level, comment=comment)
+        return self.perform("rate", actor, case_id, idempotency_key=idempotency_key,
+                            level=level, comment=comment)
 
     @_declared
     def record_callback(self, actor: Actor, case_id: str, note: str, *,
                         idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("record_callback", actor, case_id, idempotency_key, note=note)
+        return self.perform("record_callback", actor, case_id, idempotency_key=idempotency_key,
+                            note=note)
 
     @_declared
     def record_rectified(self, actor: Actor, case_id: str, note: str, *,
                          idempotency_key: str | None = None) -> CaseSummary:
-        return self._perform("record_rectified", actor, case_id, idempotency_key, note=note)
+        return self.perform("record_rectified", actor, case_id, idempotency_key=idempotency_key,
+                            note=note)
 
     def perform(
         self, name: str, actor: Actor, case_id: str, *, idempotency_key: str | None = None, **values: Any
@@ -328,11 +317,6 @@ class OneService:
             )
         return self.runner.perform(name, actor, case_id, dict(values), idempotency_key)
 
-    def _perform(
-        self, name: str, actor: Actor, case_id: str, idempotency_key: str | None, **values: Any
-    ) -> CaseSummary:
-        return self.runner.perform(name, actor, case_id, values, idempotency_key)
-
     def terminate_overdue(self, actor: Actor | None = None) -> list[str]:
         """Terminate every case whose owed materials are past due; returns their ids."""
         actor = actor or Actor(Role.SYSTEM, "timer")
@@ -342,7 +326,7 @@ class OneService:
         done = []
         for case_id in candidates:
             try:
-                _, terminated = self.runner._act(
+                _, terminated = self.runner.act(
                     "terminate", case_id, actor, lambda e, c, now: e.terminate_overdue(c, actor, now)
                 )
             except ConcurrencyConflict:

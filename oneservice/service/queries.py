@@ -113,7 +113,7 @@ class Queries:
             engine = self.runner.engine(case.definition_hash)
             engine.authorise(case, actor, "progress")
         except NotAuthorised as exc:
-            self.runner._record_denied(case_id, actor, "progress", exc, self.runner.clock.now())
+            self.runner.record_denied(case_id, actor, "progress", exc, self.runner.clock.now())
             raise
         names = engine.department_names
         steps = []

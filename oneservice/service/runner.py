@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from ..catalog.catalogue import Catalogue
 from ..catalog.loader import check_files
 from ..domain.actions import ACTIONS, ParamKind
-from ..domain.case import Actor, Case, Role
+from ..domain.case import Actor, Applicant, Case, Role
 from ..engine.calendar import WorkCalendar
 from ..engine.clock import Clock, SystemClock
 from ..engine.engine import CaseEngine
@@ -140,7 +140,47 @@ class ActionRunner:
         def change(engine: CaseEngine, case: Case, now: dt.datetime) -> Any:
             return getattr(engine, name)(case, actor, now, **values)
 
-        return self._act(name, case_id, actor, change, key=idempotency_key, payload=spec.payload(values))[0]
+        return self.act(name, case_id, actor, change, key=idempotency_key, payload=spec.payload(values))[0]
+
+    def open_case(
+        self,
+        actor: Actor,
+        matter_id: str,
+        applicant: Applicant,
+        channel: str,
+        location: str,
+        *,
+        agent: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseSummary:
+        """Open a case in one transaction (the first case of a definition version stores it)."""
+        check_actor(actor)
+        if not isinstance(applicant, Applicant):
+            raise InvalidInput("must be an Applicant", field="applicant")
+        plan = self.catalogue.plan(matter_id)
+        self.catalogue.location(location)
+        engine = self.engine(plan.content_hash)
+        now = self.clock.now()
+        case_id = new_case_id(now)
+        payload = [matter_id, applicant.kind, applicant.id_number, channel, location]
+        fingerprint = self._fingerprint("open_case", "", payload, actor)
+        with self.store.transaction() as tx:
+            if idempotency_key:
+                record = tx.get_idempotency(idempotency_key)
+                if record is not None:
+                    if record.fingerprint != fingerprint:
+                        raise DuplicateAction(idempotency_key, case_id="-")  # never another's case id
+                    return CaseSummary(**record.result)
+            if plan.content_hash not in self._saved_definitions:
+                files = self.catalogue.definition_files(matter_id)
+                tx.save_definition(plan.content_hash, matter_id, plan.matter.version, files)
+            case = engine.open_case(actor, case_id, applicant, channel, location, now, agent=agent)
+            tx.add_case(case)
+            summary = self.summary(case, engine, actor)
+            if idempotency_key:
+                tx.put_idempotency(idempotency_key, case.id, "open_case", fingerprint, summary.to_dict())
+        self._saved_definitions.add(plan.content_hash)
+        return summary
 
     def summary(self, case: Case, engine: CaseEngine, actor: Actor | None = None) -> CaseSummary:
         """What an action or a query returns about ``case``: its allowed actions are ``actor``'s."""
@@ -164,7 +204,7 @@ class ActionRunner:
         text = json.dumps([action, case_id, payload, who], sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def _act(
+    def act(
         self,
         action: str,
         case_id: str,
@@ -206,10 +246,10 @@ class ActionRunner:
         try:
             return self.store.act_on(case_id, act, replay=replay if key else None)
         except NotAuthorised as exc:
-            self._record_denied(case_id, actor, action, exc, now)
+            self.record_denied(case_id, actor, action, exc, now)
             raise
 
-    def _record_denied(
+    def record_denied(
         self, case_id: str, actor: Actor, action: str, exc: NotAuthorised, now: dt.datetime
     ) -> None:
         """Record an ``AccessDenied`` event in its own transaction (the action rolled back)."""

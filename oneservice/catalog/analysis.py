@@ -28,9 +28,9 @@ from ..domain.definitions import (
     Matter,
     OnsiteStage,
     OnsiteVisit,
-    ResultForm,
     Text,
 )
+from ..domain.law import LAW, Clocks
 from ..errors import Finding, Severity
 from .plan import (
     ExcludedMaterial,
@@ -38,6 +38,7 @@ from .plan import (
     MaterialLine,
     MatterPlan,
     PathReport,
+    ResultRoute,
     Scenario,
     TripAnalysis,
     TripStage,
@@ -200,6 +201,44 @@ def _critical_path(order: list[str], matter: Matter, items: Mapping[str, Item]) 
     return PathReport(path, total, max(legal_best.values(), default=0), unit.value, converted)
 
 
+def _check_law(matter: Matter, ordered: list[Item], path: PathReport, f: _Reporter,
+               clocks: Clocks = LAW) -> None:
+    """The joint-handling ceiling (art. 42 ¶2) and the 容缺 period against the promise."""
+    departments = {i.department for i in ordered}
+    ceiling = clocks.joint_handling_days
+    legal_wd, _ = to_unit(Limit(path.legal_total, LimitUnit(path.unit)), LimitUnit.WORKING_DAYS)
+    if len(departments) > 1 and legal_wd > ceiling and matter.joint_handling is None:
+        f(("items",), "OS412",
+          f"the legal chain of {matter.id} is {legal_wd} working days, over the joint-handling "
+          f"ceiling of {ceiling} working days for {len(departments)} departments "
+          f"(《行政许可法》第四十二条第二款)",
+          "shorten the chain (items that need not wait for each other run in parallel), or declare "
+          "joint_handling: {legal_basis: …} naming the law or regulation that allows a longer chain")
+
+
+def _check_deficiency(matter: Matter, ordered: list[Item], waivable: bool, f: _Reporter) -> None:
+    """容缺: the period to supply an owed material against the promise, and its gating condition."""
+    promise_wd, _ = to_unit(matter.promise, LimitUnit.WORKING_DAYS)
+    rules = matter.deficiency
+    if waivable and rules.days > promise_wd and rules.reason is None:
+        f(("deficiency", "days"), "OS413",
+          f"an owed material (容缺) may come {rules.days} working days after acceptance, later than "
+          f"the promise of {matter.promise}: the results, held until it arrives, would miss the promise",
+          "shorten deficiency.days to the promise, or give deficiency.reason")
+    if rules.condition is not None:
+        try:
+            compiled = conditions.compile_expression(rules.condition.expression)
+        except conditions.ConditionSyntaxError as exc:
+            f(("deficiency", "condition", "when"), "OS306", f"invalid CEL expression: {exc}",
+              "see docs/authoring.md, 'Acceptance conditions'")
+        else:
+            known = {x.id for i in ordered for x in i.form}
+            for name in sorted(compiled.identifiers - known):
+                f(("deficiency", "condition", "when"), "OS307",
+                  f"condition refers to unknown form field {name!r}",
+                  _did_you_mean(name, known) or "declare the field in an item's form:")
+
+
 def _upstream(order: list[str], matter: Matter) -> dict[str, frozenset[str]]:
     up: dict[str, frozenset[str]] = {}
     for code in order:
@@ -208,20 +247,17 @@ def _upstream(order: list[str], matter: Matter) -> dict[str, frozenset[str]]:
     return up
 
 
-def _result_channels(item: Item) -> set[Channel]:
-    channels = set(item.delivery)
-    if item.result.form is ResultForm.ELECTRONIC:
-        channels.discard(Channel.MAIL)
-    if item.result.form is ResultForm.PAPER:
-        channels.discard(Channel.ELECTRONIC)
-    return channels
+def _result_channels(matter: Matter, item: Item) -> frozenset[Channel]:
+    """The channels that hand over ``item``'s result: the matter's, the item's and its form's."""
+    return frozenset(matter.pickup_channels & item.delivery & item.result.form.channels)
 
 
 def _no_trip(channels: Iterable[Channel]) -> bool:
     return any(not c.on_site for c in channels)
 
 
-TripProblem = tuple[tuple[str | int, ...], str, str]
+TripProblem = tuple[tuple[str | int, ...], str, str, str | None]
+"""(key path, code, message, item code): the path is in the matter, or in that item's file."""
 
 
 def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tuple[TripAnalysis,
@@ -259,28 +295,37 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
              f"{item.code} ({item.name.en}): {visit.reason.en}"
              + (" (immediate item, same visit as intake)" if merged else ""))
 
-    common = set(matter.pickup_channels)
-    for item in items:
-        common &= _result_channels(item)
+    routes = tuple(ResultRoute(i.code, i.result, _result_channels(matter, i)) for i in items)
+    for index, route in enumerate(routes):
+        if not route.channels:
+            form = route.result.form.value
+            suits = ", ".join(sorted(c.value for c in route.result.form.channels))
+            problems.append((("result", "form"), "OS409",
+                             f"matter {matter.id}: result {route.result.id!r} of {route.item} ({form}) "
+                             f"has no delivery "
+                             f"channel left: it suits {suits}, the item allows "
+                             f"{', '.join(sorted(c.value for c in items[index].delivery))} and the "
+                             f"matter's pickup allows "
+                             f"{', '.join(sorted(c.value for c in matter.pickup_channels))}",
+                             route.item))
     all_immediate = all(i.kind is ItemKind.IMMEDIATE for i in items)
     if matter.same_visit_pickup and not all_immediate:
         promised = next(i.code for i in items if i.kind is not ItemKind.IMMEDIATE)
         problems.append((("pickup", "same_visit"), "OS502",
                          f"same-visit pickup needs every item to be immediate, "
-                         f"but {promised} is a promised item"))
-    if not common:
-        problems.append((("pickup", "channels"), "OS409",
-                         "no delivery channel is allowed by the matter and by every item's result "
-                         "(results are delivered together)"))
+                         f"but {promised} is a promised item", None))
     pickup_onsite = onsite(OnsiteStage.PICKUP)
-    pickup_forced = (bool(common) and not _no_trip(common)) or bool(pickup_onsite)
+    window_only = [r for r in routes if r.on_site_only]
+    pickup_forced = bool(window_only) or bool(pickup_onsite)
     if pickup_forced:
         same_visit = matter.same_visit_pickup and all_immediate and intake_forced
         if pickup_onsite:
             it, visit = pickup_onsite[0]
             zh, en = f"{it.name.zh}：{visit.reason.zh}", f"{it.code} ({it.name.en}): {visit.reason.en}"
         else:
-            zh, en = "结果仅能在窗口领取", "results can only be picked up at the window"
+            first = window_only[0]
+            zh = f"{first.result.name.zh}仅能在窗口领取"
+            en = f"{first.result.id} ({first.result.form.value}) can only be handed over at the window"
         if same_visit:
             zh += "（即办件当场出件，与受理同次）"
             en += " (immediate items issued in the intake visit)"
@@ -297,13 +342,13 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
     best = sum(s.trips for s in steps if s.scenario == "always")
     worst = best + sum(s.trips for s in steps if s.scenario == "worst")
     analysis = TripAnalysis(best, worst, matter.trip_budget, tuple(steps), after_notice,
-                            frozenset(c.value for c in common))
+                            frozenset(c.value for r in routes for c in r.channels), routes)
     if worst > matter.trip_budget:
         forcing = [s for s in steps if s.trips]
         named = "; ".join(s.describe("en") for s in forcing)
         problems.append((("trip_budget",), "OS501",
                          f"worst case {worst} on-site trip(s) exceeds the trip budget of "
-                         f"{matter.trip_budget} (best {best}); trips forced by: {named}"))
+                         f"{matter.trip_budget} (best {best}); trips forced by: {named}", None))
     return analysis, problems
 
 
@@ -343,6 +388,7 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
           f"the promise of {matter.promise} is shorter than the critical path "
           f"{' → '.join(path.items)} ({path.promised_total} {path.unit.replace('_', ' ')})",
           f"promise at least {path.promised_total}, or shorten the items' promised limits")
+    _check_law(matter, ordered, path, f)
     if path.converted:
         f(("promise",), "OS405", "items and the matter use different limit units; the critical "
           "path was converted conservatively (5 working days ≈ 7 calendar days)",
@@ -407,8 +453,14 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
     form = tuple(FormLine(attrs.evolve(v["field"], required=v["required"]), tuple(v["items"]))
                  for v in fields.values())
 
+    _check_deficiency(matter, ordered, any(m.waivable for m in bring), f)
     trips, problems = analyse_trips(matter, ordered, any(m.waivable for m in bring))
-    for tpath, code, message in problems:
+    for tpath, code, message, in_item in problems:
+        if in_item is not None:  # about an item's result: shown at the result in the item's file
+            out.append(Finding(code, message, hint="allow a channel that suits the result's form in "
+                               "the item's delivery and the matter's pickup (mail or window for paper "
+                               "and physical results)", **loc("item", in_item, tpath)))
+            continue
         f(tpath, code, message, "allow online/mobile/agent channels, mail or electronic delivery, "
           "or same-visit pickup of immediate items" if code == "OS501" else None)
     departments_used = tuple(dict.fromkeys(i.department for i in ordered))

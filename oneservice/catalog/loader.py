@@ -366,7 +366,8 @@ def _build_item(x: dict[str, Any], name: str) -> d.Item:
         kind=d.ItemKind(x["kind"]), legal_limit=x["limits"]["legal"],
         promised_limit=x["limits"]["promised"], materials=tuple(x["materials"]),
         form=tuple(x["form"]), conditions=tuple(x["conditions"]), fee=x["fee"], result=x["result"],
-        delivery=frozenset(d.Channel(c) for c in x["delivery"]), onsite=x["onsite"], source_file=name,
+        delivery=frozenset(d.Channel(c) for c in x["delivery"]), onsite=x["onsite"], stops=x["stops"],
+        source_file=name,
     )
 
 
@@ -379,7 +380,8 @@ def _build_matter(x: dict[str, Any], name: str) -> d.Matter:
         pickup_channels=frozenset(d.Channel(c) for c in x["pickup"]["channels"]),
         same_visit_pickup=x["pickup"]["same_visit"], trip_budget=x["trip_budget"],
         promise=x["promise"], on_item_refused=d.RefusalPolicy(x["on_item_refused"]),
-        deficiency_days=x["deficiency"]["days"], source_file=name,
+        deficiency=x["deficiency"], release=d.ResultRelease(x["pickup"]["release"]),
+        joint_handling=x["joint_handling"], source_file=name,
     )
 
 

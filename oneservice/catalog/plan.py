@@ -10,7 +10,7 @@ from typing import Literal
 
 import attrs
 
-from ..domain.definitions import FormField, Item, Material, Matter, Text
+from ..domain.definitions import Channel, FormField, Item, Material, Matter, Result, Text
 
 __all__ = [
     "ExcludedMaterial",
@@ -19,6 +19,7 @@ __all__ = [
     "MaterialLine",
     "MatterPlan",
     "PathReport",
+    "ResultRoute",
     "Scenario",
     "TripAnalysis",
     "TripStage",
@@ -77,6 +78,20 @@ class TripStep:
 
 
 @attrs.frozen
+class ResultRoute:
+    """One item's result and the channels it can be handed over by (matter ∩ item ∩ its form)."""
+
+    item: str  # item code
+    result: Result
+    channels: frozenset[Channel]
+
+    @property
+    def on_site_only(self) -> bool:
+        """Only a window hand-over is left: a trip."""
+        return bool(self.channels) and all(c.on_site for c in self.channels)
+
+
+@attrs.frozen
 class TripAnalysis:
     """Best achievable and worst-case on-site trips under the matter's rules (see docs)."""
 
@@ -85,7 +100,11 @@ class TripAnalysis:
     budget: int
     steps: tuple[TripStep, ...]
     after_notice: int  # extra trips when materials were incomplete (outside the promise)
-    delivery_channels: frozenset[str]
+    delivery_channels: frozenset[str]  # every channel some result can be handed over by
+    results: tuple[ResultRoute, ...] = ()  # per item, in dependency order
+
+    def route(self, result_id: str) -> ResultRoute | None:
+        return next((r for r in self.results if r.result.id == result_id), None)
 
 
 @attrs.frozen

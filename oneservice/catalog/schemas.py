@@ -209,10 +209,29 @@ class ResultSchema(Base):
     id = fields.String(required=True, validate=_pattern(SLUG, "result id", "business-licence"))
     name = _text()
     form = _enum(d.ResultForm)
+    electronic_copy = StrictBool(load_default=False)
+
+    @validates_schema
+    def check_copy(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("electronic_copy") and data.get("form") in ("electronic", "both"):
+            raise ValidationError(
+                "OS206: electronic_copy is for a paper or physical result; an electronic or 'both' "
+                "result already is electronic", "electronic_copy")
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.Result:
-        return d.Result(data["id"], data["name"], d.ResultForm(data["form"]))
+        return d.Result(data["id"], data["name"], d.ResultForm(data["form"]), data["electronic_copy"])
+
+
+class StopsSchema(Base):
+    """Caps (working days) on an item's stopped clock; the jurisdiction's defaults otherwise."""
+
+    suspension = StrictInt(load_default=None, allow_none=True, minimum=1, maximum=365)
+    correction = StrictInt(load_default=None, allow_none=True, minimum=1, maximum=60)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.ClockStops:
+        return d.ClockStops(data["suspension"], data["correction"])
 
 
 class OnsiteSchema(Base):
@@ -250,6 +269,7 @@ class ItemBodySchema(Base):
     result = fields.Nested(ResultSchema, required=True)
     delivery = _channels(d.DELIVERY_CHANNELS)
     onsite = fields.Nested(OnsiteSchema, load_default=None, allow_none=True)
+    stops = fields.Nested(StopsSchema, load_default=d.ClockStops)
 
 
 class ItemFileSchema(Base):
@@ -276,10 +296,32 @@ class IntakeSchema(Base):
 class PickupSchema(Base):
     channels = _channels(d.DELIVERY_CHANNELS)
     same_visit = StrictBool(load_default=False)
+    release = fields.String(load_default="together", validate=_one_of([r.value for r in d.ResultRelease]))
+
+
+class DeficiencyConditionSchema(Base):
+    when = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    message = _text()
 
 
 class DeficiencySchema(Base):
     days = StrictInt(load_default=5, minimum=1, maximum=60)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=500))
+    condition = fields.Nested(DeficiencyConditionSchema, load_default=None, allow_none=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.DeficiencyRules:
+        cond = data["condition"]
+        condition = None if cond is None else d.Condition("deficiency", cond["when"], cond["message"])
+        return d.DeficiencyRules(data["days"], data["reason"], condition)
+
+
+class JointHandlingSchema(Base):
+    legal_basis = fields.String(required=True, validate=validate.Length(min=4, max=500))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.JointHandling:
+        return d.JointHandling(data["legal_basis"])
 
 
 class MatterBodySchema(Base):
@@ -298,7 +340,8 @@ class MatterBodySchema(Base):
         load_default="continue",
         validate=_one_of([p.value for p in d.RefusalPolicy]),
     )
-    deficiency = fields.Nested(DeficiencySchema, load_default=lambda: {"days": 5})
+    deficiency = fields.Nested(DeficiencySchema, load_default=d.DeficiencyRules)
+    joint_handling = fields.Nested(JointHandlingSchema, load_default=None, allow_none=True)
 
 
 class MatterFileSchema(Base):

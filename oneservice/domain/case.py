@@ -15,6 +15,12 @@ import attrs
 from .states import CONCLUDED_TASK_STATES, CaseState, TaskState
 
 __all__ = [
+    "CASE_CLOCK_KINDS",
+    "FOLLOW_UP_KINDS",
+    "ITEM_CLOCK_KINDS",
+    "LEGAL_KINDS",
+    "PROMISE_KINDS",
+    "STOP_KINDS",
     "Actor",
     "Applicant",
     "ApplicantKind",
@@ -30,6 +36,7 @@ __all__ = [
     "Rating",
     "RatingLevel",
     "Rectification",
+    "ResultDelivery",
     "Role",
     "TaskState",
     "Visit",
@@ -39,8 +46,29 @@ __all__ = [
 ApplicantKind = Literal["person", "company"]
 """A person (resident ID number) or a company (unified social credit code)."""
 
-DeadlineKind = Literal["case", "item", "deficiency", "callback", "rectification"]
-"""What a deadline is for: the case's promise, an item's, an owed material, a bad rating's follow-up."""
+DeadlineKind = Literal[
+    "case", "item", "case_legal", "item_legal", "notice", "issuing", "suspension", "correction",
+    "deficiency", "callback", "rectification",
+]
+"""What a deadline is for:
+
+- ``case`` / ``item``: the promise (承诺时限) of the case, of an item from its dispatch;
+- ``case_legal`` / ``item_legal``: the legal limit (法定时限, 《行政许可法》第四十二条);
+- ``notice``: notice or accept an application within 5 days of receipt (第三十二条);
+- ``issuing``: hand over an approved item's result within 10 days of the decision (第四十四条);
+- ``suspension`` / ``correction``: the expected end of a stopped clock (中止 第四十五条, 补正);
+- ``deficiency``: an owed material (容缺); ``callback`` / ``rectification``: a bad rating's follow-up.
+"""
+
+PROMISE_KINDS: frozenset[str] = frozenset({"case", "item"})
+LEGAL_KINDS: frozenset[str] = frozenset({"case_legal", "item_legal"})
+ITEM_CLOCK_KINDS: frozenset[str] = frozenset({"item", "item_legal"})
+"""Deadlines that run with an item's clock: they stop while the item is suspended or corrected."""
+CASE_CLOCK_KINDS: frozenset[str] = frozenset({"case", "case_legal"})
+"""Deadlines of the whole case that stop while any of its items' clocks is stopped."""
+STOP_KINDS: frozenset[str] = frozenset({"suspension", "correction"})
+"""Deadlines of a stopped clock itself: they run while the item is suspended or corrected."""
+FOLLOW_UP_KINDS: frozenset[str] = frozenset({"callback", "rectification"})
 
 Outcome = Literal["approved", "partially_approved", "refused"]
 """What the back offices decided, once every item is concluded."""
@@ -121,8 +149,9 @@ class ItemTask:
     concluded_at: dt.datetime | None = None
     due: dt.date | None = None
     due_provisional: bool = False
-    suspended_since: dt.date | None = None
-    suspended_days: int = 0
+    suspended_since: dt.date | None = None  # the day its clock stopped (suspension or correction)
+    suspended_days: int = 0  # working days suspended (中止)
+    correction_days: int = 0  # working days waiting for a correction (补正)
     reviewer: str | None = None
     result_id: str | None = None
     reason: str | None = None  # refusal, correction or suspension reason
@@ -162,10 +191,11 @@ class Deadline:
     start: dt.date
     amount: int
     unit: str  # working_days | calendar_days
-    extra_days: int  # working days added by suspensions
+    extra_days: int  # working days added by suspensions and corrections
     due: dt.date
     provisional: bool
     met_at: dt.datetime | None = None
+    extension_days: int = 0  # working days added by an approved extension (延期)
 
 
 @attrs.define(eq=False)
@@ -200,6 +230,20 @@ class Rectification:
 
 
 @attrs.define(eq=False)
+class ResultDelivery:
+    """How one result was handed over (统一出件): channel, where, by whom, the parcel's tracking."""
+
+    result_id: str
+    item_code: str
+    channel: str
+    at: dt.datetime
+    actor: str
+    location: str | None = None  # window hand-overs
+    tracking: str | None = None  # mail: the postal tracking reference
+    electronic_copy: bool = False  # an electronic copy was pushed as well
+
+
+@attrs.define(eq=False)
 class Case:
     id: str
     matter_id: str
@@ -213,6 +257,7 @@ class Case:
     version: int = 0
     agent: str | None = None
     submitted_at: dt.datetime | None = None
+    received_at: dt.datetime | None = None  # the last hand-in the front desk has not answered yet
     accepted_at: dt.datetime | None = None
     concluded_at: dt.datetime | None = None
     outcome: Outcome | None = None  # back office
@@ -226,7 +271,9 @@ class Case:
     notices: int = 0
     ratings: list[Rating] = attrs.Factory(list)
     rectification: Rectification | None = None
-    delivery_channel: str | None = None
+    delivery_channel: str | None = None  # the channel of every result, or "mixed"
+    deliveries: list[ResultDelivery] = attrs.Factory(list)
+    commitment: str | None = None  # the applicant's written commitment (承诺书) under 容缺受理
     over_budget: bool = False
     # events: the store loads only the count; new ones are appended here until saved
     event_count: int = 0
@@ -240,6 +287,9 @@ class Case:
     @property
     def due(self) -> Deadline | None:
         return self.deadlines.get(("case", self.id))
+
+    def delivered(self, result_id: str) -> ResultDelivery | None:
+        return next((d for d in self.deliveries if d.result_id == result_id), None)
 
     def owed(self) -> list[MaterialRecord]:
         return [m for m in self.materials.values() if m.status is MaterialStatus.OWED]

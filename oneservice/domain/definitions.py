@@ -60,9 +60,51 @@ class MaterialForm(enum.StrEnum):
 
 
 class ResultForm(enum.StrEnum):
-    PAPER = "paper"
-    ELECTRONIC = "electronic"
-    BOTH = "both"
+    """The form of an item's result, which decides how it can be handed over (统一出件)."""
+
+    PAPER = "paper"  # a paper document: mailed, handed over at a window or by an agent
+    ELECTRONIC = "electronic"  # an electronic licence or record: pushed electronically only
+    BOTH = "both"  # paper and electronic (电子证照 with equal effect): either way
+    PHYSICAL = "physical"  # an object (seals, a card): mailed or handed over, never electronically
+
+    @property
+    def channels(self) -> frozenset[Channel]:
+        """The delivery channels that suit a result of this form."""
+        return _RESULT_CHANNELS[self]
+
+
+_HANDED = frozenset({Channel.MAIL, Channel.WINDOW, Channel.AGENT})
+_RESULT_CHANNELS = {
+    ResultForm.PAPER: _HANDED,
+    ResultForm.ELECTRONIC: frozenset({Channel.ELECTRONIC}),
+    ResultForm.BOTH: _HANDED | {Channel.ELECTRONIC},
+    ResultForm.PHYSICAL: _HANDED,
+}
+
+
+class ResultRelease(enum.StrEnum):
+    """When a matter's results are handed over."""
+
+    TOGETHER = "together"  # all at once, when every item is concluded (统一出件, the default)
+    AS_READY = "as_ready"  # each result as soon as its item is approved
+
+
+class SuspensionBasis(enum.StrEnum):
+    """Why an item is suspended: the procedures whose time is not counted (《行政许可法》第四十五条)."""
+
+    HEARING = "hearing"  # 听证
+    TENDER = "tender"  # 招标
+    AUCTION = "auction"  # 拍卖
+    INSPECTION = "inspection"  # 检验
+    TESTING = "testing"  # 检测
+    QUARANTINE = "quarantine"  # 检疫
+    APPRAISAL = "appraisal"  # 鉴定
+    EXPERT_REVIEW = "expert_review"  # 专家评审
+    OTHER_LAW = "other_law"  # another law or regulation provides for it (法律、法规规定的其他情形)
+
+    @property
+    def label(self) -> Text:
+        return _BASIS_LABELS[self]
 
 
 class FieldType(enum.StrEnum):
@@ -93,6 +135,9 @@ class RefusalPolicy(enum.StrEnum):
     REFUSE_MATTER = "refuse_matter"  # every open item is cancelled, the case concludes refused
 
 
+_BASIS_LABELS: dict[SuspensionBasis, Text] = {}
+
+
 @attrs.frozen
 class Text:
     """A bilingual text (Chinese first)."""
@@ -102,6 +147,19 @@ class Text:
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
+
+
+_BASIS_LABELS.update({
+    SuspensionBasis.HEARING: Text("听证", "hearing"),
+    SuspensionBasis.TENDER: Text("招标", "tender"),
+    SuspensionBasis.AUCTION: Text("拍卖", "auction"),
+    SuspensionBasis.INSPECTION: Text("检验", "inspection"),
+    SuspensionBasis.TESTING: Text("检测", "testing"),
+    SuspensionBasis.QUARANTINE: Text("检疫", "quarantine"),
+    SuspensionBasis.APPRAISAL: Text("鉴定", "appraisal"),
+    SuspensionBasis.EXPERT_REVIEW: Text("专家评审", "expert review"),
+    SuspensionBasis.OTHER_LAW: Text("法律、法规规定的其他情形", "another law or regulation"),
+})
 
 
 @attrs.frozen
@@ -195,6 +253,36 @@ class Result:
     id: str
     name: Text
     form: ResultForm
+    electronic_copy: bool = False  # a paper or physical result that also has an electronic licence
+
+    @property
+    def pushed(self) -> bool:
+        """Whether an electronic copy is pushed whatever the channel of the original."""
+        return self.electronic_copy or self.form is ResultForm.BOTH
+
+
+@attrs.frozen
+class ClockStops:
+    """Caps on an item's stopped clock, in working days (``None``: the jurisdiction's default)."""
+
+    suspension: int | None = None  # 中止 (art. 45 procedures)
+    correction: int | None = None  # 补正 awaited from the applicant
+
+
+@attrs.frozen
+class JointHandling:
+    """The matter's exception to the joint-handling ceiling (《行政许可法》第四十二条第二款)."""
+
+    legal_basis: str  # the law or regulation that allows a longer chain
+
+
+@attrs.frozen
+class DeficiencyRules:
+    """容缺受理: the period to supply an owed material, and what may gate it."""
+
+    days: int = 5  # working days
+    reason: str | None = None  # why a period longer than the promise is acceptable
+    condition: Condition | None = None  # who may be accepted with deficiency (e.g. a credit grade)
 
 
 @attrs.frozen
@@ -221,6 +309,7 @@ class Item:
     result: Result
     delivery: frozenset[Channel]
     onsite: OnsiteVisit | None = None
+    stops: ClockStops = ClockStops()
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def material(self, material_id: str) -> Material | None:
@@ -249,7 +338,9 @@ class Matter:
     trip_budget: int
     promise: Limit
     on_item_refused: RefusalPolicy
-    deficiency_days: int = 5  # working days to supply a material owed under 容缺
+    release: ResultRelease = ResultRelease.TOGETHER
+    joint_handling: JointHandling | None = None
+    deficiency: DeficiencyRules = DeficiencyRules()
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
@@ -258,3 +349,8 @@ class Matter:
 
     def after(self, code: str) -> tuple[str, ...]:
         return next((mi.after for mi in self.items if mi.item == code), ())
+
+    @property
+    def deficiency_days(self) -> int:
+        """Working days to supply a material owed under 容缺."""
+        return self.deficiency.days

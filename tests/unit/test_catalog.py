@@ -327,7 +327,7 @@ class TestAnalyseTrips:
         f = finding(report, "OS501")
         assert f.message == (
             "worst case 2 on-site trip(s) exceeds the trip budget of 1 (best 2); trips forced by: "
-            "intake: A (Item A): originals are checked; pickup: results can only be picked up at the window")
+            "intake: A (Item A): originals are checked; pickup: result (both) can only be handed over at the window")
         assert f.path == "matter.trip_budget" and f.hint is not None
 
     def test_same_visit_pickup_of_immediate_items(self) -> None:
@@ -387,15 +387,17 @@ class TestAnalyseTrips:
         )
         assert (plan.trips.best, plan.trips.worst) == (1, 1)
 
-    def test_results_delivered_together(self) -> None:
-        """Delivery uses the channels every item's result allows; a paper result drops electronic."""
+    def test_each_result_routed_by_its_form(self) -> None:
+        """Each result keeps the channels its form suits: a paper result drops electronic only."""
         plan = plan_of(
             item("A"),
             item("B", result={"id": "seal", "name": {"zh": "印章", "en": "Seal"}, "form": "paper"},
                  delivery=["window", "mail", "electronic"]),
             matter("m", ["A", "B"]),
         )
-        assert plan.trips.delivery_channels == frozenset({"window", "mail"})
+        routes = {r.result.id: {c.value for c in r.channels} for r in plan.trips.results}
+        assert routes == {"result": {"window", "mail", "electronic"}, "seal": {"window", "mail"}}
+        assert plan.trips.delivery_channels == frozenset({"window", "mail", "electronic"})
         assert plan.trips.worst == 0
 
     def test_no_common_channel(self) -> None:

@@ -63,7 +63,7 @@ class TestCheck:
         assert {k: f[k] for k in ("code", "line", "column", "path", "severity")} == {
             "code": "OS501", "line": 14, "column": 3, "path": "matter.trip_budget", "severity": "error"}
         assert f["file"].endswith("os501-trips-over-budget.yaml")
-        assert "intake: S-ORIG" in f["message"] and "pickup: results" in f["message"]
+        assert "intake: S-ORIG" in f["message"] and "pickup: permit (paper) can only be handed over at the window" in f["message"]
         assert "matters" not in data
 
     def test_warnings_exit_zero(self, runner: CliRunner) -> None:

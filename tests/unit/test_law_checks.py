@@ -1,0 +1,143 @@
+"""Static checks of the law's clocks and the single window: results routed one by one (OS409),
+the joint-handling ceiling (OS412), the 容缺 period against the promise (OS413)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from catalog_helpers import codes, item, material, matter, run
+from click.testing import CliRunner
+
+from oneservice.catalog.loader import check
+from oneservice.cli import main
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+SEAL_ITEM = """\
+item:
+  code: SEAL-1
+  version: 1
+  name: {zh: 印章刻制, en: Seal engraving}
+  department: hz-psb
+  kind: promised
+  limits:
+    legal: {value: 1}
+    promised: {value: 1}
+  result:
+    id: seals
+    name: {zh: 实物印章, en: Physical seals}
+    form: physical
+  delivery: [window, mail, electronic]
+"""
+
+ELECTRONIC_ONLY_MATTER = """\
+matter:
+  id: seal-only
+  version: 1
+  name: {zh: 刻章, en: Seals}
+  items:
+    - item: SEAL-1
+  intake: {channels: [online]}
+  supplement: {channels: [online]}
+  correction: {channels: [online]}
+  pickup: {channels: [electronic]}
+  promise: {value: 2}
+"""
+
+
+def _catalogue(tmp_path: Path, pickup: str = "[electronic]") -> Path:
+    root = tmp_path / "workflows"
+    shutil.copytree(FIXTURES / "minimal", root)
+    (root / "items" / "seal.yaml").write_text(SEAL_ITEM, encoding="utf-8")
+    (root / "matters" / "seal.yaml").write_text(
+        ELECTRONIC_ONLY_MATTER.replace("[electronic]", pickup), encoding="utf-8"
+    )
+    return root
+
+
+class TestResultRoutes:
+    def test_physical_result_with_electronic_pickup_only_is_an_error_at_the_result(self, tmp_path: Path) -> None:
+        """A physical result whose only channel left is electronic: OS409 at the result's form line."""
+        report = check([_catalogue(tmp_path)])
+        [finding] = [f for f in report.findings if f.code == "OS409"]
+        assert finding.file is not None and finding.file.endswith("items/seal.yaml")
+        assert (finding.line, finding.column) == (13, 5)
+        assert "seals" in finding.message and "physical" in finding.message and "seal-only" in finding.message
+
+    def test_cli_check_fails_with_the_code_at_the_file_line(self, tmp_path: Path) -> None:
+        root = _catalogue(tmp_path)
+        result = CliRunner().invoke(main, ["check", str(root)])
+        assert result.exit_code == 1
+        assert "items/seal.yaml:13:5: OS409" in result.output
+
+    def test_mail_left_for_the_physical_result_checks_clean(self, tmp_path: Path) -> None:
+        report = check([_catalogue(tmp_path, "[electronic, mail]")])
+        assert report.ok, [f.format() for f in report.findings]
+        plan = report.catalogue.plan("seal-only")  # type: ignore[union-attr]
+        route = plan.trips.route("seals")
+        assert route is not None and {c.value for c in route.channels} == {"mail"}
+        assert plan.trips.worst == 0
+
+    def test_window_only_physical_result_counts_a_pickup_trip(self, tmp_path: Path) -> None:
+        """The trip analysis counts a window pickup for a physical result honestly."""
+        report = check([_catalogue(tmp_path, "[electronic, window]")])
+        assert report.ok, [f.format() for f in report.findings]
+        trips = report.catalogue.plan("seal-only").trips  # type: ignore[union-attr]
+        assert (trips.best, trips.worst) == (1, 1)
+        [pickup] = [s for s in trips.steps if s.stage == "pickup"]
+        assert pickup.trips == 1 and "seals" in pickup.why.en
+
+    def test_each_result_keeps_its_own_channels(self) -> None:
+        """An electronic result and a paper one: electronic for one, mail/window for the other."""
+        paper = {"id": "paper", "name": {"zh": "纸质", "en": "Paper"}, "form": "paper"}
+        electronic = {"id": "record", "name": {"zh": "电子", "en": "Record"}, "form": "electronic"}
+        report = run(
+            item("P-1", result=paper), item("E-1", result=electronic, delivery=["electronic"]),
+            matter("mixed", ["P-1", "E-1"]),
+        )
+        assert report.ok, codes(report)
+        trips = report.catalogue.plan("mixed").trips  # type: ignore[union-attr]
+        assert {c.value for c in trips.route("paper").channels} == {"mail", "window"}  # type: ignore[union-attr]
+        assert {c.value for c in trips.route("record").channels} == {"electronic"}  # type: ignore[union-attr]
+
+
+class TestJointHandlingCeiling:
+    def _long_chain(self, **over: object) -> list[str]:
+        first = item("L-1", limits={"legal": {"value": 30}, "promised": {"value": 10}})
+        second = item("L-2", department="hz-tax", limits={"legal": {"value": 20}, "promised": {"value": 10}})
+        return codes(run(first, second, matter("long", ["L-1", {"item": "L-2", "after": ["L-1"]}], **over)))
+
+    def test_two_departments_over_45_working_days_is_refused(self) -> None:
+        assert "OS412" in self._long_chain()
+
+    def test_a_declared_legal_basis_allows_it(self) -> None:
+        assert "OS412" not in self._long_chain(joint_handling={"legal_basis": "某条例第十条另有规定"})
+
+    def test_one_department_is_not_joint_handling(self) -> None:
+        first = item("L-1", limits={"legal": {"value": 30}, "promised": {"value": 10}})
+        second = item("L-2", limits={"legal": {"value": 20}, "promised": {"value": 10}})
+        report = run(first, second, matter("long", ["L-1", {"item": "L-2", "after": ["L-1"]}]))
+        assert "OS412" not in codes(report)
+
+
+class TestDeficiencyPeriod:
+    def _with(self, **deficiency: object) -> list[str]:
+        owed = material("lease", waivable=True)
+        return codes(run(item("D-1", materials=[owed]), matter("d", ["D-1"], promise={"value": 3},
+                                                                  deficiency=deficiency)))
+
+    def test_longer_than_the_promise_needs_a_reason(self) -> None:
+        assert "OS413" in self._with(days=5)
+        assert "OS413" not in self._with(days=5, reason="结果待补齐后出件 / results wait for it")
+        assert "OS413" not in self._with(days=3)
+
+    def test_no_waivable_material_no_check(self) -> None:
+        report = run(item("D-1"), matter("d", ["D-1"], promise={"value": 3}, deficiency={"days": 5}))
+        assert "OS413" not in codes(report)
+
+    def test_the_gating_condition_is_checked_at_load(self) -> None:
+        bad = {"when": "credit_grade ==", "message": {"zh": "信用", "en": "Credit"}}
+        unknown = {"when": "credit_grde == 'A'", "message": {"zh": "信用", "en": "Credit"}}
+        assert "OS306" in self._with(days=3, condition=bad)
+        assert "OS307" in self._with(days=3, condition=unknown)

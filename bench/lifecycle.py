@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, Store, load_catalogue  # noqa: E402
-from oneservice.samples import sample_form, sample_resident_id  # noqa: E402
+from oneservice.samples import sample_deliveries, sample_form, sample_resident_id  # noqa: E402
 
 MATTER = "start-a-business"
 LOCATION = "hz-citizen-centre"
@@ -66,7 +66,7 @@ def lifecycle(service: OneService) -> int:
         service.start_review(reviewer, case.id, item.code)
         service.approve(reviewer, case.id, item.code)
         actions += 2
-    service.deliver(CLERK, case.id, channel="electronic")
+    service.deliver(CLERK, case.id, results=sample_deliveries(plan, "EMS 0000 0000 1"))
     service.rate(ME, case.id, 5)
     service.conclude(CLERK, case.id)
     return actions + 3

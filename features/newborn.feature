@@ -17,7 +17,7 @@ Feature: Newborn (出生一件事)
     And item "Vaccination certificate" is "ready"
     When every item is approved
     Then the case is "ready_for_pickup"
-    When the clerk delivers the results electronically
+    When the clerk delivers the results electronically, mailing "social-security-card" under the tracking reference "EMS 1180 2345 679"
     Then the case is "delivered"
     And the case has 0 trips
 

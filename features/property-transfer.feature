@@ -17,11 +17,11 @@ Feature: Property transfer with water, power and gas transfer
     When the clerk accepts the case
     Then the case is due on 2026-10-13
     And the case deadline is final
-    And item "330100-BDC-ZYDJ" is due on 2026-10-12
     And item "330100-BDC-ZYDJ" is "waiting"
     When the reviewer of "sc-tax" starts review of "330102-SW-CLFJYSF"
     And the reviewer of "sc-tax" approves "330102-SW-CLFJYSF"
     Then item "330100-BDC-ZYDJ" is "ready"
+    And item "330100-BDC-ZYDJ" is due on 2026-10-12
     When every remaining item is approved
     And the clerk delivers the results electronically
     Then the case is "delivered"

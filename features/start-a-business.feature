@@ -24,7 +24,7 @@ Feature: Start a business (开办企业)
     When every remaining item is approved
     Then the case is "ready_for_pickup"
     And the case outcome is "approved"
-    When the clerk delivers the results electronically
+    When the clerk delivers the results electronically, mailing "seal-filing" under the tracking reference "EMS 1180 2345 678"
     And the applicant rates the service 5 saying "一次都没跑"
     And the clerk closes the case
     Then the case is "closed"
@@ -74,11 +74,11 @@ Feature: Start a business (开办企业)
     And "premises-lease" is owed until 2026-11-09
     When every item is approved
     Then the case is "ready_for_pickup"
-    When the clerk delivers the results electronically
+    When the clerk delivers the results electronically, mailing "seal-filing" under the tracking reference "EMS 1180 2345 678"
     Then the action is refused with "materials_owed"
     When the applicant supplies the owed "premises-lease" online
     Then no materials are owed
-    When the clerk delivers the results electronically
+    When the clerk delivers the results electronically, mailing "seal-filing" under the tracking reference "EMS 1180 2345 678"
     Then the case is "delivered"
 
   Scenario: Only waivable materials may be owed
@@ -157,7 +157,7 @@ Feature: Start a business (开办企业)
     And the applicant submits a complete application
     And the clerk accepts the case
     And every item is approved
-    And the clerk delivers the results electronically
+    And the clerk delivers the results electronically, mailing "seal-filing" under the tracking reference "EMS 1180 2345 678"
     And 4 days pass
     And the applicant rates the service 1 saying "材料退回三次"
     Then the progress view shows "Rectification opened"

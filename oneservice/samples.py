@@ -12,9 +12,9 @@ from stdnum.cn import ric, uscc
 
 from .catalog.plan import MatterPlan
 from .domain import conditions
-from .domain.definitions import FieldType, FormField
+from .domain.definitions import Channel, FieldType, FormField
 
-__all__ = ["sample_company_code", "sample_form", "sample_resident_id", "sample_value"]
+__all__ = ["sample_company_code", "sample_deliveries", "sample_form", "sample_resident_id", "sample_value"]
 
 
 def sample_resident_id(n: int) -> str:
@@ -75,3 +75,15 @@ def sample_form(plan: MatterPlan) -> dict[str, Any]:
                 if conditions.evaluate(condition.expression, form).passed:
                     break
     return form
+
+
+def sample_deliveries(plan: MatterPlan, tracking: str) -> dict[str, dict[str, str]]:
+    """A no-trip hand-over of every result of ``plan`` (result id → {channel, tracking}): pushed
+    electronically where its form allows, else mailed under the parcel reference ``tracking``."""
+    out: dict[str, dict[str, str]] = {}
+    for route in plan.trips.results:
+        if Channel.ELECTRONIC in route.channels:
+            out[route.result.id] = {"channel": Channel.ELECTRONIC.value}
+        elif Channel.MAIL in route.channels:
+            out[route.result.id] = {"channel": Channel.MAIL.value, "tracking": tracking}
+    return out

@@ -9,12 +9,25 @@ SECTION = "Pickup, withdrawal and rating"
 
 
 @step_def("action", SECTION,
-          "the clerk delivers the results {how:delivery}",
-          "办理结果 {how:delivery}")
-def delivers(world: World, how: str) -> None:
-    """Deliver every result together: electronically, by mail, at the window (a trip) or
-    through an agent."""
-    world.service.deliver(world.clerk(), world.case, channel=how)
+          'the clerk delivers the results {how:delivery}[, mailing "{mailed}" under the tracking reference'
+          ' "{tracking}"]',
+          '办理结果 {how:delivery}[，"{mailed}" 邮寄送达，运单号 "{tracking}"]')
+def delivers(world: World, how: str, mailed: str | None, tracking: str | None) -> None:
+    """统一出件: hand over every result — electronically, by mail, at the window (a trip) or through
+    an agent; ``mailed`` (result names or ids, comma-separated) go by mail under the parcel's
+    ``tracking`` reference instead, as seals and cards must when the rest is pushed electronically."""
+    results: dict[str, dict[str, str]] = {}
+    if mailed:
+        routes = world.catalogue.plan(world.matter).trips.results
+        for name in (n.strip() for n in mailed.replace("，", ",").replace("、", ",").split(",")):
+            route = next((r for r in routes if name in (r.result.id, r.result.name.zh, r.result.name.en)),
+                         None)
+            if route is None:
+                known = ", ".join(f"{r.result.id} ({r.result.name.zh})" for r in routes)
+                world.fail(f"{name!r} is not a result of {world.matter}; its results: {known}")
+            results[route.result.id] = {"channel": "mail", "tracking": tracking or ""}
+    world.service.deliver(world.clerk(), world.case, channel=how, results=results or None,
+                          tracking=tracking if how == "mail" else None)
 
 
 @step_def("action", SECTION,

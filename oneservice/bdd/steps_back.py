@@ -60,12 +60,26 @@ def supplies_correction(world: World, item: str, channel: str, materials: str | 
 
 
 @step_def("action", SECTION,
-          'the reviewer[ of "{department}"] suspends "{item}" because "{reason}"',
-          '["{department}" 的]审查员 中止办理 "{item}"，理由 "{reason}"')
-def suspends(world: World, item: str, department: str | None, reason: str) -> None:
-    """中止: stop an item's clock (hearing, expert review, inspection)."""
+          'the reviewer[ of "{department}"] suspends "{item}"[ for "{basis}"][ for {days:int} working days]'
+          ' because "{reason}"',
+          '["{department}" 的]审查员 中止办理 "{item}"[，依据 "{basis}"][，预计 {days:int} 个工作日]'
+          '，理由 "{reason}"')
+def suspends(world: World, item: str, department: str | None, basis: str | None, days: int | None,
+             reason: str) -> None:
+    """中止: stop an item's clock on a ground of 《行政许可法》第四十五条 (``basis``: hearing, inspection,
+    expert_review … — other_law when the step names none), expected to take ``days``."""
     code = world.item(item)
-    world.service.suspend(world.reviewer_for(code, department), world.case, code, reason)
+    world.service.suspend(world.reviewer_for(code, department), world.case, code, reason,
+                          basis=basis or "other_law", expected_days=days)
+
+
+@step_def("action", SECTION,
+          'the supervisor extends "{item}" by {days:int} working day[s] because "{reason}"',
+          '督查人员 批准 "{item}" 延期 {days:int} 个工作日，理由 "{reason}"')
+def extends(world: World, item: str, days: int, reason: str) -> None:
+    """延期 (《行政许可法》第四十二条): once, at most 10 working days; the item's legal deadline moves
+    and the applicant sees the extension and its reason in the progress view."""
+    world.service.extend_item(world.supervisor(), world.case, world.item(item), days=days, reason=reason)
 
 
 @step_def("action", SECTION,

@@ -129,6 +129,51 @@ def item_due(world: World, item: str, day: dt.date) -> None:
 
 
 @step_def("check", TIME,
+          'item "{item}" has its legal deadline on {day:date}',
+          '事项 "{item}" 的法定期限为 {day:date}')
+def item_legal_due(world: World, item: str, day: dt.date) -> None:
+    """An item's legal deadline (法定时限, from its dispatch; stopped clocks and an approved
+    extension move it)."""
+    code = world.item(item)
+    deadline = world.service.case(world.supervisor(), world.case).deadlines.get(("item_legal", code))
+    got = deadline.due.isoformat() if deadline is not None else None
+    if got != day.isoformat():
+        world.fail(f"expected item {code}'s legal deadline on {day.isoformat()}, but it is {got}")
+
+
+@step_def("check", TIME,
+          'the supervision warns "{item}"[ for its "{kind}"]',
+          '电子监察 对 "{item}" 发出预警[，类别 "{kind}"]')
+def warned(world: World, item: str, kind: str | None) -> None:
+    """The overdue scan recorded a red warning for the item (``kind``: item, item_legal,
+    suspension, correction, issuing — any when not named)."""
+    code = world.item(item)
+    rows = _warnings(world, code)
+    if not any(kind is None or w["kind"] == kind for w in rows):
+        what = f" ({kind})" if kind else ""
+        world.fail(f"expected a red warning for {code}{what}; recorded: {rows or 'none'}")
+
+
+@step_def("check", TIME,
+          'the supervision does not warn "{item}"',
+          '电子监察 未对 "{item}" 发出预警')
+def not_warned(world: World, item: str) -> None:
+    """No red warning for the item: its department is on time (or has not received the file yet)."""
+    code = world.item(item)
+    rows = _warnings(world, code)
+    if rows:
+        world.fail(f"expected no red warning for {code}, but recorded: {rows}")
+
+
+def _warnings(world: World, code: str) -> list[dict[str, str]]:
+    from ..supervision import Supervision
+
+    return [{"kind": w["kind"], "due": str(w["due_date"])}
+            for w in Supervision(world.service).warnings(world.case)
+            if w["subject"] == code and w["level"] == "red"]
+
+
+@step_def("check", TIME,
           "the case deadline is provisional",
           "办结期限为暂定")
 def provisional(world: World) -> None:

@@ -155,13 +155,19 @@ def accepts(world: World) -> None:
     world.service.accept(world.clerk(), world.case)
 
 
+COMMITMENT_SIGNED = "申请人已签署容缺受理承诺书 / the applicant signed the deficiency commitment"
+"""The commitment (承诺书) a scenario's acceptance with deficiency records when it names none."""
+
+
 @step_def("action", SECTION,
-          'the clerk accepts the case owing "{materials}"',
-          '窗口人员 容缺受理，后补 "{materials}"')
-def accepts_owing(world: World, materials: str) -> None:
-    """容缺受理: accept while waivable materials are owed, each with a due date."""
+          'the clerk accepts the case owing "{materials}"[ on the commitment "{commitment}"]',
+          '窗口人员 容缺受理，后补 "{materials}"[，承诺书 "{commitment}"]')
+def accepts_owing(world: World, materials: str, commitment: str | None) -> None:
+    """容缺受理: accept while waivable materials are owed, each with a due date, recording the
+    applicant's written commitment (承诺书; a signed one when the step names none)."""
     owed = world.names.materials(materials, world.matter)
-    world.service.accept_with_deficiency(world.clerk(), world.case, owed)
+    world.service.accept_with_deficiency(world.clerk(), world.case, owed,
+                                         commitment=commitment or COMMITMENT_SIGNED)
 
 
 @step_def("action", SECTION,
@@ -195,5 +201,11 @@ def records_visit(world: World, item: str, purpose: str, reason: str | None) -> 
           "the overdue scan runs",
           "系统 执行逾期扫描")
 def overdue_scan(world: World) -> None:
-    """The timer: terminate cases whose owed materials are past due."""
+    """The timers: accept from receipt the applications left unanswered past the notice period
+    (视为受理), terminate cases whose owed materials are past due, and record the supervision
+    warnings (电子监察) of every deadline that turned yellow or red."""
+    from ..supervision import Supervision
+
+    world.service.deem_overdue_accepted()
     world.service.terminate_overdue()
+    Supervision(world.service, yellow_days=0).scan()

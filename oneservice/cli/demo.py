@@ -3,7 +3,9 @@
 The case takes the path most applicants know: the first submission misses a material, the front
 desk gives the one-time notice, the applicant supplies it online, the case is accepted, every
 back office reviews and approves its item (downstream items receive upstream results
-automatically), the results are delivered together, and the applicant rates the service.
+automatically), the single window hands over every result — each by a channel that suits its form:
+electronic results pushed, seals and cards mailed with a tracking reference, or handed over at the
+window where the law asks for it — and the applicant rates the service.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def run_demo(
     """Run the demo case; return the printed lines."""
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
     from ..domain.definitions import Channel, OnsiteStage
-    from ..samples import sample_form, sample_resident_id
+    from ..samples import sample_deliveries, sample_form, sample_resident_id
 
     clock = SimulatedClock(start or dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ))
     url = f"sqlite:///{db}"
@@ -81,11 +83,15 @@ def run_demo(
         else:
             clock.advance(minutes=30)
         service.approve(reviewer, case_id, item.code)
-    preference = ["electronic", "mail", "agent", "window"]
-    channels = sorted(plan.trips.delivery_channels, key=preference.index)
     if any(i.onsite is not None and i.onsite.stage is OnsiteStage.PICKUP for i in plan.items):
-        channels = ["window"]
-    service.deliver(clerk, case_id, channel=channels[0])
+        service.deliver(clerk, case_id, channel="window")  # signed for in person
+    else:
+        parcel = f"DEMO-EMS-{case_id[-6:].upper()}"  # a simulated parcel: the demo mails nothing
+        deliveries = sample_deliveries(plan, parcel)
+        for route in plan.trips.results:
+            if route.result.id not in deliveries:
+                deliveries[route.result.id] = {"channel": "window"}  # window-only: counted as a trip
+        service.deliver(clerk, case_id, results=deliveries)
     clock.advance(hours=2)
     if applicant.role is Role.APPLICANT:
         service.rate(applicant, case_id, 5, "一次都没跑")
@@ -122,10 +128,12 @@ def run_demo(
         met = f"{'办结于' if zh else 'met'} {d.met_at:%Y-%m-%d}" if d.met_at else ""
         flag = " (provisional)" if d.provisional else ""
         lines.append(f"  - {kind} {subject}: {d.amount} {d.unit} from {d.start} → {d.due}{flag} {met}")
-    lines.append(
-        ("结果" if zh else "Results") + f": {', '.join(i.result.name.get(lang) for i in plan.items)} "
-        f"→ {case.delivery_channel}"
-    )
+    lines.append(("结果" if zh else "Results") + ":")
+    names = {r.result.id: r.result.name.get(lang) for r in plan.trips.results}
+    for handed in case.deliveries:
+        parcel = f" {handed.tracking}" if handed.tracking else ""
+        copy = (" + 电子证照" if zh else " + electronic copy") if handed.electronic_copy else ""
+        lines.append(f"  - {names.get(handed.result_id, handed.result_id)} → {handed.channel}{parcel}{copy}")
     lines.append(("状态" if zh else "State") + f": {view.state_zh if zh else view.state_en}")
     service.store.dispose()
     return lines

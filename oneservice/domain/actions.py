@@ -60,6 +60,13 @@ class ParamKind(enum.StrEnum):
     NOTE = "note"  # optional text
     LEVEL = "level"  # rating level 1 … 5
     COMMENT = "comment"  # optional text, "" by default
+    CHANNEL_OPTIONAL = "channel_optional"  # a channel, or none (each result's own rule decides)
+    DELIVERIES = "deliveries"  # result id → {channel, tracking}: how each result is handed over
+    TRACKING = "tracking"  # optional text: the postal tracking reference of what goes by mail
+    DAYS = "days"  # optional whole number of working days
+    DAYS_REQUIRED = "days_required"  # a whole number of working days, at least 1
+    BASIS = "basis"  # why an item is suspended: a reason of 《行政许可法》第四十五条
+    COMMITMENT = "commitment"  # required text: the applicant's written commitment (承诺书)
 
 
 @attrs.frozen
@@ -185,7 +192,10 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         Text("容缺受理", "Accept with deficiency"), "Accept while waivable materials are owed (容缺受理)",
         case=Move.of([C.SUBMITTED], C.ACCEPTED),
         params=(Param("owed", ParamKind.MATERIALS_REQUIRED,
-                      "waivable materials that may be supplied later (容缺)"),),
+                      "waivable materials that may be supplied later (容缺)"),
+                Param("commitment", ParamKind.COMMITMENT,
+                      "the applicant's written commitment (承诺书) to supply them in time: its text or "
+                      "the reference of the signed copy")),
         path="accept-with-deficiency",
     ),
     ActionSpec(
@@ -225,7 +235,9 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         Text("要求补正", "Request a correction"), "Request a correction (补正); the item's clock stops",
         case=_REVIEW, task=Move.of([T.IN_REVIEW], T.CORRECTION_REQUESTED),
         params=(Param("materials", ParamKind.MATERIALS, "materials to be corrected"),
-                Param("note", ParamKind.REASON, "what to correct (补正)")),
+                Param("note", ParamKind.REASON, "what to correct (补正)"),
+                Param("days", ParamKind.DAYS, "working days the applicant has to supply it (default 10, "
+                                              "at most the item's stops.correction or 30)")),
         path="corrections",
     ),
     ActionSpec(
@@ -238,9 +250,15 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
     ),
     ActionSpec(
         "suspend", Target.ITEM, _REVIEWER,
-        Text("中止办理", "Suspend"), "Suspend an item (中止); its clock stops",
+        Text("中止办理", "Suspend"), "Suspend an item (中止, 《行政许可法》第四十五条); its clock stops",
         case=_REVIEW, task=Move.of([T.IN_REVIEW], T.SUSPENDED),
-        params=(Param("reason", ParamKind.REASON, "why"),), path="suspend",
+        params=(Param("reason", ParamKind.REASON, "why, as the applicant is told"),
+                Param("basis", ParamKind.BASIS, "the procedure not counted in the limit: hearing, "
+                                                "tender, auction, inspection, testing, quarantine, "
+                                                "appraisal, expert_review or other_law"),
+                Param("expected_days", ParamKind.DAYS, "working days it is expected to take (default and "
+                                                       "most: the item's stops.suspension or 60)")),
+        path="suspend",
     ),
     ActionSpec(
         "resume", Target.ITEM, _REVIEWER,
@@ -256,12 +274,50 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         params=(Param("purpose", ParamKind.REASON, "why the applicant must come"), _OVER_BUDGET),
         path="visits",
     ),
+    ActionSpec(
+        "extend_item", Target.ITEM, frozenset({Role.SUPERVISOR}),
+        Text("延长办理期限", "Extend the time limit"),
+        "Extend an item's legal limit once, by at most 10 working days (延期, 《行政许可法》第四十二条)",
+        case=Move.of([C.IN_PROGRESS]),
+        task=Move.of([T.READY, T.IN_REVIEW, T.CORRECTION_REQUESTED, T.SUSPENDED]),
+        params=(Param("days", ParamKind.DAYS_REQUIRED, "working days added to the legal limit (1–10)"),
+                Param("reason", ParamKind.REASON, "why, as the applicant is told")),
+        path="extension",
+    ),
     # ---------------------------------------------------------------- single window, applicant, timers
     ActionSpec(
+        "extend_case", Target.CASE, frozenset({Role.SUPERVISOR}),
+        Text("延长联办期限", "Extend the joint-handling limit"),
+        "Extend the legal limit of a case handled by several departments once, by at most 15 working "
+        "days (《行政许可法》第四十二条第二款)",
+        case=Move.of([C.ACCEPTED, C.IN_PROGRESS]),
+        params=(Param("days", ParamKind.DAYS_REQUIRED, "working days added to the case's legal limit (1–15)"),
+                Param("reason", ParamKind.REASON, "why, as the applicant is told")),
+        path="extension",
+    ),
+    ActionSpec(
+        "release_results", Target.CASE, frozenset({Role.CLERK, Role.SYSTEM}),
+        Text("先行出件", "Release ready results"),
+        "Send the results of approved items ahead of the others by mail or electronically (matters "
+        "with pickup.release: as_ready)",
+        case=Move.of([C.IN_PROGRESS]),
+        params=(Param("channel", ParamKind.CHANNEL_OPTIONAL, "one channel for every result released"),
+                Param("results", ParamKind.DELIVERIES, "result id → {channel, tracking}"),
+                Param("tracking", ParamKind.TRACKING, "the postal tracking reference (mail)")),
+        path="release",
+    ),
+    ActionSpec(
         "deliver", Target.CASE, frozenset({Role.CLERK, Role.SYSTEM}),
-        Text("出件", "Deliver"), "Deliver all results together (出件)",
+        Text("出件", "Deliver"),
+        "Hand over every result (统一出件), each by a channel that suits its form",
         case=Move.of([C.READY_FOR_PICKUP], C.DELIVERED),
-        params=(Param("channel", ParamKind.CHANNEL, "window, mail or electronic"), _OVER_BUDGET),
+        params=(Param("channel", ParamKind.CHANNEL_OPTIONAL,
+                      "one channel for every result (window, mail, electronic, agent); electronic "
+                      "results are pushed without one"),
+                Param("results", ParamKind.DELIVERIES,
+                      "result id → {channel, tracking}: a channel per result, overriding channel"),
+                Param("tracking", ParamKind.TRACKING, "the postal tracking reference of what goes by mail"),
+                _OVER_BUDGET),
         path="deliver",
     ),
     ActionSpec(
@@ -274,6 +330,13 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         Text("撤回申请", "Withdraw"), "Withdraw the application before conclusion",
         case=Move.of([C.DRAFT, C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS], C.WITHDRAWN),
         params=(Param("reason", ParamKind.REASON, "why"),), path="withdraw",
+    ),
+    ActionSpec(
+        "deem_accepted", Target.CASE, frozenset({Role.SYSTEM, Role.SUPERVISOR}),
+        Text("视为受理", "Deemed accepted"),
+        "An application neither notified nor accepted within 5 working days of receipt is accepted from "
+        "the day of receipt (《行政许可法》第三十二条, the timer)",
+        case=Move.of([C.SUBMITTED], C.ACCEPTED),
     ),
     ActionSpec(
         "terminate", Target.CASE, frozenset({Role.SYSTEM, Role.SUPERVISOR}),

@@ -1,9 +1,13 @@
 """Back office (后台审批) actions on the item tasks of an accepted case.
 
 Reviewers of each department start, approve or refuse their items, ask for a correction (补正) or
-suspend an item (中止); both stop the item's clock, and the stopped working days are added to the
-item's and the case's deadlines. Approving an item dispatches the items waiting for it; when every
-item is concluded the case is ready for pickup.
+suspend an item (中止, on a ground of 《行政许可法》第四十五条); both stop the item's clock, each with an
+expected duration (its own deadline, warned when passed) capped by the item's ``stops`` or the law's
+defaults, and the stopped working days are added to the item's and the case's promised and legal
+deadlines. Items downstream are not dispatched yet, so their clocks have not started. A supervisor
+may extend an item's legal limit once (延期, art. 42 ¶1: at most 10 working days, the reason told
+to the applicant). Approving an item starts its issuing deadline (art. 44) and dispatches the items
+waiting for it; when every item is concluded the case is ready for pickup.
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from ..domain.case import Actor, Case, CaseState, ItemTask, MaterialRecord, MaterialStatus, TaskState
-from ..domain.definitions import RefusalPolicy
+from ..domain.case import Actor, Case, CaseState, MaterialRecord, MaterialStatus, TaskState
+from ..domain.definitions import Limit, LimitUnit, RefusalPolicy, SuspensionBasis
 from ..errors import InvalidInput
-from .base import EngineBase, require_text
+from .base import EngineBase, require_days, require_text
 
 __all__ = ["BackOffice"]
 
@@ -35,6 +39,10 @@ class BackOffice(EngineBase):
         definition = self.items[item]
         task.concluded_at, task.result_id = now, definition.result.id
         self._met(case, "item", item, now)
+        self._met(case, "item_legal", item, now)
+        issuing = self._deadline(
+            case, "issuing", item, now.date(), Limit(self.clocks.issuing_days, LimitUnit.WORKING_DAYS)
+        )
         self._event(
             case,
             now,
@@ -44,6 +52,7 @@ class BackOffice(EngineBase):
             department=task.department,
             result=definition.result.id,
             note=note,
+            issue_by=issuing.due.isoformat(),
         )
         for record in case.materials.values():
             if record.status is MaterialStatus.PENDING and record.provider == item:
@@ -71,6 +80,7 @@ class BackOffice(EngineBase):
         task = self._item_step(case, actor, item, "refuse_item")
         task.concluded_at, task.reason = now, reason
         self._met(case, "item", item, now)
+        self._met(case, "item_legal", item, now)
         self._event(case, now, "ItemRefused", actor, item=item, department=task.department, reason=reason)
         if self.matter.on_item_refused is RefusalPolicy.REFUSE_MATTER:
             doomed = [c for c, t in case.tasks.items() if not t.concluded]
@@ -93,9 +103,11 @@ class BackOffice(EngineBase):
         self._maybe_complete(case, now, actor)
 
     def request_correction(
-        self, case: Case, actor: Actor, now: dt.datetime, item: str, materials: Sequence[str], note: str
+        self, case: Case, actor: Actor, now: dt.datetime, item: str, materials: Sequence[str], note: str,
+        days: int | None = None,
     ) -> None:
-        """Ask for a correction (补正); the item's clock stops until it is supplied."""
+        """Ask for a correction (补正) within ``days`` working days; the item's clock stops until it
+        is supplied."""
         require_text(note, "note")
         task = self._item_step(case, actor, item, "request_correction", fire=False)
         unknown = [m for m in materials if m not in self.lines and m not in self.excluded]
@@ -103,8 +115,14 @@ class BackOffice(EngineBase):
             raise InvalidInput(
                 f"material {unknown[0]!r} does not belong to matter {case.matter_id}", field="materials"
             )
+        cap = self.items[item].stops.correction or self.clocks.correction_cap_days
+        period = require_days(
+            min(self.clocks.correction_days, cap) if days is None else days, "days", cap,
+            what=f"the correction period item {item} allows",
+        )
         self._step_task(task, "request_correction")
         task.reason, task.suspended_since = note, now.date()
+        stop = self._deadline(case, "correction", item, now.date(), Limit(period, LimitUnit.WORKING_DAYS))
         self._event(
             case,
             now,
@@ -115,6 +133,7 @@ class BackOffice(EngineBase):
             materials=list(materials),
             note=note,
             channels=sorted(c.value for c in self.matter.correction_channels),
+            supply_by=stop.due.isoformat(),
         )
 
     def supply_correction(
@@ -136,7 +155,7 @@ class BackOffice(EngineBase):
             if mid in self.lines:
                 case.materials[mid] = MaterialRecord(mid, MaterialStatus.RECEIVED, chosen.value, now)
         self._step_task(task, "supply_correction")
-        days = self._stop_clock(case, task, now.date())
+        days = self._stop_clock(case, task, now, "correction")
         self._event(
             case,
             now,
@@ -148,16 +167,34 @@ class BackOffice(EngineBase):
             clock_stopped_days=days,
         )
 
-    def suspend(self, case: Case, actor: Actor, now: dt.datetime, item: str, reason: str) -> None:
-        """Suspend an item (中止: hearing, expert review, inspection); its clock stops."""
+    def suspend(self, case: Case, actor: Actor, now: dt.datetime, item: str, reason: str, basis: str,
+                expected_days: int | None = None) -> None:
+        """Suspend an item (中止) on a ground of 《行政许可法》第四十五条 (a hearing, an expert review, an
+        inspection …) expected to take ``expected_days``; its clock stops."""
         require_text(reason, "reason")
-        task = self._item_step(case, actor, item, "suspend")
+        task = self._item_step(case, actor, item, "suspend", fire=False)
+        try:
+            ground = SuspensionBasis(basis)
+        except ValueError:
+            raise InvalidInput(
+                f"{basis!r} is not a ground of suspension of 《行政许可法》第四十五条", field="basis",
+                hint="one of: " + ", ".join(b.value for b in SuspensionBasis),
+            ) from None
+        cap = self.items[item].stops.suspension or self.clocks.suspension_cap_days
+        expected = require_days(cap if expected_days is None else expected_days, "expected_days", cap,
+                                what=f"the longest suspension item {item} allows")
+        self._step_task(task, "suspend")
         task.suspended_since, task.reason = now.date(), reason
-        self._event(case, now, "ItemSuspended", actor, item=item, department=task.department, reason=reason)
+        stop = self._deadline(case, "suspension", item, now.date(), Limit(expected, LimitUnit.WORKING_DAYS))
+        self._event(
+            case, now, "ItemSuspended", actor, item=item, department=task.department, reason=reason,
+            basis=ground.value, basis_zh=ground.label.zh, basis_en=ground.label.en,
+            expected_days=expected, expected_end=stop.due.isoformat(),
+        )
 
     def resume(self, case: Case, actor: Actor, now: dt.datetime, item: str) -> None:
         task = self._item_step(case, actor, item, "resume")
-        days = self._stop_clock(case, task, now.date())
+        days = self._stop_clock(case, task, now, "suspension")
         self._event(
             case,
             now,
@@ -169,23 +206,69 @@ class BackOffice(EngineBase):
             due=task.due.isoformat() if task.due else None,
         )
 
-    def _stop_clock(self, case: Case, task: ItemTask, today: dt.date) -> int:
-        """Add the working days since ``suspended_since`` to the item's and the case's deadlines."""
-        since = task.suspended_since
-        task.suspended_since = None
-        if since is None:
-            return 0
-        days = self.calendar.working_days_between(since, today)
-        if days <= 0:
-            return 0
-        task.suspended_days += days
-        for key in (("item", task.item_code), ("case", case.id)):
-            deadline = case.deadlines.get(key)
-            if deadline is not None:
-                deadline.extra_days += days
-                self.recompute(deadline)
-        self._sync_dues(case)
-        return days
+    def extend_item(self, case: Case, actor: Actor, now: dt.datetime, item: str, days: int,
+                    reason: str) -> None:
+        """延期: extend an item's legal limit once, by at most the law's 10 working days (art. 42 ¶1),
+        with the approval of the supervisor calling this; the applicant is told the reason."""
+        require_text(reason, "reason")
+        most = self.clocks.extension_days
+        require_days(days, "days", most,
+                     what="《行政许可法》第四十二条 allows one extension of 10 working days")
+        self._item_step(case, actor, item, "extend_item")
+        deadline = case.deadlines.get(("item_legal", item))
+        if deadline is None or deadline.met_at is not None:
+            raise self._reject(case, f"item {item} has no running legal limit to extend", "no_running_limit",
+                               {"item": item})
+        if deadline.extension_days:
+            raise self._reject(
+                case,
+                f"item {item}'s legal limit was already extended by {deadline.extension_days} working days; "
+                "the law allows one extension",
+                "already_extended",
+                {"item": item, "days": deadline.extension_days},
+            )
+        before = deadline.due
+        deadline.extension_days = days
+        self.recompute(deadline)
+        self._event(
+            case, now, "ItemTimeLimitExtended", actor, item=item, department=self.items[item].department,
+            days=days, reason=reason, legal_due_before=before.isoformat(), legal_due=deadline.due.isoformat(),
+            basis="《行政许可法》第四十二条第一款",
+        )
+
+    def extend_case(self, case: Case, actor: Actor, now: dt.datetime, days: int, reason: str) -> None:
+        """Extend the legal limit of a case several departments handle (联合办理) once, by at most the
+        law's 15 working days (art. 42 ¶2), with the approval of the supervisor calling this."""
+        self.authorise(case, actor, "extend_case")
+        self._case_step(case, "extend_case", actor)
+        require_text(reason, "reason")
+        most = self.clocks.joint_extension_days
+        require_days(days, "days", most,
+                     what="《行政许可法》第四十二条第二款 allows one extension of 15 working days")
+        if len(self.plan.departments) < 2:
+            raise self._reject(
+                case,
+                f"matter {self.matter.id} is handled by one department: extend its item instead "
+                "(第四十二条第一款)",
+                "not_joint_handling",
+            )
+        deadline = case.deadlines[("case_legal", case.id)]
+        if deadline.extension_days:
+            raise self._reject(
+                case,
+                f"the case's legal limit was already extended by {deadline.extension_days} working days; "
+                "the law allows one extension",
+                "already_extended",
+                {"days": deadline.extension_days},
+            )
+        before = deadline.due
+        deadline.extension_days = days
+        self.recompute(deadline)
+        self._event(
+            case, now, "CaseTimeLimitExtended", actor, days=days, reason=reason,
+            legal_due_before=before.isoformat(), legal_due=deadline.due.isoformat(),
+            basis="《行政许可法》第四十二条第二款",
+        )
 
     def record_visit(
         self,
@@ -216,6 +299,7 @@ class BackOffice(EngineBase):
             case.outcome = "partially_approved"
         case.concluded_at = now
         self._met(case, "case", case.id, now)
+        self._met(case, "case_legal", case.id, now)
         self._fire(case, "complete", actor)
         self._event(
             case,

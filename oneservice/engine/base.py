@@ -7,8 +7,9 @@ the helpers the action mixins build on (:mod:`.front_desk`, :mod:`.back_office`,
 - building the errors of a refused action (illegal, rejected by a guard, not authorised),
 - checking the actor (:meth:`EngineBase.authorise`) and the channel,
 - counting trips (:meth:`EngineBase._visit`),
-- setting, recomputing and meeting deadlines,
-- dispatching the item tasks whose predecessors are approved (after acceptance and each approval).
+- setting, recomputing and meeting deadlines; stopping and restarting an item's clock,
+- dispatching the item tasks whose predecessors are approved (after acceptance and each approval):
+  an item's promised and legal deadlines start when it is dispatched (环节时限).
 """
 
 from __future__ import annotations
@@ -20,14 +21,26 @@ from typing import Any
 
 from ..catalog.plan import MatterPlan
 from ..domain.actions import ACTIONS, ITEM_ACTION_CASE_STATES, READS, ActionSpec, ReadSpec, Target
-from ..domain.case import Actor, Case, Deadline, DeadlineKind, Event, ItemTask, Role, Visit
-from ..domain.definitions import Channel, Item, Limit, LimitUnit
+from ..domain.case import (
+    CASE_CLOCK_KINDS,
+    ITEM_CLOCK_KINDS,
+    Actor,
+    Case,
+    Deadline,
+    DeadlineKind,
+    Event,
+    ItemTask,
+    Role,
+    Visit,
+)
+from ..domain.definitions import Channel, Item, Limit, LimitUnit, ResultRelease
+from ..domain.law import LAW, Clocks
 from ..domain.states import CaseState, TaskState
 from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
 from .calendar import Due, WorkCalendar
 from .machines import MACHINES
 
-__all__ = ["OFFERED", "EngineBase", "require_text"]
+__all__ = ["OFFERED", "EngineBase", "require_days", "require_text"]
 
 OFFERED: tuple[ActionSpec, ...] = tuple(
     spec for spec in ACTIONS.values() if not spec.internal and spec.case is not None and spec.case.sources
@@ -59,6 +72,16 @@ def require_text(value: Any, field: str) -> None:
         raise InvalidInput("is longer than 2000 characters", field=field)
 
 
+def require_days(value: Any, field: str, most: int, *, what: str) -> int:
+    """``value`` as a whole number of working days from 1 to ``most``, else :class:`InvalidInput`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("must be a whole number of working days", field=field)
+    if not 1 <= value <= most:
+        raise InvalidInput(f"must be from 1 to {most} working days ({what})", field=field,
+                           hint=f"at most {most}")
+    return value
+
+
 class EngineBase:
     """The definition version an engine serves, and the helpers shared by its actions."""
 
@@ -67,8 +90,10 @@ class EngineBase:
         plan: MatterPlan,
         calendar: WorkCalendar,
         department_names: Mapping[str, Any] | None = None,
+        clocks: Clocks = LAW,
     ) -> None:
         self.plan = plan
+        self.clocks = clocks
         self.matter = plan.matter
         self.machines = MACHINES
         self.calendar = calendar
@@ -132,6 +157,14 @@ class EngineBase:
         rect = case.rectification
         if spec.name == "supply_owed":
             return bool(case.owed())
+        if spec.name == "release_results":
+            return self.matter.release is ResultRelease.AS_READY and any(
+                case.tasks[r.item].state is TaskState.APPROVED and case.delivered(r.result.id) is None
+                for r in self.plan.trips.results
+            )
+        if spec.name == "extend_case":
+            legal = case.deadlines.get(("case_legal", case.id))
+            return len(self.plan.departments) > 1 and legal is not None and not legal.extension_days
         if spec.name == "rate":  # once, and once more after a completed rectification
             if not case.ratings:
                 return True
@@ -211,6 +244,10 @@ class EngineBase:
             if all(p.state is TaskState.APPROVED for p in preds):
                 self._fire_task(case, task, "dispatch")
                 task.dispatched_at = now
+                today = now.date()
+                self._deadline(case, "item", item.code, today, item.promised_limit)
+                self._deadline(case, "item_legal", item.code, today, item.legal_limit)
+                self._sync_dues(case)
                 self._event(
                     case,
                     now,
@@ -219,6 +256,8 @@ class EngineBase:
                     item=item.code,
                     department=item.department,
                     due=task.due.isoformat() if task.due else None,
+                    legal_due=case.deadlines[("item_legal", item.code)].due.isoformat(),
+                    provisional=task.due_provisional or None,
                 )
 
     # ------------------------------------------------------------------ errors, authorisation
@@ -361,10 +400,14 @@ class EngineBase:
         return deadline
 
     def recompute(self, deadline: Deadline) -> bool:
-        """Recompute a deadline on the current calendar; True when its due date or flag changed."""
+        """Recompute a deadline on the current calendar; True when its due date or flag changed.
+
+        The due date is the limit counted from the start, then the working days its clock stood
+        still (``extra_days``) and the approved extension (``extension_days``) added."""
         unit = LimitUnit(deadline.unit)
         base = self._due(deadline.start, Limit(deadline.amount, unit))
-        due = self.calendar.add_working_days(base.date, deadline.extra_days) if deadline.extra_days else base
+        added = deadline.extra_days + deadline.extension_days
+        due = self.calendar.add_working_days(base.date, added) if added else base
         provisional = base.provisional or due.provisional
         changed = (due.date, provisional) != (deadline.due, deadline.provisional)
         deadline.due, deadline.provisional = due.date, provisional
@@ -403,6 +446,33 @@ class EngineBase:
             owed_deadline = case.deadlines.get(("deficiency", record.material_id))
             if owed_deadline is not None:
                 record.due = owed_deadline.due
+
+    def _stop_clock(self, case: Case, task: ItemTask, now: dt.datetime, kind: str) -> int:
+        """Restart an item's stopped clock: the working days since it stopped are added to the
+        item's promised and legal deadlines and to the case's (``kind``: what stopped it, counted
+        in the task's suspended or correction days); the stop's own deadline is met."""
+        since, today = task.suspended_since, now.date()
+        task.suspended_since = None
+        stop = case.deadlines.get((kind, task.item_code))
+        if stop is not None and stop.met_at is None:
+            stop.met_at = now
+        if since is None:
+            return 0
+        days = self.calendar.working_days_between(since, today)
+        if days <= 0:
+            return 0
+        if kind == "suspension":
+            task.suspended_days += days
+        else:
+            task.correction_days += days
+        shifted = [case.deadlines.get((k, task.item_code)) for k in ITEM_CLOCK_KINDS]
+        shifted += [case.deadlines.get((k, case.id)) for k in CASE_CLOCK_KINDS]
+        for deadline in shifted:
+            if deadline is not None and deadline.met_at is None:
+                deadline.extra_days += days
+                self.recompute(deadline)
+        self._sync_dues(case)
+        return days
 
     def _met(self, case: Case, kind: DeadlineKind, subject: str, now: dt.datetime) -> None:
         deadline = case.deadlines.get((kind, subject))

@@ -1,8 +1,14 @@
 """Front desk (综合受理窗口) actions: open, submit, one-time notice, supplement, accept or refuse.
 
-Acceptance sets the case deadline and one deadline per item (an item starts when its
-predecessors are due), then dispatches the items that wait for nothing. With owed materials it is
-acceptance with deficiency (容缺受理): each owed material gets its own deadline.
+Each hand-in (submit, supplement) starts the notice clock of 《行政许可法》第三十二条: the front desk
+gives the one-time notice or accepts within 5 working days of receipt; past that the application
+is deemed accepted from the day of receipt (视为受理, :meth:`FrontDesk.deem_accepted`, the timer), and
+a late notice is refused. A second notice on one case is recorded as a breach of 一次告知.
+
+Acceptance sets the case's promised and legal deadlines, counted from receipt, then dispatches the
+items that wait for nothing (each item's own deadlines start at its dispatch). With owed materials
+it is acceptance with deficiency (容缺受理): the applicant's written commitment (承诺书) is recorded,
+the matter's deficiency condition checked, and each owed material gets its own deadline.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any, Literal
 
 import attrs
 
+from ..domain import conditions
 from ..domain.case import Actor, Applicant, Case, ItemTask, MaterialRecord, MaterialStatus, Role
 from ..domain.definitions import Channel, Limit, LimitUnit, OnsiteStage
 from ..errors import InvalidInput, NotAuthorised
@@ -171,9 +178,18 @@ class FrontDesk(EngineBase):
             self._visit(case, actor, now, None, action, over_budget_reason)
         if first:
             case.submitted_at = now
+        case.received_at = now
+        period = Limit(self.clocks.notice_or_accept_days, LimitUnit.WORKING_DAYS)
+        notice = self._deadline(case, "notice", case.id, now.date(), period)
         self._fire(case, action, actor)
         event = "ApplicationSubmitted" if first else "MaterialsSupplemented"
-        self._event(case, now, event, actor, channel=chosen.value, fields=fields, materials=received)
+        self._event(case, now, event, actor, channel=chosen.value, fields=fields, materials=received,
+                    answer_by=notice.due.isoformat(), provisional=notice.provisional or None)
+
+    def _notice_period_over(self, case: Case, now: dt.datetime) -> bool:
+        """Whether the 5 working days of art. 32 to notify or accept have passed (receipt to today)."""
+        deadline = case.deadlines.get(("notice", case.id))
+        return deadline is not None and deadline.met_at is None and deadline.due < now.date()
 
     def completeness(self, case: Case) -> Completeness:
         """Everything missing or wrong now: materials, required fields, acceptance conditions."""
@@ -183,6 +199,17 @@ class FrontDesk(EngineBase):
         """One-time notice (一次性告知) of everything missing or wrong (submitted → awaiting)."""
         self.authorise(case, actor, "give_notice")
         self._case_step(case, "give_notice", actor)
+        if self._notice_period_over(case, now):
+            deadline = case.deadlines[("notice", case.id)]
+            raise self._reject(
+                case,
+                f"the notice period ended on {deadline.due.isoformat()} ({deadline.amount} working days "
+                f"from receipt on {deadline.start.isoformat()}, 《行政许可法》第三十二条): the application "
+                "is deemed accepted from the day of receipt (视为受理); accept it, and ask for what is "
+                "missing as a correction",
+                "notice_period_over",
+                {"due": deadline.due.isoformat(), "received": deadline.start.isoformat()},
+            )
         check = self.completeness(case)
         if check.complete:
             raise self._reject(
@@ -192,7 +219,13 @@ class FrontDesk(EngineBase):
         repeated = case.notices > 0 and bool(new)
         case.notified.extend(new)
         case.notices += 1
+        self._met(case, "notice", case.id, now)
         self._fire(case, "give_notice", actor)
+        if case.notices > 1:
+            self._event(
+                case, now, "OneTimeNoticeBreached", actor, public=False, notice=case.notices,
+                new_issues=new or None,
+            )
         self._event(
             case,
             now,
@@ -211,11 +244,15 @@ class FrontDesk(EngineBase):
         """Supply what the one-time notice listed (awaiting_materials → submitted)."""
         self._hand_in(case, actor, now, "supplement", form, materials, channel, over_budget_reason)
 
-    def accept(self, case: Case, actor: Actor, now: dt.datetime, *, owed: Sequence[str] = ()) -> None:
+    def accept(self, case: Case, actor: Actor, now: dt.datetime, *, owed: Sequence[str] = (),
+               commitment: str | None = None) -> None:
         """Accept (受理); with ``owed`` materials, accept with deficiency (容缺受理)."""
         action = "accept_with_deficiency" if owed else "accept"
         self.authorise(case, actor, action)
         self._case_step(case, action, actor)
+        if owed:
+            require_text(commitment, "commitment")
+            self._check_deficiency_condition(case)
         check = self.completeness(case)
         missing = set(check.missing_materials())
         for mid in owed:
@@ -261,41 +298,88 @@ class FrontDesk(EngineBase):
                 case, "deficiency", mid, today, Limit(self.matter.deficiency_days, LimitUnit.WORKING_DAYS)
             )
             case.materials[mid] = MaterialRecord(mid, MaterialStatus.OWED, due=deadline.due)
-        case.accepted_at = now
+        case.commitment = commitment if owed else None
+        late = self._notice_period_over(case, now)
         self._fire(case, action, actor)
-        case_due = self._deadline(case, "case", case.id, today, self.matter.promise)
-        finish: dict[str, dt.date] = {}
-        for item in self.plan.items:
-            start = max((finish[p] for p in self.matter.after(item.code)), default=today)
-            finish[item.code] = self._deadline(case, "item", item.code, start, item.promised_limit).due
-        self._sync_dues(case)
+        self._start(case, actor, now, "CaseAcceptedWithDeficiency" if owed else "CaseAccepted",
+                    owed=[
+                        {"material": m, "due": case.materials[m].due.isoformat()}  # type: ignore[union-attr]
+                        for m in owed
+                    ] or None,
+                    commitment=case.commitment,
+                    after_notice_period=late or None)
+
+    def _start(self, case: Case, actor: Actor, now: dt.datetime, event: str, **data: Any) -> None:
+        """What accepting and deemed acceptance share: the case's promised and legal deadlines,
+        counted from the day the application was received, then the first dispatch."""
+        received = (case.received_at or now).date()
+        notice = case.deadlines.get(("notice", case.id))
+        case.accepted_at = now
+        self._met(case, "notice", case.id, now)
+        case_due = self._deadline(case, "case", case.id, received, self.matter.promise)
+        path = self.plan.path
+        legal_limit = Limit(path.legal_total, LimitUnit(path.unit))
+        legal = self._deadline(case, "case_legal", case.id, received, legal_limit)
         self._event(
             case,
             now,
-            "CaseAcceptedWithDeficiency" if owed else "CaseAccepted",
+            event,
             actor,
+            received=received.isoformat(),
             due=case_due.due.isoformat(),
-            provisional=case_due.provisional or None,
-            owed=[
-                {"material": m, "due": case.materials[m].due.isoformat()}  # type: ignore[union-attr]
-                for m in owed
-            ]
-            or None,
+            legal_due=legal.due.isoformat(),
+            provisional=case_due.provisional or legal.provisional or None,
+            notice_due=notice.due.isoformat() if notice is not None else None,
+            **data,
         )
         self._fire(case, "dispatch", actor)
         self._dispatch_ready(case, now, actor)
 
-    def accept_with_deficiency(self, case: Case, actor: Actor, now: dt.datetime, owed: Sequence[str]) -> None:
-        """Accept while the waivable materials ``owed`` are still missing (容缺受理)."""
+    def deem_accepted(self, case: Case, actor: Actor, now: dt.datetime) -> bool:
+        """视为受理: the notice period of art. 32 has passed with neither a notice nor a decision, so the
+        application is accepted from the day of receipt (the timer's step); False if it has not."""
+        self.authorise(case, actor, "deem_accepted")
+        if str(case.state) != "submitted" or not self._notice_period_over(case, now):
+            return False
+        notice = case.deadlines[("notice", case.id)]
+        self._fire(case, "deem_accepted", actor)
+        self._start(
+            case, actor, now, "CaseDeemedAccepted",
+            basis="《行政许可法》第三十二条：逾期不告知的，自收到申请材料之日起即为受理",
+            notice_provisional=notice.provisional or None,
+            missing=[i.key for i in self.completeness(case).issues] or None,
+        )
+        return True
+
+    def _check_deficiency_condition(self, case: Case) -> None:
+        """The matter's gate on acceptance with deficiency (e.g. a credit grade), if it has one."""
+        condition = self.matter.deficiency.condition
+        if condition is None:
+            return
+        outcome = conditions.evaluate(condition.expression, case.form)
+        if not outcome.passed:
+            raise self._reject(
+                case,
+                f"acceptance with deficiency is not open to this application: {condition.message.en} "
+                f"({condition.message.zh})",
+                "deficiency_condition",
+                {"zh": condition.message.zh, "en": condition.message.en, "detail": outcome.error},
+            )
+
+    def accept_with_deficiency(self, case: Case, actor: Actor, now: dt.datetime, owed: Sequence[str],
+                               commitment: str) -> None:
+        """Accept while the waivable materials ``owed`` are still missing (容缺受理), recording the
+        applicant's written ``commitment`` (承诺书) to supply them in time."""
         if not owed:
             raise InvalidInput("list the waivable materials that may be owed", field="owed")
-        self.accept(case, actor, now, owed=owed)
+        self.accept(case, actor, now, owed=owed, commitment=commitment)
 
     def refuse(self, case: Case, actor: Actor, now: dt.datetime, reason: str) -> None:
         """Refuse to accept (不予受理), with the reason the applicant is told."""
         self.authorise(case, actor, "refuse")
         require_text(reason, "reason")
         self._fire(case, "refuse", actor)
+        self._met(case, "notice", case.id, now)
         case.refusal_reason = reason
         case.concluded_at = now
         self._event(case, now, "CaseRefused", actor, reason=reason)

@@ -42,6 +42,12 @@ EVENT_LABELS: dict[str, Text] = {
     "RectificationCompleted": Text("整改完成", "Rectification completed"),
     "FollowUpRated": Text("整改后评价", "Rated after rectification"),
     "DeadlinesRecomputed": Text("时限已按新日历重算", "Deadlines recomputed on new calendar data"),
+    "CaseDeemedAccepted": Text("逾期未告知，视为自收到申请材料之日起受理",
+                               "Deemed accepted from receipt: no notice within 5 working days"),
+    "OneTimeNoticeBreached": Text("再次告知（违反一次性告知）", "Second notice: one-time notice not kept"),
+    "ItemTimeLimitExtended": Text("经批准延长办理期限", "Time limit extended with approval"),
+    "CaseTimeLimitExtended": Text("经批准延长联合办理期限", "Joint-handling limit extended with approval"),
+    "ResultsReleased": Text("结果先行送达", "Results sent ahead"),
     "AccessDenied": Text("越权操作被拒绝", "Access denied"),
     "SupervisionWarning": Text("电子监察预警", "Supervision warning"),
 }

@@ -16,13 +16,14 @@ from typing import Any
 
 import attrs
 
-from .. import Actor, Page
+from .. import Actor, NotAuthorised, Page, Role
 from .api import Blueprint
 from .context import authenticate, current_actor, mask_id, page_envelope, page_window, sees_full_ids, service
 from .problems import HttpProblem
 from .schemas import (
     ActionHeaders,
     CasePageSchema,
+    DeemedSchema,
     EmptyBody,
     LocationQuery,
     PageQuery,
@@ -100,6 +101,17 @@ def cases_by_colour(query: dict[str, Any], colour: str) -> dict[str, Any]:
     return _cases(actor, service().cases_by_colour_page(actor, colour, **page_window(query)), query)
 
 
+def _sweeper(if_match: str | None, idempotency_key: str | None, what: str) -> Actor:
+    """The supervisor running a sweep (a sweep takes neither If-Match nor Idempotency-Key)."""
+    if if_match is not None or idempotency_key is not None:
+        raise HttpProblem(400, "OS620", "this sweep takes neither If-Match nor Idempotency-Key: "
+                          "repeating it is harmless", field="headers")
+    actor = current_actor()
+    if actor.role is not Role.SUPERVISOR:
+        raise NotAuthorised(f"only a supervisor runs {what}", case_id="-", actor=actor.describe())
+    return actor
+
+
 @lists.route("/supervision/terminate-overdue", methods=["POST"])
 @lists.doc(operationId="terminate_overdue")
 @lists.arguments(EmptyBody, required=False)
@@ -108,12 +120,18 @@ def cases_by_colour(query: dict[str, Any], colour: str) -> dict[str, Any]:
 def terminate_overdue(body: dict[str, Any], if_match: str | None = None,
                       idempotency_key: str | None = None) -> dict[str, Any]:
     """Terminate every case whose owed materials are past due (supervisor; safe to repeat)."""
-    if if_match is not None or idempotency_key is not None:
-        raise HttpProblem(400, "OS620", "this sweep takes neither If-Match nor Idempotency-Key: "
-                          "repeating it is harmless", field="headers")
-    actor = current_actor()
-    from .. import NotAuthorised, Role
-
-    if actor.role is not Role.SUPERVISOR:
-        raise NotAuthorised("only a supervisor runs the overdue sweep", case_id="-", actor=actor.describe())
+    actor = _sweeper(if_match, idempotency_key, "the overdue sweep")
     return {"terminated": service().terminate_overdue(actor)}
+
+
+@lists.route("/supervision/deem-accepted", methods=["POST"])
+@lists.doc(operationId="deem_accepted")
+@lists.arguments(EmptyBody, required=False)
+@lists.arguments(ActionHeaders, location="headers", as_kwargs=True)
+@lists.response(200, DeemedSchema)
+def deem_accepted(body: dict[str, Any], if_match: str | None = None,
+                  idempotency_key: str | None = None) -> dict[str, Any]:
+    """视为受理: accept from the day of receipt every submitted case left unanswered past the 5
+    working days of 《行政许可法》第三十二条 (supervisor; safe to repeat)."""
+    actor = _sweeper(if_match, idempotency_key, "the notice-period sweep")
+    return {"deemed_accepted": service().deem_overdue_accepted(actor)}

@@ -17,6 +17,7 @@ from marshmallow import validate as v
 
 from .. import CaseState
 from ..domain.actions import ActionSpec, Param, ParamKind
+from ..domain.definitions import SuspensionBasis
 from .fields import CHANNELS, Ident, Text
 
 COLOURS = ("green", "yellow", "red")
@@ -71,6 +72,14 @@ class OpenCaseBody(ma.Schema):
     )
 
 
+class DeliveryBody(ma.Schema):
+    """How one result is handed over."""
+
+    channel = _channel(required=True, metadata={"description": "a channel that suits the result's form"})
+    tracking = Text(allow_none=True, load_default=None, max_length=100,
+                    metadata={"description": "the postal tracking reference (mail)"})
+
+
 def _field(param: Param) -> f.Field[Any]:
     """The body field of one declared payload value."""
     meta: dict[str, Any] = {"description": param.description} if param.description else {}
@@ -94,6 +103,22 @@ def _field(param: Param) -> f.Field[Any]:
         return Text(allow_none=True, load_default=None, metadata=meta)
     if kind is ParamKind.LEVEL:
         return f.Integer(required=True, strict=True, validate=v.Range(1, 5), metadata=meta)
+    if kind is ParamKind.CHANNEL_OPTIONAL:
+        return _channel(load_default=None, allow_none=True, metadata=meta)
+    if kind is ParamKind.DELIVERIES:
+        return f.Dict(keys=Ident(), values=f.Nested(DeliveryBody), load_default=None, allow_none=True,
+                      validate=v.Length(max=100), metadata=meta)
+    if kind is ParamKind.TRACKING:
+        return Text(allow_none=True, load_default=None, max_length=100, metadata=meta)
+    if kind is ParamKind.DAYS:
+        return f.Integer(load_default=None, allow_none=True, strict=True, validate=v.Range(1, 365),
+                         metadata=meta)
+    if kind is ParamKind.DAYS_REQUIRED:
+        return f.Integer(required=True, strict=True, validate=v.Range(1, 365), metadata=meta)
+    if kind is ParamKind.BASIS:
+        return f.String(required=True, validate=v.OneOf([b.value for b in SuspensionBasis]), metadata=meta)
+    if kind is ParamKind.COMMITMENT:
+        return _reason(param.description)
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 
@@ -310,6 +335,11 @@ class TerminatedSchema(ma.Schema):
     terminated = f.List(f.String(), required=True, metadata={"description": "ids of terminated cases"})
 
 
+class DeemedSchema(ma.Schema):
+    deemed_accepted = f.List(f.String(), required=True,
+                             metadata={"description": "ids of the cases deemed accepted (视为受理)"})
+
+
 class HealthSchema(ma.Schema):
     status = f.String(required=True)
     checks = f.Dict(keys=f.String(), values=f.String())
@@ -362,11 +392,18 @@ class CaseDetailSchema(ma.Schema):
     version = f.Integer(required=True)
     opened_at = f.DateTime(required=True)
     submitted_at = f.DateTime(required=True, allow_none=True)
+    received_at = f.DateTime(required=True, allow_none=True,
+                             metadata={"description": "the last hand-in the front desk had to answer"})
     accepted_at = f.DateTime(required=True, allow_none=True)
     concluded_at = f.DateTime(required=True, allow_none=True)
     outcome = f.String(required=True, allow_none=True)
     refusal_reason = f.String(required=True, allow_none=True)
-    delivery_channel = f.String(required=True, allow_none=True)
+    delivery_channel = f.String(required=True, allow_none=True,
+                                metadata={"description": "the channel of every result, or mixed"})
+    deliveries = f.List(f.Dict(), required=True,
+                        metadata={"description": "one hand-over per result: channel, tracking, when, who"})
+    commitment = f.String(required=True, allow_none=True,
+                          metadata={"description": "the applicant's written commitment (承诺书), 容缺受理"})
     over_budget = f.Boolean(required=True)
     trips = f.Integer(required=True)
     notices = f.Integer(required=True)

@@ -191,10 +191,10 @@ class OneService:
         return self.perform("accept", actor, case_id, idempotency_key=idempotency_key)
 
     @_declared
-    def accept_with_deficiency(self, actor: Actor, case_id: str, owed: Sequence[str], *,
+    def accept_with_deficiency(self, actor: Actor, case_id: str, owed: Sequence[str], *, commitment: str,
                                idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("accept_with_deficiency", actor, case_id, idempotency_key=idempotency_key,
-                            owed=owed)
+                            owed=owed, commitment=commitment)
 
     @_declared
     def refuse(self, actor: Actor, case_id: str, reason: str, *,
@@ -231,10 +231,10 @@ class OneService:
 
     @_declared
     def request_correction(self, actor: Actor, case_id: str, item: str, *, materials: Sequence[str] = (),
-                           note: str, idempotency_key: str | None = None) -> CaseSummary:
+                           note: str, days: int | None = None,
+                           idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("request_correction", actor, case_id, idempotency_key=idempotency_key,
-                            item=item,
-                            materials=materials, note=note)
+                            item=item, materials=materials, note=note, days=days)
 
     @_declared
     def supply_correction(self, actor: Actor, case_id: str, item: str, *, channel: str,
@@ -245,10 +245,10 @@ class OneService:
                             materials=materials, over_budget_reason=over_budget_reason)
 
     @_declared
-    def suspend(self, actor: Actor, case_id: str, item: str, reason: str, *,
-                idempotency_key: str | None = None) -> CaseSummary:
+    def suspend(self, actor: Actor, case_id: str, item: str, reason: str, *, basis: str,
+                expected_days: int | None = None, idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("suspend", actor, case_id, idempotency_key=idempotency_key,
-                            item=item, reason=reason)
+                            item=item, reason=reason, basis=basis, expected_days=expected_days)
 
     @_declared
     def resume(self, actor: Actor, case_id: str, item: str, *,
@@ -264,13 +264,33 @@ class OneService:
                             item=item, purpose=purpose,
                             over_budget_reason=over_budget_reason)
 
+    @_declared
+    def extend_item(self, actor: Actor, case_id: str, item: str, *, days: int, reason: str,
+                    idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("extend_item", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, days=days, reason=reason)
+
+    @_declared
+    def extend_case(self, actor: Actor, case_id: str, *, days: int, reason: str,
+                    idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("extend_case", actor, case_id, idempotency_key=idempotency_key,
+                            days=days, reason=reason)
+
     # ------------------------------------------------------------------ single window, applicant
 
     @_declared
-    def deliver(self, actor: Actor, case_id: str, *, channel: str, over_budget_reason: str | None = None,
-                idempotency_key: str | None = None) -> CaseSummary:
+    def release_results(self, actor: Actor, case_id: str, *, channel: str | None = None,
+                        results: Mapping[str, Any] | None = None, tracking: str | None = None,
+                        idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("release_results", actor, case_id, idempotency_key=idempotency_key,
+                            channel=channel, results=results, tracking=tracking)
+
+    @_declared
+    def deliver(self, actor: Actor, case_id: str, *, channel: str | None = None,
+                results: Mapping[str, Any] | None = None, tracking: str | None = None,
+                over_budget_reason: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("deliver", actor, case_id, idempotency_key=idempotency_key,
-                            channel=channel,
+                            channel=channel, results=results, tracking=tracking,
                             over_budget_reason=over_budget_reason)
 
     @_declared
@@ -316,6 +336,25 @@ class OneService:
                 f"{name!r} is not an action on a case", field="action", hint=f"one of: {offered}"
             )
         return self.runner.perform(name, actor, case_id, dict(values), idempotency_key)
+
+    def deem_overdue_accepted(self, actor: Actor | None = None) -> list[str]:
+        """视为受理 (the timer): accept from the day of receipt every submitted case whose 5 working days
+        to notify or accept have passed (《行政许可法》第三十二条); returns their ids."""
+        actor = actor or Actor(Role.SYSTEM, "timer")
+        today = self.clock.today()
+        with self.store.transaction() as tx:
+            candidates = sorted(set(tx.overdue_notices(today)))
+        done = []
+        for case_id in candidates:
+            try:
+                _, deemed = self.runner.act(
+                    "deem_accepted", case_id, actor, lambda e, c, now: e.deem_accepted(c, actor, now)
+                )
+            except ConcurrencyConflict:
+                continue  # another worker handled it; the next scan sees the result
+            if deemed:
+                done.append(case_id)
+        return done
 
     def terminate_overdue(self, actor: Actor | None = None) -> list[str]:
         """Terminate every case whose owed materials are past due; returns their ids."""

@@ -22,6 +22,7 @@ from oneservice.domain.case import (
     MaterialRecord,
     Rating,
     Rectification,
+    ResultDelivery,
     Visit,
 )
 from oneservice.engine.clock import TZ
@@ -75,6 +76,7 @@ def case_row(case: Case) -> Row:
         "agent": case.agent,
         "opened_at": case.opened_at,
         "submitted_at": case.submitted_at,
+        "received_at": case.received_at,
         "accepted_at": case.accepted_at,
         "concluded_at": case.concluded_at,
         "due_date": due.due if due is not None else None,
@@ -85,6 +87,8 @@ def case_row(case: Case) -> Row:
         "notified": case.notified,
         "notices": case.notices,
         "delivery_channel": case.delivery_channel,
+        "deliveries": [_delivery_json(d) for d in case.deliveries],
+        "commitment": case.commitment,
         "over_budget": case.over_budget,
         "trips": len(case.visits),
         "event_count": case.event_count,
@@ -105,6 +109,7 @@ def _task_row(case_id: str, t: ItemTask) -> Row:
         "due_provisional": t.due_provisional,
         "suspended_since": t.suspended_since,
         "suspended_days": t.suspended_days,
+        "correction_days": t.correction_days,
         "reviewer": t.reviewer,
         "result_id": t.result_id,
         "reason": t.reason,
@@ -143,6 +148,7 @@ def _deadline_row(case_id: str, d: Deadline) -> Row:
         "amount": d.amount,
         "unit": d.unit,
         "extra_days": d.extra_days,
+        "extension_days": d.extension_days,
         "due_date": d.due,
         "provisional": d.provisional,
         "met_at": d.met_at,
@@ -209,6 +215,34 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(TZ).isoformat()
 
 
+def _delivery_json(d: ResultDelivery) -> dict[str, Any]:
+    return {
+        "result": d.result_id,
+        "item": d.item_code,
+        "channel": d.channel,
+        "at": _iso(d.at),
+        "actor": d.actor,
+        "location": d.location,
+        "tracking": d.tracking,
+        "electronic_copy": d.electronic_copy,
+    }
+
+
+def _delivery(data: Mapping[str, Any]) -> ResultDelivery:
+    at = _moment(data["at"])
+    assert at is not None
+    return ResultDelivery(
+        result_id=data["result"],
+        item_code=data["item"],
+        channel=data["channel"],
+        at=at,
+        actor=data["actor"],
+        location=data.get("location"),
+        tracking=data.get("tracking"),
+        electronic_copy=bool(data.get("electronic_copy")),
+    )
+
+
 def _rectification_json(r: Rectification | None) -> dict[str, Any] | None:
     if r is None:
         return None
@@ -272,6 +306,7 @@ def case_from_rows(
         version=row["version"],
         agent=row["agent"],
         submitted_at=row["submitted_at"],
+        received_at=row["received_at"],
         accepted_at=row["accepted_at"],
         concluded_at=row["concluded_at"],
         outcome=row["outcome"],
@@ -300,6 +335,7 @@ def case_from_rows(
                 due_provisional=t["due_provisional"],
                 suspended_since=t["suspended_since"],
                 suspended_days=t["suspended_days"],
+                correction_days=t["correction_days"],
                 reviewer=t["reviewer"],
                 result_id=t["result_id"],
                 reason=t["reason"],
@@ -324,6 +360,7 @@ def case_from_rows(
                 amount=d["amount"],
                 unit=d["unit"],
                 extra_days=d["extra_days"],
+                extension_days=d["extension_days"],
                 due=d["due_date"],
                 provisional=d["provisional"],
                 met_at=d["met_at"],
@@ -338,6 +375,8 @@ def case_from_rows(
         ],
         rectification=_rectification(row["rectification"]),
         delivery_channel=row["delivery_channel"],
+        deliveries=[_delivery(d) for d in row["deliveries"]],
+        commitment=row["commitment"],
         over_budget=row["over_budget"],
         event_count=row["event_count"],
         new_events=[],

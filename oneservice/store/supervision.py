@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from oneservice.domain.case import CASE_CLOCK_KINDS, FOLLOW_UP_KINDS, ITEM_CLOCK_KINDS, STOP_KINDS
 from oneservice.domain.states import ACTIVE_CASE_STATES, CLOCK_STOPPED_TASK_STATES, RUNNING_TASK_STATES
 from oneservice.domain.supervision import Colour, Thresholds
 from oneservice.store.tables import cases, deadlines, item_tasks, ratings, warnings
@@ -39,7 +40,10 @@ __all__ = ["Candidate", "due_in", "insert_warnings", "report_rows", "scan_candid
 ACTIVE = sorted(ACTIVE_CASE_STATES)
 RUNNING = sorted(RUNNING_TASK_STATES)
 CLOCK_STOPPED = sorted(CLOCK_STOPPED_TASK_STATES)
-FOLLOW_UP = ("callback", "rectification")
+FOLLOW_UP = sorted(FOLLOW_UP_KINDS)
+ITEM_CLOCK = sorted(ITEM_CLOCK_KINDS)
+CASE_CLOCK = sorted(CASE_CLOCK_KINDS)
+STOPS = sorted(STOP_KINDS)
 
 Candidate = tuple[str, str, str, dt.date]  # case_id, kind, subject, due_date
 
@@ -61,15 +65,21 @@ def scan_candidates(
     """Open deadlines that reached ``level`` (yellow or red) and have no warning of it yet.
 
     The colour of a due date is that of :class:`~oneservice.domain.supervision.Thresholds`
-    (red: before today; yellow: from today to ``yellow_until``). Deadlines whose clock is
-    stopped (a suspended item, a correction awaited) are skipped until it runs again.
+    (red: before today; yellow: from today to ``yellow_until``). An item's promised and legal
+    deadlines are watched while the item runs and skipped while its clock is stopped (a suspended
+    item, a correction awaited), the case's while any item's clock is stopped; the stop's own
+    deadline (the expected end of a suspension or correction) is watched exactly then.
     """
     d, c, t, w = deadlines.c, cases.c, item_tasks.c, warnings.c
     reached = due_in(d.due_date, thresholds, level)
     stopped = exists().where(
-        t.case_id == d.case_id, t.state.in_(CLOCK_STOPPED), or_(d.kind == "case", t.item_code == d.subject)
+        t.case_id == d.case_id, t.state.in_(CLOCK_STOPPED),
+        or_(d.kind.in_(CASE_CLOCK), and_(d.kind.in_(ITEM_CLOCK), t.item_code == d.subject)),
     )
     item_open = exists().where(t.case_id == d.case_id, t.item_code == d.subject, t.state.in_(RUNNING))
+    item_stopped = exists().where(
+        t.case_id == d.case_id, t.item_code == d.subject, t.state.in_(CLOCK_STOPPED)
+    )
     warned = exists().where(
         w.case_id == d.case_id, w.kind == d.kind, w.subject == d.subject, w.level == level.value
     )
@@ -80,7 +90,8 @@ def scan_candidates(
             d.met_at.is_(None),
             reached,
             or_(and_(d.kind.not_in(FOLLOW_UP), c.state.in_(ACTIVE)), d.kind.in_(FOLLOW_UP)),
-            or_(d.kind != "item", item_open),
+            or_(d.kind.not_in(ITEM_CLOCK), item_open),
+            or_(d.kind.not_in(STOPS), item_stopped),
             ~stopped,
             ~warned,
         )

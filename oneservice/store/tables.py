@@ -102,6 +102,7 @@ cases = Table(
     Column("agent", String(ID)),
     Column("opened_at", AwareDateTime, nullable=False),
     Column("submitted_at", AwareDateTime),
+    Column("received_at", AwareDateTime),  # the last hand-in the front desk had to answer (art. 32)
     Column("accepted_at", AwareDateTime),
     Column("concluded_at", AwareDateTime),
     Column("due_date", Date),  # copy of the case deadline, for supervision queries
@@ -111,7 +112,9 @@ cases = Table(
     Column("form", JSON, nullable=False),
     Column("notified", JSON, nullable=False),
     Column("notices", Integer, nullable=False),
-    Column("delivery_channel", String(20)),
+    Column("delivery_channel", String(20)),  # the channel of every result, or "mixed"
+    Column("deliveries", JSON, nullable=False, server_default=text("'[]'")),  # one entry per result
+    Column("commitment", Text),  # the applicant's written commitment (承诺书) under 容缺受理
     Column("over_budget", Boolean, nullable=False),
     Column("trips", Integer, nullable=False),  # cached len(visits), same transaction
     Column("event_count", Integer, nullable=False),
@@ -141,6 +144,7 @@ item_tasks = Table(
     Column("due_provisional", Boolean, nullable=False),
     Column("suspended_since", Date),
     Column("suspended_days", Integer, nullable=False),
+    Column("correction_days", Integer, nullable=False, server_default=text("0")),
     Column("reviewer", String(ID)),
     Column("result_id", String(ID)),
     Column("reason", Text),
@@ -184,7 +188,8 @@ deadlines = Table(
     Column("start_date", Date, nullable=False),
     Column("amount", Integer, nullable=False),
     Column("unit", String(20), nullable=False),
-    Column("extra_days", Integer, nullable=False),
+    Column("extra_days", Integer, nullable=False),  # working days its clock stood still
+    Column("extension_days", Integer, nullable=False, server_default=text("0")),  # 延期 (art. 42)
     Column("due_date", Date, nullable=False),
     Column("provisional", Boolean, nullable=False),
     Column("met_at", AwareDateTime),
@@ -244,7 +249,7 @@ warnings = Table(
     "warnings",
     metadata,
     Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
-    Column("kind", String(20), primary_key=True),  # case | item | deficiency | callback | rectification
+    Column("kind", String(20), primary_key=True),  # a DeadlineKind: case, item_legal, notice, issuing …
     Column("subject", String(ID), primary_key=True),
     Column("level", String(10), primary_key=True),  # yellow | red
     Column("due_date", Date, nullable=False),

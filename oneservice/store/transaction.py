@@ -360,6 +360,7 @@ class Transaction:
     events_page = _Query(Worklists.events_page)
     provisional_case_ids = _Query(Worklists.provisional_case_ids)
     overdue_owed_materials = _Query(Worklists.overdue_owed_materials)
+    overdue_notices = _Query(Worklists.overdue_notices)
     case_ids = _Query(Worklists.case_ids)
 
 

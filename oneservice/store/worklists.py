@@ -423,6 +423,18 @@ class Worklists:
         )
         return [(row[0], row[1], row[2]) for row in self._conn.execute(stmt)]
 
+    def overdue_notices(self, today: dt.date) -> list[str]:
+        """Ids of submitted cases whose notice-or-accept deadline (art. 32) passed before ``today``."""
+        d = deadlines.c
+        stmt = (
+            select(d.case_id)
+            .join_from(deadlines, cases, cases.c.id == d.case_id)
+            .where(d.kind == "notice", d.met_at.is_(None), d.due_date < today,
+                   cases.c.state == CaseState.SUBMITTED)
+            .order_by(d.due_date, d.case_id)
+        )
+        return list(self._conn.execute(stmt).scalars())
+
     def case_ids(self, limit: int = 100, offset: int = 0) -> list[str]:
         """Case ids in id order, one page at a time."""
         stmt = select(cases.c.id).order_by(cases.c.id).limit(limit).offset(offset)

@@ -93,8 +93,8 @@ class TestTemplates:
 
     def test_closest_steps(self) -> None:
         """A misspelt step is compared with the templates, values blanked out."""
-        assert closest_steps('the clerk acepts the case owing "premises-lease"', "when")[0] == (
-            'When the clerk accepts the case owing "{materials}"')
+        assert closest_steps('the clerk acepts the case owing "premises-lease" on the commitment "x"', "when")[0] == (
+            'When the clerk accepts the case owing "{materials}"[ on the commitment "{commitment}"]')
         assert closest_steps("办件状太为 \"审批中\"", "then")[0] == '那么 办件状态为 "{state}"'
 
 

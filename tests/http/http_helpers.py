@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = b"http-tests-secret-0123456789abcdef"
 LOCATION = "hz-citizen-centre"
 BIZ = "start-a-business"
+PARCEL = "EMS 1180 0000 1"
+COMMITMENT = "容缺受理承诺书（申请人已签字，编号 2026-118）"
 REGISTRATION = "330102-SCJG-QYSLDJ"
 SEAL = "330102-GA-YZKZBA"
 PERSON_ID = sample_resident_id(1)
@@ -82,6 +84,13 @@ class Http:
         r = self.post(f"/cases/{case_id}/accept", "clerk")
         assert r.status_code == 200, r.json
         return case_id
+
+    def deliver(self, case_id: str) -> Any:
+        """Hand over every result: the seals mailed with their parcel reference, the rest pushed."""
+        body = {"channel": "electronic", "results": {"seal-filing": {"channel": "mail", "tracking": PARCEL}}}
+        r = self.post(f"/cases/{case_id}/deliver", "clerk", body)
+        assert r.status_code == 200, r.json
+        return r
 
     def approve_all(self, case_id: str) -> Any:
         r = None

@@ -120,7 +120,7 @@ class TestIdempotencyKey:
         """The callback and the rectification take a key like every action: a repeat replays."""
         case_id = http.accepted_business()
         http.approve_all(case_id)
-        http.post(f"/cases/{case_id}/deliver", "clerk", {"channel": "electronic"})
+        http.deliver(case_id)
         http.post(f"/cases/{case_id}/rating", "me", {"level": 1, "comment": "材料被退回三次"})
         for path in ("rectification/callback", "rectification/done"):
             first = http.post(f"/cases/{case_id}/{path}", "supervisor", {"note": "已处理"}, idempotency_key=path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from http_helpers import BIZ, LOCATION, PERSON, PERSON_ID, REGISTRATION, SEAL
+from http_helpers import BIZ, COMMITMENT, LOCATION, PARCEL, PERSON, PERSON_ID, REGISTRATION, SEAL
 
 
 class TestFrontDesk:
@@ -43,7 +43,11 @@ class TestFrontDesk:
         http.post(f"/cases/{case_id}/submit", "me",
                   {"form": http.form(), "materials": materials[:-1], "channel": "online"})
         r = http.post(f"/cases/{case_id}/accept-with-deficiency", "clerk", {"owed": ["premises-lease"]})
+        assert r.status_code == 422 and "commitment" in r.json["errors"]["json"]  # 承诺书 required
+        r = http.post(f"/cases/{case_id}/accept-with-deficiency", "clerk",
+                      {"owed": ["premises-lease"], "commitment": COMMITMENT})
         assert r.status_code == 200 and r.json["owed"] == ["premises-lease"]
+        assert http.get(f"/cases/{case_id}/detail", "clerk").json["commitment"] == COMMITMENT
         r = http.post(f"/cases/{case_id}/owed-materials", "me",
                       {"materials": ["premises-lease"], "channel": "online"})
         assert r.status_code == 200 and r.json["owed"] == []
@@ -76,7 +80,11 @@ class TestBackOffice:
         r = http.post(f"{base}/corrections/supply", "me",
                       {"channel": "online", "materials": ["articles-of-association"]})
         assert r.status_code == 200 and r.json["tasks"][REGISTRATION] == "in_review"
-        r = http.post(f"{base}/suspend", dep, {"reason": "实地核查"})
+        r = http.post(f"{base}/suspend", dep, {"reason": "实地核查", "basis": "hearing-ish"})
+        assert r.status_code == 422 and "basis" in r.json["errors"]["json"]
+        r = http.post(f"{base}/suspend", dep, {"reason": "实地核查", "basis": "inspection", "expected_days": 90})
+        assert r.status_code == 422 and r.json["field"] == "expected_days"  # over the 60-day cap
+        r = http.post(f"{base}/suspend", dep, {"reason": "实地核查", "basis": "inspection", "expected_days": 3})
         assert r.json["tasks"][REGISTRATION] == "suspended"
         clock.advance_working_days(1, service.calendar)
         r = http.post(f"{base}/resume", dep)
@@ -103,7 +111,12 @@ class TestSingleWindow:
         r = http.approve_all(case_id)
         assert r.json["state"] == "ready_for_pickup"
         r = http.post(f"/cases/{case_id}/deliver", "clerk", {"channel": "electronic"})
-        assert r.status_code == 200 and r.json["state"] == "delivered"
+        assert r.status_code == 422 and r.json["field"] == "channel" and "seal-filing" in r.json["detail"]
+        r = http.deliver(case_id)
+        assert r.json["state"] == "delivered"
+        handed = {d["result_id"]: d for d in http.get(f"/cases/{case_id}/detail", "clerk").json["deliveries"]}
+        assert (handed["seal-filing"]["channel"], handed["seal-filing"]["tracking"]) == ("mail", PARCEL)
+        assert handed["business-licence"]["channel"] == "electronic"
         r = http.post(f"/cases/{case_id}/rating", "me", {"level": 2, "comment": "等待太久"})
         assert r.status_code == 200
         r = http.post(f"/cases/{case_id}/rectification/callback", "supervisor", {"note": "已电话回访"})

@@ -122,7 +122,8 @@ class TestSupervision:
         materials = http.materials()
         http.post(f"/cases/{case_id}/submit", "me",
                   {"form": http.form(), "materials": materials[:-1], "channel": "online"})
-        http.post(f"/cases/{case_id}/accept-with-deficiency", "clerk", {"owed": ["premises-lease"]})
+        http.post(f"/cases/{case_id}/accept-with-deficiency", "clerk",
+                  {"owed": ["premises-lease"], "commitment": "承诺书（已签字）"})
         assert http.post("/supervision/terminate-overdue", "supervisor").json == {"terminated": []}
         clock.advance_working_days(10, service.calendar)
         r = http.post("/supervision/terminate-overdue", "supervisor")

@@ -138,7 +138,8 @@ def test_case_end_to_end(server):
         status, _, case = api.call("POST", f"/cases/{case_id}/items/{item.code}/approve", reviewer, {})
         assert status == 200, case
     assert case["state"] == "ready_for_pickup"
-    status, _, case = api.call("POST", f"/cases/{case_id}/deliver", clerk, {"channel": "electronic"})
+    body = {"channel": "electronic", "results": {"seal-filing": {"channel": "mail", "tracking": "EMS 1180 0000 2"}}}
+    status, _, case = api.call("POST", f"/cases/{case_id}/deliver", clerk, body)
     assert status == 200 and case["state"] == "delivered"
     assert api.call("POST", f"/cases/{case_id}/rating", me, {"level": 5, "comment": "一次都没跑"})[0] == 200
     status, _, progress = api.call("GET", f"/cases/{case_id}/progress", me)

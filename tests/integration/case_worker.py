@@ -31,6 +31,7 @@ from oneservice import (  # noqa: E402
     Store,
     load_catalogue,
 )
+from oneservice.samples import sample_deliveries  # noqa: E402
 
 CLERK = Actor(Role.CLERK, "clerk", location="hz-citizen-centre")
 
@@ -89,7 +90,8 @@ def main() -> None:
                             print(f"done approve {case_id} {other}", flush=True)
             summary = service.get(CLERK, case_id)
             if summary.state == "ready_for_pickup":
-                service.deliver(CLERK, case_id, channel="electronic")
+                plan = service.catalogue.plan(summary.matter_id)
+                service.deliver(CLERK, case_id, results=sample_deliveries(plan, f"EMS-{case_id}"))
                 print(f"done deliver {case_id}", flush=True)
                 summary = service.get(CLERK, case_id)
             if summary.state == "delivered":

@@ -45,3 +45,23 @@ def test_demo_of_an_unknown_matter_is_a_usage_error(tmp_path):
     )
     assert result.exit_code == 1
     assert "did you mean 'start-a-business'" in result.output
+
+
+def test_demo_mails_the_seals_and_pushes_the_licence(tmp_path):
+    """统一出件 per result: the physical seals go by mail with a parcel reference, the electronic
+    business licence is pushed; every deadline the law sets is met, none left open."""
+    result = CliRunner().invoke(
+        main, ["demo", "start-a-business", "--workflows", str(ROOT / "workflows"),
+               "--db", str(tmp_path / "demo.sqlite"), "--lang", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    results = lines[lines.index("Results:") + 1:]
+    seals = next(line for line in results if "seal" in line.lower())
+    licence = next(line for line in results if "business licence" in line.lower())
+    assert "→ mail DEMO-EMS-" in seals and "+ electronic copy" in seals
+    assert licence.endswith("→ electronic")
+    deadlines = lines[lines.index("Deadlines:") + 1:lines.index("Results:")]
+    assert {line.split()[1] for line in deadlines} >= {"case", "case_legal", "item", "item_legal", "issuing",
+                                                      "notice"}
+    assert all(" met " in line for line in deadlines), deadlines

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, Store, load_catalogue
-from oneservice.samples import sample_form, sample_resident_id
+from oneservice.samples import sample_deliveries, sample_form, sample_resident_id
 from oneservice.supervision import Supervision
 from oneservice.supervision.render import render_report
 
@@ -49,7 +49,7 @@ def report_html(tmp_path: Path) -> Path:
             reviewer = Actor(Role.REVIEWER, "rev", department=item.department)
             service.start_review(reviewer, case.id, item.code)
             service.approve(reviewer, case.id, item.code)
-        service.deliver(clerk, case.id, channel="electronic")
+        service.deliver(clerk, case.id, results=sample_deliveries(plan, "EMS 5555 6666 7"))
         service.rate(me, case.id, level)
     page = tmp_path / "report.html"
     page.write_text(render_report(Supervision(service).report(), "html"), "utf-8")

@@ -25,7 +25,7 @@ from oneservice import (
     Store,
     load_catalogue,
 )
-from oneservice.samples import sample_form, sample_resident_id
+from oneservice.samples import sample_deliveries, sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
 BIZ = "start-a-business"
@@ -38,6 +38,13 @@ SUPERVISOR = Actor(Role.SUPERVISOR, "sup-01")
 PERSON = Applicant("person", sample_resident_id(1), "张三", "13800138000")
 ME = Actor(Role.APPLICANT, "zhangsan", applicant_id=PERSON.id_number)
 OTHER = Actor(Role.APPLICANT, "lisi", applicant_id=sample_resident_id(2))
+COMMITMENT = "容缺受理承诺书：申请人承诺5个工作日内补交租赁合同（已签字）"
+PARCEL = "EMS 1234 5678 9"
+
+
+def deliver_all(service, case_id):
+    """Every result by a no-trip channel that suits it: pushed, the seals mailed."""
+    return service.deliver(CLERK, case_id, results=sample_deliveries(service.catalogue.plan(BIZ), PARCEL))
 
 
 def reviewer(service, item):
@@ -122,20 +129,43 @@ class TestLifecycle:
         assert summary.outcome == "approved"
         case = service.case(SUPERVISOR, case_id)
         assert case.materials["business-licence"].status == "produced"
-        service.deliver(CLERK, case_id, channel="electronic")
+        deliver_all(service, case_id)
+        case = service.case(SUPERVISOR, case_id)
+        seals = case.delivered("seal-filing")
+        assert (seals.channel, seals.tracking, seals.electronic_copy) == ("mail", PARCEL, True)
+        assert case.delivered("business-licence").channel == "electronic"
+        assert case.delivery_channel == "mixed"
         service.rate(ME, case_id, 5, "一次都没跑")
         summary = service.conclude(CLERK, case_id)
         assert (summary.state, summary.trips) == ("closed", 0)
         assert_log_consistent(service, case_id)
 
-    def test_delivery_needs_a_channel_common_to_every_result(self, service):
-        """Window pickup is not offered for this zero-trip matter."""
+    def test_each_result_needs_a_channel_that_suits_it(self, service):
+        """Window pickup is not offered for this zero-trip matter; the physical seals cannot be
+        pushed electronically; mail needs its tracking reference; nothing is half-delivered."""
         case_id = open_business(service, hold_back=())
         service.accept(CLERK, case_id)
         approve_all(service, case_id)
         with pytest.raises(InvalidInput) as info:
             service.deliver(CLERK, case_id, channel="window")
-        assert info.value.field == "channel"
+        assert info.value.field == "channel" and "'window' does not suit result 'business-licence'" in str(info.value)
+        with pytest.raises(InvalidInput) as info:
+            service.deliver(CLERK, case_id, channel="electronic")
+        assert "'electronic' does not suit result 'seal-filing' (physical)" in str(info.value)
+        with pytest.raises(InvalidInput) as info:
+            service.deliver(CLERK, case_id, channel="electronic", results={"seal-filing": {"channel": "mail"}})
+        assert info.value.field == "results.seal-filing.tracking"
+        with pytest.raises(InvalidInput) as info:
+            service.deliver(CLERK, case_id, results={"business-licence": {"channel": "electronic"}})
+        assert info.value.field == "results.seal-filing"  # omitted: every result goes out now
+        with pytest.raises(InvalidInput) as info:
+            service.deliver(CLERK, case_id, channel="electronic", results={"seal": {"channel": "mail"}})
+        assert info.value.field == "results.seal"
+        case = service.case(SUPERVISOR, case_id)
+        assert (case.state, case.deliveries) == ("ready_for_pickup", [])
+        deliver_all(service, case_id)
+        with pytest.raises(IllegalAction):
+            deliver_all(service, case_id)
 
 
 def approve_all_remaining(service, case_id):
@@ -152,7 +182,8 @@ class TestDeficiencyAcceptance:
     def test_owed_material_not_supplied_in_time_terminates_the_case(self, service, clock):
         """容缺: the lease may be owed 5 working days; after that the case is terminated."""
         case_id = open_business(service)
-        summary = service.accept_with_deficiency(CLERK, case_id, ["premises-lease"])
+        summary = service.accept_with_deficiency(CLERK, case_id, ["premises-lease"], commitment=COMMITMENT)
+        assert service.case(SUPERVISOR, case_id).commitment == COMMITMENT
         assert summary.owed == ["premises-lease"]
         case = service.case(SUPERVISOR, case_id)
         assert case.materials["premises-lease"].due == dt.date(2026, 11, 9)
@@ -167,19 +198,19 @@ class TestDeficiencyAcceptance:
     def test_owed_material_supplied_then_results_issued(self, service):
         """Results wait for the owed material, then are delivered."""
         case_id = open_business(service)
-        service.accept_with_deficiency(CLERK, case_id, ["premises-lease"])
+        service.accept_with_deficiency(CLERK, case_id, ["premises-lease"], commitment=COMMITMENT)
         approve_all(service, case_id)
         with pytest.raises(ActionRejected) as info:
-            service.deliver(CLERK, case_id, channel="electronic")
+            deliver_all(service, case_id)
         assert info.value.reason == "materials_owed"
         service.supply_owed(ME, case_id, ["premises-lease"], channel="online")
-        assert service.deliver(CLERK, case_id, channel="electronic").state == "delivered"
+        assert deliver_all(service, case_id).state == "delivered"
 
     def test_only_waivable_materials_may_be_owed(self, service):
         """The articles of association are not waivable."""
         case_id = open_business(service, hold_back=("articles-of-association",))
         with pytest.raises(ActionRejected) as info:
-            service.accept_with_deficiency(CLERK, case_id, ["articles-of-association"])
+            service.accept_with_deficiency(CLERK, case_id, ["articles-of-association"], commitment=COMMITMENT)
         assert info.value.reason == "not_waivable"
 
 
@@ -216,7 +247,7 @@ class TestBackOffice:
         service.start_review(actor, case_id, REGISTRATION)
         case = service.case(SUPERVISOR, case_id)
         item_due, case_due = case.tasks[REGISTRATION].due, case.due.due
-        service.suspend(actor, case_id, REGISTRATION, "经营场所现场核查")
+        service.suspend(actor, case_id, REGISTRATION, "经营场所现场核查", basis="inspection", expected_days=5)
         clock.advance_working_days(3, service.calendar)
         service.resume(actor, case_id, REGISTRATION)
         case = service.case(SUPERVISOR, case_id)
@@ -274,7 +305,7 @@ class TestClock:
         case = svc.case(SUPERVISOR, case_id)
         assert case.due.due == dt.date(2026, 10, 13)
         assert not case.due.provisional
-        assert case.tasks["330100-BDC-ZYDJ"].due == dt.date(2026, 10, 12)
+        assert case.tasks["330100-BDC-ZYDJ"].due is None  # waits for its predecessors: no clock yet
 
     def test_2027_deadline_is_provisional_until_calendar_data_is_loaded(self, service):
         """A deadline past 2026 is provisional; loading 2027 data recomputes it."""
@@ -413,7 +444,7 @@ class TestRating:
         case_id = open_business(service, hold_back=())
         service.accept(CLERK, case_id)
         approve_all(service, case_id)
-        service.deliver(CLERK, case_id, channel="electronic")
+        deliver_all(service, case_id)
         clock.set(dt.datetime(2026, 11, 6, 16, 0, tzinfo=TZ))  # a Friday
         service.rate(ME, case_id, 1, "材料退回三次")
         case = service.case(SUPERVISOR, case_id)

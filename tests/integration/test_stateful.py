@@ -24,7 +24,7 @@ from oneservice import (
     load_catalogue,
 )
 from oneservice.engine.machines import LEGAL_CASE_MOVES
-from oneservice.samples import sample_form, sample_resident_id
+from oneservice.samples import sample_deliveries, sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue([ROOT / "workflows"])
@@ -105,7 +105,8 @@ class CaseMachine(RuleBasedStateMachine):
             "accept": lambda: s.accept(CLERK, case_id),
             "give_notice": lambda: s.give_notice(CLERK, case_id),
             "refuse": lambda: s.refuse(CLERK, case_id, "不符合受理条件"),
-            "deficiency": lambda: s.accept_with_deficiency(CLERK, case_id, ["premises-lease"]),
+            "deficiency": lambda: s.accept_with_deficiency(CLERK, case_id, ["premises-lease"],
+                                                           commitment="容缺承诺书（已签署）"),
             "visit": lambda: s.record_visit(CLERK, case_id, "330100-BDC-ZYDJ", "当面签字"),
             "conclude": lambda: s.conclude(CLERK, case_id),
             "withdraw": lambda: s.withdraw(ME, case_id, "改日再办"),
@@ -123,7 +124,7 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(
         data=st.data(),
         action=st.sampled_from(
-            ["start_review", "approve", "refuse_item", "correct", "supply", "suspend", "resume"]
+            ["start_review", "approve", "refuse_item", "correct", "supply", "suspend", "resume", "extend"]
         ),
     )
     def back_office(self, data: st.DataObject, action: str) -> None:
@@ -139,20 +140,27 @@ class CaseMachine(RuleBasedStateMachine):
             "refuse_item": lambda: s.refuse_item(rev, case_id, item, "不符合条件"),
             "correct": lambda: s.request_correction(rev, case_id, item, note="请补正"),
             "supply": lambda: s.supply_correction(ME, case_id, item, channel="online"),
-            "suspend": lambda: s.suspend(rev, case_id, item, "现场核查"),
+            "suspend": lambda: s.suspend(rev, case_id, item, "现场核查", basis="inspection"),
+            "extend": lambda: s.extend_item(SUPERVISOR, case_id, item, days=10, reason="需实地核查"),
             "resume": lambda: s.resume(rev, case_id, item),
         }
         self._try(calls[action])
 
-    @rule(data=st.data(), channel=st.sampled_from(["electronic", "mail", "window"]))
+    @rule(data=st.data(), channel=st.sampled_from(["electronic", "mail", "window", "each"]))
     def deliver(self, data: st.DataObject, channel: str) -> None:
         case_id = self._pick(data)
-        self._try(lambda: self.service.deliver(CLERK, case_id, channel=channel))
+        if channel == "each":
+            plan = CATALOGUE.plan(self.service.get(SUPERVISOR, case_id).matter_id)
+            results = sample_deliveries(plan, "EMS 1111 2222 3")
+            self._try(lambda: self.service.deliver(CLERK, case_id, results=results))
+        else:
+            self._try(lambda: self.service.deliver(CLERK, case_id, channel=channel, tracking="EMS 1111 2222 3"))
 
     @rule(days=st.integers(min_value=1, max_value=4))
     def time_passes(self, days: int) -> None:
         self.clock.advance_working_days(days, self.service.calendar)
         self.service.terminate_overdue()
+        self.service.deem_overdue_accepted()
 
     @precondition(lambda self: bool(self.cases))
     @invariant()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from oneservice import TZ, Actor, Applicant, InvalidInput, Role
-from oneservice.samples import sample_form, sample_resident_id
+from oneservice.samples import sample_deliveries, sample_form, sample_resident_id
 from oneservice.supervision import Supervision
 from oneservice.supervision.render import render_report
 
@@ -30,10 +30,16 @@ def accepted_business(service, *, hold_back=()):
     materials = [ln.material.id for ln in plan.materials if ln.material.id not in hold_back]
     service.submit(ME, case.id, form=sample_form(plan), materials=materials, channel="online")
     if hold_back:
-        service.accept_with_deficiency(CLERK, case.id, list(hold_back))
+        service.accept_with_deficiency(CLERK, case.id, list(hold_back), commitment="容缺承诺书（已签署）")
     else:
         service.accept(CLERK, case.id)
     return case.id
+
+
+def deliver(service, case_id):
+    """Every result by a no-trip channel: pushed, or the seals mailed."""
+    plan = service.catalogue.plan(BIZ)
+    service.deliver(CLERK, case_id, results=sample_deliveries(plan, "EMS 9876 5432 1"))
 
 
 def reviewer(service, item):
@@ -46,21 +52,22 @@ def levels(supervision, case_id):
 
 class TestScan:
     def test_yellow_then_red_each_recorded_once(self, service, clock):
-        """The case and every item are due Tue 3 Nov: yellow on Mon, red on Wed; rescans add nothing."""
+        """The case's promise and the registration (the only item dispatched) are due Tue 3 Nov:
+        yellow on Mon, red on Wed, when the registration's legal limit (Thu 5 Nov) turns yellow;
+        the items waiting for it have no clock yet. Rescans add nothing."""
         case_id = accepted_business(service)
-        deadlines = 1 + len(service.catalogue.plan(BIZ).items)  # the case's and one per item
         supervision = Supervision(service, yellow_days=1)
         first = supervision.scan()
-        assert (first.yellow, first.red) == (deadlines, 0)
+        assert (first.yellow, first.red) == (2, 0)
         assert supervision.scan().yellow == 0
         clock.set(dt.datetime(2026, 11, 4, 9, 0, tzinfo=TZ))
         later = supervision.scan()
-        assert (later.yellow, later.red) == (0, deadlines)
+        assert (later.yellow, later.red) == (1, 2)
         assert supervision.scan().red == 0
-        items = list(service.get(SUPERVISOR, case_id).tasks)
         assert levels(supervision, case_id) == sorted(
             [("case", case_id, level) for level in ("yellow", "red")]
-            + [("item", code, level) for code in items for level in ("yellow", "red")]
+            + [("item", REGISTRATION, level) for level in ("yellow", "red")]
+            + [("item_legal", REGISTRATION, "yellow")]
         )
 
     def test_met_deadlines_and_stopped_clocks_are_not_warned(self, service, clock):
@@ -68,13 +75,15 @@ class TestScan:
         case_id = accepted_business(service)
         actor = reviewer(service, REGISTRATION)
         service.start_review(actor, case_id, REGISTRATION)
-        service.suspend(actor, case_id, REGISTRATION, "现场核查")
+        service.suspend(actor, case_id, REGISTRATION, "现场核查", basis="inspection", expected_days=5)
         clock.set(dt.datetime(2026, 11, 4, 9, 0, tzinfo=TZ))
         supervision = Supervision(service)
         supervision.scan()
         warned = levels(supervision, case_id)
         assert ("item", REGISTRATION, "red") not in warned
+        assert ("item_legal", REGISTRATION, "yellow") not in warned
         assert ("case", case_id, "red") not in warned
+        assert ("suspension", REGISTRATION, "red") not in warned  # 5 working days: Mon 9 Nov
         service.resume(actor, case_id, REGISTRATION)  # two working days added: due Thu 5 Nov
         service.approve(actor, case_id, REGISTRATION)
         supervision.scan()
@@ -92,7 +101,7 @@ class TestScan:
         for item in plan.items:
             service.start_review(reviewer(service, item.code), other, item.code)
             service.approve(reviewer(service, item.code), other, item.code)
-        service.deliver(CLERK, other, channel="electronic")
+        deliver(service, other)
         service.rate(ME, other, 1, "太慢")  # callback due Wed 11 Nov
         clock.set(dt.datetime(2026, 11, 12, 9, 0, tzinfo=TZ))
         supervision.scan()
@@ -100,16 +109,27 @@ class TestScan:
 
     def test_zero_yellow_days_warns_on_the_due_date_only(self, service, clock):
         """A yellow threshold of 0 working days warns when the due date is today, not the day before."""
-        case_id = accepted_business(service)  # the case and every item are due Tue 3 Nov
-        items = list(service.get(SUPERVISOR, case_id).tasks)
+        case_id = accepted_business(service)  # the case and the registration are due Tue 3 Nov
         supervision = Supervision(service, yellow_days=0)
         assert (supervision.scan().yellow, levels(supervision, case_id)) == (0, [])  # Mon: nothing
         clock.set(dt.datetime(2026, 11, 3, 9, 0, tzinfo=TZ))  # the due date
         on_the_day = supervision.scan()
-        assert (on_the_day.yellow, on_the_day.red) == (1 + len(items), 0)
-        assert levels(supervision, case_id) == sorted(
-            [("case", case_id, "yellow")] + [("item", code, "yellow") for code in items]
-        )
+        assert (on_the_day.yellow, on_the_day.red) == (2, 0)
+        assert levels(supervision, case_id) == [("case", case_id, "yellow"), ("item", REGISTRATION, "yellow")]
+
+    def test_a_suspension_past_its_expected_end_is_warned(self, service, clock):
+        """中止 for an expert review expected to take 3 working days (Mon → Thu 5 Nov): the item's
+        own clock is not warned while stopped, the suspension is, once it runs past Thu."""
+        case_id = accepted_business(service)
+        actor = reviewer(service, REGISTRATION)
+        service.start_review(actor, case_id, REGISTRATION)
+        service.suspend(actor, case_id, REGISTRATION, "专家评审", basis="expert_review", expected_days=3)
+        clock.set(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ))
+        supervision = Supervision(service, yellow_days=0)
+        supervision.scan()
+        warned = levels(supervision, case_id)
+        assert ("suspension", REGISTRATION, "red") in warned
+        assert not [w for w in warned if w[0] in ("item", "item_legal", "case", "case_legal")]
 
     def test_bad_threshold_is_refused(self, service):
         """A negative threshold is an input error."""
@@ -138,7 +158,7 @@ class TestScan:
         for t in threads:
             t.join()
         assert errors == []
-        deadlines = 12 * (1 + len(service.catalogue.plan(BIZ).items))  # each case's and its items'
+        deadlines = 12 * 2  # each case's promise and its registration's, due Tue 3 Nov
         assert sum(r.red for r in results) == deadlines
         with store.transaction(readonly=True) as tx:
             count = tx.connection.exec_driver_sql(
@@ -163,7 +183,7 @@ class TestReport:
         for item in plan.items:
             service.start_review(reviewer(service, item.code), done, item.code)
             service.approve(reviewer(service, item.code), done, item.code)
-        service.deliver(CLERK, done, channel="electronic")
+        deliver(service, done)
         service.rate(ME, done, 5)
         owed = accepted_business(service, hold_back=("premises-lease",))
         late = accepted_business(service)

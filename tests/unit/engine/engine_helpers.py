@@ -46,6 +46,8 @@ TOWNSHIP_CLERK = Actor(Role.CLERK, "clerk-07", location=TOWNSHIP)
 AGENT = Actor(Role.AGENT, "grid-07")
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-01")
 SYSTEM = Actor(Role.SYSTEM, "timer")
+COMMITMENT = "容缺受理承诺书 No. 2026-001（申请人签字）"
+TRACKING = "EMS 1180 2345 6789"
 
 
 def build_engine(plan: MatterPlan, catalogue: Catalogue) -> CaseEngine:
@@ -116,7 +118,8 @@ class Desk:
         """A case accepted today (with ``owe`` owed under deficiency acceptance)."""
         owed = list(owe)
         case = self.submitted(hold_back=owed)
-        self.engine.accept(case, CLERK, self.now, owed=owed)
+        self.engine.accept(case, CLERK, self.now, owed=owed,
+                           commitment=COMMITMENT if owed else None)
         return case
 
     def approve(self, case: Case, *items: str) -> None:
@@ -134,5 +137,5 @@ class Desk:
 
     def delivered(self, channel: str = "electronic") -> Case:
         case = self.ready_for_pickup()
-        self.engine.deliver(case, CLERK, self.now, channel)
+        self.engine.deliver(case, CLERK, self.now, channel, tracking=TRACKING if channel == "mail" else None)
         return case

@@ -70,7 +70,7 @@ class TestReviewers:
     def test_every_review_action_checks_the_department(self, shop, action):
         case = shop.accepted()
         shop.engine.start_review(case, shop.reviewer("REG"), shop.now, "REG")
-        args = {"approve": (), "refuse_item": ("不予许可",), "request_correction": ([], "补正"), "suspend": ("中止",)}
+        args = {"approve": (), "refuse_item": ("不予许可",), "request_correction": ([], "补正"), "suspend": ("中止", "inspection")}
         intruder = reviewer("tax")
         refused(lambda: getattr(shop.engine, action)(case, intruder, shop.now, "REG", *args[action]), case)
         assert case.tasks["REG"].state == "in_review"

@@ -20,7 +20,8 @@ class TestDispatch:
         case = shop.accepted()
         assert tasks(case) == {"REG": "ready", "SEAL": "waiting", "TAX": "waiting", "BANK": "waiting"}
         dispatched = event(case, "ItemDispatched")
-        assert dispatched.data == {"item": "REG", "department": "amr", "due": WED.isoformat()}
+        assert dispatched.data == {"item": "REG", "department": "amr", "due": WED.isoformat(),
+                                   "legal_due": "2026-11-23"}
 
     def test_an_approval_dispatches_the_items_waiting_for_it_in_parallel(self, shop):
         """REG approved: SEAL and TAX (both need only REG) start together; BANK waits for SEAL."""
@@ -146,7 +147,9 @@ class TestStoppedClock:
         shop.engine.supply_correction(case, ME, shop.now, "REG", "online", ["articles"])
         cal = shop.calendar
         assert case.tasks["REG"].state == "in_review"
-        assert (case.tasks["REG"].due, case.tasks["REG"].suspended_days) == (cal.add_working_days(WED, 3).date, 3)
+        task = case.tasks["REG"]
+        assert (task.due, task.correction_days, task.suspended_days) == (cal.add_working_days(WED, 3).date, 3, 0)
+        assert case.deadlines[("correction", "REG")].met_at == shop.now
         assert case.deadlines[("case", case.id)].due == cal.add_working_days(NEXT_MON, 3).date
         assert event(case, "CorrectionSupplied").data["clock_stopped_days"] == 3
         assert case.materials["articles"].received_at == shop.now
@@ -157,7 +160,7 @@ class TestStoppedClock:
         shop.engine.start_review(case, actor, shop.now, "REG")
         shop.engine.request_correction(case, actor, shop.now, "REG", [], "请补充说明")
         shop.engine.supply_correction(case, ME, shop.now, "REG", "online")
-        assert (case.tasks["REG"].due, case.tasks["REG"].suspended_days) == (WED, 0)
+        assert (case.tasks["REG"].due, case.tasks["REG"].correction_days) == (WED, 0)
         assert event(case, "CorrectionSupplied").data["clock_stopped_days"] == 0
 
     def test_a_correction_names_materials_of_the_matter(self, shop):
@@ -183,7 +186,7 @@ class TestStoppedClock:
         case = shop.accepted()
         actor = shop.reviewer("REG")
         shop.engine.start_review(case, actor, shop.now, "REG")
-        shop.engine.suspend(case, actor, shop.now, "REG", "经营场所现场核查")
+        shop.engine.suspend(case, actor, shop.now, "REG", "经营场所现场核查", "inspection", 5)
         assert case.tasks["REG"].state == "suspended"
         with pytest.raises(IllegalAction) as info:
             shop.engine.approve(case, actor, shop.now, "REG")
@@ -203,7 +206,7 @@ class TestStoppedClock:
         actor = shop.reviewer("REG")
         shop.engine.start_review(case, actor, shop.now, "REG")
         clock.set(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ))
-        shop.engine.suspend(case, actor, shop.now, "REG", "专家评审")
+        shop.engine.suspend(case, actor, shop.now, "REG", "专家评审", "expert_review")
         clock.set(dt.datetime(2026, 11, 9, 9, 0, tzinfo=TZ))
         shop.engine.resume(case, actor, shop.now, "REG")
         assert case.tasks["REG"].suspended_days == 1

@@ -6,7 +6,19 @@ import datetime as dt
 import shutil
 
 import pytest
-from engine_helpers import CLERK, ME, PERSON, SHOP, SYSTEM, WORKFLOWS, build_engine, event, tasks, types
+from engine_helpers import (
+    CLERK,
+    COMMITMENT,
+    ME,
+    PERSON,
+    SHOP,
+    SYSTEM,
+    WORKFLOWS,
+    build_engine,
+    event,
+    tasks,
+    types,
+)
 
 from oneservice.catalog.loader import load_catalogue
 from oneservice.domain.case import Applicant, MaterialStatus
@@ -65,7 +77,8 @@ class TestSubmit:
         }
         assert types(case) == ["CaseOpened", "ApplicationSubmitted"]
         assert event(case, "ApplicationSubmitted").data == {
-            "channel": "online", "fields": ["capital", "company_name"], "materials": ["articles", "lease"]
+            "channel": "online", "fields": ["capital", "company_name"], "materials": ["articles", "lease"],
+            "answer_by": NEXT_MON.isoformat(),  # notice or accept within 5 working days (art. 32)
         }
 
     def test_a_material_produced_upstream_cannot_be_brought(self, shop):
@@ -167,32 +180,44 @@ class TestAccept:
             shop.engine.accept(case, CLERK, shop.now)
         assert (info.value.reason, info.value.state) == ("incomplete", "submitted")
         assert [(d["kind"], d["id"]) for d in info.value.details] == [("material", "articles")]
-        assert (case.state, case.deadlines) == ("submitted", {})
+        assert case.state == "submitted"
+        assert list(case.deadlines) == [("notice", case.id)]  # only the notice clock runs
 
-    def test_acceptance_sets_every_deadline_along_the_dependencies(self, shop):
-        """Accepted Mon 2 Nov: REG 2 working days (Wed); SEAL and TAX start when REG is due (Thu);
-        BANK when SEAL is due (Fri); the case's promise is 5 working days (Mon 9 Nov)."""
+    def test_acceptance_sets_the_case_clocks_and_the_first_items(self, shop):
+        """Accepted Mon 2 Nov: the case's promise of 5 working days (Mon 9 Nov) and its legal chain
+        (REG 15 + SEAL 5 + BANK 5 = 25 working days, Mon 7 Dec) count from receipt; only REG is
+        dispatched, with its promised 2 (Wed) and legal 15 working days (Mon 23 Nov). SEAL, TAX and
+        BANK have no clock yet: their departments have not received the file (环节时限)."""
         case = shop.accepted()
-        assert {key: (d.start, d.due) for key, d in case.deadlines.items()} == {
-            ("case", case.id): (shop.now.date(), NEXT_MON),
-            ("item", "REG"): (shop.now.date(), WED),
-            ("item", "SEAL"): (WED, THU),
-            ("item", "TAX"): (WED, THU),
-            ("item", "BANK"): (THU, FRI),
+        today = shop.now.date()
+        assert {key: (d.start, d.due) for key, d in case.deadlines.items() if key[0] != "notice"} == {
+            ("case", case.id): (today, NEXT_MON),
+            ("case_legal", case.id): (today, dt.date(2026, 12, 7)),
+            ("item", "REG"): (today, WED),
+            ("item_legal", "REG"): (today, dt.date(2026, 11, 23)),
         }
-        assert {code: t.due for code, t in case.tasks.items()} == {"REG": WED, "SEAL": THU, "TAX": THU, "BANK": FRI}
-        assert event(case, "CaseAccepted").data == {"due": NEXT_MON.isoformat()}
+        assert case.deadlines[("notice", case.id)].met_at == shop.now  # answered on the day
+        assert {code: t.due for code, t in case.tasks.items()} == {"REG": WED, "SEAL": None, "TAX": None, "BANK": None}
+        assert event(case, "CaseAccepted").data == {
+            "received": today.isoformat(), "due": NEXT_MON.isoformat(), "legal_due": "2026-12-07",
+            "notice_due": NEXT_MON.isoformat(),
+        }
         assert (case.state, case.accepted_at) == ("in_progress", shop.now)
 
-    def test_deadlines_stay_frozen_when_items_finish_late(self, shop, clock):
-        """REG approved two days late: the later items keep the dates promised at acceptance."""
+    def test_each_item_clock_starts_when_it_is_dispatched(self, shop, clock):
+        """REG approved two days late (Fri 6 Nov): SEAL and TAX are dispatched that day and their
+        1 working day runs from then (Mon 9 Nov), not from the date REG was due; the case's promise
+        does not move."""
         case = shop.accepted()
-        promised = {key: d.due for key, d in case.deadlines.items()}
+        promise = case.due.due  # type: ignore[union-attr]
         clock.set(dt.datetime(2026, 11, 6, 15, 0, tzinfo=TZ))
         shop.approve(case, "REG")
-        assert {key: d.due for key, d in case.deadlines.items()} == promised
         assert case.deadlines[("item", "REG")].met_at == shop.now  # met, late
-        assert event(case, "ItemApproved").data["item"] == "REG"
+        assert {code: (case.deadlines[("item", code)].start, case.tasks[code].due) for code in ("SEAL", "TAX")} == {
+            "SEAL": (FRI, NEXT_MON), "TAX": (FRI, NEXT_MON)}
+        assert ("item", "BANK") not in case.deadlines
+        assert case.due.due == promise  # type: ignore[union-attr]
+        assert event(case, "ItemApproved").data["issue_by"] == "2026-11-20"  # art. 44: 10 working days
 
     def test_a_changed_definition_does_not_move_the_promise(self, shop, tmp_path):
         """Recomputing a deadline (as a calendar update does) starts from what it was computed
@@ -247,14 +272,14 @@ class TestDeficiencyAcceptance:
     def test_a_required_material_cannot_be_owed(self, shop):
         case = shop.submitted(hold_back=["articles"])
         with pytest.raises(ActionRejected) as info:
-            shop.engine.accept(case, CLERK, shop.now, owed=["articles"])
+            shop.engine.accept(case, CLERK, shop.now, owed=["articles"], commitment=COMMITMENT)
         assert (info.value.reason, info.value.details) == ("not_waivable", {"material": "articles"})
         assert case.state == "submitted"
 
     def test_a_material_received_cannot_be_owed(self, shop):
         case = shop.submitted()
         with pytest.raises(ActionRejected) as info:
-            shop.engine.accept(case, CLERK, shop.now, owed=["lease"])
+            shop.engine.accept(case, CLERK, shop.now, owed=["lease"], commitment=COMMITMENT)
         assert (info.value.reason, info.value.details) == ("not_missing", {"material": "lease"})
 
     def test_supplying_the_owed_material_meets_its_deadline(self, shop, clock):

@@ -4,7 +4,7 @@ budget (open-shop: 1) only with a recorded reason."""
 from __future__ import annotations
 
 import pytest
-from engine_helpers import CENTRE, CLERK, ME, PERSON, TOWNSHIP, TOWNSHIP_CLERK, types
+from engine_helpers import CENTRE, CLERK, ME, PERSON, TOWNSHIP, TOWNSHIP_CLERK, TRACKING, types
 
 from oneservice.errors import ActionRejected
 
@@ -43,7 +43,7 @@ class TestCounting:
             shop.engine.deliver(case, CLERK, shop.now, "window")
         assert (info.value.reason, info.value.details) == ("trip_budget", {"trips": 2, "budget": 1})
         assert (case.state, case.trips) == ("ready_for_pickup", 1)
-        shop.engine.deliver(case, CLERK, shop.now, "mail")  # the no-trip way
+        shop.engine.deliver(case, CLERK, shop.now, "mail", tracking=TRACKING)  # the no-trip way
         assert (case.state, case.trips) == ("delivered", 1)
 
     def test_another_place_the_same_day_is_another_trip(self, shop):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from engine_helpers import CLERK, ME, OTHER, SUPERVISOR, SYSTEM, event, tasks, types
+from engine_helpers import CLERK, ME, OTHER, SUPERVISOR, SYSTEM, TRACKING, event, tasks, types
 
 from oneservice.domain.case import RatingLevel
 from oneservice.errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
@@ -14,15 +14,22 @@ from oneservice.errors import ActionRejected, IllegalAction, InvalidInput, NotAu
 class TestDeliver:
     def test_all_results_delivered_together(self, shop):
         case = shop.ready_for_pickup()
-        shop.engine.deliver(case, CLERK, shop.now, "mail")
+        shop.engine.deliver(case, CLERK, shop.now, "mail", tracking=TRACKING)
         assert (case.state, case.delivery_channel) == ("delivered", "mail")
-        assert event(case, "ResultsDelivered").data == {"channel": "mail", "outcome": "approved"}
+        mailed = [{"result": r, "item": i, "channel": "mail", "tracking": TRACKING}
+                  for i, r in (("REG", "licence"), ("SEAL", "seal"), ("TAX", "invoices"),
+                               ("BANK", "account"))]
+        assert event(case, "ResultsDelivered").data == {"channel": "mail", "outcome": "approved",
+                                                        "deliveries": mailed}
+        assert [(d.result_id, d.channel, d.tracking) for d in case.deliveries] == [
+            (m["result"], "mail", TRACKING) for m in mailed]
+        assert all(case.deadlines[("issuing", i)].met_at == shop.now for i in ("REG", "SEAL", "TAX", "BANK"))
 
     def test_not_before_every_item_is_concluded(self, shop):
         case = shop.accepted()
         shop.approve(case, "REG", "SEAL", "TAX")
         with pytest.raises(IllegalAction) as info:
-            shop.engine.deliver(case, CLERK, shop.now, "mail")
+            shop.engine.deliver(case, CLERK, shop.now, "mail", tracking=TRACKING)
         assert (info.value.action, info.value.state) == ("deliver", "in_progress")
         assert "deliver" not in info.value.allowed
         assert case.state == "in_progress"
@@ -31,7 +38,9 @@ class TestDeliver:
         case = shop.ready_for_pickup()
         with pytest.raises(InvalidInput) as info:
             shop.engine.deliver(case, CLERK, shop.now, "agent")
-        assert (info.value.field, info.value.hint) == ("channel", "allowed: electronic, mail, window")
+        assert (info.value.field, info.value.hint) == ("channel", "use one of: electronic, mail, window")
+        assert "'agent' does not suit result 'licence' (both) of REG" in str(info.value)
+        assert case.deliveries == [] and case.state == "ready_for_pickup"
 
     def test_the_system_delivers_electronically_but_not_at_the_window(self, shop):
         case = shop.ready_for_pickup()

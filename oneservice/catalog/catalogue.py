@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import attrs
 
 from ..domain.definitions import DataSource, Department, Item, Location, Matter
+from ..domain.law import LAW, Clocks
 from ..errors import Finding, UnknownDefinition
 from .calendars import CalendarData
 from .plan import MatterPlan
@@ -23,6 +24,7 @@ class Catalogue:
     matters: Mapping[str, Matter]
     plans: Mapping[str, MatterPlan]
     calendars: tuple[CalendarData, ...] = ()
+    clocks: Clocks = LAW  # the registry's periods (registry.clocks), the law's by default
     warnings: tuple[Finding, ...] = ()
     texts: Mapping[str, str] = attrs.field(factory=dict, repr=False)  # file name -> YAML text
     origins: Mapping[tuple[str, str], str] = attrs.field(factory=dict, repr=False)  # (kind, id) -> file

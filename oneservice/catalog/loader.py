@@ -18,6 +18,7 @@ import attrs
 from marshmallow import Schema, ValidationError, fields
 
 from ..domain import definitions as d
+from ..domain.law import LAW, Clocks
 from ..errors import DefinitionError, Finding, sort_findings
 from . import analysis
 from .calendars import CalendarData, CalendarProblem, check_calendar_file
@@ -263,6 +264,7 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
     locations: dict[str, d.Location] = {}
     sources: dict[str, d.DataSource] = {}
     calendars: list[CalendarData] = []
+    clocks: Clocks = LAW
     invalid_items: set[str] = set()  # codes of item files with errors of their own
 
     def duplicate(kind: str, ident: Any, doc: Document, base: Path_, key: str) -> bool:
@@ -320,6 +322,9 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
             if not duplicate("matter", matter.id, doc, ("matter",), "id"):
                 matters[matter.id] = matter
         else:
+            if loaded.get("clocks") is not None and not duplicate("clocks", "clocks", doc, ("registry",),
+                                                                   "clocks"):
+                clocks = loaded["clocks"]
             for group, target in (("departments", departments), ("locations", locations),
                                   ("data_sources", sources)):
                 for index, entry in enumerate(loaded[group]):
@@ -353,6 +358,7 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
         catalogue = Catalogue(departments=departments, locations=locations, data_sources=sources,
                               items=items, matters=matters, plans=plans,
                               calendars=tuple(sorted(calendars, key=lambda c: c.year)),
+                              clocks=clocks,
                               warnings=tuple(f for f in findings if not f.is_error),
                               texts={doc.name: doc.text for doc in documents},
                               origins={(kind, str(ident)): doc.name

@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from ..domain import definitions as d
+from ..domain.law import LAW, STATUTORY, Clocks
 
 __all__ = ["SCHEMAS"]
 
@@ -380,8 +381,38 @@ class DataSourceSchema(Base):
         return d.DataSource(data["id"], data["name"], data["holder"])
 
 
+class ClocksSchema(Base):
+    """The jurisdiction's periods (working days): the law's, or shorter; the supervisory caps."""
+
+    notice_or_accept_days = StrictInt(load_default=LAW.notice_or_accept_days, minimum=1, maximum=365)
+    extension_days = StrictInt(load_default=LAW.extension_days, minimum=1, maximum=365)
+    joint_handling_days = StrictInt(load_default=LAW.joint_handling_days, minimum=1, maximum=365)
+    joint_extension_days = StrictInt(load_default=LAW.joint_extension_days, minimum=1, maximum=365)
+    issuing_days = StrictInt(load_default=LAW.issuing_days, minimum=1, maximum=365)
+    suspension_cap_days = StrictInt(load_default=LAW.suspension_cap_days, minimum=1, maximum=365)
+    correction_days = StrictInt(load_default=LAW.correction_days, minimum=1, maximum=60)
+    correction_cap_days = StrictInt(load_default=LAW.correction_cap_days, minimum=1, maximum=60)
+
+    @validates_schema
+    def within_the_law(self, data: dict[str, Any], **_: Any) -> None:
+        for name, article in STATUTORY.items():
+            if data.get(name, 0) > getattr(LAW, name):
+                raise ValidationError(
+                    f"OS414: {name} is {data[name]} working days, longer than the "
+                    f"{getattr(LAW, name)} of {article}: a jurisdiction may shorten a statutory "
+                    "period, never lengthen it", name)
+        if data.get("correction_days", 0) > data.get("correction_cap_days", LAW.correction_cap_days):
+            raise ValidationError("OS414: correction_days is longer than correction_cap_days",
+                                  "correction_days")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Clocks:
+        return Clocks(**data)
+
+
 class RegistryBodySchema(Base):
     version = Version(required=True)
+    clocks = fields.Nested(ClocksSchema, load_default=None, allow_none=True)
     departments = fields.List(fields.Nested(DepartmentSchema), load_default=list)
     locations = fields.List(fields.Nested(LocationSchema), load_default=list)
     data_sources = fields.List(fields.Nested(DataSourceSchema), load_default=list)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["LAW", "Clocks"]
+__all__ = ["LAW", "STATUTORY", "Clocks"]
 
 
 @attrs.frozen
@@ -40,3 +40,12 @@ class Clocks:
 
 LAW = Clocks()
 """The statutory periods and the national supervisory defaults."""
+
+STATUTORY: dict[str, str] = {
+    "notice_or_accept_days": "《行政许可法》第三十二条",
+    "extension_days": "《行政许可法》第四十二条第一款",
+    "joint_handling_days": "《行政许可法》第四十二条第二款",
+    "joint_extension_days": "《行政许可法》第四十二条第二款",
+    "issuing_days": "《行政许可法》第四十四条",
+}
+"""The periods the law sets, each with its article: a jurisdiction may only shorten them."""

@@ -97,6 +97,7 @@ class ActionRunner:
         if engine is not None:
             return engine
         plan = self._by_hash.get(definition_hash)
+        clocks = self.catalogue.clocks
         if plan is None:
             if tx is not None:
                 files = tx.load_definition(definition_hash)
@@ -109,8 +110,9 @@ class ActionRunner:
             if report.catalogue is None:
                 raise DefinitionError(report.findings)
             plan = next(p for p in report.catalogue.plans.values() if p.content_hash == definition_hash)
+            clocks = report.catalogue.clocks  # the periods the case's registry set
         names = {d: dep.name for d, dep in self.catalogue.departments.items()}
-        engine = CaseEngine(plan, self.calendar, names)
+        engine = CaseEngine(plan, self.calendar, names, clocks)
         self._engines[definition_hash] = engine
         return engine
 

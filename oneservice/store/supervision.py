@@ -200,6 +200,7 @@ def report_rows(
                 func.sum(case((c.trips == 0, one), else_=zero)),
                 func.sum(case((c.notices > 0, one), else_=zero)),
                 func.sum(c.notices),
+                func.sum(case((c.notices > 1, one), else_=zero)),  # 一次告知 not kept
             ]
         ),
         "concluded": run(
@@ -211,6 +212,19 @@ def report_rows(
             [func.count()],
             source=with_deadline,
             where=[d.kind == "case", d.met_at.is_(None), d.due_date < today, c.state.in_(ACTIVE)],
+        ),
+        "legal": run(  # 超法定: the legal chain (case_legal), met within it, open past it
+            [
+                func.sum(case((and_(d.met_at.is_not(None), on_time), one), else_=zero)),
+                func.sum(case((and_(d.met_at.is_(None), d.due_date < today, c.state.in_(ACTIVE)), one),
+                              else_=zero)),
+            ],
+            source=with_deadline,
+            where=[d.kind == "case_legal"],
+        ),
+        "stopped": run(  # working days items stood still: suspended (中止), waiting for a correction
+            [func.sum(item_tasks.c.suspended_days), func.sum(item_tasks.c.correction_days)],
+            source=cases.join(item_tasks, item_tasks.c.case_id == c.id),
         ),
         "deficiency": run([func.count(distinct(c.id))], source=with_deadline, where=[d.kind == "deficiency"]),
         "ratings": run(

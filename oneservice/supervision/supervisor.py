@@ -47,12 +47,17 @@ class Figures:
     concluded: int = 0
     on_time: int = 0
     open_overdue: int = 0
+    within_legal: int = 0  # concluded within the legal chain (法定时限)
+    open_legal_overdue: int = 0  # open past the legal chain (超法定)
+    suspension_days: int = 0  # working days items stood suspended (中止)
+    correction_days: int = 0  # working days items waited for a correction (补正)
     avg_trips: float = 0.0
     max_trips: int = 0
     at_most_one_trip: int = 0
     zero_trips: int = 0
     notice_cases: int = 0
     notices: int = 0
+    notice_breaches: int = 0  # cases given more than one notice (一次告知 not kept)
     deficiency_cases: int = 0
     ratings: dict[int, int] = attrs.field(factory=dict)
     rectifications: int = 0
@@ -72,12 +77,17 @@ class Figures:
             "on_time": self.on_time,
             "on_time_share": self.share(self.on_time, self.concluded),
             "open_overdue": self.open_overdue,
+            "within_legal_share": self.share(self.within_legal, self.concluded),
+            "open_legal_overdue": self.open_legal_overdue,
+            "suspension_days": self.suspension_days,
+            "correction_days": self.correction_days,
             "avg_trips": round(self.avg_trips, 3),
             "max_trips": self.max_trips,
             "at_most_one_trip_share": self.share(self.at_most_one_trip, self.cases),
             "zero_trip_share": self.share(self.zero_trips, self.cases),
             "one_time_notice_cases": self.notice_cases,
             "one_time_notices": self.notices,
+            "one_time_notice_breaches": self.notice_breaches,
             "deficiency_acceptances": self.deficiency_cases,
             "ratings": {str(level): self.ratings.get(level, 0) for level in LEVELS},
             "satisfied_share": self.share(self.ratings.get(5, 0) + self.ratings.get(4, 0), rated),
@@ -185,7 +195,7 @@ def _figures(rows: dict[str, Any]) -> dict[str, Figures]:
     def entry(key: Any) -> dict[str, Any]:
         return data.setdefault(str(key), {"key": str(key), "ratings": {}})
 
-    for key, count, avg, most, le1, zero, notice_cases, notices in rows["cases"]:
+    for key, count, avg, most, le1, zero, notice_cases, notices, breaches in rows["cases"]:
         entry(key).update(
             cases=int(count),
             avg_trips=float(avg or 0),
@@ -194,11 +204,16 @@ def _figures(rows: dict[str, Any]) -> dict[str, Figures]:
             zero_trips=int(zero or 0),
             notice_cases=int(notice_cases or 0),
             notices=int(notices or 0),
+            notice_breaches=int(breaches or 0),
         )
     for key, count, on_time in rows["concluded"]:
         entry(key).update(concluded=int(count), on_time=int(on_time or 0))
     for key, count in rows["open_overdue"]:
         entry(key).update(open_overdue=int(count))
+    for key, within, beyond in rows["legal"]:
+        entry(key).update(within_legal=int(within or 0), open_legal_overdue=int(beyond or 0))
+    for key, suspended, corrected in rows["stopped"]:
+        entry(key).update(suspension_days=int(suspended or 0), correction_days=int(corrected or 0))
     for key, count in rows["deficiency"]:
         entry(key).update(deficiency_cases=int(count))
     for key, level, count in rows["ratings"]:

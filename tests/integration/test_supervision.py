@@ -209,6 +209,33 @@ class TestReport:
         assert (by_matter[FLAT].deficiency_cases, by_matter[BIZ].deficiency_cases) == (0, 1)
         assert report.trend == (("2026-11", 2, 1),)
 
+    def test_legal_limits_and_stopped_clocks_in_the_figures(self, service, clock):
+        """超承诺 apart from 超法定; suspension and correction days; a repeated notice counted."""
+        actor = reviewer(service, REGISTRATION)
+        stopped = accepted_business(service)
+        service.start_review(actor, stopped, REGISTRATION)
+        service.suspend(actor, stopped, REGISTRATION, "专家评审", basis="expert_review", expected_days=5)
+        clock.advance_working_days(3, service.calendar)  # Thu 5 Nov
+        service.resume(actor, stopped, REGISTRATION)
+        service.request_correction(actor, stopped, REGISTRATION, note="章程缺页", days=5)
+        clock.advance_working_days(2, service.calendar)  # Mon 9 Nov
+        service.supply_correction(ME, stopped, REGISTRATION, channel="online")
+        late = accepted_business(service)  # accepted Mon 9 Nov: promise Tue 10, legal Thu 12 Nov
+        noticed = service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
+        plan = service.catalogue.plan(BIZ)
+        service.submit(ME, noticed.id, form=sample_form(plan), materials=[], channel="online")
+        service.give_notice(CLERK, noticed.id)
+        service.supplement(ME, noticed.id, materials=[plan.materials[0].material.id], channel="online")
+        service.give_notice(CLERK, noticed.id)
+        clock.set(dt.datetime(2026, 11, 13, 9, 0, tzinfo=TZ))
+        total = Supervision(service).report().total.to_dict()
+        assert (total["suspension_days"], total["correction_days"]) == (3, 2)
+        assert total["open_overdue"] == 2 and total["open_legal_overdue"] == 0  # 超承诺, not 超法定
+        assert total["one_time_notice_breaches"] == 1
+        clock.set(dt.datetime(2026, 12, 31, 9, 0, tzinfo=TZ))  # past both legal chains (18 working days)
+        assert Supervision(service).report().total.open_legal_overdue == 2
+        assert service.get(SUPERVISOR, late).state == "in_progress"
+
     def test_grouping_by_department_and_location(self, service):
         """Every department of the matter counts the case once; the location counts it once."""
         accepted_business(service)

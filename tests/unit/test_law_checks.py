@@ -141,3 +141,50 @@ class TestDeficiencyPeriod:
         unknown = {"when": "credit_grde == 'A'", "message": {"zh": "信用", "en": "Credit"}}
         assert "OS306" in self._with(days=3, condition=bad)
         assert "OS307" in self._with(days=3, condition=unknown)
+
+
+class TestRegistryClocks:
+    def _registry(self, tmp_path: Path, clocks: str) -> Path:
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        text = registry.read_text(encoding="utf-8").replace("  version: 1\n", f"  version: 1\n  clocks:\n{clocks}", 1)
+        registry.write_text(text, encoding="utf-8")
+        return root
+
+    def test_a_jurisdiction_may_shorten_the_notice_period(self, tmp_path: Path) -> None:
+        report = check([self._registry(tmp_path, "    notice_or_accept_days: 3\n")])
+        assert report.ok, [f.format() for f in report.findings]
+        clocks = report.catalogue.clocks  # type: ignore[union-attr]
+        assert (clocks.notice_or_accept_days, clocks.issuing_days) == (3, 10)
+
+    def test_never_lengthen_a_statutory_period(self, tmp_path: Path) -> None:
+        """OS414 names the article whose period the registry would lengthen."""
+        report = check([self._registry(tmp_path, "    notice_or_accept_days: 7\n")])
+        [finding] = [f for f in report.findings if f.code == "OS414"]
+        assert "第三十二条" in finding.message and finding.file is not None
+        assert finding.file.endswith("registry.yaml")
+
+    def test_the_service_runs_the_registry_periods(self, tmp_path: Path) -> None:
+        """A submitted case of that registry must be answered within 3 working days, not 5."""
+        import datetime as dt
+
+        from oneservice import TZ, Actor, Applicant, OneService, Role, SimulatedClock, Store
+        from oneservice.samples import sample_form, sample_resident_id
+
+        catalogue = check([self._registry(tmp_path, "    notice_or_accept_days: 3\n")]).catalogue
+        assert catalogue is not None
+        store = Store(f"sqlite:///{tmp_path / 'c.sqlite'}")
+        store.migrate()
+        clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # a Monday
+        service = OneService(catalogue, store, clock=clock)
+        matter_id = next(iter(catalogue.plans))
+        plan = catalogue.plan(matter_id)
+        person = Applicant("person", sample_resident_id(5), "钱七")
+        me = Actor(Role.APPLICANT, "qian", applicant_id=person.id_number)
+        channel = sorted(c.value for c in plan.matter.intake_channels if c.value in ("online", "mobile"))[0]
+        case = service.open_case(me, matter_id, person, channel=channel, location="hz-citizen-centre")
+        service.submit(me, case.id, form=sample_form(plan), materials=[], channel=channel)
+        notice = service.case(Actor(Role.SUPERVISOR, "s"), case.id).deadlines[("notice", case.id)]
+        assert (notice.amount, notice.due) == (3, dt.date(2026, 11, 5))
+        store.dispose()

@@ -18,12 +18,12 @@ import attrs
 from marshmallow import Schema, ValidationError, fields
 
 from ..domain import definitions as d
-from ..domain.law import LAW, Clocks
+from ..domain.policy import RegionalPolicy
 from ..errors import DefinitionError, Finding, sort_findings
 from . import analysis
 from .calendars import CalendarData, CalendarProblem, check_calendar_file
 from .catalogue import Catalogue
-from .schemas import SCHEMAS
+from .schemas import SCHEMAS, build_policy
 from .yamlio import Document, locate, parse_text, read_document
 
 __all__ = ["CheckReport", "check", "check_files", "load_catalogue"]
@@ -264,7 +264,7 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
     locations: dict[str, d.Location] = {}
     sources: dict[str, d.DataSource] = {}
     calendars: list[CalendarData] = []
-    clocks: Clocks = LAW
+    policy = RegionalPolicy()
     invalid_items: set[str] = set()  # codes of item files with errors of their own
 
     def duplicate(kind: str, ident: Any, doc: Document, base: Path_, key: str) -> bool:
@@ -322,9 +322,12 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
             if not duplicate("matter", matter.id, doc, ("matter",), "id"):
                 matters[matter.id] = matter
         else:
-            if loaded.get("clocks") is not None and not duplicate("clocks", "clocks", doc, ("registry",),
-                                                                   "clocks"):
-                clocks = loaded["clocks"]
+            if loaded.get("policy") is not None and not duplicate("policy", "policy", doc, ("registry",),
+                                                                   "policy"):
+                declared = loaded["policy"]
+                base = build_policy(declared)
+                regions = {r["region"]: build_policy(r, base) for r in declared["regions"]}
+                policy = RegionalPolicy(base, regions)
             for group, target in (("departments", departments), ("locations", locations),
                                   ("data_sources", sources)):
                 for index, entry in enumerate(loaded[group]):
@@ -358,7 +361,7 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
         catalogue = Catalogue(departments=departments, locations=locations, data_sources=sources,
                               items=items, matters=matters, plans=plans,
                               calendars=tuple(sorted(calendars, key=lambda c: c.year)),
-                              clocks=clocks,
+                              policy=policy,
                               warnings=tuple(f for f in findings if not f.is_error),
                               texts={doc.name: doc.text for doc in documents},
                               origins={(kind, str(ident)): doc.name

@@ -198,6 +198,7 @@ class Location:
     name: Text
     level: Level
     address: str = ""
+    region: str = ""  # the administrative division code (GB/T 2260) of the location
 
 
 @attrs.frozen

@@ -34,7 +34,8 @@ from ..domain.case import (
     Visit,
 )
 from ..domain.definitions import Channel, Item, Limit, LimitUnit, ResultRelease
-from ..domain.law import LAW, Clocks
+from ..domain.law import Clocks
+from ..domain.policy import POLICY, Policy
 from ..domain.states import CaseState, TaskState
 from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
 from .calendar import Due, WorkCalendar
@@ -56,7 +57,8 @@ _OFFERED_TO: dict[tuple[str, Role], tuple[ActionSpec, ...]] = {
     (state, role): tuple(
         spec
         for spec in specs
-        if role in spec.roles and (role is not Role.REVIEWER or spec.target is Target.ITEM)
+        if role in spec.roles
+        and (role is not Role.REVIEWER or spec.target is Target.ITEM or spec.department_case)
     )
     for state, specs in _OFFERED_IN.items()
     for role in Role
@@ -90,10 +92,12 @@ class EngineBase:
         plan: MatterPlan,
         calendar: WorkCalendar,
         department_names: Mapping[str, Any] | None = None,
-        clocks: Clocks = LAW,
+        policies: Mapping[str, Policy] | None = None,
+        policy: Policy = POLICY,
     ) -> None:
         self.plan = plan
-        self.clocks = clocks
+        self.policies = dict(policies or {})  # service location → its policy
+        self.default_policy = policy
         self.matter = plan.matter
         self.machines = MACHINES
         self.calendar = calendar
@@ -102,6 +106,14 @@ class EngineBase:
         self.excluded = {x.material.id: x for x in plan.not_needed}
         self.form_fields = [line.field for line in plan.form]
         self.department_names = department_names or {}
+
+    def policy(self, case: Case) -> Policy:
+        """The policy of the case's service location (its region's override, or the registry's)."""
+        return self.policies.get(case.location, self.default_policy)
+
+    def clocks(self, case: Case) -> Clocks:
+        """The periods the case's deadlines follow."""
+        return self.policy(case).clocks
 
     # ------------------------------------------------------------------ events and machines
 
@@ -137,7 +149,8 @@ class EngineBase:
             if not self._available(case, spec):
                 continue
             if spec.target is Target.CASE:
-                out.append(spec.name)
+                if department is None or department in {t.department for t in case.tasks.values()}:
+                    out.append(spec.name)  # a reviewer: only on a case their department serves
                 continue
             # an item action whose task step some roles do not take (a clerk's record_visit): offered
             # to them by its bare name, the item is named in the call and its state does not matter
@@ -157,6 +170,10 @@ class EngineBase:
         rect = case.rectification
         if spec.name == "supply_owed":
             return bool(case.owed())
+        if spec.name == "appeal_rating":
+            return any(r.bad and r.appeal is None for r in case.ratings)
+        if spec.name == "decide_appeal":
+            return any(r.appeal is not None and r.appeal.decision is None for r in case.ratings)
         if spec.name == "release_results":
             return self.matter.release is ResultRelease.AS_READY and any(
                 case.tasks[r.item].state is TaskState.APPROVED and case.delivered(r.result.id) is None
@@ -303,7 +320,7 @@ class EngineBase:
         if scope is not None:
             return scope
         if actor.role is Role.REVIEWER:
-            if item is None and isinstance(spec, ReadSpec):
+            if item is None and (isinstance(spec, ReadSpec) or spec.department_case):
                 if actor.department not in {t.department for t in case.tasks.values()}:
                     return f"department {actor.department} has no item in this case"
                 return None

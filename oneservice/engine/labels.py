@@ -48,6 +48,8 @@ EVENT_LABELS: dict[str, Text] = {
     "ItemTimeLimitExtended": Text("经批准延长办理期限", "Time limit extended with approval"),
     "CaseTimeLimitExtended": Text("经批准延长联合办理期限", "Joint-handling limit extended with approval"),
     "ResultsReleased": Text("结果先行送达", "Results sent ahead"),
+    "RatingAppealed": Text("差评申诉", "Bad rating appealed"),
+    "AppealDecided": Text("申诉已复核", "Appeal decided"),
     "AccessDenied": Text("越权操作被拒绝", "Access denied"),
     "SupervisionWarning": Text("电子监察预警", "Supervision warning"),
 }

@@ -72,6 +72,13 @@ class OpenCaseBody(ma.Schema):
     )
 
 
+class AboutBody(ma.Schema):
+    """What a rating is about (一次一评): a department, a window (service location) or a staff member."""
+
+    kind = f.String(required=True, validate=v.OneOf(["department", "window", "staff"]))
+    id = Text(required=True, min_length=1, max_length=100)
+
+
 class DeliveryBody(ma.Schema):
     """How one result is handed over."""
 
@@ -119,6 +126,13 @@ def _field(param: Param) -> f.Field[Any]:
         return f.String(required=True, validate=v.OneOf([b.value for b in SuspensionBasis]), metadata=meta)
     if kind is ParamKind.COMMITMENT:
         return _reason(param.description)
+    if kind is ParamKind.ABOUT:
+        return f.Nested(AboutBody, load_default=None, allow_none=True, metadata=meta)
+    if kind is ParamKind.RATING_NO:
+        return f.Integer(load_default=None, allow_none=True, strict=True, validate=v.Range(1, 10),
+                         metadata=meta)
+    if kind is ParamKind.DECISION:
+        return f.String(required=True, validate=v.OneOf(["upheld", "rejected"]), metadata=meta)
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 

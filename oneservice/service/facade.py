@@ -305,9 +305,21 @@ class OneService:
 
     @_declared
     def rate(self, actor: Actor, case_id: str, level: int, comment: str = "", *,
-             idempotency_key: str | None = None) -> CaseSummary:
+             about: Mapping[str, Any] | None = None, idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("rate", actor, case_id, idempotency_key=idempotency_key,
-                            level=level, comment=comment)
+                            level=level, comment=comment, about=about)
+
+    @_declared
+    def appeal_rating(self, actor: Actor, case_id: str, reason: str, *, rating: int | None = None,
+                      idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("appeal_rating", actor, case_id, idempotency_key=idempotency_key,
+                            reason=reason, rating=rating)
+
+    @_declared
+    def decide_appeal(self, actor: Actor, case_id: str, *, decision: str, note: str,
+                      rating: int | None = None, idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("decide_appeal", actor, case_id, idempotency_key=idempotency_key,
+                            decision=decision, note=note, rating=rating)
 
     @_declared
     def record_callback(self, actor: Actor, case_id: str, note: str, *,

@@ -97,7 +97,7 @@ class ActionRunner:
         if engine is not None:
             return engine
         plan = self._by_hash.get(definition_hash)
-        clocks = self.catalogue.clocks
+        catalogue = self.catalogue
         if plan is None:
             if tx is not None:
                 files = tx.load_definition(definition_hash)
@@ -110,9 +110,9 @@ class ActionRunner:
             if report.catalogue is None:
                 raise DefinitionError(report.findings)
             plan = next(p for p in report.catalogue.plans.values() if p.content_hash == definition_hash)
-            clocks = report.catalogue.clocks  # the periods the case's registry set
+            catalogue = report.catalogue  # the policy the case's registry set
         names = {d: dep.name for d, dep in self.catalogue.departments.items()}
-        engine = CaseEngine(plan, self.calendar, names, clocks)
+        engine = CaseEngine(plan, self.calendar, names, catalogue.policies(), catalogue.policy.base)
         self._engines[definition_hash] = engine
         return engine
 

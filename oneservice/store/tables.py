@@ -207,6 +207,14 @@ ratings = Table(
     Column("comment", Text, nullable=False),
     Column("at", AwareDateTime, nullable=False),
     Column("follow_up", Boolean, nullable=False),
+    Column("actor", String(200), nullable=False, server_default=text("''")),  # who recorded it
+    Column("on_behalf", Boolean, nullable=False, server_default=text("false")),  # by the agent
+    Column("about", String(20), nullable=False, server_default=text("'case'")),  # department, window …
+    Column("about_id", String(ID)),
+    Column("bad", Boolean, nullable=False, server_default=text("false")),  # a 差评 under the policy then
+    Column("counted", Boolean, nullable=False, server_default=text("true")),  # false: appeal upheld
+    Column("appeal", JSON(none_as_null=True)),  # 申诉复核: reason, by, when, decision
+    Index(None, "about", "about_id"),
 )
 
 events = Table(

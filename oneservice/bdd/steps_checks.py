@@ -132,7 +132,8 @@ def item_due(world: World, item: str, day: dt.date) -> None:
           "the case deadline is provisional",
           "办结期限为暂定")
 def provisional(world: World) -> None:
-    """The deadline falls in a year without official calendar data: computed on Monday–Friday."""
+    """The deadline falls in a year without official calendar data: computed on the guess
+    (Monday–Friday less 1 January, 1–2 May, 1–3 October)."""
     if not world.summary().due_provisional:
         world.fail("expected a provisional deadline, but it is final")
 

@@ -221,6 +221,7 @@ class ProgressTaskSchema(ma.Schema):
 class ProgressOwedSchema(ma.Schema):
     material = f.String(required=True)
     due = f.String(required=True, allow_none=True)
+    due_provisional = f.Boolean(required=True, metadata={"description": "due on a guessed calendar year"})
 
 
 class ProgressSchema(ma.Schema):

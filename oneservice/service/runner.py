@@ -81,21 +81,56 @@ class ActionRunner:
         self.catalogue = catalogue
         self.store = store
         self.clock: Clock = clock or SystemClock()
-        self.calendar = calendar or calendar_from_catalogue(catalogue)
+        self._base_calendar = calendar
+        self._calendar: WorkCalendar | None = None  # the base plus the stored years, on first use
         self.yellow_days = yellow_days
         self._engines: dict[str, CaseEngine] = {}
         self._saved_definitions: set[str] = set()
         self._by_hash = {plan.content_hash: plan for plan in catalogue.plans.values()}
 
-    def engine(self, definition_hash: str, tx: Transaction | None = None) -> CaseEngine:
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The calendar deadlines are computed on: the one given (else the bundled data and the
+        catalogue's ``calendars/``), plus every year loaded into the database
+        (:meth:`~oneservice.service.calendar_updates.CalendarUpdates.load_calendar`), read on
+        first use — so a restarted service computes on the calendar it had."""
+        return self._calendar if self._calendar is not None else self._stored_calendar(None)
+
+    def _stored_calendar(self, tx: Transaction | None) -> WorkCalendar:
+        calendar = self._base_calendar or calendar_from_catalogue(self.catalogue)
+        if tx is None:
+            with self.store.transaction(readonly=True) as own:
+                stored = own.calendar_years()
+        else:
+            stored = tx.calendar_years()
+        for year in stored:
+            calendar = calendar.with_year_data(year.data)
+        self._calendar = calendar
+        return calendar
+
+    def engine(
+        self, definition_hash: str, tx: Transaction | None = None, *, calendar: WorkCalendar | None = None
+    ) -> CaseEngine:
         """The engine of one definition version: from the catalogue, or pinned in the database.
 
         Inside a transaction, pass it as ``tx``: a pinned definition is then read through it
         (on SQLite a second transaction would wait for the write lock the first one holds).
+        ``calendar``: an engine computing on that calendar instead (not kept).
         """
+        if self._calendar is None:
+            self._stored_calendar(tx)
+        if calendar is not None:
+            return self._build_engine(definition_hash, tx, calendar)
         engine = self._engines.get(definition_hash)
         if engine is not None:
             return engine
+        engine = self._build_engine(definition_hash, tx, self.calendar)
+        self._engines[definition_hash] = engine
+        return engine
+
+    def _build_engine(
+        self, definition_hash: str, tx: Transaction | None, calendar: WorkCalendar
+    ) -> CaseEngine:
         plan = self._by_hash.get(definition_hash)
         if plan is None:
             if tx is not None:
@@ -110,13 +145,11 @@ class ActionRunner:
                 raise DefinitionError(report.findings)
             plan = next(p for p in report.catalogue.plans.values() if p.content_hash == definition_hash)
         names = {d: dep.name for d, dep in self.catalogue.departments.items()}
-        engine = CaseEngine(plan, self.calendar, names)
-        self._engines[definition_hash] = engine
-        return engine
+        return CaseEngine(plan, calendar, names)
 
     def use_calendar(self, calendar: WorkCalendar) -> None:
         """Compute deadlines on ``calendar`` from now on (engines are rebuilt on it)."""
-        self.calendar = calendar
+        self._calendar = calendar
         self._engines.clear()
 
     def perform(

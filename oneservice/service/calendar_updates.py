@@ -56,6 +56,7 @@ class CalendarUpdates:
 
     def __init__(self, runner: ActionRunner) -> None:
         self.runner = runner
+        runner.on_calendar_change = self._catch_up
 
     def load_calendar(self, data: Mapping[str, Any], *, actor: Actor | None = None) -> list[str]:
         """Add a year of calendar data and recompute provisional deadlines; returns changed case ids.
@@ -91,8 +92,23 @@ class CalendarUpdates:
                 if engine.recompute_deadlines(case, actor, now):
                     tx.save_case(case)
                     moved.append(case_id)
-        runner.use_calendar(calendar)
+        runner.reload_calendar()
         return CalendarLoad(checked.year, checked.source, moved)
+
+    def _catch_up(self, years: frozenset[int]) -> list[str]:
+        """Another process loaded ``years``: recompute the provisional deadlines this process
+        computed on the guess meanwhile (one transaction per case, as any action)."""
+        with self.runner.store.transaction(readonly=True) as tx:
+            ids = tx.provisional_cases_in(years)
+        moved = []
+        for case_id in ids:
+            _, changed = self.runner.act(
+                "recompute_deadlines", case_id, CALENDAR_ACTOR,
+                lambda engine, case, now: engine.recompute_deadlines(case, CALENDAR_ACTOR, now),
+            )
+            if changed:
+                moved.append(case_id)
+        return moved
 
     def calendar_years(self) -> list[CalendarYearRow]:
         """The calendar years loaded into the database, in year order."""

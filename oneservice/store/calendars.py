@@ -11,17 +11,17 @@ ones, and :func:`put_year` records the year.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, or_, select, true
 
 from oneservice.domain.case import Deadline
 from oneservice.store.mapping import deadline_from_row
 from oneservice.store.rows import CalendarYearRow
-from oneservice.store.tables import calendar_years, deadlines
+from oneservice.store.tables import OPEN_STATES, calendar_years, cases, deadlines
 
-__all__ = ["deadlines_in", "put_year", "stored_years"]
+__all__ = ["deadlines_in", "provisional_cases_in", "put_year", "stored_years"]
 
 
 def stored_years(conn: Connection) -> list[CalendarYearRow]:
@@ -51,3 +51,20 @@ def deadlines_in(conn: Connection, year: int) -> list[tuple[str, Deadline]]:
         .order_by(d.case_id, d.kind, d.subject)
     )
     return [(row["case_id"], deadline_from_row(row)) for row in conn.execute(stmt).mappings()]
+
+
+def provisional_cases_in(conn: Connection, years: Iterable[int]) -> list[str]:
+    """Open cases with an unmet provisional deadline whose count may examine a day of ``years``:
+    the deadlines a process computed on the guess while another was loading those years."""
+    d = deadlines.c
+    touching = or_(*(and_(d.due_date >= dt.date(y, 1, 1), d.start_date <= dt.date(y, 12, 31))
+                     for y in sorted(set(years))))
+    stmt = (
+        select(d.case_id)
+        .join_from(deadlines, cases, cases.c.id == d.case_id)
+        .where(d.provisional == true(), d.met_at.is_(None), touching,
+               cases.c.state.in_(OPEN_STATES))
+        .distinct()
+        .order_by(d.case_id)
+    )
+    return list(conn.execute(stmt).scalars())

@@ -360,6 +360,10 @@ class Transaction:
         """``(case_id, deadline)`` of every deadline whose count may examine a day of ``year``."""
         return _calendars.deadlines_in(self._conn, year)
 
+    def provisional_cases_in(self, years: Iterable[int]) -> list[str]:
+        """Open cases with an unmet provisional deadline whose count may examine a day of ``years``."""
+        return _calendars.provisional_cases_in(self._conn, years)
+
     # --------------------------------------------------------------------------- worklists
 
     department_tasks = _Query(Worklists.department_tasks)

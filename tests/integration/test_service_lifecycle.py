@@ -356,6 +356,26 @@ class TestProvisionalDates:
         deadline = svc.case(SUPERVISOR, case_id).deadlines[("deficiency", "premises-lease")]
         assert (deadline.due, deadline.provisional) == (dt.date(2027, 1, 5), True)
 
+    def test_another_process_catches_up_with_a_loaded_year(self, service):
+        """Service B runs beside A on one database. A loads 2027; within a minute B still computes
+        on the guess (provisional 2027-01-05); at B's next action a minute later it reads the year
+        and recomputes what it computed meanwhile (2027-01-06, final)."""
+        clock = SimulatedClock(dt.datetime(2026, 12, 28, 9, 0, tzinfo=TZ))
+        a = OneService(service.catalogue, service.store, clock=clock)
+        b = OneService(service.catalogue, service.store, clock=clock)
+        early = open_business(b)  # B has read the (empty) stored years
+        a.load_calendar(INVENTED_2027)
+        clock.advance(seconds=30)
+        b.accept_with_deficiency(CLERK, early, ["premises-lease"])
+        stale = b.case(SUPERVISOR, early).materials["premises-lease"]
+        assert (stale.due, stale.due_provisional) == (dt.date(2027, 1, 5), True)
+        clock.advance(seconds=60)
+        open_business(b)  # any action: B reads the stored years again
+        service.store.clear_cache()
+        fresh = b.case(SUPERVISOR, early).materials["premises-lease"]
+        assert (fresh.due, fresh.due_provisional) == (dt.date(2027, 1, 6), False)
+        assert b.calendar.covers(2027)
+
     def test_refused_when_frozen_deadlines_would_move_and_nothing_is_written(self, service):
         """Reloading 2026 with 2026-12-29 as a day off contradicts deadlines computed on the bundled
         2026: OS706 names the case; no year is stored and no deadline moved."""

@@ -89,7 +89,7 @@ class ActionRunner:
         self._calendar: WorkCalendar | None = None  # the base plus the stored years, on first use
         self._stored_key: tuple[tuple[int, dt.datetime], ...] = ()  # (year, loaded_at) read last
         self._calendar_read_at: dt.datetime | None = None
-        self.on_calendar_change: Callable[[frozenset[int]], None] | None = None
+        self.on_calendar_change: Callable[[frozenset[int]], object] | None = None
         """Called with the years another process loaded, once this one computes on them."""
         self.yellow_days = yellow_days
         self._engines: dict[str, CaseEngine] = {}

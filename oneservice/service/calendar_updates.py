@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 
 from ..catalog.calendars import check_calendar_file
-from ..domain.case import Actor, Role
+from ..domain.case import Actor, Deadline, Role
 from ..engine.base import due_on
 from ..engine.calendar import WorkCalendar
 from ..engine.engine import CaseEngine
@@ -74,10 +74,12 @@ class CalendarUpdates:
         body = _unwrap(data)
         checked = check_calendar_file(body).data_or_raise()
         runner = self.runner
-        calendar = runner.calendar.with_year_data(body)
         now = runner.clock.now()
         moved: list[str] = []
         with runner.store.transaction() as tx:
+            # on the years stored now (another process may have loaded one since this one read them)
+            stored = [row for row in tx.calendar_years() if row.year != checked.year]
+            calendar = runner.compose_calendar(stored).with_year_data(body)
             conflicts = _conflicts(calendar, tx.deadlines_in_year(checked.year))
             if conflicts:
                 raise CalendarConflict(checked.year, conflicts)
@@ -132,7 +134,7 @@ def _plain(body: Mapping[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def _conflicts(calendar: WorkCalendar, found: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+def _conflicts(calendar: WorkCalendar, found: list[tuple[str, Deadline]]) -> list[dict[str, Any]]:
     """The frozen deadlines ``calendar`` would contradict."""
     out = []
     for case_id, deadline in found:

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from ..catalog.catalogue import Catalogue
@@ -31,7 +31,7 @@ from ..errors import (
     NotAuthorised,
     StoreError,
 )
-from ..store import Store, Transaction
+from ..store import CalendarYearRow, Store, Transaction
 from .views import CaseSummary, summarise
 
 __all__ = ["CALENDAR_REFRESH", "ActionRunner", "calendar_from_catalogue", "check_actor", "new_case_id",
@@ -113,12 +113,17 @@ class ActionRunner:
                 stored = own.calendar_years()
         else:
             stored = tx.calendar_years()
-        calendar = self._base_calendar or calendar_from_catalogue(self.catalogue)
-        for year in stored:
-            calendar = calendar.with_year_data(year.data)
+        calendar = self.compose_calendar(stored)
         self._stored_key = tuple((year.year, year.loaded_at) for year in stored)
         self._calendar_read_at = self.clock.now()
         self.use_calendar(calendar)
+        return calendar
+
+    def compose_calendar(self, stored: Iterable[CalendarYearRow]) -> WorkCalendar:
+        """The base calendar (given, else bundled plus the catalogue's) with the ``stored`` years."""
+        calendar = self._base_calendar or calendar_from_catalogue(self.catalogue)
+        for year in stored:
+            calendar = calendar.with_year_data(year.data)
         return calendar
 
     def refresh_calendar(self, now: dt.datetime | None = None) -> frozenset[int]:

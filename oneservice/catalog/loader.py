@@ -204,8 +204,10 @@ def _discover(paths: Paths) -> tuple[list[Path], list[Finding]]:
     return files, problems
 
 
-def check(paths: Paths = ("workflows",)) -> CheckReport:
-    """Read, validate and analyse every definition file under ``paths`` (one or several)."""
+def check(paths: Paths = ("workflows",), *, strict: bool = False) -> CheckReport:
+    """Read, validate and analyse every definition file under ``paths`` (one or several).
+
+    ``strict``: an unverified time limit is an error too (OS418; ``oneservice check --strict``)."""
     files, problems = _discover(paths)
     documents: list[Document] = []
     for file in files:
@@ -213,10 +215,10 @@ def check(paths: Paths = ("workflows",)) -> CheckReport:
         problems.extend(found)
         if doc is not None:
             documents.append(doc)
-    return _check_documents(documents, problems, len(files))
+    return _check_documents(documents, problems, len(files), strict=strict)
 
 
-def check_files(sources: Mapping[str, bytes | str]) -> CheckReport:
+def check_files(sources: Mapping[str, bytes | str], *, strict: bool = False) -> CheckReport:
     """Like :func:`check`, for in-memory files (name → content); used by tests and tools."""
     documents: list[Document] = []
     problems: list[Finding] = []
@@ -226,7 +228,7 @@ def check_files(sources: Mapping[str, bytes | str]) -> CheckReport:
         problems.extend(found)
         if doc is not None:
             documents.append(doc)
-    return _check_documents(documents, problems, len(sources))
+    return _check_documents(documents, problems, len(sources), strict=strict)
 
 
 def load_catalogue(paths: Paths = ("workflows",)) -> Catalogue:
@@ -256,7 +258,9 @@ def _raw_id(doc: Document, kind: str, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_documents(documents: list[Document], problems: list[Finding], count: int) -> CheckReport:
+def _check_documents(
+    documents: list[Document], problems: list[Finding], count: int, *, strict: bool = False
+) -> CheckReport:
     origins = _Origins()
     items: dict[str, d.Item] = {}
     matters: dict[str, d.Matter] = {}
@@ -346,7 +350,8 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
                                     else "add it to the registry's departments"))
     known_items = set(items) | invalid_items
     for item in items.values():
-        problems.extend(analysis.analyse_item(item, departments, sources, known_items, origins))
+        problems.extend(analysis.analyse_item(item, departments, sources, known_items, origins,
+                                              strict=strict))
     plans = {}
     for matter in matters.values():
         if any(code in invalid_items and code not in items for code in matter.item_codes):

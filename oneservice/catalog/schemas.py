@@ -128,9 +128,20 @@ class LimitSchema(Base):
         return d.Limit(data["value"], d.LimitUnit(data["unit"]))
 
 
+class ItemLimitSchema(LimitSchema):
+    """An item's legal or promised limit: also where it comes from and whether that was checked."""
+
+    source = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+    verified = StrictBool(load_default=False)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Limit:
+        return d.Limit(data["value"], d.LimitUnit(data["unit"]), data["source"], data["verified"])
+
+
 class LimitsSchema(Base):
-    legal = fields.Nested(LimitSchema, required=True)
-    promised = fields.Nested(LimitSchema, required=True)
+    legal = fields.Nested(ItemLimitSchema, required=True)
+    promised = fields.Nested(ItemLimitSchema, required=True)
 
 
 class SourceField(fields.Field[Any]):

@@ -172,6 +172,7 @@ class MaterialRecord:
     received_at: dt.datetime | None = None
     due: dt.date | None = None  # for owed materials
     provider: str | None = None  # item code or data source id
+    due_provisional: bool = False  # ``due`` was computed on a guessed calendar year
 
 
 @attrs.define(eq=False)

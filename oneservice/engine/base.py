@@ -41,7 +41,7 @@ from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
 from .calendar import Due, WorkCalendar
 from .machines import MACHINES
 
-__all__ = ["OFFERED", "EngineBase", "require_days", "require_text"]
+__all__ = ["OFFERED", "EngineBase", "due_on", "require_days", "require_text"]
 
 OFFERED: tuple[ActionSpec, ...] = tuple(
     spec for spec in ACTIONS.values() if not spec.internal and spec.case is not None and spec.case.sources
@@ -64,6 +64,22 @@ _OFFERED_TO: dict[tuple[str, Role], tuple[ActionSpec, ...]] = {
     for role in Role
 }
 """…and of those, the ones each role may perform (a reviewer acts on items only)."""
+
+
+def due_on(calendar: WorkCalendar, deadline: Deadline) -> Due:
+    """What ``deadline`` is due on by ``calendar``: its limit from its start, then the working days
+    added since (suspensions, corrections, an approved extension); provisional if any step went
+    into a guessed year."""
+    limit = Limit(deadline.amount, LimitUnit(deadline.unit))
+    if limit.unit is LimitUnit.CALENDAR_DAYS:
+        base = calendar.add_calendar_days(deadline.start, limit.value)
+    else:
+        base = calendar.add_working_days(deadline.start, limit.value)
+    added = deadline.extra_days + deadline.extension_days  # stopped clocks, an approved extension
+    if not added:
+        return base
+    due = calendar.add_working_days(base.date, added)
+    return Due(due.date, base.provisional or due.provisional)
 
 
 def require_text(value: Any, field: str) -> None:
@@ -417,25 +433,19 @@ class EngineBase:
         return deadline
 
     def recompute(self, deadline: Deadline) -> bool:
-        """Recompute a deadline on the current calendar; True when its due date or flag changed.
-
-        The due date is the limit counted from the start, then the working days its clock stood
-        still (``extra_days``) and the approved extension (``extension_days``) added."""
-        unit = LimitUnit(deadline.unit)
-        base = self._due(deadline.start, Limit(deadline.amount, unit))
-        added = deadline.extra_days + deadline.extension_days
-        due = self.calendar.add_working_days(base.date, added) if added else base
-        provisional = base.provisional or due.provisional
-        changed = (due.date, provisional) != (deadline.due, deadline.provisional)
-        deadline.due, deadline.provisional = due.date, provisional
+        """Recompute a deadline on the current calendar; True when its due date or flag changed."""
+        due = due_on(self.calendar, deadline)
+        changed = (due.date, due.provisional) != (deadline.due, deadline.provisional)
+        deadline.due, deadline.provisional = due.date, due.provisional
         return changed
 
     def recompute_deadlines(self, case: Case, actor: Actor, now: dt.datetime) -> bool:
-        """Recompute every provisional or unmet deadline of ``case`` on the current calendar (new
-        calendar data arrived); the moves are one ``DeadlinesRecomputed`` event. True if any moved."""
+        """Recompute every unmet deadline of ``case`` on the current calendar (new calendar data
+        arrived); the moves are one ``DeadlinesRecomputed`` event. True if any moved. A met
+        deadline is history: it keeps the date it was met against (and its provisional flag)."""
         moved = []
         for deadline in case.deadlines.values():
-            if deadline.provisional or deadline.met_at is None:
+            if deadline.met_at is None:
                 before = deadline.due
                 if self.recompute(deadline):
                     moved.append(
@@ -462,7 +472,7 @@ class EngineBase:
         for record in case.owed():
             owed_deadline = case.deadlines.get(("deficiency", record.material_id))
             if owed_deadline is not None:
-                record.due = owed_deadline.due
+                record.due, record.due_provisional = owed_deadline.due, owed_deadline.provisional
 
     def _stop_clock(self, case: Case, task: ItemTask, now: dt.datetime, kind: str) -> int:
         """Restart an item's stopped clock: the working days since it stopped are added to the

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from ..domain.definitions import Text
 
-__all__ = ["EVENT_LABELS", "event_label"]
+__all__ = ["EVENT_LABELS", "PROVISIONAL_DUE", "event_label"]
+
+PROVISIONAL_DUE = Text(
+    "该期限按推定日历计算（当年官方放假安排尚未载入），为暂定日期",
+    "this due date was computed on a guessed calendar (the year's official holiday schedule is not "
+    "loaded yet): it is provisional",
+)
+"""Why a date is provisional: said in the event of any automatic action that acts on one."""
 
 EVENT_LABELS: dict[str, Text] = {
     "CaseOpened": Text("已申请", "Application opened"),

@@ -21,6 +21,7 @@ from ..domain.definitions import Channel, ResultRelease
 from ..domain.states import TaskState
 from ..errors import InvalidInput
 from .base import EngineBase, require_text
+from .labels import PROVISIONAL_DUE
 
 __all__ = ["Window"]
 
@@ -259,7 +260,11 @@ class Window(EngineBase):
                 )
 
     def terminate_overdue(self, case: Case, actor: Actor, now: dt.datetime) -> bool:
-        """Terminate the case when an owed material is past its due date; False if none is."""
+        """Terminate the case when an owed material is past its due date; False if none is.
+
+        A due date computed on a guessed calendar year still terminates (the applicant was told
+        that date), but never silently: the event then says ``provisional: true`` and why.
+        """
         self.authorise(case, actor, "terminate")
         late = [m for m in case.owed() if m.due is not None and m.due < now.date()]
         if not late:
@@ -267,11 +272,18 @@ class Window(EngineBase):
         self._fire(case, "terminate", actor)
         self._cancel_open(case, now, actor, "terminated")
         case.concluded_at = now
+        provisional = any(m.due_provisional for m in late)
         self._event(
             case,
             now,
             "CaseTerminated",
             actor,
-            overdue=[{"material": m.material_id, "due": m.due.isoformat() if m.due else None} for m in late],
+            overdue=[
+                {"material": m.material_id, "due": m.due.isoformat() if m.due else None,
+                 "provisional": m.due_provisional}
+                for m in late
+            ],
+            provisional=provisional or None,
+            provisional_reason={"zh": PROVISIONAL_DUE.zh, "en": PROVISIONAL_DUE.en} if provisional else None,
         )
         return True

@@ -34,6 +34,7 @@ __all__ = [
     "Snapshot",
     "case_from_rows",
     "case_row",
+    "deadline_from_row",
     "event_from_row",
     "event_rows",
     "snapshot_of",
@@ -125,6 +126,7 @@ def _material_row(case_id: str, m: MaterialRecord) -> Row:
         "channel": m.channel,
         "received_at": m.received_at,
         "due_date": m.due,
+        "due_provisional": m.due_provisional,
         "provider": m.provider,
     }
 
@@ -314,6 +316,22 @@ def _rectification(data: Mapping[str, Any] | None) -> Rectification | None:
     )
 
 
+def deadline_from_row(d: DbRow) -> Deadline:
+    """A :class:`Deadline` from its ``deadlines`` row."""
+    return Deadline(
+        kind=d["kind"],
+        subject=d["subject"],
+        start=d["start_date"],
+        amount=d["amount"],
+        unit=d["unit"],
+        extra_days=d["extra_days"],
+        extension_days=d["extension_days"],
+        due=d["due_date"],
+        provisional=d["provisional"],
+        met_at=d["met_at"],
+    )
+
+
 def case_from_rows(
     row: DbRow,
     *,
@@ -356,6 +374,7 @@ def case_from_rows(
                 received_at=m["received_at"],
                 due=m["due_date"],
                 provider=m["provider"],
+                due_provisional=m["due_provisional"],
             )
             for m in materials
         },
@@ -388,21 +407,7 @@ def case_from_rows(
             )
             for v in visits
         ],
-        deadlines={
-            (d["kind"], d["subject"]): Deadline(
-                kind=d["kind"],
-                subject=d["subject"],
-                start=d["start_date"],
-                amount=d["amount"],
-                unit=d["unit"],
-                extra_days=d["extra_days"],
-                extension_days=d["extension_days"],
-                due=d["due_date"],
-                provisional=d["provisional"],
-                met_at=d["met_at"],
-            )
-            for d in deadlines
-        },
+        deadlines={(d["kind"], d["subject"]): deadline_from_row(d) for d in deadlines},
         notified=list(row["notified"]),
         notices=row["notices"],
         ratings=[

@@ -10,19 +10,12 @@ from typing import TYPE_CHECKING
 import click
 
 from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
+from .options import DEFAULT_DB, database_url, db_option, open_service
 
 if TYPE_CHECKING:
     from ..http.auth import TokenAuthority
 
 __all__ = ["DEFAULT_DB", "serve_command", "token_group"]
-
-DEFAULT_DB = "sqlite:///oneservice.sqlite"
-
-
-def database_url(db: str) -> str:
-    """A database URL; a plain path means a SQLite file."""
-    return db if "://" in db else f"sqlite:///{db}"
-
 
 def _secret_file(db: str, secret_file: str | None) -> Path:
     from ..http.auth import secret_path_for
@@ -40,9 +33,7 @@ def _authority(db: str, secret_file: str | None, *, create: bool) -> TokenAuthor
         raise click.ClickException(str(exc)) from None
 
 
-_db_option = click.option(
-    "--db", default=DEFAULT_DB, show_default=True, help="database URL, or the path of a SQLite file"
-)
+_db_option = db_option()
 _secret_option = click.option(
     "--secret-file", type=click.Path(dir_okay=False), default=None,
     help="signing secret (default: next to a SQLite database, else ./oneservice.secret; "
@@ -61,21 +52,19 @@ _secret_option = click.option(
 @_secret_option
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
+@click.option("--migrate", is_flag=True,
+              help="bring the database schema to this version's head first (else OS730 when it is behind)")
 def serve_command(
     workflows: str, db: str, host: str, port: int, threads: int, max_body: int,
-    secret_file: str | None, log_level: str,
+    secret_file: str | None, log_level: str, migrate: bool,
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs) under waitress."""
-    from .. import OneService, OneServiceError
     from ..http.logs import configure_logging
     from ..http.server import serve
 
     configure_logging(log_level)
+    service = open_service(workflows, db, migrate=migrate)  # before the secret: a failed start writes none
     tokens = _authority(db, secret_file, create=True)
-    try:
-        service = OneService.open(workflows, database_url(db))
-    except OneServiceError as exc:
-        raise click.ClickException(str(exc)) from None
 
     def ready(url: str) -> None:
         click.echo(f"oneservice serving {service.store.url} on {url} (docs: {url}/docs)", err=True)

@@ -69,9 +69,54 @@ class TestMalformedRequests:
         problem(r, 422, "OS620")
 
     def test_deep_nesting(self, http):
+        """Nested past the limit: 400, counted before decoding."""
         case_id = http.open_business()
         deep = {"form": {"company_name": json.loads("[" * 40 + "]" * 40)}, "channel": "online"}
-        problem(http.post(f"/cases/{case_id}/submit", "me", deep), 422, "OS620")
+        body = problem(http.post(f"/cases/{case_id}/submit", "me", deep), 400, "OS620")
+        assert body["errors"] == {"json": ["JSON nested deeper than 32 levels / JSON 嵌套超过 32 层"]}
+
+    @pytest.mark.parametrize("text", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 30_000 + b"1" + b"}" * 30_000,
+                                      b"[" * 100_000])
+    def test_nesting_past_the_decoders_recursion_limit(self, http, text):
+        """100,000 arrays or 30,000 objects (what made the decoder raise RecursionError): 400, not 500."""
+        case_id = http.open_business()
+        problem(raw(http, f"/cases/{case_id}/withdraw", "me", text), 400, "OS620")
+
+    def test_brackets_inside_strings_do_not_count(self, http):
+        """A text full of brackets is a text, not nesting."""
+        case_id = http.open_business()
+        r = http.post(f"/cases/{case_id}/withdraw", "me", {"reason": "[[[[" * 40 + '\\"{{{{' * 40})
+        assert r.status_code == 200, r.get_data(as_text=True)
+
+    @pytest.mark.parametrize(("path", "body", "field"), [
+        ("withdraw", b'{"reason": "a\\ud800b"}', "reason"),
+        ("withdraw", b'{"reason": "\\udfff"}', "reason"),
+        ("submit", b'{"channel": "online", "form": {"company_name": "x\\ud800"}}', "form.company_name"),
+        ("submit", b'{"channel": "online", "form": {"\\ud800": "x"}}', "form.\ud800"),
+        ("submit", b'{"channel": "online", "materials": ["a", "\\udc00"]}', "materials.1"),
+    ])
+    def test_lone_surrogate(self, http, path, body, field):
+        """A lone surrogate (``"\\ud800"``) anywhere: 422 naming the field, on both databases."""
+        case_id = http.open_business()
+        problem_body = problem(raw(http, f"/cases/{case_id}/{path}", "me", body), 422, "OS620")
+        assert problem_body["field"] == field
+        assert "surrogate" in problem_body["detail"]
+        assert http.get(f"/cases/{case_id}", "me").json["state"] == "draft"  # nothing stored
+
+    def test_surrogate_pair_is_a_character(self, http):
+        """A proper pair (an emoji, 😀 = \\ud83d\\ude00) is accepted."""
+        case_id = http.open_business()
+        r = raw(http, f"/cases/{case_id}/withdraw", "me", b'{"reason": "ok \\ud83d\\ude00"}')
+        assert r.status_code == 200, r.get_data(as_text=True)
+
+    def test_lone_surrogate_when_opening(self, http):
+        """In the applicant's name when a case is opened: 422, no case."""
+        body = {"matter_id": "start-a-business", "channel": "online", "location": LOCATION,
+                "applicant": PERSON | {"name": "张\ud800"}}
+        data = json.dumps(body).encode()  # ensure_ascii: the surrogate travels as \ud800
+        assert b"\\ud800" in data
+        r = http.client.post("/cases", data=data, content_type="application/json", headers=http.headers("me"))
+        assert problem(r, 422, "OS620")["field"] == "applicant.name"
 
     def test_oversized_body(self, http):
         """More than the body limit: 413."""

@@ -364,10 +364,11 @@ class LocationSchema(Base):
     name = _text()
     level = _enum(d.Level)
     address = fields.String(load_default="")
+    region = fields.String(load_default="")
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.Location:
-        return d.Location(data["id"], data["name"], d.Level(data["level"]), data["address"])
+        return d.Location(data["id"], data["name"], d.Level(data["level"]), data["address"], data["region"])
 
 
 class DataSourceSchema(Base):

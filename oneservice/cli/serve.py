@@ -84,6 +84,8 @@ def token_group() -> None:
 @click.option("--department", help="reviewers: their department")
 @click.option("--location", help="clerks: their service location")
 @click.option("--applicant-id", help="applicants: their resident ID number or credit code")
+@click.option("--region", help="supervisors: the GB/T 2260 code of their region (33, 3301, 330102); "
+              "absent: every region")
 @click.option("--expires", default="30d", show_default=True, help="lifetime: 30d, 12h, 90m, 2w")
 @click.option("--workflows", default="workflows", show_default=True, type=click.Path(),
               help="catalogue to check department and location against (skipped if absent)")
@@ -91,7 +93,7 @@ def token_group() -> None:
 @_secret_option
 def issue_command(
     role: str, actor_id: str, department: str | None, location: str | None, applicant_id: str | None,
-    expires: str, workflows: str, db: str, secret_file: str | None,
+    region: str | None, expires: str, workflows: str, db: str, secret_file: str | None,
 ) -> None:
     """Print a new token (stdout); its id and expiry go to stderr."""
     from .. import Actor, OneServiceError, Role
@@ -118,7 +120,7 @@ def issue_command(
     actor = Actor(Role(role), actor_id, department=department, location=location, applicant_id=applicant_id)
     tokens = _authority(db, secret_file, create=True)
     try:
-        issued = tokens.issue(actor, ttl)
+        issued = tokens.issue(actor, ttl, region=region)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"token {issued.id} for {actor.describe()} expires {issued.expires:%Y-%m-%d %H:%M} UTC",

@@ -198,6 +198,7 @@ class Location:
     name: Text
     level: Level
     address: str = ""
+    region: str = ""  # GB/T 2260 code of the area it belongs to (a supervisor's region covers it)
 
 
 @attrs.frozen

@@ -45,6 +45,7 @@ from .limits import ISSUABLE_ROLE_NAMES
 
 __all__ = [
     "ISSUER",
+    "Identity",
     "InvalidToken",
     "IssuedToken",
     "TokenAuthority",
@@ -55,6 +56,7 @@ __all__ = [
     "mask_id",
     "normalise_applicant_id",
     "parse_duration",
+    "region_prefix",
     "secret_path_for",
     "weak_secret_reason",
 ]
@@ -66,6 +68,7 @@ MIN_SECRET = 32
 ISSUABLE_ROLES = tuple(Role(name) for name in ISSUABLE_ROLE_NAMES)
 ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 PLACE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+REGION = re.compile(r"\d{2}(\d{2}){0,2}")
 _DURATION = re.compile(r"(\d{1,6})([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -168,6 +171,24 @@ def load_secret(secret_file: Path, *, create: bool = True) -> bytes:
 
 
 @attrs.frozen
+class Identity:
+    """Who a verified token names: the actor, the token id, and a supervisor's region (GB/T 2260
+    code: ``33`` Zhejiang, ``3301`` or ``330100`` Hangzhou, ``330102`` Shangcheng; ``None``: every
+    region, a province-level supervisor)."""
+
+    actor: Actor
+    token_id: str
+    region: str | None = None
+
+
+def region_prefix(code: str) -> str:
+    """The prefix a region code covers: ``330100`` → ``3301``, ``330000`` → ``33``."""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+@attrs.frozen
 class IssuedToken:
     token: str
     id: str
@@ -231,6 +252,16 @@ def check_actor(actor: Actor) -> None:
         raise ValueError("only an applicant token carries an applicant id")
 
 
+def check_region(actor: Actor, region: str | None) -> None:
+    """Raise ``ValueError`` unless ``region`` is a GB/T 2260 code on a supervisor's token."""
+    if region is None:
+        return
+    if actor.role is not Role.SUPERVISOR:
+        raise ValueError("only a supervisor token names a region (--region)")
+    if not REGION.fullmatch(region):
+        raise ValueError(f"region {region!r} is not a GB/T 2260 code (33, 3301, 330102)")
+
+
 class TokenAuthority:
     """Issues, verifies and revokes tokens; ``ledger=None`` keeps revocations in memory only."""
 
@@ -250,8 +281,10 @@ class TokenAuthority:
 
     # ------------------------------------------------------------------ issue and revoke
 
-    def issue(self, actor: Actor, ttl: dt.timedelta = dt.timedelta(days=30)) -> IssuedToken:
+    def issue(self, actor: Actor, ttl: dt.timedelta = dt.timedelta(days=30), *,
+              region: str | None = None) -> IssuedToken:
         check_actor(actor)
+        check_region(actor, region)
         issued = int(self._now())
         expires = issued + int(ttl.total_seconds())
         token_id = "t-" + secrets.token_hex(10)
@@ -266,6 +299,8 @@ class TokenAuthority:
             "iat": issued,
             "exp": expires,
         }
+        if region is not None:
+            claims["reg"] = region
         token = jwt.encode(claims, self._secret, algorithm=ALGORITHM)
         self._append(
             {
@@ -322,6 +357,11 @@ class TokenAuthority:
 
     def verify(self, token: str) -> tuple[Actor, str]:
         """The actor a token carries and the token id; :class:`InvalidToken` otherwise."""
+        identity = self.identify(token)
+        return identity.actor, identity.token_id
+
+    def identify(self, token: str) -> Identity:
+        """The :class:`Identity` a token carries; :class:`InvalidToken` otherwise."""
         try:
             claims = jwt.decode(
                 token,
@@ -347,9 +387,11 @@ class TokenAuthority:
                 applicant_id=_optional_text(claims.get("aid")),
             )
             check_actor(actor)
+            region = _optional_text(claims.get("reg"))
+            check_region(actor, region)
         except (ValueError, TypeError):
             raise InvalidToken("the token names an actor this server does not accept") from None
-        return actor, token_id
+        return Identity(actor, token_id, region)
 
     def is_revoked(self, token_id: str) -> bool:
         self._refresh()

@@ -20,6 +20,7 @@ __all__ = [
     "authenticate",
     "case_summary",
     "current_actor",
+    "current_region",
     "etag",
     "mask_id",
     "page_envelope",
@@ -55,7 +56,10 @@ def service() -> OneService:
 
 
 def authenticate() -> None:
-    """``before_request`` of the protected blueprints: a valid bearer token, or 401."""
+    """``before_request`` of the protected blueprints: a valid bearer token, or 401 (once per
+    request: the scope check before it may have authenticated already)."""
+    if "actor" in g:
+        return
     header = request.headers.get("Authorization")
     challenge = {"WWW-Authenticate": 'Bearer realm="oneservice"'}
     if not header:
@@ -67,19 +71,26 @@ def authenticate() -> None:
             headers={"WWW-Authenticate": 'Bearer realm="oneservice", error="invalid_request"'},
         )
     try:
-        actor, token_id = state().tokens.verify(match.group(1))
+        identity = state().tokens.identify(match.group(1))
     except InvalidToken as exc:
         raise HttpProblem(
             401, INVALID_TOKEN, str(exc),
             headers={"WWW-Authenticate": 'Bearer realm="oneservice", error="invalid_token"'},
         ) from None
-    g.actor = actor
-    g.token_id = token_id
+    g.actor = identity.actor
+    g.token_id = identity.token_id
+    g.region = identity.region
 
 
 def current_actor() -> Actor:
     actor: Actor = g.actor
     return actor
+
+
+def current_region() -> str | None:
+    """A supervisor's region (GB/T 2260 code), ``None`` for every region."""
+    region: str | None = g.get("region")
+    return region
 
 
 def scoped_key(actor: Actor, key: str | None) -> str | None:

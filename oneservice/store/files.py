@@ -18,9 +18,8 @@ def sqlite_file(database: str | None) -> Path | None:
 def create_private_file(path: Path) -> None:
     """Create ``path`` empty with mode 0600 unless it exists. SQLite then writes its database
     there, and gives its journal, WAL and shared-memory files the database file's mode."""
-    if path.exists():
+    if path.exists() or not path.parent.is_dir():  # a missing folder: SQLite reports it
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # created meanwhile by another process

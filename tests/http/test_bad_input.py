@@ -185,16 +185,23 @@ class TestConflicts:
 
 class TestForbidden:
     def test_another_applicants_case(self, http):
-        """Another applicant: 403 for every read and action, no state, no data of the case."""
+        """Another applicant: 404 for every read and action, the body of a case that does not exist."""
         case_id = http.open_business()
+        missing = "20261102-000000000000"
+
+        def same(r, other_r):
+            a, b = problem(r, 404, "OS700"), problem(other_r, 404, "OS700")
+            a = {k: (v.replace(case_id, "?") if isinstance(v, str) else v) for k, v in a.items() if k != "case_id"}
+            b = {k: (v.replace(missing, "?") if isinstance(v, str) else v) for k, v in b.items() if k != "case_id"}
+            assert a == b
+            assert PERSON_ID not in json.dumps(a) and "张三" not in json.dumps(a, ensure_ascii=False)
+
         for path in ("", "/progress", "/notice", "/completeness", "/events", "/detail"):
-            body = problem(http.get(f"/cases/{case_id}{path}", "other"), 403, "OS705")
-            assert "state" not in body and "draft" not in body["detail"]
-            assert PERSON_ID not in json.dumps(body) and "张三" not in json.dumps(body, ensure_ascii=False)
+            same(http.get(f"/cases/{case_id}{path}", "other"), http.get(f"/cases/{missing}{path}", "other"))
         for path, payload in [("/withdraw", {"reason": "x"}), ("/submit", {"channel": "online"}),
                               ("/rating", {"level": 5})]:
-            body = problem(http.post(f"/cases/{case_id}{path}", "other", payload), 403, "OS705")
-            assert "state" not in body and "(state" not in body["detail"]
+            same(http.post(f"/cases/{case_id}{path}", "other", payload),
+                 http.post(f"/cases/{missing}{path}", "other", payload))
 
     def test_another_departments_item(self, http):
         """A reviewer of the case acting on another department's item: 403, nothing changes."""
@@ -206,14 +213,14 @@ class TestForbidden:
         assert http.get(f"/cases/{case_id}", "clerk").json["tasks"] == before["tasks"]
 
     def test_uninvolved_department_learns_nothing(self, http):
-        """A department without an item in the case: 403 before the engine looks at the item."""
+        """A department without an item in the case: 404, as if the case did not exist."""
         case_id = http.accepted_business()
         for path, body in [(f"items/{SEAL}/approve", {}), (f"items/{SEAL}/corrections",
                                                            {"materials": ["nope"], "note": "x"})]:
             r = http.post(f"/cases/{case_id}/{path}", "hz-water", body)
-            text = json.dumps(problem(r, 403, "OS705"))
+            text = json.dumps(problem(r, 404, "OS700"))
             assert "start-a-business" not in text and "material" not in text
-        problem(http.get(f"/cases/{case_id}", "hz-water"), 403, "OS705")
+        problem(http.get(f"/cases/{case_id}", "hz-water"), 404, "OS700")
 
     def test_wrong_role(self, http):
         """An applicant may not accept; a clerk may not rate."""

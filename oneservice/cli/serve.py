@@ -13,7 +13,8 @@ from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
 from .options import DEFAULT_DB, database_url, db_option, open_service
 
 if TYPE_CHECKING:
-    from ..http.auth import TokenAuthority
+    from ..http.auth import Identifies, TokenAuthority
+    from ..http.oidc import OidcVerifier
 
 __all__ = ["DEFAULT_DB", "serve_command", "token_group"]
 
@@ -31,6 +32,27 @@ def _authority(db: str, secret_file: str | None, *, create: bool) -> TokenAuthor
         return TokenAuthority(load_secret(path, create=create), ledger_path_for(path))
     except (OSError, InvalidToken, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _platform(issuer: str | None, audience: str | None, jwks: str | None,
+              claims: str | None) -> OidcVerifier | None:
+    """The identity platform of ``serve --oidc-…``; all three of issuer, audience, JWKS or none."""
+    given = {"--oidc-issuer": issuer, "--oidc-audience": audience, "--oidc-jwks": jwks}
+    if not any(given.values()) and claims is None:
+        return None
+    missing = [name for name, value in given.items() if not value]
+    if missing:
+        raise click.UsageError(f"an identity platform needs {', '.join(missing)} too")
+    from ..http.oidc import ClaimMapping, OidcVerifier
+
+    try:
+        mapping = None
+        if claims:
+            mapping = ClaimMapping.from_dict(json.loads(Path(claims).read_text(encoding="utf-8")))
+        assert issuer and audience and jwks
+        return OidcVerifier(issuer=issuer, audience=audience, jwks=jwks, mapping=mapping)
+    except (OSError, ValueError, TypeError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--oidc-…") from None
 
 
 _db_option = db_option()
@@ -54,17 +76,32 @@ _secret_option = click.option(
               show_default=True)
 @click.option("--migrate", is_flag=True,
               help="bring the database schema to this version's head first (else OS730 when it is behind)")
+@click.option("--oidc-issuer", envvar="ONESERVICE_OIDC_ISSUER", default=None,
+              help="accept the tokens of this identity platform (its `iss`) too")
+@click.option("--oidc-audience", envvar="ONESERVICE_OIDC_AUDIENCE", default=None,
+              help="this server's audience (`aud`) at the identity platform")
+@click.option("--oidc-jwks", envvar="ONESERVICE_OIDC_JWKS", default=None,
+              help="the platform's JWKS: an https:// URL or a file")
+@click.option("--oidc-claims", envvar="ONESERVICE_OIDC_CLAIMS", default=None, type=click.Path(dir_okay=False),
+              help="JSON file mapping the platform's claims onto the actor (docs/http-api.md)")
 def serve_command(
     workflows: str, db: str, host: str, port: int, threads: int, max_body: int,
-    secret_file: str | None, log_level: str, migrate: bool,
+    secret_file: str | None, log_level: str, migrate: bool, oidc_issuer: str | None,
+    oidc_audience: str | None, oidc_jwks: str | None, oidc_claims: str | None,
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs) under waitress."""
     from ..http.logs import configure_logging
     from ..http.server import serve
 
     configure_logging(log_level)
+    platform = _platform(oidc_issuer, oidc_audience, oidc_jwks, oidc_claims)
     service = open_service(workflows, db, migrate=migrate)  # before the secret: a failed start writes none
-    tokens = _authority(db, secret_file, create=True)
+    own = _authority(db, secret_file, create=True)
+    tokens: Identifies = own
+    if platform is not None:
+        from ..http.oidc import Authenticators
+
+        tokens = Authenticators(own, [platform])
 
     def ready(url: str) -> None:
         click.echo(f"oneservice serving {service.store.url} on {url} (docs: {url}/docs)", err=True)

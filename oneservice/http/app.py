@@ -20,7 +20,7 @@ from werkzeug.routing import BaseConverter
 
 from .. import OneService, OneServiceError
 from .api import Api
-from .auth import TokenAuthority
+from .auth import Identifies
 from .cases import cases
 from .context import EXTENSION, HttpState
 from .fields import ID_PATTERN
@@ -65,12 +65,14 @@ def _docs_assets(filename: str) -> Response:
 
 def create_app(
     service: OneService,
-    tokens: TokenAuthority,
+    tokens: Identifies,
     *,
     max_body: int = DEFAULT_MAX_BODY,
     config: dict[str, Any] | None = None,
 ) -> Flask:
-    """The HTTP API over ``service``, authenticating with ``tokens``."""
+    """The HTTP API over ``service``, authenticating with ``tokens`` (a
+    :class:`~oneservice.http.auth.TokenAuthority`, or :class:`~oneservice.http.oidc.Authenticators`
+    to accept an identity platform's tokens too)."""
     app = Flask("oneservice.http")
     app.config.update(
         API_TITLE="oneservice",

@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import jwt
@@ -45,6 +45,7 @@ from .limits import ISSUABLE_ROLE_NAMES
 
 __all__ = [
     "ISSUER",
+    "Identifies",
     "Identity",
     "InvalidToken",
     "IssuedToken",
@@ -168,6 +169,12 @@ def load_secret(secret_file: Path, *, create: bool = True) -> bytes:
         raise PermissionError(f"{secret_file} is readable by others; run: chmod 600 {secret_file}")
     text = secret_file.read_text().strip()
     return _strong(text.encode(), str(secret_file))
+
+
+class Identifies(Protocol):
+    """Anything that verifies a bearer token: :class:`TokenAuthority`, ``oidc.Authenticators``."""
+
+    def identify(self, token: str) -> Identity: ...
 
 
 @attrs.frozen

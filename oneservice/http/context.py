@@ -12,7 +12,7 @@ import attrs
 from flask import current_app, g, request
 
 from .. import Actor, CaseSummary, OneService, Page, Role
-from .auth import InvalidToken, TokenAuthority, mask_id
+from .auth import Identifies, InvalidToken, mask_id
 from .problems import AUTH_REQUIRED, INVALID_TOKEN, HttpProblem
 
 __all__ = [
@@ -40,10 +40,12 @@ _ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})"?\s*')
 
 @attrs.define
 class HttpState:
-    """What the app needs besides Flask: the service and the token authority."""
+    """What the app needs besides Flask: the service and who verifies tokens (the server's own
+    :class:`~oneservice.http.auth.TokenAuthority`, or :class:`~oneservice.http.oidc.Authenticators`
+    with identity platforms)."""
 
     service: OneService
-    tokens: TokenAuthority
+    tokens: Identifies
 
 
 def state() -> HttpState:

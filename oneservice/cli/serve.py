@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 import click
 
 from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
-from .options import DEFAULT_DB, database_url, db_option, open_service
+from .options import DEFAULT_DB, database_url, db_option, fail, open_service
 
 if TYPE_CHECKING:
+    from .. import Store
     from ..http.auth import Identifies, TokenAuthority
     from ..http.oidc import OidcVerifier
 
@@ -24,14 +25,29 @@ def _secret_file(db: str, secret_file: str | None) -> Path:
     return Path(secret_file) if secret_file else secret_path_for(database_url(db))
 
 
-def _authority(db: str, secret_file: str | None, *, create: bool) -> TokenAuthority:
-    from ..http.auth import InvalidToken, TokenAuthority, ledger_path_for, load_secret
+def _authority(db: str, secret_file: str | None, *, create: bool,
+               store: Store | None = None) -> TokenAuthority:
+    """The server's token authority: the secret, and the token ledger in the database ``db``
+    (``store`` when the caller has it open; else opened here, created when new, OS730 when behind)."""
+    from .. import OneServiceError
+    from ..http.auth import InvalidToken, TokenAuthority, load_secret
+    from ..http.ledger import DatabaseLedger
 
     path = _secret_file(db, secret_file)
     try:
-        return TokenAuthority(load_secret(path, create=create), ledger_path_for(path))
+        secret = load_secret(path, create=create)
     except (OSError, InvalidToken, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    if store is None:
+        from .. import Store
+        from ..store.schema import open_schema
+
+        try:
+            store = Store(database_url(db))
+            open_schema(store)
+        except OneServiceError as exc:
+            raise fail(exc) from None
+    return TokenAuthority(secret, DatabaseLedger(store))
 
 
 def _platform(issuer: str | None, audience: str | None, jwks: str | None,
@@ -96,7 +112,7 @@ def serve_command(
     configure_logging(log_level)
     platform = _platform(oidc_issuer, oidc_audience, oidc_jwks, oidc_claims)
     service = open_service(workflows, db, migrate=migrate)  # before the secret: a failed start writes none
-    own = _authority(db, secret_file, create=True)
+    own = _authority(db, secret_file, create=True, store=service.store)
     tokens: Identifies = own
     if platform is not None:
         from ..http.oidc import Authenticators

@@ -91,7 +91,11 @@ class TestTokenCommands:
         token = r.stdout.strip()
         secret_file = tmp_path / "cases.secret"
         assert stat.S_IMODE(os.stat(secret_file).st_mode) == 0o600
-        authority = TokenAuthority.from_files(secret_file)
+        from oneservice import Store
+        from oneservice.http.ledger import DatabaseLedger
+
+        store = Store(f"sqlite:///{db}")  # the commands' ledger: the database's token_ledger table
+        authority = TokenAuthority(load_secret(secret_file), DatabaseLedger(store))
         actor, token_id = authority.verify(token)
         assert actor == Actor(Role.REVIEWER, "rev-1", department="sc-amr")
         r = runner.invoke(main, ["token", "issue", "--role", "applicant", "--id", "zs",
@@ -107,6 +111,7 @@ class TestTokenCommands:
         with pytest.raises(Exception, match="revoked"):
             authority.verify(token)
         assert "revoked" in runner.invoke(main, ["token", "list", "--db", db]).stdout
+        store.dispose()
 
     @pytest.mark.parametrize("args", [
         ["--role", "reviewer", "--id", "rev-1"],                                # no department

@@ -24,11 +24,14 @@ is renamed ``error`` so that it does not collide with the RFC's ``type``). Valid
     (anything unexpected)         500     OS000   logged with its traceback, never shown
 
 A :class:`~oneservice.errors.NotAuthorised` body never carries the state of the case: a caller
-who may not see a case learns nothing about it.
+who may not see a case learns nothing about it. No problem body carries a resident ID number or
+credit code: anything in ``detail`` or the context that looks like one (15–18 letters and
+digits, at least 10 of them digits) is masked as ``330106********0024`` (:func:`redact_numbers`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -53,6 +56,7 @@ __all__ = [
     "ProblemSchema",
     "problem_from_error",
     "problem_response",
+    "redact_numbers",
     "status_of",
 ]
 
@@ -93,6 +97,28 @@ _TITLES = {
 }
 
 
+_NUMBER_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{15,18}(?![0-9A-Za-z])")
+
+
+def _mask(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if sum(c.isdigit() for c in text) < 10:
+        return text  # a word, a hash fragment, an id such as 330102-SCJG-QYSLDJ (hyphens split it)
+    keep = 6 if len(text) == 18 and text[:17].isdigit() else 4
+    return text[:keep] + "*" * (len(text) - keep - 4) + text[-4:]
+
+
+def redact_numbers(value: Any) -> Any:
+    """``value`` (text, or lists and dicts of it) with every resident-ID-like number masked."""
+    if isinstance(value, str):
+        return _NUMBER_LIKE.sub(_mask, value)
+    if isinstance(value, list):
+        return [redact_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_numbers(v) for k, v in value.items()}
+    return value
+
+
 def status_of(exc: OneServiceError) -> int:
     """The HTTP status of a library error (500 for one not listed above)."""
     for cls, status in _STATUS:
@@ -128,12 +154,12 @@ def _problem(status: int, code: str, title: str, detail: str, **extra: Any) -> d
         "type": f"urn:oneservice:problem:{code}",
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": redact_numbers(detail),
         "code": code,
     }
     for key, value in extra.items():
         if key not in body and value is not None:
-            body[key] = value
+            body[key] = value if key == "case_id" else redact_numbers(value)
     return body
 
 

@@ -245,3 +245,21 @@ class TestForbidden:
         mine = http.get("/me/cases", "me").json
         assert mine["total"] == 1 and mine["items"][0]["applicant_id"] != PERSON_ID
         assert OTHER_ID not in json.dumps(mine)
+
+
+class TestNoIdNumberInProblems:
+    def test_invalid_id_number_is_masked_in_the_422(self, http):
+        """A resident ID number with a wrong check digit: 422 OS621, the number masked in the body."""
+        wrong = PERSON_ID[:-1] + ("0" if PERSON_ID[-1] != "0" else "1")
+        r = http.post("/cases", "me", {"matter_id": "start-a-business", "channel": "online",
+                                       "location": LOCATION, "applicant": PERSON | {"id_number": wrong}})
+        body = problem(r, 422, "OS621")
+        assert wrong not in r.get_data(as_text=True)
+        assert wrong[:6] + "********" + wrong[-4:] in body["detail"]
+
+    def test_item_codes_and_case_ids_are_left_alone(self):
+        from oneservice.http.problems import redact_numbers
+
+        assert redact_numbers("item 330102-SCJG-QYSLDJ of case 20261102-7a7e0a4e66b5") == (
+            "item 330102-SCJG-QYSLDJ of case 20261102-7a7e0a4e66b5")
+        assert redact_numbers("91330106MA2H3X5K6A is wrong") == "9133**********5K6A is wrong"

@@ -100,7 +100,7 @@ def scoped_key(actor: Actor, key: str | None) -> str | None:
 
     An ``Idempotency-Key`` is chosen by its client and means something only to it. The library
     keeps one record per key and puts the actor into its fingerprint, so another actor reusing a
-    key would be refused (409, ``DuplicateAction``) — never given the first caller's result. Over
+    key would be refused (422, ``DuplicateAction``) — never given the first caller's result. Over
     HTTP two clients may pick the same key independently, so each caller's keys live in a space of
     their own: another caller reusing a key acts afresh (``test_keys_are_scoped_to_the_caller``).
     """

@@ -13,7 +13,8 @@ is renamed ``error`` so that it does not collide with the RFC's ``type``). Valid
     UnknownDefinition             404     OS630
     IllegalAction                 409     OS701
     ConcurrencyConflict           409     OS703   (412 for a stale If-Match, same code)
-    DuplicateAction               409     OS704
+    DuplicateAction               422     OS704   (the IETF Idempotency-Key draft: key reused
+                                                  with another request)
     ActionRejected                422     OS702
     InvalidInput, InvalidIdentifier 422   OS620, OS621 (400 for malformed JSON or headers)
     NotAuthorised                 403     OS705
@@ -73,7 +74,7 @@ _STATUS: list[tuple[type[OneServiceError], int]] = [
     (NotAuthorised, 403),
     (IllegalAction, 409),
     (ConcurrencyConflict, 409),
-    (DuplicateAction, 409),
+    (DuplicateAction, 422),  # draft-ietf-httpapi-idempotency-key-header: 422 for a reused key
     (ActionRejected, 422),
     (InvalidInput, 422),
     (StoreError, 503),

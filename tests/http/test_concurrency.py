@@ -87,11 +87,12 @@ class TestIdempotencyKey:
         assert first.json["id"] == again.json["id"]
         assert http.get("/me/cases", "me").json["total"] == 1
 
-    def test_same_key_other_body_is_409(self, http):
+    def test_same_key_other_body_is_422(self, http):
+        """The IETF Idempotency-Key draft: a key reused with another request is a 422."""
         case_id = http.open_business()
         http.post(f"/cases/{case_id}/submit", "me", {"channel": "online"}, idempotency_key="k-2")
         r = http.post(f"/cases/{case_id}/withdraw", "me", {"reason": "x"}, idempotency_key="k-2")
-        assert r.status_code == 409 and r.json["code"] == "OS704"
+        assert r.status_code == 422 and r.json["code"] == "OS704"
 
     def test_keys_are_scoped_to_the_caller(self, http):
         """Another caller reusing a key acts afresh and never sees the first caller's result."""

@@ -141,8 +141,13 @@ def run_demo(
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def demo_command(matter_id: str, workflows: str, db: str, lang: str) -> None:
     """Run one realistic case of MATTER_ID end to end and print its timeline."""
-    from .. import OneServiceError
+    from pathlib import Path
 
+    from .. import OneServiceError
+    from .options import INIT_HINT
+
+    if not Path(workflows).exists():
+        raise click.ClickException(f"no catalogue folder {workflows}/ here; {INIT_HINT}")
     try:
         lines = run_demo(workflows, matter_id, db, lang)
     except OneServiceError as exc:

@@ -17,7 +17,9 @@ import click
 if TYPE_CHECKING:
     from .. import OneService
 
-__all__ = ["DEFAULT_DB", "database_url", "db_option", "fail", "open_service"]
+__all__ = ["DEFAULT_DB", "INIT_HINT", "database_url", "db_option", "fail", "open_service"]
+
+INIT_HINT = "`oneservice init` writes a starter catalogue here / 可用 oneservice init 生成示例目录"
 
 DEFAULT_DB = "oneservice.sqlite"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,9 +45,13 @@ def fail(exc: Exception) -> click.ClickException:
 
 def open_service(workflows: str, db: str, *, migrate: bool = False, **options: Any) -> OneService:
     """The service over ``workflows`` and ``db``, the schema at head (see the module docstring)."""
+    from pathlib import Path
+
     from .. import OneService, OneServiceError
     from ..store.schema import open_schema
 
+    if not Path(workflows).exists():
+        raise click.ClickException(f"no catalogue folder {workflows}/ here; {INIT_HINT}")
     try:
         service = OneService.open(workflows, database_url(db), migrate=False, **options)
     except OneServiceError as exc:

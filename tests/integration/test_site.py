@@ -162,3 +162,15 @@ class TestPrivateFiles:
         assert stat.S_IMODE(db.stat().st_mode) == 0o600
         for extra in db.parent.glob("private.sqlite-*"):  # journal/WAL, if any are left
             assert stat.S_IMODE(extra.stat().st_mode) & 0o077 == 0
+
+
+class TestEmptyFolder:
+    @pytest.mark.parametrize("command", [["check"], ["demo"], ["serve", "--port", "0"], ["report"]])
+    def test_commands_point_at_init(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+        """In an empty folder every command says how to start (oneservice init) and writes nothing."""
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv("ONESERVICE_SECRET", raising=False)
+        code, out = invoke(*command)
+        assert code == 1
+        assert "oneservice init" in out
+        assert list(tmp_path.iterdir()) == []

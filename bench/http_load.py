@@ -34,8 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from oneservice import Actor, Role, load_catalogue  # noqa: E402
 from oneservice.http import TokenAuthority  # noqa: E402
-from oneservice.http.auth import ledger_path_for  # noqa: E402
+from oneservice.http.auth import load_secret  # noqa: E402
+from oneservice.http.ledger import DatabaseLedger  # noqa: E402
 from oneservice.samples import sample_form, sample_resident_id  # noqa: E402
+from oneservice.store import Store  # noqa: E402
 
 MATTER = "start-a-business"
 LOCATION = "hz-citizen-centre"
@@ -123,7 +125,9 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="oneservice-bench-"))
     db = args.db or f"sqlite:///{workdir / 'bench.sqlite'}"
     secret = workdir / "bench.secret"
-    authority = TokenAuthority.from_files(secret)  # created 0600; the server signs with the same file
+    ledger = Store(db)  # the tokens go into the database's ledger, which the server reads
+    ledger.migrate()
+    authority = TokenAuthority(load_secret(secret), DatabaseLedger(ledger))  # secret created 0600
     catalogue = load_catalogue([ROOT / "workflows"])
     plan = catalogue.plan(MATTER)
     tokens = {"clerk": authority.issue(Actor(Role.CLERK, "clerk-01", location=LOCATION)).token}
@@ -192,7 +196,7 @@ def main() -> int:
     for sample in stats.samples:
         print("error:", sample)
     print(f"server log: {workdir / 'server.log'}")
-    ledger_path_for(secret).unlink(missing_ok=True)
+    ledger.dispose()
     return 1 if errors else 0
 
 

@@ -11,6 +11,8 @@ that needs them is used. Type checkers read the imports under ``TYPE_CHECKING``.
 import importlib as _importlib
 import typing as _typing
 
+from oneservice._version import __version__ as __version__  # eager: a string, and not in __all__
+
 if _typing.TYPE_CHECKING:
     from .catalog.catalogue import Catalogue as Catalogue
     from .catalog.loader import CheckReport as CheckReport
@@ -47,6 +49,7 @@ if _typing.TYPE_CHECKING:
     from .errors import InvalidInput as InvalidInput
     from .errors import NotAuthorised as NotAuthorised
     from .errors import OneServiceError as OneServiceError
+    from .errors import SchemaOutOfDate as SchemaOutOfDate
     from .errors import StoreError as StoreError
     from .errors import UnknownDefinition as UnknownDefinition
     from .service import OneService as OneService
@@ -88,6 +91,7 @@ __all__ = [
     "ProgressView",
     "RatingLevel",
     "Role",
+    "SchemaOutOfDate",
     "SimulatedClock",
     "Store",
     "StoreError",
@@ -114,7 +118,8 @@ _MODULES = {
     ".errors": (
         "ActionRejected", "CalendarConflict", "CalendarError", "CaseError", "CaseNotFound",
         "ConcurrencyConflict", "DefinitionError", "DuplicateAction", "Finding", "IllegalAction",
-        "InvalidIdentifier", "InvalidInput", "NotAuthorised", "OneServiceError", "StoreError",
+        "InvalidIdentifier", "InvalidInput", "NotAuthorised", "OneServiceError", "SchemaOutOfDate",
+        "StoreError",
         "UnknownDefinition",
     ),
     ".service": ("OneService",),

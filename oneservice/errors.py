@@ -17,6 +17,7 @@
     │   ├── DuplicateAction              idempotency key reused with other content    OS704
     │   └── NotAuthorised                actor may not do this                        OS705
     └── StoreError                       the database could not be used              OS800
+        └── SchemaOutOfDate              the database is behind the code's migrations OS730
 
 Definition errors carry a list of :class:`Finding` (code, message, file, line, column, key path,
 hint); run-time errors carry the case id, its state and, for illegal actions, the actions allowed
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidInput",
     "NotAuthorised",
     "OneServiceError",
+    "SchemaOutOfDate",
     "Severity",
     "StoreError",
     "UnknownDefinition",
@@ -310,3 +312,22 @@ class StoreError(OneServiceError):
     """The database could not be reached or used."""
 
     code = "OS800"
+
+
+class SchemaOutOfDate(StoreError):
+    """The database's schema is behind (or ahead of) the migrations of this version of oneservice.
+
+    Raised where a command or the server opens a database without migrating it; ``oneservice
+    migrate`` (or ``serve --migrate``) brings it to ``head``.
+    """
+
+    code = "OS730"
+
+    def __init__(self, message: str, *, current: str | None, head: str, where: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.head = head
+        self.where = where
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "current": self.current, "head": self.head, "where": self.where}

@@ -1,4 +1,8 @@
-"""The pytest plugin (entry point ``pytest11: oneservice``): Gherkin steps for oneservice.
+"""The pytest plugin: Gherkin steps for oneservice (needs the ``[bdd]`` extra: pytest-bdd).
+
+The entry point ``pytest11: oneservice`` is :mod:`oneservice.bdd.entry`, which loads this module
+only when a test module of a oneservice project uses pytest-bdd; ``-p oneservice.bdd.plugin``
+loads it in any case.
 
 A project that installs oneservice writes ``.feature`` files (English, or Chinese with
 ``# language: zh-CN``) and one test module::
@@ -34,6 +38,7 @@ from pytest_bdd.parser import Feature, Scenario, Step
 
 from oneservice import Catalogue
 
+from .entry import WORKFLOWS_INI
 from .library import STEP_MODULES, closest_steps
 from .runner import STEP_ATTRIBUTE
 from .world import World
@@ -42,15 +47,16 @@ __all__ = ["WORKFLOWS_INI"]
 
 pytest_plugins = list(STEP_MODULES)
 
-WORKFLOWS_INI = "oneservice_workflows"
 CURRENT_STEP = pytest.StashKey[str]()
 WORLD_KEY = pytest.StashKey[World]()
 CATALOGUES = pytest.StashKey[dict[Path, Catalogue]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini(WORKFLOWS_INI, "oneservice: catalogue folder for Gherkin scenarios (default: workflows)",
-                  default="workflows")
+    """The ini option, when this module is loaded with ``-p`` and not through the entry point."""
+    from .entry import pytest_addoption as add
+
+    add(parser)
 
 
 def _where(config: pytest.Config, feature: Feature, step: Step) -> str:

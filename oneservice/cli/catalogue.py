@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -73,6 +74,10 @@ def check_command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         else:
             click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) "
                        f"in {report.files} file(s)", err=True)
+            if not paths and not Path(DEFAULT_WORKFLOWS).exists():
+                from .options import INIT_HINT
+
+                click.echo(f"no catalogue folder {DEFAULT_WORKFLOWS}/ here; {INIT_HINT}", err=True)
     sys.exit(0 if report.ok else 1)
 
 

@@ -11,9 +11,10 @@ window where the law asks for it — and the applicant rates the service.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import click
+
+from .options import db_option, fail
 
 __all__ = ["demo_command", "run_demo"]
 
@@ -25,10 +26,12 @@ def run_demo(
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
     from ..domain.definitions import Channel, OnsiteStage
     from ..samples import sample_deliveries, sample_form, sample_resident_id
+    from ..store.schema import open_schema
+    from .options import database_url
 
     clock = SimulatedClock(start or dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ))
-    url = f"sqlite:///{db}"
-    base = OneService.open(workflows, url, clock=clock)
+    base = OneService.open(workflows, database_url(db), clock=clock, migrate=False)
+    open_schema(base.store)  # created when new; OS730 when behind (oneservice migrate --db …)
     service = base
     plan = service.catalogue.plan(matter_id)
     matter = plan.matter
@@ -142,14 +145,19 @@ def run_demo(
 @click.command("demo")
 @click.argument("matter_id", default="start-a-business")
 @click.option("--workflows", default="workflows", show_default=True, type=click.Path())
-@click.option("--db", default="oneservice-demo.sqlite", show_default=True, help="SQLite file to write")
+@db_option("oneservice-demo.sqlite")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def demo_command(matter_id: str, workflows: str, db: str, lang: str) -> None:
     """Run one realistic case of MATTER_ID end to end and print its timeline."""
-    from .. import OneServiceError
+    from pathlib import Path
 
+    from .. import OneServiceError
+    from .options import INIT_HINT
+
+    if not Path(workflows).exists():
+        raise click.ClickException(f"no catalogue folder {workflows}/ here; {INIT_HINT}")
     try:
-        lines = run_demo(workflows, matter_id, str(Path(db)), lang)
+        lines = run_demo(workflows, matter_id, db, lang)
     except OneServiceError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise fail(exc) from None
     click.echo("\n".join(lines))

@@ -10,19 +10,14 @@ from typing import TYPE_CHECKING
 import click
 
 from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
+from .options import DEFAULT_DB, database_url, db_option, fail, open_service
 
 if TYPE_CHECKING:
-    from ..http.auth import TokenAuthority
+    from .. import Store
+    from ..http.auth import Identifies, TokenAuthority
+    from ..http.oidc import OidcVerifier
 
 __all__ = ["DEFAULT_DB", "serve_command", "token_group"]
-
-DEFAULT_DB = "sqlite:///oneservice.sqlite"
-
-
-def database_url(db: str) -> str:
-    """A database URL; a plain path means a SQLite file."""
-    return db if "://" in db else f"sqlite:///{db}"
-
 
 def _secret_file(db: str, secret_file: str | None) -> Path:
     from ..http.auth import secret_path_for
@@ -30,19 +25,53 @@ def _secret_file(db: str, secret_file: str | None) -> Path:
     return Path(secret_file) if secret_file else secret_path_for(database_url(db))
 
 
-def _authority(db: str, secret_file: str | None, *, create: bool) -> TokenAuthority:
-    from ..http.auth import InvalidToken, TokenAuthority, ledger_path_for, load_secret
+def _authority(db: str, secret_file: str | None, *, create: bool,
+               store: Store | None = None) -> TokenAuthority:
+    """The server's token authority: the secret, and the token ledger in the database ``db``
+    (``store`` when the caller has it open; else opened here, created when new, OS730 when behind)."""
+    from .. import OneServiceError
+    from ..http.auth import InvalidToken, TokenAuthority, load_secret
+    from ..http.ledger import DatabaseLedger
 
     path = _secret_file(db, secret_file)
     try:
-        return TokenAuthority(load_secret(path, create=create), ledger_path_for(path))
+        secret = load_secret(path, create=create)
     except (OSError, InvalidToken, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    if store is None:
+        from .. import Store
+        from ..store.schema import open_schema
+
+        try:
+            store = Store(database_url(db))
+            open_schema(store)
+        except OneServiceError as exc:
+            raise fail(exc) from None
+    return TokenAuthority(secret, DatabaseLedger(store))
 
 
-_db_option = click.option(
-    "--db", default=DEFAULT_DB, show_default=True, help="database URL, or the path of a SQLite file"
-)
+def _platform(issuer: str | None, audience: str | None, jwks: str | None,
+              claims: str | None) -> OidcVerifier | None:
+    """The identity platform of ``serve --oidc-…``; all three of issuer, audience, JWKS or none."""
+    given = {"--oidc-issuer": issuer, "--oidc-audience": audience, "--oidc-jwks": jwks}
+    if not any(given.values()) and claims is None:
+        return None
+    missing = [name for name, value in given.items() if not value]
+    if missing:
+        raise click.UsageError(f"an identity platform needs {', '.join(missing)} too")
+    from ..http.oidc import ClaimMapping, OidcVerifier
+
+    try:
+        mapping = None
+        if claims:
+            mapping = ClaimMapping.from_dict(json.loads(Path(claims).read_text(encoding="utf-8")))
+        assert issuer and audience and jwks
+        return OidcVerifier(issuer=issuer, audience=audience, jwks=jwks, mapping=mapping)
+    except (OSError, ValueError, TypeError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--oidc-…") from None
+
+
+_db_option = db_option()
 _secret_option = click.option(
     "--secret-file", type=click.Path(dir_okay=False), default=None,
     help="signing secret (default: next to a SQLite database, else ./oneservice.secret; "
@@ -61,21 +90,34 @@ _secret_option = click.option(
 @_secret_option
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
+@click.option("--migrate", is_flag=True,
+              help="bring the database schema to this version's head first (else OS730 when it is behind)")
+@click.option("--oidc-issuer", envvar="ONESERVICE_OIDC_ISSUER", default=None,
+              help="accept the tokens of this identity platform (its `iss`) too")
+@click.option("--oidc-audience", envvar="ONESERVICE_OIDC_AUDIENCE", default=None,
+              help="this server's audience (`aud`) at the identity platform")
+@click.option("--oidc-jwks", envvar="ONESERVICE_OIDC_JWKS", default=None,
+              help="the platform's JWKS: an https:// URL or a file")
+@click.option("--oidc-claims", envvar="ONESERVICE_OIDC_CLAIMS", default=None, type=click.Path(dir_okay=False),
+              help="JSON file mapping the platform's claims onto the actor (docs/http-api.md)")
 def serve_command(
     workflows: str, db: str, host: str, port: int, threads: int, max_body: int,
-    secret_file: str | None, log_level: str,
+    secret_file: str | None, log_level: str, migrate: bool, oidc_issuer: str | None,
+    oidc_audience: str | None, oidc_jwks: str | None, oidc_claims: str | None,
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs) under waitress."""
-    from .. import OneService, OneServiceError
     from ..http.logs import configure_logging
     from ..http.server import serve
 
     configure_logging(log_level)
-    tokens = _authority(db, secret_file, create=True)
-    try:
-        service = OneService.open(workflows, database_url(db))
-    except OneServiceError as exc:
-        raise click.ClickException(str(exc)) from None
+    platform = _platform(oidc_issuer, oidc_audience, oidc_jwks, oidc_claims)
+    service = open_service(workflows, db, migrate=migrate)  # before the secret: a failed start writes none
+    own = _authority(db, secret_file, create=True, store=service.store)
+    tokens: Identifies = own
+    if platform is not None:
+        from ..http.oidc import Authenticators
+
+        tokens = Authenticators(own, [platform])
 
     def ready(url: str) -> None:
         click.echo(f"oneservice serving {service.store.url} on {url} (docs: {url}/docs)", err=True)
@@ -95,6 +137,8 @@ def token_group() -> None:
 @click.option("--department", help="reviewers: their department")
 @click.option("--location", help="clerks: their service location")
 @click.option("--applicant-id", help="applicants: their resident ID number or credit code")
+@click.option("--region", help="supervisors: the GB/T 2260 code of their region (33, 3301, 330102); "
+              "absent: every region")
 @click.option("--expires", default="30d", show_default=True, help="lifetime: 30d, 12h, 90m, 2w")
 @click.option("--workflows", default="workflows", show_default=True, type=click.Path(),
               help="catalogue to check department and location against (skipped if absent)")
@@ -102,7 +146,7 @@ def token_group() -> None:
 @_secret_option
 def issue_command(
     role: str, actor_id: str, department: str | None, location: str | None, applicant_id: str | None,
-    expires: str, workflows: str, db: str, secret_file: str | None,
+    region: str | None, expires: str, workflows: str, db: str, secret_file: str | None,
 ) -> None:
     """Print a new token (stdout); its id and expiry go to stderr."""
     from .. import Actor, OneServiceError, Role
@@ -129,7 +173,7 @@ def issue_command(
     actor = Actor(Role(role), actor_id, department=department, location=location, applicant_id=applicant_id)
     tokens = _authority(db, secret_file, create=True)
     try:
-        issued = tokens.issue(actor, ttl)
+        issued = tokens.issue(actor, ttl, region=region)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"token {issued.id} for {actor.describe()} expires {issued.expires:%Y-%m-%d %H:%M} UTC",

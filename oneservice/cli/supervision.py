@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
+from .options import db_option, open_service
+
 __all__ = ["report_command", "supervise_command"]
 
 
 @click.command("supervise")
 @click.option("--workflows", default="workflows", show_default=True, type=click.Path())
-@click.option("--db", default=None, help="database URL (default: sqlite:///oneservice.sqlite)")
+@db_option()
 @click.option(
     "--yellow-days",
     default=1,
@@ -21,13 +23,13 @@ __all__ = ["report_command", "supervise_command"]
     help="working days before the due date that a yellow warning starts",
 )
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(min=1))
-def supervise_command(workflows: str, db: str | None, yellow_days: int, batch: int) -> None:
+def supervise_command(workflows: str, db: str, yellow_days: int, batch: int) -> None:
     """Record yellow (near the limit) and red (overdue) warnings, each exactly once."""
-    from .. import OneService, OneServiceError
+    from .. import OneServiceError
     from ..supervision import Supervision
 
+    service = open_service(workflows, db)
     try:
-        service = OneService.open(workflows, db)
         result = Supervision(service, yellow_days=yellow_days).scan(batch=batch)
     except OneServiceError as exc:
         raise click.ClickException(str(exc)) from None
@@ -37,7 +39,7 @@ def supervise_command(workflows: str, db: str | None, yellow_days: int, batch: i
 
 @click.command("report")
 @click.option("--workflows", default="workflows", show_default=True, type=click.Path())
-@click.option("--db", default=None, help="database URL (default: sqlite:///oneservice.sqlite)")
+@db_option()
 @click.option(
     "--from",
     "start",
@@ -55,7 +57,7 @@ def supervise_command(workflows: str, db: str | None, yellow_days: int, batch: i
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="write to a file")
 def report_command(
     workflows: str,
-    db: str | None,
+    db: str,
     start: dt.datetime | None,
     end: dt.datetime | None,
     by: str | None,
@@ -63,14 +65,14 @@ def report_command(
     output: str | None,
 ) -> None:
     """The reform's figures: trips, on-time conclusion, notices, deficiency, satisfaction."""
-    from .. import OneService, OneServiceError
+    from .. import OneServiceError
     from ..supervision import Supervision
     from ..supervision.render import render_report
 
     if start and end and end < start:
         raise click.BadParameter(f"--to {end:%Y-%m-%d} is before --from {start:%Y-%m-%d}", param_hint="--to")
+    service = open_service(workflows, db)
     try:
-        service = OneService.open(workflows, db)
         report = Supervision(service).report(start.date() if start else None, end.date() if end else None, by)
     except OneServiceError as exc:
         raise click.ClickException(str(exc)) from None

@@ -204,7 +204,7 @@ class Location:
     name: Text
     level: Level
     address: str = ""
-    region: str = ""  # the administrative division code (GB/T 2260) of the location
+    region: str = ""  # GB/T 2260 code of the area it belongs to (a supervisor's region covers it)
 
 
 @attrs.frozen

@@ -20,15 +20,22 @@ if TYPE_CHECKING:
     from .auth import IssuedToken as IssuedToken
     from .auth import TokenAuthority as TokenAuthority
     from .auth import TokenRecord as TokenRecord
+    from .oidc import Authenticators as Authenticators
+    from .oidc import ClaimMapping as ClaimMapping
+    from .oidc import OidcVerifier as OidcVerifier
     from .server import serve as serve
 
-__all__ = ["InvalidToken", "IssuedToken", "TokenAuthority", "TokenRecord", "create_app", "serve"]
+__all__ = ["Authenticators", "ClaimMapping", "InvalidToken", "IssuedToken", "OidcVerifier", "TokenAuthority",
+           "TokenRecord", "create_app", "serve"]
 
 _HOMES = {
     "InvalidToken": "auth",
     "IssuedToken": "auth",
     "TokenAuthority": "auth",
     "TokenRecord": "auth",
+    "Authenticators": "oidc",
+    "ClaimMapping": "oidc",
+    "OidcVerifier": "oidc",
     "create_app": "app",
     "serve": "server",
 }

@@ -20,15 +20,17 @@ from werkzeug.routing import BaseConverter
 
 from .. import OneService, OneServiceError
 from .api import Api
-from .auth import TokenAuthority
+from .auth import Identifies
 from .cases import cases
 from .context import EXTENSION, HttpState
 from .fields import ID_PATTERN
+from .identity import identity
 from .limits import DEFAULT_MAX_BODY
 from .lists import lists
 from .logs import install_request_logging
 from .problems import HTTP_ERROR, HttpProblem, body_response, problem_from_error, problem_response
 from .public import catalogue, health
+from .scope import install_scope
 
 __all__ = ["create_app"]
 
@@ -63,12 +65,14 @@ def _docs_assets(filename: str) -> Response:
 
 def create_app(
     service: OneService,
-    tokens: TokenAuthority,
+    tokens: Identifies,
     *,
     max_body: int = DEFAULT_MAX_BODY,
     config: dict[str, Any] | None = None,
 ) -> Flask:
-    """The HTTP API over ``service``, authenticating with ``tokens``."""
+    """The HTTP API over ``service``, authenticating with ``tokens`` (a
+    :class:`~oneservice.http.auth.TokenAuthority`, or :class:`~oneservice.http.oidc.Authenticators`
+    to accept an identity platform's tokens too)."""
     app = Flask("oneservice.http")
     app.config.update(
         API_TITLE="oneservice",
@@ -98,7 +102,7 @@ def create_app(
     api = Api(app)
     api.register_converter(CaseIdConverter, lambda _c: {"type": "string", "pattern": CASE_ID_PATTERN})
     api.register_converter(IdentConverter, lambda _c: {"type": "string", "pattern": ID_PATTERN})
-    for blueprint in (health, catalogue, cases, lists):
+    for blueprint in (health, catalogue, cases, lists, identity):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_assets", _docs_assets)
 
@@ -107,6 +111,8 @@ def create_app(
         if request.method == "POST" and request.content_length and not request.is_json:
             raise HttpProblem(415, HTTP_ERROR, "send the body as application/json",
                               title="Unsupported Media Type")
+
+    install_scope(app)
 
     @app.errorhandler(HttpProblem)
     def _http_problem(exc: HttpProblem) -> Response:

@@ -12,7 +12,7 @@ import attrs
 from flask import current_app, g, request
 
 from .. import Actor, CaseSummary, OneService, Page, Role
-from .auth import InvalidToken, TokenAuthority, mask_id
+from .auth import Identifies, InvalidToken, mask_id
 from .problems import AUTH_REQUIRED, INVALID_TOKEN, HttpProblem
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "authenticate",
     "case_summary",
     "current_actor",
+    "current_region",
     "etag",
     "mask_id",
     "page_envelope",
@@ -39,10 +40,12 @@ _ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})"?\s*')
 
 @attrs.define
 class HttpState:
-    """What the app needs besides Flask: the service and the token authority."""
+    """What the app needs besides Flask: the service and who verifies tokens (the server's own
+    :class:`~oneservice.http.auth.TokenAuthority`, or :class:`~oneservice.http.oidc.Authenticators`
+    with identity platforms)."""
 
     service: OneService
-    tokens: TokenAuthority
+    tokens: Identifies
 
 
 def state() -> HttpState:
@@ -55,7 +58,10 @@ def service() -> OneService:
 
 
 def authenticate() -> None:
-    """``before_request`` of the protected blueprints: a valid bearer token, or 401."""
+    """``before_request`` of the protected blueprints: a valid bearer token, or 401 (once per
+    request: the scope check before it may have authenticated already)."""
+    if "actor" in g:
+        return
     header = request.headers.get("Authorization")
     challenge = {"WWW-Authenticate": 'Bearer realm="oneservice"'}
     if not header:
@@ -67,14 +73,15 @@ def authenticate() -> None:
             headers={"WWW-Authenticate": 'Bearer realm="oneservice", error="invalid_request"'},
         )
     try:
-        actor, token_id = state().tokens.verify(match.group(1))
+        identity = state().tokens.identify(match.group(1))
     except InvalidToken as exc:
         raise HttpProblem(
             401, INVALID_TOKEN, str(exc),
             headers={"WWW-Authenticate": 'Bearer realm="oneservice", error="invalid_token"'},
         ) from None
-    g.actor = actor
-    g.token_id = token_id
+    g.actor = identity.actor
+    g.token_id = identity.token_id
+    g.region = identity.region
 
 
 def current_actor() -> Actor:
@@ -82,12 +89,18 @@ def current_actor() -> Actor:
     return actor
 
 
+def current_region() -> str | None:
+    """A supervisor's region (GB/T 2260 code), ``None`` for every region."""
+    region: str | None = g.get("region")
+    return region
+
+
 def scoped_key(actor: Actor, key: str | None) -> str | None:
     """The client's idempotency key, scoped to the actor so that keys never collide across users.
 
     An ``Idempotency-Key`` is chosen by its client and means something only to it. The library
     keeps one record per key and puts the actor into its fingerprint, so another actor reusing a
-    key would be refused (409, ``DuplicateAction``) — never given the first caller's result. Over
+    key would be refused (422, ``DuplicateAction``) — never given the first caller's result. Over
     HTTP two clients may pick the same key independently, so each caller's keys live in a space of
     their own: another caller reusing a key acts afresh (``test_keys_are_scoped_to_the_caller``).
     """

@@ -7,6 +7,13 @@ Every list is paginated (``page``, ``page_size`` ≤ 200) in an envelope
 one statement (the service's ``…_page`` methods), so a request never loads a whole worklist.
 Resident ID numbers in case rows are in full for clerks and supervisors and masked for everyone
 else (reviewers, applicants).
+
+Scopes (:mod:`.scope`): a clerk sees the lists of their own service location only — another
+location's window queue is a 404, the awaiting-materials list is their location's, the colour
+lists hold their location's cases; a supervisor with a region sees the locations of that region
+(GB/T 2260 prefix); reviewers have their department's worklist (window queue: 404; colour and
+awaiting-materials lists: 403). Lists a scope cuts are filtered and paged in Python for clerks and
+regional supervisors (the unscoped lists page in SQL).
 """
 
 from __future__ import annotations
@@ -18,7 +25,16 @@ import attrs
 
 from .. import Actor, NotAuthorised, Page, Role
 from .api import Blueprint
-from .context import authenticate, current_actor, mask_id, page_envelope, page_window, sees_full_ids, service
+from .context import (
+    authenticate,
+    current_actor,
+    current_region,
+    mask_id,
+    page_envelope,
+    page_window,
+    sees_full_ids,
+    service,
+)
 from .problems import HttpProblem
 from .schemas import (
     ActionHeaders,
@@ -33,6 +49,7 @@ from .schemas import (
     TaskPageSchema,
     TerminatedSchema,
 )
+from .scope import location_in_scope, record_refusal
 
 __all__ = ["lists"]
 
@@ -49,6 +66,36 @@ def _rows(actor: Actor, rows: Sequence[Any]) -> list[Any]:
 def _cases(actor: Actor, page: Page[Any], query: dict[str, Any]) -> dict[str, Any]:
     """The envelope of a page of case rows, ID numbers masked unless ``actor`` sees them."""
     return page_envelope(page, query, _rows(actor, page.items))
+
+
+def _scoped(actor: Actor) -> bool:
+    """Whether ``actor``'s lists are cut by place (a clerk, a supervisor with a region)."""
+    from .. import Role
+
+    return actor.role is Role.CLERK or (actor.role is Role.SUPERVISOR and current_region() is not None)
+
+
+def _not_reviewer(actor: Actor, what: str) -> None:
+    from .. import NotAuthorised, Role
+
+    if actor.role is Role.REVIEWER:
+        raise NotAuthorised(f"a reviewer works from the department worklist, not the {what}", case_id="-",
+                            actor=actor.describe())
+
+
+def _out_of_scope(actor: Actor, location: str) -> HttpProblem:
+    record_refusal(actor, "-", f"lists of location {location} outside the caller's scope")
+    return HttpProblem(404, "OS705", f"no list of service location {location} for this caller / "
+                       "无权查看该服务点", title="Not found")
+
+
+def _cut(actor: Actor, full: Page[Any], query: dict[str, Any]) -> dict[str, Any]:
+    """A page of the rows of ``full`` (a whole list) inside ``actor``'s scope."""
+    region = current_region()
+    rows = [r for r in full.items if location_in_scope(actor, region, r.location)]
+    window = page_window(query)
+    start, size = window["offset"], window["limit"]
+    return _cases(actor, Page(tuple(rows[start:start + size]), len(rows), start, size), query)
 
 
 @lists.route("/me/cases")
@@ -76,8 +123,14 @@ def department_worklist(query: dict[str, Any], department: str) -> dict[str, Any
 @lists.arguments(PageQuery, location="query")
 @lists.response(200, CasePageSchema)
 def window_queue(query: dict[str, Any], location: str) -> dict[str, Any]:
-    """Cases ready for pickup at a service location (staff)."""
+    """Cases ready for pickup at a service location (a clerk: their own; staff)."""
+    from .. import Role
+
     actor = current_actor()
+    if actor.role in (Role.CLERK, Role.SUPERVISOR, Role.REVIEWER):
+        service().catalogue.location(location)  # an unknown location: 404 OS630 with "did you mean"
+        if actor.role is Role.REVIEWER or not location_in_scope(actor, current_region(), location):
+            raise _out_of_scope(actor, location)
     return _cases(actor, service().window_queue_page(actor, location, **page_window(query)), query)
 
 
@@ -87,10 +140,19 @@ def window_queue(query: dict[str, Any], location: str) -> dict[str, Any]:
 @lists.response(200, CasePageSchema)
 def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
     """Cases waiting for the applicant: after a one-time notice, or with materials owed (staff)."""
+    from .. import Role
+
     actor = current_actor()
+    _not_reviewer(actor, "awaiting-materials list")
     location = query.get("location")
+    if location is None and actor.role is Role.CLERK:
+        location = actor.location
     if location is not None:
         service().catalogue.location(location)
+        if _scoped(actor) and not location_in_scope(actor, current_region(), location):
+            raise _out_of_scope(actor, location)
+    elif _scoped(actor):
+        return _cut(actor, service().awaiting_materials_page(actor, None, limit=None), query)
     return _cases(actor, service().awaiting_materials_page(actor, location, **page_window(query)), query)
 
 
@@ -99,8 +161,12 @@ def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
 @lists.arguments(PageQuery, location="query")
 @lists.response(200, CasePageSchema)
 def cases_by_colour(query: dict[str, Any], colour: str) -> dict[str, Any]:
-    """Open cases whose deadline is near (yellow) or past (red): 电子监察 (staff)."""
+    """Open cases whose deadline is near (yellow) or past (red): 电子监察 (staff; a clerk: their
+    location's cases; a regional supervisor: their region's)."""
     actor = current_actor()
+    _not_reviewer(actor, "colour list")
+    if _scoped(actor):
+        return _cut(actor, service().cases_by_colour_page(actor, colour, limit=None), query)
     return _cases(actor, service().cases_by_colour_page(actor, colour, **page_window(query)), query)
 
 

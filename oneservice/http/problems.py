@@ -13,7 +13,8 @@ is renamed ``error`` so that it does not collide with the RFC's ``type``). Valid
     UnknownDefinition             404     OS630
     IllegalAction                 409     OS701
     ConcurrencyConflict           409     OS703   (412 for a stale If-Match, same code)
-    DuplicateAction               409     OS704
+    DuplicateAction               422     OS704   (the IETF Idempotency-Key draft: key reused
+                                                  with another request)
     CalendarConflict              409     OS706
     CalendarError                 422     OS610
     ActionRejected                422     OS702
@@ -26,11 +27,14 @@ is renamed ``error`` so that it does not collide with the RFC's ``type``). Valid
     (anything unexpected)         500     OS000   logged with its traceback, never shown
 
 A :class:`~oneservice.errors.NotAuthorised` body never carries the state of the case: a caller
-who may not see a case learns nothing about it.
+who may not see a case learns nothing about it. No problem body carries a resident ID number or
+credit code: anything in ``detail`` or the context that looks like one (15–18 letters and
+digits, at least 10 of them digits) is masked as ``330106********0024`` (:func:`redact_numbers`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -57,6 +61,7 @@ __all__ = [
     "ProblemSchema",
     "problem_from_error",
     "problem_response",
+    "redact_numbers",
     "status_of",
 ]
 
@@ -73,7 +78,7 @@ _STATUS: list[tuple[type[OneServiceError], int]] = [
     (NotAuthorised, 403),
     (IllegalAction, 409),
     (ConcurrencyConflict, 409),
-    (DuplicateAction, 409),
+    (DuplicateAction, 422),  # draft-ietf-httpapi-idempotency-key-header: 422 for a reused key
     (CalendarConflict, 409),
     (CalendarError, 422),
     (ActionRejected, 422),
@@ -98,6 +103,28 @@ _TITLES = {
     AUTH_REQUIRED: "Authentication required",
     INVALID_TOKEN: "Invalid token",
 }
+
+
+_NUMBER_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{15,18}(?![0-9A-Za-z])")
+
+
+def _mask(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if sum(c.isdigit() for c in text) < 10:
+        return text  # a word, a hash fragment, an id such as 330102-SCJG-QYSLDJ (hyphens split it)
+    keep = 6 if len(text) == 18 and text[:17].isdigit() else 4
+    return text[:keep] + "*" * (len(text) - keep - 4) + text[-4:]
+
+
+def redact_numbers(value: Any) -> Any:
+    """``value`` (text, or lists and dicts of it) with every resident-ID-like number masked."""
+    if isinstance(value, str):
+        return _NUMBER_LIKE.sub(_mask, value)
+    if isinstance(value, list):
+        return [redact_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_numbers(v) for k, v in value.items()}
+    return value
 
 
 def status_of(exc: OneServiceError) -> int:
@@ -135,12 +162,12 @@ def _problem(status: int, code: str, title: str, detail: str, **extra: Any) -> d
         "type": f"urn:oneservice:problem:{code}",
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": redact_numbers(detail),
         "code": code,
     }
     for key, value in extra.items():
         if key not in body and value is not None:
-            body[key] = value
+            body[key] = value if key == "case_id" else redact_numbers(value)
     return body
 
 

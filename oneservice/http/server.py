@@ -9,7 +9,7 @@ from types import FrameType
 
 from .. import OneService
 from .app import create_app
-from .auth import TokenAuthority
+from .auth import Identifies
 from .limits import DEFAULT_MAX_BODY
 
 __all__ = ["serve"]
@@ -21,7 +21,7 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
 
 def serve(
     service: OneService,
-    tokens: TokenAuthority,
+    tokens: Identifies,
     *,
     host: str = "127.0.0.1",
     port: int = 8080,

@@ -4,7 +4,8 @@
 and the clock together. Every action names its :class:`~oneservice.domain.case.Actor`, runs in
 one transaction with optimistic concurrency on the case, accepts an optional idempotency key,
 and returns a :class:`~oneservice.service.views.CaseSummary`. An action the actor may not perform
-raises :class:`~oneservice.errors.NotAuthorised` and is recorded as an ``AccessDenied`` event.
+raises :class:`~oneservice.errors.NotAuthorised` and is counted in the audit log
+(:mod:`oneservice.store.audit`), not in the case's events.
 
 Each action method is its typed signature over the action's declaration
 (:data:`oneservice.domain.actions.ACTIONS`: its payload, roles and summary, which also becomes the

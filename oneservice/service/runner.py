@@ -3,12 +3,13 @@
 :class:`ActionRunner` holds the catalogue, store, clock and calendar, builds one
 :class:`~oneservice.engine.engine.CaseEngine` per definition version (:meth:`ActionRunner.engine`)
 and runs every action on a case in one transaction (:meth:`ActionRunner.perform`): load, change,
-save, summarise, with an optional idempotency key. A refused authorisation is recorded as an
-``AccessDenied`` event in a transaction of its own.
+save, summarise, with an optional idempotency key. A refused authorisation is counted in the
+audit log (:mod:`oneservice.store.audit`) in a transaction of its own, not in the case's events.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -326,19 +327,16 @@ class ActionRunner:
     def record_denied(
         self, case_id: str, actor: Actor, action: str, exc: NotAuthorised, now: dt.datetime
     ) -> None:
-        """Record an ``AccessDenied`` event in its own transaction (the action rolled back)."""
+        """Count the refusal in the audit log (its own transaction; the action rolled back).
 
-        def record(tx: Transaction, case: Case) -> Callable[[], None]:
-            engine = self.engine(case.definition_hash, tx)
-            engine._event(case, now, "AccessDenied", actor, public=False, action=action, reason=str(exc))
-            return lambda: None
+        Not in the case's event log: refusals are bounded there by actor, case, reason and minute
+        (:mod:`oneservice.store.audit`), and a case's log holds what happened to the case.
+        """
+        from ..store.audit import record_refusal
 
-        for _attempt in range(3):
-            try:
-                self.store.act_on(case_id, record)
-                return
-            except ConcurrencyConflict:
-                continue
+        with contextlib.suppress(StoreError):  # the refusal stands; the audit row is best effort
+            record_refusal(self.store, at=now, actor=actor.describe(), role=actor.role.value,
+                           case_id=case_id, action=action, reason=str(exc))
 
     def with_retry(self, call: Callable[[], R], attempts: int = 3) -> R:
         """Run ``call`` again when a concurrent action changed the case; the last conflict is raised."""

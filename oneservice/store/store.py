@@ -40,6 +40,7 @@ from oneservice.errors import ConcurrencyConflict, OneServiceError, StoreError
 from oneservice.store._fast.cache import CaseCache
 from oneservice.store._fast.connections import Connections, set_up_sqlite
 from oneservice.store._fast.recording import Statement, recording
+from oneservice.store.files import create_private_file, sqlite_file
 from oneservice.store.transaction import Transaction
 from oneservice.store.translate import translate
 from oneservice.store.types import json_dumps
@@ -103,6 +104,12 @@ class Store:
             raise StoreError(f"cannot set up {self._where}: {exc}") from None
         if backend == "sqlite":
             set_up_sqlite(engine, busy_timeout_ms=round(busy_timeout * 1000))
+            path = sqlite_file(parsed.database)
+            if path is not None:
+                try:
+                    create_private_file(path)  # 0600, like the secret beside it
+                except OSError as exc:
+                    raise StoreError(f"cannot create the database file {path}: {exc}") from None
         self._engine: Engine = engine
         self._connections = Connections(engine, keep=backend == "sqlite")
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Table,
     Text,
     TextClause,
+    UniqueConstraint,
     false,
     text,
 )
@@ -42,6 +43,8 @@ from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 __all__ = [
     "OPEN_STATES",
     "WORKLIST_TASK_STATES",
+    "agent_authorisations",
+    "audit_log",
     "calendar_years",
     "cases",
     "deadlines",
@@ -52,6 +55,7 @@ __all__ = [
     "materials",
     "metadata",
     "ratings",
+    "token_ledger",
     "visits",
     "warnings",
 ]
@@ -279,4 +283,58 @@ calendar_years = Table(
     Column("source", Text, nullable=False),
     Column("loaded_at", AwareDateTime, nullable=False),
     Column("loaded_by", String(200), nullable=False),
+)
+
+
+# ------------------------------------------------------------------ identity (migration 0007)
+
+audit_log = Table(
+    # refused calls, kept apart from the cases' event logs: one row per actor, case, reason and
+    # minute, counting the refusals (oneservice.store.audit)
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("minute", AwareDateTime, nullable=False),  # the minute the refusals fell in
+    Column("actor", String(200), nullable=False),  # Actor.describe(): role:id@where
+    Column("role", String(20), nullable=False),
+    Column("case_id", String(CASE_ID), nullable=False),  # "*": past the per-actor bound
+    Column("reason", String(300), nullable=False),
+    Column("action", String(ID), nullable=False),  # the last action refused in the row
+    Column("refusals", Integer, nullable=False),
+    Column("first_at", AwareDateTime, nullable=False),
+    Column("last_at", AwareDateTime, nullable=False),
+    UniqueConstraint("actor", "case_id", "reason", "minute", name="uq_audit_log_actor_case_reason_minute"),
+    Index(None, "minute"),
+    Index(None, "case_id", "minute"),
+)
+
+agent_authorisations = Table(
+    # 委托书: an applicant authorises an agent (代办员) to open and run their cases
+    "agent_authorisations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("applicant_id", String(40), nullable=False),  # resident ID number or credit code
+    Column("agent_id", String(64), nullable=False),
+    Column("matter_id", String(ID)),  # NULL: every matter
+    Column("granted_at", AwareDateTime, nullable=False),
+    Column("expires_at", AwareDateTime),
+    Column("revoked_at", AwareDateTime),
+    Column("document", String(200)),  # the reference of the signed 委托书, if any
+    Index(None, "applicant_id", "agent_id"),
+)
+
+token_ledger = Table(
+    # issued and revoked bearer tokens, shared by every server (oneservice.store.tokens)
+    "token_ledger",
+    metadata,
+    Column("id", String(40), primary_key=True),  # the token's jti
+    Column("role", String(20), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("department", String(ID)),
+    Column("location", String(ID)),
+    Column("applicant", String(40)),  # masked
+    Column("issued_at", AwareDateTime, nullable=False),
+    Column("expires_at", AwareDateTime, nullable=False),
+    Column("revoked_at", AwareDateTime),
+    Index(None, "revoked_at"),
 )

@@ -240,3 +240,65 @@ class TestFirstScenarioGuide:
         assert passing >= 3
         for report in expected_failures:
             result.stdout.fnmatch_lines([line.rstrip() for line in report.splitlines()], consecutive=True)
+
+
+FOREIGN_FEATURE = """\
+Feature: someone else's feature
+  Scenario: their step
+    Given a step nobody defined
+"""
+
+LOADED_PROBE = """\
+import sys
+
+
+def test_probe():
+    # (the probe must not name the package: a module that does is taken for one of its projects)
+    print("STEP LIBRARY LOADED:", any(name.endswith(".bdd.library") for name in sys.modules))
+"""
+
+
+class TestInertEntryPoint:
+    """The entry point ``pytest11: oneservice`` (oneservice.bdd.entry) stays out of other projects."""
+
+    def test_entry_imports_nothing_of_the_step_library(self) -> None:
+        """Importing the entry point loads neither pytest-bdd nor the step library nor the service."""
+        import subprocess
+        import sys
+
+        probe = ("import sys, oneservice.bdd.entry\n"
+                 "print(sorted(m for m in ('pytest_bdd', 'oneservice.bdd.plugin', 'oneservice.bdd.library',"
+                 " 'oneservice.service', 'sqlalchemy') if m in sys.modules))")
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "[]"
+
+    def test_unrelated_project_does_not_load_the_step_library(self, pytester: pytest.Pytester) -> None:
+        """A project without pytest-bdd scenarios runs without oneservice's steps loaded."""
+        pytester.makepyfile(test_unrelated=LOADED_PROBE)
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+        result.assert_outcomes(passed=1)
+        assert "STEP LIBRARY LOADED: False" in result.stdout.str()
+
+    def test_foreign_bdd_project_keeps_pytest_bdds_message(self, pytester: pytest.Pytester) -> None:
+        """Another pytest-bdd project (no oneservice catalogue): its undefined step is pytest-bdd's."""
+        (pytester.path / "features").mkdir()
+        (pytester.path / "features" / "theirs.feature").write_text(FOREIGN_FEATURE, encoding="utf-8")
+        pytester.makepyfile(test_theirs=ONE_LINE_TEST + "\n" + LOADED_PROBE)
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+        result.assert_outcomes(passed=1, failed=1)
+        output = result.stdout.str()
+        assert "STEP LIBRARY LOADED: False" in output
+        assert "docs/bdd-steps.md of oneservice" not in output
+        assert "StepDefinitionNotFoundError" in output
+
+    def test_oneservice_project_loads_it(self, pytester: pytest.Pytester) -> None:
+        """A project with workflows/registry.yaml and a pytest-bdd module gets the steps."""
+        copy_matter(pytester.path / "workflows", "start-a-business")
+        (pytester.path / "features").mkdir()
+        (pytester.path / "features" / "ours.feature").write_text(
+            'Feature: ours\n  Scenario: opened\n    When the applicant opens a case of "start-a-business" online\n',
+            encoding="utf-8")
+        pytester.makepyfile(test_ours=ONE_LINE_TEST + "\n" + LOADED_PROBE)
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+        result.assert_outcomes(passed=2)
+        assert "STEP LIBRARY LOADED: True" in result.stdout.str()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import stat
 
 import jwt
@@ -15,7 +16,7 @@ from http_helpers import PERSON_ID, SECRET
 from oneservice import Actor, Role
 from oneservice.cli import main
 from oneservice.http import TokenAuthority
-from oneservice.http.auth import load_secret, parse_duration
+from oneservice.http.auth import WeakSecret, load_secret, parse_duration, weak_secret_reason
 
 
 def unauthorised(r, code):
@@ -90,7 +91,11 @@ class TestTokenCommands:
         token = r.stdout.strip()
         secret_file = tmp_path / "cases.secret"
         assert stat.S_IMODE(os.stat(secret_file).st_mode) == 0o600
-        authority = TokenAuthority.from_files(secret_file)
+        from oneservice import Store
+        from oneservice.http.ledger import DatabaseLedger
+
+        store = Store(f"sqlite:///{db}")  # the commands' ledger: the database's token_ledger table
+        authority = TokenAuthority(load_secret(secret_file), DatabaseLedger(store))
         actor, token_id = authority.verify(token)
         assert actor == Actor(Role.REVIEWER, "rev-1", department="sc-amr")
         r = runner.invoke(main, ["token", "issue", "--role", "applicant", "--id", "zs",
@@ -106,6 +111,7 @@ class TestTokenCommands:
         with pytest.raises(Exception, match="revoked"):
             authority.verify(token)
         assert "revoked" in runner.invoke(main, ["token", "list", "--db", db]).stdout
+        store.dispose()
 
     @pytest.mark.parametrize("args", [
         ["--role", "reviewer", "--id", "rev-1"],                                # no department
@@ -128,9 +134,48 @@ class TestTokenCommands:
             load_secret(path)
 
     def test_secret_from_environment(self, tmp_path, monkeypatch):
-        monkeypatch.setenv("ONESERVICE_SECRET", "e" * 40)
-        assert load_secret(tmp_path / "absent.secret") == b"e" * 40
+        strong = "5f0c1e9a7b3d42e8a6c1f0b9d7e3a2c4"
+        monkeypatch.setenv("ONESERVICE_SECRET", strong)
+        assert load_secret(tmp_path / "absent.secret") == strong.encode()
         assert not (tmp_path / "absent.secret").exists()
+
+    @pytest.mark.parametrize(("secret", "reason"), [
+        ("e" * 40, "only 1 different character(s), fewer than 8"),
+        ("a" * 32, "only 1 different character(s), fewer than 8"),
+        ("abcdefgh" * 4, "the same 8 characters repeated 4 times"),
+        ("aaaaaaaaaaaaaaaaaaaaaaaabcdefghi", "bits of entropy per character, fewer than 2.5"),
+        ("short-but-varied-123", "20 characters, fewer than 32"),
+    ])
+    def test_weak_secrets_are_refused(self, tmp_path, monkeypatch, secret, reason):
+        """A 32-character secret of one repeated letter, a repeated word, low entropy: OS110."""
+        monkeypatch.setenv("ONESERVICE_SECRET", secret)
+        with pytest.raises(WeakSecret, match=re.escape(reason)) as caught:
+            load_secret(tmp_path / "absent.secret")
+        assert str(caught.value).startswith("OS110 ONESERVICE_SECRET is a weak signing secret")
+        monkeypatch.delenv("ONESERVICE_SECRET")
+        path = tmp_path / "weak.secret"
+        path.write_text(secret + "\n")
+        path.chmod(0o600)
+        with pytest.raises(WeakSecret, match=re.escape(reason)):
+            load_secret(path)
+        with pytest.raises(WeakSecret):
+            TokenAuthority(secret.encode())
+
+    def test_weak_secret_stops_the_command(self, tmp_path, monkeypatch):
+        """``token issue`` with a weak ONESERVICE_SECRET: exit 1, the reason, no token."""
+        monkeypatch.setenv("ONESERVICE_SECRET", "x" * 32)
+        r = CliRunner().invoke(main, ["token", "issue", "--role", "supervisor", "--id", "s",
+                                      "--db", str(tmp_path / "x.sqlite")])
+        assert r.exit_code == 1
+        assert "OS110" in r.output
+        assert r.stdout.count(".") < 2  # no JWT printed
+
+    def test_generated_secrets_are_strong(self):
+        """What the server writes (token_hex(32)) always passes."""
+        import secrets
+
+        assert all(weak_secret_reason(secrets.token_hex(32).encode()) is None for _ in range(200))
+        assert all(weak_secret_reason(secrets.token_hex(16).encode()) is None for _ in range(200))
 
     def test_durations(self):
         assert parse_duration("30d") == dt.timedelta(days=30)

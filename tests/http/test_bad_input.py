@@ -69,9 +69,54 @@ class TestMalformedRequests:
         problem(r, 422, "OS620")
 
     def test_deep_nesting(self, http):
+        """Nested past the limit: 400, counted before decoding."""
         case_id = http.open_business()
         deep = {"form": {"company_name": json.loads("[" * 40 + "]" * 40)}, "channel": "online"}
-        problem(http.post(f"/cases/{case_id}/submit", "me", deep), 422, "OS620")
+        body = problem(http.post(f"/cases/{case_id}/submit", "me", deep), 400, "OS620")
+        assert body["errors"] == {"json": ["JSON nested deeper than 32 levels / JSON 嵌套超过 32 层"]}
+
+    @pytest.mark.parametrize("text", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 30_000 + b"1" + b"}" * 30_000,
+                                      b"[" * 100_000])
+    def test_nesting_past_the_decoders_recursion_limit(self, http, text):
+        """100,000 arrays or 30,000 objects (what made the decoder raise RecursionError): 400, not 500."""
+        case_id = http.open_business()
+        problem(raw(http, f"/cases/{case_id}/withdraw", "me", text), 400, "OS620")
+
+    def test_brackets_inside_strings_do_not_count(self, http):
+        """A text full of brackets is a text, not nesting."""
+        case_id = http.open_business()
+        r = http.post(f"/cases/{case_id}/withdraw", "me", {"reason": "[[[[" * 40 + '\\"{{{{' * 40})
+        assert r.status_code == 200, r.get_data(as_text=True)
+
+    @pytest.mark.parametrize(("path", "body", "field"), [
+        ("withdraw", b'{"reason": "a\\ud800b"}', "reason"),
+        ("withdraw", b'{"reason": "\\udfff"}', "reason"),
+        ("submit", b'{"channel": "online", "form": {"company_name": "x\\ud800"}}', "form.company_name"),
+        ("submit", b'{"channel": "online", "form": {"\\ud800": "x"}}', "form.\ud800"),
+        ("submit", b'{"channel": "online", "materials": ["a", "\\udc00"]}', "materials.1"),
+    ])
+    def test_lone_surrogate(self, http, path, body, field):
+        """A lone surrogate (``"\\ud800"``) anywhere: 422 naming the field, on both databases."""
+        case_id = http.open_business()
+        problem_body = problem(raw(http, f"/cases/{case_id}/{path}", "me", body), 422, "OS620")
+        assert problem_body["field"] == field
+        assert "surrogate" in problem_body["detail"]
+        assert http.get(f"/cases/{case_id}", "me").json["state"] == "draft"  # nothing stored
+
+    def test_surrogate_pair_is_a_character(self, http):
+        """A proper pair (an emoji, 😀 = \\ud83d\\ude00) is accepted."""
+        case_id = http.open_business()
+        r = raw(http, f"/cases/{case_id}/withdraw", "me", b'{"reason": "ok \\ud83d\\ude00"}')
+        assert r.status_code == 200, r.get_data(as_text=True)
+
+    def test_lone_surrogate_when_opening(self, http):
+        """In the applicant's name when a case is opened: 422, no case."""
+        body = {"matter_id": "start-a-business", "channel": "online", "location": LOCATION,
+                "applicant": PERSON | {"name": "张\ud800"}}
+        data = json.dumps(body).encode()  # ensure_ascii: the surrogate travels as \ud800
+        assert b"\\ud800" in data
+        r = http.client.post("/cases", data=data, content_type="application/json", headers=http.headers("me"))
+        assert problem(r, 422, "OS620")["field"] == "applicant.name"
 
     def test_oversized_body(self, http):
         """More than the body limit: 413."""
@@ -140,16 +185,23 @@ class TestConflicts:
 
 class TestForbidden:
     def test_another_applicants_case(self, http):
-        """Another applicant: 403 for every read and action, no state, no data of the case."""
+        """Another applicant: 404 for every read and action, the body of a case that does not exist."""
         case_id = http.open_business()
+        missing = "20261102-000000000000"
+
+        def same(r, other_r):
+            a, b = problem(r, 404, "OS700"), problem(other_r, 404, "OS700")
+            a = {k: (v.replace(case_id, "?") if isinstance(v, str) else v) for k, v in a.items() if k != "case_id"}
+            b = {k: (v.replace(missing, "?") if isinstance(v, str) else v) for k, v in b.items() if k != "case_id"}
+            assert a == b
+            assert PERSON_ID not in json.dumps(a) and "张三" not in json.dumps(a, ensure_ascii=False)
+
         for path in ("", "/progress", "/notice", "/completeness", "/events", "/detail"):
-            body = problem(http.get(f"/cases/{case_id}{path}", "other"), 403, "OS705")
-            assert "state" not in body and "draft" not in body["detail"]
-            assert PERSON_ID not in json.dumps(body) and "张三" not in json.dumps(body, ensure_ascii=False)
+            same(http.get(f"/cases/{case_id}{path}", "other"), http.get(f"/cases/{missing}{path}", "other"))
         for path, payload in [("/withdraw", {"reason": "x"}), ("/submit", {"channel": "online"}),
                               ("/rating", {"level": 5})]:
-            body = problem(http.post(f"/cases/{case_id}{path}", "other", payload), 403, "OS705")
-            assert "state" not in body and "(state" not in body["detail"]
+            same(http.post(f"/cases/{case_id}{path}", "other", payload),
+                 http.post(f"/cases/{missing}{path}", "other", payload))
 
     def test_another_departments_item(self, http):
         """A reviewer of the case acting on another department's item: 403, nothing changes."""
@@ -161,14 +213,14 @@ class TestForbidden:
         assert http.get(f"/cases/{case_id}", "clerk").json["tasks"] == before["tasks"]
 
     def test_uninvolved_department_learns_nothing(self, http):
-        """A department without an item in the case: 403 before the engine looks at the item."""
+        """A department without an item in the case: 404, as if the case did not exist."""
         case_id = http.accepted_business()
         for path, body in [(f"items/{SEAL}/approve", {}), (f"items/{SEAL}/corrections",
                                                            {"materials": ["nope"], "note": "x"})]:
             r = http.post(f"/cases/{case_id}/{path}", "hz-water", body)
-            text = json.dumps(problem(r, 403, "OS705"))
+            text = json.dumps(problem(r, 404, "OS700"))
             assert "start-a-business" not in text and "material" not in text
-        problem(http.get(f"/cases/{case_id}", "hz-water"), 403, "OS705")
+        problem(http.get(f"/cases/{case_id}", "hz-water"), 404, "OS700")
 
     def test_wrong_role(self, http):
         """An applicant may not accept; a clerk may not rate."""
@@ -193,3 +245,21 @@ class TestForbidden:
         mine = http.get("/me/cases", "me").json
         assert mine["total"] == 1 and mine["items"][0]["applicant_id"] != PERSON_ID
         assert OTHER_ID not in json.dumps(mine)
+
+
+class TestNoIdNumberInProblems:
+    def test_invalid_id_number_is_masked_in_the_422(self, http):
+        """A resident ID number with a wrong check digit: 422 OS621, the number masked in the body."""
+        wrong = PERSON_ID[:-1] + ("0" if PERSON_ID[-1] != "0" else "1")
+        r = http.post("/cases", "me", {"matter_id": "start-a-business", "channel": "online",
+                                       "location": LOCATION, "applicant": PERSON | {"id_number": wrong}})
+        body = problem(r, 422, "OS621")
+        assert wrong not in r.get_data(as_text=True)
+        assert wrong[:6] + "********" + wrong[-4:] in body["detail"]
+
+    def test_item_codes_and_case_ids_are_left_alone(self):
+        from oneservice.http.problems import redact_numbers
+
+        assert redact_numbers("item 330102-SCJG-QYSLDJ of case 20261102-7a7e0a4e66b5") == (
+            "item 330102-SCJG-QYSLDJ of case 20261102-7a7e0a4e66b5")
+        assert redact_numbers("91330106MA2H3X5K6A is wrong") == "9133**********5K6A is wrong"

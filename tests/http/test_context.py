@@ -28,12 +28,12 @@ class TestCaseReadsAsTheCaller:
         assert not hasattr(context, "READER")
 
     def test_reviewer_of_another_department_is_refused(self, http) -> None:
-        """A reviewer whose department has no item in the case gets the library's 403."""
+        """A reviewer whose department has no item in the case: 404, as for a case that does not exist."""
         case_id = http.accepted_business()
         involved = {item.department for item in http.catalogue.plan(BIZ).items}
         outsider = next(dep for dep in sorted(http.catalogue.departments) if dep not in involved)
         r = http.get(f"/cases/{case_id}", outsider)
-        assert r.status_code == 403 and r.json["code"] == "OS705"
+        assert r.status_code == 404 and r.json["code"] == "OS700"
 
     def test_reviewer_precondition(self, http) -> None:
         """A reviewer's ``If-Match`` is checked against the summary the reviewer may read."""

@@ -72,7 +72,7 @@ class TestRequestLogs:
         fields = [r.fields for r in records]
         assert fields[0]["route"] == "/cases" and fields[0]["status"] == 201 and fields[0]["role"] == "applicant"
         assert fields[1]["route"] == "/cases/<case_id:case_id>" and fields[1]["case"] == case_id
-        assert fields[2]["status"] == 403 and fields[2]["code"] == "OS705"
+        assert fields[2]["status"] == 404 and fields[2]["code"] == "OS700"  # another's case: as if missing
         assert all(f["token"].startswith("t-") and f["request_id"] for f in fields)
         text = json.dumps(fields, ensure_ascii=False)
         for secret in (PERSON_ID, "张三", "zhangsan", "13800138000", http.tokens["me"]):

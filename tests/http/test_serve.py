@@ -131,7 +131,12 @@ def test_case_end_to_end(server):
     assert status == 200
     status, _, case = api.call("POST", f"/cases/{case_id}/accept", clerk)
     assert status == 200 and case["state"] == "in_progress"
-    authority = TokenAuthority.from_files(db.with_suffix(".secret"), create=False)  # the server's secret
+    from oneservice import Store
+    from oneservice.http.auth import load_secret
+    from oneservice.http.ledger import DatabaseLedger
+
+    ledger_store = Store(f"sqlite:///{db}")  # the server's secret and its token ledger in the database
+    authority = TokenAuthority(load_secret(db.with_suffix(".secret"), create=False), DatabaseLedger(ledger_store))
     for item in plan.items:
         reviewer = authority.issue(Actor(Role.REVIEWER, f"rev-{item.department}", department=item.department)).token
         assert api.call("POST", f"/cases/{case_id}/items/{item.code}/start-review", reviewer)[0] == 200

@@ -284,15 +284,21 @@ class TestBackOffice:
         assert summary.outcome == "partially_approved"
 
     def test_reviewer_of_another_department_is_refused_and_recorded(self, service):
-        """A reviewer acts only on items of their own department; the attempt is an event."""
+        """A reviewer acts only on items of their own department; the attempt is counted in the
+        audit log, and the case's event log is unchanged."""
+        from oneservice.store.audit import audit_page
+
         case_id = open_business(service, hold_back=())
         service.accept(CLERK, case_id)
+        before = [(e.seq, e.type) for e in service.events(SUPERVISOR, case_id)]
         intruder = reviewer(service, BANK)
-        with pytest.raises(NotAuthorised):
-            service.start_review(intruder, case_id, REGISTRATION)
-        events = service.events(SUPERVISOR, case_id)
-        assert events[-1].type == "AccessDenied"
-        assert events[-1].data["action"] == "start_review"
+        for _ in range(3):
+            with pytest.raises(NotAuthorised):
+                service.start_review(intruder, case_id, REGISTRATION)
+        assert [(e.seq, e.type) for e in service.events(SUPERVISOR, case_id)] == before
+        rows = audit_page(service.store, case_id=case_id).items
+        assert len(rows) == 1 and rows[0].refusals == 3
+        assert rows[0].action == "start_review" and rows[0].actor == intruder.describe()
         assert service.get(SUPERVISOR, case_id).tasks[REGISTRATION] == "ready"
 
 

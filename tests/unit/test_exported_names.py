@@ -84,3 +84,10 @@ def test_lazy_names_match_the_static_imports() -> None:
     assert set(static) == set(oneservice.__all__)
     for name, module in static.items():
         assert getattr(oneservice, name) is getattr(importlib.import_module(module, "oneservice"), name)
+
+
+def test_version_is_the_distributions() -> None:
+    """``oneservice.__version__`` is the installed distribution's (``oneservice-gov``) version."""
+    from importlib.metadata import version
+
+    assert oneservice.__version__ == version("oneservice-gov") == "0.2.0.dev0"

@@ -24,7 +24,7 @@ from . import analysis
 from .calendars import CalendarData, CalendarProblem, check_calendar_file
 from .catalogue import Catalogue
 from .schemas import SCHEMAS
-from .yamlio import Document, locate, parse_text, read_document
+from .yamlio import Document, locate, parse_text, read_document, value_position
 
 __all__ = ["CheckReport", "check", "check_files", "load_catalogue"]
 
@@ -169,12 +169,14 @@ class _Origins:
 
     docs: dict[tuple[str, str], tuple[Document, Path_]] = attrs.Factory(dict)
 
-    def __call__(self, kind: str, ident: str, path: Path_) -> dict[str, Any]:
+    def __call__(self, kind: str, ident: str, path: Path_, at: int | None = None) -> dict[str, Any]:
         if (kind, ident) not in self.docs:
             return {}
         doc, base = self.docs[(kind, ident)]
         full = base + path
         line, col = _locate(doc, full)
+        if at is not None and line is not None and col is not None:
+            line, col = value_position(doc.text, line, col, at) or (line, col)
         return {"file": doc.name, "line": line, "column": col, "path": _dotted(_doc_path(doc, full))}
 
 

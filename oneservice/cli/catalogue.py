@@ -1,6 +1,6 @@
 """``oneservice check``, ``explain`` and ``diagram``: the catalogue, without a database.
 
-The catalogue modules (marshmallow, ruamel.yaml, celpy) are imported inside the commands, so
+The catalogue modules (marshmallow, ruamel.yaml, cel-expr-python) are imported inside the commands, so
 ``oneservice --help`` does not load them.
 """
 

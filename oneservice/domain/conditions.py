@@ -486,15 +486,21 @@ def evaluate(expression: str, values: Mapping[str, Any], *, today: dt.date | Non
         activation[TODAY] = today.isoformat()
     try:
         result = compiled.program.eval(data=activation)
-        kind = result.type()
         value = result.value()
     except Exception as exc:  # the iteration budget, a value cel-cpp cannot take
         return _failed(expression, name, _reason(str(exc), expression))
-    if kind == cel.Type.BOOL:
-        return Outcome(bool(value))
+    if value is True:
+        return _PASSED
+    if value is False:
+        return _NOT_PASSED
+    kind = result.type()
     if kind == cel.Type.ERROR:
         return _failed(expression, name, _reason(str(value), expression))
     return _failed(expression, name, f"expression gave {_shown(kind.name().lower())}, not a boolean")
+
+
+_PASSED = Outcome(True)
+_NOT_PASSED = Outcome(False)
 
 
 def _failed(expression: str, name: str, reason: str) -> Outcome:

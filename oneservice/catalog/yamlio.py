@@ -314,8 +314,17 @@ class _GuardedParser(RoundTripParser):  # type: ignore[misc, unused-ignore]
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             raise self._refuse("OS104", "anchors and aliases (& and *) are not allowed in definitions",
                                event, "write the value out in full")
+        if getattr(event, "tag", None) is not None and not isinstance(event, AliasEvent):
+            raise self._refuse("OS104", f"YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are "
+                               "not allowed in definitions", event,
+                               "write the value as plain text; definitions have no binary or typed values")
+        at_key = bool(self._open) and bool(self._open[-1][0]) and self._open[-1][1] % 2 == 0
+        if (at_key and isinstance(event, ScalarEvent) and event.value == "<<" and event.style is None
+                and event.implicit[0]):
+            raise self._refuse("OS104", "merge keys (<<) are not allowed in definitions", event,
+                               "write the keys out in full")
         if isinstance(event, CollectionStartEvent):
-            if self._open and self._open[-1][0] and self._open[-1][1] % 2 == 0:
+            if at_key:
                 raise self._refuse("OS104", "a mapping or a list cannot be a key in definitions",
                                    event, "keys are plain names such as 'code'")
             if len(self._open) >= MAX_DEPTH:

@@ -15,11 +15,14 @@ from pathlib import Path
 
 import click
 
+from .options import workflows_option
+
 __all__ = ["demo_command", "run_demo"]
 
 
 def run_demo(
-    workflows: str, matter_id: str, db: str, lang: str = "zh", start: dt.datetime | None = None
+    workflows: str | tuple[str, ...], matter_id: str, db: str, lang: str = "zh",
+    start: dt.datetime | None = None
 ) -> list[str]:
     """Run the demo case; return the printed lines."""
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
@@ -141,10 +144,10 @@ def run_demo(
 
 @click.command("demo")
 @click.argument("matter_id", default="start-a-business")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
+@workflows_option()
 @click.option("--db", default="oneservice-demo.sqlite", show_default=True, help="SQLite file to write")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def demo_command(matter_id: str, workflows: str, db: str, lang: str) -> None:
+def demo_command(matter_id: str, workflows: tuple[str, ...], db: str, lang: str) -> None:
     """Run one realistic case of MATTER_ID end to end and print its timeline."""
     from .. import OneServiceError
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
+from .options import workflows_option
 
 if TYPE_CHECKING:
     from ..http.auth import TokenAuthority
@@ -51,7 +52,7 @@ _secret_option = click.option(
 
 
 @click.command("serve")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
+@workflows_option()
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to listen on every interface")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0: a free port")
@@ -62,7 +63,7 @@ _secret_option = click.option(
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
 def serve_command(
-    workflows: str, db: str, host: str, port: int, threads: int, max_body: int,
+    workflows: tuple[str, ...], db: str, host: str, port: int, threads: int, max_body: int,
     secret_file: str | None, log_level: str,
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs) under waitress."""
@@ -96,13 +97,12 @@ def token_group() -> None:
 @click.option("--location", help="clerks: their service location")
 @click.option("--applicant-id", help="applicants: their resident ID number or credit code")
 @click.option("--expires", default="30d", show_default=True, help="lifetime: 30d, 12h, 90m, 2w")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path(),
-              help="catalogue to check department and location against (skipped if absent)")
+@workflows_option("catalogue to check department and location against (skipped if absent); repeatable")
 @_db_option
 @_secret_option
 def issue_command(
     role: str, actor_id: str, department: str | None, location: str | None, applicant_id: str | None,
-    expires: str, workflows: str, db: str, secret_file: str | None,
+    expires: str, workflows: tuple[str, ...], db: str, secret_file: str | None,
 ) -> None:
     """Print a new token (stdout); its id and expiry go to stderr."""
     from .. import Actor, OneServiceError, Role
@@ -114,10 +114,10 @@ def issue_command(
             applicant_id = normalise_applicant_id(applicant_id)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    if Path(workflows).is_dir() and (department or location):
+    if all(Path(w).exists() for w in workflows) and (department or location):
         from .. import check
 
-        report = check([workflows])
+        report = check(list(workflows))
         if report.catalogue is not None:
             try:
                 if department:

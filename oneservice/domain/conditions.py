@@ -17,6 +17,7 @@ OS262     an invalid regular expression in ``matches``
 OS263     over the cost bound: longer than :data:`MAX_LENGTH`, nested deeper than
           :data:`MAX_NESTING`, more than :data:`MAX_COMPREHENSIONS` comprehensions, or a
           comprehension inside another
+OS264     reads no form field and is never true (``1 > 2``): no applicant could meet it
 ========  ==================================================================================
 
 At intake, :func:`evaluate` runs a compiled program with the case's form values; it never raises
@@ -208,6 +209,20 @@ def _shown(text: str) -> str:
     return text
 
 
+_RUNTIME_OVERLOAD = re.compile(r"No matching overloads found ?: ?(\S+)\((.*)\)")
+
+
+def _runtime(text: str) -> str:
+    """cel-cpp's run-time "no matching overload" said as the checker says it."""
+    match = _RUNTIME_OVERLOAD.search(text)
+    if match is None:
+        return text
+    function = match[1]
+    shown = _OPERATORS.get(function)
+    what = f"operator {shown!r}" if shown else f"function {function!r}"
+    return f"{what} cannot be applied to ({_shown(match[2])})"
+
+
 def _offset(expression: str, line: int, column: int | None) -> int:
     """The index in ``expression`` of (line, column), both 1-based."""
     lines = expression.split("\n")
@@ -339,7 +354,7 @@ def _regex_problem(token: str) -> str | None:
 
 def _env(declared: Mapping[str, str], dyn: bool = False) -> Any:
     variables = {name: (cel.Type.DYN if dyn else _WRAPPERS[t]) for name, t in declared.items()}
-    variables.setdefault(TODAY, cel.Type.DYN if dyn else cel.Type.STRING)
+    variables[TODAY] = cel.Type.DYN if dyn else cel.Type.STRING  # the clock, even beside a field "today"
     return cel.NewEnv(variables=variables)
 
 
@@ -380,7 +395,22 @@ def check_expression(expression: str, fields: Mapping[str, FieldType | str]) -> 
             line, col = _position(expression, index)
             problems.append(Problem("OS262", f"invalid regular expression {token}: {reason}", line, col,
                                     "CEL's matches() uses RE2 syntax (no look-ahead, no back-references)"))
+    if not problems and _never_true(expression):
+        problems.append(Problem("OS264", "the condition reads no form field and is never true: no "
+                                         "applicant can meet it", 1, 1,
+                                "compare a form field, e.g. 'capital > 0.0', or remove the condition"))
     return problems
+
+
+def _never_true(expression: str) -> bool:
+    """Whether ``expression`` reads nothing (no field, not today) and is not true."""
+    compiled = compile_expression(expression)
+    if compiled.identifiers or compiled.uses_today:
+        return False
+    try:
+        return compiled.program.eval(data={}).value() is not True
+    except Exception:
+        return True
 
 
 def _checker_problem(expression: str, error: tuple[int, int | None, str]) -> Problem:
@@ -468,6 +498,7 @@ def _reason(text: str, expression: str) -> str:
     reason = _clean(text)
     reason = _QUOTED.sub(lambda m: m.group() if m.group() in expression else "‹…›", reason)
     reason = _DIGITS.sub(lambda m: m.group() if m.group() in expression else "‹…›", reason)
+    reason = _runtime(reason)
     return reason if len(reason) <= 200 else reason[:199] + "…"
 
 

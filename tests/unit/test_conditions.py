@@ -6,6 +6,8 @@ import datetime as dt
 import decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oneservice.domain.conditions import (
     ConditionSyntaxError,
@@ -173,6 +175,16 @@ class TestCheckExpression:
         expression = "(" * 300 + "age" + ")" * 300 + " > 1"
         assert [(p.code, p.column) for p in check_expression(expression, FIELDS)] == [("OS263", 13)]
 
+    @pytest.mark.parametrize("expression", ["1 > 2", "false", "1 / 0 == 1", "size('abc') == 4"])
+    def test_never_true(self, expression: str) -> None:
+        """A condition that reads nothing and is not true is OS264."""
+        assert [p.code for p in check_expression(expression, FIELDS)] == ["OS264"]
+
+    @pytest.mark.parametrize("expression", ["true", "1 < 2", "today != ''"])
+    def test_constant_true_or_today(self, expression: str) -> None:
+        """A condition that is always true, or that reads today, is not OS264."""
+        assert check_expression(expression, FIELDS) == []
+
     def test_syntax_error(self) -> None:
         """A syntax error is OS306 with its column, and nothing else."""
         assert [(p.code, p.column) for p in check_expression("capital >", FIELDS)] == [("OS306", 10)]
@@ -225,3 +237,22 @@ class TestNoFormValueInLogs:
         for text in (outcome.error, caplog.text, out, err):
             assert self.ID not in text and "110105" not in text and str(10 ** 30) not in text
             assert "张三" not in text
+
+
+PIECES = [*"()[]{}.,:?!&|=<>+-*/%'\" \n\tabn019_\\", "matches", "all", "exists", "map", "size", "capital",
+          "name", "null", "today", "\x00", "'''", "r'", "杭"]
+
+
+class TestAnyText:
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+    def test_never_raises(self, expression: str) -> None:
+        """Any text gives problems with documented codes, and evaluating it never raises."""
+        problems = check_expression(expression, FIELDS)
+        assert {p.code for p in problems} <= {"OS260", "OS261", "OS262", "OS263", "OS264", "OS306", "OS307"}
+        try:
+            compile_expression(expression)
+        except ConditionSyntaxError:
+            return
+        outcome = evaluate(expression, {"capital": 1.0, "name": "x"}, today=dt.date(2026, 1, 1))
+        assert isinstance(outcome, Outcome)

@@ -66,7 +66,7 @@ Feature: Property transfer with water, power and gas transfer
     And the applicant submits a complete application
     And the clerk accepts the case
     Then the case deadline is provisional
-    And the case is due on 2027-01-05
+    And the case is due on 2027-01-06
 
   Scenario: The buyer cannot be the seller
     When the clerk opens a case of "property-transfer" at the window for the applicant

@@ -98,6 +98,18 @@ Feature: Start a business (开办企业)
     And the overdue scan runs
     Then the case is "terminated"
     And item "330102-SCJG-QYSLDJ" is "cancelled"
+
+  Scenario: An owed material due in a year not yet published is provisional, and so is its termination
+    Given today is 2026-12-28
+    When the applicant opens a case of "start-a-business" online
+    And the applicant submits the application without "premises-lease"
+    And the clerk accepts the case owing "premises-lease"
+    Then "premises-lease" is owed until 2027-01-05
+    And the due date of "premises-lease" is provisional
+    When 6 working days pass
+    And the overdue scan runs
+    Then the case is "terminated"
+    And the termination records that its date was provisional
     And the progress view shows "Terminated: owed materials not supplied in time"
 
   Scenario: A correction supplied online stops the item's clock and costs no trip

@@ -34,6 +34,7 @@ if _typing.TYPE_CHECKING:
     from .engine.clock import SimulatedClock as SimulatedClock
     from .engine.clock import SystemClock as SystemClock
     from .errors import ActionRejected as ActionRejected
+    from .errors import CalendarConflict as CalendarConflict
     from .errors import CalendarError as CalendarError
     from .errors import CaseError as CaseError
     from .errors import CaseNotFound as CaseNotFound
@@ -60,6 +61,7 @@ __all__ = [
     "ActionRejected",
     "Actor",
     "Applicant",
+    "CalendarConflict",
     "CalendarError",
     "Case",
     "CaseError",
@@ -110,9 +112,10 @@ _MODULES = {
     ".engine.clock": ("TZ", "Clock", "SimulatedClock", "SystemClock"),
     ".engine.calendar": ("Due", "WorkCalendar"),
     ".errors": (
-        "ActionRejected", "CalendarError", "CaseError", "CaseNotFound", "ConcurrencyConflict",
-        "DefinitionError", "DuplicateAction", "Finding", "IllegalAction", "InvalidIdentifier",
-        "InvalidInput", "NotAuthorised", "OneServiceError", "StoreError", "UnknownDefinition",
+        "ActionRejected", "CalendarConflict", "CalendarError", "CaseError", "CaseNotFound",
+        "ConcurrencyConflict", "DefinitionError", "DuplicateAction", "Finding", "IllegalAction",
+        "InvalidIdentifier", "InvalidInput", "NotAuthorised", "OneServiceError", "StoreError",
+        "UnknownDefinition",
     ),
     ".service": ("OneService",),
     ".service.views": ("CaseSummary", "Notice", "ProgressView"),

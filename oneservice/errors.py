@@ -5,6 +5,7 @@
     OneServiceError                      code OS000
     ├── DefinitionError                  definition-time: YAML under workflows/ (carries findings)
     ├── CalendarError                    calendar data missing or malformed          OS610
+    │   └── CalendarConflict             a calendar year would move frozen deadlines OS706
     ├── InvalidInput                     a value given to an action is wrong         OS620
     │   └── InvalidIdentifier            resident ID number / credit code malformed  OS621
     ├── UnknownDefinition                no such matter / item / location            OS630
@@ -31,6 +32,7 @@ import attrs
 
 __all__ = [
     "ActionRejected",
+    "CalendarConflict",
     "CalendarError",
     "CaseError",
     "CaseNotFound",
@@ -124,6 +126,34 @@ class CalendarError(OneServiceError):
     """Calendar data is missing or malformed."""
 
     code = "OS610"
+
+
+class CalendarConflict(CalendarError):
+    """Loading a calendar year would move frozen deadlines; nothing was loaded.
+
+    A deadline is frozen when it was computed on official data (not provisional) or was met
+    already; ``case_ids`` lists the cases whose frozen deadlines the year contradicts, ``deadlines``
+    each one (case, kind, subject, its due date and the date the year would give).
+    """
+
+    code = "OS706"
+
+    def __init__(self, year: int, deadlines: Sequence[dict[str, Any]]) -> None:
+        self.year = year
+        self.deadlines = list(deadlines)
+        self.case_ids = sorted({d["case_id"] for d in self.deadlines})
+        shown = ", ".join(self.case_ids[:20]) + (f" … and {len(self.case_ids) - 20} more"
+                                                  if len(self.case_ids) > 20 else "")
+        super().__init__(
+            f"calendar {year} contradicts {len(self.deadlines)} frozen deadline(s) of case(s) {shown}; "
+            "nothing was loaded — 日历数据与已确定的期限矛盾，未载入 — check the data against the "
+            "official notice; a year already in use cannot be changed under cases that relied on it"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(year=self.year, case_ids=self.case_ids, deadlines=self.deadlines)
+        return data
 
 
 class InvalidInput(OneServiceError):

@@ -177,7 +177,8 @@ def _warnings(world: World, code: str) -> list[dict[str, str]]:
           "the case deadline is provisional",
           "办结期限为暂定")
 def provisional(world: World) -> None:
-    """The deadline falls in a year without official calendar data: computed on Monday–Friday."""
+    """The deadline falls in a year without official calendar data: computed on the guess
+    (Monday–Friday less 1 January, 1–2 May, 1–3 October)."""
     if not world.summary().due_provisional:
         world.fail("expected a provisional deadline, but it is final")
 
@@ -284,6 +285,33 @@ def owed_until(world: World, material: str, day: dt.date) -> None:
         world.fail(f"{mid!r} is not owed; owed: {sorted(due) or 'nothing'}")
     if due[mid] != day.isoformat():
         world.fail(f"expected {mid!r} to be due on {day.isoformat()}, but it is due on {due[mid]}")
+
+
+@step_def("check", NOTICE,
+          'the due date of "{material}" is provisional',
+          '容缺材料 "{material}" 的补交期限为暂定')
+def owed_provisional(world: World, material: str) -> None:
+    """The owed material's due date falls in a year without official calendar data (a guess)."""
+    mid = world.names.material(material, world.matter)
+    flags = {o["material"]: o["due_provisional"] for o in world.progress().owed}
+    if mid not in flags:
+        world.fail(f"{mid!r} is not owed; owed: {sorted(flags) or 'nothing'}")
+    if not flags[mid]:
+        world.fail(f"expected the due date of {mid!r} to be provisional, but it is final")
+
+
+@step_def("check", NOTICE,
+          "the termination records that its date was provisional",
+          "终止记录注明所依据的期限为暂定")
+def termination_provisional(world: World) -> None:
+    """The case was terminated on a provisional due date, and its CaseTerminated event says so
+    (``provisional: true`` and the reason in both languages)."""
+    events = [e for e in world.service.events(world.supervisor(), world.case) if e.type == "CaseTerminated"]
+    if not events:
+        world.fail("the case was not terminated")
+    data = events[-1].data
+    if data.get("provisional") is not True or set(data.get("provisional_reason") or ()) != {"zh", "en"}:
+        world.fail(f"expected the termination to record a provisional date with its reason, got {data}")
 
 
 @step_def("check", NOTICE,

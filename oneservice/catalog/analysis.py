@@ -120,11 +120,29 @@ def to_unit(limit: Limit, unit: LimitUnit) -> tuple[int, bool]:
 # ---------------------------------------------------------------- items
 
 
+def _limit_sources(item: Item, f: _Reporter, strict: bool) -> None:
+    """OS417 a limit verified against no source; under ``strict``, OS418 each unverified one."""
+    for which, limit in (("legal", item.legal_limit), ("promised", item.promised_limit)):
+        if limit.verified and not limit.source:
+            f(("limits", which, "verified"), "OS417",
+              f"the {which} limit {limit} is marked verified but names no source",
+              "add source: with the article of law or the published guide it was checked against, "
+              "or remove verified: true")
+        elif strict and not limit.verified:
+            named = f" (source: {limit.source})" if limit.source else ""
+            f(("limits", which), "OS418",
+              f"the {which} limit {limit} is not verified{named}",
+              "check the value against its source and add source: and verified: true "
+              "(docs/authoring.md, 'Where a limit comes from')")
+
+
 def analyse_item(item: Item, departments: Mapping[str, Department],
                  data_sources: Mapping[str, DataSource], item_codes: Iterable[str],
-                 loc: Locator) -> list[Finding]:
-    """Checks of one item on its own and against the registry."""
+                 loc: Locator, *, strict: bool = False) -> list[Finding]:
+    """Checks of one item on its own and against the registry; ``strict`` also refuses every
+    unverified limit (OS418, ``oneservice check --strict``)."""
     f = _Reporter(loc, "item", item.code)
+    _limit_sources(item, f, strict)
     codes = set(item_codes)
     if item.department not in departments:
         f(("department",), "OS301", f"unknown department {item.department!r}",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import attrs
 
 from ..domain.definitions import DataSource, Department, Item, Location, Matter
-from ..domain.law import LAW, Clocks
+from ..domain.policy import Policy, RegionalPolicy
 from ..errors import Finding, UnknownDefinition
 from .calendars import CalendarData
 from .plan import MatterPlan
@@ -24,7 +24,7 @@ class Catalogue:
     matters: Mapping[str, Matter]
     plans: Mapping[str, MatterPlan]
     calendars: tuple[CalendarData, ...] = ()
-    clocks: Clocks = LAW  # the registry's periods (registry.clocks), the law's by default
+    policy: RegionalPolicy = attrs.field(factory=RegionalPolicy)  # registry.policy and its regional overrides
     warnings: tuple[Finding, ...] = ()
     texts: Mapping[str, str] = attrs.field(factory=dict, repr=False)  # file name -> YAML text
     origins: Mapping[tuple[str, str], str] = attrs.field(factory=dict, repr=False)  # (kind, id) -> file
@@ -40,6 +40,15 @@ class Catalogue:
         names.update(name for (kind, _), name in self.origins.items()
                      if kind in ("departments", "locations", "data_sources"))
         return {name: self.texts[name] for name in sorted(names)}
+
+    def policy_for(self, location_id: str) -> Policy:
+        """The policy a case taken in at ``location_id`` runs by (its region's, else the registry's)."""
+        location = self.locations.get(location_id)
+        return self.policy.for_region(location.region if location is not None else None)
+
+    def policies(self) -> dict[str, Policy]:
+        """The policy of every service location."""
+        return {loc: self.policy_for(loc) for loc in self.locations}
 
     def matter(self, matter_id: str) -> Matter:
         try:

@@ -19,12 +19,12 @@ import attrs
 from marshmallow import Schema, ValidationError, fields
 
 from ..domain import definitions as d
-from ..domain.law import LAW, Clocks
+from ..domain.policy import RegionalPolicy
 from ..errors import DefinitionError, Finding, sort_findings
 from . import analysis
 from .calendars import CalendarData, CalendarProblem, check_calendar_file
 from .catalogue import Catalogue
-from .schemas import SCHEMAS
+from .schemas import SCHEMAS, build_policy
 from .yamlio import Document, locate, parse_text, read_document, value_position
 
 __all__ = ["CheckReport", "check", "check_files", "load_catalogue"]
@@ -267,8 +267,10 @@ def _walk(folder: Path, problems: list[Finding]) -> list[Path]:
     return sorted(out)
 
 
-def check(paths: Paths = ("workflows",)) -> CheckReport:
-    """Read, validate and analyse every definition file under ``paths`` (one or several)."""
+def check(paths: Paths = ("workflows",), *, strict: bool = False) -> CheckReport:
+    """Read, validate and analyse every definition file under ``paths`` (one or several).
+
+    ``strict``: an unverified time limit is an error too (OS418; ``oneservice check --strict``)."""
     files, problems = _discover(paths)
     documents: list[Document] = []
     for file in files:
@@ -276,10 +278,10 @@ def check(paths: Paths = ("workflows",)) -> CheckReport:
         problems.extend(found)
         if doc is not None:
             documents.append(doc)
-    return _check_documents(documents, problems, len(files))
+    return _check_documents(documents, problems, len(files), strict=strict)
 
 
-def check_files(sources: Mapping[str, bytes | str]) -> CheckReport:
+def check_files(sources: Mapping[str, bytes | str], *, strict: bool = False) -> CheckReport:
     """Like :func:`check`, for in-memory files (name → content); used by tests and tools."""
     documents: list[Document] = []
     problems: list[Finding] = []
@@ -289,7 +291,7 @@ def check_files(sources: Mapping[str, bytes | str]) -> CheckReport:
         problems.extend(found)
         if doc is not None:
             documents.append(doc)
-    return _check_documents(documents, problems, len(sources))
+    return _check_documents(documents, problems, len(sources), strict=strict)
 
 
 def load_catalogue(paths: Paths = ("workflows",)) -> Catalogue:
@@ -319,7 +321,9 @@ def _raw_id(doc: Document, kind: str, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_documents(documents: list[Document], problems: list[Finding], count: int) -> CheckReport:
+def _check_documents(
+    documents: list[Document], problems: list[Finding], count: int, *, strict: bool = False
+) -> CheckReport:
     origins = _Origins()
     items: dict[str, d.Item] = {}
     matters: dict[str, d.Matter] = {}
@@ -327,7 +331,7 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
     locations: dict[str, d.Location] = {}
     sources: dict[str, d.DataSource] = {}
     calendars: list[CalendarData] = []
-    clocks: Clocks = LAW
+    policy = RegionalPolicy()
     invalid_items: set[str] = set()  # codes of item files with errors of their own
 
     def duplicate(kind: str, ident: Any, doc: Document, base: Path_, key: str) -> bool:
@@ -385,9 +389,12 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
             if not duplicate("matter", matter.id, doc, ("matter",), "id"):
                 matters[matter.id] = matter
         else:
-            if loaded.get("clocks") is not None and not duplicate("clocks", "clocks", doc, ("registry",),
-                                                                   "clocks"):
-                clocks = loaded["clocks"]
+            if loaded.get("policy") is not None and not duplicate("policy", "policy", doc, ("registry",),
+                                                                   "policy"):
+                declared = loaded["policy"]
+                base = build_policy(declared)
+                regions = {r["region"]: build_policy(r, base) for r in declared["regions"]}
+                policy = RegionalPolicy(base, regions)
             for group, target in (("departments", departments), ("locations", locations),
                                   ("data_sources", sources)):
                 for index, entry in enumerate(loaded[group]):
@@ -406,7 +413,8 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
                                     else "add it to the registry's departments"))
     known_items = set(items) | invalid_items
     for item in items.values():
-        problems.extend(analysis.analyse_item(item, departments, sources, known_items, origins))
+        problems.extend(analysis.analyse_item(item, departments, sources, known_items, origins,
+                                              strict=strict))
     plans = {}
     for matter in matters.values():
         if any(code in invalid_items and code not in items for code in matter.item_codes):
@@ -421,7 +429,7 @@ def _check_documents(documents: list[Document], problems: list[Finding], count: 
         catalogue = Catalogue(departments=departments, locations=locations, data_sources=sources,
                               items=items, matters=matters, plans=plans,
                               calendars=tuple(sorted(calendars, key=lambda c: c.year)),
-                              clocks=clocks,
+                              policy=policy,
                               warnings=tuple(f for f in findings if not f.is_error),
                               texts={doc.name: doc.text for doc in documents},
                               origins={(kind, str(ident)): doc.name

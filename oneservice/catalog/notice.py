@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..domain.definitions import Limit
 from .catalogue import Catalogue
 from .plan import MatterPlan
 
@@ -27,6 +28,8 @@ _WORDS = {
         "working_days": "个工作日", "calendar_days": "个自然日", "forced": "需到现场的环节",
         "none": "无", "fee": "收费", "free": "免费", "copies": "份",
         "after_notice": "材料不全经一次性告知后补交，另需到现场（不计入承诺）",
+        "unverified": "待核实", "legal": "法定", "promised": "承诺", "sep": "；",
+        "path_unverified": "含待核实的法定时限",
     },
     "en": {
         "title": "One-time notice", "bring": "Materials to bring", "not_needed": "Materials not needed",
@@ -41,6 +44,8 @@ _WORDS = {
         "forced": "steps needing a visit", "none": "none", "fee": "fee", "free": "free", "copies": "copies",
         "after_notice": "if materials are incomplete, supplying them after the one-time notice takes "
                         "extra visits (outside the promise)",
+        "unverified": "unverified", "legal": "legal", "promised": "promised", "sep": "; ",
+        "path_unverified": "includes unverified legal limits",
     },
 }
 
@@ -73,8 +78,8 @@ def notice_data(catalogue: Catalogue, matter_id: str, lang: str = "zh") -> dict[
             {"code": i.code, "name": i.name.get(lang), "department": i.department,
              "department_name": catalogue.departments[i.department].name.get(lang),
              "kind": i.kind.value, "after": list(m.after(i.code)),
-             "promised_limit": {"value": i.promised_limit.value, "unit": i.promised_limit.unit.value},
-             "legal_limit": {"value": i.legal_limit.value, "unit": i.legal_limit.unit.value},
+             "promised_limit": _limit(i.promised_limit),
+             "legal_limit": _limit(i.legal_limit),
              "fee": i.fee.amount, "result": i.result.name.get(lang)}
             for i in plan.items
         ],
@@ -100,9 +105,27 @@ def notice_data(catalogue: Catalogue, matter_id: str, lang: str = "zh") -> dict[
             "critical_path": list(plan.path.items),
             "critical_path_promised": plan.path.promised_total,
             "critical_path_legal": plan.path.legal_total,
+            "critical_path_legal_verified": all(
+                catalogue.items[code].legal_limit.verified for code in plan.path.items),
             "unit": plan.path.unit,
         },
     }
+
+
+def _limit(limit: Limit) -> dict[str, Any]:
+    """A limit as data: value, unit, where it comes from and whether that was checked."""
+    return {"value": limit.value, "unit": limit.unit.value, "source": limit.source,
+            "verified": limit.verified}
+
+
+def _marks(item: dict[str, Any], w: dict[str, str]) -> str:
+    """（法定待核实）/ (legal unverified): which of an item's limits are not verified."""
+    which = [w[k] for k in ("promised", "legal") if not item[f"{k}_limit"]["verified"]]
+    if not which:
+        return ""
+    text = w["sep"].join(f"{k}{w['unverified']}" if w is _WORDS["zh"] else f"{k} {w['unverified']}"
+                         for k in which)
+    return f"（{text}）" if w is _WORDS["zh"] else f" ({text})"
 
 
 def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: str = "text") -> str:
@@ -164,10 +187,13 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
     lim = data["limits"]
     bullet(f"{w['promise']}: {lim['promise']['value']}{unit_word}")
     bullet(f"{w['path']}: {' → '.join(lim['critical_path'])} = {lim['critical_path_promised']}{unit_word}")
-    bullet(f"{w['legal_path']}: {lim['critical_path_legal']}{unit_word}")
+    path_mark = "" if lim["critical_path_legal_verified"] else (
+        f"（{w['path_unverified']}）" if w is _WORDS["zh"] else f" ({w['path_unverified']})")
+    bullet(f"{w['legal_path']}: {lim['critical_path_legal']}{unit_word}{path_mark}")
     for item in data["items"]:
         bullet(f"{item['code']} {item['name']} — {item['department_name']}: "
-               f"{item['promised_limit']['value']}/{item['legal_limit']['value']}{w[item['promised_limit']['unit']]}")
+               f"{item['promised_limit']['value']}/{item['legal_limit']['value']}{w[item['promised_limit']['unit']]}"
+               f"{_marks(item, w)}")
     return "\n".join(out) + "\n"
 
 

@@ -11,10 +11,12 @@ import enum
 import re
 from typing import Any
 
+import attrs
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from ..domain import definitions as d
 from ..domain.law import LAW, STATUTORY, Clocks
+from ..domain.policy import POLICY, Policy
 
 __all__ = ["SCHEMAS"]
 
@@ -133,9 +135,20 @@ class LimitSchema(Base):
         return d.Limit(data["value"], d.LimitUnit(data["unit"]))
 
 
+class ItemLimitSchema(LimitSchema):
+    """An item's legal or promised limit: also where it comes from and whether that was checked."""
+
+    source = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+    verified = StrictBool(load_default=False)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Limit:
+        return d.Limit(data["value"], d.LimitUnit(data["unit"]), data["source"], data["verified"])
+
+
 class LimitsSchema(Base):
-    legal = fields.Nested(LimitSchema, required=True)
-    promised = fields.Nested(LimitSchema, required=True)
+    legal = fields.Nested(ItemLimitSchema, required=True)
+    promised = fields.Nested(ItemLimitSchema, required=True)
 
 
 class SourceField(fields.Field[Any]):
@@ -372,10 +385,12 @@ class LocationSchema(Base):
     name = _text()
     level = _enum(d.Level)
     address = fields.String(load_default="")
+    region = fields.String(load_default="", validate=validate.Regexp(r"^(\d{2,12})?$", error=(
+        "must be an administrative division code (GB/T 2260), e.g. '330102'")))
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.Location:
-        return d.Location(data["id"], data["name"], d.Level(data["level"]), data["address"])
+        return d.Location(data["id"], data["name"], d.Level(data["level"]), data["address"], data["region"])
 
 
 class DataSourceSchema(Base):
@@ -388,17 +403,38 @@ class DataSourceSchema(Base):
         return d.DataSource(data["id"], data["name"], data["holder"])
 
 
-class ClocksSchema(Base):
-    """The jurisdiction's periods (working days): the law's, or shorter; the supervisory caps."""
+class PeriodSchema(Base):
+    """A period of the policy: ``{value: N, unit: working_days | calendar_days}``, N ≥ 1."""
 
-    notice_or_accept_days = StrictInt(load_default=LAW.notice_or_accept_days, minimum=1, maximum=365)
-    extension_days = StrictInt(load_default=LAW.extension_days, minimum=1, maximum=365)
-    joint_handling_days = StrictInt(load_default=LAW.joint_handling_days, minimum=1, maximum=365)
-    joint_extension_days = StrictInt(load_default=LAW.joint_extension_days, minimum=1, maximum=365)
-    issuing_days = StrictInt(load_default=LAW.issuing_days, minimum=1, maximum=365)
-    suspension_cap_days = StrictInt(load_default=LAW.suspension_cap_days, minimum=1, maximum=365)
-    correction_days = StrictInt(load_default=LAW.correction_days, minimum=1, maximum=60)
-    correction_cap_days = StrictInt(load_default=LAW.correction_cap_days, minimum=1, maximum=60)
+    value = StrictInt(required=True, minimum=1, maximum=365)
+    unit = fields.String(load_default="working_days", validate=_one_of([u.value for u in d.LimitUnit]))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.Limit:
+        return d.Limit(data["value"], d.LimitUnit(data["unit"]))
+
+
+_CLOCK_KEYS = tuple(attrs.fields_dict(Clocks))
+_PERIOD_KEYS = ("callback", "rectification", "rating_window", "appeal_window", "appeal_decision")
+
+
+class PolicyValuesSchema(Base):
+    """The values of a policy, each optional: the law's clocks (working days) and the 好差评 rules."""
+
+    notice_or_accept_days = StrictInt(minimum=1, maximum=365)
+    extension_days = StrictInt(minimum=1, maximum=365)
+    joint_handling_days = StrictInt(minimum=1, maximum=365)
+    joint_extension_days = StrictInt(minimum=1, maximum=365)
+    issuing_days = StrictInt(minimum=1, maximum=365)
+    suspension_cap_days = StrictInt(minimum=1, maximum=365)
+    correction_days = StrictInt(minimum=1, maximum=60)
+    correction_cap_days = StrictInt(minimum=1, maximum=60)
+    callback = fields.Nested(PeriodSchema)
+    rectification = fields.Nested(PeriodSchema)
+    rating_window = fields.Nested(PeriodSchema)
+    appeal_window = fields.Nested(PeriodSchema)
+    appeal_decision = fields.Nested(PeriodSchema)
+    good_levels = fields.List(StrictInt(minimum=1, maximum=5), validate=validate.Length(min=1, max=4))
 
     @validates_schema
     def within_the_law(self, data: dict[str, Any], **_: Any) -> None:
@@ -408,18 +444,37 @@ class ClocksSchema(Base):
                     f"OS414: {name} is {data[name]} working days, longer than the "
                     f"{getattr(LAW, name)} of {article}: a jurisdiction may shorten a statutory "
                     "period, never lengthen it", name)
-        if data.get("correction_days", 0) > data.get("correction_cap_days", LAW.correction_cap_days):
-            raise ValidationError("OS414: correction_days is longer than correction_cap_days",
-                                  "correction_days")
+        levels = data.get("good_levels")
+        if levels is not None and (5 not in levels or 1 in levels or len(set(levels)) != len(levels)):
+            raise ValidationError(
+                "OS414: good_levels must include 5 (非常满意), exclude 1 (非常不满意) and name each level "
+                "once", "good_levels")
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> Clocks:
-        return Clocks(**data)
+
+class RegionPolicySchema(PolicyValuesSchema):
+    region = fields.String(required=True, validate=validate.Regexp(r"^\d{2,12}$", error=(
+        "must be an administrative division code (GB/T 2260), e.g. '330102'")))
+
+
+class PolicySchema(PolicyValuesSchema):
+    regions = fields.List(fields.Nested(RegionPolicySchema), load_default=list)
+
+
+def build_policy(values: dict[str, Any], base: Policy = POLICY) -> Policy:
+    """``base`` with the values a policy (or a region's override) declares."""
+    clocks = attrs.evolve(base.clocks, **{k: values[k] for k in _CLOCK_KEYS if k in values})
+    if clocks.correction_days > clocks.correction_cap_days:
+        clocks = attrs.evolve(clocks, correction_days=clocks.correction_cap_days)
+    periods = {k: values[k] for k in _PERIOD_KEYS if k in values}
+    policy = attrs.evolve(base, clocks=clocks, **periods)
+    if "good_levels" in values:
+        policy = attrs.evolve(policy, good_levels=frozenset(values["good_levels"]))
+    return policy
 
 
 class RegistryBodySchema(Base):
     version = Version(required=True)
-    clocks = fields.Nested(ClocksSchema, load_default=None, allow_none=True)
+    policy = fields.Nested(PolicySchema, load_default=None, allow_none=True)
     departments = fields.List(fields.Nested(DepartmentSchema), load_default=list)
     locations = fields.List(fields.Nested(LocationSchema), load_default=list)
     data_sources = fields.List(fields.Nested(DataSourceSchema), load_default=list)

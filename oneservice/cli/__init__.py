@@ -3,6 +3,7 @@
 - :mod:`.catalogue` — ``check``, ``explain``, ``diagram`` (definitions, no database);
 - :mod:`.demo` — ``demo`` (one case end to end on a SQLite file);
 - :mod:`.supervision` — ``supervise``, ``report``;
+- :mod:`.calendar` — ``calendar load|list`` (calendar years kept in the database);
 - :mod:`.serve` — ``serve``, ``token issue|list|revoke`` (the HTTP API).
 
 Exit codes: 0 success, 1 definition or action errors, 2 usage errors (click's default).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import click
 
+from .calendar import calendar_group
 from .catalogue import check_command, diagram_command, explain_command
 from .demo import demo_command
 from .serve import serve_command, token_group
@@ -32,7 +34,7 @@ def main() -> None:
 
 for _command in (
     check_command, explain_command, diagram_command, demo_command, serve_command, token_group,
-    supervise_command, report_command,
+    supervise_command, report_command, calendar_group,
 ):
     main.add_command(_command)
 

@@ -33,11 +33,13 @@ def _load(workflows: tuple[str, ...]) -> CheckReport:
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check_command(paths: tuple[str, ...], fmt: str) -> None:
+@click.option("--strict", is_flag=True,
+              help="also fail on every time limit not verified against its source (OS418)")
+def check_command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Validate and analyse definitions under PATHS (default: workflows/)."""
     from .. import check
 
-    report = check(paths or (DEFAULT_WORKFLOWS,))
+    report = check(paths or (DEFAULT_WORKFLOWS,), strict=strict)
     if fmt == "json":
         data = {
             "ok": report.ok, "files": report.files,
@@ -45,6 +47,9 @@ def check_command(paths: tuple[str, ...], fmt: str) -> None:
             "findings": [f.to_dict() for f in report.findings],
         }
         if report.catalogue is not None:
+            data["unverified_limits"] = sum(
+                not limit.verified for item in report.catalogue.items.values()
+                for limit in (item.legal_limit, item.promised_limit))
             data["matters"] = {
                 mid: {"content_hash": p.content_hash, "trips": {"best": p.trips.best, "worst": p.trips.worst,
                                                                  "budget": p.trips.budget}}

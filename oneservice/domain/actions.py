@@ -67,6 +67,9 @@ class ParamKind(enum.StrEnum):
     DAYS_REQUIRED = "days_required"  # a whole number of working days, at least 1
     BASIS = "basis"  # why an item is suspended: a reason of 《行政许可法》第四十五条
     COMMITMENT = "commitment"  # required text: the applicant's written commitment (承诺书)
+    ABOUT = "about"  # what a rating is about: {kind: department|window|staff, id} (optional)
+    RATING_NO = "rating_no"  # which rating of the case (1 = the first; optional: the latest 差评)
+    DECISION = "decision"  # a supervisor's decision on an appeal: upheld or rejected
 
 
 @attrs.frozen
@@ -102,7 +105,7 @@ _REVIEW = Move.of(ITEM_ACTION_CASE_STATES)
 _FRONT = frozenset({Role.CLERK})
 _APPLICANT_SIDE = frozenset({Role.APPLICANT, Role.AGENT, Role.CLERK})
 _REVIEWER = frozenset({Role.REVIEWER})
-_RATED = (C.DELIVERED, C.CLOSED, C.REFUSED, C.TERMINATED)
+_RATED = (C.DELIVERED, C.CLOSED, C.REFUSED, C.TERMINATED, C.WITHDRAWN)
 
 _CHANNEL = Param("channel", ParamKind.CHANNEL)
 _OVER_BUDGET = Param("over_budget_reason", ParamKind.OVER_BUDGET)
@@ -129,6 +132,7 @@ class ActionSpec:
     params: tuple[Param, ...] = ()
     path: str | None = None  # under /cases/<case_id>/ (item actions: items/<item>/…); None: no endpoint
     internal: bool = False  # a step the engine takes by itself: never offered, never asked for
+    department_case: bool = False  # a reviewer may take it on a case their department has an item in
 
     @property
     def fingerprinted(self) -> tuple[Param, ...]:
@@ -344,12 +348,35 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         case=Move.of([C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP], C.TERMINATED),
     ),
     ActionSpec(
-        "rate", Target.CASE, frozenset({Role.APPLICANT}),
-        Text("评价", "Rate"), "Rate the service (好差评); 1 or 2 opens a rectification",
+        "rate", Target.CASE, frozenset({Role.APPLICANT, Role.AGENT}),
+        Text("评价", "Rate"),
+        "Rate the service (好差评) within the policy's window after conclusion; a 差评 opens a rectification",
         case=Move.of(_RATED),
         params=(Param("level", ParamKind.LEVEL, "5 非常满意 … 1 非常不满意"),
-                Param("comment", ParamKind.COMMENT)),
+                Param("comment", ParamKind.COMMENT),
+                Param("about", ParamKind.ABOUT, "what it is about: {kind: department|window|staff, id}; "
+                                                "the whole case (一事一评) when absent")),
         path="rating",
+    ),
+    ActionSpec(
+        "appeal_rating", Target.CASE, frozenset({Role.REVIEWER, Role.CLERK}),
+        Text("差评申诉", "Appeal a bad rating"),
+        "Appeal a 差评 as mistaken or malicious (申诉), within the policy's period; a supervisor decides",
+        case=Move.of(_RATED), department_case=True,
+        params=(Param("reason", ParamKind.REASON, "why the rating is mistaken or malicious"),
+                Param("rating", ParamKind.RATING_NO,
+                      "which rating (1 = the first; default the latest 差评)")),
+        path="rating/appeal",
+    ),
+    ActionSpec(
+        "decide_appeal", Target.CASE, frozenset({Role.SUPERVISOR}),
+        Text("申诉复核", "Decide the appeal"),
+        "Uphold an appeal (the rating leaves the figures, stays in the history) or reject it (复核)",
+        case=Move.of(_RATED),
+        params=(Param("decision", ParamKind.DECISION, "upheld or rejected"),
+                Param("note", ParamKind.REASON, "the reasons of the decision"),
+                Param("rating", ParamKind.RATING_NO, "which rating (default the one appealed)")),
+        path="rating/appeal/decision",
     ),
     ActionSpec(
         "record_callback", Target.CASE, frozenset({Role.SUPERVISOR}),

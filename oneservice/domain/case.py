@@ -22,6 +22,7 @@ __all__ = [
     "PROMISE_KINDS",
     "STOP_KINDS",
     "Actor",
+    "Appeal",
     "Applicant",
     "ApplicantKind",
     "Case",
@@ -35,6 +36,7 @@ __all__ = [
     "Outcome",
     "Rating",
     "RatingLevel",
+    "RatingSubject",
     "Rectification",
     "ResultDelivery",
     "Role",
@@ -48,7 +50,7 @@ ApplicantKind = Literal["person", "company"]
 
 DeadlineKind = Literal[
     "case", "item", "case_legal", "item_legal", "notice", "issuing", "suspension", "correction",
-    "deficiency", "callback", "rectification",
+    "deficiency", "callback", "rectification", "appeal",
 ]
 """What a deadline is for:
 
@@ -57,7 +59,8 @@ DeadlineKind = Literal[
 - ``notice``: notice or accept an application within 5 days of receipt (第三十二条);
 - ``issuing``: hand over an approved item's result within 10 days of the decision (第四十四条);
 - ``suspension`` / ``correction``: the expected end of a stopped clock (中止 第四十五条, 补正);
-- ``deficiency``: an owed material (容缺); ``callback`` / ``rectification``: a bad rating's follow-up.
+- ``deficiency``: an owed material (容缺); ``callback`` / ``rectification``: a bad rating's follow-up;
+- ``appeal``: a supervisor's decision on a department's appeal against a 差评 (申诉复核).
 """
 
 PROMISE_KINDS: frozenset[str] = frozenset({"case", "item"})
@@ -68,7 +71,7 @@ CASE_CLOCK_KINDS: frozenset[str] = frozenset({"case", "case_legal"})
 """Deadlines of the whole case that stop while any of its items' clocks is stopped."""
 STOP_KINDS: frozenset[str] = frozenset({"suspension", "correction"})
 """Deadlines of a stopped clock itself: they run while the item is suspended or corrected."""
-FOLLOW_UP_KINDS: frozenset[str] = frozenset({"callback", "rectification"})
+FOLLOW_UP_KINDS: frozenset[str] = frozenset({"callback", "rectification", "appeal"})
 
 Outcome = Literal["approved", "partially_approved", "refused"]
 """What the back offices decided, once every item is concluded."""
@@ -169,6 +172,7 @@ class MaterialRecord:
     received_at: dt.datetime | None = None
     due: dt.date | None = None  # for owed materials
     provider: str | None = None  # item code or data source id
+    due_provisional: bool = False  # ``due`` was computed on a guessed calendar year
 
 
 @attrs.define(eq=False)
@@ -209,12 +213,41 @@ class Event:
     public: bool = True  # shown in the applicant's progress view
 
 
+RatingSubject = Literal["case", "department", "window", "staff"]
+"""What a rating is about: the whole case (一事一评), a department, a window, a staff member (一次一评)."""
+
+
+@attrs.define(eq=False)
+class Appeal:
+    """申诉复核: a department's (or window's) appeal against a 差评 as mistaken or malicious."""
+
+    at: dt.datetime
+    by: str  # the actor who appealed
+    reason: str
+    decision_due: dt.date
+    decision: Literal["upheld", "rejected"] | None = None
+    decided_at: dt.datetime | None = None
+    decided_by: str | None = None
+    note: str = ""
+
+
 @attrs.define(eq=False)
 class Rating:
     level: RatingLevel
     comment: str
     at: dt.datetime
     follow_up: bool = False  # the rating after a rectification
+    by: str = ""  # who recorded it (the applicant, or their agent on their behalf)
+    on_behalf: bool = False  # recorded by the agent for the applicant
+    about: RatingSubject = "case"
+    about_id: str | None = None  # the department, window (location) or staff member
+    bad: bool = False  # a 差评 under the policy in force when it was given
+    appeal: Appeal | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Counted in the figures: not removed by an upheld appeal (it stays in the history)."""
+        return self.appeal is None or self.appeal.decision != "upheld"
 
 
 @attrs.define(eq=False)
@@ -227,6 +260,7 @@ class Rectification:
     called_back_at: dt.datetime | None = None
     rectified_at: dt.datetime | None = None
     note: str = ""
+    withdrawn_at: dt.datetime | None = None  # an appeal against the 差评 was upheld: nothing to fix
 
 
 @attrs.define(eq=False)

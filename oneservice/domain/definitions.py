@@ -175,8 +175,14 @@ class Source:
 
 @attrs.frozen
 class Limit:
+    """A time limit. ``source`` names where it comes from (an article of law, a published guide),
+    ``verified`` says the value was checked against that source; neither takes part in equality,
+    so a limit compares (and hashes) by its value and unit."""
+
     value: int
     unit: LimitUnit = LimitUnit.WORKING_DAYS
+    source: str | None = attrs.field(default=None, eq=False)
+    verified: bool = attrs.field(default=False, eq=False)
 
     def __str__(self) -> str:
         return f"{self.value} {self.unit.value.replace('_', ' ')}"
@@ -198,6 +204,7 @@ class Location:
     name: Text
     level: Level
     address: str = ""
+    region: str = ""  # the administrative division code (GB/T 2260) of the location
 
 
 @attrs.frozen

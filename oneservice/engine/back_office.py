@@ -41,7 +41,7 @@ class BackOffice(EngineBase):
         self._met(case, "item", item, now)
         self._met(case, "item_legal", item, now)
         issuing = self._deadline(
-            case, "issuing", item, now.date(), Limit(self.clocks.issuing_days, LimitUnit.WORKING_DAYS)
+            case, "issuing", item, now.date(), Limit(self.clocks(case).issuing_days, LimitUnit.WORKING_DAYS)
         )
         self._event(
             case,
@@ -115,9 +115,9 @@ class BackOffice(EngineBase):
             raise InvalidInput(
                 f"material {unknown[0]!r} does not belong to matter {case.matter_id}", field="materials"
             )
-        cap = self.items[item].stops.correction or self.clocks.correction_cap_days
+        cap = self.items[item].stops.correction or self.clocks(case).correction_cap_days
         period = require_days(
-            min(self.clocks.correction_days, cap) if days is None else days, "days", cap,
+            min(self.clocks(case).correction_days, cap) if days is None else days, "days", cap,
             what=f"the correction period item {item} allows",
         )
         self._step_task(task, "request_correction")
@@ -180,7 +180,7 @@ class BackOffice(EngineBase):
                 f"{basis!r} is not a ground of suspension of 《行政许可法》第四十五条", field="basis",
                 hint="one of: " + ", ".join(b.value for b in SuspensionBasis),
             ) from None
-        cap = self.items[item].stops.suspension or self.clocks.suspension_cap_days
+        cap = self.items[item].stops.suspension or self.clocks(case).suspension_cap_days
         expected = require_days(cap if expected_days is None else expected_days, "expected_days", cap,
                                 what=f"the longest suspension item {item} allows")
         self._step_task(task, "suspend")
@@ -211,7 +211,7 @@ class BackOffice(EngineBase):
         """延期: extend an item's legal limit once, by at most the law's 10 working days (art. 42 ¶1),
         with the approval of the supervisor calling this; the applicant is told the reason."""
         require_text(reason, "reason")
-        most = self.clocks.extension_days
+        most = self.clocks(case).extension_days
         require_days(days, "days", most,
                      what="《行政许可法》第四十二条 allows one extension of 10 working days")
         self._item_step(case, actor, item, "extend_item")
@@ -242,7 +242,7 @@ class BackOffice(EngineBase):
         self.authorise(case, actor, "extend_case")
         self._case_step(case, "extend_case", actor)
         require_text(reason, "reason")
-        most = self.clocks.joint_extension_days
+        most = self.clocks(case).joint_extension_days
         require_days(days, "days", most,
                      what="《行政许可法》第四十二条第二款 allows one extension of 15 working days")
         if len(self.plan.departments) < 2:

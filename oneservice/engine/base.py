@@ -34,13 +34,14 @@ from ..domain.case import (
     Visit,
 )
 from ..domain.definitions import Channel, Item, Limit, LimitUnit, ResultRelease
-from ..domain.law import LAW, Clocks
+from ..domain.law import Clocks
+from ..domain.policy import POLICY, Policy
 from ..domain.states import CaseState, TaskState
 from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
 from .calendar import Due, WorkCalendar
 from .machines import MACHINES
 
-__all__ = ["OFFERED", "EngineBase", "require_days", "require_text"]
+__all__ = ["OFFERED", "EngineBase", "due_on", "require_days", "require_text"]
 
 OFFERED: tuple[ActionSpec, ...] = tuple(
     spec for spec in ACTIONS.values() if not spec.internal and spec.case is not None and spec.case.sources
@@ -56,12 +57,29 @@ _OFFERED_TO: dict[tuple[str, Role], tuple[ActionSpec, ...]] = {
     (state, role): tuple(
         spec
         for spec in specs
-        if role in spec.roles and (role is not Role.REVIEWER or spec.target is Target.ITEM)
+        if role in spec.roles
+        and (role is not Role.REVIEWER or spec.target is Target.ITEM or spec.department_case)
     )
     for state, specs in _OFFERED_IN.items()
     for role in Role
 }
 """…and of those, the ones each role may perform (a reviewer acts on items only)."""
+
+
+def due_on(calendar: WorkCalendar, deadline: Deadline) -> Due:
+    """What ``deadline`` is due on by ``calendar``: its limit from its start, then the working days
+    added since (suspensions, corrections, an approved extension); provisional if any step went
+    into a guessed year."""
+    limit = Limit(deadline.amount, LimitUnit(deadline.unit))
+    if limit.unit is LimitUnit.CALENDAR_DAYS:
+        base = calendar.add_calendar_days(deadline.start, limit.value)
+    else:
+        base = calendar.add_working_days(deadline.start, limit.value)
+    added = deadline.extra_days + deadline.extension_days  # stopped clocks, an approved extension
+    if not added:
+        return base
+    due = calendar.add_working_days(base.date, added)
+    return Due(due.date, base.provisional or due.provisional)
 
 
 def require_text(value: Any, field: str) -> None:
@@ -90,10 +108,12 @@ class EngineBase:
         plan: MatterPlan,
         calendar: WorkCalendar,
         department_names: Mapping[str, Any] | None = None,
-        clocks: Clocks = LAW,
+        policies: Mapping[str, Policy] | None = None,
+        policy: Policy = POLICY,
     ) -> None:
         self.plan = plan
-        self.clocks = clocks
+        self.policies = dict(policies or {})  # service location → its policy
+        self.default_policy = policy
         self.matter = plan.matter
         self.machines = MACHINES
         self.calendar = calendar
@@ -102,6 +122,14 @@ class EngineBase:
         self.excluded = {x.material.id: x for x in plan.not_needed}
         self.form_fields = [line.field for line in plan.form]
         self.department_names = department_names or {}
+
+    def policy(self, case: Case) -> Policy:
+        """The policy of the case's service location (its region's override, or the registry's)."""
+        return self.policies.get(case.location, self.default_policy)
+
+    def clocks(self, case: Case) -> Clocks:
+        """The periods the case's deadlines follow."""
+        return self.policy(case).clocks
 
     # ------------------------------------------------------------------ events and machines
 
@@ -137,7 +165,8 @@ class EngineBase:
             if not self._available(case, spec):
                 continue
             if spec.target is Target.CASE:
-                out.append(spec.name)
+                if department is None or department in {t.department for t in case.tasks.values()}:
+                    out.append(spec.name)  # a reviewer: only on a case their department serves
                 continue
             # an item action whose task step some roles do not take (a clerk's record_visit): offered
             # to them by its bare name, the item is named in the call and its state does not matter
@@ -157,6 +186,10 @@ class EngineBase:
         rect = case.rectification
         if spec.name == "supply_owed":
             return bool(case.owed())
+        if spec.name == "appeal_rating":
+            return any(r.bad and r.appeal is None for r in case.ratings)
+        if spec.name == "decide_appeal":
+            return any(r.appeal is not None and r.appeal.decision is None for r in case.ratings)
         if spec.name == "release_results":
             return self.matter.release is ResultRelease.AS_READY and any(
                 case.tasks[r.item].state is TaskState.APPROVED and case.delivered(r.result.id) is None
@@ -303,7 +336,7 @@ class EngineBase:
         if scope is not None:
             return scope
         if actor.role is Role.REVIEWER:
-            if item is None and isinstance(spec, ReadSpec):
+            if item is None and (isinstance(spec, ReadSpec) or spec.department_case):
                 if actor.department not in {t.department for t in case.tasks.values()}:
                     return f"department {actor.department} has no item in this case"
                 return None
@@ -400,25 +433,19 @@ class EngineBase:
         return deadline
 
     def recompute(self, deadline: Deadline) -> bool:
-        """Recompute a deadline on the current calendar; True when its due date or flag changed.
-
-        The due date is the limit counted from the start, then the working days its clock stood
-        still (``extra_days``) and the approved extension (``extension_days``) added."""
-        unit = LimitUnit(deadline.unit)
-        base = self._due(deadline.start, Limit(deadline.amount, unit))
-        added = deadline.extra_days + deadline.extension_days
-        due = self.calendar.add_working_days(base.date, added) if added else base
-        provisional = base.provisional or due.provisional
-        changed = (due.date, provisional) != (deadline.due, deadline.provisional)
-        deadline.due, deadline.provisional = due.date, provisional
+        """Recompute a deadline on the current calendar; True when its due date or flag changed."""
+        due = due_on(self.calendar, deadline)
+        changed = (due.date, due.provisional) != (deadline.due, deadline.provisional)
+        deadline.due, deadline.provisional = due.date, due.provisional
         return changed
 
     def recompute_deadlines(self, case: Case, actor: Actor, now: dt.datetime) -> bool:
-        """Recompute every provisional or unmet deadline of ``case`` on the current calendar (new
-        calendar data arrived); the moves are one ``DeadlinesRecomputed`` event. True if any moved."""
+        """Recompute every unmet deadline of ``case`` on the current calendar (new calendar data
+        arrived); the moves are one ``DeadlinesRecomputed`` event. True if any moved. A met
+        deadline is history: it keeps the date it was met against (and its provisional flag)."""
         moved = []
         for deadline in case.deadlines.values():
-            if deadline.provisional or deadline.met_at is None:
+            if deadline.met_at is None:
                 before = deadline.due
                 if self.recompute(deadline):
                     moved.append(
@@ -445,7 +472,7 @@ class EngineBase:
         for record in case.owed():
             owed_deadline = case.deadlines.get(("deficiency", record.material_id))
             if owed_deadline is not None:
-                record.due = owed_deadline.due
+                record.due, record.due_provisional = owed_deadline.due, owed_deadline.provisional
 
     def _stop_clock(self, case: Case, task: ItemTask, now: dt.datetime, kind: str) -> int:
         """Restart an item's stopped clock: the working days since it stopped are added to the

@@ -10,9 +10,15 @@ Saturday–Sunday is not.
 or :meth:`WorkCalendar.with_year_data` (a parsed ``workflows/calendars/<year>.yaml``); loaded
 data overrides the bundled data for its year.
 
-For a year the calendar does not cover, Monday–Friday are treated as working days. That
-fallback is never silent: every deadline computed with it comes back as a :class:`Due` with
-``provisional=True``, and :meth:`WorkCalendar.covers` tells callers which years are known.
+For a year the calendar does not cover, the calendar *guesses*: Monday–Friday are working days
+except the holidays whose Gregorian dates the law fixes in advance (:data:`FIXED_HOLIDAYS`, from
+《全国年节及纪念日放假办法》第二条 as amended on 10 November 2024, in force from 1 January 2025:
+元旦 1 January; 劳动节 1–2 May; 国庆节 1–3 October). The other holidays of article 2 cannot be
+guessed: 春节 (除夕 and 正月初一至初三), 端午节 and 中秋节 follow the lunar calendar, 清明节 a solar
+term (4 or 5 April), and the State Council's yearly notice moves days around them (调休, including
+the Saturdays and Sundays worked) that no rule predicts. A guess is never silent: every deadline
+computed with it comes back as a :class:`Due` with ``provisional=True``, and
+:meth:`WorkCalendar.covers` tells callers which years are known.
 
 Counting follows Chinese administrative practice: the day of the starting event is not
 counted (期间开始的当日不计算在期间内), and a period measured in calendar days that ends on a
@@ -31,15 +37,24 @@ import attrs
 
 from ..catalog.calendars import CalendarData, check_calendar_file, check_calendar_year
 
-__all__ = ["Due", "WorkCalendar"]
+__all__ = ["FIXED_HOLIDAYS", "Due", "WorkCalendar"]
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5  # date.weekday(): Monday is 0, Saturday 5, Sunday 6
 
 
+FIXED_HOLIDAYS: tuple[tuple[int, int], ...] = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
+"""(month, day) of the holidays with a fixed Gregorian date, the days off of a guessed year.
+
+《全国年节及纪念日放假办法》(1949, fourth amendment by the State Council's decision of
+2024-11-10, in force 2025-01-01), 第二条: 元旦 1 day (1 January), 劳动节 2 days (1 and 2 May),
+国庆节 3 days (1 to 3 October). 春节, 清明节, 端午节 and 中秋节 are not fixed in this calendar.
+"""
+
+
 @attrs.frozen
 class Due:
-    """A computed deadline: the day, and whether an uncovered year made it a Mon–Fri guess."""
+    """A computed deadline: the day, and whether a guessed (uncovered) year went into it."""
 
     date: dt.date
     provisional: bool
@@ -52,6 +67,7 @@ class _YearData:
     holidays: frozenset[date]  # Monday–Friday days off
     workdays: frozenset[date]  # Saturdays / Sundays that are working days
     source: str
+    guessed: bool = False  # no official data: the fixed-date holidays only (results provisional)
 
 
 # --------------------------------------------------------------------------- bundled data
@@ -84,14 +100,22 @@ def _bundled_year(year: int) -> _YearData | None:
     return _YearData(holidays, workdays, f"chinese_calendar {version} (bundled)")
 
 
+@functools.cache
+def _guessed_year(year: int) -> _YearData:
+    """The guess for a year without official data: its fixed-date holidays falling Mon–Fri."""
+    days = (date(year, month, day) for month, day in FIXED_HOLIDAYS)
+    holidays = frozenset(d for d in days if d.weekday() < _SATURDAY)
+    return _YearData(holidays, frozenset(), "guess: fixed-date holidays only", guessed=True)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
-def _is_workday(d: date, data: _YearData | None) -> bool:
-    """Whether ``d`` is a working day given its year's data (``None``: Mon–Fri fallback)."""
+def _is_workday(d: date, data: _YearData) -> bool:
+    """Whether ``d`` is a working day given its year's data (official or guessed)."""
     if d.weekday() < _SATURDAY:
-        return data is None or d not in data.holidays
-    return data is not None and d in data.workdays
+        return d not in data.holidays
+    return d in data.workdays
 
 
 def _weekdays_in(lo: date, hi: date) -> int:
@@ -127,8 +151,9 @@ class WorkCalendar:
         return cls(bundled=True)
 
     @classmethod
-    def weekdays_only(cls) -> WorkCalendar:
-        """A calendar with no data at all: Mon–Fri everywhere, every deadline provisional."""
+    def guess_only(cls) -> WorkCalendar:
+        """A calendar with no official data at all: every year guessed (Mon–Fri less the
+        fixed-date holidays, :data:`FIXED_HOLIDAYS`), every deadline provisional."""
         return cls(bundled=False)
 
     # ---- building
@@ -166,7 +191,7 @@ class WorkCalendar:
     # ---- queries
 
     def covers(self, year: int) -> bool:
-        """Whether the official schedule of ``year`` is known (else Mon–Fri is assumed)."""
+        """Whether the official schedule of ``year`` is known (else it is guessed)."""
         return year in self._loaded or (self._bundled and year in _bundled_years())
 
     @property
@@ -178,10 +203,10 @@ class WorkCalendar:
     def source(self, year: int) -> str | None:
         """Where the data for ``year`` comes from, or ``None`` if the year is not covered."""
         data = self._year(year)
-        return None if data is None else data.source
+        return None if data.guessed else data.source
 
     def is_workday(self, d: date) -> bool:
-        """Whether ``d`` is a working day (Mon–Fri for a year not covered; see :meth:`covers`)."""
+        """Whether ``d`` is a working day (guessed for a year not covered; see :meth:`covers`)."""
         return _is_workday(d, self._year(d.year))
 
     def add_working_days(self, start: date, n: int) -> Due:
@@ -193,12 +218,12 @@ class WorkCalendar:
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
         day, remaining, provisional = start, n, False
-        year, data = -1, None
+        year, data = start.year, self._year(start.year)
         while remaining:
             day += _ONE_DAY
             if day.year != year:
                 year, data = day.year, self._year(day.year)
-                provisional = provisional or data is None
+            provisional = provisional or data.guessed
             if _is_workday(day, data):
                 remaining -= 1
         return Due(day, provisional)
@@ -213,18 +238,18 @@ class WorkCalendar:
             raise ValueError(f"n must be >= 0, got {n}")
         day = start + timedelta(days=n)
         year, data = day.year, self._year(day.year)
-        provisional = data is None
+        provisional = data.guessed
         while not _is_workday(day, data):
             day += _ONE_DAY
             if day.year != year:
                 year, data = day.year, self._year(day.year)
-                provisional = provisional or data is None
+                provisional = provisional or data.guessed
         return Due(day, provisional)
 
     def working_days_between(self, start: date, end: date) -> int:
         """The number of working days ``d`` with ``start < d <= end`` (0 if ``end <= start``).
 
-        Uncovered years count Monday–Friday.
+        Uncovered years are guessed (Monday–Friday less the fixed-date holidays).
         """
         if end <= start:
             return 0
@@ -234,18 +259,17 @@ class WorkCalendar:
             hi = min(end, date(year, 12, 31))
             count += _weekdays_in(lo, hi)
             data = self._year(year)
-            if data is not None:
-                count -= sum(1 for d in data.holidays if lo <= d <= hi)
-                count += sum(1 for d in data.workdays if lo <= d <= hi)
+            count -= sum(1 for d in data.holidays if lo <= d <= hi)
+            count += sum(1 for d in data.workdays if lo <= d <= hi)
         return count
 
     # ---- internals
 
-    def _year(self, year: int) -> _YearData | None:
+    def _year(self, year: int) -> _YearData:
         data = self._loaded.get(year)
         if data is None and self._bundled:
             data = _bundled_year(year)
-        return data
+        return _guessed_year(year) if data is None else data
 
     def __repr__(self) -> str:
         parts = []
@@ -254,4 +278,4 @@ class WorkCalendar:
             parts.append(f"bundled {years.start}–{years.stop - 1}")
         if self._loaded:
             parts.append("loaded " + ", ".join(str(y) for y in sorted(self._loaded)))
-        return f"WorkCalendar({'; '.join(parts) or 'Mon–Fri only'})"
+        return f"WorkCalendar({'; '.join(parts) or 'guessed only'})"

@@ -21,8 +21,9 @@ The rules live in one class per desk, each a subclass of :class:`~oneservice.eng
     │                                 accept, accept_with_deficiency, refuse, supply_owed
     ├── BackOffice  (back_office.py)  start_review, approve, refuse_item, request_correction,
     │                                 supply_correction, suspend, resume, record_visit
-    └── Window      (window.py)       deliver, conclude, withdraw, terminate_overdue, rate,
-                                      record_callback, record_rectified
+    ├── Window      (window.py)       deliver, release_results, conclude, withdraw, terminate_overdue
+    └── Ratings     (ratings.py)      rate, record_callback, record_rectified, appeal_rating,
+                                      decide_appeal
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from __future__ import annotations
 from .back_office import BackOffice
 from .completeness import Completeness, Issue
 from .front_desk import FrontDesk
+from .ratings import Ratings
 from .window import Window
 
 __all__ = ["CaseEngine", "Completeness", "Issue"]
 
 
-class CaseEngine(FrontDesk, BackOffice, Window):
+class CaseEngine(FrontDesk, BackOffice, Window, Ratings):
     """All actions on the cases of one definition version."""

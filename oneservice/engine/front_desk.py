@@ -179,7 +179,7 @@ class FrontDesk(EngineBase):
         if first:
             case.submitted_at = now
         case.received_at = now
-        period = Limit(self.clocks.notice_or_accept_days, LimitUnit.WORKING_DAYS)
+        period = Limit(self.clocks(case).notice_or_accept_days, LimitUnit.WORKING_DAYS)
         notice = self._deadline(case, "notice", case.id, now.date(), period)
         self._fire(case, action, actor)
         event = "ApplicationSubmitted" if first else "MaterialsSupplemented"

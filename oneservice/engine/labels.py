@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from ..domain.definitions import Text
 
-__all__ = ["EVENT_LABELS", "event_label"]
+__all__ = ["EVENT_LABELS", "PROVISIONAL_DUE", "event_label"]
+
+PROVISIONAL_DUE = Text(
+    "该期限按推定日历计算（当年官方放假安排尚未载入），为暂定日期",
+    "this due date was computed on a guessed calendar (the year's official holiday schedule is not "
+    "loaded yet): it is provisional",
+)
+"""Why a date is provisional: said in the event of any automatic action that acts on one."""
 
 EVENT_LABELS: dict[str, Text] = {
     "CaseOpened": Text("已申请", "Application opened"),
@@ -48,6 +55,8 @@ EVENT_LABELS: dict[str, Text] = {
     "ItemTimeLimitExtended": Text("经批准延长办理期限", "Time limit extended with approval"),
     "CaseTimeLimitExtended": Text("经批准延长联合办理期限", "Joint-handling limit extended with approval"),
     "ResultsReleased": Text("结果先行送达", "Results sent ahead"),
+    "RatingAppealed": Text("差评申诉", "Bad rating appealed"),
+    "AppealDecided": Text("申诉已复核", "Appeal decided"),
     "AccessDenied": Text("越权操作被拒绝", "Access denied"),
     "SupervisionWarning": Text("电子监察预警", "Supervision warning"),
 }

@@ -1,4 +1,4 @@
-"""Single-window (统一出件) and after-service actions: deliver, close, withdraw, terminate, rate.
+"""Single-window (统一出件) actions: deliver, release, close, withdraw, terminate.
 
 One window hands out every result once no material is owed, each result by a channel that suits
 its form (seals by mail with a tracking reference, the electronic licence pushed), recorded per
@@ -6,8 +6,7 @@ result; delivering a result meets its issuing deadline (《行政许可法》第
 ``pickup.release`` is ``as_ready`` may send results ahead by remote channels.
 
 A case ends early when the applicant withdraws it or when an owed material is overdue (the timer
-terminates it); its open items are cancelled. A bad rating (好差评) opens a rectification with a
-callback (回访) due in :data:`CALLBACK_DAYS` and the rectification in :data:`RECTIFY_DAYS` working days.
+terminates it); its open items are cancelled. Ratings are :mod:`.ratings`.
 """
 
 from __future__ import annotations
@@ -17,16 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..catalog.plan import ResultRoute
-from ..domain.case import Actor, Case, Rating, RatingLevel, Rectification, ResultDelivery, Role
-from ..domain.definitions import Channel, Limit, ResultRelease
+from ..domain.case import Actor, Case, ResultDelivery, Role
+from ..domain.definitions import Channel, ResultRelease
 from ..domain.states import TaskState
 from ..errors import InvalidInput
 from .base import EngineBase, require_text
+from .labels import PROVISIONAL_DUE
 
-__all__ = ["CALLBACK_DAYS", "RECTIFY_DAYS", "Window"]
-
-CALLBACK_DAYS = 1
-RECTIFY_DAYS = 15
+__all__ = ["Window"]
 
 
 class Window(EngineBase):
@@ -263,7 +260,11 @@ class Window(EngineBase):
                 )
 
     def terminate_overdue(self, case: Case, actor: Actor, now: dt.datetime) -> bool:
-        """Terminate the case when an owed material is past its due date; False if none is."""
+        """Terminate the case when an owed material is past its due date; False if none is.
+
+        A due date computed on a guessed calendar year still terminates (the applicant was told
+        that date), but never silently: the event then says ``provisional: true`` and why.
+        """
         self.authorise(case, actor, "terminate")
         late = [m for m in case.owed() if m.due is not None and m.due < now.date()]
         if not late:
@@ -271,84 +272,18 @@ class Window(EngineBase):
         self._fire(case, "terminate", actor)
         self._cancel_open(case, now, actor, "terminated")
         case.concluded_at = now
+        provisional = any(m.due_provisional for m in late)
         self._event(
             case,
             now,
             "CaseTerminated",
             actor,
-            overdue=[{"material": m.material_id, "due": m.due.isoformat() if m.due else None} for m in late],
+            overdue=[
+                {"material": m.material_id, "due": m.due.isoformat() if m.due else None,
+                 "provisional": m.due_provisional}
+                for m in late
+            ],
+            provisional=provisional or None,
+            provisional_reason={"zh": PROVISIONAL_DUE.zh, "en": PROVISIONAL_DUE.en} if provisional else None,
         )
         return True
-
-    # ------------------------------------------------------------------ rating, rectification
-
-    def rate(self, case: Case, actor: Actor, now: dt.datetime, level: int, comment: str = "") -> None:
-        """Rate the service (好差评); a bad rating opens a rectification."""
-        self.authorise(case, actor, "rate")
-        try:
-            value = RatingLevel(level)
-        except ValueError:
-            raise InvalidInput(
-                "a rating is a level from 1 (非常不满意) to 5 (非常满意)", field="level"
-            ) from None
-        if not isinstance(comment, str) or len(comment) > 2000:
-            raise InvalidInput("a comment is text of at most 2000 characters", field="comment")
-        follow_up = bool(case.ratings)
-        if follow_up:
-            rect = case.rectification
-            if rect is None or rect.rectified_at is None or any(r.follow_up for r in case.ratings):
-                raise self._reject(
-                    case,
-                    "the case is already rated; a second rating follows a completed rectification only",
-                    "already_rated",
-                )
-        self._case_step(case, "rate", actor)
-        case.ratings.append(Rating(value, comment, now, follow_up))
-        self._event(
-            case,
-            now,
-            "FollowUpRated" if follow_up else "CaseRated",
-            actor,
-            level=int(value),
-            label=value.zh,
-            comment=comment or None,
-        )
-        if value.bad and not follow_up:
-            today = now.date()
-            callback = self._deadline(case, "callback", case.id, today, Limit(CALLBACK_DAYS))
-            rectify = self._deadline(case, "rectification", case.id, today, Limit(RECTIFY_DAYS))
-            case.rectification = Rectification(now, callback.due, rectify.due)
-            self._event(
-                case,
-                now,
-                "RectificationOpened",
-                actor,
-                callback_due=callback.due.isoformat(),
-                rectify_due=rectify.due.isoformat(),
-            )
-
-    def record_callback(self, case: Case, actor: Actor, now: dt.datetime, note: str) -> None:
-        self.authorise(case, actor, "record_callback")
-        rect = self._open_rectification(case, actor, "record_callback")
-        if rect.called_back_at is not None:
-            raise self._reject(case, "the callback is already recorded", "already_done")
-        require_text(note, "note")
-        rect.called_back_at, rect.note = now, note
-        self._met(case, "callback", case.id, now)
-        self._event(case, now, "CallbackMade", actor, public=False, note=note)
-
-    def record_rectified(self, case: Case, actor: Actor, now: dt.datetime, note: str) -> None:
-        self.authorise(case, actor, "record_rectified")
-        rect = self._open_rectification(case, actor, "record_rectified")
-        if rect.called_back_at is None:
-            raise self._reject(case, "record the callback (回访) first", "callback_missing")
-        require_text(note, "note")
-        rect.rectified_at, rect.note = now, note
-        self._met(case, "rectification", case.id, now)
-        self._event(case, now, "RectificationCompleted", actor, note=note)
-
-    def _open_rectification(self, case: Case, actor: Actor, action: str) -> Rectification:
-        rect = case.rectification
-        if rect is None or rect.rectified_at is not None:
-            raise self._illegal(case, action, "rectification", actor)
-        return rect

@@ -22,6 +22,9 @@ from .context import authenticate, current_actor, mask_id, page_envelope, page_w
 from .problems import HttpProblem
 from .schemas import (
     ActionHeaders,
+    CalendarBody,
+    CalendarLoadSchema,
+    CalendarYearsSchema,
     CasePageSchema,
     DeemedSchema,
     EmptyBody,
@@ -106,10 +109,7 @@ def _sweeper(if_match: str | None, idempotency_key: str | None, what: str) -> Ac
     if if_match is not None or idempotency_key is not None:
         raise HttpProblem(400, "OS620", "this sweep takes neither If-Match nor Idempotency-Key: "
                           "repeating it is harmless", field="headers")
-    actor = current_actor()
-    if actor.role is not Role.SUPERVISOR:
-        raise NotAuthorised(f"only a supervisor runs {what}", case_id="-", actor=actor.describe())
-    return actor
+    return _supervisor(f"runs {what}")
 
 
 @lists.route("/supervision/terminate-overdue", methods=["POST"])
@@ -135,3 +135,42 @@ def deem_accepted(body: dict[str, Any], if_match: str | None = None,
     working days of 《行政许可法》第三十二条 (supervisor; safe to repeat)."""
     actor = _sweeper(if_match, idempotency_key, "the notice-period sweep")
     return {"deemed_accepted": service().deem_overdue_accepted(actor)}
+
+
+def _supervisor(what: str) -> Actor:
+    """The calling actor, who must be a supervisor (``what``: what only a supervisor does)."""
+    actor = current_actor()
+    if actor.role is not Role.SUPERVISOR:
+        raise NotAuthorised(f"only a supervisor {what}", case_id="-", actor=actor.describe())
+    return actor
+
+
+@lists.route("/supervision/calendars", methods=["POST"])
+@lists.doc(operationId="load_calendar")
+@lists.arguments(CalendarBody)
+@lists.arguments(ActionHeaders, location="headers", as_kwargs=True)
+@lists.response(200, CalendarLoadSchema)
+def load_calendar(body: dict[str, Any], if_match: str | None = None,
+                  idempotency_key: str | None = None) -> dict[str, Any]:
+    """Load a year of the official calendar; every provisional deadline it moves is recomputed.
+
+    Supervisor only. One transaction: a year that would move a frozen deadline (computed on
+    official data, or met already) is refused with OS706 (409) and the cases it would move;
+    malformed data is OS610 (422) with its key path. Loading the same data again moves nothing.
+    """
+    if if_match is not None or idempotency_key is not None:
+        raise HttpProblem(400, "OS620", "loading a calendar takes neither If-Match nor Idempotency-Key: "
+                          "loading the same year again is harmless", field="headers")
+    actor = _supervisor("loads calendar years")
+    loaded = service().calendar_updates.load(body, actor=actor)
+    return {"year": loaded.year, "source": loaded.source, "moved": loaded.moved}
+
+
+@lists.route("/supervision/calendars")
+@lists.doc(operationId="calendar_years")
+@lists.response(200, CalendarYearsSchema)
+def calendar_years() -> dict[str, Any]:
+    """The calendar years loaded into the database, and every year with official data (supervisor)."""
+    _supervisor("reads the calendar years")
+    svc = service()
+    return {"loaded": svc.calendar_years(), "known_years": sorted(svc.calendar.known_years)}

@@ -14,6 +14,8 @@ is renamed ``error`` so that it does not collide with the RFC's ``type``). Valid
     IllegalAction                 409     OS701
     ConcurrencyConflict           409     OS703   (412 for a stale If-Match, same code)
     DuplicateAction               409     OS704
+    CalendarConflict              409     OS706
+    CalendarError                 422     OS610
     ActionRejected                422     OS702
     InvalidInput, InvalidIdentifier 422   OS620, OS621 (400 for malformed JSON or headers)
     NotAuthorised                 403     OS705
@@ -36,6 +38,8 @@ from flask import Response, json
 
 from ..errors import (
     ActionRejected,
+    CalendarConflict,
+    CalendarError,
     CaseNotFound,
     ConcurrencyConflict,
     DuplicateAction,
@@ -70,6 +74,8 @@ _STATUS: list[tuple[type[OneServiceError], int]] = [
     (IllegalAction, 409),
     (ConcurrencyConflict, 409),
     (DuplicateAction, 409),
+    (CalendarConflict, 409),
+    (CalendarError, 422),
     (ActionRejected, 422),
     (InvalidInput, 422),
     (StoreError, 503),
@@ -78,6 +84,7 @@ _STATUS: list[tuple[type[OneServiceError], int]] = [
 _TITLES = {
     "OS000": "Internal error",
     "OS610": "Calendar error",
+    "OS706": "Calendar contradicts frozen deadlines",
     "OS620": "Invalid input",
     "OS621": "Invalid identifier",
     "OS630": "Unknown definition",

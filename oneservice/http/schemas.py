@@ -72,6 +72,13 @@ class OpenCaseBody(ma.Schema):
     )
 
 
+class AboutBody(ma.Schema):
+    """What a rating is about (一次一评): a department, a window (service location) or a staff member."""
+
+    kind = f.String(required=True, validate=v.OneOf(["department", "window", "staff"]))
+    id = Text(required=True, min_length=1, max_length=100)
+
+
 class DeliveryBody(ma.Schema):
     """How one result is handed over."""
 
@@ -119,6 +126,13 @@ def _field(param: Param) -> f.Field[Any]:
         return f.String(required=True, validate=v.OneOf([b.value for b in SuspensionBasis]), metadata=meta)
     if kind is ParamKind.COMMITMENT:
         return _reason(param.description)
+    if kind is ParamKind.ABOUT:
+        return f.Nested(AboutBody, load_default=None, allow_none=True, metadata=meta)
+    if kind is ParamKind.RATING_NO:
+        return f.Integer(load_default=None, allow_none=True, strict=True, validate=v.Range(1, 10),
+                         metadata=meta)
+    if kind is ParamKind.DECISION:
+        return f.String(required=True, validate=v.OneOf(["upheld", "rejected"]), metadata=meta)
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 
@@ -246,6 +260,7 @@ class ProgressTaskSchema(ma.Schema):
 class ProgressOwedSchema(ma.Schema):
     material = f.String(required=True)
     due = f.String(required=True, allow_none=True)
+    due_provisional = f.Boolean(required=True, metadata={"description": "due on a guessed calendar year"})
 
 
 class ProgressSchema(ma.Schema):
@@ -338,6 +353,46 @@ class TerminatedSchema(ma.Schema):
 class DeemedSchema(ma.Schema):
     deemed_accepted = f.List(f.String(), required=True,
                              metadata={"description": "ids of the cases deemed accepted (视为受理)"})
+
+
+class CalendarHolidayBody(ma.Schema):
+    name = f.Raw(metadata={"description": "a text, or {zh: 元旦, en: New Year's Day}"})
+    from_ = f.String(required=True, data_key="from", attribute="from", metadata={"description": "YYYY-MM-DD"})
+    to = f.String(required=True, metadata={"description": "YYYY-MM-DD, on or after from"})
+
+
+class CalendarBody(ma.Schema):
+    """One year of the official calendar, as a calendar file holds it (docs/authoring.md "Calendars");
+    the dates are checked by the library's one calendar validator (OS610 with the key path)."""
+
+    year = f.Integer(required=True, strict=True, metadata={"description": "2004–2100"})
+    source = f.String(required=True, metadata={"description": "the notice the dates come from"})
+    holidays = f.List(f.Nested(CalendarHolidayBody), required=True,
+                      metadata={"description": "ranges of days off, weekend days included"})
+    workdays = f.List(f.String(), required=True,
+                      metadata={"description": "Saturdays and Sundays worked (调休上班), YYYY-MM-DD"})
+
+
+class CalendarLoadSchema(ma.Schema):
+    year = f.Integer(required=True)
+    source = f.String(required=True)
+    moved = f.List(f.String(), required=True,
+                   metadata={"description": "ids of the cases whose deadlines the year moved"})
+
+
+class CalendarYearSchema(ma.Schema):
+    year = f.Integer(required=True)
+    source = f.String(required=True)
+    loaded_at = f.DateTime(required=True)
+    loaded_by = f.String(required=True)
+    data = f.Dict(required=True, metadata={"description": "the year's data as loaded"})
+
+
+class CalendarYearsSchema(ma.Schema):
+    loaded = f.List(f.Nested(CalendarYearSchema), required=True,
+                    metadata={"description": "the years loaded into the database, in year order"})
+    known_years = f.List(f.Integer(), required=True,
+                         metadata={"description": "every year with official data (bundled or loaded)"})
 
 
 class HealthSchema(ma.Schema):

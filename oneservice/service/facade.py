@@ -36,7 +36,7 @@ from ..engine.calendar import WorkCalendar
 from ..engine.clock import Clock
 from ..engine.engine import CaseEngine
 from ..errors import ConcurrencyConflict, InvalidInput
-from ..store import Store, Transaction
+from ..store import CalendarYearRow, Store, Transaction
 from .calendar_updates import CalendarUpdates
 from .queries import Queries, make_notice
 from .runner import ActionRunner, calendar_from_catalogue
@@ -120,9 +120,17 @@ class OneService:
         """Run ``call`` again when a concurrent action changed the case; the last conflict is raised."""
         return self.runner.with_retry(call, attempts)
 
-    def load_calendar(self, data: Mapping[str, Any]) -> list[str]:
-        """Add a year of calendar data and recompute provisional deadlines; returns changed case ids."""
-        return self.calendar_updates.load_calendar(data)
+    def load_calendar(self, data: Mapping[str, Any], *, actor: Actor | None = None) -> list[str]:
+        """Add a year of calendar data and recompute provisional deadlines; returns changed case ids.
+
+        One transaction; the year is kept in the database, so a restarted service loads it again.
+        Refused with :class:`~oneservice.errors.CalendarConflict` (OS706) when the data would move
+        a frozen deadline (see :mod:`oneservice.service.calendar_updates`)."""
+        return self.calendar_updates.load_calendar(data, actor=actor)
+
+    def calendar_years(self) -> list[CalendarYearRow]:
+        """The calendar years loaded into the database (year, data, source, when, by whom)."""
+        return self.calendar_updates.calendar_years()
 
     @classmethod
     def open(
@@ -306,9 +314,21 @@ class OneService:
 
     @_declared
     def rate(self, actor: Actor, case_id: str, level: int, comment: str = "", *,
-             idempotency_key: str | None = None) -> CaseSummary:
+             about: Mapping[str, Any] | None = None, idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("rate", actor, case_id, idempotency_key=idempotency_key,
-                            level=level, comment=comment)
+                            level=level, comment=comment, about=about)
+
+    @_declared
+    def appeal_rating(self, actor: Actor, case_id: str, reason: str, *, rating: int | None = None,
+                      idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("appeal_rating", actor, case_id, idempotency_key=idempotency_key,
+                            reason=reason, rating=rating)
+
+    @_declared
+    def decide_appeal(self, actor: Actor, case_id: str, *, decision: str, note: str,
+                      rating: int | None = None, idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("decide_appeal", actor, case_id, idempotency_key=idempotency_key,
+                            decision=decision, note=note, rating=rating)
 
     @_declared
     def record_callback(self, actor: Actor, case_id: str, note: str, *,

@@ -156,7 +156,9 @@ class Queries:
             for code, t in case.tasks.items()
         )
         owed = tuple(
-            {"material": m.material_id, "due": m.due.isoformat() if m.due else None} for m in case.owed()
+            {"material": m.material_id, "due": m.due.isoformat() if m.due else None,
+             "due_provisional": m.due_provisional}
+            for m in case.owed()
         )
         label = case.state.label
         return ProgressView(

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from ..catalog.catalogue import Catalogue
@@ -31,12 +31,16 @@ from ..errors import (
     NotAuthorised,
     StoreError,
 )
-from ..store import Store, Transaction
+from ..store import CalendarYearRow, Store, Transaction
 from .views import CaseSummary, summarise
 
-__all__ = ["ActionRunner", "calendar_from_catalogue", "check_actor", "new_case_id", "require_staff"]
+__all__ = ["CALENDAR_REFRESH", "ActionRunner", "calendar_from_catalogue", "check_actor", "new_case_id",
+           "require_staff"]
 
 R = TypeVar("R")
+
+CALENDAR_REFRESH = dt.timedelta(seconds=60)
+"""How often, on the service clock, a service reads the calendar years stored in the database."""
 
 
 def calendar_from_catalogue(catalogue: Catalogue, base: WorkCalendar | None = None) -> WorkCalendar:
@@ -81,23 +85,91 @@ class ActionRunner:
         self.catalogue = catalogue
         self.store = store
         self.clock: Clock = clock or SystemClock()
-        self.calendar = calendar or calendar_from_catalogue(catalogue)
+        self._base_calendar = calendar
+        self._calendar: WorkCalendar | None = None  # the base plus the stored years, on first use
+        self._stored_key: tuple[tuple[int, dt.datetime], ...] = ()  # (year, loaded_at) read last
+        self._calendar_read_at: dt.datetime | None = None
+        self.on_calendar_change: Callable[[frozenset[int]], object] | None = None
+        """Called with the years another process loaded, once this one computes on them."""
         self.yellow_days = yellow_days
         self._engines: dict[str, CaseEngine] = {}
         self._saved_definitions: set[str] = set()
         self._by_hash = {plan.content_hash: plan for plan in catalogue.plans.values()}
 
-    def engine(self, definition_hash: str, tx: Transaction | None = None) -> CaseEngine:
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The calendar deadlines are computed on: the one given (else the bundled data and the
+        catalogue's ``calendars/``), plus every year loaded into the database
+        (:meth:`~oneservice.service.calendar_updates.CalendarUpdates.load_calendar`), read on
+        first use — so a restarted service computes on the calendar it had — and read again
+        when :data:`CALENDAR_REFRESH` has passed (on the service clock) before an action, so a
+        year another process loaded reaches this one within that time."""
+        return self._calendar if self._calendar is not None else self.reload_calendar()
+
+    def reload_calendar(self, tx: Transaction | None = None) -> WorkCalendar:
+        """Build the calendar again from the base and the years stored in the database."""
+        if tx is None:
+            with self.store.transaction(readonly=True) as own:
+                stored = own.calendar_years()
+        else:
+            stored = tx.calendar_years()
+        calendar = self.compose_calendar(stored)
+        self._stored_key = tuple((year.year, year.loaded_at) for year in stored)
+        self._calendar_read_at = self.clock.now()
+        self.use_calendar(calendar)
+        return calendar
+
+    def compose_calendar(self, stored: Iterable[CalendarYearRow]) -> WorkCalendar:
+        """The base calendar (given, else bundled plus the catalogue's) with the ``stored`` years."""
+        calendar = self._base_calendar or calendar_from_catalogue(self.catalogue)
+        for year in stored:
+            calendar = calendar.with_year_data(year.data)
+        return calendar
+
+    def refresh_calendar(self, now: dt.datetime | None = None) -> frozenset[int]:
+        """Read the stored years again if :data:`CALENDAR_REFRESH` has passed since the last read
+        (always when ``now`` is None); the years loaded or reloaded since, if any, are returned
+        and passed to :attr:`on_calendar_change`."""
+        read_at = self._calendar_read_at
+        if now is not None and read_at is not None and now - read_at < CALENDAR_REFRESH:
+            return frozenset()
+        before, first = dict(self._stored_key), read_at is None
+        with self.store.transaction(readonly=True) as tx:
+            key = tuple((year.year, year.loaded_at) for year in tx.calendar_years())
+            if key == self._stored_key and self._calendar is not None:
+                self._calendar_read_at = self.clock.now()
+                return frozenset()
+            self.reload_calendar(tx)
+        changed = frozenset(year for year, at in key if before.get(year) != at)
+        if changed and not first and self.on_calendar_change is not None:
+            self.on_calendar_change(changed)
+        return changed
+
+    def engine(
+        self, definition_hash: str, tx: Transaction | None = None, *, calendar: WorkCalendar | None = None
+    ) -> CaseEngine:
         """The engine of one definition version: from the catalogue, or pinned in the database.
 
         Inside a transaction, pass it as ``tx``: a pinned definition is then read through it
         (on SQLite a second transaction would wait for the write lock the first one holds).
+        ``calendar``: an engine computing on that calendar instead (not kept).
         """
+        if self._calendar is None:
+            self.reload_calendar(tx)
+        if calendar is not None:
+            return self._build_engine(definition_hash, tx, calendar)
         engine = self._engines.get(definition_hash)
         if engine is not None:
             return engine
+        engine = self._build_engine(definition_hash, tx, self.calendar)
+        self._engines[definition_hash] = engine
+        return engine
+
+    def _build_engine(
+        self, definition_hash: str, tx: Transaction | None, calendar: WorkCalendar
+    ) -> CaseEngine:
         plan = self._by_hash.get(definition_hash)
-        clocks = self.catalogue.clocks
+        catalogue = self.catalogue
         if plan is None:
             if tx is not None:
                 files = tx.load_definition(definition_hash)
@@ -110,15 +182,13 @@ class ActionRunner:
             if report.catalogue is None:
                 raise DefinitionError(report.findings)
             plan = next(p for p in report.catalogue.plans.values() if p.content_hash == definition_hash)
-            clocks = report.catalogue.clocks  # the periods the case's registry set
+            catalogue = report.catalogue  # the policy the case's registry set
         names = {d: dep.name for d, dep in self.catalogue.departments.items()}
-        engine = CaseEngine(plan, self.calendar, names, clocks)
-        self._engines[definition_hash] = engine
-        return engine
+        return CaseEngine(plan, calendar, names, catalogue.policies(), catalogue.policy.base)
 
     def use_calendar(self, calendar: WorkCalendar) -> None:
         """Compute deadlines on ``calendar`` from now on (engines are rebuilt on it)."""
-        self.calendar = calendar
+        self._calendar = calendar
         self._engines.clear()
 
     def perform(
@@ -161,8 +231,9 @@ class ActionRunner:
             raise InvalidInput("must be an Applicant", field="applicant")
         plan = self.catalogue.plan(matter_id)
         self.catalogue.location(location)
-        engine = self.engine(plan.content_hash)
         now = self.clock.now()
+        self.refresh_calendar(now)
+        engine = self.engine(plan.content_hash)
         case_id = new_case_id(now)
         payload = [matter_id, applicant.kind, applicant.id_number, channel, location]
         fingerprint = self._fingerprint("open_case", "", payload, actor)
@@ -223,6 +294,7 @@ class ActionRunner:
         """
         check_actor(actor)
         now = self.clock.now()
+        self.refresh_calendar(now)
         fingerprint = self._fingerprint(action, case_id, payload, actor) if key else ""
 
         def replay(tx: Transaction) -> tuple[CaseSummary, R | None] | None:

@@ -6,6 +6,7 @@ one transaction (load, change, versioned save); :meth:`Store.transaction` gives 
 and answers the worklist queries. The fast path behind them is the private ``_fast`` package.
 """
 
+from oneservice.store.rows import CalendarYearRow as CalendarYearRow
 from oneservice.store.rows import CaseRow as CaseRow
 from oneservice.store.rows import IdempotencyRecord as IdempotencyRecord
 from oneservice.store.rows import Page as Page
@@ -14,4 +15,6 @@ from oneservice.store.store import Store as Store
 from oneservice.store.tables import metadata as metadata
 from oneservice.store.transaction import Transaction as Transaction
 
-__all__ = ["CaseRow", "IdempotencyRecord", "Page", "Store", "TaskRow", "Transaction", "metadata"]
+__all__ = [
+    "CalendarYearRow", "CaseRow", "IdempotencyRecord", "Page", "Store", "TaskRow", "Transaction", "metadata",
+]

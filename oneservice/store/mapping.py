@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from oneservice.domain.case import (
+    Appeal,
     Applicant,
     Case,
     Deadline,
@@ -33,6 +34,7 @@ __all__ = [
     "Snapshot",
     "case_from_rows",
     "case_row",
+    "deadline_from_row",
     "event_from_row",
     "event_rows",
     "snapshot_of",
@@ -124,6 +126,7 @@ def _material_row(case_id: str, m: MaterialRecord) -> Row:
         "channel": m.channel,
         "received_at": m.received_at,
         "due_date": m.due,
+        "due_provisional": m.due_provisional,
         "provider": m.provider,
     }
 
@@ -163,7 +166,40 @@ def _rating_row(case_id: str, seq: int, r: Rating) -> Row:
         "comment": r.comment,
         "at": r.at,
         "follow_up": r.follow_up,
+        "actor": r.by,
+        "on_behalf": r.on_behalf,
+        "about": r.about,
+        "about_id": r.about_id,
+        "bad": r.bad,
+        "counted": r.counted,
+        "appeal": _appeal_json(r.appeal),
     }
+
+
+def _appeal_json(a: Appeal | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "at": _iso(a.at),
+        "by": a.by,
+        "reason": a.reason,
+        "decision_due": a.decision_due.isoformat(),
+        "decision": a.decision,
+        "decided_at": _iso(a.decided_at),
+        "decided_by": a.decided_by,
+        "note": a.note,
+    }
+
+
+def _appeal(data: Mapping[str, Any] | None) -> Appeal | None:
+    if data is None:
+        return None
+    at = _moment(data["at"])
+    assert at is not None
+    return Appeal(at=at, by=data["by"], reason=data["reason"],
+                  decision_due=dt.date.fromisoformat(data["decision_due"]), decision=data.get("decision"),
+                  decided_at=_moment(data.get("decided_at")), decided_by=data.get("decided_by"),
+                  note=data.get("note", ""))
 
 
 def _unique(case_id: str, what: str, rows: dict[Any, Row], count: int) -> None:
@@ -253,6 +289,7 @@ def _rectification_json(r: Rectification | None) -> dict[str, Any] | None:
         "called_back_at": _iso(r.called_back_at),
         "rectified_at": _iso(r.rectified_at),
         "note": r.note,
+        "withdrawn_at": _iso(r.withdrawn_at),
     }
 
 
@@ -275,6 +312,23 @@ def _rectification(data: Mapping[str, Any] | None) -> Rectification | None:
         called_back_at=_moment(data.get("called_back_at")),
         rectified_at=_moment(data.get("rectified_at")),
         note=data.get("note", ""),
+        withdrawn_at=_moment(data.get("withdrawn_at")),
+    )
+
+
+def deadline_from_row(d: DbRow) -> Deadline:
+    """A :class:`Deadline` from its ``deadlines`` row."""
+    return Deadline(
+        kind=d["kind"],
+        subject=d["subject"],
+        start=d["start_date"],
+        amount=d["amount"],
+        unit=d["unit"],
+        extra_days=d["extra_days"],
+        extension_days=d["extension_days"],
+        due=d["due_date"],
+        provisional=d["provisional"],
+        met_at=d["met_at"],
     )
 
 
@@ -320,6 +374,7 @@ def case_from_rows(
                 received_at=m["received_at"],
                 due=m["due_date"],
                 provider=m["provider"],
+                due_provisional=m["due_provisional"],
             )
             for m in materials
         },
@@ -352,25 +407,14 @@ def case_from_rows(
             )
             for v in visits
         ],
-        deadlines={
-            (d["kind"], d["subject"]): Deadline(
-                kind=d["kind"],
-                subject=d["subject"],
-                start=d["start_date"],
-                amount=d["amount"],
-                unit=d["unit"],
-                extra_days=d["extra_days"],
-                extension_days=d["extension_days"],
-                due=d["due_date"],
-                provisional=d["provisional"],
-                met_at=d["met_at"],
-            )
-            for d in deadlines
-        },
+        deadlines={(d["kind"], d["subject"]): deadline_from_row(d) for d in deadlines},
         notified=list(row["notified"]),
         notices=row["notices"],
         ratings=[
-            Rating(level=r["level"], comment=r["comment"], at=r["at"], follow_up=r["follow_up"])
+            Rating(level=r["level"], comment=r["comment"], at=r["at"], follow_up=r["follow_up"],
+                   by=r["actor"], on_behalf=r["on_behalf"], about=r["about"], about_id=r["about_id"],
+                   bad=r["bad"],
+                   appeal=_appeal(r["appeal"]))
             for r in ratings
         ],
         rectification=_rectification(row["rectification"]),

@@ -11,7 +11,7 @@ import attrs
 from oneservice.domain.case import CaseState, TaskState
 from oneservice.errors import InvalidInput
 
-__all__ = ["CaseRow", "IdempotencyRecord", "Page", "TaskRow", "check_window"]
+__all__ = ["CalendarYearRow", "CaseRow", "IdempotencyRecord", "Page", "TaskRow", "check_window"]
 
 T = TypeVar("T")
 
@@ -26,6 +26,17 @@ class IdempotencyRecord:
     fingerprint: str  # hash of the action's arguments; another fingerprint is a DuplicateAction
     result: Any  # JSON
     at: dt.datetime
+
+
+@attrs.frozen
+class CalendarYearRow:
+    """A calendar year loaded into the database: its data (a calendar file's mapping), by whom, when."""
+
+    year: int
+    data: dict[str, Any]
+    source: str
+    loaded_at: dt.datetime
+    loaded_by: str
 
 
 @attrs.frozen

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Table,
     Text,
     TextClause,
+    false,
     text,
 )
 
@@ -41,6 +42,7 @@ from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 __all__ = [
     "OPEN_STATES",
     "WORKLIST_TASK_STATES",
+    "calendar_years",
     "cases",
     "deadlines",
     "definitions",
@@ -164,6 +166,7 @@ materials = Table(
     Column("channel", String(20)),
     Column("received_at", AwareDateTime),
     Column("due_date", Date),
+    Column("due_provisional", Boolean, nullable=False, server_default=false()),  # 0005
     Column("provider", String(ID)),
     Index(None, "status", "due_date"),
 )
@@ -207,6 +210,13 @@ ratings = Table(
     Column("comment", Text, nullable=False),
     Column("at", AwareDateTime, nullable=False),
     Column("follow_up", Boolean, nullable=False),
+    Column("actor", String(200), nullable=False, server_default=text("''")),  # who recorded it
+    Column("on_behalf", Boolean, nullable=False, server_default=text("false")),  # by the agent
+    Column("about", String(20), nullable=False, server_default=text("'case'")),  # department, window …
+    Column("about_id", String(ID)),
+    Column("bad", Boolean, nullable=False, server_default=text("false")),  # a 差评 under the policy then
+    Column("counted", Boolean, nullable=False, server_default=text("true")),  # false: appeal upheld
+    Column("appeal", JSON(none_as_null=True)),  # 申诉复核: reason, by, when, decision
 )
 
 events = Table(
@@ -256,4 +266,16 @@ warnings = Table(
     Column("at", AwareDateTime, nullable=False),
     Column("worker", String(ID), nullable=False),
     Index(None, "level", "at"),
+)
+
+calendar_years = Table(
+    # the calendar years loaded after the bundled data (OneService.load_calendar): the service
+    # loads them again when it starts, so a restart computes on the same calendar
+    "calendar_years",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("data", JSON, nullable=False),  # the calendar file's mapping, dates as ISO strings
+    Column("source", Text, nullable=False),
+    Column("loaded_at", AwareDateTime, nullable=False),
+    Column("loaded_by", String(200), nullable=False),
 )

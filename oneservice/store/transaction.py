@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from types import MethodType
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from oneservice.domain.case import Case, Event
+from oneservice.domain.case import Case, Deadline, Event
 from oneservice.engine.clock import TZ
 from oneservice.errors import CaseNotFound, ConcurrencyConflict, StoreError
+from oneservice.store import calendars as _calendars
 from oneservice.store._fast.cache import CachedCase, CaseCache
 from oneservice.store._fast.statements import (
     CASE_COLUMNS,
@@ -44,7 +45,7 @@ from oneservice.store.mapping import (
     event_rows,
     snapshot_of,
 )
-from oneservice.store.rows import IdempotencyRecord
+from oneservice.store.rows import CalendarYearRow, IdempotencyRecord
 from oneservice.store.tables import definitions, events, idempotency
 from oneservice.store.worklists import Worklists
 
@@ -342,6 +343,26 @@ class Transaction:
             select(definitions.c.files).where(definitions.c.hash == hash)
         ).scalar_one_or_none()
         return None if files is None else dict(files)
+
+    # --------------------------------------------------------------------------- calendar years
+
+    def calendar_years(self) -> list[CalendarYearRow]:
+        """The calendar years loaded into this database, in year order."""
+        return _calendars.stored_years(self._conn)
+
+    def put_calendar_year(
+        self, year: int, data: Mapping[str, Any], source: str, at: dt.datetime, by: str
+    ) -> None:
+        """Keep a loaded calendar year (its calendar file's mapping), replacing an earlier load."""
+        _calendars.put_year(self._conn, year, data, source, at, by)
+
+    def deadlines_in_year(self, year: int) -> list[tuple[str, Deadline]]:
+        """``(case_id, deadline)`` of every deadline whose count may examine a day of ``year``."""
+        return _calendars.deadlines_in(self._conn, year)
+
+    def provisional_cases_in(self, years: Iterable[int]) -> list[str]:
+        """Open cases with an unmet provisional deadline whose count may examine a day of ``years``."""
+        return _calendars.provisional_cases_in(self._conn, years)
 
     # --------------------------------------------------------------------------- worklists
 

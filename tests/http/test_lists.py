@@ -1,8 +1,12 @@
-"""Worklists, the applicant's cases, pagination and the supervision sweep."""
+"""Worklists, the applicant's cases, pagination, the supervision sweep and calendar years."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from http_helpers import LOCATION, PERSON_ID, REGISTRATION
+
+from oneservice import TZ, OneService
 
 
 class TestWorklists:
@@ -131,3 +135,84 @@ class TestSupervision:
         assert http.get(f"/cases/{case_id}", "clerk").json["state"] == "terminated"
         r = http.post("/supervision/terminate-overdue", "supervisor", idempotency_key="k")
         assert r.status_code == 400
+
+
+# INVENTED DATES — the official 2027 schedule is not published on this machine. This is a
+# format example only: 2027-01-01 (Friday) to 2027-01-04 (Monday) off, so that loading it moves a
+# deficiency deadline the guess put on 2027-01-05 (the guess knows 1 January only).
+INVENTED_2027 = {
+    "year": 2027,
+    "source": "FORMAT EXAMPLE — invented dates for a test, not the 国务院办公厅 notice",
+    "holidays": [{"name": {"zh": "元旦", "en": "New Year's Day"}, "from": "2027-01-01", "to": "2027-01-04"}],
+    "workdays": [],
+}
+
+
+class TestCalendars:
+    def owing_on_28_december(self, http, clock) -> str:
+        """A start-a-business case accepted Mon 2026-12-28 owing the lease (5 working days)."""
+        clock.set(dt.datetime(2026, 12, 28, 9, 0, tzinfo=TZ))
+        case_id = http.open_business()
+        http.post(f"/cases/{case_id}/submit", "me",
+                  {"form": http.form(), "materials": http.materials()[:-1], "channel": "online"})
+        r = http.post(f"/cases/{case_id}/accept-with-deficiency", "clerk", {"owed": ["premises-lease"], "commitment": "承诺书（已签字）"})
+        assert r.status_code == 200, r.json
+        return case_id
+
+    @staticmethod
+    def owed(http, case_id: str) -> dict:
+        [owed] = http.get(f"/cases/{case_id}/progress", "me").json["owed"]
+        return owed
+
+    def test_loading_2027_moves_the_provisional_deficiency_deadline(self, http, clock):
+        """Due 2027-01-05 provisional on the guess; the loaded (invented) year moves it to
+        2027-01-06, final, in the progress view and the case file, with the moved case returned."""
+        case_id = self.owing_on_28_december(http, clock)
+        assert self.owed(http, case_id) == {"material": "premises-lease", "due": "2027-01-05",
+                                            "due_provisional": True}
+        r = http.post("/supervision/calendars", "supervisor", INVENTED_2027)
+        assert r.status_code == 200, r.json
+        assert r.json == {"year": 2027, "source": INVENTED_2027["source"], "moved": [case_id]}
+        assert self.owed(http, case_id) == {"material": "premises-lease", "due": "2027-01-06",
+                                            "due_provisional": False}
+        [material] = [m for m in http.get(f"/cases/{case_id}/detail", "clerk").json["materials"]
+                      if m["material_id"] == "premises-lease"]
+        assert (material["due"], material["due_provisional"]) == ("2027-01-06", False)
+        events = http.get(f"/cases/{case_id}/events?page_size=200", "clerk").json["items"]
+        [recomputed] = [e for e in events if e["type"] == "DeadlinesRecomputed"]
+        assert {"kind": "deficiency", "subject": "premises-lease", "from": "2027-01-05", "to": "2027-01-06",
+                "provisional": False} in recomputed["data"]["deadlines"]
+        listed = http.get("/supervision/calendars", "supervisor").json
+        assert [(y["year"], y["loaded_by"]) for y in listed["loaded"]] == [(2027, "supervisor:sup-01")]
+        assert 2027 in listed["known_years"]
+
+    def test_a_restarted_service_computes_on_the_loaded_year(self, http, clock, service):
+        """The year is kept in the database: a new service on the same store knows 2027."""
+        assert http.post("/supervision/calendars", "supervisor", INVENTED_2027).status_code == 200
+        fresh = OneService(service.catalogue, service.store, clock=clock)
+        assert fresh.calendar.covers(2027)
+        assert not fresh.calendar.is_workday(dt.date(2027, 1, 4))
+
+    def test_a_year_contradicting_a_frozen_deadline_is_refused(self, http, clock):
+        """Loading 2027 again with other dates would move the now-final deadline: 409 OS706 naming
+        the case, and nothing is written (the deadline and the stored year stay as they were)."""
+        case_id = self.owing_on_28_december(http, clock)
+        assert http.post("/supervision/calendars", "supervisor", INVENTED_2027).status_code == 200
+        other = {**INVENTED_2027, "holidays": [{"from": "2027-01-01", "to": "2027-01-01"}]}
+        r = http.post("/supervision/calendars", "supervisor", other)
+        assert (r.status_code, r.json["code"], r.json["case_ids"]) == (409, "OS706", [case_id])
+        assert {"case_id": case_id, "kind": "deficiency", "subject": "premises-lease", "due": "2027-01-06",
+                "would_be": "2027-01-05", "met": False} in r.json["deadlines"]
+        assert self.owed(http, case_id)["due"] == "2027-01-06"
+        [stored] = http.get("/supervision/calendars", "supervisor").json["loaded"]
+        assert stored["data"]["holidays"][0]["to"] == "2027-01-04"
+
+    def test_bad_data_and_wrong_roles(self, http):
+        """Malformed data is 422 OS610 with the key path; only a supervisor loads or lists."""
+        bad = {**INVENTED_2027, "workdays": ["2027-01-05"]}
+        r = http.post("/supervision/calendars", "supervisor", bad)
+        assert (r.status_code, r.json["code"]) == (422, "OS610")
+        assert "at workdays[0]" in r.json["detail"]
+        assert http.post("/supervision/calendars", "clerk", INVENTED_2027).json["code"] == "OS705"
+        assert http.get("/supervision/calendars", "clerk").status_code == 403
+        assert http.get("/supervision/calendars", "supervisor").json["loaded"] == []

@@ -13,6 +13,7 @@ from oneservice import (
     ActionRejected,
     Actor,
     Applicant,
+    CalendarConflict,
     CaseNotFound,
     DuplicateAction,
     IllegalAction,
@@ -316,7 +317,7 @@ class TestClock:
         svc.accept(CLERK, case_id)
         summary = svc.get(SUPERVISOR, case_id)
         assert summary.due_provisional is True
-        assert summary.due == "2027-01-05"  # Mon–Fri fallback: 29, 30, 31 Dec, 1, 4, 5 Jan
+        assert summary.due == "2027-01-06"  # the guess: 29, 30, 31 Dec, (1 Jan off), 4, 5, 6 Jan
         data = YAML(typ="safe").load((ROOT / "tests/fixtures/calendars/2027.yaml").read_text("utf-8"))
         body = data.get("calendar", data)
         changed = svc.load_calendar(body)
@@ -326,6 +327,99 @@ class TestClock:
         expected = svc.calendar.add_working_days(dt.date(2026, 12, 28), 6).date
         assert summary.due == expected.isoformat()
         assert expected > dt.date(2027, 1, 5)  # New Year's Day 2027 is a holiday
+
+
+
+# INVENTED DATES for a test (the official 2027 schedule is not published on this machine):
+# 1–4 January off, so that a deadline the guess put on 2027-01-05 moves.
+INVENTED_2027 = {
+    "year": 2027,
+    "source": "FORMAT EXAMPLE — invented dates for a test, not the 国务院办公厅 notice",
+    "holidays": [{"from": dt.date(2027, 1, 1), "to": dt.date(2027, 1, 4)}],
+    "workdays": [],
+}
+
+
+class TestProvisionalDates:
+    """Issue 12 part 6: honest provisional dates, on SQLite and PostgreSQL."""
+
+    def owing(self, service, day: dt.date) -> tuple[OneService, str]:
+        svc = OneService(service.catalogue, service.store,
+                         clock=SimulatedClock(dt.datetime.combine(day, dt.time(9, 0), TZ)))
+        case_id = open_business(svc)
+        svc.accept_with_deficiency(CLERK, case_id, ["premises-lease"], commitment=COMMITMENT)
+        return svc, case_id
+
+    def test_owed_material_due_provisional_is_stored(self, service):
+        """Accepted 2026-12-28 owing 5 working days: due 2027-01-05 provisional, also when read back."""
+        svc, case_id = self.owing(service, dt.date(2026, 12, 28))
+        service.store.clear_cache()
+        record = svc.case(SUPERVISOR, case_id).materials["premises-lease"]
+        assert (record.due, record.due_provisional) == (dt.date(2027, 1, 5), True)
+
+    def test_termination_on_a_provisional_date_is_recorded_as_such(self, service):
+        svc, case_id = self.owing(service, dt.date(2026, 12, 28))
+        svc.clock.set(dt.datetime(2027, 1, 6, 9, 0, tzinfo=TZ))
+        assert svc.terminate_overdue() == [case_id]
+        [event] = [e for e in svc.events(SUPERVISOR, case_id) if e.type == "CaseTerminated"]
+        assert event.data["provisional"] is True and event.data["overdue"][0]["provisional"] is True
+        assert "暂定" in event.data["provisional_reason"]["zh"]
+
+    def test_load_is_kept_and_moves_the_owed_material(self, service):
+        svc, case_id = self.owing(service, dt.date(2026, 12, 28))
+        assert svc.load_calendar(INVENTED_2027, actor=SUPERVISOR) == [case_id]
+        service.store.clear_cache()
+        record = svc.case(SUPERVISOR, case_id).materials["premises-lease"]
+        assert (record.due, record.due_provisional) == (dt.date(2027, 1, 6), False)
+        [year] = svc.calendar_years()
+        assert (year.year, year.loaded_by, year.data["holidays"][0]["to"]) == (2027, "supervisor:sup-01",
+                                                                               "2027-01-04")
+        restarted = OneService(service.catalogue, service.store, clock=svc.clock)
+        assert not restarted.calendar.is_workday(dt.date(2027, 1, 4))
+
+    def test_a_met_deadline_keeps_its_date_unless_its_verdict_changes(self, service):
+        """Supplied on 2027-01-05, in time on the guess and on the loaded year: the load passes and
+        the met deadline keeps its date and flag (it is history)."""
+        svc, case_id = self.owing(service, dt.date(2026, 12, 28))
+        svc.clock.set(dt.datetime(2027, 1, 5, 10, 0, tzinfo=TZ))
+        svc.supply_owed(ME, case_id, ["premises-lease"], channel="online")
+        svc.load_calendar(INVENTED_2027)
+        deadline = svc.case(SUPERVISOR, case_id).deadlines[("deficiency", "premises-lease")]
+        assert (deadline.due, deadline.provisional) == (dt.date(2027, 1, 5), True)
+
+    def test_another_process_catches_up_with_a_loaded_year(self, service):
+        """Service B runs beside A on one database. A loads 2027; within a minute B still computes
+        on the guess (provisional 2027-01-05); at B's next action a minute later it reads the year
+        and recomputes what it computed meanwhile (2027-01-06, final)."""
+        clock = SimulatedClock(dt.datetime(2026, 12, 28, 9, 0, tzinfo=TZ))
+        a = OneService(service.catalogue, service.store, clock=clock)
+        b = OneService(service.catalogue, service.store, clock=clock)
+        early = open_business(b)  # B has read the (empty) stored years
+        a.load_calendar(INVENTED_2027)
+        clock.advance(seconds=30)
+        b.accept_with_deficiency(CLERK, early, ["premises-lease"], commitment=COMMITMENT)
+        stale = b.case(SUPERVISOR, early).materials["premises-lease"]
+        assert (stale.due, stale.due_provisional) == (dt.date(2027, 1, 5), True)
+        clock.advance(seconds=60)
+        open_business(b)  # any action: B reads the stored years again
+        service.store.clear_cache()
+        fresh = b.case(SUPERVISOR, early).materials["premises-lease"]
+        assert (fresh.due, fresh.due_provisional) == (dt.date(2027, 1, 6), False)
+        assert b.calendar.covers(2027)
+
+    def test_refused_when_frozen_deadlines_would_move_and_nothing_is_written(self, service):
+        """Reloading 2026 with 2026-12-29 as a day off contradicts deadlines computed on the bundled
+        2026: OS706 names the case; no year is stored and no deadline moved."""
+        svc, case_id = self.owing(service, dt.date(2026, 12, 21))
+        before = svc.case(SUPERVISOR, case_id).deadlines[("deficiency", "premises-lease")].due
+        altered = {"year": 2026, "source": "INVENTED", "workdays": [],
+                   "holidays": [{"from": "2026-12-22", "to": "2026-12-22"}]}
+        with pytest.raises(CalendarConflict) as info:
+            svc.load_calendar(altered)
+        assert info.value.code == "OS706" and info.value.case_ids == [case_id]
+        assert svc.calendar_years() == []
+        assert svc.case(SUPERVISOR, case_id).deadlines[("deficiency", "premises-lease")].due == before
+        assert not svc.calendar.covers(2027) and svc.calendar.is_workday(dt.date(2026, 12, 22))
 
 
 def open_flat(svc):

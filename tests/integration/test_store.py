@@ -129,7 +129,8 @@ def make_case(
         reason="补正：租赁合同缺页",
     )
     case.materials["lease"] = MaterialRecord(
-        "lease", MaterialStatus.OWED, channel="mail", received_at=None, due=dt.date(2027, 3, 8)
+        "lease", MaterialStatus.OWED, channel="mail", received_at=None, due=dt.date(2027, 3, 8),
+        due_provisional=True,
     )
     case.materials["form"] = MaterialRecord(
         "form", MaterialStatus.RECEIVED, channel="window", received_at=at(0.5), provider=None
@@ -1187,6 +1188,29 @@ class TestMigrate:
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [(HEAD,)]
         assert load(store).id == "C-1"
+
+    def test_0005_fills_due_provisional_and_keeps_calendar_years(self, store: Store) -> None:
+        """Down to 0004 and up again: an owed material's flag comes back from its deficiency
+        deadline (the migration fills it); ``calendar_years`` is created empty."""
+        from alembic import command
+
+        from oneservice.store.store import MIGRATIONS
+
+        case = make_case()
+        case.deadlines[("deficiency", "lease")] = Deadline(
+            "deficiency", "lease", D0, 5, "working_days", 0, dt.date(2027, 3, 8), True)
+        add(store, case)
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        for target in ("0004", "head"):
+            with store.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                (command.downgrade if target == "0004" else command.upgrade)(config, target)
+        store.clear_cache()
+        assert load(store).materials["lease"].due_provisional is True
+        assert load(store).materials["form"].due_provisional is False
+        with store.transaction() as tx:
+            assert tx.calendar_years() == []
 
     def test_schema_equals_metadata(self, store: Store) -> None:
         """Alembic finds no difference between the migrated schema and the tables."""

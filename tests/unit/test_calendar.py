@@ -92,14 +92,64 @@ class TestDefault:
         assert repr(cal) == "WorkCalendar(bundled 2004–2026)"
 
 
-class TestWeekdaysOnly:
+class TestGuessOnly:
     def test_no_years(self) -> None:
         """A calendar without data covers no year."""
-        assert WorkCalendar.weekdays_only().known_years == frozenset()
+        assert WorkCalendar.guess_only().known_years == frozenset()
 
-    def test_mon_to_fri(self) -> None:
-        """Without data, National Day 2026 (a Thursday) is a workday."""
-        assert WorkCalendar.weekdays_only().is_workday(date(2026, 10, 1))
+    def test_fixed_holidays_off(self) -> None:
+        """Without data, National Day 2026 (a Thursday) is still a day off: its date is fixed by law."""
+        assert not WorkCalendar.guess_only().is_workday(date(2026, 10, 1))
+
+    def test_spring_festival_not_guessed(self) -> None:
+        """Without data, 春节 2026 (Tue 17 Feb, a lunar date) is a workday: the guess cannot know it."""
+        assert WorkCalendar.guess_only().is_workday(date(2026, 2, 17))
+
+    def test_source_none(self) -> None:
+        """A guessed year has no source: it is not official data."""
+        assert WorkCalendar.guess_only().source(2026) is None
+
+
+class TestGuess:
+    """Past the known years: Mon–Fri less 1 Jan, 1–2 May, 1–3 Oct, always provisional."""
+
+    @pytest.mark.parametrize(
+        ("day", "works"),
+        [
+            (date(2027, 1, 1), False),  # Friday, 元旦
+            (date(2027, 5, 3), True),  # Monday: 1–2 May 2027 fall on the weekend, nothing moves
+            (date(2027, 10, 1), False),  # Friday, 国庆节
+            (date(2030, 5, 1), False),  # Wednesday, 劳动节
+            (date(2030, 5, 2), False),  # Thursday, 劳动节
+            (date(2030, 10, 3), False),  # Thursday, 国庆节
+            (date(2030, 10, 4), True),  # Friday: the law fixes 1–3 October only
+        ],
+    )
+    def test_fixed_date_holidays_off(self, cal: WorkCalendar, day: date, works: bool) -> None:
+        """The fixed-date holidays falling Mon–Fri are days off in an uncovered year, no other day."""
+        assert cal.is_workday(day) is works
+
+    def test_deficiency_example(self, cal: WorkCalendar) -> None:
+        """2026-12-28 + 5 working days: 29, 30, 31 Dec, (1 Jan off), 4, 5 Jan → 2027-01-05, provisional."""
+        assert cal.add_working_days(date(2026, 12, 28), 5) == Due(date(2027, 1, 5), True)
+
+    def test_national_day_guess(self, cal: WorkCalendar) -> None:
+        """From Thu 30 Sep 2027, 1 working day skips Fri 1 Oct and the weekend: Mon 4 Oct, provisional."""
+        assert cal.add_working_days(date(2027, 9, 30), 1) == Due(date(2027, 10, 4), True)
+
+    def test_between_counts_the_guess(self, cal: WorkCalendar) -> None:
+        """working_days_between agrees with add_working_days across a guessed New Year."""
+        due = cal.add_working_days(date(2026, 12, 28), 5).date
+        assert cal.working_days_between(date(2026, 12, 28), due) == 5
+
+    def test_calendar_days_end_on_guessed_holiday(self, cal: WorkCalendar) -> None:
+        """A period ending on Fri 1 Jan 2027 (guessed day off) moves to Mon 4 Jan, provisional."""
+        assert cal.add_calendar_days(date(2026, 12, 2), 30) == Due(date(2027, 1, 4), True)
+
+    def test_loaded_year_wins(self, cal: WorkCalendar) -> None:
+        """Loaded data replaces the guess: a year loaded without 1 Jan as holiday works on 1 Jan."""
+        new = cal.with_year(2027, holidays=[], workdays=[], source="s")
+        assert new.add_working_days(date(2026, 12, 28), 5) == Due(date(2027, 1, 4), False)
 
 
 class TestWithYear:
@@ -370,8 +420,8 @@ class TestIsWorkday:
         assert cal.is_workday(date(2026, 10, 10))
 
     def test_uncovered_fallback(self, cal: WorkCalendar) -> None:
-        """In an uncovered year Mon–Fri work (even New Year's Day) and weekends do not."""
-        assert (cal.is_workday(date(2027, 1, 1)), cal.is_workday(date(2027, 1, 2))) == (True, False)
+        """In an uncovered year Mon–Fri work except the fixed-date holidays; weekends do not."""
+        assert [cal.is_workday(date(2027, 1, d)) for d in (1, 2, 4)] == [False, False, True]
 
 
 class TestAddWorkingDays:
@@ -403,8 +453,8 @@ class TestAddWorkingDays:
             cal.add_working_days(date(2026, 9, 29), -1)
 
     def test_uncovered_year_provisional(self, cal: WorkCalendar) -> None:
-        """Into uncovered 2027 the Mon–Fri fallback is used and the result is provisional."""
-        assert cal.add_working_days(date(2026, 12, 28), 10) == Due(date(2027, 1, 11), True)
+        """Into uncovered 2027 the guess is used (1 Jan off) and the result is provisional."""
+        assert cal.add_working_days(date(2026, 12, 28), 10) == Due(date(2027, 1, 12), True)
 
     def test_loaded_year_not_provisional(self, cal_2027: WorkCalendar) -> None:
         """With the 2027 fixture, New Year's Day is skipped and the result is firm."""
@@ -414,10 +464,10 @@ class TestAddWorkingDays:
         """The fixture's make-up Sunday 31 Jan 2027 is the first working day after Fri 29 Jan."""
         assert cal_2027.add_working_days(date(2027, 1, 29), 1) == Due(date(2027, 1, 31), False)
 
-    def test_weekdays_only_provisional(self) -> None:
-        """A calendar without data always gives provisional results."""
-        assert WorkCalendar.weekdays_only().add_working_days(date(2026, 9, 29), 5) == Due(
-            date(2026, 10, 6), True
+    def test_guess_only_provisional(self) -> None:
+        """A calendar without data always gives provisional results (1–3 Oct 2026 guessed off)."""
+        assert WorkCalendar.guess_only().add_working_days(date(2026, 9, 29), 5) == Due(
+            date(2026, 10, 8), True
         )
 
 
@@ -439,8 +489,8 @@ class TestAddCalendarDays:
         assert cal.add_calendar_days(date(2026, 10, 1), 0) == Due(date(2026, 10, 8), False)
 
     def test_uncovered_year_provisional(self, cal: WorkCalendar) -> None:
-        """Ending in uncovered 2027 is provisional (Fri 1 Jan 2027 is taken as a workday)."""
-        assert cal.add_calendar_days(date(2026, 12, 2), 30) == Due(date(2027, 1, 1), True)
+        """Ending in uncovered 2027 is provisional, on a guessed working day."""
+        assert cal.add_calendar_days(date(2026, 12, 3), 30) == Due(date(2027, 1, 4), True)
 
     def test_rolls_across_year_end(self, cal: WorkCalendar) -> None:
         """Ending on Sat 31 Dec 2022 rolls past New Year (1–2 Jan 2023 off) to Tue 3 Jan 2023."""
@@ -449,7 +499,7 @@ class TestAddCalendarDays:
     def test_rolls_into_uncovered_year(self, cal: WorkCalendar) -> None:
         """Rolling from a covered year's holiday into an uncovered year is provisional."""
         new = cal.with_year(2026, holidays=[date(2026, 12, 31)], workdays=[], source="s")
-        assert new.add_calendar_days(date(2026, 12, 30), 1) == Due(date(2027, 1, 1), True)
+        assert new.add_calendar_days(date(2026, 12, 30), 1) == Due(date(2027, 1, 4), True)
 
     def test_loaded_year(self, cal_2027: WorkCalendar) -> None:
         """With the 2027 fixture, ending on New Year's Day moves to Mon 4 Jan 2027."""

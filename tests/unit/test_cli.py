@@ -78,6 +78,38 @@ class TestCheck:
         assert result.exit_code == 1
         assert "OS101 no such file or directory" in result.stderr
 
+    def test_strict_fails_on_every_unverified_limit(self, runner: CliRunner) -> None:
+        """--strict: each of the 4 unverified limits of the minimal fixture is OS418 at its place, exit 1;
+        without --strict the same definitions pass and JSON counts them."""
+        result = runner.invoke(main, ["check", "--strict", MINIMAL])
+        assert result.exit_code == 1
+        found = [line for line in result.stderr.splitlines() if " OS418 " in line]
+        assert len(found) == 4
+        assert any(line.endswith("a.yaml:8:5: OS418 the legal limit 15 working days is not verified "
+                                 "(at item.limits.legal) — check the value against its source and add "
+                                 "source: and verified: true (docs/authoring.md, 'Where a limit comes from')")
+                   for line in found)
+        assert result.stderr.splitlines()[-1] == "4 error(s), 0 warning(s) in 4 file(s)"
+        data = json.loads(runner.invoke(main, ["check", "--format", "json", MINIMAL]).stdout)
+        assert (data["ok"], data["unverified_limits"]) == (True, 4)
+
+    def test_strict_passes_verified_limits(self, runner: CliRunner, tmp_path: Path) -> None:
+        """Limits with a source and verified: true give no OS418 under --strict."""
+        import shutil
+
+        root = tmp_path / "w"
+        shutil.copytree(MINIMAL, root)
+        for name in ("a.yaml", "b.yaml"):
+            path = root / "items" / name
+            text = path.read_text(encoding="utf-8")
+            for legal in ("{value: 15, unit: working_days}", "{value: 1}"):
+                text = text.replace(f"legal: {legal}",
+                                    f'legal: {legal[:-1]}, source: "条例第一条", verified: true}}')
+            text = text.replace("promised: {value: 1}", 'promised: {value: 1, source: "办事指南", verified: true}')
+            path.write_text(text, encoding="utf-8")
+        result = runner.invoke(main, ["check", "--strict", str(root)])
+        assert (result.exit_code, result.stderr) == (0, "")
+
     def test_usage_error_exits_two(self, runner: CliRunner) -> None:
         """An unknown option value is a usage error, exit 2."""
         result = runner.invoke(main, ["check", "--format", "xml", MINIMAL])
@@ -121,6 +153,21 @@ class TestExplain:
         lines = result.stdout.splitlines()
         assert lines[0] == "# One-time notice — Start a business (start, v1)"
         assert "## Materials to bring" in lines and "- Capital* [decimal]" in lines
+
+    @pytest.mark.parametrize(("lang", "mark"), [("zh", "（承诺待核实；法定待核实）"),
+                                                 ("en", " (promised unverified; legal unverified)")])
+    def test_unverified_limits_marked(self, runner: CliRunner, lang: str, mark: str) -> None:
+        """Unverified limits are marked (待核实 / unverified) in text and Markdown; JSON says so per limit."""
+        for fmt in ("text", "markdown"):
+            result = runner.invoke(main, ["explain", "start", "--workflows", MINIMAL, "--lang", lang,
+                                          "--format", fmt])
+            lines = [line for line in result.stdout.splitlines() if "A-1 " in line and "/15" in line]
+            assert len(lines) == 1 and lines[0].endswith(mark), lines
+        data = json.loads(runner.invoke(main, ["explain", "start", "--workflows", MINIMAL, "--format",
+                                               "json"]).stdout)
+        assert data["items"][0]["legal_limit"] == {"value": 15, "unit": "working_days", "source": None,
+                                                   "verified": False}
+        assert data["limits"]["critical_path_legal_verified"] is False
 
     def test_unknown_matter(self, runner: CliRunner) -> None:
         """An unknown matter is a usage error (exit 2) suggesting the closest id."""

@@ -143,19 +143,19 @@ class TestDeficiencyPeriod:
         assert "OS307" in self._with(days=3, condition=unknown)
 
 
-class TestRegistryClocks:
+class TestRegistryPolicyClocks:
     def _registry(self, tmp_path: Path, clocks: str) -> Path:
         root = tmp_path / "workflows"
         shutil.copytree(FIXTURES / "minimal", root)
         registry = root / "registry.yaml"
-        text = registry.read_text(encoding="utf-8").replace("  version: 1\n", f"  version: 1\n  clocks:\n{clocks}", 1)
+        text = registry.read_text(encoding="utf-8").replace("  version: 1\n", f"  version: 1\n  policy:\n{clocks}", 1)
         registry.write_text(text, encoding="utf-8")
         return root
 
     def test_a_jurisdiction_may_shorten_the_notice_period(self, tmp_path: Path) -> None:
         report = check([self._registry(tmp_path, "    notice_or_accept_days: 3\n")])
         assert report.ok, [f.format() for f in report.findings]
-        clocks = report.catalogue.clocks  # type: ignore[union-attr]
+        clocks = report.catalogue.policy.base.clocks  # type: ignore[union-attr]
         assert (clocks.notice_or_accept_days, clocks.issuing_days) == (3, 10)
 
     def test_never_lengthen_a_statutory_period(self, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -130,6 +131,14 @@ class TestSeveralFolders:
     def test_other_commands_repeat_the_option(self, name: str) -> None:
         """serve, supervise and report declare --workflows as a repeatable option."""
         option = next(p for p in main.commands[name].params if p.name == "workflows")
+        assert option.multiple and option.default == ("workflows",)
+
+    @pytest.mark.parametrize("name", ["load", "list"])
+    def test_calendar_commands_repeat_the_option(self, name: str) -> None:
+        """calendar load and calendar list declare --workflows as a repeatable option."""
+        group = main.commands["calendar"]
+        assert isinstance(group, click.Group)
+        option = next(p for p in group.commands[name].params if p.name == "workflows")
         assert option.multiple and option.default == ("workflows",)
 
     def test_service_opens_several_folders(self, tmp_path: Path) -> None:

@@ -61,3 +61,48 @@ class TestOnePath:
             assert report.findings == as_list.findings
             assert report.catalogue is not None
             assert sorted(report.catalogue.matters) == sorted(as_list.catalogue.matters)  # type: ignore[union-attr]
+
+
+VERIFIED_LEGAL = {
+    # item code: (value, unit, article named in the source)
+    "330100-GJJ-SWTQ": (3, "calendar_days", "《住房公积金管理条例》第二十五条"),
+    "330100-GJJ-TXTQ": (3, "calendar_days", "《住房公积金管理条例》第二十五条"),
+    "330102-SCJG-QYZXDJ": (3, "working_days", "《市场主体登记管理条例》"),
+    "330102-SCJG-QYSLDJ": (3, "working_days", "《市场主体登记管理条例》"),
+    "330102-XF-GZJJCS": (10, "working_days", "《中华人民共和国消防法》第十五条"),
+    "330100-RS-DWCBDJ": (15, "calendar_days", "《中华人民共和国社会保险法》第五十七条"),
+    "330100-YB-DWCBDJ": (15, "calendar_days", "《中华人民共和国社会保险法》第五十七条"),
+    "330102-SW-XBNSR": (5, "working_days", "《中华人民共和国发票管理办法》第十五条"),
+}
+
+
+class TestVerifiedLimits:
+    def test_exactly_the_checked_legal_limits_are_verified(self):
+        """The legal limits checked against their article are verified, with the article as source;
+        every other limit (placeholders, and every promise) is not."""
+        catalogue = REPORT.catalogue
+        assert catalogue is not None
+        verified = {code: (i.legal_limit.value, i.legal_limit.unit.value, i.legal_limit.source)
+                    for code, i in catalogue.items.items() if i.legal_limit.verified}
+        assert set(verified) == set(VERIFIED_LEGAL)
+        for code, (value, unit, article) in VERIFIED_LEGAL.items():
+            assert verified[code][:2] == (value, unit)
+            assert article in (verified[code][2] or "")
+        assert not any(i.promised_limit.verified for i in catalogue.items.values())
+
+    def test_strict_check_fails_on_the_placeholders(self):
+        """`check --strict` refuses the shipped catalogue: one OS418 per unverified limit."""
+        strict = check([ROOT / "workflows"], strict=True)
+        assert not strict.ok
+        assert {f.code for f in strict.findings} == {"OS418"}
+        assert len(strict.findings) == 2 * 49 - len(VERIFIED_LEGAL)
+
+    def test_explain_newborn_marks_unverified_limits(self):
+        """`oneservice explain newborn --lang zh` marks the placeholder limits 待核实."""
+        result = CliRunner().invoke(main, ["explain", "newborn", "--lang", "zh", "--workflows",
+                                           str(ROOT / "workflows")])
+        assert result.exit_code == 0
+        lines = [line for line in result.stdout.splitlines() if "330102-GA-CSDJ" in line and "/5" in line]
+        assert lines == ["  • 330102-GA-CSDJ 出生登记（户口登记） — 杭州市公安局上城区分局湖滨派出所: "
+                         "1/5个工作日（承诺待核实；法定待核实）"]
+        assert "法定时限（关键路径）: 31个工作日（含待核实的法定时限）" in result.stdout

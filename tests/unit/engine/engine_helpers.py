@@ -53,7 +53,8 @@ TRACKING = "EMS 1180 2345 6789"
 def build_engine(plan: MatterPlan, catalogue: Catalogue) -> CaseEngine:
     """The engine of ``plan``, on the catalogue's calendar (the one place that builds an engine)."""
     departments = {d: dep.name for d, dep in catalogue.departments.items()}
-    return CaseEngine(plan, calendar_from_catalogue(catalogue), departments, catalogue.clocks)
+    return CaseEngine(plan, calendar_from_catalogue(catalogue), departments, catalogue.policies(),
+                      catalogue.policy.base)
 
 
 def reviewer(department: str) -> Actor:

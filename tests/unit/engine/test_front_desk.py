@@ -312,7 +312,32 @@ class TestDeficiencyAcceptance:
         assert (case.state, case.concluded_at) == ("terminated", shop.now)
         assert tasks(case) == {"REG": "approved", "SEAL": "cancelled", "TAX": "cancelled", "BANK": "cancelled"}
         assert types(case, before) == ["ItemCancelled"] * 3 + ["CaseTerminated"]
-        assert case.new_events[-1].data == {"overdue": [{"material": "lease", "due": THU.isoformat()}]}
+        assert case.new_events[-1].data == {
+            "overdue": [{"material": "lease", "due": THU.isoformat(), "provisional": False}]
+        }
+
+    def test_owed_material_due_in_a_guessed_year_is_provisional(self, shop, clock):
+        """Accepted Wed 30 Dec 2026 owing 3 working days: 31 Dec, (Fri 1 Jan guessed off), 4, 5 Jan;
+        the material record carries the deadline's provisional flag."""
+        clock.set(dt.datetime(2026, 12, 30, 9, 0, tzinfo=TZ))
+        case = shop.accepted(owe=["lease"])
+        record = case.materials["lease"]
+        assert (record.due, record.due_provisional) == (dt.date(2027, 1, 5), True)
+        assert case.deadlines[("deficiency", "lease")].provisional is True
+
+    def test_termination_on_a_provisional_date_says_so(self, shop, clock):
+        """Past a provisional due date the case is terminated, and the event records that the
+        date was provisional, with the reason in both languages."""
+        clock.set(dt.datetime(2026, 12, 30, 9, 0, tzinfo=TZ))
+        case = shop.accepted(owe=["lease"])
+        clock.set(dt.datetime(2027, 1, 6, 9, 0, tzinfo=TZ))
+        assert shop.engine.terminate_overdue(case, SYSTEM, shop.now) is True
+        data = case.new_events[-1].data
+        assert data["overdue"] == [{"material": "lease", "due": "2027-01-05", "provisional": True}]
+        assert data["provisional"] is True
+        assert set(data["provisional_reason"]) == {"zh", "en"}
+        assert "暂定" in data["provisional_reason"]["zh"]
+        assert "provisional" in data["provisional_reason"]["en"]
 
     def test_results_wait_for_the_owed_material(self, shop):
         case = shop.ready_for_pickup(owe=["lease"])

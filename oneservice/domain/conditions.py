@@ -493,9 +493,19 @@ _DIGITS = re.compile(r"\d{5,}[\dXx]?")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
-def _reason(text: str, expression: str) -> str:
-    """The library's reason, short and without any form value (quoted texts and long numbers go)."""
+def _reason(text: str, expression: str, activation: Mapping[str, Any] | None = None) -> str:
+    """The library's reason, short and without any form value: every value of the activation,
+    quoted texts and long numbers that are not in the expression itself are cut out, and so is
+    RE2's detail of a bad pattern (which is the pattern, possibly a form value)."""
     reason = _clean(text)
+    if reason.startswith("invalid regular expression"):
+        reason = "invalid regular expression"
+    hidden = sorted({str(v) for v in (activation or {}).values()
+                     if isinstance(v, str | int | float) and not isinstance(v, bool) and len(str(v)) >= 2},
+                    key=len, reverse=True)
+    for value in hidden:
+        if value not in expression:
+            reason = reason.replace(value, "‹…›")
     reason = _QUOTED.sub(lambda m: m.group() if m.group() in expression else "‹…›", reason)
     reason = _DIGITS.sub(lambda m: m.group() if m.group() in expression else "‹…›", reason)
     reason = _runtime(reason)
@@ -522,14 +532,14 @@ def evaluate(expression: str, values: Mapping[str, Any], *, today: dt.date | Non
         result = compiled.program.eval(data=activation)
         value = result.value()
     except Exception as exc:  # the iteration budget, a value cel-cpp cannot take
-        return _failed(expression, name, _reason(str(exc), expression))
+        return _failed(expression, name, _reason(str(exc), expression, activation))
     if value is True:
         return _PASSED
     if value is False:
         return _NOT_PASSED
     kind = result.type()
     if kind == cel.Type.ERROR:
-        return _failed(expression, name, _reason(str(value), expression))
+        return _failed(expression, name, _reason(str(value), expression, activation))
     return _failed(expression, name, f"expression gave {_shown(kind.name().lower())}, not a boolean")
 
 

@@ -308,6 +308,7 @@ class Case:
     delivery_channel: str | None = None  # the channel of every result, or "mixed"
     deliveries: list[ResultDelivery] = attrs.Factory(list)
     commitment: str | None = None  # the applicant's written commitment (承诺书) under 容缺受理
+    duration_days: int | None = None  # working days from receipt to the last item's conclusion
     over_budget: bool = False
     # events: the store loads only the count; new ones are appended here until saved
     event_count: int = 0

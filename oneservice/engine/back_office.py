@@ -298,6 +298,8 @@ class BackOffice(EngineBase):
         else:
             case.outcome = "partially_approved"
         case.concluded_at = now
+        received = case.received_at or case.accepted_at or now
+        case.duration_days = self.calendar.working_days_between(received.date(), now.date())
         self._met(case, "case", case.id, now)
         self._met(case, "case_legal", case.id, now)
         self._fire(case, "complete", actor)

@@ -117,6 +117,7 @@ cases = Table(
     Column("delivery_channel", String(20)),  # the channel of every result, or "mixed"
     Column("deliveries", JSON, nullable=False, server_default=text("'[]'")),  # one entry per result
     Column("commitment", Text),  # the applicant's written commitment (承诺书) under 容缺受理
+    Column("duration_days", Integer),  # working days from receipt to conclusion (the figures)
     Column("over_budget", Boolean, nullable=False),
     Column("trips", Integer, nullable=False),  # cached len(visits), same transaction
     Column("event_count", Integer, nullable=False),

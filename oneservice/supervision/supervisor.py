@@ -15,19 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
+from ..domain.case import Applicant
 from ..domain.supervision import Colour, Thresholds
 from ..engine.clock import TZ
 from ..errors import InvalidInput
 from ..service import OneService
+from ..store import figures as figures_sql
 from ..store import supervision as sql
 
 __all__ = ["GROUPINGS", "Figures", "Report", "ScanResult", "Supervision"]
 
-GROUPINGS = ("matter", "department", "location")
+GROUPINGS = ("matter", "department", "location", "month")
 LEVELS = (5, 4, 3, 2, 1)
 
 
@@ -40,60 +43,91 @@ class ScanResult:
 
 @attrs.frozen
 class Figures:
-    """The figures of one group (or of all cases)."""
+    """The counts of one group (or of all cases); :meth:`to_dict` adds the shares (docs/supervision.md)."""
 
     key: str
     cases: int = 0
-    concluded: int = 0
-    on_time: int = 0
-    open_overdue: int = 0
-    within_legal: int = 0  # concluded within the legal chain (法定时限)
-    open_legal_overdue: int = 0  # open past the legal chain (超法定)
-    suspension_days: int = 0  # working days items stood suspended (中止)
-    correction_days: int = 0  # working days items waited for a correction (补正)
-    avg_trips: float = 0.0
-    max_trips: int = 0
-    at_most_one_trip: int = 0
-    zero_trips: int = 0
     notice_cases: int = 0
     notices: int = 0
     notice_breaches: int = 0  # cases given more than one notice (一次告知 not kept)
+    concluded_cases: int = 0  # cases that ran their course: concluded, refused, withdrawn, terminated
+    avg_trips: float = 0.0  # over concluded cases
+    max_trips: int = 0
+    at_most_one_trip: int = 0
+    zero_trips: int = 0
+    channels: dict[str, int] = attrs.field(factory=dict)  # submitted cases by intake channel
+    concluded: int = 0  # deadlines judged: the case's promise (by department: its items')
+    on_time: int = 0
+    legal_judged: int = 0
+    within_legal: int = 0  # concluded within the legal limit (法定时限)
+    open_overdue: int = 0
+    open_legal_overdue: int = 0  # open past the legal limit (超法定)
+    duration_cases: int = 0
+    avg_duration_days: float | None = None  # working days from receipt to conclusion
+    p90_duration_days: int | None = None
+    avg_promise_days: float | None = None
+    suspension_days: int = 0  # working days items stood suspended (中止)
+    correction_days: int = 0  # working days items waited for a correction (补正)
     deficiency_cases: int = 0
-    ratings: dict[int, int] = attrs.field(factory=dict)
+    rated_cases: int = 0  # concluded cases with a (first) rating
+    ratings: dict[int, int] = attrs.field(factory=dict)  # counted first ratings by level
+    bad_ratings: int = 0  # 差评 among them (under the policy in force when given)
+    bad_called_back: int = 0  # … whose callback (回访) is recorded
+    appeals: int = 0
+    appeals_upheld: int = 0
     rectifications: int = 0
     rectified_on_time: int = 0
     rectifications_overdue: int = 0
+    warnings: dict[str, int] = attrs.field(factory=dict)  # "kind/level" → count
 
     @staticmethod
-    def share(part: int, whole: int) -> float | None:
+    def share(part: float, whole: float) -> float | None:
         return round(part / whole, 4) if whole else None
 
     def to_dict(self) -> dict[str, Any]:
         rated = sum(self.ratings.values())
+        submitted = sum(self.channels.values())
         return {
             "key": self.key,
             "cases": self.cases,
+            "concluded_cases": self.concluded_cases,
             "concluded": self.concluded,
             "on_time": self.on_time,
             "on_time_share": self.share(self.on_time, self.concluded),
+            "within_legal_share": self.share(self.within_legal, self.legal_judged),
             "open_overdue": self.open_overdue,
-            "within_legal_share": self.share(self.within_legal, self.concluded),
             "open_legal_overdue": self.open_legal_overdue,
+            "avg_duration_days": None if self.avg_duration_days is None else round(self.avg_duration_days, 2),
+            "p90_duration_days": self.p90_duration_days,
+            "avg_promise_days": None if self.avg_promise_days is None else round(self.avg_promise_days, 2),
+            "duration_vs_promise": (None if not self.avg_duration_days or not self.avg_promise_days
+                                    else round(self.avg_duration_days / self.avg_promise_days, 4)),
             "suspension_days": self.suspension_days,
             "correction_days": self.correction_days,
             "avg_trips": round(self.avg_trips, 3),
             "max_trips": self.max_trips,
-            "at_most_one_trip_share": self.share(self.at_most_one_trip, self.cases),
-            "zero_trip_share": self.share(self.zero_trips, self.cases),
+            "at_most_one_trip_share": self.share(self.at_most_one_trip, self.concluded_cases),
+            "zero_trip_share": self.share(self.zero_trips, self.concluded_cases),
+            "online_share": self.share(self.channels.get("online", 0), submitted),
+            "mobile_share": self.share(self.channels.get("mobile", 0), submitted),
+            "agent_share": self.share(self.channels.get("agent", 0), submitted),
+            "window_share": self.share(self.channels.get("window", 0), submitted),
             "one_time_notice_cases": self.notice_cases,
             "one_time_notices": self.notices,
             "one_time_notice_breaches": self.notice_breaches,
             "deficiency_acceptances": self.deficiency_cases,
             "ratings": {str(level): self.ratings.get(level, 0) for level in LEVELS},
-            "satisfied_share": self.share(self.ratings.get(5, 0) + self.ratings.get(4, 0), rated),
+            "good_share": self.share(rated - self.bad_ratings, rated),
+            "bad_share": self.share(self.bad_ratings, rated),
+            "active_rating_share": self.share(self.rated_cases, self.concluded_cases),
+            "bad_callback_share": self.share(self.bad_called_back, self.bad_ratings),
+            "appeals": self.appeals,
+            "appeals_upheld": self.appeals_upheld,
             "rectifications": self.rectifications,
             "rectified_on_time": self.rectified_on_time,
+            "rectified_on_time_share": self.share(self.rectified_on_time, self.rectifications),
             "rectifications_overdue": self.rectifications_overdue,
+            "warnings": dict(sorted(self.warnings.items())),
         }
 
 
@@ -104,18 +138,31 @@ class Report:
     by: str | None
     total: Figures
     groups: tuple[Figures, ...]
-    trips_distribution: dict[str, int]  # "0", "1", "2", "3+"
-    trend: tuple[tuple[str, int, int], ...]  # (month of due date, concluded, on time)
+    trips_distribution: dict[str, int]  # "0", "1", "2", "3+" over concluded cases
+    trend: tuple[tuple[str, int, int], ...]  # (month of conclusion, concluded, on time)
+    generated_at: dt.datetime | None = None
+    names: dict[str, tuple[str, str]] = attrs.field(factory=dict)  # group key → (zh, en)
+    overdue: tuple[dict[str, Any], ...] = ()  # open cases past their promise, applicant masked
+    catalogue: dict[str, Any] = attrs.field(factory=dict)  # matters and items keeping the promise
+
+    def name(self, key: str, lang: str = "zh") -> str:
+        """The group's name (a matter's, a department's, a location's), else its key."""
+        pair = self.names.get(key)
+        return key if pair is None else (pair[0] if lang == "zh" else pair[1])
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "from": self.start.isoformat() if self.start else None,
             "to": self.end.isoformat() if self.end else None,
             "by": self.by,
+            "generated_at": self.generated_at.isoformat() if self.generated_at else None,
             "total": self.total.to_dict(),
-            "groups": [g.to_dict() for g in self.groups],
+            "groups": [{**g.to_dict(), "name_zh": self.name(g.key, "zh"), "name_en": self.name(g.key, "en")}
+                       for g in self.groups],
             "trips_distribution": self.trips_distribution,
             "trend": [{"month": m, "concluded": n, "on_time": k} for m, n, k in self.trend],
+            "overdue": [{**o, "due": o["due"].isoformat()} for o in self.overdue],
+            "catalogue": self.catalogue,
         }
 
 
@@ -170,8 +217,10 @@ class Supervision:
         hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), TZ) if end else None
         today = self.service.clock.today()
         with self.service.store.transaction(readonly=True) as tx:
-            grouped = sql.report_rows(tx, lo, hi, by or "all", today)
-            total = sql.report_rows(tx, lo, hi, "all", today) if by else grouped
+            grouped = figures_sql.report_rows(tx, lo, hi, by or "all", today)
+            total = figures_sql.report_rows(tx, lo, hi, "all", today) if by else grouped
+            overdue = figures_sql.overdue_cases(tx, lo, hi, today)
+            volume = figures_sql.cases_by_matter(tx, lo, hi)
         groups = _figures(grouped)
         totals = _figures(total)
         distribution = {"0": 0, "1": 0, "2": 0, "3+": 0}
@@ -186,42 +235,91 @@ class Supervision:
             tuple(groups[k] for k in sorted(groups)) if by else (),
             distribution,
             trend,
+            self.service.clock.now(),
+            self._names(by),
+            tuple({**o, "applicant_id": Applicant(o.pop("applicant_kind"), o["applicant_id"], "-").masked_id}
+                  for o in overdue),
+            self._catalogue_figures(volume),
         )
+
+    def _names(self, by: str | None) -> dict[str, tuple[str, str]]:
+        catalogue = self.service.catalogue
+        table: Mapping[str, Any] = {
+            "matter": catalogue.matters, "department": catalogue.departments, "location": catalogue.locations,
+        }.get(by or "", {})
+        return {key: (value.name.zh, value.name.en) for key, value in table.items()}
+
+    def _catalogue_figures(self, volume: Mapping[str, int]) -> dict[str, Any]:
+        """最多跑一次 and 零跑 from the definitions: the matters whose worst case keeps at most one trip
+        and none, the items in them (an item keeps it when every matter it is in does), and the
+        share of the period's cases in those matters."""
+        plans = self.service.catalogue.plans
+        one = {m for m, p in plans.items() if p.trips.worst <= 1}
+        zero = {m for m, p in plans.items() if p.trips.worst == 0}
+        items: dict[str, list[str]] = {}
+        for matter_id, plan in plans.items():
+            for item in plan.items:
+                items.setdefault(item.code, []).append(matter_id)
+        items_one = sum(all(m in one for m in ms) for ms in items.values())
+        items_zero = sum(all(m in zero for m in ms) for ms in items.values())
+        cases = sum(volume.values())
+        return {
+            "matters": len(plans), "matters_at_most_one_trip": len(one), "matters_zero_trips": len(zero),
+            "items": len(items), "items_at_most_one_trip": items_one, "items_zero_trips": items_zero,
+            "matter_share_at_most_one_trip": Figures.share(len(one), len(plans)),
+            "item_share_at_most_one_trip": Figures.share(items_one, len(items)),
+            "case_share_at_most_one_trip": Figures.share(sum(volume.get(m, 0) for m in one), cases),
+            "case_share_zero_trips": Figures.share(sum(volume.get(m, 0) for m in zero), cases),
+        }
 
 
 def _figures(rows: dict[str, Any]) -> dict[str, Figures]:
     data: dict[str, dict[str, Any]] = {}
 
     def entry(key: Any) -> dict[str, Any]:
-        return data.setdefault(str(key), {"key": str(key), "ratings": {}})
+        return data.setdefault(str(key), {"key": str(key), "ratings": {}, "channels": {}, "warnings": {}})
 
-    for key, count, avg, most, le1, zero, notice_cases, notices, breaches in rows["cases"]:
-        entry(key).update(
-            cases=int(count),
-            avg_trips=float(avg or 0),
-            max_trips=int(most or 0),
-            at_most_one_trip=int(le1 or 0),
-            zero_trips=int(zero or 0),
-            notice_cases=int(notice_cases or 0),
-            notices=int(notices or 0),
-            notice_breaches=int(breaches or 0),
-        )
+    def n(value: Any) -> int:
+        return int(value or 0)
+
+    for key, count, notice_cases, notices, breaches in rows["cases"]:
+        entry(key).update(cases=n(count), notice_cases=n(notice_cases), notices=n(notices),
+                          notice_breaches=n(breaches))
+    for key, count, avg, most, le1, zero in rows["trips"]:
+        entry(key).update(concluded_cases=n(count), avg_trips=float(avg or 0), max_trips=n(most),
+                          at_most_one_trip=n(le1), zero_trips=n(zero))
+    for key, channel, count in rows["channels"]:
+        entry(key)["channels"][str(channel)] = n(count)
     for key, count, on_time in rows["concluded"]:
-        entry(key).update(concluded=int(count), on_time=int(on_time or 0))
+        entry(key).update(concluded=n(count), on_time=n(on_time))
+    for key, count, within in rows["legal"]:
+        entry(key).update(legal_judged=n(count), within_legal=n(within))
     for key, count in rows["open_overdue"]:
-        entry(key).update(open_overdue=int(count))
-    for key, within, beyond in rows["legal"]:
-        entry(key).update(within_legal=int(within or 0), open_legal_overdue=int(beyond or 0))
+        entry(key).update(open_overdue=n(count))
+    for key, count in rows["open_legal_overdue"]:
+        entry(key).update(open_legal_overdue=n(count))
+    for key, count, avg, promise in rows["duration"]:
+        entry(key).update(duration_cases=n(count), avg_duration_days=None if avg is None else float(avg),
+                          avg_promise_days=None if promise is None else float(promise))
+    for key, p90 in rows["p90_duration"]:
+        entry(key).update(p90_duration_days=None if p90 is None else int(p90))
     for key, suspended, corrected in rows["stopped"]:
-        entry(key).update(suspension_days=int(suspended or 0), correction_days=int(corrected or 0))
+        entry(key).update(suspension_days=n(suspended), correction_days=n(corrected))
     for key, count in rows["deficiency"]:
-        entry(key).update(deficiency_cases=int(count))
+        entry(key).update(deficiency_cases=n(count))
+    for key, count in rows["rated_cases"]:
+        entry(key).update(rated_cases=n(count))
+    for key, count in rows["concluded_cases"]:
+        entry(key).setdefault("concluded_cases", n(count))
     for key, level, count in rows["ratings"]:
-        entry(key)["ratings"][int(level)] = int(count)
+        entry(key)["ratings"][int(level)] = n(count)
+    for key, count, called in rows["bad"]:
+        entry(key).update(bad_ratings=n(count), bad_called_back=n(called))
+    for key, count, upheld in rows["appeals"]:
+        entry(key).update(appeals=n(count), appeals_upheld=n(upheld))
     for key, count, on_time, overdue in rows["rectifications"]:
-        entry(key).update(
-            rectifications=int(count),
-            rectified_on_time=int(on_time or 0),
-            rectifications_overdue=int(overdue or 0),
-        )
-    return {k: Figures(**v) for k, v in data.items()}
+        entry(key).update(rectifications=n(count), rectified_on_time=n(on_time),
+                          rectifications_overdue=n(overdue))
+    for key, kind, level, count in rows["warnings"]:
+        entry(key)["warnings"][f"{kind}/{level}"] = n(count)
+    return {k: Figures(**v) for k, v in data.items() if k != "None"}

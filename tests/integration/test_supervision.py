@@ -42,6 +42,16 @@ def deliver(service, case_id):
     service.deliver(CLERK, case_id, results=sample_deliveries(plan, "EMS 9876 5432 1"))
 
 
+def done_business(service):
+    """A start-a-business case accepted, approved and delivered today."""
+    case_id = accepted_business(service)
+    for item in service.catalogue.plan(BIZ).items:
+        service.start_review(reviewer(service, item.code), case_id, item.code)
+        service.approve(reviewer(service, item.code), case_id, item.code)
+    deliver(service, case_id)
+    return case_id
+
+
 def reviewer(service, item):
     return Actor(Role.REVIEWER, "rev", department=service.catalogue.item(item).department)
 
@@ -196,18 +206,59 @@ class TestReport:
         total = report.total
         assert (total.cases, total.concluded, total.on_time) == (4, 2, 1)
         assert total.open_overdue == 1  # the case accepted with a deficiency, due Tue 3 Nov
-        assert (total.zero_trips, total.at_most_one_trip, total.max_trips) == (3, 4, 1)
+        # trips are judged on concluded cases only: the open ones and the draft at the window never count
+        assert (total.concluded_cases, total.zero_trips, total.at_most_one_trip, total.max_trips) == (2, 2, 2, 0)
+        assert total.to_dict()["zero_trip_share"] == 1.0
         assert total.deficiency_cases == 1
         assert service.get(SUPERVISOR, owed).owed == ["premises-lease"]  # … the case counted
         assert service.get(SUPERVISOR, owed).colour == "red"  # … and the one open overdue
         assert total.ratings == {5: 1}
-        assert report.trips_distribution == {"0": 3, "1": 1, "2": 0, "3+": 0}
+        assert report.trips_distribution == {"0": 2, "1": 0, "2": 0, "3+": 0}
         assert [g.key for g in report.groups] == [FLAT, BIZ]
         by_matter = {g.key: g for g in report.groups}
         assert flat.trips == 1  # opened at the window: the only trip of the four cases
-        assert (by_matter[FLAT].cases, by_matter[FLAT].max_trips, by_matter[BIZ].max_trips) == (1, 1, 0)
+        assert (by_matter[FLAT].cases, by_matter[FLAT].concluded_cases, by_matter[BIZ].max_trips) == (1, 0, 0)
         assert (by_matter[FLAT].deficiency_cases, by_matter[BIZ].deficiency_cases) == (0, 1)
         assert report.trend == (("2026-11", 2, 1),)
+
+    def test_good_share_counts_everything_that_is_not_a_bad_rating(self, service):
+        """好评率 (国办发〔2019〕51号): one 基本满意 and one 不满意 give 0.5 (the old 'satisfied' share gave
+        0.0); 主动评价率 is rated ÷ concluded; 差评回访率 counts the callbacks recorded."""
+        rated = [done_business(service) for _ in range(3)]
+        service.rate(ME, rated[0], 3)
+        service.rate(ME, rated[1], 2, "等太久")
+        figures = Supervision(service).report().total.to_dict()
+        assert (figures["good_share"], figures["bad_share"]) == (0.5, 0.5)
+        assert figures["active_rating_share"] == round(2 / 3, 4)
+        assert figures["bad_callback_share"] == 0.0
+        service.record_callback(SUPERVISOR, rated[1], "已电话回访")
+        assert Supervision(service).report().total.to_dict()["bad_callback_share"] == 1.0
+
+    def test_a_rating_about_a_department_counts_for_it_alone(self, service):
+        """A 差评 about the tax item's department counts for the tax department only, not for the
+        other six departments of the case (by department, ratings are attributed by what they are about)."""
+        tax = service.catalogue.item("330102-SW-XBNSR").department
+        case_id = done_business(service)
+        service.rate(ME, case_id, 1, "发票申领被退回三次", about={"kind": "department", "id": tax})
+        groups = {g.key: g for g in Supervision(service).report(by="department").groups}
+        assert groups[tax].ratings == {1: 1} and groups[tax].bad_ratings == 1
+        others = [g for key, g in groups.items() if key != tax]
+        assert len(others) >= 5 and all(g.ratings == {} and g.bad_ratings == 0 for g in others)
+        assert Supervision(service).report().total.bad_ratings == 1  # and once overall
+
+    def test_an_upheld_appeal_removes_the_rating_from_the_figures(self, service):
+        """申诉复核: the department appeals a malicious 差评; upheld by a supervisor, the rating leaves the
+        figures (it stays in the history) and its rectification is withdrawn."""
+        tax = service.catalogue.item("330102-SW-XBNSR").department
+        case_id = done_business(service)
+        service.rate(ME, case_id, 1, "随便打的", about={"kind": "department", "id": tax})
+        service.appeal_rating(Actor(Role.REVIEWER, "rev-tax", department=tax), case_id, "申请人系误评，已电话确认")
+        assert Supervision(service).report().total.bad_ratings == 1  # counted until decided
+        service.decide_appeal(SUPERVISOR, case_id, decision="upheld", note="经核实为误评")
+        total = Supervision(service).report().total
+        assert (total.bad_ratings, total.appeals, total.appeals_upheld, sum(total.ratings.values())) == (0, 1, 1, 0)
+        case = service.case(SUPERVISOR, case_id)
+        assert case.ratings[0].appeal.decision == "upheld" and case.rectification.withdrawn_at is not None
 
     def test_legal_limits_and_stopped_clocks_in_the_figures(self, service, clock):
         """超承诺 apart from 超法定; suspension and correction days; a repeated notice counted."""

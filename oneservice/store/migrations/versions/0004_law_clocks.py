@@ -25,22 +25,22 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
+    with op.batch_alter_table("cases", recreate="never") as batch:
         batch.add_column(sa.Column("received_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("commitment", sa.Text()))
         batch.add_column(sa.Column("deliveries", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
-    with op.batch_alter_table("item_tasks") as batch:
+    with op.batch_alter_table("item_tasks", recreate="never") as batch:
         batch.add_column(sa.Column("correction_days", sa.Integer(), nullable=False, server_default="0"))
-    with op.batch_alter_table("deadlines") as batch:
+    with op.batch_alter_table("deadlines", recreate="never") as batch:
         batch.add_column(sa.Column("extension_days", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("deadlines") as batch:
+    with op.batch_alter_table("deadlines", recreate="never") as batch:
         batch.drop_column("extension_days")
-    with op.batch_alter_table("item_tasks") as batch:
+    with op.batch_alter_table("item_tasks", recreate="never") as batch:
         batch.drop_column("correction_days")
-    with op.batch_alter_table("cases") as batch:
+    with op.batch_alter_table("cases", recreate="never") as batch:
         batch.drop_column("deliveries")
         batch.drop_column("commitment")
         batch.drop_column("received_at")

@@ -1,11 +1,11 @@
-"""好差评 as the rules say: who recorded a rating (the applicant or their agent), what it is about
-(the case, a department, a window, a staff member), whether it was a 差评 under the policy in force,
-whether it still counts (an upheld appeal removes it from the figures), and the appeal itself.
+"""Figures and 好差评 as the rules say: the working days a concluded case took
+(``cases.duration_days``); who recorded a rating (the applicant or their agent), what it is
+about (the case, a department, a window, a staff member), whether it was a 差评 under the policy
+in force, whether it still counts (an upheld appeal removes it from the figures), and the appeal.
 
 Only columns with constant defaults (on PostgreSQL 11+ a catalogue change, no table rewrite) and
-one UPDATE of the existing ratings; no index (the figures group ratings by what they are about in
-one pass; an index, if a city needs one, should be built CONCURRENTLY outside this migration's
-transaction, which the store's migration runner holds).
+one UPDATE of the existing ratings; no index (an index, if a city needs one, should be built
+CONCURRENTLY outside this migration's transaction, which the store's migration runner holds).
 
 Revision ID: 0006
 Revises: 0005
@@ -26,7 +26,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("ratings") as batch:
+    with op.batch_alter_table("ratings", recreate="never") as batch:
         batch.add_column(sa.Column("actor", sa.String(200), nullable=False, server_default=sa.text("''")))
         batch.add_column(sa.Column("on_behalf", sa.Boolean(), nullable=False,
                                    server_default=sa.text("false")))
@@ -35,11 +35,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("bad", sa.Boolean(), nullable=False, server_default=sa.text("false")))
         batch.add_column(sa.Column("counted", sa.Boolean(), nullable=False, server_default=sa.text("true")))
         batch.add_column(sa.Column("appeal", sa.JSON()))
+    with op.batch_alter_table("cases", recreate="never") as batch:
+        batch.add_column(sa.Column("duration_days", sa.Integer()))
     # the ratings recorded before: a 差评 was 不满意 or 非常不满意
     op.execute("UPDATE ratings SET bad = (level <= 2)")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("ratings") as batch:
+    with op.batch_alter_table("cases", recreate="never") as batch:
+        batch.drop_column("duration_days")
+    with op.batch_alter_table("ratings", recreate="never") as batch:
         for column in ("appeal", "counted", "bad", "about_id", "about", "on_behalf", "actor"):
             batch.drop_column(column)

@@ -6,6 +6,7 @@ Used by the demo, the pytest-bdd step library and the tests; never by a real cas
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from stdnum.cn import ric, uscc
@@ -57,22 +58,24 @@ def _candidates(field: FormField, n: int) -> list[Any]:
     return [sample_value(field, n)]
 
 
-def sample_form(plan: MatterPlan) -> dict[str, Any]:
-    """Example form data that meets the matter's acceptance conditions (searched greedily)."""
+def sample_form(plan: MatterPlan, today: dt.date | None = None) -> dict[str, Any]:
+    """Example form data that meets the matter's acceptance conditions (searched greedily);
+    ``today`` (default: the system's date) for the conditions that read it."""
+    day = today or dt.date.today()
     fields = {line.field.id: (line.field, n) for n, line in enumerate(plan.form, start=3)}
     form = {fid: _candidates(f, n)[0] for fid, (f, n) in fields.items()}
     for item in plan.items:
         for condition in item.conditions:
-            if conditions.evaluate(condition.expression, form).passed:
+            if conditions.evaluate(condition.expression, form, today=day).passed:
                 continue
             names = sorted(conditions.compile_expression(condition.expression).identifiers & set(fields))
             for name in names:
                 field, n = fields[name]
                 for value in _candidates(field, n):
                     form[name] = value
-                    if conditions.evaluate(condition.expression, form).passed:
+                    if conditions.evaluate(condition.expression, form, today=day).passed:
                         break
-                if conditions.evaluate(condition.expression, form).passed:
+                if conditions.evaluate(condition.expression, form, today=day).passed:
                     break
     return form
 

@@ -5,7 +5,7 @@ nothing but the standard library. It loads the step library (:mod:`oneservice.bd
 imports pytest-bdd and oneservice itself) only when a collected test module uses pytest-bdd in a
 oneservice project, that is when the module mentions ``pytest_bdd`` and one of these holds:
 
-- the ini option ``oneservice_workflows`` names another folder than ``workflows``;
+- the ini option ``oneservice_workflows`` names other folders than ``workflows``;
 - the rootdir holds a catalogue (``workflows/registry.yaml``);
 - the module mentions ``oneservice``;
 - the environment variable ``ONESERVICE_BDD=1`` is set.
@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PLUGIN", "WORKFLOWS_INI", "wanted"]
+__all__ = ["PLUGIN", "WORKFLOWS_INI", "wanted", "workflow_folders"]
 
 PLUGIN = "oneservice.bdd.plugin"
 WORKFLOWS_INI = "oneservice_workflows"
@@ -32,8 +32,14 @@ _READ_LIMIT = 1 << 20  # a test module longer than a megabyte is read in part
 
 
 def pytest_addoption(parser: Any) -> None:
-    parser.addini(WORKFLOWS_INI, "oneservice: catalogue folder for Gherkin scenarios (default: workflows)",
-                  default="workflows")
+    parser.addini(WORKFLOWS_INI, "oneservice: catalogue folder(s) for Gherkin scenarios, separated by "
+                  "spaces (default: workflows)", type="args", default=["workflows"])
+
+
+def workflow_folders(config: Any) -> list[str]:
+    """The catalogue folders of the ini option (``-p`` may have registered it as a plain string)."""
+    value = config.getini(WORKFLOWS_INI)
+    return str(value).split() if isinstance(value, str) else [str(v) for v in value]
 
 
 def wanted(config: Any, source: str) -> bool:
@@ -42,10 +48,10 @@ def wanted(config: Any, source: str) -> bool:
         return False
     if os.environ.get(ENVIRONMENT_SWITCH) == "1" or "oneservice" in source:
         return True
-    folder = Path(str(config.getini(WORKFLOWS_INI)))
-    if str(folder) != "workflows":  # set in the ini file
+    folders = workflow_folders(config)
+    if folders != ["workflows"]:  # set in the ini file
         return True
-    return (Path(config.rootpath) / folder / "registry.yaml").is_file()
+    return (Path(config.rootpath) / "workflows" / "registry.yaml").is_file()
 
 
 def _is_test_module(config: Any, path: Path) -> bool:

@@ -14,7 +14,9 @@ Fixtures:
 
 ``oneservice_workflows``
     The catalogue folder: ``workflows/`` under the rootdir, or the ini option
-    ``oneservice_workflows``. Override the fixture to compute it.
+    ``oneservice_workflows`` (several folders or files separated by spaces, read together as
+    ``oneservice check`` reads its paths; the fixture is then a tuple of paths). Override the
+    fixture to compute it.
 ``oneservice_database_url``
     A fresh SQLite database in ``tmp_path`` for each scenario. Override it to use another
     database (each scenario needs an empty one).
@@ -38,7 +40,7 @@ from pytest_bdd.parser import Feature, Scenario, Step
 
 from oneservice import Catalogue
 
-from .entry import WORKFLOWS_INI
+from .entry import WORKFLOWS_INI, workflow_folders
 from .library import STEP_MODULES, closest_steps
 from .runner import STEP_ATTRIBUTE
 from .world import World
@@ -49,7 +51,7 @@ pytest_plugins = list(STEP_MODULES)
 
 CURRENT_STEP = pytest.StashKey[str]()
 WORLD_KEY = pytest.StashKey[World]()
-CATALOGUES = pytest.StashKey[dict[Path, Catalogue]]()
+CATALOGUES = pytest.StashKey[dict[tuple[Path, ...], Catalogue]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,10 +71,11 @@ def _where(config: pytest.Config, feature: Feature, step: Step) -> str:
 
 
 @pytest.fixture
-def oneservice_workflows(request: pytest.FixtureRequest) -> Path:
-    """The catalogue folder scenarios use unless they say ``Given the catalogue in "…"``."""
-    folder = Path(str(request.config.getini(WORKFLOWS_INI)))
-    return folder if folder.is_absolute() else request.config.rootpath / folder
+def oneservice_workflows(request: pytest.FixtureRequest) -> Path | tuple[Path, ...]:
+    """The catalogue folder (or folders) scenarios use unless they say ``Given the catalogue in "…"``."""
+    root = request.config.rootpath
+    folders = tuple(root / p for p in workflow_folders(request.config)) or (root / "workflows",)
+    return folders[0] if len(folders) == 1 else folders
 
 
 @pytest.fixture
@@ -82,13 +85,13 @@ def oneservice_database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def oneservice_world(request: pytest.FixtureRequest, oneservice_workflows: Path,
+def oneservice_world(request: pytest.FixtureRequest, oneservice_workflows: Path | tuple[Path, ...],
                      oneservice_database_url: str) -> Iterator[World]:
     """The scenario's world: service, simulated clock, applicant, current case, pending error."""
     config = request.config
     catalogues = config.stash.setdefault(CATALOGUES, {})
     node = request.node
-    world = World(workflows=Path(oneservice_workflows), database_url=oneservice_database_url,
+    world = World(workflows=oneservice_workflows, database_url=oneservice_database_url,
                   root=config.rootpath, catalogues=catalogues,
                   where=lambda: node.stash.get(CURRENT_STEP, node.nodeid))
     node.stash[WORLD_KEY] = world

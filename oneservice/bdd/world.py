@@ -13,7 +13,7 @@ fails with the error and the feature file and line of the action.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -61,9 +61,9 @@ class PendingError:
 class World:
     """Everything one scenario knows; the ``oneservice_world`` fixture."""
 
-    def __init__(self, *, workflows: Path, database_url: str, root: Path,
+    def __init__(self, *, workflows: str | Path | Sequence[str | Path], database_url: str, root: Path,
                  where: Callable[[], str] = lambda: "<scenario>",
-                 catalogues: dict[Path, Catalogue] | None = None) -> None:
+                 catalogues: dict[tuple[Path, ...], Catalogue] | None = None) -> None:
         self.workflows = workflows
         self.database_url = database_url
         self.root = root
@@ -109,23 +109,28 @@ class World:
 
     # ------------------------------------------------------------------ catalogue and service
 
-    def load(self, folder: str | Path) -> Catalogue:
-        """Load (once per test session) and use the catalogue in ``folder`` (relative to the root)."""
-        path = Path(folder)
-        if not path.is_absolute():
-            path = self.root / path
-        path = path.resolve()
+    def load(self, folder: str | Path | Sequence[str | Path]) -> Catalogue:
+        """Load (once per test session) and use the catalogue in ``folder`` (relative to the root),
+        or in several folders (or files) read together."""
+        folders = [folder] if isinstance(folder, str | Path) else list(folder)
+        paths = []
+        for one in folders:
+            path = Path(one)
+            path = (path if path.is_absolute() else self.root / path).resolve()
+            if not path.exists():
+                raise ScenarioProblem(f"there is no catalogue folder {str(one)!r} (looked for {path})")
+            paths.append(path)
         if self._service is not None and self._catalogue is not None:
             raise ScenarioProblem("the catalogue is chosen before the first case is opened")
-        if not path.is_dir():
-            raise ScenarioProblem(f"there is no catalogue folder {str(folder)!r} (looked for {path})")
-        catalogue = self._catalogues.get(path)
+        key = tuple(paths)
+        catalogue = self._catalogues.get(key)
         if catalogue is None:
+            shown = ", ".join(map(str, paths))
             try:
-                catalogue = load_catalogue([path])
+                catalogue = load_catalogue(paths)
             except DefinitionError as exc:
-                raise ScenarioProblem(f"the catalogue in {path} does not load:\n{exc}") from None
-            self._catalogues[path] = catalogue
+                raise ScenarioProblem(f"the catalogue in {shown} does not load:\n{exc}") from None
+            self._catalogues[key] = catalogue
         self._catalogue, self._names = catalogue, Names(catalogue)
         return catalogue
 

@@ -11,8 +11,8 @@ import difflib
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 import attrs
 
@@ -21,6 +21,7 @@ from ..domain.definitions import (
     Channel,
     DataSource,
     Department,
+    FieldType,
     Item,
     ItemKind,
     Limit,
@@ -47,7 +48,15 @@ from .plan import (
 
 __all__ = ["Locator", "analyse_item", "analyse_matter", "content_hash", "to_unit"]
 
-Locator = Callable[[str, str, tuple[str | int, ...]], dict[str, Any]]
+class Locator(Protocol):
+    """Where a definition's key path is: file, line, column and dotted path (a dict for Finding).
+
+    With ``at``, the place of character ``at`` of the scalar value at the path (the column of a
+    problem within a condition), when it can be told exactly; else the key's place.
+    """
+
+    def __call__(self, kind: str, ident: str, path: tuple[str | int, ...],
+                 at: int | None = None) -> dict[str, Any]: ...
 
 
 @attrs.define
@@ -60,9 +69,34 @@ class _Reporter:
     out: list[Finding] = attrs.Factory(list)
 
     def __call__(self, path: tuple[str | int, ...], code: str, message: str,
-                 hint: str | None = None, severity: Severity = "error") -> None:
+                 hint: str | None = None, severity: Severity = "error", at: int | None = None) -> None:
         self.out.append(Finding(code, message, hint=hint, severity=severity,
-                                **self.loc(self.kind, self.ident, path)))
+                                **self.loc(self.kind, self.ident, path, at)))
+
+
+def _check_condition(f: _Reporter, path: tuple[str | int, ...], expression: str,
+                     fields: Mapping[str, FieldType], where: str) -> None:
+    """Every problem of one condition (syntax, names, types, regexes, cost) at its column."""
+    for problem in conditions.check_expression(expression, fields):
+        hint = problem.hint
+        message = problem.message
+        if problem.code == "OS306":
+            message = f"invalid CEL expression: {problem.message}"
+            hint = (f"{hint}; " if hint else "") + "see docs/authoring.md, 'Acceptance conditions'"
+        elif problem.code == "OS307":
+            hint = _did_you_mean(problem.name or "", fields) or f"declare the field {where}"
+        at = _expression_index(expression, problem.line, problem.column)
+        shown = expression if len(expression) <= 60 else expression[:59] + "…"
+        f(path, problem.code, f"{message} (in {shown!r})", hint, at=at)
+
+
+def _expression_index(expression: str, line: int, column: int | None) -> int | None:
+    if column is None:
+        return None
+    lines = expression.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    return sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str | None:
@@ -137,17 +171,9 @@ def analyse_item(item: Item, departments: Mapping[str, Department],
             f(("materials", mi, "waivable"), "OS411",
               f"material {material.id!r} is optional, so marking it waivable has no effect",
               "remove waivable or make it required", "warning")
-    field_ids = {x.id for x in item.form}
+    field_types = {x.id: x.type for x in item.form}
     for ci, condition in enumerate(item.conditions):
-        try:
-            compiled = conditions.compile_expression(condition.expression)
-        except conditions.ConditionSyntaxError as exc:
-            f(("conditions", ci, "when"), "OS306", f"invalid CEL expression: {exc}",
-              "see docs/authoring.md, 'Acceptance conditions'")
-            continue
-        for name in sorted(compiled.identifiers - field_ids):
-            f(("conditions", ci, "when"), "OS307", f"condition refers to unknown form field {name!r}",
-              _did_you_mean(name, field_ids) or "declare the field under form:")
+        _check_condition(f, ("conditions", ci, "when"), condition.expression, field_types, "under form:")
     # The promise is converted into the legal limit's unit as an upper bound, so that a promise
     # that may run past the legal limit is reported.
     promised, converted = to_unit(item.promised_limit, item.legal_limit.unit)
@@ -244,17 +270,12 @@ def _check_deficiency(matter: Matter, ordered: list[Item], waivable: bool, f: _R
           f"the promise of {matter.promise}: the results, held until it arrives, would miss the promise",
           "shorten deficiency.days to the promise, or give deficiency.reason")
     if rules.condition is not None:
-        try:
-            compiled = conditions.compile_expression(rules.condition.expression)
-        except conditions.ConditionSyntaxError as exc:
-            f(("deficiency", "condition", "when"), "OS306", f"invalid CEL expression: {exc}",
-              "see docs/authoring.md, 'Acceptance conditions'")
-        else:
-            known = {x.id for i in ordered for x in i.form}
-            for name in sorted(compiled.identifiers - known):
-                f(("deficiency", "condition", "when"), "OS307",
-                  f"condition refers to unknown form field {name!r}",
-                  _did_you_mean(name, known) or "declare the field in an item's form:")
+        known: dict[str, FieldType] = {}
+        for i in ordered:
+            for x in i.form:
+                known.setdefault(x.id, x.type)  # a field typed differently by two items is OS407
+        _check_condition(f, ("deficiency", "condition", "when"), rules.condition.expression, known,
+                         "in an item's form:")
 
 
 def _upstream(order: list[str], matter: Matter) -> dict[str, frozenset[str]]:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,7 +25,7 @@ from . import analysis
 from .calendars import CalendarData, CalendarProblem, check_calendar_file
 from .catalogue import Catalogue
 from .schemas import SCHEMAS, build_policy
-from .yamlio import Document, locate, parse_text, read_document
+from .yamlio import Document, locate, parse_text, read_document, value_position
 
 __all__ = ["CheckReport", "check", "check_files", "load_catalogue"]
 
@@ -169,12 +170,14 @@ class _Origins:
 
     docs: dict[tuple[str, str], tuple[Document, Path_]] = attrs.Factory(dict)
 
-    def __call__(self, kind: str, ident: str, path: Path_) -> dict[str, Any]:
+    def __call__(self, kind: str, ident: str, path: Path_, at: int | None = None) -> dict[str, Any]:
         if (kind, ident) not in self.docs:
             return {}
         doc, base = self.docs[(kind, ident)]
         full = base + path
         line, col = _locate(doc, full)
+        if at is not None and line is not None and col is not None:
+            line, col = value_position(doc.text, line, col, at) or (line, col)
         return {"file": doc.name, "line": line, "column": col, "path": _dotted(_doc_path(doc, full))}
 
 
@@ -190,18 +193,78 @@ Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
 def _discover(paths: Paths) -> tuple[list[Path], list[Finding]]:
+    """The definition files under ``paths``, and a finding for each path that gives none.
+
+    A missing path, a folder without a definition file, and a dangling or looping link are
+    findings (OS101), never silently skipped. Links to folders are followed once each.
+    """
     files: list[Path] = []
     problems: list[Finding] = []
     # one path is one path: a string is not iterated character by character
     for raw in (paths,) if isinstance(paths, str | os.PathLike) else paths:
         p = Path(raw)
-        if p.is_dir():
-            files.extend(sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file()))
+        if p.is_symlink() and not p.exists():
+            problems.append(_broken_link(p))
+        elif p.is_dir():
+            found = _walk(p, problems)
+            if not found and not any(f.file and f.file.startswith(str(p)) for f in problems):
+                problems.append(Finding("OS101", "no definition file (*.yaml, *.yml) in this folder",
+                                        file=str(raw), hint="give the folder that holds registry/, "
+                                        "items/ and matters/, or the files themselves"))
+            files.extend(found)
         elif p.is_file():
             files.append(p)
         else:
             problems.append(Finding("OS101", "no such file or directory", file=str(raw)))
     return files, problems
+
+
+def _broken_link(path: Path) -> Finding:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # pragma: no cover - Python < 3.13 raises this for a loop
+        return Finding("OS101", f"the link loops (→ {target})", file=str(path), hint="remove or fix the link")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Finding("OS101", f"the link loops (→ {target})", file=str(path),
+                           hint="remove or fix the link")
+    return Finding("OS101", f"the link points nowhere (→ {target})", file=str(path),
+                   hint="remove the link, or restore the file or folder it points to")
+
+
+def _walk(folder: Path, problems: list[Finding]) -> list[Path]:
+    """The definition files under ``folder`` in a stable order, following links to folders once."""
+    out: list[Path] = []
+    seen: set[str] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        real = os.path.realpath(current)
+        if real in seen:
+            problems.append(Finding("OS101", f"the folder link leads back to {real}, read already",
+                                    file=str(current), hint="remove the link"))
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(current.iterdir())
+        except OSError as exc:
+            problems.append(Finding("OS101", f"cannot read the folder: {exc.strerror or exc}",
+                                    file=str(current)))
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.is_symlink() and not entry.exists():
+                problems.append(_broken_link(entry))
+            elif entry.is_dir():
+                subfolders.append(entry)
+            elif entry.suffix in (".yaml", ".yml") and entry.is_file():
+                out.append(entry)
+        stack.extend(reversed(subfolders))
+    return sorted(out)
 
 
 def check(paths: Paths = ("workflows",), *, strict: bool = False) -> CheckReport:

@@ -27,8 +27,15 @@ FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 def _pattern(regex: re.Pattern[str], what: str, example: str) -> validate.Validator:
     def check(value: str) -> None:
-        if not regex.match(value):
-            raise ValidationError(f"OS204: {value!r} is not a valid {what} (for example {example!r})")
+        # fullmatch: "$" alone also matches before a final line break, and "X\n" would sit
+        # beside "X" in the catalogue (a block scalar "code: |" ends with one)
+        if regex.fullmatch(value):
+            return
+        if value != value.strip() or any(not c.isprintable() for c in value):
+            raise ValidationError(
+                f"OS204: {value!r} is not a valid {what}: it has a line break, a space or a control "
+                f"character (ids are written without them, for example {example!r})")
+        raise ValidationError(f"OS204: {value!r} is not a valid {what} (for example {example!r})")
 
     return check  # type: ignore[return-value]
 

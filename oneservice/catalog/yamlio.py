@@ -60,7 +60,7 @@ except ImportError:  # pragma: no cover - PyYAML is a dependency
     _pyyaml = None
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "CommentedMap", "CommentedSeq", "Document", "Positions", "locate",
-           "read_document"]
+           "read_document", "value_position"]
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 40
@@ -314,8 +314,17 @@ class _GuardedParser(RoundTripParser):  # type: ignore[misc, unused-ignore]
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             raise self._refuse("OS104", "anchors and aliases (& and *) are not allowed in definitions",
                                event, "write the value out in full")
+        if getattr(event, "tag", None) is not None and not isinstance(event, AliasEvent):
+            raise self._refuse("OS104", f"YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are "
+                               "not allowed in definitions", event,
+                               "write the value as plain text; definitions have no binary or typed values")
+        at_key = bool(self._open) and bool(self._open[-1][0]) and self._open[-1][1] % 2 == 0
+        if (at_key and isinstance(event, ScalarEvent) and event.value == "<<" and event.style is None
+                and event.implicit[0]):
+            raise self._refuse("OS104", "merge keys (<<) are not allowed in definitions", event,
+                               "write the keys out in full")
         if isinstance(event, CollectionStartEvent):
-            if self._open and self._open[-1][0] and self._open[-1][1] % 2 == 0:
+            if at_key:
                 raise self._refuse("OS104", "a mapping or a list cannot be a key in definitions",
                                    event, "keys are plain names such as 'code'")
             if len(self._open) >= MAX_DEPTH:
@@ -429,3 +438,94 @@ def locate(root: Any, path: Sequence[str | int]) -> tuple[int | None, int | None
         else:
             break
     return line, col
+
+
+def _index(text: str, line: int, col: int) -> int:
+    """The index in ``text`` of the 1-based (line, column)."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.index("\n", start) + 1
+    return start + col - 1
+
+
+def _scalar_sources(text: str, start: int) -> list[int] | None:
+    """For the scalar that starts at ``start``: the index in ``text`` of each of its characters.
+
+    Flow scalars on one line (plain, single- or double-quoted) and block scalars (``|``, ``>``)
+    are mapped; None when a scalar is written in a way this does not follow (a quoted scalar over
+    several lines, a folded scalar with blank lines).
+    """
+    first = text[start:start + 1]
+    out: list[int] = []
+    if first in ("'", '"'):
+        i = start + 1
+        while i < len(text):
+            if text[i] == "\n":
+                return None
+            if first == "'" and text[i:i + 2] == "''":
+                out.append(i)
+                i += 2
+                continue
+            if text[i] == first:
+                break
+            if first == "'" or text[i] != "\\":
+                out.append(i)
+                i += 1
+                continue
+            code = text[i + 1:i + 2]
+            width = {"x": 4, "u": 6, "U": 10}.get(code, 2)
+            out.append(i)
+            i += width
+        return out
+    if first in ("|", ">"):
+        header_end = text.find("\n", start)
+        if header_end < 0:
+            return None
+        lines = text[header_end + 1:].split("\n")
+        body = [x for x in lines if x.strip()]
+        if not body:
+            return []
+        indent = len(body[0]) - len(body[0].lstrip(" "))
+        at = header_end + 1
+        for n, raw in enumerate(lines):
+            if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
+                break
+            if not raw.strip() and first == ">":
+                return None
+            out.extend(range(at + indent, at + len(raw)))
+            if n + 1 < len(lines):
+                out.append(at + len(raw))  # the line break (or the space it folds into)
+            at += len(raw) + 1
+        return out
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    value = text[start:end].split(" #", maxsplit=1)[0].rstrip()
+    return list(range(start, start + len(value)))
+
+
+def value_position(text: str, line: int, col: int, index: int) -> tuple[int, int] | None:
+    """The 1-based (line, column) in ``text`` of character ``index`` of the scalar value of the
+    mapping key at (``line``, ``col``), or None when it cannot be told exactly."""
+    try:
+        i = _index(text, line, col)
+    except ValueError:
+        return None
+    if text[i:i + 1] in ("'", '"'):  # a quoted key
+        quote = text[i]
+        i = text.find(quote, i + 1)
+        if i < 0:
+            return None
+        i += 1
+    while i < len(text) and text[i] != ":":
+        if text[i] == "\n":
+            return None
+        i += 1
+    i += 1
+    while i < len(text) and text[i] == " ":
+        i += 1
+    sources = _scalar_sources(text, i)
+    if sources and index == len(sources):  # just past the end (an expression that ends too early)
+        return _position(text, sources[-1] + 1)
+    if sources is None or not 0 <= index < len(sources):
+        return None
+    return _position(text, sources[index])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import click
 
+from .options import db_option, fail, open_service, workflows_option
+
 __all__ = ["calendar_group"]
 
 
@@ -20,28 +22,29 @@ def calendar_group() -> None:
 
 @calendar_group.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
-@click.option("--db", default=None, help="database URL (default: sqlite:///oneservice.sqlite)")
+@workflows_option()
+@db_option()
 @click.option("--by", "loaded_by", default="cli", show_default=True,
               help="who loads it (recorded with the year and on each moved case)")
-def load_command(file: str, workflows: str, db: str | None, loaded_by: str) -> None:
+def load_command(file: str, workflows: tuple[str, ...], db: str, loaded_by: str) -> None:
     """Load FILE (a calendar file, docs/authoring.md "Calendars") and recompute the deadlines it moves.
 
     Refused, with nothing written, when the data would move a frozen deadline (OS706).
     """
     from pathlib import Path
 
-    from .. import Actor, OneService, OneServiceError, Role
+    from .. import Actor, OneServiceError, Role
     from ..catalog.yamlio import read_document
 
     doc, findings = read_document(Path(file))
     if doc is None:
         raise click.ClickException("\n".join(f.format() for f in findings))
+    service = open_service(workflows, db)
     try:
-        service = OneService.open(workflows, db)
         loaded = service.calendar_updates.load(doc.data, actor=Actor(Role.SUPERVISOR, loaded_by))
     except OneServiceError as exc:
-        raise click.ClickException(f"{exc.code} {exc}") from None
+        service.store.dispose()
+        raise fail(exc) from None
     click.echo(f"loaded calendar {loaded.year} ({loaded.source}) from {file}: "
                f"{len(loaded.moved)} case(s) moved")
     for case_id in loaded.moved:
@@ -50,18 +53,19 @@ def load_command(file: str, workflows: str, db: str | None, loaded_by: str) -> N
 
 
 @calendar_group.command("list")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
-@click.option("--db", default=None, help="database URL (default: sqlite:///oneservice.sqlite)")
-def list_command(workflows: str, db: str | None) -> None:
+@workflows_option()
+@db_option()
+def list_command(workflows: tuple[str, ...], db: str) -> None:
     """The calendar years loaded into the database, and which years the service knows."""
-    from .. import OneService, OneServiceError
+    from .. import OneServiceError
 
+    service = open_service(workflows, db)
     try:
-        service = OneService.open(workflows, db)
         years = service.calendar_years()
         known = sorted(service.calendar.known_years)
     except OneServiceError as exc:
-        raise click.ClickException(f"{exc.code} {exc}") from None
+        service.store.dispose()
+        raise fail(exc) from None
     if not years:
         click.echo("no calendar year loaded into the database")
     for row in years:

@@ -1,6 +1,6 @@
 """``oneservice check``, ``explain`` and ``diagram``: the catalogue, without a database.
 
-The catalogue modules (marshmallow, ruamel.yaml, celpy) are imported inside the commands, so
+The catalogue modules (marshmallow, ruamel.yaml, cel-expr-python) are imported inside the commands, so
 ``oneservice --help`` does not load them.
 """
 
@@ -13,18 +13,17 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .options import DEFAULT_WORKFLOWS, workflows_option
+
 if TYPE_CHECKING:
     from .. import Catalogue, CheckReport
 
 __all__ = ["DEFAULT_WORKFLOWS", "check_command", "diagram_command", "explain_command"]
 
-DEFAULT_WORKFLOWS = "workflows"
-
-
-def _load(workflows: str) -> CheckReport:
+def _load(workflows: tuple[str, ...]) -> CheckReport:
     from .. import check
 
-    report = check([workflows])
+    report = check(list(workflows))
     if report.catalogue is None:
         for finding in report.findings:
             click.echo(finding.format(), err=True)
@@ -81,8 +80,9 @@ def check_command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-def _catalogue_with(workflows: str, matter_id: str) -> Catalogue:
-    """The checked catalogue under ``workflows``, which must hold ``matter_id`` (else a usage error)."""
+def _catalogue_with(workflows: tuple[str, ...], matter_id: str) -> Catalogue:
+    """The checked catalogue under the ``workflows`` paths, which must hold ``matter_id`` (else a
+    usage error)."""
     from .. import OneServiceError
 
     report = _load(workflows)
@@ -100,8 +100,8 @@ def _catalogue_with(workflows: str, matter_id: str) -> Catalogue:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
-@click.option("--workflows", default=DEFAULT_WORKFLOWS, show_default=True, type=click.Path())
-def explain_command(matter_id: str, lang: str, fmt: str, workflows: str) -> None:
+@workflows_option()
+def explain_command(matter_id: str, lang: str, fmt: str, workflows: tuple[str, ...]) -> None:
     """Print the one-time notice (一次性告知) of MATTER_ID."""
     from .. import render_notice
 
@@ -112,8 +112,8 @@ def explain_command(matter_id: str, lang: str, fmt: str, workflows: str) -> None
 @click.argument("matter_id")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--workflows", default=DEFAULT_WORKFLOWS, show_default=True, type=click.Path())
-def diagram_command(matter_id: str, fmt: str, lang: str, workflows: str) -> None:
+@workflows_option()
+def diagram_command(matter_id: str, fmt: str, lang: str, workflows: tuple[str, ...]) -> None:
     """Draw MATTER_ID: front desk, back-office items and their dependencies, pickup."""
     from .. import render_diagram
 

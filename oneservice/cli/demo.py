@@ -14,13 +14,13 @@ import datetime as dt
 
 import click
 
-from .options import db_option, fail
+from .options import db_option, fail, missing_catalogue, workflows_option
 
 __all__ = ["demo_command", "run_demo"]
 
 
 def run_demo(
-    workflows: str, matter_id: str, db: str, lang: str = "zh", start: dt.datetime | None = None
+    workflows: tuple[str, ...], matter_id: str, db: str, lang: str = "zh", start: dt.datetime | None = None
 ) -> list[str]:
     """Run the demo case; return the printed lines."""
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
@@ -144,18 +144,17 @@ def run_demo(
 
 @click.command("demo")
 @click.argument("matter_id", default="start-a-business")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
+@workflows_option()
 @db_option("oneservice-demo.sqlite")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def demo_command(matter_id: str, workflows: str, db: str, lang: str) -> None:
+def demo_command(matter_id: str, workflows: tuple[str, ...], db: str, lang: str) -> None:
     """Run one realistic case of MATTER_ID end to end and print its timeline."""
-    from pathlib import Path
 
     from .. import OneServiceError
-    from .options import INIT_HINT
 
-    if not Path(workflows).exists():
-        raise click.ClickException(f"no catalogue folder {workflows}/ here; {INIT_HINT}")
+    missing = missing_catalogue(workflows)
+    if missing is not None:
+        raise missing
     try:
         lines = run_demo(workflows, matter_id, db, lang)
     except OneServiceError as exc:

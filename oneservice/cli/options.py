@@ -1,4 +1,7 @@
-"""Options every command shares: ``--db`` means the same everywhere.
+"""Options every command shares: ``--db`` and ``--workflows`` mean the same everywhere.
+
+``--workflows`` may be given several times, like ``check``'s PATHS: every folder or file given is
+read (a repeated option accumulates; it never keeps only the last).
 
 ``--db`` takes a database URL (``postgresql+psycopg://…``, ``sqlite:///…``) or the path of a
 SQLite file; the default is ``oneservice.sqlite`` in the current folder (``demo`` writes its own
@@ -9,7 +12,7 @@ there, ``serve --migrate`` too. A new, empty database is created at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -17,12 +20,34 @@ import click
 if TYPE_CHECKING:
     from .. import OneService
 
-__all__ = ["DEFAULT_DB", "INIT_HINT", "database_url", "db_option", "fail", "open_service"]
+__all__ = ["DEFAULT_DB", "DEFAULT_WORKFLOWS", "INIT_HINT", "database_url", "db_option", "fail",
+           "open_service", "workflows_option"]
 
 INIT_HINT = "`oneservice init` writes a starter catalogue here / 可用 oneservice init 生成示例目录"
 
 DEFAULT_DB = "oneservice.sqlite"
+DEFAULT_WORKFLOWS = "workflows"
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+WORKFLOWS_HELP = "a catalogue folder or file; repeat the option for several"
+
+
+def workflows_option(help_text: str = WORKFLOWS_HELP) -> Callable[[F], F]:
+    """``--workflows PATH``, repeatable; the command receives a tuple of paths."""
+    return click.option("--workflows", multiple=True, default=(DEFAULT_WORKFLOWS,), show_default=True,
+                        type=click.Path(), help=help_text)
+
+
+def missing_catalogue(workflows: str | Sequence[str]) -> click.ClickException | None:
+    """The error for catalogue paths of which none exists (``None``: some exist)."""
+    from pathlib import Path
+
+    paths = [workflows] if isinstance(workflows, str) else list(workflows)
+    if any(Path(p).exists() for p in paths):
+        return None
+    shown = ", ".join(f"{p}/" for p in paths)
+    return click.ClickException(f"no catalogue folder {shown} here; {INIT_HINT}")
 
 
 def database_url(db: str) -> str:
@@ -43,15 +68,16 @@ def fail(exc: Exception) -> click.ClickException:
     return click.ClickException(f"{code} {exc}" if code else str(exc))
 
 
-def open_service(workflows: str, db: str, *, migrate: bool = False, **options: Any) -> OneService:
+def open_service(
+    workflows: str | Sequence[str], db: str, *, migrate: bool = False, **options: Any
+) -> OneService:
     """The service over ``workflows`` and ``db``, the schema at head (see the module docstring)."""
-    from pathlib import Path
-
     from .. import OneService, OneServiceError
     from ..store.schema import open_schema
 
-    if not Path(workflows).exists():
-        raise click.ClickException(f"no catalogue folder {workflows}/ here; {INIT_HINT}")
+    missing = missing_catalogue(workflows)
+    if missing is not None:
+        raise missing
     try:
         service = OneService.open(workflows, database_url(db), migrate=False, **options)
     except OneServiceError as exc:

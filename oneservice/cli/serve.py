@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
-from .options import DEFAULT_DB, database_url, db_option, fail, open_service
+from .options import DEFAULT_DB, database_url, db_option, fail, open_service, workflows_option
 
 if TYPE_CHECKING:
     from .. import Store
@@ -80,7 +80,7 @@ _secret_option = click.option(
 
 
 @click.command("serve")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
+@workflows_option()
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to listen on every interface")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0: a free port")
@@ -101,7 +101,7 @@ _secret_option = click.option(
 @click.option("--oidc-claims", envvar="ONESERVICE_OIDC_CLAIMS", default=None, type=click.Path(dir_okay=False),
               help="JSON file mapping the platform's claims onto the actor (docs/http-api.md)")
 def serve_command(
-    workflows: str, db: str, host: str, port: int, threads: int, max_body: int,
+    workflows: tuple[str, ...], db: str, host: str, port: int, threads: int, max_body: int,
     secret_file: str | None, log_level: str, migrate: bool, oidc_issuer: str | None,
     oidc_audience: str | None, oidc_jwks: str | None, oidc_claims: str | None,
 ) -> None:
@@ -140,13 +140,12 @@ def token_group() -> None:
 @click.option("--region", help="supervisors: the GB/T 2260 code of their region (33, 3301, 330102); "
               "absent: every region")
 @click.option("--expires", default="30d", show_default=True, help="lifetime: 30d, 12h, 90m, 2w")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path(),
-              help="catalogue to check department and location against (skipped if absent)")
+@workflows_option("catalogue to check department and location against (skipped if absent)")
 @_db_option
 @_secret_option
 def issue_command(
     role: str, actor_id: str, department: str | None, location: str | None, applicant_id: str | None,
-    region: str | None, expires: str, workflows: str, db: str, secret_file: str | None,
+    region: str | None, expires: str, workflows: tuple[str, ...], db: str, secret_file: str | None,
 ) -> None:
     """Print a new token (stdout); its id and expiry go to stderr."""
     from .. import Actor, OneServiceError, Role
@@ -158,10 +157,10 @@ def issue_command(
             applicant_id = normalise_applicant_id(applicant_id)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    if Path(workflows).is_dir() and (department or location):
+    if any(Path(w).is_dir() for w in workflows) and (department or location):
         from .. import check
 
-        report = check([workflows])
+        report = check([w for w in workflows if Path(w).exists()])
         if report.catalogue is not None:
             try:
                 if department:

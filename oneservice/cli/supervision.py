@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from .options import db_option, open_service
+from .options import db_option, open_service, workflows_option
 
 __all__ = ["report_command", "supervise_command"]
 
 
 @click.command("supervise")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
+@workflows_option()
 @db_option()
 @click.option(
     "--yellow-days",
@@ -23,7 +23,7 @@ __all__ = ["report_command", "supervise_command"]
     help="working days before the due date that a yellow warning starts",
 )
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(min=1))
-def supervise_command(workflows: str, db: str, yellow_days: int, batch: int) -> None:
+def supervise_command(workflows: tuple[str, ...], db: str, yellow_days: int, batch: int) -> None:
     """Record yellow (near the limit) and red (overdue) warnings, each exactly once."""
     from .. import OneServiceError
     from ..supervision import Supervision
@@ -38,7 +38,7 @@ def supervise_command(workflows: str, db: str, yellow_days: int, batch: int) -> 
 
 
 @click.command("report")
-@click.option("--workflows", default="workflows", show_default=True, type=click.Path())
+@workflows_option()
 @db_option()
 @click.option(
     "--from",
@@ -56,7 +56,7 @@ def supervise_command(workflows: str, db: str, yellow_days: int, batch: int) -> 
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="write to a file")
 def report_command(
-    workflows: str,
+    workflows: tuple[str, ...],
     db: str,
     start: dt.datetime | None,
     end: dt.datetime | None,

@@ -7,6 +7,7 @@ fail (a condition over an empty field is left out: the field is already listed).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 import attrs
@@ -48,8 +49,11 @@ class Completeness:
         return [i.id for i in self.issues if i.kind == "material"]
 
 
-def check_completeness(plan: MatterPlan, case: Case) -> Completeness:
-    """Everything missing or wrong now: materials, required fields, acceptance conditions."""
+def check_completeness(plan: MatterPlan, case: Case, today: dt.date | None = None) -> Completeness:
+    """Everything missing or wrong now: materials, required fields, acceptance conditions.
+
+    ``today`` (the clock's date) is the value of ``today`` in conditions that read it.
+    """
     issues: list[Issue] = []
     for line in plan.materials:
         record = case.materials.get(line.material.id)
@@ -83,7 +87,9 @@ def check_completeness(plan: MatterPlan, case: Case) -> Completeness:
             names = conditions.compile_expression(condition.expression).identifiers
             if names & missing_fields:
                 continue
-            outcome = conditions.evaluate(condition.expression, case.form)
+            outcome = conditions.evaluate(
+                condition.expression, case.form, today=today,
+                name=f"matter {plan.matter.id}, item {item.code}, condition {condition.id}")
             if not outcome.passed:
                 issues.append(
                     Issue(

@@ -191,9 +191,10 @@ class FrontDesk(EngineBase):
         deadline = case.deadlines.get(("notice", case.id))
         return deadline is not None and deadline.met_at is None and deadline.due < now.date()
 
-    def completeness(self, case: Case) -> Completeness:
-        """Everything missing or wrong now: materials, required fields, acceptance conditions."""
-        return check_completeness(self.plan, case)
+    def completeness(self, case: Case, today: dt.date | None = None) -> Completeness:
+        """Everything missing or wrong now: materials, required fields, acceptance conditions
+        (``today`` for the conditions that read the date)."""
+        return check_completeness(self.plan, case, today)
 
     def give_notice(self, case: Case, actor: Actor, now: dt.datetime) -> Completeness:
         """One-time notice (一次性告知) of everything missing or wrong (submitted → awaiting)."""
@@ -210,7 +211,7 @@ class FrontDesk(EngineBase):
                 "notice_period_over",
                 {"due": deadline.due.isoformat(), "received": deadline.start.isoformat()},
             )
-        check = self.completeness(case)
+        check = self.completeness(case, now.date())
         if check.complete:
             raise self._reject(
                 case, "nothing is missing or wrong: accept the application instead", "nothing_missing"
@@ -252,8 +253,8 @@ class FrontDesk(EngineBase):
         self._case_step(case, action, actor)
         if owed:
             require_text(commitment, "commitment")
-            self._check_deficiency_condition(case)
-        check = self.completeness(case)
+            self._check_deficiency_condition(case, now.date())
+        check = self.completeness(case, now.date())
         missing = set(check.missing_materials())
         for mid in owed:
             line = self.lines.get(mid)
@@ -347,16 +348,17 @@ class FrontDesk(EngineBase):
             case, actor, now, "CaseDeemedAccepted",
             basis="《行政许可法》第三十二条：逾期不告知的，自收到申请材料之日起即为受理",
             notice_provisional=notice.provisional or None,
-            missing=[i.key for i in self.completeness(case).issues] or None,
+            missing=[i.key for i in self.completeness(case, now.date()).issues] or None,
         )
         return True
 
-    def _check_deficiency_condition(self, case: Case) -> None:
+    def _check_deficiency_condition(self, case: Case, today: dt.date | None = None) -> None:
         """The matter's gate on acceptance with deficiency (e.g. a credit grade), if it has one."""
         condition = self.matter.deficiency.condition
         if condition is None:
             return
-        outcome = conditions.evaluate(condition.expression, case.form)
+        outcome = conditions.evaluate(condition.expression, case.form, today=today,
+                                      name=f"matter {self.matter.id}, deficiency condition")
         if not outcome.passed:
             raise self._reject(
                 case,

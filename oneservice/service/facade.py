@@ -136,14 +136,15 @@ class OneService:
     @classmethod
     def open(
         cls,
-        workflows: str | os.PathLike[str] = "workflows",
+        workflows: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = "workflows",
         url: str | None = None,
         *,
         clock: Clock | None = None,
         migrate: bool = True,
     ) -> OneService:
-        """Load definitions from ``workflows`` and open the database at ``url`` (SQLite file by default)."""
-        catalogue = load_catalogue([workflows])
+        """Load definitions from ``workflows`` (one folder or file, or several) and open the database
+        at ``url`` (SQLite file by default)."""
+        catalogue = load_catalogue(workflows)
         store = Store(url)
         if migrate:
             store.migrate()

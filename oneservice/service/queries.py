@@ -48,7 +48,7 @@ class Queries:
             case = tx.get_case(case_id)
         engine = self.runner.engine(case.definition_hash)
         engine.authorise(case, actor, "completeness")
-        check = engine.completeness(case)
+        check = engine.completeness(case, self.runner.clock.today())
         return make_notice(case, engine, check.issues, case.notices)
 
     def last_notice(self, actor: Actor, case_id: str) -> Notice:

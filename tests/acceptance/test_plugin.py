@@ -59,6 +59,20 @@ class TestOutsideProject:
         pytester.makepyfile(test_workflows=ONE_LINE_TEST)
         pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
+    def test_ini_option_names_several_folders(self, pytester: pytest.Pytester) -> None:
+        """oneservice_workflows may name several folders (read together, like oneservice check)."""
+        shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", pytester.path / "catalogue")
+        shutil.move(pytester.path / "catalogue" / "matters", pytester.path / "more" / "matters")
+        pytester.makeini("[pytest]\noneservice_workflows = catalogue more\n")
+        (pytester.path / "features").mkdir()
+        (pytester.path / "features" / "a.feature").write_text(
+            "# language: zh-CN\n功能: 目录\n  场景: 两个目录\n"
+            "    当 申请人 在线 申请 \"开办企业\"\n    那么 办件状态为 \"草稿\"\n", encoding="utf-8")
+        pytester.makepyfile(test_workflows=ONE_LINE_TEST)
+        pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+        pytester.makeini("[pytest]\noneservice_workflows = more\n")  # the matter's items are elsewhere
+        pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(failed=1)
+
 
 BROKEN = """\
 Feature: Mistakes a tester makes

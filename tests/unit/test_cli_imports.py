@@ -13,7 +13,7 @@ import click
 
 from oneservice.cli import main
 
-HEAVY = ("flask", "sqlalchemy", "alembic", "transitions", "celpy", "marshmallow", "ruamel", "yaml", "jwt")
+HEAVY = ("flask", "sqlalchemy", "alembic", "transitions", "cel_expr_python", "marshmallow", "ruamel", "yaml", "jwt")
 
 
 def loaded_after(code: str) -> list[str]:
@@ -28,7 +28,7 @@ def test_import_cli_loads_neither_flask_nor_sqlalchemy() -> None:
     code = "import sys, oneservice.cli; print(sorted(m for m in ('flask','sqlalchemy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
-    assert loaded_after("import oneservice.cli") == []  # nor transitions, celpy, marshmallow, ruamel …
+    assert loaded_after("import oneservice.cli") == []  # nor transitions, cel_expr_python, marshmallow, ruamel …
 
 
 def test_import_package_loads_nothing_heavy() -> None:

@@ -174,6 +174,39 @@ def _warnings(world: World, code: str) -> list[dict[str, str]]:
 
 
 @step_def("check", TIME,
+          'the figures count {n:int} bad rating[s][ for "{department}"]',
+          '统计中差评为 {n:int} 件[，部门 "{department}"]')
+def bad_ratings_counted(world: World, n: int, department: str | None) -> None:
+    """The report's counted 差评 (all cases, or those about one department): an upheld appeal
+    removes a rating from the figures."""
+    from ..supervision import Supervision
+
+    supervision = Supervision(world.service)
+    if department:
+        code = world.names.department(department)
+        groups = {g.key: g for g in supervision.report(by="department").groups}
+        got = groups[code].bad_ratings if code in groups else 0
+    else:
+        got = supervision.report().total.bad_ratings
+    if got != n:
+        world.fail(f"expected {n} counted bad rating(s){f' for {department}' if department else ''}, "
+                   f"but the figures count {got}")
+
+
+@step_def("check", TIME,
+          "the good-rating share is {n:int}%",
+          "好评率为 {n:int}%")
+def good_share(world: World, n: int) -> None:
+    """好评率 (国办发〔2019〕51号): counted first ratings that are not a 差评 ÷ counted first ratings."""
+    from ..supervision import Supervision
+
+    share = Supervision(world.service).report().total.to_dict()["good_share"]
+    got = None if share is None else round(share * 100)
+    if got != n:
+        world.fail(f"expected a good-rating share of {n}%, but it is {got}%")
+
+
+@step_def("check", TIME,
           "the case deadline is provisional",
           "办结期限为暂定")
 def provisional(world: World) -> None:

@@ -188,3 +188,37 @@ class TestRegistryPolicyClocks:
         notice = service.case(Actor(Role.SUPERVISOR, "s"), case.id).deadlines[("notice", case.id)]
         assert (notice.amount, notice.due) == (3, dt.date(2026, 11, 5))
         store.dispose()
+
+
+class TestRegionalPolicy:
+    def test_the_longest_matching_region_wins(self, tmp_path: Path) -> None:
+        """A district's override applies to the locations in it; other locations keep the registry's."""
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        text = registry.read_text(encoding="utf-8")
+        text = text.replace("  version: 1\n", "  version: 1\n  policy:\n    callback: {value: 3}\n    regions:\n"
+                            "      - region: \"3301\"\n        callback: {value: 2}\n"
+                            "      - region: \"330102\"\n        callback: {value: 1, unit: calendar_days}\n", 1)
+        text = text.replace("      name: {zh: 杭州市民中心, en: Hangzhou Citizen Centre}\n",
+                            "      name: {zh: 杭州市民中心, en: Hangzhou Citizen Centre}\n      region: \"330102\"\n", 1)
+        registry.write_text(text, encoding="utf-8")
+        report = check([root])
+        assert report.ok, [f.format() for f in report.findings]
+        catalogue = report.catalogue
+        assert catalogue is not None
+        assert str(catalogue.policy_for("hz-citizen-centre").callback) == "1 calendar days"
+        assert catalogue.policy.for_region("330105").callback.value == 2
+        assert catalogue.policy.for_region("330200").callback.value == 3
+        assert catalogue.policy_for("nowhere").callback.value == 3
+
+    def test_a_region_must_be_a_division_code(self, tmp_path: Path) -> None:
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace(
+            "  version: 1\n", "  version: 1\n  policy:\n    regions:\n      - region: hangzhou\n", 1), encoding="utf-8")
+        report = check([root])
+        [finding] = [f for f in report.findings if f.path == "registry.policy.regions[0].region"]
+        assert finding.file is not None and finding.file.endswith("registry.yaml") and finding.is_error
+        assert "GB/T 2260" in finding.message

@@ -16,7 +16,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ..domain import definitions as d
 from ..domain.law import LAW, STATUTORY, Clocks
-from ..domain.policy import POLICY, Policy
+from ..domain.policy import POLICY, Policy, YellowRule
 
 __all__ = ["SCHEMAS"]
 
@@ -414,6 +414,27 @@ class PeriodSchema(Base):
         return d.Limit(data["value"], d.LimitUnit(data["unit"]))
 
 
+class YellowRuleSchema(Base):
+    """``{days: N}`` (working days before due) or ``{share: 0.2}`` (the last fifth of the limit)."""
+
+    days = StrictInt(minimum=0, maximum=60)
+    share = fields.Float(validate=validate.Range(min=0, max=1, min_inclusive=False, max_inclusive=False,
+                                                 error="OS414: a yellow share is between 0 and 1, e.g. 0.2"))
+
+    @validates_schema
+    def one_of(self, data: dict[str, Any], **_: Any) -> None:
+        if ("days" in data) == ("share" in data):
+            raise ValidationError("OS414: a yellow rule gives days or share, one of them")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> YellowRule:
+        return YellowRule(data.get("days"), data.get("share"))
+
+
+_YELLOW_KINDS = ("default", "item", "case_legal", "item_legal", "notice", "issuing", "suspension",
+                 "correction", "deficiency", "callback", "rectification", "appeal")
+
+
 _CLOCK_KEYS = tuple(attrs.fields_dict(Clocks))
 _PERIOD_KEYS = ("callback", "rectification", "rating_window", "appeal_window", "appeal_decision")
 
@@ -435,6 +456,11 @@ class PolicyValuesSchema(Base):
     appeal_window = fields.Nested(PeriodSchema)
     appeal_decision = fields.Nested(PeriodSchema)
     good_levels = fields.List(StrictInt(minimum=1, maximum=5), validate=validate.Length(min=1, max=4))
+    yellow = fields.Dict(
+        keys=fields.String(validate=_one_of(list(_YELLOW_KINDS))), values=fields.Nested(YellowRuleSchema),
+        metadata={"description": "deadline kind (or default) → when it turns yellow; the case's promise "
+                                 "follows the supervision's yellow days"},
+    )
 
     @validates_schema
     def within_the_law(self, data: dict[str, Any], **_: Any) -> None:
@@ -469,6 +495,8 @@ def build_policy(values: dict[str, Any], base: Policy = POLICY) -> Policy:
     policy = attrs.evolve(base, clocks=clocks, **periods)
     if "good_levels" in values:
         policy = attrs.evolve(policy, good_levels=frozenset(values["good_levels"]))
+    if "yellow" in values:
+        policy = attrs.evolve(policy, yellow={**base.yellow, **values["yellow"]})
     return policy
 
 

@@ -429,14 +429,30 @@ class EngineBase:
     ) -> Deadline:
         due = self._due(start, limit)
         deadline = Deadline(kind, subject, start, limit.value, limit.unit.value, 0, due.date, due.provisional)
+        deadline.yellow_days = self.policy(case).yellow_days(kind, limit.value)
+        self._yellow_from(deadline)
         case.deadlines[(kind, subject)] = deadline
         return deadline
+
+    def _yellow_from(self, deadline: Deadline) -> None:
+        """The first yellow day of a deadline under its frozen rule: ``yellow_days`` working days
+        before its due date (the due date itself for 0)."""
+        if deadline.yellow_days is None:
+            deadline.yellow_from = None
+            return
+        day, left = deadline.due, deadline.yellow_days
+        while left > 0 and day > deadline.start:
+            day -= dt.timedelta(days=1)
+            if self.calendar.is_workday(day):
+                left -= 1
+        deadline.yellow_from = max(day, deadline.start)
 
     def recompute(self, deadline: Deadline) -> bool:
         """Recompute a deadline on the current calendar; True when its due date or flag changed."""
         due = due_on(self.calendar, deadline)
         changed = (due.date, due.provisional) != (deadline.due, deadline.provisional)
         deadline.due, deadline.provisional = due.date, due.provisional
+        self._yellow_from(deadline)
         return changed
 
     def recompute_deadlines(self, case: Case, actor: Actor, now: dt.datetime) -> bool:

@@ -141,6 +141,28 @@ class TestScan:
         assert ("suspension", REGISTRATION, "red") in warned
         assert not [w for w in warned if w[0] in ("item", "item_legal", "case", "case_legal")]
 
+    def test_the_policys_yellow_rule_warns_before_the_supervisions(self, store, clock, tmp_path):
+        """registry.policy.yellow item_legal {days: 2}: the registration's legal limit (due Thu 5 Nov)
+        is yellow from Tue 3 Nov, while the supervision itself warns on the due date only."""
+        import shutil
+
+        from oneservice import OneService, load_catalogue
+
+        root = tmp_path / "workflows"
+        shutil.copytree(ROOT / "workflows", root)
+        registry = root / "registry.yaml"
+        registry.write_text(registry.read_text("utf-8").replace(
+            "registry:\n  version: 1\n", "registry:\n  version: 1\n  policy:\n    yellow:\n"
+            "      item_legal: {days: 2}\n", 1), "utf-8")
+        service = OneService(load_catalogue([root]), store, clock=clock)
+        case_id = accepted_business(service)
+        supervision = Supervision(service, yellow_days=0)
+        clock.set(dt.datetime(2026, 11, 3, 9, 0, tzinfo=TZ))
+        supervision.scan()
+        warned = levels(supervision, case_id)
+        assert ("item_legal", REGISTRATION, "yellow") in warned  # its own rule: from Tue
+        assert ("case", case_id, "yellow") in warned  # the promise, due Tue: the supervision's rule
+
     def test_bad_threshold_is_refused(self, service):
         """A negative threshold is an input error."""
         with pytest.raises(InvalidInput):

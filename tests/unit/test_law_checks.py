@@ -222,3 +222,53 @@ class TestRegionalPolicy:
         [finding] = [f for f in report.findings if f.path == "registry.policy.regions[0].region"]
         assert finding.file is not None and finding.file.endswith("registry.yaml") and finding.is_error
         assert "GB/T 2260" in finding.message
+
+
+class TestYellowRules:
+    def _service(self, tmp_path: Path, yellow: str):  # type: ignore[no-untyped-def]
+        import datetime as dt
+
+        from oneservice import TZ, OneService, SimulatedClock, Store
+
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace(
+            "  version: 1\n", f"  version: 1\n  policy:\n    yellow:\n{yellow}", 1), encoding="utf-8")
+        report = check([root])
+        assert report.ok, [f.format() for f in report.findings]
+        store = Store(f"sqlite:///{tmp_path / 'y.sqlite'}")
+        store.migrate()
+        clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # a Monday
+        return OneService(report.catalogue, store, clock=clock), report.catalogue  # type: ignore[arg-type]
+
+    def test_a_share_of_the_limit_freezes_the_first_yellow_day(self, tmp_path: Path) -> None:
+        """notice: 5 working days, yellow for the last 40 % (2 days): due Mon 9 Nov, yellow from Thu 5."""
+        import datetime as dt
+
+        from oneservice import Actor, Applicant, Role
+        from oneservice.samples import sample_form, sample_resident_id
+
+        service, catalogue = self._service(tmp_path, "      notice: {share: 0.4}\n      default: {days: 1}\n")
+        matter_id = next(iter(catalogue.plans))
+        plan = catalogue.plan(matter_id)
+        person = Applicant("person", sample_resident_id(6), "孙八")
+        me = Actor(Role.APPLICANT, "sun", applicant_id=person.id_number)
+        channel = sorted(c.value for c in plan.matter.intake_channels if c.value in ("online", "mobile"))[0]
+        case = service.open_case(me, matter_id, person, channel=channel, location="hz-citizen-centre")
+        service.submit(me, case.id, form=sample_form(plan), materials=[], channel=channel)
+        notice = service.case(Actor(Role.SUPERVISOR, "s"), case.id).deadlines[("notice", case.id)]
+        assert (notice.yellow_days, notice.due, notice.yellow_from) == (2, dt.date(2026, 11, 9), dt.date(2026, 11, 5))
+        service.store.dispose()
+
+    def test_a_rule_gives_days_or_a_share_between_0_and_1(self, tmp_path: Path) -> None:
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace(
+            "  version: 1\n", "  version: 1\n  policy:\n    yellow:\n      item: {share: 1.5}\n"
+            "      notice: {days: 1, share: 0.5}\n      bogus: {days: 1}\n", 1), encoding="utf-8")
+        messages = [f.message for f in check([root]).findings if f.file and f.file.endswith("registry.yaml")]
+        assert any("between 0 and 1" in m for m in messages)
+        assert any("days or share" in m for m in messages)
+        assert any("bogus" in m or "must be one of" in m for m in messages)

@@ -87,3 +87,52 @@ class TestAbsentItems:
         desk.engine.give_notice(case, CLERK, desk.now)
         desk.engine.supplement(case, ME, desk.now, {"wants_seal": True}, [], "online")
         assert list(case.tasks) == ["REG", "SEAL", "TAX", "BANK"]
+
+
+class TestExplain:
+    def _folder(self, tmp_path: Path) -> Path:
+        folder = tmp_path / "workflows"
+        shutil.copytree(WORKFLOWS, folder)
+        (folder / "matters" / "open-shop-situations.yaml").write_text(MATTER, encoding="utf-8")
+        return folder
+
+    def test_without_answers(self, tmp_path: Path) -> None:
+        """Without answers the notice lists what depends on which answer."""
+        from click.testing import CliRunner
+
+        from oneservice.cli import main
+
+        result = CliRunner().invoke(main, ["explain", "open-shop-situations", "--lang", "en",
+                                           "--workflows", str(self._folder(tmp_path))])
+        assert result.exit_code == 0, result.output
+        assert ("  • only when wants_seal == true [wants_seal]: SEAL Seal engraving; and with it BANK"
+                in result.output)
+
+    def test_one_situation(self, tmp_path: Path) -> None:
+        """With an answer (key=value or a file), the notice of that situation names the absent items."""
+        from click.testing import CliRunner
+
+        from oneservice.cli import main
+
+        answers = tmp_path / "answers.yaml"
+        answers.write_text("wants_seal: false\n", encoding="utf-8")
+        folder = str(self._folder(tmp_path))
+        for given in ("wants_seal=false", str(answers)):
+            result = CliRunner().invoke(main, ["explain", "open-shop-situations", "--lang", "en",
+                                               "--answers", given, "--workflows", folder])
+            assert result.exit_code == 0, result.output
+            assert "  • items not part of your case: SEAL, BANK" in result.output
+            assert "Seal record" not in result.output
+
+    def test_wrong_type(self, tmp_path: Path) -> None:
+        """An answer of the wrong type, or a question the matter does not ask: OS710, exit 2."""
+        from click.testing import CliRunner
+
+        from oneservice.cli import main
+
+        folder = str(self._folder(tmp_path))
+        for given, said in (("wants_seal=maybe", "must be boolean"), ("wants_sael=true", "'wants_seal'")):
+            result = CliRunner().invoke(main, ["explain", "open-shop-situations", "--answers", given,
+                                               "--workflows", folder])
+            assert result.exit_code == 2
+            assert "OS710" in result.output and said in result.output

@@ -400,3 +400,24 @@ def refused_with(world: World, reason: str) -> None:
     if reason in names or reason.casefold() in str(exc).casefold():
         return
     world.fail(f"expected the action to be refused with {reason!r}, but it failed with\n{pending.describe()}")
+
+
+@step_def("check", CASE,
+          'the case does not include "{item}"',
+          '办件不涉及事项 "{item}"')
+def item_absent(world: World, item: str) -> None:
+    """Situations (情形): an item whose condition is false is not part of the case (no task)."""
+    code = world.item(item)
+    tasks = world.summary().tasks
+    if code in tasks:
+        world.fail(f"expected {code} not to be part of the case, but it is {tasks[code]}")
+
+
+@step_def("check", CASE,
+          'the case includes "{item}"',
+          '办件包含事项 "{item}"')
+def item_present(world: World, item: str) -> None:
+    """Situations (情形): an item whose condition is true (or has none) is part of the case."""
+    code = world.item(item)
+    if code not in world.summary().tasks:
+        world.fail(f"expected {code} to be part of the case, but the applicant's situation leaves it out")

@@ -155,6 +155,12 @@ class SourceField(fields.Field[Any]):
     """``applicant``, ``shared:<data source id>`` or ``item:<item code>``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> d.Source:
+        if isinstance(value, dict) and set(value) == {"shared", "when"}:
+            ref, when = value["shared"], value["when"]
+            if isinstance(ref, str) and ref and isinstance(when, str) and 0 < len(when) <= 2000:
+                return d.Source("shared", ref, when)
+            raise ValidationError("OS203: a conditional source is {shared: <data source id>, "
+                                  "when: <condition>}, both non-empty texts")
         if isinstance(value, str):
             if value == "applicant":
                 return d.Source("applicant")
@@ -162,7 +168,8 @@ class SourceField(fields.Field[Any]):
             if kind in ("shared", "item") and ref:
                 return d.Source("shared" if kind == "shared" else "item", ref)
         raise ValidationError(
-            "OS203: a source is 'applicant', 'shared:<data source id>' or 'item:<item code>'"
+            "OS203: a source is 'applicant', 'shared:<data source id>', 'item:<item code>' or "
+            "{shared: <data source id>, when: <condition>}"
         )
 
 
@@ -300,10 +307,13 @@ class ItemFileSchema(Base):
 class MatterItemSchema(Base):
     item = fields.String(required=True, validate=_pattern(ITEM_CODE, "item code", "330000-SCJG-QYSL"))
     after = fields.List(fields.String(), load_default=list)
+    when = fields.String(load_default=None, validate=validate.Length(min=1, max=2000))
+    if_absent = fields.String(load_default="proceed", validate=_one_of([p.value for p in d.AbsentPolicy]))
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.MatterItem:
-        return d.MatterItem(data["item"], tuple(data["after"]))
+        return d.MatterItem(data["item"], tuple(data["after"]), data["when"],
+                            d.AbsentPolicy(data["if_absent"]))
 
 
 class ChannelsSchema(Base):
@@ -363,6 +373,7 @@ class MatterBodySchema(Base):
     )
     deficiency = fields.Nested(DeficiencySchema, load_default=d.DeficiencyRules)
     joint_handling = fields.Nested(JointHandlingSchema, load_default=None, allow_none=True)
+    questions = fields.List(fields.Nested(FormFieldSchema), load_default=list)
 
 
 class MatterFileSchema(Base):

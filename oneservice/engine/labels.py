@@ -26,6 +26,7 @@ EVENT_LABELS: dict[str, Text] = {
     "CaseAcceptedWithDeficiency": Text("容缺受理", "Accepted with materials owed"),
     "CaseRefused": Text("不予受理", "Application refused"),
     "ItemDispatched": Text("已分送部门审批", "Sent to the department"),
+    "SituationSettled": Text("已按申请人情形确定办理事项", "Items set for the applicant's situation"),
     "ItemReviewStarted": Text("部门审查中", "Review started"),
     "ItemApproved": Text("审批通过", "Item approved"),
     "ItemRefused": Text("不予许可", "Item refused"),

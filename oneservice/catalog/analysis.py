@@ -330,6 +330,10 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
              f"{item.code} ({item.name.en}): {visit.reason.en}" + (" (same visit)" if merged else ""))
 
     for item, visit in onsite(OnsiteStage.REVIEW):
+        if visit.by == "staff":  # 上门核查: staff travel, the applicant does not
+            step("review", 0, "always", f"{item.name.zh}：{visit.reason.zh}（工作人员上门，不计跑动）",
+                 f"{item.code} ({item.name.en}): {visit.reason.en} (staff visit the applicant: no trip)")
+            continue
         merged = item.kind is ItemKind.IMMEDIATE and intake_forced
         step("review", 0 if merged else 1, "always",
              f"{item.name.zh}：{visit.reason.zh}" + ("（即办，与受理同次）" if merged else ""),

@@ -269,9 +269,17 @@ class OnsiteSchema(Base):
         error_messages={"required": "OS206: an unavoidable on-site visit needs its reason"},
     )
 
+    by = fields.String(load_default="applicant", validate=_one_of(["applicant", "staff"]))
+
+    @validates_schema
+    def staff_review(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("by") == "staff" and data.get("stage") != d.OnsiteStage.REVIEW.value:
+            raise ValidationError("OS206: staff go to the applicant during the review (上门核查): "
+                                  "use stage: review", "stage")
+
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.OnsiteVisit:
-        return d.OnsiteVisit(d.OnsiteStage(data["stage"]), data["reason"])
+        return d.OnsiteVisit(d.OnsiteStage(data["stage"]), data["reason"], data["by"])
 
 
 def _channels(allowed: frozenset[d.Channel], *, required: bool = True) -> fields.List[Any]:

@@ -303,6 +303,7 @@ class DeficiencyRules:
 class OnsiteVisit:
     stage: OnsiteStage
     reason: Text
+    by: Literal["applicant", "staff"] = "applicant"  # staff: staff go to the applicant (上门核查), no trip
 
 
 @attrs.frozen

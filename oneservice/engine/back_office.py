@@ -288,6 +288,19 @@ class BackOffice(EngineBase):
         self._visit(case, actor, now, actor.location, purpose, over_budget_reason)
         self._event(case, now, "OnsiteVisitRecorded", actor, item=item, purpose=purpose)
 
+    def record_staff_visit(self, case: Case, actor: Actor, now: dt.datetime, item: str, purpose: str,
+                           address: str | None = None) -> None:
+        """上门核查: staff went to the applicant for ``item``; recorded as the staff's visit, never
+        as a trip of the applicant (the trip count and budget are the applicant's)."""
+        require_text(purpose, "purpose")
+        if address is not None:
+            require_text(address, "address")
+        self._item_step(case, actor, item, "record_staff_visit")
+        self._event(case, now, "StaffVisitRecorded", actor, item=item, department=self.items[item].department,
+                    purpose=purpose)
+        if address:
+            self._event(case, now, "StaffVisitAddress", actor, public=False, item=item, address=address)
+
     def _maybe_complete(self, case: Case, now: dt.datetime, actor: Actor) -> None:
         if case.state is not CaseState.IN_PROGRESS or not all(t.concluded for t in case.tasks.values()):
             return

@@ -57,6 +57,8 @@ EVENT_LABELS: dict[str, Text] = {
     "CaseTimeLimitExtended": Text("经批准延长联合办理期限", "Joint-handling limit extended with approval"),
     "ResultsReleased": Text("结果先行送达", "Results sent ahead"),
     "RatingAppealed": Text("差评申诉", "Bad rating appealed"),
+    "StaffVisitRecorded": Text("工作人员上门核查", "Staff visited the applicant"),
+    "StaffVisitAddress": Text("上门地址", "Address of the staff visit"),
     "AppealDecided": Text("申诉已复核", "Appeal decided"),
     "AccessDenied": Text("越权操作被拒绝", "Access denied"),
     "SupervisionWarning": Text("电子监察预警", "Supervision warning"),

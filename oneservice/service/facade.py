@@ -275,6 +275,12 @@ class OneService:
                             over_budget_reason=over_budget_reason)
 
     @_declared
+    def record_staff_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
+                           address: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("record_staff_visit", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, purpose=purpose, address=address)
+
+    @_declared
     def extend_item(self, actor: Actor, case_id: str, item: str, *, days: int, reason: str,
                     idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("extend_item", actor, case_id, idempotency_key=idempotency_key,

@@ -272,3 +272,20 @@ class TestYellowRules:
         assert any("between 0 and 1" in m for m in messages)
         assert any("days or share" in m for m in messages)
         assert any("bogus" in m or "must be one of" in m for m in messages)
+
+
+class TestStaffVisit:
+    def test_a_staff_visit_during_review_is_no_trip(self) -> None:
+        """onsite.by: staff (上门核查): the review step counts 0 trips; by the applicant it counts 1."""
+        visit = {"stage": "review", "reason": {"zh": "上门评残", "en": "assessed at home"}, "by": "staff"}
+        report = run(item("V-1", onsite=visit), matter("v", ["V-1"]))
+        assert report.ok, codes(report)
+        trips = report.catalogue.plan("v").trips  # type: ignore[union-attr]
+        [step] = [s for s in trips.steps if s.stage == "review"]
+        assert (step.trips, trips.worst) == (0, 0) and "no trip" in step.why.en
+        report = run(item("V-1", onsite={**visit, "by": "applicant"}), matter("v", ["V-1"]))
+        assert report.catalogue.plan("v").trips.worst == 1  # type: ignore[union-attr]
+
+    def test_staff_go_to_the_applicant_during_the_review_only(self) -> None:
+        visit = {"stage": "intake", "reason": {"zh": "上门", "en": "at home"}, "by": "staff"}
+        assert "OS206" in codes(run(item("V-1", onsite=visit), matter("v", ["V-1"])))

@@ -56,7 +56,7 @@ class TestDispatch:
         actor = shop.reviewer("REG")
         with pytest.raises(IllegalAction) as info:
             shop.engine.approve(case, actor, shop.now, "REG")
-        assert info.value.allowed == ["record_visit:REG", "refuse_item:REG", "start_review:REG"]
+        assert info.value.allowed == ["record_staff_visit:REG", "record_visit:REG", "refuse_item:REG", "start_review:REG"]
         assert case.tasks["REG"].state == "ready"
 
     def test_an_unknown_item_gets_a_suggestion(self, shop):

@@ -8,7 +8,7 @@ reviewer sees only their own department's).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..domain.case import Actor, Case, Role
@@ -244,29 +244,35 @@ class Queries:
             return tx.window_queue_page(location, limit=limit, offset=offset)
 
     def awaiting_materials(
-        self, actor: Actor, location: str | None = None, *, limit: int | None = None, offset: int = 0
+        self, actor: Actor, location: str | None = None, *, locations: Sequence[str] | None = None,
+        limit: int | None = None, offset: int = 0,
     ) -> list[Any]:
         """Cases waiting for the applicant: after a one-time notice, or with materials owed;
-        oldest first."""
-        return list(self.awaiting_materials_page(actor, location, limit=limit, offset=offset).items)
+        oldest first (``locations``: only the cases of these service locations — a scope)."""
+        return list(self.awaiting_materials_page(actor, location, locations=locations, limit=limit,
+                                                 offset=offset).items)
 
     def awaiting_materials_page(
-        self, actor: Actor, location: str | None = None, *, limit: int | None = 50, offset: int = 0
+        self, actor: Actor, location: str | None = None, *, locations: Sequence[str] | None = None,
+        limit: int | None = 50, offset: int = 0,
     ) -> Page[Any]:
         """One page of :meth:`awaiting_materials` with the number of cases in all."""
         require_staff(actor)
         with self.runner.store.transaction(readonly=True) as tx:
-            return tx.awaiting_materials_page(location, limit=limit, offset=offset)
+            return tx.awaiting_materials_page(location, locations=locations, limit=limit, offset=offset)
 
     def cases_by_colour(
-        self, actor: Actor, colour: Colour | str, *, limit: int | None = None, offset: int = 0
+        self, actor: Actor, colour: Colour | str, *, locations: Sequence[str] | None = None,
+        limit: int | None = None, offset: int = 0,
     ) -> list[Any]:
         """Open cases whose case deadline is yellow (near) or red (overdue) today, earliest due
-        first."""
-        return list(self.cases_by_colour_page(actor, colour, limit=limit, offset=offset).items)
+        first (``locations``: only the cases of these service locations — a scope)."""
+        return list(self.cases_by_colour_page(actor, colour, locations=locations, limit=limit,
+                                              offset=offset).items)
 
     def cases_by_colour_page(
-        self, actor: Actor, colour: Colour | str, *, limit: int | None = 50, offset: int = 0
+        self, actor: Actor, colour: Colour | str, *, locations: Sequence[str] | None = None,
+        limit: int | None = 50, offset: int = 0,
     ) -> Page[Any]:
         """One page of :meth:`cases_by_colour` with the number of cases in all.
 
@@ -283,4 +289,4 @@ class Queries:
             Colour(colour))
         with runner.store.transaction(readonly=True) as tx:
             return tx.open_cases_due_between_page(
-                first or dt.date.min, last or dt.date.max, limit=limit, offset=offset)
+                first or dt.date.min, last or dt.date.max, locations=locations, limit=limit, offset=offset)

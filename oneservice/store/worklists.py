@@ -24,9 +24,10 @@ department_tasks           ``ix_item_tasks_worklist`` (partial: worklist states)
                            ``ix_item_tasks_department_state``, then a sort.
 window_queue               ``ix_cases_location_state_concluded_at_id`` — filter and order
 awaiting_materials         ``ix_cases_state`` and ``ix_materials_status_due_date`` find the
-                           cases (few: open and waiting), which are then sorted
+                           cases (few: open and waiting), which are then sorted (a location
+                           or a set of them: a filter on those few rows)
 open_cases_due_before,     ``ix_cases_open_due_date`` (partial: open cases) — filter and order
-open_cases_due_between
+open_cases_due_between     (a set of locations, a scope: a filter on the range's rows)
 cases_for_applicant        ``ix_cases_applicant_id_opened_at_id`` — filter and order of the
                            opening time (read backwards); ties sorted by id as they come
 events_page                the primary key ``(case_id, seq)``
@@ -58,6 +59,7 @@ from sqlalchemy import (
 )
 
 from oneservice.domain.case import CaseState, Event, MaterialStatus, TaskState
+from oneservice.errors import InvalidInput
 from oneservice.store.mapping import event_from_row
 from oneservice.store.rows import CaseRow, Page, TaskRow, check_window
 from oneservice.store.tables import (
@@ -114,6 +116,15 @@ def _in(column: Any, states: Sequence[enum.StrEnum]) -> ColumnElement[bool]:
 
 
 _OPEN = _in(cases.c.state, OPEN_STATES)
+_NO_LOCATION = ""  # no service location has an empty id: an empty scope matches no case
+
+
+def _location_set(locations: Sequence[str]) -> list[str]:
+    """The values of a ``location IN (…)`` filter: sorted and unique (the same scope, the same
+    SQL), never empty (``IN ()`` is not portable SQL)."""
+    if isinstance(locations, str):
+        raise InvalidInput("locations is a list of location ids, not one string", field="locations")
+    return sorted(set(locations)) or [_NO_LOCATION]
 
 
 def _case_row(row: RowMapping) -> CaseRow:
@@ -232,12 +243,20 @@ _LISTINGS: dict[str, _Listing[Any]] = {
     ),
     "awaiting": _awaiting(),
     "awaiting_at": _awaiting(cases.c.location == bindparam("location")),
+    "awaiting_in": _awaiting(cases.c.location.in_(bindparam("locations", expanding=True))),
     "due_before": _cases(_OPEN, cases.c.due_date < bindparam("before", type_=Date),
                          order=((cases.c.due_date, "asc"),)),
     "due_between": _cases(
         _OPEN,
         cases.c.due_date >= bindparam("start", type_=Date),
         cases.c.due_date <= bindparam("end", type_=Date),
+        order=((cases.c.due_date, "asc"),),
+    ),
+    "due_between_in": _cases(
+        _OPEN,
+        cases.c.due_date >= bindparam("start", type_=Date),
+        cases.c.due_date <= bindparam("end", type_=Date),
+        cases.c.location.in_(bindparam("locations", expanding=True)),
         order=((cases.c.due_date, "asc"),),
     ),
     "applicant": _cases(cases.c.applicant_id == bindparam("applicant_id"),
@@ -333,23 +352,40 @@ class Worklists:
     # ------------------------------------------------------------------------- awaiting materials
 
     @staticmethod
-    def _awaiting(location: str | None) -> tuple[_Listing[CaseRow], dict[str, Any]]:
+    def _awaiting(
+        location: str | None, locations: Sequence[str] | None
+    ) -> tuple[_Listing[CaseRow], dict[str, Any]]:
+        if location is not None and locations is not None:
+            raise InvalidInput("name one location or a set of locations, not both", field="locations")
+        if locations is not None:
+            return _LISTINGS["awaiting_in"], {"locations": _location_set(locations)}
         if location is None:
             return _LISTINGS["awaiting"], {}
         return _LISTINGS["awaiting_at"], {"location": location}
 
     def awaiting_materials(
-        self, location: str | None = None, *, limit: int | None = None, offset: int = 0
+        self,
+        location: str | None = None,
+        *,
+        locations: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[CaseRow]:
         """Open cases waiting for the applicant: one-time notice given, or materials owed;
-        oldest first."""
-        return self._list(*self._awaiting(location), limit, offset)
+        oldest first. ``location``: of one service location; ``locations``: of any of these (a
+        scope: a clerk's location, the locations of a supervisor's region; empty: none)."""
+        return self._list(*self._awaiting(location, locations), limit, offset)
 
     def awaiting_materials_page(
-        self, location: str | None = None, *, limit: int | None = None, offset: int = 0
+        self,
+        location: str | None = None,
+        *,
+        locations: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> Page[CaseRow]:
         """:meth:`awaiting_materials` as a :class:`Page` with the total."""
-        return self._page(*self._awaiting(location), limit, offset)
+        return self._page(*self._awaiting(location, locations), limit, offset)
 
     # ------------------------------------------------------------------------- by due date
 
@@ -366,18 +402,39 @@ class Worklists:
         """:meth:`open_cases_due_before` as a :class:`Page` with the total."""
         return self._page(_LISTINGS["due_before"], {"before": day}, limit, offset)
 
+    @staticmethod
+    def _due_between(
+        start: dt.date, end: dt.date, locations: Sequence[str] | None
+    ) -> tuple[_Listing[CaseRow], dict[str, Any]]:
+        if locations is None:
+            return _LISTINGS["due_between"], {"start": start, "end": end}
+        params = {"start": start, "end": end, "locations": _location_set(locations)}
+        return _LISTINGS["due_between_in"], params
+
     def open_cases_due_between(
-        self, start: dt.date, end: dt.date, *, limit: int | None = None, offset: int = 0
+        self,
+        start: dt.date,
+        end: dt.date,
+        *,
+        locations: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[CaseRow]:
         """Open cases whose deadline falls in ``start`` … ``end``, both included, earliest due
-        first."""
-        return self._list(_LISTINGS["due_between"], {"start": start, "end": end}, limit, offset)
+        first (``locations``: only cases of these service locations)."""
+        return self._list(*self._due_between(start, end, locations), limit, offset)
 
     def open_cases_due_between_page(
-        self, start: dt.date, end: dt.date, *, limit: int | None = None, offset: int = 0
+        self,
+        start: dt.date,
+        end: dt.date,
+        *,
+        locations: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> Page[CaseRow]:
         """:meth:`open_cases_due_between` as a :class:`Page` with the total."""
-        return self._page(_LISTINGS["due_between"], {"start": start, "end": end}, limit, offset)
+        return self._page(*self._due_between(start, end, locations), limit, offset)
 
     # ------------------------------------------------------------------------- applicants
 

@@ -23,14 +23,16 @@ import attrs
 import marshmallow as ma
 from flask import url_for
 
-from .. import Case, CaseSummary, OneService, Role
+from .. import Case, CaseSummary, NotAuthorised, OneService, Role
 from ..domain.actions import ACTIONS, ActionSpec, Target
 from .api import Blueprint
 from .context import (
     authenticate,
     case_summary,
     current_actor,
+    current_region,
     etag,
+    mask_id,
     page_envelope,
     page_window,
     precondition,
@@ -42,6 +44,8 @@ from .problems import HttpProblem
 from .schemas import (
     ActionHeaders,
     CaseDetailSchema,
+    CasePageSchema,
+    CaseSearchQuery,
     CaseViewSchema,
     EventPageSchema,
     NoticeSchema,
@@ -173,6 +177,45 @@ def open_case(body: dict[str, Any], if_match: str | None = None,
 
 
 # ----------------------------------------------------------------------------------- queries
+
+
+@cases.route("/cases", methods=["GET"], endpoint="search_cases")
+@cases.doc(operationId="search_cases")
+@cases.arguments(CaseSearchQuery, location="query")
+@cases.response(200, CasePageSchema)
+def search_cases(query: dict[str, Any]) -> dict[str, Any]:
+    """Search the cases (staff), paged: every filter given must hold.
+
+    Who: clerk (the cases of their service location), supervisor (of their region's locations;
+    province-level: all), reviewer (the cases with an item of their department; not by applicant).
+    A filter outside the caller's scope finds nothing. The ID number is in full for clerks and
+    supervisors, masked for reviewers.
+    """
+    from .auth import normalise_applicant_id
+    from .scope import scope_locations
+
+    actor = current_actor()
+    if actor.role not in (Role.CLERK, Role.SUPERVISOR, Role.REVIEWER):
+        raise NotAuthorised("searching cases is for staff; an applicant has GET /me/cases", case_id="-",
+                            actor=actor.describe())
+    applicant_id = query["applicant_id"]
+    if applicant_id is not None:
+        try:
+            applicant_id = normalise_applicant_id(applicant_id.strip())
+        except ValueError:
+            raise HttpProblem(422, "OS621", "applicant_id is neither a resident ID number nor a unified "
+                              "social credit code / 证件号码无效", field="applicant_id") from None
+    locations = None if actor.role is Role.REVIEWER else scope_locations(actor, current_region())
+    window = page_window(query)
+    page = service().search_cases_page(
+        actor, matter_id=query["matter_id"], states=query["state"], location=query["location"],
+        locations=locations, applicant_id=applicant_id, department=query["department"],
+        opened_from=query["opened_from"], opened_to=query["opened_to"], due_from=query["due_from"],
+        due_to=query["due_to"], colour=query["colour"], sort=query["sort"], limit=window["limit"],
+        offset=window["offset"])
+    rows = page.items if sees_full_ids(actor) else [
+        attrs.evolve(row, applicant_id=mask_id(row.applicant_id)) for row in page.items]
+    return page_envelope(page, query, rows)
 
 
 @cases.route("/cases/<case_id:case_id>", endpoint="get_case")

@@ -178,6 +178,28 @@ class LocationQuery(PageQuery):
     location = Ident(load_default=None, allow_none=True)
 
 
+class CaseSearchQuery(PageQuery):
+    """``GET /cases``: every filter given must hold (a list parameter: any of its values)."""
+
+    matter_id = Ident(load_default=None, metadata={"description": "the matter (一件事) of the case"})
+    state = f.List(f.String(validate=v.OneOf(CASE_STATES)), load_default=None,
+                   validate=v.Length(min=1, max=20),
+                   metadata={"description": "case states, repeated: ?state=accepted&state=in_progress"})
+    location = Ident(load_default=None, metadata={"description": "service location of the case"})
+    department = Ident(load_default=None, metadata={"description": "a department with an item in the case"})
+    applicant_id = f.String(load_default=None, validate=v.Length(min=1, max=40), metadata={
+        "description": "resident ID number or unified social credit code, exact (clerks, supervisors)"})
+    opened_from = f.Date(load_default=None, metadata={"description": "opened on or after this day"})
+    opened_to = f.Date(load_default=None, metadata={"description": "opened on or before this day"})
+    due_from = f.Date(load_default=None, metadata={"description": "due on or after this day"})
+    due_to = f.Date(load_default=None, metadata={"description": "due on or before this day"})
+    colour = f.String(load_default=None, validate=v.OneOf(["yellow", "red"]),
+                      metadata={"description": "open cases due soon (yellow) or overdue (red) today"})
+    sort = f.String(load_default="-opened_at", validate=v.OneOf(["-opened_at", "opened_at", "due"]),
+                    metadata={"description": "newest first (default), oldest first, or earliest due "
+                              "(no due date last); then by case id"})
+
+
 class LangQuery(Query):
     lang = f.String(load_default="zh", validate=v.OneOf(["zh", "en"]))
 

@@ -30,6 +30,8 @@ open_cases_due_before,     ``ix_cases_open_due_date`` (partial: open cases) — 
 open_cases_due_between     (a set of locations, a scope: a filter on the range's rows)
 cases_for_applicant        ``ix_cases_applicant_id_opened_at_id`` — filter and order of the
                            opening time (read backwards); ties sorted by id as they come
+search_cases               the planner's choice among the above and ``ix_cases_opened_at``
+                           (one statement per combination of filters and order)
 events_page                the primary key ``(case_id, seq)``
 =========================  ====================================================================
 """
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -72,7 +75,7 @@ from oneservice.store.tables import (
     materials,
 )
 
-__all__ = ["Worklists"]
+__all__ = ["SEARCH_SORTS", "Worklists"]
 
 R = TypeVar("R")
 
@@ -232,6 +235,36 @@ def _awaiting(*where: ColumnElement[bool]) -> _Listing[CaseRow]:
         select(materials.c.case_id).where(materials.c.status == MaterialStatus.OWED),
     )
     return _cases(_OPEN, cases.c.id.in_(waiting), *where, order=((cases.c.opened_at, "asc"),))
+
+
+SEARCH_SORTS: dict[str, _Order] = {
+    "-opened_at": ((cases.c.opened_at, "desc"),),
+    "opened_at": ((cases.c.opened_at, "asc"),),
+    "due": ((cases.c.due_date, "asc nulls last"),),
+}
+"""The orders of :meth:`Worklists.search_cases` (each then by case id)."""
+
+_SEARCH_FILTERS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "matter_id": lambda: cases.c.matter_id == bindparam("matter_id"),
+    "states": lambda: cases.c.state.in_(bindparam("states", expanding=True)),
+    "location": lambda: cases.c.location == bindparam("location"),
+    "locations": lambda: cases.c.location.in_(bindparam("locations", expanding=True)),
+    "applicant_id": lambda: cases.c.applicant_id == bindparam("applicant_id"),
+    "department": lambda: cases.c.id.in_(
+        select(item_tasks.c.case_id).where(item_tasks.c.department == bindparam("department"))),
+    "opened_from": lambda: cases.c.opened_at >= bindparam("opened_from", type_=cases.c.opened_at.type),
+    "opened_before": lambda: cases.c.opened_at < bindparam("opened_before", type_=cases.c.opened_at.type),
+    "due_from": lambda: cases.c.due_date >= bindparam("due_from", type_=Date),
+    "due_to": lambda: cases.c.due_date <= bindparam("due_to", type_=Date),
+    "open": lambda: _OPEN,
+}
+
+
+@functools.cache
+def _search(filters: frozenset[str], sort: str) -> _Listing[CaseRow]:
+    """The search with these filters in this order, built once per combination."""
+    where = [_SEARCH_FILTERS[name]() for name in sorted(filters)]
+    return _cases(*where, order=SEARCH_SORTS[sort])
 
 
 _LISTINGS: dict[str, _Listing[Any]] = {
@@ -449,6 +482,49 @@ class Worklists:
     ) -> Page[CaseRow]:
         """:meth:`cases_for_applicant` as a :class:`Page` with the total."""
         return self._page(_LISTINGS["applicant"], {"applicant_id": applicant_id}, limit, offset)
+
+    # ------------------------------------------------------------------------- search
+
+    def search_cases_page(
+        self,
+        *,
+        matter_id: str | None = None,
+        states: Sequence[CaseState] | None = None,
+        location: str | None = None,
+        locations: Sequence[str] | None = None,
+        applicant_id: str | None = None,
+        department: str | None = None,
+        opened_from: dt.datetime | None = None,
+        opened_before: dt.datetime | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        open_only: bool = False,
+        sort: str = "-opened_at",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[CaseRow]:
+        """Cases matching every filter given, in ``sort`` order (:data:`SEARCH_SORTS`), then by
+        id: of a matter, in one of ``states``, at a ``location`` and among ``locations`` (a
+        scope; empty: none), of an applicant (ID number or credit code, exact), with an item of
+        a ``department``, opened in ``opened_from`` ≤ t < ``opened_before``, due in
+        ``due_from`` … ``due_to`` (both included; a case without a due date is outside any due
+        range), open only. One statement for the page and the total, as every list."""
+        if sort not in SEARCH_SORTS:
+            raise InvalidInput(f"sort by one of {', '.join(SEARCH_SORTS)}, not {sort!r}", field="sort")
+        given: dict[str, Any] = {
+            "matter_id": matter_id, "location": location, "applicant_id": applicant_id,
+            "department": department, "opened_from": opened_from, "opened_before": opened_before,
+            "due_from": due_from, "due_to": due_to,
+        }
+        params = {name: value for name, value in given.items() if value is not None}
+        if states is not None:
+            if not states or isinstance(states, str):
+                raise InvalidInput("states is a non-empty list of case states", field="states")
+            params["states"] = sorted({CaseState(state) for state in states})
+        if locations is not None:
+            params["locations"] = _location_set(locations)
+        filters = set(params) | ({"open"} if open_only else set())
+        return self._page(_search(frozenset(filters), sort), params, limit, offset)
 
     # ------------------------------------------------------------------------- events
 

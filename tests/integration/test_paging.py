@@ -154,6 +154,16 @@ EXPECTED |= {
     "awaiting_region": EXPECTED["awaiting"],
     "yellow_scoped": [i for i in EXPECTED["yellow"] if _AT[i] == LOC],
     "red_scoped": [i for i in EXPECTED["red"] if _AT[i] == OTHER_LOC],
+    # a search: of a scope, in some states, due first (no due date last)
+    "search": [r["id"] for r in sorted(
+        (r for r in ROWS if r["location"] == LOC and r["state"] in (CaseState.IN_PROGRESS, CaseState.ACCEPTED)),
+        key=lambda r: (r["due_date"] is None, r["due_date"] or TODAY, r["id"]),
+    )],
+    "search_newest": [r["id"] for r in sorted(
+        sorted((r for r in ROWS if r["applicant_id"] == PERSON and r["opened_at"] >= T0 + dt.timedelta(hours=1)),
+               key=lambda r: r["id"]),
+        key=lambda r: r["opened_at"], reverse=True,
+    )],
 }
 
 Fetch = Callable[[Any, int | None, int], Page[Any]]  # (transaction, limit, offset) -> page
@@ -171,6 +181,11 @@ PAGES: dict[str, Fetch] = {
         locations=(OTHER_LOC, LOC, "no-such-centre"), limit=limit, offset=offset),
     "yellow_scoped": lambda tx, limit, offset: tx.open_cases_due_between_page(
         TODAY, EDGE, locations=[LOC], limit=limit, offset=offset),
+    "search": lambda tx, limit, offset: tx.search_cases_page(
+        locations=[LOC], states=[CaseState.IN_PROGRESS, CaseState.ACCEPTED], sort="due", limit=limit,
+        offset=offset),
+    "search_newest": lambda tx, limit, offset: tx.search_cases_page(
+        applicant_id=PERSON, opened_from=T0 + dt.timedelta(hours=1), limit=limit, offset=offset),
     "red_scoped": lambda tx, limit, offset: tx.open_cases_due_between_page(
         dt.date.min, TODAY - dt.timedelta(days=1), locations=[OTHER_LOC], limit=limit, offset=offset),
 }
@@ -263,6 +278,16 @@ class TestWindowArguments:
             with pytest.raises(InvalidInput) as info:
                 tx.window_queue(LOC, offset=-1)
             assert info.value.field == "offset"
+
+    def test_search_arguments(self, filled: Store) -> None:
+        """A search: an unknown order or an empty set of states is refused, naming the argument."""
+        with filled.transaction(readonly=True) as tx:
+            for kwargs, field in (({"sort": "id"}, "sort"), ({"states": []}, "states")):
+                with pytest.raises(InvalidInput) as info:
+                    tx.search_cases_page(**kwargs)
+                assert info.value.field == field
+            assert tx.search_cases_page(locations=[], limit=3).total == 0
+            assert tx.search_cases_page().total == len(ROWS)
 
     def test_empty_scope_and_one_string(self, filled: Store) -> None:
         """An empty set of locations holds no case; a location id given as the set is refused

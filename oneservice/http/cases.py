@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 import marshmallow as ma
-from flask import url_for
+from flask import Response, request, url_for
 
 from .. import Case, CaseSummary, NotAuthorised, OneService, Role
 from ..domain.actions import ACTIONS, ActionSpec, Target
@@ -33,9 +33,11 @@ from .context import (
     current_region,
     etag,
     mask_id,
+    none_match,
     page_envelope,
     page_window,
     precondition,
+    representation_tag,
     scoped_key,
     sees_full_ids,
     service,
@@ -62,6 +64,10 @@ cases = Blueprint("cases", __name__, description="Cases (办件): actions and qu
 cases.before_request(authenticate)
 
 ETAG_HEADER = {"ETag": {"description": 'the case version, e.g. "7"', "schema": {"type": "string"}}}
+
+VIEW_TAG_HEADER = {"ETag": {
+    "description": 'the case version and a digest of this view, e.g. "7.3f9a1c2b04d5"',
+    "schema": {"type": "string"}}}
 
 _RESPONSES: dict[str, type[ma.Schema]] = {"CaseSummary": SummarySchema, "Notice": NoticeSchema}
 
@@ -220,9 +226,12 @@ def search_cases(query: dict[str, Any]) -> dict[str, Any]:
 
 @cases.route("/cases/<case_id:case_id>", endpoint="get_case")
 @cases.doc(operationId="get_case")
-@cases.response(200, CaseViewSchema, headers=ETAG_HEADER)
+@cases.response(200, CaseViewSchema, headers=VIEW_TAG_HEADER)
+@cases.alt_response(304, description="Not modified: `If-None-Match` names the current `ETag` (no body)",
+                    headers=VIEW_TAG_HEADER)
 def get_case(case_id: str) -> Any:
-    """The case summary; ``ETag`` is its version (send it back as ``If-Match``).
+    """The case summary; ``ETag`` is its version and a digest of the view (send it back as
+    ``If-Match`` — its version part counts — or as ``If-None-Match`` for a 304).
 
     Who: anyone who may see the case (a reviewer only when their department has an item in it).
     The applicant's ID number is in full for clerks and supervisors, masked for others.
@@ -238,7 +247,11 @@ def get_case(case_id: str) -> Any:
         view = svc.progress(actor, case_id)
         applicant = {"kind": None, "name": view.applicant_name, "id_number": view.applicant_id, "phone": None}
     data = summary.to_dict() | {"applicant": applicant}
-    return data, 200, {"ETag": etag(summary.version)}
+    tag = representation_tag(summary.version, CaseViewSchema().dump(data))  # the body as sent
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+    if none_match(request.headers.get("If-None-Match"), tag):
+        return Response(status=304, headers=headers)
+    return data, 200, headers
 
 
 @cases.route("/cases/<case_id:case_id>/detail", endpoint="case_detail")

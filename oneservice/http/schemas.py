@@ -216,7 +216,7 @@ class SummarySchema(ma.Schema):
     version = f.Integer(required=True)
     trips = f.Integer(required=True)
     trip_budget = f.Integer(required=True)
-    due = f.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    due = f.String(required=True, allow_none=True, metadata={"format": "date", "description": "YYYY-MM-DD"})
     due_provisional = f.Boolean(required=True)
     colour = f.String(required=True, validate=v.OneOf(COLOURS))
     tasks = f.Dict(keys=f.String(), values=f.String(), required=True,
@@ -274,14 +274,14 @@ class ProgressTaskSchema(ma.Schema):
     state = f.String(required=True)
     state_zh = f.String(required=True)
     state_en = f.String(required=True)
-    due = f.String(required=True, allow_none=True)
+    due = f.String(required=True, allow_none=True, metadata={"format": "date"})
     due_provisional = f.Boolean(required=True)
     colour = f.String(required=True)
 
 
 class ProgressOwedSchema(ma.Schema):
     material = f.String(required=True)
-    due = f.String(required=True, allow_none=True)
+    due = f.String(required=True, allow_none=True, metadata={"format": "date"})
     due_provisional = f.Boolean(required=True, metadata={"description": "due on a guessed calendar year"})
 
 
@@ -299,7 +299,7 @@ class ProgressSchema(ma.Schema):
     state_en = f.String(required=True)
     trips = f.Integer(required=True)
     trip_budget = f.Integer(required=True)
-    due = f.String(required=True, allow_none=True)
+    due = f.String(required=True, allow_none=True, metadata={"format": "date"})
     due_provisional = f.Boolean(required=True)
     colour = f.String(required=True)
     tasks = f.List(f.Nested(ProgressTaskSchema), required=True)

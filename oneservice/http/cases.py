@@ -25,6 +25,7 @@ from flask import Response, request, url_for
 
 from .. import Case, CaseSummary, NotAuthorised, OneService, Role
 from ..domain.actions import ACTIONS, ActionSpec, Target
+from . import examples
 from .api import Blueprint
 from .context import (
     authenticate,
@@ -136,7 +137,8 @@ def _action_view(endpoint: Endpoint) -> Callable[..., Any]:
 def _register(endpoint: Endpoint) -> None:
     headers = ETAG_HEADER if endpoint.response is SummarySchema else None
     view = _action_view(endpoint)
-    view = cases.response(200, endpoint.response, headers=headers)(view)
+    example = examples.SUMMARY if endpoint.response is SummarySchema else examples.NOTICE
+    view = cases.response(200, endpoint.response, headers=headers, example=example)(view)
     view = cases.arguments(ActionHeaders, location="headers", as_kwargs=True)(view)
     view = cases.arguments(endpoint.body, required=bool(endpoint.spec.params))(view)
     view = cases.doc(operationId=endpoint.spec.name)(view)
@@ -155,7 +157,7 @@ for _endpoint in ENDPOINTS:
 @cases.doc(operationId="open_case")
 @cases.arguments(OpenCaseBody)
 @cases.arguments(ActionHeaders, location="headers", as_kwargs=True)
-@cases.response(201, SummarySchema, headers={
+@cases.response(201, SummarySchema, example=examples.SUMMARY, headers={
     **ETAG_HEADER, "Location": {"description": "the new case", "schema": {"type": "string"}}})
 def open_case(body: dict[str, Any], if_match: str | None = None,
               idempotency_key: str | None = None) -> Any:
@@ -188,7 +190,7 @@ def open_case(body: dict[str, Any], if_match: str | None = None,
 @cases.route("/cases", methods=["GET"], endpoint="search_cases")
 @cases.doc(operationId="search_cases")
 @cases.arguments(CaseSearchQuery, location="query")
-@cases.response(200, CasePageSchema)
+@cases.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def search_cases(query: dict[str, Any]) -> dict[str, Any]:
     """Search the cases (staff), paged: every filter given must hold.
 
@@ -226,7 +228,7 @@ def search_cases(query: dict[str, Any]) -> dict[str, Any]:
 
 @cases.route("/cases/<case_id:case_id>", endpoint="get_case")
 @cases.doc(operationId="get_case")
-@cases.response(200, CaseViewSchema, headers=VIEW_TAG_HEADER)
+@cases.response(200, CaseViewSchema, headers=VIEW_TAG_HEADER, example=examples.CASE_VIEW)
 @cases.alt_response(304, description="Not modified: `If-None-Match` names the current `ETag` (no body)",
                     headers=VIEW_TAG_HEADER)
 def get_case(case_id: str) -> Any:
@@ -284,7 +286,7 @@ def events(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 @cases.route("/cases/<case_id:case_id>/notice", endpoint="last_notice")
 @cases.doc(operationId="last_notice")
-@cases.response(200, NoticeSchema)
+@cases.response(200, NoticeSchema, example=examples.NOTICE)
 def last_notice(case_id: str) -> Any:
     """The most recent one-time notice of the case. Who: clerk, applicant, agent, supervisor."""
     return service().last_notice(current_actor(), case_id)
@@ -292,7 +294,7 @@ def last_notice(case_id: str) -> Any:
 
 @cases.route("/cases/<case_id:case_id>/completeness", endpoint="completeness")
 @cases.doc(operationId="completeness")
-@cases.response(200, NoticeSchema)
+@cases.response(200, NoticeSchema, example=examples.NOTICE)
 def completeness(case_id: str) -> Any:
     """What is missing or wrong now (no state change). Who: clerk, applicant, agent, supervisor."""
     return service().completeness(current_actor(), case_id)

@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from .. import Actor, NotAuthorised, Page, Role
+from . import examples
 from .api import Blueprint
 from .context import (
     authenticate,
@@ -92,7 +93,7 @@ def _out_of_scope(actor: Actor, location: str) -> HttpProblem:
 @lists.route("/me/cases")
 @lists.doc(operationId="my_cases")
 @lists.arguments(PageQuery, location="query")
-@lists.response(200, CasePageSchema)
+@lists.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def my_cases(query: dict[str, Any]) -> dict[str, Any]:
     """The applicant's own cases, newest first (applicant tokens only; the ID number masked)."""
     actor = current_actor()
@@ -112,7 +113,7 @@ def department_worklist(query: dict[str, Any], department: str) -> dict[str, Any
 @lists.route("/worklists/window/<ident:location>")
 @lists.doc(operationId="window_queue")
 @lists.arguments(PageQuery, location="query")
-@lists.response(200, CasePageSchema)
+@lists.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def window_queue(query: dict[str, Any], location: str) -> dict[str, Any]:
     """Cases ready for pickup at a service location (a clerk: their own; staff)."""
     from .. import Role
@@ -128,7 +129,7 @@ def window_queue(query: dict[str, Any], location: str) -> dict[str, Any]:
 @lists.route("/worklists/awaiting-materials")
 @lists.doc(operationId="awaiting_materials")
 @lists.arguments(LocationQuery, location="query")
-@lists.response(200, CasePageSchema)
+@lists.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
     """Cases waiting for the applicant: after a one-time notice, or with materials owed (staff)."""
     from .. import Role
@@ -154,7 +155,7 @@ def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
 @lists.route("/worklists/colour/<any(yellow, red):colour>")
 @lists.doc(operationId="cases_by_colour")
 @lists.arguments(PageQuery, location="query")
-@lists.response(200, CasePageSchema)
+@lists.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def cases_by_colour(query: dict[str, Any], colour: str) -> dict[str, Any]:
     """Open cases whose deadline is near (yellow) or past (red): 电子监察 (staff; a clerk: their
     location's cases; a regional supervisor: their region's)."""

@@ -63,3 +63,27 @@ def _name(status: str) -> str:
     import http as std
 
     return std.HTTPStatus(int(status)).name
+
+
+def test_examples_match_their_schemas():
+    """Each example body loads through its own response schema (no unknown field, none missing)."""
+    from oneservice.http import examples
+    from oneservice.http.schemas import CasePageSchema, CaseViewSchema, NoticeSchema, SummarySchema
+
+    for schema, example in ((SummarySchema, examples.SUMMARY), (CaseViewSchema, examples.CASE_VIEW),
+                            (NoticeSchema, examples.NOTICE), (CasePageSchema, examples.CASE_PAGE)):
+        assert schema().validate(example) == {}, schema
+        required = {name for name, field in schema().fields.items() if field.required}
+        assert required <= set(example), schema
+
+
+def test_success_responses_carry_examples(http):
+    spec = http.get("/openapi.json", None).json
+    summary = spec["paths"]["/cases/{case_id}/accept"]["post"]["responses"]["200"]
+    assert summary["content"]["application/json"]["example"]["state"] == "in_progress"
+    search = spec["paths"]["/cases"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert search["example"]["items"][0]["applicant_id"].count("*") == 8
+    with_examples = [op for _, _, op in operations(spec)
+                     if any("example" in r.get("content", {}).get("application/json", {})
+                            for s, r in op["responses"].items() if s < "400")]
+    assert len(with_examples) >= 35

@@ -15,6 +15,13 @@ from .problems import HTTP_ERROR, PROBLEM_JSON, ProblemSchema, problem_response
 
 __all__ = ["Api", "Blueprint"]
 
+ACCEPT_LANGUAGE: dict[str, Any] = {
+    "name": "Accept-Language", "in": "header", "required": False,
+    "description": "the language of a problem's title and detail: zh or en (oneservice.http.language); "
+                   "without it, the detail as written (often both)",
+    "schema": {"type": "string", "example": "zh-CN"},
+}
+
 PUBLIC = frozenset({"health", "catalogue"})
 """The blueprints served without a token."""
 
@@ -80,6 +87,7 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
         responses.pop("default", None)
         for status in error_statuses(self.name, method, responses):
             responses.setdefault(str(status), http.HTTPStatus(status).name)
+        doc.setdefault("parameters", []).append(ACCEPT_LANGUAGE)
         return doc
 
 

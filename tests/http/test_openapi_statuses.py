@@ -87,3 +87,10 @@ def test_success_responses_carry_examples(http):
                      if any("example" in r.get("content", {}).get("application/json", {})
                             for s, r in op["responses"].items() if s < "400")]
     assert len(with_examples) >= 35
+
+
+def test_accept_language_documented_once_per_operation(http):
+    spec = http.get("/openapi.json", None).json
+    for path, method, op in operations(spec):
+        names = [p["name"] for p in op.get("parameters", []) if p.get("in") == "header"]
+        assert names.count("Accept-Language") == 1, (path, method)

@@ -30,8 +30,11 @@ open_cases_due_before,     ``ix_cases_open_due_date`` (partial: open cases) — 
 open_cases_due_between     (a set of locations, a scope: a filter on the range's rows)
 cases_for_applicant        ``ix_cases_applicant_id_opened_at_id`` — filter and order of the
                            opening time (read backwards); ties sorted by id as they come
-search_cases               the planner's choice among the above and ``ix_cases_opened_at``
-                           (one statement per combination of filters and order)
+search_cases               a location (a clerk's scope), newest first:
+                           ``ix_cases_location_opened_at_id`` — filter and order; other
+                           filters: the planner's choice among the above and
+                           ``ix_cases_opened_at`` (one statement per combination of filters
+                           and order)
 events_page                the primary key ``(case_id, seq)``
 =========================  ====================================================================
 """

@@ -42,3 +42,12 @@ Feature: The law's clocks: deemed acceptance, extension, stage deadlines and sus
     And every remaining item is approved
     And the clerk delivers the results electronically, mailing "seal-filing" under the tracking reference "EMS 1180 2345 682"
     Then the case is "delivered"
+
+  Scenario: Staff check the premises on site: the applicant makes no trip
+    When the applicant opens a case of "start-a-business" online
+    And the applicant submits a complete application
+    And the clerk accepts the case
+    And the reviewer starts review of "330102-SCJG-QYSLDJ"
+    And the reviewer visits the applicant for "330102-SCJG-QYSLDJ": "premises checked on site"
+    Then the case has 0 trips
+    And the progress view shows "Staff visited the applicant"

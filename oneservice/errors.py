@@ -7,7 +7,8 @@
     ├── CalendarError                    calendar data missing or malformed          OS610
     │   └── CalendarConflict             a calendar year would move frozen deadlines OS706
     ├── InvalidInput                     a value given to an action is wrong         OS620
-    │   └── InvalidIdentifier            resident ID number / credit code malformed  OS621
+    │   ├── InvalidIdentifier            resident ID number / credit code malformed  OS621
+    │   └── SituationError               wrong for the applicant's situation (情形)  OS710
     ├── UnknownDefinition                no such matter / item / location            OS630
     ├── CaseError                        run-time, about one case (carries case_id, state)
     │   ├── CaseNotFound                 OS700
@@ -48,6 +49,7 @@ __all__ = [
     "OneServiceError",
     "SchemaOutOfDate",
     "Severity",
+    "SituationError",
     "StoreError",
     "UnknownDefinition",
 ]
@@ -175,6 +177,13 @@ class InvalidInput(OneServiceError):
         data = super().to_dict()
         data.update(field=self.field, hint=self.hint)
         return data
+
+
+class SituationError(InvalidInput):
+    """A value that does not fit the applicant's situation (情形): a material only absent items
+    need, an answer of the wrong type, a question the matter does not ask."""
+
+    code = "OS710"
 
 
 class InvalidIdentifier(InvalidInput):

@@ -47,11 +47,40 @@ def withdraws(world: World, reason: str) -> None:
 
 
 @step_def("action", SECTION,
-          'the applicant rates the service {level:rating}[ saying "{comment}"]',
-          '申请人 评价 {level:rating}[ 分][，"{comment}"]')
-def rates(world: World, level: int, comment: str | None) -> None:
-    """好差评: 5 非常满意 … 1 非常不满意; a rating of 1 or 2 opens a rectification."""
-    world.service.rate(world.applicant_actor(), world.case, level, comment or "")
+          'the applicant rates the service {level:rating}[ saying "{comment}"]'
+          '[ about the department "{department}"]',
+          '申请人 评价 {level:rating}[ 分][，"{comment}"][，评价对象 "{department}"]')
+def rates(world: World, level: int, comment: str | None, department: str | None) -> None:
+    """好差评: 5 非常满意 … 1 非常不满意; a 差评 (1 or 2 under the default policy) opens a
+    rectification. ``department``: the rating is about that department (一次一评), not the case."""
+    about = {"kind": "department", "id": world.names.department(department)} if department else None
+    world.service.rate(world.applicant_actor(), world.case, level, comment or "", about=about)
+
+
+@step_def("action", SECTION,
+          'the reviewer of "{department}" appeals the bad rating because "{reason}"',
+          '"{department}" 的审查员 对差评提出申诉，理由 "{reason}"')
+def appeals(world: World, department: str, reason: str) -> None:
+    """申诉: the department a 差评 is about appeals it as mistaken or malicious (once, within the
+    policy's period); a supervisor decides."""
+    world.service.appeal_rating(world.reviewer(world.names.department(department)), world.case, reason)
+
+
+@step_def("action", SECTION,
+          'the supervisor upholds the appeal: "{note}"',
+          '督查人员 复核申诉成立："{note}"')
+def upholds(world: World, note: str) -> None:
+    """复核 upheld: the rating leaves the figures (it stays in the history); its rectification is
+    withdrawn."""
+    world.service.decide_appeal(world.supervisor(), world.case, decision="upheld", note=note)
+
+
+@step_def("action", SECTION,
+          'the supervisor rejects the appeal: "{note}"',
+          '督查人员 复核申诉不成立："{note}"')
+def rejects(world: World, note: str) -> None:
+    """复核 rejected: the rating and its rectification stand."""
+    world.service.decide_appeal(world.supervisor(), world.case, decision="rejected", note=note)
 
 
 @step_def("action", SECTION,

@@ -74,6 +74,16 @@ def suspends(world: World, item: str, department: str | None, basis: str | None,
 
 
 @step_def("action", SECTION,
+          'the reviewer[ of "{department}"] visits the applicant for "{item}": "{purpose}"',
+          '["{department}" 的]审查员 上门核查 "{item}"："{purpose}"')
+def staff_visit(world: World, item: str, department: str | None, purpose: str) -> None:
+    """上门核查: staff go to the applicant (a bedridden applicant's assessment, a site check); it is
+    the staff's visit, not a trip of the applicant."""
+    code = world.item(item)
+    world.service.record_staff_visit(world.reviewer_for(code, department), world.case, code, purpose)
+
+
+@step_def("action", SECTION,
           'the supervisor extends "{item}" by {days:int} working day[s] because "{reason}"',
           '督查人员 批准 "{item}" 延期 {days:int} 个工作日，理由 "{reason}"')
 def extends(world: World, item: str, days: int, reason: str) -> None:

@@ -174,6 +174,39 @@ def _warnings(world: World, code: str) -> list[dict[str, str]]:
 
 
 @step_def("check", TIME,
+          'the figures count {n:int} bad rating[s][ for "{department}"]',
+          '统计中差评为 {n:int} 件[，部门 "{department}"]')
+def bad_ratings_counted(world: World, n: int, department: str | None) -> None:
+    """The report's counted 差评 (all cases, or those about one department): an upheld appeal
+    removes a rating from the figures."""
+    from ..supervision import Supervision
+
+    supervision = Supervision(world.service)
+    if department:
+        code = world.names.department(department)
+        groups = {g.key: g for g in supervision.report(by="department").groups}
+        got = groups[code].bad_ratings if code in groups else 0
+    else:
+        got = supervision.report().total.bad_ratings
+    if got != n:
+        world.fail(f"expected {n} counted bad rating(s){f' for {department}' if department else ''}, "
+                   f"but the figures count {got}")
+
+
+@step_def("check", TIME,
+          "the good-rating share is {n:int}%",
+          "好评率为 {n:int}%")
+def good_share(world: World, n: int) -> None:
+    """好评率 (国办发〔2019〕51号): counted first ratings that are not a 差评 ÷ counted first ratings."""
+    from ..supervision import Supervision
+
+    share = Supervision(world.service).report().total.to_dict()["good_share"]
+    got = None if share is None else round(share * 100)
+    if got != n:
+        world.fail(f"expected a good-rating share of {n}%, but it is {got}%")
+
+
+@step_def("check", TIME,
           "the case deadline is provisional",
           "办结期限为暂定")
 def provisional(world: World) -> None:
@@ -367,3 +400,24 @@ def refused_with(world: World, reason: str) -> None:
     if reason in names or reason.casefold() in str(exc).casefold():
         return
     world.fail(f"expected the action to be refused with {reason!r}, but it failed with\n{pending.describe()}")
+
+
+@step_def("check", CASE,
+          'the case does not include "{item}"',
+          '办件不涉及事项 "{item}"')
+def item_absent(world: World, item: str) -> None:
+    """Situations (情形): an item whose condition is false is not part of the case (no task)."""
+    code = world.item(item)
+    tasks = world.summary().tasks
+    if code in tasks:
+        world.fail(f"expected {code} not to be part of the case, but it is {tasks[code]}")
+
+
+@step_def("check", CASE,
+          'the case includes "{item}"',
+          '办件包含事项 "{item}"')
+def item_present(world: World, item: str) -> None:
+    """Situations (情形): an item whose condition is true (or has none) is part of the case."""
+    code = world.item(item)
+    if code not in world.summary().tasks:
+        world.fail(f"expected {code} to be part of the case, but the applicant's situation leaves it out")

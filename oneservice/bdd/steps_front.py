@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from oneservice.domain import situations
 from oneservice.samples import sample_form
 
 from .library import step_def
@@ -76,9 +77,17 @@ def to_value(text: str, kind: str, field_id: str) -> Any:
     return text
 
 
-def submit(world: World, materials: list[str]) -> None:
+def submit(world: World, materials: list[str], *, situational: bool = False) -> None:
+    """Submit the form and ``materials``; ``situational``: those of them the applicant's
+    situation (情形, decided by the form) needs, plus any it needs that the full list lacks."""
     plan = world.names.plan(world.matter)
     form = {k: v for k, v in (sample_form(plan) | world.form).items() if v is not None}
+    if situational and plan.conditions:
+        values = {situations.APPLICANT_KIND: world.the_applicant().kind, **form}
+        needed = [ln.material.id for ln in plan.situation(
+            situations.truth_of(plan.conditions, values)).materials]
+        everything = set(world.names.all_materials(world.matter))
+        materials = [m for m in needed if m in materials or m not in everything]
     channel = world.channel or "online"
     world.service.submit(world.on_behalf(channel), world.case, form=form, materials=materials,
                          channel=channel)
@@ -100,7 +109,7 @@ def fills_in(world: World, datatable: Sequence[Sequence[object]] | None = None) 
 def submits_complete(world: World) -> None:
     """Submit the form (example values plus what was filled in) and every material the matter
     asks for, on the channel the case was opened on."""
-    submit(world, world.names.all_materials(world.matter))
+    submit(world, world.names.all_materials(world.matter), situational=True)
 
 
 @step_def("action", SECTION,
@@ -109,7 +118,8 @@ def submits_complete(world: World) -> None:
 def submits_without(world: World, materials: str) -> None:
     """Submit the form and every material except those listed (comma or 、 separated)."""
     left_out = set(world.names.materials(materials, world.matter))
-    submit(world, [m for m in world.names.all_materials(world.matter) if m not in left_out])
+    submit(world, [m for m in world.names.all_materials(world.matter) if m not in left_out],
+           situational=True)
 
 
 @step_def("action", SECTION,

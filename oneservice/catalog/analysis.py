@@ -16,8 +16,9 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..domain import conditions
+from ..domain import conditions, situations
 from ..domain.definitions import (
+    AbsentPolicy,
     Channel,
     DataSource,
     Department,
@@ -27,6 +28,7 @@ from ..domain.definitions import (
     Limit,
     LimitUnit,
     Matter,
+    MatterItem,
     OnsiteStage,
     OnsiteVisit,
     Text,
@@ -328,6 +330,10 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
              f"{item.code} ({item.name.en}): {visit.reason.en}" + (" (same visit)" if merged else ""))
 
     for item, visit in onsite(OnsiteStage.REVIEW):
+        if visit.by == "staff":  # 上门核查: staff travel, the applicant does not
+            step("review", 0, "always", f"{item.name.zh}：{visit.reason.zh}（工作人员上门，不计跑动）",
+                 f"{item.code} ({item.name.en}): {visit.reason.en} (staff visit the applicant: no trip)")
+            continue
         merged = item.kind is ItemKind.IMMEDIATE and intake_forced
         step("review", 0 if merged else 1, "always",
              f"{item.name.zh}：{visit.reason.zh}" + ("（即办，与受理同次）" if merged else ""),
@@ -415,9 +421,106 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
                 f(("items", index, "after", ai), "OS401", f"{mi.item} depends on itself")
     if any(x.is_error for x in out):
         return None, out
-    order = _order(matter, loc, out)
-    if order is None:
+    if _order(matter, loc, out) is None:
         return None, out
+    expressions = situations.situation_conditions(matter, items)
+    _check_situations(matter, items, expressions, f)
+    if any(x.is_error for x in out):
+        return None, out
+    if not expressions:
+        plan = _plan_situation(matter, matter.items, frozenset(), items, departments, data_sources,
+                               loc, f)
+        return plan, out
+    reported: set[tuple[str, str | None]] = set()
+    plans: dict[tuple[tuple[MatterItem, ...], frozenset[str]], MatterPlan] = {}
+    by_truth: dict[frozenset[str], MatterPlan] = {}
+    for n, truth in enumerate(situations.truths(expressions)):
+        present = matter.items if n == 0 else situations.present_items(matter, truth)
+        key = (present, truth)
+        if key not in plans:
+            sub = _Reporter(loc, "matter", matter.id)
+            plans[key] = _plan_situation(matter, present, truth, items, departments, data_sources,
+                                         loc, sub)
+            named = situations.describe(expressions, truth)
+            for x in sub.out:
+                if x.code not in _PROVEN:
+                    if n == 0:  # about the definition as written: reported once
+                        out.append(x)
+                elif (x.code, x.path) not in reported:
+                    reported.add((x.code, x.path))
+                    out.append(attrs.evolve(x, message=f"{x.message} — in the situation {named}"))
+        by_truth[truth] = plans[key]
+    plan = by_truth[frozenset(expressions)]
+    return attrs.evolve(plan, conditions=expressions, situations=by_truth), out
+
+
+_PROVEN = frozenset({"OS403", "OS406", "OS409", "OS412", "OS413", "OS501", "OS502"})
+"""The findings proven for every situation (the others are about the definition as written)."""
+
+
+def _situation_fields(matter: Matter, items: Mapping[str, Item]) -> dict[str, FieldType]:
+    """What a situation's condition may read: the matter's questions, the fields of the items
+    that are part of every case (no ``when``), and the applicant's kind."""
+    known: dict[str, FieldType] = {q.id: q.type for q in matter.questions}
+    for mi in matter.items:
+        if mi.when is None and mi.item in items:
+            for x in items[mi.item].form:
+                known.setdefault(x.id, x.type)
+    known.setdefault(situations.APPLICANT_KIND, FieldType.STRING)
+    return known
+
+
+def _check_situations(matter: Matter, items: Mapping[str, Item], expressions: tuple[str, ...],
+                      f: _Reporter) -> None:
+    """Type-check every situation condition (OS260–OS264, OS307) and bound their number (OS265)."""
+    known = _situation_fields(matter, items)
+    seen: set[str] = set()
+    for qi, question in enumerate(matter.questions):
+        if question.id in seen:
+            f(("questions", qi, "id"), "OS205", f"duplicate question id {question.id!r}",
+              "give each question its own id")
+        seen.add(question.id)
+    for index, mi in enumerate(matter.items):
+        if mi.when is not None:
+            before = len(f.out)
+            _check_condition(f, ("items", index, "when"), mi.when, known,
+                             "under the matter's questions:")
+            if len(f.out) == before and conditions.compile_expression(mi.when).uses_today:
+                f(("items", index, "when"), "OS267",
+                  f"the situation of {mi.item} reads today: a case's situation must not change "
+                  "from one day to the next", "ask a question instead (e.g. a date field)")
+        if mi.if_absent is AbsentPolicy.SKIP and not mi.after:
+            f(("items", index, "if_absent"), "OS266",
+              f"{mi.item} has if_absent: skip but comes after no item, so it has no effect",
+              "remove if_absent, or list the items it comes after", "warning")
+    for mi in matter.items:
+        item = items[mi.item]
+        for m_index, material in enumerate(item.materials):
+            for s_index, source in enumerate(material.sources):
+                if source.kind == "shared" and source.when is not None:
+                    _check_condition(_Reporter(f.loc, "item", item.code, f.out),
+                                     ("materials", m_index, "sources", s_index, "when"), source.when,
+                                     known, f"under the questions of matter {matter.id}:")
+    if len(expressions) > situations.MAX_CONDITIONS:
+        f(("items",), "OS265",
+          f"matter {matter.id} has {len(expressions)} distinct situation conditions, more than "
+          f"{situations.MAX_CONDITIONS}: its {2 ** len(expressions)} situations cannot all be proven",
+          "reuse one condition for items that go together, or split the matter")
+
+
+def _plan_situation(matter: Matter, present: tuple[MatterItem, ...], truth: frozenset[str],
+                    items: Mapping[str, Item], departments: Mapping[str, Department],
+                    data_sources: Mapping[str, DataSource], loc: Locator,
+                    f: _Reporter) -> MatterPlan:
+    """The plan of one situation: ``present`` items (rewired), shared sources whose condition is
+    in ``truth``. Key paths of findings point into the matter as written."""
+    out = f.out
+    codes = list(matter.item_codes)  # the file's order: key paths index into it
+    full = matter
+    matter = attrs.evolve(matter, items=present)
+    order = _order(matter, loc, [])
+    assert order is not None  # the matter as written has no cycle, nor has any part of it
+    present_codes = set(order)
     ordered = [items[c] for c in order]
     upstream = _upstream(order, matter)
 
@@ -439,7 +542,7 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
         for material in item.materials:
             provider = None
             for source in material.sources:
-                if source.kind == "item" and source.ref in codes:
+                if source.kind == "item" and source.ref in present_codes:
                     if source.ref in upstream[item.code]:
                         provider = ("upstream", source.ref, items[source.ref].name)
                         break
@@ -450,7 +553,8 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
                       f"add {source.ref} to the after: list of {item.code}")
             if provider is None:
                 shared = next((s for s in material.sources
-                               if s.kind == "shared" and s.ref in data_sources), None)
+                               if s.kind == "shared" and s.ref in data_sources
+                               and (s.when is None or s.when in truth)), None)
                 if shared is not None:
                     provider = ("shared", shared.ref, data_sources[shared.ref].name)
             if provider is not None:
@@ -476,7 +580,8 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
         for key, v in excluded.items() if key[0] not in lines
     )
 
-    fields: dict[str, dict[str, Any]] = {}
+    fields: dict[str, dict[str, Any]] = {
+        q.id: {"field": q, "items": [], "required": q.required} for q in full.questions}
     for item in ordered:
         for field in item.form:
             entry = fields.setdefault(field.id, {"field": field, "items": [], "required": False})
@@ -485,7 +590,8 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
                 differs = (f"{field.type.value} in {item.code}" if field.type != first.type
                            else f"has other choices in {item.code}")
                 f(("items", codes.index(item.code), "item"), "OS407",
-                  f"form field {field.id!r} is {first.type.value} in {entry['items'][0]} but {differs}",
+                  f"form field {field.id!r} is {first.type.value} in "
+                  f"{entry['items'][0] if entry['items'] else 'the questions'} but {differs}",
                   "one field id must have one type (and one set of choices) across the matter")
             entry["items"].append(item.code)
             entry["required"] = entry["required"] or field.required
@@ -503,9 +609,9 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
         f(tpath, code, message, "allow online/mobile/agent channels, mail or electronic delivery, "
           "or same-visit pickup of immediate items" if code == "OS501" else None)
     departments_used = tuple(dict.fromkeys(i.department for i in ordered))
-    plan = MatterPlan(matter, tuple(ordered), upstream, bring, not_needed, form, departments_used,
-                      path, trips, content_hash(matter, ordered, departments, data_sources))
-    return plan, out
+    return MatterPlan(matter, tuple(ordered), upstream, bring, not_needed, form, departments_used,
+                      path, trips, content_hash(full, [items[c] for c in codes], departments,
+                                                data_sources))
 
 
 # ---------------------------------------------------------------- hashing
@@ -514,7 +620,7 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
 def _canonical(value: Any) -> Any:
     if attrs.has(type(value)):
         return {a.name: _canonical(getattr(value, a.name)) for a in attrs.fields(type(value))
-                if a.eq}
+                if a.eq and not (a.name in _LATER and getattr(value, a.name) == a.default)}
     if isinstance(value, (frozenset, set)):
         return sorted(_canonical(v) for v in value)
     if isinstance(value, (list, tuple)):
@@ -524,6 +630,11 @@ def _canonical(value: Any) -> Any:
     if hasattr(value, "value") and not isinstance(value, (int, str)):
         return value.value
     return value
+
+
+_LATER = frozenset({"when", "if_absent", "questions"})
+"""Attributes added after hashes were first recorded: left out at their default, so that a
+definition that does not use them keeps its hash."""
 
 
 def content_hash(matter: Matter, items: Iterable[Item], departments: Mapping[str, Department],

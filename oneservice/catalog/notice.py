@@ -7,14 +7,18 @@ Graphviz dot.
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from ..domain.definitions import Limit
+from ..domain import conditions, situations
+from ..domain.definitions import AbsentPolicy, FieldType, Limit
+from ..errors import SituationError
 from .catalogue import Catalogue
 from .plan import MatterPlan
 
-__all__ = ["notice_data", "render_diagram", "render_notice"]
+__all__ = ["notice_data", "parse_answers", "render_diagram", "render_notice"]
 
 _WORDS = {
     "zh": {
@@ -30,6 +34,10 @@ _WORDS = {
         "after_notice": "材料不全经一次性告知后补交，另需到现场（不计入承诺）",
         "unverified": "待核实", "legal": "法定", "promised": "承诺", "sep": "；",
         "path_unverified": "含待核实的法定时限",
+        "situational": "视情形", "situation": "申请人情形", "absent": "不涉及的事项",
+        "depends": "按情形办理", "only_when": "仅当", "skipped_with": "连同不办理",
+        "shared_if": "由共享数据获取（否则需自行提交）：",
+        "not_covered": "共享数据不覆盖您的情形，需自行提交",
     },
     "en": {
         "title": "One-time notice", "bring": "Materials to bring", "not_needed": "Materials not needed",
@@ -46,24 +54,140 @@ _WORDS = {
                         "extra visits (outside the promise)",
         "unverified": "unverified", "legal": "legal", "promised": "promised", "sep": "; ",
         "path_unverified": "includes unverified legal limits",
+        "situational": "depending on your situation", "situation": "Your situation",
+        "absent": "items not part of your case", "depends": "Depends on your situation",
+        "only_when": "only when", "skipped_with": "and with it",
+        "shared_if": "from shared data (else you bring it):",
+        "not_covered": "shared data does not cover your situation: bring it",
     },
 }
 
 
-def notice_data(catalogue: Catalogue, matter_id: str, lang: str = "zh") -> dict[str, Any]:
-    """The notice as JSON-ready data, texts in ``lang`` ("zh" or "en")."""
-    plan = catalogue.plan(matter_id)
+_TRUE = {"true", "yes", "1", "是"}
+_FALSE = {"false", "no", "0", "否"}
+
+
+def parse_answers(plan: MatterPlan, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers to a matter's questions and form fields as values of their declared types
+    (texts such as ``"true"`` or ``"12.5"`` are converted); raise :class:`SituationError`."""
+    types = {line.field.id: line.field for line in plan.form}
+    for sub in plan.situations.values():
+        for line in sub.form:
+            types.setdefault(line.field.id, line.field)
+    out: dict[str, Any] = {}
+    for key, raw in answers.items():
+        if key == situations.APPLICANT_KIND:
+            if raw not in ("person", "company"):
+                raise SituationError("the applicant's kind is 'person' or 'company'", field=key)
+            out[key] = raw
+            continue
+        field = types.get(key)
+        if field is None:
+            close = difflib.get_close_matches(key, list(types), n=1)
+            raise SituationError(f"matter {plan.matter.id} asks no question {key!r}", field=key,
+                                 hint=f"did you mean {close[0]!r}?" if close else
+                                 "answer one of: " + ", ".join(types))
+        out[key] = _typed(field.type, raw, key, field.choices)
+    return out
+
+
+def _typed(kind: FieldType, raw: Any, key: str, choices: tuple[str, ...]) -> Any:
+    text = raw.strip() if isinstance(raw, str) else raw
+    try:
+        if kind is FieldType.BOOLEAN:
+            if isinstance(text, bool):
+                return text
+            if isinstance(text, str) and text.lower() in _TRUE | _FALSE:
+                return text.lower() in _TRUE
+            raise ValueError
+        if kind is FieldType.INTEGER:
+            if isinstance(text, bool):
+                raise ValueError
+            return int(text)
+        if kind is FieldType.DECIMAL:
+            if isinstance(text, bool):
+                raise ValueError
+            return float(text)
+    except (TypeError, ValueError):
+        raise SituationError(f"the answer must be {kind.value} (true/false for boolean)",
+                             field=key) from None
+    if not isinstance(text, str):
+        raise SituationError(f"the answer must be {kind.value} text", field=key)
+    if kind is FieldType.CHOICE and text not in choices:
+        raise SituationError("not one of the choices", field=key, hint="one of: " + ", ".join(choices))
+    return text
+
+
+def notice_data(catalogue: Catalogue, matter_id: str, lang: str = "zh",
+                answers: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The notice as JSON-ready data, texts in ``lang`` ("zh" or "en").
+
+    With ``answers`` (question or field id → value), the notice of that one situation (情形):
+    only its items, materials and form. Without, the notice covers every situation, and
+    ``situations`` lists what depends on which answer.
+    """
+    full = catalogue.plan(matter_id)
+    plan = full
+    situation: dict[str, Any] | None = None
+    if answers is not None:
+        values = parse_answers(full, answers)
+        truth = situations.truth_of(full.conditions, values)
+        plan = full.situation(truth)
+        situation = {
+            "answers": values,
+            "conditions": [{"when": e, "value": e in truth} for e in full.conditions],
+            "absent": [c for c in full.matter.item_codes if c not in {i.code for i in plan.items}],
+        }
+    data = _notice(catalogue, plan, lang)
+    if situation is not None:
+        data["situation"] = situation
+    elif full.conditions:
+        data["situations"] = _depends(catalogue, full, lang)
+        everywhere = {line.material.id for line in full.materials}
+        for sub in full.situations.values():
+            everywhere &= {line.material.id for line in sub.materials}
+        seen = {x["id"] for x in data["materials"]}
+        for sub in full.situations.values():
+            for line in sub.materials:
+                if line.material.id not in seen:
+                    seen.add(line.material.id)
+                    data["materials"].append(_material(line, lang))
+        for x in data["materials"]:
+            x["situational"] = x["id"] not in everywhere
+    return data
+
+
+def _material(line: Any, lang: str) -> dict[str, Any]:
+    return {"id": line.material.id, "name": line.material.name.get(lang), "required": line.required,
+            "waivable": line.waivable, "form": line.material.form.value, "copies": line.material.copies,
+            "items": list(line.items),
+            "shared_when": [s.ref for s in line.material.sources if s.kind == "shared" and s.when]}
+
+
+def _depends(catalogue: Catalogue, plan: MatterPlan, lang: str) -> list[dict[str, Any]]:
+    """What depends on which answer: per condition, the answers it reads, its items and sources."""
+    out = []
+    for expression in plan.conditions:
+        items = [mi.item for mi in plan.matter.items if mi.when == expression]
+        skipped = [mi.item for mi in plan.matter.items
+                   if mi.if_absent is AbsentPolicy.SKIP and set(mi.after) & set(items)]
+        sources = [{"material": m.id, "item": code, "source": s.ref}
+                   for code in plan.matter.item_codes for m in catalogue.items[code].materials
+                   for s in m.sources if s.kind == "shared" and s.when == expression]
+        reads = sorted(conditions.compile_expression(expression).identifiers)
+        out.append({"when": expression, "reads": reads, "items": items, "skipped_with": skipped,
+                    "shared": sources,
+                    "item_names": [catalogue.items[c].name.get(lang) for c in items]})
+    return out
+
+
+def _notice(catalogue: Catalogue, plan: MatterPlan, lang: str) -> dict[str, Any]:
     m = plan.matter
     unit = m.promise.unit.value
     return {
         "matter": {"id": m.id, "name": m.name.get(lang), "version": m.version,
                    "content_hash": plan.content_hash},
-        "materials": [
-            {"id": line.material.id, "name": line.material.name.get(lang), "required": line.required,
-             "waivable": line.waivable, "form": line.material.form.value, "copies": line.material.copies,
-             "items": list(line.items)}
-            for line in plan.materials
-        ],
+        "materials": [_material(line, lang) for line in plan.materials],
         "not_needed": [
             {"id": x.material.id, "name": x.material.name.get(lang), "reason": x.reason,
              "provider": x.provider, "provider_name": x.provider_name.get(lang), "items": list(x.items)}
@@ -128,9 +252,10 @@ def _marks(item: dict[str, Any], w: dict[str, str]) -> str:
     return f"（{text}）" if w is _WORDS["zh"] else f" ({text})"
 
 
-def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: str = "text") -> str:
-    """The notice as ``text``, ``markdown`` or ``json``."""
-    data = notice_data(catalogue, matter_id, lang)
+def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: str = "text",
+                  answers: Mapping[str, Any] | None = None) -> str:
+    """The notice as ``text``, ``markdown`` or ``json`` (of one situation, with ``answers``)."""
+    data = notice_data(catalogue, matter_id, lang, answers)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2)
     w = _WORDS["en" if lang == "en" else "zh"]
@@ -158,6 +283,10 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
             tags.append(w["waivable"])
         if x["items"]:
             tags.append(f"{w['needed_by']} {', '.join(x['items'])}")
+        if x.get("situational"):
+            tags.append(w["situational"])
+        if x.get("shared_when") and "situation" in data:
+            tags.append(w["not_covered"])
         bullet(f"{x['name']} ({'; '.join(tags)})" if x["items"] else x["name"])
     if data["not_needed"]:
         head(w["not_needed"])
@@ -169,6 +298,18 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
         for x in data["form"]:
             star = "*" if x["required"] else ""
             bullet(f"{x['label']}{star} [{x['type']}]")
+    if "situation" in data:
+        head(w["situation"])
+        for answer, value in data["situation"]["answers"].items():
+            bullet(f"{answer} = {json.dumps(value, ensure_ascii=False)}")
+        bullet(f"{w['absent']}: {', '.join(data['situation']['absent']) or w['none']}")
+    if data.get("situations"):
+        head(w["depends"])
+        for x in data["situations"]:
+            parts = [f"{code} {name}" for code, name in zip(x["items"], x["item_names"], strict=True)]
+            parts += [f"{w['skipped_with']} {code}" for code in x["skipped_with"]]
+            parts += [f"{s['material']} — {w['shared_if']} {s['source']} ({s['item']})" for s in x["shared"]]
+            bullet(f"{w['only_when']} {x['when']} [{', '.join(x['reads'])}]: " + "; ".join(parts))
     head(w["departments"])
     for dep in data["departments"]:
         bullet(f"{dep['name']} ({dep['id']}, {dep['level']})")

@@ -130,6 +130,13 @@ class MatterPlan:
     path: PathReport
     trips: TripAnalysis
     content_hash: str
+    conditions: tuple[str, ...] = ()  # the matter's situation conditions (情形), in order
+    # every situation (the conditions that are true) → its plan; empty without conditions
+    situations: dict[frozenset[str], MatterPlan] = attrs.field(factory=dict, eq=False, repr=False)
 
     def item(self, code: str) -> Item:
         return next(i for i in self.items if i.code == code)
+
+    def situation(self, truth: frozenset[str]) -> MatterPlan:
+        """The plan of situation ``truth`` (this plan when the matter has no conditions)."""
+        return self.situations.get(truth & frozenset(self.conditions), self)

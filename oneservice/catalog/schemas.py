@@ -16,7 +16,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ..domain import definitions as d
 from ..domain.law import LAW, STATUTORY, Clocks
-from ..domain.policy import POLICY, Policy
+from ..domain.policy import POLICY, Policy, YellowRule
 
 __all__ = ["SCHEMAS"]
 
@@ -155,6 +155,12 @@ class SourceField(fields.Field[Any]):
     """``applicant``, ``shared:<data source id>`` or ``item:<item code>``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> d.Source:
+        if isinstance(value, dict) and set(value) == {"shared", "when"}:
+            ref, when = value["shared"], value["when"]
+            if isinstance(ref, str) and ref and isinstance(when, str) and 0 < len(when) <= 2000:
+                return d.Source("shared", ref, when)
+            raise ValidationError("OS203: a conditional source is {shared: <data source id>, "
+                                  "when: <condition>}, both non-empty texts")
         if isinstance(value, str):
             if value == "applicant":
                 return d.Source("applicant")
@@ -162,7 +168,8 @@ class SourceField(fields.Field[Any]):
             if kind in ("shared", "item") and ref:
                 return d.Source("shared" if kind == "shared" else "item", ref)
         raise ValidationError(
-            "OS203: a source is 'applicant', 'shared:<data source id>' or 'item:<item code>'"
+            "OS203: a source is 'applicant', 'shared:<data source id>', 'item:<item code>' or "
+            "{shared: <data source id>, when: <condition>}"
         )
 
 
@@ -262,9 +269,17 @@ class OnsiteSchema(Base):
         error_messages={"required": "OS206: an unavoidable on-site visit needs its reason"},
     )
 
+    by = fields.String(load_default="applicant", validate=_one_of(["applicant", "staff"]))
+
+    @validates_schema
+    def staff_review(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("by") == "staff" and data.get("stage") != d.OnsiteStage.REVIEW.value:
+            raise ValidationError("OS206: staff go to the applicant during the review (上门核查): "
+                                  "use stage: review", "stage")
+
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.OnsiteVisit:
-        return d.OnsiteVisit(d.OnsiteStage(data["stage"]), data["reason"])
+        return d.OnsiteVisit(d.OnsiteStage(data["stage"]), data["reason"], data["by"])
 
 
 def _channels(allowed: frozenset[d.Channel], *, required: bool = True) -> fields.List[Any]:
@@ -300,10 +315,13 @@ class ItemFileSchema(Base):
 class MatterItemSchema(Base):
     item = fields.String(required=True, validate=_pattern(ITEM_CODE, "item code", "330000-SCJG-QYSL"))
     after = fields.List(fields.String(), load_default=list)
+    when = fields.String(load_default=None, validate=validate.Length(min=1, max=2000))
+    if_absent = fields.String(load_default="proceed", validate=_one_of([p.value for p in d.AbsentPolicy]))
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.MatterItem:
-        return d.MatterItem(data["item"], tuple(data["after"]))
+        return d.MatterItem(data["item"], tuple(data["after"]), data["when"],
+                            d.AbsentPolicy(data["if_absent"]))
 
 
 class ChannelsSchema(Base):
@@ -363,6 +381,7 @@ class MatterBodySchema(Base):
     )
     deficiency = fields.Nested(DeficiencySchema, load_default=d.DeficiencyRules)
     joint_handling = fields.Nested(JointHandlingSchema, load_default=None, allow_none=True)
+    questions = fields.List(fields.Nested(FormFieldSchema), load_default=list)
 
 
 class MatterFileSchema(Base):
@@ -414,6 +433,27 @@ class PeriodSchema(Base):
         return d.Limit(data["value"], d.LimitUnit(data["unit"]))
 
 
+class YellowRuleSchema(Base):
+    """``{days: N}`` (working days before due) or ``{share: 0.2}`` (the last fifth of the limit)."""
+
+    days = StrictInt(minimum=0, maximum=60)
+    share = fields.Float(validate=validate.Range(min=0, max=1, min_inclusive=False, max_inclusive=False,
+                                                 error="OS414: a yellow share is between 0 and 1, e.g. 0.2"))
+
+    @validates_schema
+    def one_of(self, data: dict[str, Any], **_: Any) -> None:
+        if ("days" in data) == ("share" in data):
+            raise ValidationError("OS414: a yellow rule gives days or share, one of them")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> YellowRule:
+        return YellowRule(data.get("days"), data.get("share"))
+
+
+_YELLOW_KINDS = ("default", "item", "case_legal", "item_legal", "notice", "issuing", "suspension",
+                 "correction", "deficiency", "callback", "rectification", "appeal")
+
+
 _CLOCK_KEYS = tuple(attrs.fields_dict(Clocks))
 _PERIOD_KEYS = ("callback", "rectification", "rating_window", "appeal_window", "appeal_decision")
 
@@ -435,6 +475,11 @@ class PolicyValuesSchema(Base):
     appeal_window = fields.Nested(PeriodSchema)
     appeal_decision = fields.Nested(PeriodSchema)
     good_levels = fields.List(StrictInt(minimum=1, maximum=5), validate=validate.Length(min=1, max=4))
+    yellow = fields.Dict(
+        keys=fields.String(validate=_one_of(list(_YELLOW_KINDS))), values=fields.Nested(YellowRuleSchema),
+        metadata={"description": "deadline kind (or default) → when it turns yellow; the case's promise "
+                                 "follows the supervision's yellow days"},
+    )
 
     @validates_schema
     def within_the_law(self, data: dict[str, Any], **_: Any) -> None:
@@ -469,6 +514,8 @@ def build_policy(values: dict[str, Any], base: Policy = POLICY) -> Policy:
     policy = attrs.evolve(base, clocks=clocks, **periods)
     if "good_levels" in values:
         policy = attrs.evolve(policy, good_levels=frozenset(values["good_levels"]))
+    if "yellow" in values:
+        policy = attrs.evolve(policy, yellow={**base.yellow, **values["yellow"]})
     return policy
 
 

@@ -100,12 +100,46 @@ def _catalogue_with(workflows: tuple[str, ...], matter_id: str) -> Catalogue:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
+@click.option("--answers", "answers", multiple=True, metavar="FILE|KEY=VALUE",
+              help="the applicant's situation (情形): a YAML/JSON file of answers, or key=value "
+                   "(repeatable); without it, the notice lists what depends on which answer")
 @workflows_option()
-def explain_command(matter_id: str, lang: str, fmt: str, workflows: tuple[str, ...]) -> None:
+def explain_command(matter_id: str, lang: str, fmt: str, answers: tuple[str, ...],
+                    workflows: tuple[str, ...]) -> None:
     """Print the one-time notice (一次性告知) of MATTER_ID."""
-    from .. import render_notice
+    from .. import OneServiceError, render_notice
 
-    click.echo(render_notice(_catalogue_with(workflows, matter_id), matter_id, lang, fmt), nl=False)
+    catalogue = _catalogue_with(workflows, matter_id)
+    try:
+        given = _answers(answers) if answers else None
+        text = render_notice(catalogue, matter_id, lang, fmt, given)
+    except OneServiceError as exc:
+        click.echo(f"{exc.code} {exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(text, nl=False)
+
+
+def _answers(given: tuple[str, ...]) -> dict[str, object]:
+    """key=value pairs and answer files, merged in order (a later answer wins)."""
+    from ..errors import SituationError
+
+    out: dict[str, object] = {}
+    for entry in given:
+        key, eq, value = entry.partition("=")
+        if eq and key.strip():
+            out[key.strip()] = value
+            continue
+        path = Path(entry)
+        if not path.is_file():
+            raise SituationError(f"{entry!r} is neither key=value nor a file of answers", field="--answers")
+        from ruamel.yaml import YAML
+
+        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise SituationError(f"{entry}: a file of answers maps question ids to values",
+                                 field="--answers")
+        out.update({str(k): v for k, v in data.items()})
+    return out
 
 
 @click.command("diagram")

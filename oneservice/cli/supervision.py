@@ -50,7 +50,7 @@ def supervise_command(workflows: tuple[str, ...], db: str, yellow_days: int, bat
 @click.option(
     "--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="last day (inclusive), YYYY-MM-DD"
 )
-@click.option("--by", type=click.Choice(["matter", "department", "location"]), default=None)
+@click.option("--by", type=click.Choice(["matter", "department", "location", "month"]), default=None)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
 )
@@ -64,7 +64,8 @@ def report_command(
     fmt: str,
     output: str | None,
 ) -> None:
-    """The reform's figures: trips, on-time conclusion, notices, deficiency, satisfaction."""
+    """The reform's figures (docs/supervision.md): promise and legal limit, durations, trips, channels,
+    notices, deficiency, 好差评, appeals, rectifications, warnings, the catalogue's share."""
     from .. import OneServiceError
     from ..supervision import Supervision
     from ..supervision.render import render_report

@@ -279,6 +279,15 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         path="visits",
     ),
     ActionSpec(
+        "record_staff_visit", Target.ITEM, _REVIEWER,
+        Text("上门核查", "Record a staff visit"),
+        "Record that staff went to the applicant for an item (上门核查、上门评残): no applicant trip",
+        case=_REVIEW, task=Move.of([T.READY, T.IN_REVIEW]),
+        params=(Param("purpose", ParamKind.REASON, "what was checked on site"),
+                Param("address", ParamKind.NOTE, "where (optional; never shown to other parties)")),
+        path="staff-visits",
+    ),
+    ActionSpec(
         "extend_item", Target.ITEM, frozenset({Role.SUPERVISOR}),
         Text("延长办理期限", "Extend the time limit"),
         "Extend an item's legal limit once, by at most 10 working days (延期, 《行政许可法》第四十二条)",

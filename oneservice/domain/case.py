@@ -200,6 +200,8 @@ class Deadline:
     provisional: bool
     met_at: dt.datetime | None = None
     extension_days: int = 0  # working days added by an approved extension (延期)
+    yellow_days: int | None = None  # the policy's yellow rule, frozen: working days before due
+    yellow_from: dt.date | None = None  # the first yellow day under that rule
 
 
 @attrs.define(eq=False)

@@ -164,13 +164,20 @@ _BASIS_LABELS.update({
 
 @attrs.frozen
 class Source:
-    """Where a material can come from: ``applicant``, a shared data source, or an item's result."""
+    """Where a material can come from: ``applicant``, a shared data source, or an item's result.
+
+    ``when`` (shared sources only): the condition under which the data source covers the
+    applicant (the population register holds local 户籍 only, for instance); when it is false
+    the source does not provide the material and the applicant brings it.
+    """
 
     kind: Literal["applicant", "shared", "item"]
     ref: str = ""  # data source id or item code
+    when: str | None = None
 
     def __str__(self) -> str:
-        return self.kind if not self.ref else f"{self.kind}:{self.ref}"
+        shown = self.kind if not self.ref else f"{self.kind}:{self.ref}"
+        return shown if self.when is None else f"{shown} (when {self.when})"
 
 
 @attrs.frozen
@@ -296,6 +303,7 @@ class DeficiencyRules:
 class OnsiteVisit:
     stage: OnsiteStage
     reason: Text
+    by: Literal["applicant", "staff"] = "applicant"  # staff: staff go to the applicant (上门核查), no trip
 
 
 @attrs.frozen
@@ -323,10 +331,26 @@ class Item:
         return next((m for m in self.materials if m.id == material_id), None)
 
 
+class AbsentPolicy(enum.StrEnum):
+    """What an item does when an item it comes ``after`` is absent from the case (情形)."""
+
+    PROCEED = "proceed"  # the absent item counts as done: wait only for the present ones before it
+    SKIP = "skip"  # the item is absent too
+
+
 @attrs.frozen
 class MatterItem:
+    """An item of a matter: what it waits for, and the situation (情形) it is part of the case in.
+
+    ``when`` is a condition over the matter's questions and form (docs/authoring.md,
+    "Situations"); an item whose condition is false is not part of the case. ``if_absent`` says
+    what the item does when an item of its ``after`` list is absent.
+    """
+
     item: str  # item code
     after: tuple[str, ...] = ()
+    when: str | None = None
+    if_absent: AbsentPolicy = AbsentPolicy.PROCEED
 
 
 @attrs.frozen
@@ -348,6 +372,7 @@ class Matter:
     release: ResultRelease = ResultRelease.TOGETHER
     joint_handling: JointHandling | None = None
     deficiency: DeficiencyRules = DeficiencyRules()
+    questions: tuple[FormField, ...] = ()  # asked by the matter itself (情形 questions)
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     @property

@@ -21,6 +21,7 @@ Defaults, with their sources:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import attrs
@@ -28,13 +29,28 @@ import attrs
 from .definitions import Limit, LimitUnit
 from .law import LAW, Clocks
 
-__all__ = ["POLICY", "Policy", "RegionalPolicy"]
+__all__ = ["POLICY", "Policy", "RegionalPolicy", "YellowRule"]
 
 
 _ONE_DAY = Limit(1)
 _FIFTEEN_DAYS = Limit(15)
 _FIVE_DAYS = Limit(5)
 _THIRTY_CALENDAR_DAYS = Limit(30, LimitUnit.CALENDAR_DAYS)
+
+
+@attrs.frozen
+class YellowRule:
+    """When a deadline turns yellow (黄牌预警): ``days`` working days before it is due, or when no
+    more than ``share`` of its limit is left (e.g. 0.2: the last fifth)."""
+
+    days: int | None = None
+    share: float | None = None
+
+    def warn_days(self, amount: int) -> int:
+        """Working days before the due date the deadline turns yellow, for a limit of ``amount``."""
+        if self.days is not None:
+            return self.days
+        return math.ceil((self.share or 0) * amount)
 
 
 @attrs.frozen
@@ -48,6 +64,16 @@ class Policy:
     rating_window: Limit = _THIRTY_CALENDAR_DAYS  # after conclusion
     appeal_window: Limit = _FIVE_DAYS  # a department's appeal (申诉) against a 差评, after the rating
     appeal_decision: Limit = _FIVE_DAYS  # a supervisor's decision on the appeal (复核)
+    yellow: Mapping[str, YellowRule] = attrs.field(factory=dict)  # deadline kind (or "default") → rule
+
+    def yellow_days(self, kind: str, amount: int) -> int | None:
+        """Working days before due a ``kind`` deadline of ``amount`` turns yellow; ``None``: the
+        supervision's own ``yellow_days``. The case's promise always follows the supervision's
+        (its colour is the one summaries and lists show, and they must agree with the warnings)."""
+        if kind == "case":
+            return None
+        rule = self.yellow.get(kind) or self.yellow.get("default")
+        return None if rule is None else rule.warn_days(amount)
 
     def bad(self, level: int) -> bool:
         """Whether ``level`` is a 差评 under this policy."""

@@ -63,7 +63,7 @@ class BackOffice(EngineBase):
 
     def _check_item_materials(self, case: Case, item: str) -> None:
         """An item is approved only when its upstream-produced materials have arrived."""
-        for x in self.plan.not_needed:
+        for x in self.plan_for(case).not_needed:
             if item in x.items and x.reason == "upstream":
                 record = case.materials.get(x.material.id)
                 if record is None or record.status is not MaterialStatus.PRODUCED:
@@ -85,7 +85,9 @@ class BackOffice(EngineBase):
         if self.matter.on_item_refused is RefusalPolicy.REFUSE_MATTER:
             doomed = [c for c, t in case.tasks.items() if not t.concluded]
         else:
-            doomed = [c for c, t in case.tasks.items() if not t.concluded and item in self.plan.upstream[c]]
+            upstream = self.plan_for(case).upstream
+            doomed = [c for c, t in case.tasks.items()
+                      if not t.concluded and item in upstream.get(c, frozenset())]
         for code in doomed:
             other = case.tasks[code]
             self._fire_task(case, other, "cancel")
@@ -245,7 +247,7 @@ class BackOffice(EngineBase):
         most = self.clocks(case).joint_extension_days
         require_days(days, "days", most,
                      what="《行政许可法》第四十二条第二款 allows one extension of 15 working days")
-        if len(self.plan.departments) < 2:
+        if len(self.plan_for(case).departments) < 2:
             raise self._reject(
                 case,
                 f"matter {self.matter.id} is handled by one department: extend its item instead "
@@ -285,6 +287,19 @@ class BackOffice(EngineBase):
         self._item_step(case, actor, item, "record_visit")
         self._visit(case, actor, now, actor.location, purpose, over_budget_reason)
         self._event(case, now, "OnsiteVisitRecorded", actor, item=item, purpose=purpose)
+
+    def record_staff_visit(self, case: Case, actor: Actor, now: dt.datetime, item: str, purpose: str,
+                           address: str | None = None) -> None:
+        """上门核查: staff went to the applicant for ``item``; recorded as the staff's visit, never
+        as a trip of the applicant (the trip count and budget are the applicant's)."""
+        require_text(purpose, "purpose")
+        if address is not None:
+            require_text(address, "address")
+        self._item_step(case, actor, item, "record_staff_visit")
+        self._event(case, now, "StaffVisitRecorded", actor, item=item, department=self.items[item].department,
+                    purpose=purpose)
+        if address:
+            self._event(case, now, "StaffVisitAddress", actor, public=False, item=item, address=address)
 
     def _maybe_complete(self, case: Case, now: dt.datetime, actor: Actor) -> None:
         if case.state is not CaseState.IN_PROGRESS or not all(t.concluded for t in case.tasks.values()):

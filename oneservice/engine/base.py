@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..catalog.plan import MatterPlan
+from ..domain import situations
 from ..domain.actions import ACTIONS, ITEM_ACTION_CASE_STATES, READS, ActionSpec, ReadSpec, Target
 from ..domain.case import (
     CASE_CLOCK_KINDS,
@@ -123,6 +124,15 @@ class EngineBase:
         self.form_fields = [line.field for line in plan.form]
         self.department_names = department_names or {}
 
+    def plan_for(self, case: Case) -> MatterPlan:
+        """The plan of the case's situation (情形): its items, materials, form and trips."""
+        plan = self.plan
+        if not plan.conditions:
+            return plan
+        values = {situations.APPLICANT_KIND: case.applicant.kind, **case.form}
+        return plan.situation(situations.truth_of(plan.conditions, values,
+                                                  name=f"matter {self.matter.id}"))
+
     def policy(self, case: Case) -> Policy:
         """The policy of the case's service location (its region's override, or the registry's)."""
         return self.policies.get(case.location, self.default_policy)
@@ -192,12 +202,13 @@ class EngineBase:
             return any(r.appeal is not None and r.appeal.decision is None for r in case.ratings)
         if spec.name == "release_results":
             return self.matter.release is ResultRelease.AS_READY and any(
-                case.tasks[r.item].state is TaskState.APPROVED and case.delivered(r.result.id) is None
-                for r in self.plan.trips.results
+                r.item in case.tasks and case.tasks[r.item].state is TaskState.APPROVED
+                and case.delivered(r.result.id) is None
+                for r in self.plan_for(case).trips.results
             )
         if spec.name == "extend_case":
             legal = case.deadlines.get(("case_legal", case.id))
-            return len(self.plan.departments) > 1 and legal is not None and not legal.extension_days
+            return len(self.plan_for(case).departments) > 1 and legal is not None and not legal.extension_days
         if spec.name == "rate":  # once, and once more after a completed rectification
             if not case.ratings:
                 return True
@@ -269,11 +280,12 @@ class EngineBase:
 
     def _dispatch_ready(self, case: Case, now: dt.datetime, actor: Actor) -> None:
         """Dispatch every waiting item whose predecessors are all approved."""
-        for item in self.plan.items:
-            task = case.tasks[item.code]
-            if task.state is not TaskState.WAITING:
+        plan = self.plan_for(case)
+        for item in plan.items:
+            task = case.tasks.get(item.code)
+            if task is None or task.state is not TaskState.WAITING:
                 continue
-            preds = [case.tasks[p] for p in self.matter.after(item.code)]
+            preds = [case.tasks[p] for p in plan.matter.after(item.code) if p in case.tasks]
             if all(p.state is TaskState.APPROVED for p in preds):
                 self._fire_task(case, task, "dispatch")
                 task.dispatched_at = now
@@ -429,14 +441,30 @@ class EngineBase:
     ) -> Deadline:
         due = self._due(start, limit)
         deadline = Deadline(kind, subject, start, limit.value, limit.unit.value, 0, due.date, due.provisional)
+        deadline.yellow_days = self.policy(case).yellow_days(kind, limit.value)
+        self._yellow_from(deadline)
         case.deadlines[(kind, subject)] = deadline
         return deadline
+
+    def _yellow_from(self, deadline: Deadline) -> None:
+        """The first yellow day of a deadline under its frozen rule: ``yellow_days`` working days
+        before its due date (the due date itself for 0)."""
+        if deadline.yellow_days is None:
+            deadline.yellow_from = None
+            return
+        day, left = deadline.due, deadline.yellow_days
+        while left > 0 and day > deadline.start:
+            day -= dt.timedelta(days=1)
+            if self.calendar.is_workday(day):
+                left -= 1
+        deadline.yellow_from = max(day, deadline.start)
 
     def recompute(self, deadline: Deadline) -> bool:
         """Recompute a deadline on the current calendar; True when its due date or flag changed."""
         due = due_on(self.calendar, deadline)
         changed = (due.date, due.provisional) != (deadline.due, deadline.provisional)
         deadline.due, deadline.provisional = due.date, due.provisional
+        self._yellow_from(deadline)
         return changed
 
     def recompute_deadlines(self, case: Case, actor: Actor, now: dt.datetime) -> bool:

@@ -20,10 +20,11 @@ from typing import Any, Literal
 
 import attrs
 
+from ..catalog.plan import MatterPlan
 from ..domain import conditions
 from ..domain.case import Actor, Applicant, Case, ItemTask, MaterialRecord, MaterialStatus, Role
 from ..domain.definitions import Channel, Limit, LimitUnit, OnsiteStage
-from ..errors import InvalidInput, NotAuthorised
+from ..errors import InvalidInput, NotAuthorised, SituationError
 from .base import EngineBase, require_text
 from .completeness import Completeness, check_completeness
 from .forms import normalise_form, validate_applicant_id
@@ -114,11 +115,15 @@ class FrontDesk(EngineBase):
         channel: Channel,
     ) -> tuple[list[str], list[str]]:
         values = normalise_form(self.form_fields, form or {})
+        case.form.update(values)
+        plan = self._settle_situation(case, actor, now)
+        lines = {line.material.id for line in plan.materials}
+        excluded = {x.material.id: x for x in plan.not_needed}
         received = []
         for mid in materials:
-            if mid not in self.lines:
-                if mid in self.excluded:
-                    x = self.excluded[mid]
+            if mid not in lines:
+                if mid in excluded:
+                    x = excluded[mid]
                     why = (
                         "an upstream item produces it"
                         if x.reason == "upstream"
@@ -127,6 +132,10 @@ class FrontDesk(EngineBase):
                     raise InvalidInput(
                         f"material {mid!r} is not needed from the applicant: {why}", field="materials"
                     )
+                if mid in self.lines:
+                    raise SituationError(
+                        f"material {mid!r} is not needed in the applicant's situation (情形)",
+                        field="materials", hint="the items that need it are not part of this case")
                 close = difflib.get_close_matches(str(mid), list(self.lines), n=1)
                 raise InvalidInput(
                     f"material {mid!r} does not belong to matter {case.matter_id}",
@@ -134,10 +143,23 @@ class FrontDesk(EngineBase):
                     hint=f"did you mean {close[0]!r}?" if close else None,
                 )
             received.append(mid)
-        case.form.update(values)
         for mid in received:
             case.materials[mid] = MaterialRecord(mid, MaterialStatus.RECEIVED, channel.value, now)
         return sorted(values), received
+
+    def _settle_situation(self, case: Case, actor: Actor, now: dt.datetime) -> MatterPlan:
+        """Make the case's item tasks those of its situation (before acceptance only): an item
+        whose condition is false is not part of the case (no task, never refused)."""
+        plan = self.plan_for(case)
+        wanted = [item.code for item in plan.items]
+        if set(case.tasks) != set(wanted):  # (a loaded case lists its tasks in key order)
+            old = dict(case.tasks)
+            case.tasks.clear()
+            for item in plan.items:
+                case.tasks[item.code] = old.get(item.code) or ItemTask(item.code, item.department)
+            absent = [code for code in self.matter.item_codes if code not in case.tasks]
+            self._event(case, now, "SituationSettled", actor, public=False, items=wanted, absent=absent)
+        return plan
 
     def submit(self, case: Case, actor: Actor, now: dt.datetime, form: Mapping[str, Any] | None,
                materials: Iterable[str], channel: str, *, over_budget_reason: str | None = None) -> None:
@@ -163,7 +185,7 @@ class FrontDesk(EngineBase):
         chosen = self._channel(case, channel, allowed, "intake" if first else "supplement")
         fields, received = self._receive(case, actor, now, form, list(materials), chosen)
         if first:
-            for x in self.plan.not_needed:
+            for x in self.plan_for(case).not_needed:
                 status = MaterialStatus.SHARED if x.reason == "shared" else MaterialStatus.PENDING
                 case.materials.setdefault(
                     x.material.id,
@@ -194,7 +216,7 @@ class FrontDesk(EngineBase):
     def completeness(self, case: Case, today: dt.date | None = None) -> Completeness:
         """Everything missing or wrong now: materials, required fields, acceptance conditions
         (``today`` for the conditions that read the date)."""
-        return check_completeness(self.plan, case, today)
+        return check_completeness(self.plan_for(case), case, today)
 
     def give_notice(self, case: Case, actor: Actor, now: dt.datetime) -> Completeness:
         """One-time notice (一次性告知) of everything missing or wrong (submitted → awaiting)."""
@@ -273,7 +295,8 @@ class FrontDesk(EngineBase):
                 raise self._reject(
                     case, f"material {mid!r} was already received", "not_missing", {"material": mid}
                 )
-        onsite = [i for i in self.plan.items if i.onsite is not None and i.onsite.stage is OnsiteStage.INTAKE]
+        onsite = [i for i in self.plan_for(case).items
+                  if i.onsite is not None and i.onsite.stage is OnsiteStage.INTAKE]
         if onsite and not case.visits:
             item = onsite[0]
             raise self._reject(
@@ -318,7 +341,7 @@ class FrontDesk(EngineBase):
         case.accepted_at = now
         self._met(case, "notice", case.id, now)
         case_due = self._deadline(case, "case", case.id, received, self.matter.promise)
-        path = self.plan.path
+        path = self.plan_for(case).path
         legal_limit = Limit(path.legal_total, LimitUnit(path.unit))
         legal = self._deadline(case, "case_legal", case.id, received, legal_limit)
         self._event(

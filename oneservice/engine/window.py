@@ -125,8 +125,9 @@ class Window(EngineBase):
     def _pending_results(self, case: Case) -> list[ResultRoute]:
         """The results of approved items not yet handed over, in dependency order."""
         return [
-            r for r in self.plan.trips.results
-            if case.tasks[r.item].state is TaskState.APPROVED and case.delivered(r.result.id) is None
+            r for r in self.plan_for(case).trips.results
+            if r.item in case.tasks and case.tasks[r.item].state is TaskState.APPROVED
+            and case.delivered(r.result.id) is None
         ]
 
     def _route(
@@ -150,7 +151,7 @@ class Window(EngineBase):
             if case.delivered(str(rid)) is not None:
                 raise self._reject(case, f"result {rid!r} was already handed over", "already_delivered",
                                    {"result": rid})
-            names = [r.result.id for r in self.plan.trips.results]
+            names = [r.result.id for r in self.plan_for(case).trips.results]
             hint = "waiting now: " + (", ".join(waiting) or "none")
             if rid in names:
                 raise InvalidInput(f"result {rid!r} is not ready: its item is not approved",

@@ -1,9 +1,10 @@
 # mypy: disable-error-code="untyped-decorator"
 # (flask-smorest ships no type hints: its route, arguments and response decorators are untyped)
-"""Endpoints without a token: health, readiness and the published catalogue.
+"""Endpoints without a token: health, readiness, the published catalogue and the published figures.
 
 The catalogue (matters and their one-time notices) is public information: a front desk hands the
-same notice to anyone who asks.
+same notice to anyone who asks. So are the reform's figures per matter and department (seed 004:
+results open to the public): counts and shares only, never a case id, a name or an ID number.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from .. import OneServiceError, notice_data
 from .api import Blueprint
 from .context import paginate, service
 from .problems import HttpProblem
-from .schemas import HealthSchema, LangQuery, MatterNoticeSchema, MatterSchema, PageQuery, page_schema
+from .schemas import (
+    FiguresQuery,
+    FiguresSchema,
+    HealthSchema,
+    LangQuery,
+    MatterNoticeSchema,
+    MatterSchema,
+    PageQuery,
+    page_schema,
+)
 
 __all__ = ["catalogue", "health"]
 
@@ -93,3 +103,25 @@ def matters(query: dict[str, Any]) -> dict[str, Any]:
 def matter_notice(query: dict[str, Any], matter_id: str) -> dict[str, Any]:
     """The one-time notice (一次性告知) of a matter: materials, form, departments, trips, limits."""
     return notice_data(service().catalogue, matter_id, query["lang"])
+
+
+PUBLISHED = ("matter", "department")
+
+
+@catalogue.route("/public/figures")
+@catalogue.doc(**PUBLIC)
+@catalogue.arguments(FiguresQuery, location="query")
+@catalogue.response(200, FiguresSchema)
+def public_figures(query: dict[str, Any]) -> dict[str, Any]:
+    """The published figures (docs/supervision.md) per matter or department: no personal data."""
+    from ..supervision import Supervision
+
+    start, end, by = query.get("from_"), query.get("to"), query["by"]
+    if start and end and end < start:
+        raise HttpProblem(422, "OS620", f"the period ends ({end}) before it starts ({start})", field="to")
+    report = Supervision(service()).report(start, end, by)
+    data = report.to_dict()
+    return {
+        "from": data["from"], "to": data["to"], "by": by, "generated_at": data["generated_at"],
+        "total": data["total"], "groups": data["groups"], "catalogue": data["catalogue"],
+    }

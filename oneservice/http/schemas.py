@@ -200,6 +200,24 @@ class CaseSearchQuery(PageQuery):
                               "(no due date last); then by case id"})
 
 
+class FiguresQuery(Query):
+    by = f.String(load_default="matter", validate=v.OneOf(["matter", "department"]))
+    from_ = f.Date(data_key="from", load_default=None, metadata={"description": "first day (YYYY-MM-DD)"})
+    to = f.Date(load_default=None, metadata={"description": "last day, inclusive"})
+
+
+class FiguresSchema(ma.Schema):
+    """Published figures: counts and shares per group (docs/supervision.md), no personal data."""
+
+    from_ = f.String(data_key="from", attribute="from", allow_none=True, required=True)
+    to = f.String(allow_none=True, required=True)
+    by = f.String(required=True)
+    generated_at = f.String(allow_none=True, required=True)
+    total = f.Dict(required=True)
+    groups = f.List(f.Dict(), required=True)
+    catalogue = f.Dict(required=True)
+
+
 class LangQuery(Query):
     lang = f.String(load_default="zh", validate=v.OneOf(["zh", "en"]))
 

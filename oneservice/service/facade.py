@@ -275,6 +275,12 @@ class OneService:
                             over_budget_reason=over_budget_reason)
 
     @_declared
+    def record_staff_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
+                           address: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("record_staff_visit", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, purpose=purpose, address=address)
+
+    @_declared
     def extend_item(self, actor: Actor, case_id: str, item: str, *, days: int, reason: str,
                     idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("extend_item", actor, case_id, idempotency_key=idempotency_key,
@@ -362,37 +368,29 @@ class OneService:
     def deem_overdue_accepted(self, actor: Actor | None = None) -> list[str]:
         """视为受理 (the timer): accept from the day of receipt every submitted case whose 5 working days
         to notify or accept have passed (《行政许可法》第三十二条); returns their ids."""
-        actor = actor or Actor(Role.SYSTEM, "timer")
-        today = self.clock.today()
         with self.store.transaction() as tx:
-            candidates = sorted(set(tx.overdue_notices(today)))
-        done = []
-        for case_id in candidates:
-            try:
-                _, deemed = self.runner.act(
-                    "deem_accepted", case_id, actor, lambda e, c, now: e.deem_accepted(c, actor, now)
-                )
-            except ConcurrencyConflict:
-                continue  # another worker handled it; the next scan sees the result
-            if deemed:
-                done.append(case_id)
-        return done
+            candidates = sorted(set(tx.overdue_notices(self.clock.today())))
+        return self._sweep("deem_accepted", candidates, actor, CaseEngine.deem_accepted)
 
     def terminate_overdue(self, actor: Actor | None = None) -> list[str]:
         """Terminate every case whose owed materials are past due; returns their ids."""
-        actor = actor or Actor(Role.SYSTEM, "timer")
-        today = self.clock.today()
         with self.store.transaction() as tx:
-            candidates = sorted({row[0] for row in tx.overdue_owed_materials(today)})
+            candidates = sorted({row[0] for row in tx.overdue_owed_materials(self.clock.today())})
+        return self._sweep("terminate", candidates, actor, CaseEngine.terminate_overdue)
+
+    def _sweep(self, action: str, candidates: Iterable[str], actor: Actor | None,
+               step: Callable[[CaseEngine, Case, Actor, dt.datetime], bool]) -> list[str]:
+        """Run a timer's ``step`` on each candidate case, each in its own transaction; the ids it acted on.
+
+        A case another worker changed meanwhile is skipped: the next sweep sees the result."""
+        who = actor or Actor(Role.SYSTEM, "timer")
         done = []
         for case_id in candidates:
             try:
-                _, terminated = self.runner.act(
-                    "terminate", case_id, actor, lambda e, c, now: e.terminate_overdue(c, actor, now)
-                )
+                _, acted = self.runner.act(action, case_id, who, lambda e, c, now: step(e, c, who, now))
             except ConcurrencyConflict:
-                continue  # another worker handled it; the next scan sees the result
-            if terminated:
+                continue
+            if acted:
                 done.append(case_id)
         return done
 

@@ -65,6 +65,10 @@ def scan_candidates(
     """
     d, c, t, w = deadlines.c, cases.c, item_tasks.c, warnings.c
     reached = due_in(d.due_date, thresholds, level)
+    if level is Colour.YELLOW:  # a deadline with the policy's own rule turns yellow on its yellow_from
+        today = thresholds.today
+        own = and_(d.yellow_from.is_not(None), d.yellow_from <= today, d.due_date >= today)
+        reached = or_(own, and_(d.yellow_from.is_(None), reached))
     stopped = exists().where(
         t.case_id == d.case_id, t.state.in_(CLOCK_STOPPED),
         or_(d.kind.in_(CASE_CLOCK), and_(d.kind.in_(ITEM_CLOCK), t.item_code == d.subject)),

@@ -199,6 +199,8 @@ deadlines = Table(
     Column("unit", String(20), nullable=False),
     Column("extra_days", Integer, nullable=False),  # working days its clock stood still
     Column("extension_days", Integer, nullable=False, server_default=text("0")),  # 延期 (art. 42)
+    Column("yellow_days", Integer),  # the policy's yellow rule, frozen (NULL: the supervision's)
+    Column("yellow_from", Date),  # the first yellow day under it
     Column("due_date", Date, nullable=False),
     Column("provisional", Boolean, nullable=False),
     Column("met_at", AwareDateTime),

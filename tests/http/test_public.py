@@ -107,3 +107,28 @@ class TestDocs:
         spec = http.get("/openapi.json", None).json
         served = {(m, p) for p, ops in spec["paths"].items() for m in ops if m in ("get", "post")}
         assert documented - {("get", "/openapi.json"), ("get", "/docs")} == served
+
+
+class TestPublishedFigures:
+    def test_figures_per_department_without_a_token_or_personal_data(self, http):
+        """GET /public/figures: counts and shares per department, no case id, name or ID number."""
+        from http_helpers import PERSON_ID
+
+        case_id = http.accepted_business()
+        http.approve_all(case_id)
+        http.deliver(case_id)
+        tax = http.reviewer("330102-SW-XBNSR")
+        r = http.post(f"/cases/{case_id}/rating", "me",
+                      {"level": 2, "comment": "退回两次", "about": {"kind": "department", "id": tax}})
+        assert r.status_code == 200, r.json
+        r = http.get("/public/figures?by=department", None)
+        assert r.status_code == 200, r.json
+        groups = {g["key"]: g for g in r.json["groups"]}
+        assert groups[tax]["bad_share"] == 1.0 and groups[tax]["name_zh"]
+        assert all(g["bad_share"] is None for key, g in groups.items() if key != tax)
+        body = r.get_data(as_text=True)
+        assert case_id not in body and PERSON_ID not in body and "张三" not in body
+        bad = http.get("/public/figures?by=applicant", None)
+        assert bad.status_code == 422
+        backwards = http.get("/public/figures?from=2026-12-01&to=2026-11-01", None)
+        assert backwards.status_code == 422 and backwards.json["field"] == "to"

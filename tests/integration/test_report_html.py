@@ -52,7 +52,7 @@ def report_html(tmp_path: Path) -> Path:
         service.deliver(clerk, case.id, results=sample_deliveries(plan, "EMS 5555 6666 7"))
         service.rate(me, case.id, level)
     page = tmp_path / "report.html"
-    page.write_text(render_report(Supervision(service).report(), "html"), "utf-8")
+    page.write_text(render_report(Supervision(service).report(by="matter"), "html"), "utf-8")
     store.dispose()
     return page
 
@@ -112,5 +112,7 @@ def test_report_renders_with_its_charts(tmp_path):
         timeout=120,
         text=True,
     ).stdout
-    for chart in ("chart-trips", "chart-trend", "chart-satisfaction"):
+    for chart in ("chart-shares", "chart-trips", "chart-trend", "chart-satisfaction"):
         assert f'id="{chart}"' in dom
+    assert "开办企业" in dom and "Start a business" in dom  # groups named, not by id
+    assert 'id="generated">2026-11-02 09:00<' in dom

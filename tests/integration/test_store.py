@@ -774,6 +774,20 @@ class TestSaveCase:
         assert sorted(loaded.deadlines) == [("case", "C-1"), ("item", "licence")]
         assert len(loaded.ratings) == 1
 
+    def test_a_deletion_alone_reaches_the_cache(self, store: Store) -> None:
+        """A save that only deletes a row (an item no longer part of the case: its situation) leaves
+        the cached copy without it too, like the database (the cache used to keep the old rows)."""
+        case = make_case()
+        add(store, case)
+        load(store, cached=True)  # cached
+        with store.transaction() as tx:
+            case = tx.get_case("C-1")
+            [code] = list(case.tasks)[:1]
+            del case.tasks[code]
+            tx.save_case(case)
+        assert code not in load(store, cached=True).tasks
+        assert code not in load(store).tasks
+
     def test_case_fields_and_deadline_copy(self, store: Store) -> None:
         """Scalar fields and the copied case deadline are updated."""
         add(store, make_case())

@@ -141,6 +141,28 @@ class TestScan:
         assert ("suspension", REGISTRATION, "red") in warned
         assert not [w for w in warned if w[0] in ("item", "item_legal", "case", "case_legal")]
 
+    def test_the_policys_yellow_rule_warns_before_the_supervisions(self, store, clock, tmp_path):
+        """registry.policy.yellow item_legal {days: 2}: the registration's legal limit (due Thu 5 Nov)
+        is yellow from Tue 3 Nov, while the supervision itself warns on the due date only."""
+        import shutil
+
+        from oneservice import OneService, load_catalogue
+
+        root = tmp_path / "workflows"
+        shutil.copytree(ROOT / "workflows", root)
+        registry = root / "registry.yaml"
+        registry.write_text(registry.read_text("utf-8").replace(
+            "registry:\n  version: 1\n", "registry:\n  version: 1\n  policy:\n    yellow:\n"
+            "      item_legal: {days: 2}\n", 1), "utf-8")
+        service = OneService(load_catalogue([root]), store, clock=clock)
+        case_id = accepted_business(service)
+        supervision = Supervision(service, yellow_days=0)
+        clock.set(dt.datetime(2026, 11, 3, 9, 0, tzinfo=TZ))
+        supervision.scan()
+        warned = levels(supervision, case_id)
+        assert ("item_legal", REGISTRATION, "yellow") in warned  # its own rule: from Tue
+        assert ("case", case_id, "yellow") in warned  # the promise, due Tue: the supervision's rule
+
     def test_bad_threshold_is_refused(self, service):
         """A negative threshold is an input error."""
         with pytest.raises(InvalidInput):
@@ -286,6 +308,38 @@ class TestReport:
         clock.set(dt.datetime(2026, 12, 31, 9, 0, tzinfo=TZ))  # past both legal chains (18 working days)
         assert Supervision(service).report().total.open_legal_overdue == 2
         assert service.get(SUPERVISOR, late).state == "in_progress"
+
+    def test_text_columns_line_up_for_chinese_labels(self, service):
+        """Every value of the text report starts at the same display column, Chinese labels
+        taking two columns a character (measured with wcwidth, as a terminal shows them)."""
+        from oneservice.supervision.render import COLUMNS, display_width
+
+        done_business(service)
+        text = render_report(Supervision(service).report(), "text")
+        labels = [label for _, label in COLUMNS[1:]]
+        starts = set()
+        for line in text.splitlines():
+            label = next((lb for lb in labels if line.startswith(f"  {lb}")), None)
+            if label is not None:
+                starts.add(display_width(line) - display_width(line.rstrip().split()[-1]))
+        assert len(starts) == 1, starts
+        assert display_width("好评率") == 6 and len("好评率") == 3
+
+    def test_html_shares_on_an_absolute_scale(self, service):
+        """A share of 2/3 is drawn at two thirds of the 100 % mark, not scaled to the largest bar."""
+        import re
+
+        for level in (5, 4, 2):
+            service.rate(ME, done_business(service), level)
+        page = render_report(Supervision(service).report(by="matter"), "html")
+        chart = page[page.index('id="chart-shares"'):]
+        chart = chart[:chart.index("</svg>")]
+        [span] = {float(w) for w in re.findall(r'class="scale" x="\d+" y="\d+" width="([\d.]+)"', chart)}
+        bars = {float(v): float(w) for w, v in re.findall(r'class="bar" x="\d+" y="\d+" width="([\d.]+)" '
+                                                          r'height="\d+" fill="[^"]+" data-value="([\d.]+)"', chart)}
+        assert abs(bars[0.6667] - span * 0.6667) < 0.2  # 好评率 2/3
+        assert abs(bars[1.0] - span) < 0.2  # on time: 100 % fills the scale, no more
+        assert "开办企业" in page and "start-a-business" not in page.split("<table")[1].split("</td>")[0]
 
     def test_grouping_by_department_and_location(self, service):
         """Every department of the matter counts the case once; the location counts it once."""

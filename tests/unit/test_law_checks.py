@@ -188,3 +188,104 @@ class TestRegistryPolicyClocks:
         notice = service.case(Actor(Role.SUPERVISOR, "s"), case.id).deadlines[("notice", case.id)]
         assert (notice.amount, notice.due) == (3, dt.date(2026, 11, 5))
         store.dispose()
+
+
+class TestRegionalPolicy:
+    def test_the_longest_matching_region_wins(self, tmp_path: Path) -> None:
+        """A district's override applies to the locations in it; other locations keep the registry's."""
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        text = registry.read_text(encoding="utf-8")
+        text = text.replace("  version: 1\n", "  version: 1\n  policy:\n    callback: {value: 3}\n    regions:\n"
+                            "      - region: \"3301\"\n        callback: {value: 2}\n"
+                            "      - region: \"330102\"\n        callback: {value: 1, unit: calendar_days}\n", 1)
+        text = text.replace("      name: {zh: 杭州市民中心, en: Hangzhou Citizen Centre}\n",
+                            "      name: {zh: 杭州市民中心, en: Hangzhou Citizen Centre}\n      region: \"330102\"\n", 1)
+        registry.write_text(text, encoding="utf-8")
+        report = check([root])
+        assert report.ok, [f.format() for f in report.findings]
+        catalogue = report.catalogue
+        assert catalogue is not None
+        assert str(catalogue.policy_for("hz-citizen-centre").callback) == "1 calendar days"
+        assert catalogue.policy.for_region("330105").callback.value == 2
+        assert catalogue.policy.for_region("330200").callback.value == 3
+        assert catalogue.policy_for("nowhere").callback.value == 3
+
+    def test_a_region_must_be_a_division_code(self, tmp_path: Path) -> None:
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace(
+            "  version: 1\n", "  version: 1\n  policy:\n    regions:\n      - region: hangzhou\n", 1), encoding="utf-8")
+        report = check([root])
+        [finding] = [f for f in report.findings if f.path == "registry.policy.regions[0].region"]
+        assert finding.file is not None and finding.file.endswith("registry.yaml") and finding.is_error
+        assert "GB/T 2260" in finding.message
+
+
+class TestYellowRules:
+    def _service(self, tmp_path: Path, yellow: str):  # type: ignore[no-untyped-def]
+        import datetime as dt
+
+        from oneservice import TZ, OneService, SimulatedClock, Store
+
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace(
+            "  version: 1\n", f"  version: 1\n  policy:\n    yellow:\n{yellow}", 1), encoding="utf-8")
+        report = check([root])
+        assert report.ok, [f.format() for f in report.findings]
+        store = Store(f"sqlite:///{tmp_path / 'y.sqlite'}")
+        store.migrate()
+        clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # a Monday
+        return OneService(report.catalogue, store, clock=clock), report.catalogue  # type: ignore[arg-type]
+
+    def test_a_share_of_the_limit_freezes_the_first_yellow_day(self, tmp_path: Path) -> None:
+        """notice: 5 working days, yellow for the last 40 % (2 days): due Mon 9 Nov, yellow from Thu 5."""
+        import datetime as dt
+
+        from oneservice import Actor, Applicant, Role
+        from oneservice.samples import sample_form, sample_resident_id
+
+        service, catalogue = self._service(tmp_path, "      notice: {share: 0.4}\n      default: {days: 1}\n")
+        matter_id = next(iter(catalogue.plans))
+        plan = catalogue.plan(matter_id)
+        person = Applicant("person", sample_resident_id(6), "孙八")
+        me = Actor(Role.APPLICANT, "sun", applicant_id=person.id_number)
+        channel = sorted(c.value for c in plan.matter.intake_channels if c.value in ("online", "mobile"))[0]
+        case = service.open_case(me, matter_id, person, channel=channel, location="hz-citizen-centre")
+        service.submit(me, case.id, form=sample_form(plan), materials=[], channel=channel)
+        notice = service.case(Actor(Role.SUPERVISOR, "s"), case.id).deadlines[("notice", case.id)]
+        assert (notice.yellow_days, notice.due, notice.yellow_from) == (2, dt.date(2026, 11, 9), dt.date(2026, 11, 5))
+        service.store.dispose()
+
+    def test_a_rule_gives_days_or_a_share_between_0_and_1(self, tmp_path: Path) -> None:
+        root = tmp_path / "workflows"
+        shutil.copytree(FIXTURES / "minimal", root)
+        registry = root / "registry.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace(
+            "  version: 1\n", "  version: 1\n  policy:\n    yellow:\n      item: {share: 1.5}\n"
+            "      notice: {days: 1, share: 0.5}\n      bogus: {days: 1}\n", 1), encoding="utf-8")
+        messages = [f.message for f in check([root]).findings if f.file and f.file.endswith("registry.yaml")]
+        assert any("between 0 and 1" in m for m in messages)
+        assert any("days or share" in m for m in messages)
+        assert any("bogus" in m or "must be one of" in m for m in messages)
+
+
+class TestStaffVisit:
+    def test_a_staff_visit_during_review_is_no_trip(self) -> None:
+        """onsite.by: staff (上门核查): the review step counts 0 trips; by the applicant it counts 1."""
+        visit = {"stage": "review", "reason": {"zh": "上门评残", "en": "assessed at home"}, "by": "staff"}
+        report = run(item("V-1", onsite=visit), matter("v", ["V-1"]))
+        assert report.ok, codes(report)
+        trips = report.catalogue.plan("v").trips  # type: ignore[union-attr]
+        [step] = [s for s in trips.steps if s.stage == "review"]
+        assert (step.trips, trips.worst) == (0, 0) and "no trip" in step.why.en
+        report = run(item("V-1", onsite={**visit, "by": "applicant"}), matter("v", ["V-1"]))
+        assert report.catalogue.plan("v").trips.worst == 1  # type: ignore[union-attr]
+
+    def test_staff_go_to_the_applicant_during_the_review_only(self) -> None:
+        visit = {"stage": "intake", "reason": {"zh": "上门", "en": "at home"}, "by": "staff"}
+        assert "OS206" in codes(run(item("V-1", onsite=visit), matter("v", ["V-1"])))

@@ -111,8 +111,9 @@ class _Normalizer:
         if changes is None:
             return {key: self(rows[key], previous.get(key)) for key in sorted(rows)}
         touched = changes.columns
-        if not touched:
-            return previous  # unchanged: entries share rows, which nobody changes
+        if not touched and not changes.reordered:
+            return previous  # unchanged: entries share rows, which nobody changes (a row deleted
+            # changes nothing in the others but the set of keys: then they are walked below)
         out: dict[Any, Row] = {}
         for key in sorted(rows) if changes.reordered else previous:
             if key not in touched:

@@ -1,5 +1,6 @@
 """Figures and 好差评 as the rules say: the working days a concluded case took
-(``cases.duration_days``); who recorded a rating (the applicant or their agent), what it is
+(``cases.duration_days``); the policy's yellow rule frozen on each deadline (``deadlines.yellow_days``,
+``yellow_from``); who recorded a rating (the applicant or their agent), what it is
 about (the case, a department, a window, a staff member), whether it was a 差评 under the policy
 in force, whether it still counts (an upheld appeal removes it from the figures), and the appeal.
 
@@ -37,11 +38,17 @@ def upgrade() -> None:
         batch.add_column(sa.Column("appeal", sa.JSON()))
     with op.batch_alter_table("cases", recreate="never") as batch:
         batch.add_column(sa.Column("duration_days", sa.Integer()))
+    with op.batch_alter_table("deadlines", recreate="never") as batch:
+        batch.add_column(sa.Column("yellow_days", sa.Integer()))
+        batch.add_column(sa.Column("yellow_from", sa.Date()))
     # the ratings recorded before: a 差评 was 不满意 or 非常不满意
     op.execute("UPDATE ratings SET bad = (level <= 2)")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("deadlines", recreate="never") as batch:
+        batch.drop_column("yellow_from")
+        batch.drop_column("yellow_days")
     with op.batch_alter_table("cases", recreate="never") as batch:
         batch.drop_column("duration_days")
     with op.batch_alter_table("ratings", recreate="never") as batch:

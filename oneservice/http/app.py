@@ -25,6 +25,7 @@ from .cases import cases
 from .context import EXTENSION, HttpState
 from .fields import ID_PATTERN
 from .identity import identity
+from .language import install_languages
 from .limits import DEFAULT_MAX_BODY
 from .lists import lists
 from .logs import install_request_logging
@@ -113,6 +114,7 @@ def create_app(
                               title="Unsupported Media Type")
 
     install_scope(app)
+    install_languages(app)
 
     @app.errorhandler(HttpProblem)
     def _http_problem(exc: HttpProblem) -> Response:

@@ -21,19 +21,24 @@ from typing import Any
 
 import attrs
 import marshmallow as ma
-from flask import url_for
+from flask import Response, request, url_for
 
-from .. import Case, CaseSummary, OneService, Role
+from .. import Case, CaseSummary, NotAuthorised, OneService, Role
 from ..domain.actions import ACTIONS, ActionSpec, Target
+from . import examples
 from .api import Blueprint
 from .context import (
     authenticate,
     case_summary,
     current_actor,
+    current_region,
     etag,
+    mask_id,
+    none_match,
     page_envelope,
     page_window,
     precondition,
+    representation_tag,
     scoped_key,
     sees_full_ids,
     service,
@@ -42,6 +47,8 @@ from .problems import HttpProblem
 from .schemas import (
     ActionHeaders,
     CaseDetailSchema,
+    CasePageSchema,
+    CaseSearchQuery,
     CaseViewSchema,
     EventPageSchema,
     NoticeSchema,
@@ -58,6 +65,10 @@ cases = Blueprint("cases", __name__, description="Cases (办件): actions and qu
 cases.before_request(authenticate)
 
 ETAG_HEADER = {"ETag": {"description": 'the case version, e.g. "7"', "schema": {"type": "string"}}}
+
+VIEW_TAG_HEADER = {"ETag": {
+    "description": 'the case version and a digest of this view, e.g. "7.3f9a1c2b04d5"',
+    "schema": {"type": "string"}}}
 
 _RESPONSES: dict[str, type[ma.Schema]] = {"CaseSummary": SummarySchema, "Notice": NoticeSchema}
 
@@ -126,7 +137,8 @@ def _action_view(endpoint: Endpoint) -> Callable[..., Any]:
 def _register(endpoint: Endpoint) -> None:
     headers = ETAG_HEADER if endpoint.response is SummarySchema else None
     view = _action_view(endpoint)
-    view = cases.response(200, endpoint.response, headers=headers)(view)
+    example = examples.SUMMARY if endpoint.response is SummarySchema else examples.NOTICE
+    view = cases.response(200, endpoint.response, headers=headers, example=example)(view)
     view = cases.arguments(ActionHeaders, location="headers", as_kwargs=True)(view)
     view = cases.arguments(endpoint.body, required=bool(endpoint.spec.params))(view)
     view = cases.doc(operationId=endpoint.spec.name)(view)
@@ -145,7 +157,7 @@ for _endpoint in ENDPOINTS:
 @cases.doc(operationId="open_case")
 @cases.arguments(OpenCaseBody)
 @cases.arguments(ActionHeaders, location="headers", as_kwargs=True)
-@cases.response(201, SummarySchema, headers={
+@cases.response(201, SummarySchema, example=examples.SUMMARY, headers={
     **ETAG_HEADER, "Location": {"description": "the new case", "schema": {"type": "string"}}})
 def open_case(body: dict[str, Any], if_match: str | None = None,
               idempotency_key: str | None = None) -> Any:
@@ -175,11 +187,53 @@ def open_case(body: dict[str, Any], if_match: str | None = None,
 # ----------------------------------------------------------------------------------- queries
 
 
+@cases.route("/cases", methods=["GET"], endpoint="search_cases")
+@cases.doc(operationId="search_cases")
+@cases.arguments(CaseSearchQuery, location="query")
+@cases.response(200, CasePageSchema, example=examples.CASE_PAGE)
+def search_cases(query: dict[str, Any]) -> dict[str, Any]:
+    """Search the cases (staff), paged: every filter given must hold.
+
+    Who: clerk (the cases of their service location), supervisor (of their region's locations;
+    province-level: all), reviewer (the cases with an item of their department; not by applicant).
+    A filter outside the caller's scope finds nothing. The ID number is in full for clerks and
+    supervisors, masked for reviewers.
+    """
+    from .auth import normalise_applicant_id
+    from .scope import scope_locations
+
+    actor = current_actor()
+    if actor.role not in (Role.CLERK, Role.SUPERVISOR, Role.REVIEWER):
+        raise NotAuthorised("searching cases is for staff; an applicant has GET /me/cases", case_id="-",
+                            actor=actor.describe())
+    applicant_id = query["applicant_id"]
+    if applicant_id is not None:
+        try:
+            applicant_id = normalise_applicant_id(applicant_id.strip())
+        except ValueError:
+            raise HttpProblem(422, "OS621", "applicant_id is neither a resident ID number nor a unified "
+                              "social credit code / 证件号码无效", field="applicant_id") from None
+    locations = None if actor.role is Role.REVIEWER else scope_locations(actor, current_region())
+    window = page_window(query)
+    page = service().search_cases_page(
+        actor, matter_id=query["matter_id"], states=query["state"], location=query["location"],
+        locations=locations, applicant_id=applicant_id, department=query["department"],
+        opened_from=query["opened_from"], opened_to=query["opened_to"], due_from=query["due_from"],
+        due_to=query["due_to"], colour=query["colour"], sort=query["sort"], limit=window["limit"],
+        offset=window["offset"])
+    rows = page.items if sees_full_ids(actor) else [
+        attrs.evolve(row, applicant_id=mask_id(row.applicant_id)) for row in page.items]
+    return page_envelope(page, query, rows)
+
+
 @cases.route("/cases/<case_id:case_id>", endpoint="get_case")
 @cases.doc(operationId="get_case")
-@cases.response(200, CaseViewSchema, headers=ETAG_HEADER)
+@cases.response(200, CaseViewSchema, headers=VIEW_TAG_HEADER, example=examples.CASE_VIEW)
+@cases.alt_response(304, description="Not modified: `If-None-Match` names the current `ETag` (no body)",
+                    headers=VIEW_TAG_HEADER)
 def get_case(case_id: str) -> Any:
-    """The case summary; ``ETag`` is its version (send it back as ``If-Match``).
+    """The case summary; ``ETag`` is its version and a digest of the view (send it back as
+    ``If-Match`` — its version part counts — or as ``If-None-Match`` for a 304).
 
     Who: anyone who may see the case (a reviewer only when their department has an item in it).
     The applicant's ID number is in full for clerks and supervisors, masked for others.
@@ -195,7 +249,11 @@ def get_case(case_id: str) -> Any:
         view = svc.progress(actor, case_id)
         applicant = {"kind": None, "name": view.applicant_name, "id_number": view.applicant_id, "phone": None}
     data = summary.to_dict() | {"applicant": applicant}
-    return data, 200, {"ETag": etag(summary.version)}
+    tag = representation_tag(summary.version, CaseViewSchema().dump(data))  # the body as sent
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+    if none_match(request.headers.get("If-None-Match"), tag):
+        return Response(status=304, headers=headers)
+    return data, 200, headers
 
 
 @cases.route("/cases/<case_id:case_id>/detail", endpoint="case_detail")
@@ -228,7 +286,7 @@ def events(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 @cases.route("/cases/<case_id:case_id>/notice", endpoint="last_notice")
 @cases.doc(operationId="last_notice")
-@cases.response(200, NoticeSchema)
+@cases.response(200, NoticeSchema, example=examples.NOTICE)
 def last_notice(case_id: str) -> Any:
     """The most recent one-time notice of the case. Who: clerk, applicant, agent, supervisor."""
     return service().last_notice(current_actor(), case_id)
@@ -236,7 +294,7 @@ def last_notice(case_id: str) -> Any:
 
 @cases.route("/cases/<case_id:case_id>/completeness", endpoint="completeness")
 @cases.doc(operationId="completeness")
-@cases.response(200, NoticeSchema)
+@cases.response(200, NoticeSchema, example=examples.NOTICE)
 def completeness(case_id: str) -> Any:
     """What is missing or wrong now (no state change). Who: clerk, applicant, agent, supervisor."""
     return service().completeness(current_actor(), case_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -23,10 +24,12 @@ __all__ = [
     "current_region",
     "etag",
     "mask_id",
+    "none_match",
     "page_envelope",
     "page_window",
     "paginate",
     "precondition",
+    "representation_tag",
     "scoped_key",
     "sees_full_ids",
     "service",
@@ -35,7 +38,8 @@ __all__ = [
 
 EXTENSION = "oneservice"
 _BEARER = re.compile(r"Bearer\s+([A-Za-z0-9_.~+/=-]{1,4096})\s*", re.IGNORECASE)
-_ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})"?\s*')
+_ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})(?:\.[0-9a-f]{1,64})?"?\s*')
+_ANY_TAG = re.compile(r'\s*(?:W/)?("[\x21\x23-\x7e]*")\s*')
 
 
 @attrs.define
@@ -115,8 +119,33 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def representation_tag(version: int, body: Any) -> str:
+    """The entity tag of a case as shown (``GET /cases/{id}``): ``"7.3f9a1c2b04d5"``, the case
+    version and a digest of the JSON body. The version alone is not a validator of the view: the
+    colour of a deadline changes with the day, the applicant's fields with who asks, while the
+    version stays. ``If-Match`` compares the version part (:func:`parse_if_match`)."""
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return f'"{version}.{hashlib.sha256(text.encode()).hexdigest()[:12]}"'
+
+
+def none_match(header: str | None, tag: str) -> bool:
+    """Whether ``If-None-Match`` ``header`` names ``tag`` (weak comparison, RFC 9110 §13.1.2:
+    ``W/"x"`` matches ``"x"``; ``*`` matches any current representation). A malformed header is
+    ignored, as the RFC allows (the full answer is sent)."""
+    if header is None:
+        return False
+    if header.strip() == "*":
+        return True
+    for part in header.split(","):
+        match = _ANY_TAG.fullmatch(part)
+        if match is not None and match.group(1) == tag:
+            return True
+    return False
+
+
 def parse_if_match(header: str) -> set[int] | None:
-    """The versions an ``If-Match`` header accepts; ``None`` for ``*``. Weak tags never match."""
+    """The versions an ``If-Match`` header accepts; ``None`` for ``*``. Weak tags never match. A
+    tag of ``GET /cases/{id}`` (``"7.3f9a1c2b04d5"``) names its version, 7."""
     if header.strip() == "*":
         return None
     versions: set[int] = set()

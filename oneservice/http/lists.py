@@ -12,8 +12,8 @@ Scopes (:mod:`.scope`): a clerk sees the lists of their own service location onl
 location's window queue is a 404, the awaiting-materials list is their location's, the colour
 lists hold their location's cases; a supervisor with a region sees the locations of that region
 (GB/T 2260 prefix); reviewers have their department's worklist (window queue: 404; colour and
-awaiting-materials lists: 403). Lists a scope cuts are filtered and paged in Python for clerks and
-regional supervisors (the unscoped lists page in SQL).
+awaiting-materials lists: 403). A scope is a set of service locations (:func:`.scope.scope_locations`)
+the database filters on: scoped lists page in SQL as the others do.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from .. import Actor, NotAuthorised, Page, Role
+from . import examples
 from .api import Blueprint
 from .context import (
     authenticate,
@@ -49,7 +50,7 @@ from .schemas import (
     TaskPageSchema,
     TerminatedSchema,
 )
-from .scope import location_in_scope, record_refusal
+from .scope import location_in_scope, record_refusal, scope_locations
 
 __all__ = ["lists"]
 
@@ -89,19 +90,10 @@ def _out_of_scope(actor: Actor, location: str) -> HttpProblem:
                        "无权查看该服务点", title="Not found")
 
 
-def _cut(actor: Actor, full: Page[Any], query: dict[str, Any]) -> dict[str, Any]:
-    """A page of the rows of ``full`` (a whole list) inside ``actor``'s scope."""
-    region = current_region()
-    rows = [r for r in full.items if location_in_scope(actor, region, r.location)]
-    window = page_window(query)
-    start, size = window["offset"], window["limit"]
-    return _cases(actor, Page(tuple(rows[start:start + size]), len(rows), start, size), query)
-
-
 @lists.route("/me/cases")
 @lists.doc(operationId="my_cases")
 @lists.arguments(PageQuery, location="query")
-@lists.response(200, CasePageSchema)
+@lists.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def my_cases(query: dict[str, Any]) -> dict[str, Any]:
     """The applicant's own cases, newest first (applicant tokens only; the ID number masked)."""
     actor = current_actor()
@@ -121,7 +113,7 @@ def department_worklist(query: dict[str, Any], department: str) -> dict[str, Any
 @lists.route("/worklists/window/<ident:location>")
 @lists.doc(operationId="window_queue")
 @lists.arguments(PageQuery, location="query")
-@lists.response(200, CasePageSchema)
+@lists.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def window_queue(query: dict[str, Any], location: str) -> dict[str, Any]:
     """Cases ready for pickup at a service location (a clerk: their own; staff)."""
     from .. import Role
@@ -137,13 +129,14 @@ def window_queue(query: dict[str, Any], location: str) -> dict[str, Any]:
 @lists.route("/worklists/awaiting-materials")
 @lists.doc(operationId="awaiting_materials")
 @lists.arguments(LocationQuery, location="query")
-@lists.response(200, CasePageSchema)
+@lists.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
     """Cases waiting for the applicant: after a one-time notice, or with materials owed (staff)."""
     from .. import Role
 
     actor = current_actor()
     _not_reviewer(actor, "awaiting-materials list")
+    window = page_window(query)
     location = query.get("location")
     if location is None and actor.role is Role.CLERK:
         location = actor.location
@@ -151,23 +144,28 @@ def awaiting_materials(query: dict[str, Any]) -> dict[str, Any]:
         service().catalogue.location(location)
         if _scoped(actor) and not location_in_scope(actor, current_region(), location):
             raise _out_of_scope(actor, location)
-    elif _scoped(actor):
-        return _cut(actor, service().awaiting_materials_page(actor, None, limit=None), query)
-    return _cases(actor, service().awaiting_materials_page(actor, location, **page_window(query)), query)
+        page = service().awaiting_materials_page(actor, location, limit=window["limit"],
+                                                 offset=window["offset"])
+    else:
+        page = service().awaiting_materials_page(actor, locations=scope_locations(actor, current_region()),
+                                                 limit=window["limit"], offset=window["offset"])
+    return _cases(actor, page, query)
 
 
 @lists.route("/worklists/colour/<any(yellow, red):colour>")
 @lists.doc(operationId="cases_by_colour")
 @lists.arguments(PageQuery, location="query")
-@lists.response(200, CasePageSchema)
+@lists.response(200, CasePageSchema, example=examples.CASE_PAGE)
 def cases_by_colour(query: dict[str, Any], colour: str) -> dict[str, Any]:
     """Open cases whose deadline is near (yellow) or past (red): 电子监察 (staff; a clerk: their
     location's cases; a regional supervisor: their region's)."""
     actor = current_actor()
     _not_reviewer(actor, "colour list")
-    if _scoped(actor):
-        return _cut(actor, service().cases_by_colour_page(actor, colour, limit=None), query)
-    return _cases(actor, service().cases_by_colour_page(actor, colour, **page_window(query)), query)
+    locations = scope_locations(actor, current_region())
+    window = page_window(query)
+    page = service().cases_by_colour_page(actor, colour, locations=locations, limit=window["limit"],
+                                          offset=window["offset"])
+    return _cases(actor, page, query)
 
 
 def _sweeper(if_match: str | None, idempotency_key: str | None, what: str) -> Actor:

@@ -178,6 +178,28 @@ class LocationQuery(PageQuery):
     location = Ident(load_default=None, allow_none=True)
 
 
+class CaseSearchQuery(PageQuery):
+    """``GET /cases``: every filter given must hold (a list parameter: any of its values)."""
+
+    matter_id = Ident(load_default=None, metadata={"description": "the matter (一件事) of the case"})
+    state = f.List(f.String(validate=v.OneOf(CASE_STATES)), load_default=None,
+                   validate=v.Length(min=1, max=20),
+                   metadata={"description": "case states, repeated: ?state=accepted&state=in_progress"})
+    location = Ident(load_default=None, metadata={"description": "service location of the case"})
+    department = Ident(load_default=None, metadata={"description": "a department with an item in the case"})
+    applicant_id = f.String(load_default=None, validate=v.Length(min=1, max=40), metadata={
+        "description": "resident ID number or unified social credit code, exact (clerks, supervisors)"})
+    opened_from = f.Date(load_default=None, metadata={"description": "opened on or after this day"})
+    opened_to = f.Date(load_default=None, metadata={"description": "opened on or before this day"})
+    due_from = f.Date(load_default=None, metadata={"description": "due on or after this day"})
+    due_to = f.Date(load_default=None, metadata={"description": "due on or before this day"})
+    colour = f.String(load_default=None, validate=v.OneOf(["yellow", "red"]),
+                      metadata={"description": "open cases due soon (yellow) or overdue (red) today"})
+    sort = f.String(load_default="-opened_at", validate=v.OneOf(["-opened_at", "opened_at", "due"]),
+                    metadata={"description": "newest first (default), oldest first, or earliest due "
+                              "(no due date last); then by case id"})
+
+
 class FiguresQuery(Query):
     by = f.String(load_default="matter", validate=v.OneOf(["matter", "department"]))
     from_ = f.Date(data_key="from", load_default=None, metadata={"description": "first day (YYYY-MM-DD)"})
@@ -212,7 +234,7 @@ class SummarySchema(ma.Schema):
     version = f.Integer(required=True)
     trips = f.Integer(required=True)
     trip_budget = f.Integer(required=True)
-    due = f.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    due = f.String(required=True, allow_none=True, metadata={"format": "date", "description": "YYYY-MM-DD"})
     due_provisional = f.Boolean(required=True)
     colour = f.String(required=True, validate=v.OneOf(COLOURS))
     tasks = f.Dict(keys=f.String(), values=f.String(), required=True,
@@ -270,14 +292,14 @@ class ProgressTaskSchema(ma.Schema):
     state = f.String(required=True)
     state_zh = f.String(required=True)
     state_en = f.String(required=True)
-    due = f.String(required=True, allow_none=True)
+    due = f.String(required=True, allow_none=True, metadata={"format": "date"})
     due_provisional = f.Boolean(required=True)
     colour = f.String(required=True)
 
 
 class ProgressOwedSchema(ma.Schema):
     material = f.String(required=True)
-    due = f.String(required=True, allow_none=True)
+    due = f.String(required=True, allow_none=True, metadata={"format": "date"})
     due_provisional = f.Boolean(required=True, metadata={"description": "due on a guessed calendar year"})
 
 
@@ -295,7 +317,7 @@ class ProgressSchema(ma.Schema):
     state_en = f.String(required=True)
     trips = f.Integer(required=True)
     trip_budget = f.Integer(required=True)
-    due = f.String(required=True, allow_none=True)
+    due = f.String(required=True, allow_none=True, metadata={"format": "date"})
     due_provisional = f.Boolean(required=True)
     colour = f.String(required=True)
     tasks = f.List(f.Nested(ProgressTaskSchema), required=True)

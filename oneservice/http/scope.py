@@ -38,7 +38,25 @@ from .auth import normalise_applicant_id, region_prefix
 from .context import authenticate, current_actor, current_region, service
 from .problems import HttpProblem
 
-__all__ = ["case_refusal", "install_scope", "location_in_scope", "record_refusal"]
+__all__ = ["case_refusal", "install_scope", "location_in_scope", "record_refusal", "scope_locations"]
+
+
+def scope_locations(actor: Actor, region: str | None) -> tuple[str, ...] | None:
+    """The service locations whose cases ``actor``'s lists hold, for the database to filter on
+    (``None``: every location — a province-level supervisor, the system; a reviewer: none, their
+    lists are their department's). A clerk: their own; a regional supervisor: the catalogue's
+    locations in their region (GB/T 2260 prefix)."""
+    if actor.role is Role.CLERK:
+        return (actor.location,) if actor.location else ()
+    if actor.role is Role.SUPERVISOR:
+        if region is None:
+            return None
+        prefix = region_prefix(region)
+        locations = service().catalogue.locations
+        return tuple(sorted(lid for lid, loc in locations.items() if loc.region.startswith(prefix)))
+    if actor.role is Role.SYSTEM:
+        return None
+    return ()
 
 
 def location_in_scope(actor: Actor, region: str | None, location: str) -> bool:

@@ -413,3 +413,4 @@ class OneService:
     awaiting_materials_page = _query(Queries.awaiting_materials_page)
     cases_by_colour = _query(Queries.cases_by_colour)
     cases_by_colour_page = _query(Queries.cases_by_colour_page)
+    search_cases_page = _query(Queries.search_cases_page)

@@ -8,11 +8,12 @@ reviewer sees only their own department's).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..domain.case import Actor, Case, Role
+from ..domain.case import Actor, Case, CaseState, Role
 from ..domain.supervision import Colour, Thresholds
+from ..engine.clock import TZ
 from ..engine.engine import CaseEngine
 from ..engine.labels import event_label
 from ..errors import InvalidInput, NotAuthorised
@@ -244,29 +245,35 @@ class Queries:
             return tx.window_queue_page(location, limit=limit, offset=offset)
 
     def awaiting_materials(
-        self, actor: Actor, location: str | None = None, *, limit: int | None = None, offset: int = 0
+        self, actor: Actor, location: str | None = None, *, locations: Sequence[str] | None = None,
+        limit: int | None = None, offset: int = 0,
     ) -> list[Any]:
         """Cases waiting for the applicant: after a one-time notice, or with materials owed;
-        oldest first."""
-        return list(self.awaiting_materials_page(actor, location, limit=limit, offset=offset).items)
+        oldest first (``locations``: only the cases of these service locations — a scope)."""
+        return list(self.awaiting_materials_page(actor, location, locations=locations, limit=limit,
+                                                 offset=offset).items)
 
     def awaiting_materials_page(
-        self, actor: Actor, location: str | None = None, *, limit: int | None = 50, offset: int = 0
+        self, actor: Actor, location: str | None = None, *, locations: Sequence[str] | None = None,
+        limit: int | None = 50, offset: int = 0,
     ) -> Page[Any]:
         """One page of :meth:`awaiting_materials` with the number of cases in all."""
         require_staff(actor)
         with self.runner.store.transaction(readonly=True) as tx:
-            return tx.awaiting_materials_page(location, limit=limit, offset=offset)
+            return tx.awaiting_materials_page(location, locations=locations, limit=limit, offset=offset)
 
     def cases_by_colour(
-        self, actor: Actor, colour: Colour | str, *, limit: int | None = None, offset: int = 0
+        self, actor: Actor, colour: Colour | str, *, locations: Sequence[str] | None = None,
+        limit: int | None = None, offset: int = 0,
     ) -> list[Any]:
         """Open cases whose case deadline is yellow (near) or red (overdue) today, earliest due
-        first."""
-        return list(self.cases_by_colour_page(actor, colour, limit=limit, offset=offset).items)
+        first (``locations``: only the cases of these service locations — a scope)."""
+        return list(self.cases_by_colour_page(actor, colour, locations=locations, limit=limit,
+                                              offset=offset).items)
 
     def cases_by_colour_page(
-        self, actor: Actor, colour: Colour | str, *, limit: int | None = 50, offset: int = 0
+        self, actor: Actor, colour: Colour | str, *, locations: Sequence[str] | None = None,
+        limit: int | None = 50, offset: int = 0,
     ) -> Page[Any]:
         """One page of :meth:`cases_by_colour` with the number of cases in all.
 
@@ -283,4 +290,63 @@ class Queries:
             Colour(colour))
         with runner.store.transaction(readonly=True) as tx:
             return tx.open_cases_due_between_page(
-                first or dt.date.min, last or dt.date.max, limit=limit, offset=offset)
+                first or dt.date.min, last or dt.date.max, locations=locations, limit=limit, offset=offset)
+
+    # ------------------------------------------------------------------ search
+
+    def search_cases_page(
+        self,
+        actor: Actor,
+        *,
+        matter_id: str | None = None,
+        states: Sequence[str] | None = None,
+        location: str | None = None,
+        locations: Sequence[str] | None = None,
+        applicant_id: str | None = None,
+        department: str | None = None,
+        opened_from: dt.date | None = None,
+        opened_to: dt.date | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        colour: Colour | str | None = None,
+        sort: str = "-opened_at",
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> Page[CaseRow]:
+        """Cases matching every filter given (staff), one page with the number of cases in all.
+
+        ``opened_from`` … ``opened_to`` and ``due_from`` … ``due_to`` are days, both included
+        (opening days in China Standard Time); ``colour`` (yellow, red) is the due range of
+        :meth:`cases_by_colour` over the open cases; ``locations`` a scope (the caller's set
+        of service locations). A reviewer searches the cases with an item of their department
+        (another department is refused), and never by applicant: they see ID numbers masked.
+        Unknown matters, locations and departments are :class:`UnknownDefinition`.
+        """
+        require_staff(actor)
+        runner = self.runner
+        if actor.role is Role.REVIEWER:
+            if department is not None and department != actor.department:
+                raise NotAuthorised(f"a reviewer of {actor.department} searches their department's cases, "
+                                    f"not {department}'s", case_id="-", actor=actor.describe())
+            if applicant_id is not None:
+                raise NotAuthorised("a reviewer does not search by applicant (ID numbers are masked for "
+                                    "reviewers)", case_id="-", actor=actor.describe())
+            department = actor.department
+        for kind, value in (("matter", matter_id), ("location", location), ("department", department)):
+            if value is not None:
+                getattr(runner.catalogue, kind)(value)
+        if colour is not None:
+            if colour not in (Colour.YELLOW, Colour.RED):
+                raise InvalidInput("colour must be 'yellow' or 'red'", field="colour")
+            first, last = Thresholds.on(runner.clock.today(), runner.calendar, runner.yellow_days).due_range(
+                Colour(colour))
+            due_from = max(d for d in (due_from, first or dt.date.min) if d is not None)
+            due_to = min(d for d in (due_to, last or dt.date.max) if d is not None)
+        start = dt.datetime.combine(opened_from, dt.time(), TZ) if opened_from else None
+        end = dt.datetime.combine(opened_to + dt.timedelta(days=1), dt.time(), TZ) if opened_to else None
+        with runner.store.transaction(readonly=True) as tx:
+            return tx.search_cases_page(
+                matter_id=matter_id, states=[CaseState(s) for s in states] if states is not None else None,
+                location=location, locations=locations, applicant_id=applicant_id, department=department,
+                opened_from=start, opened_before=end, due_from=due_from, due_to=due_to,
+                open_only=colour is not None, sort=sort, limit=limit, offset=offset)

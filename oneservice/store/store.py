@@ -53,7 +53,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 R = TypeVar("R")
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-_MIGRATION_LOCK = 0x6F6E6573  # pg_advisory_xact_lock key: "ones"
+_MIGRATION_LOCK = 0x6F6E6573  # pg_advisory_lock key: "ones"
 
 
 class _Stale(Exception):
@@ -252,21 +252,35 @@ class Store:
     # ------------------------------------------------------------------------------ schema
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (Alembic); does nothing when it is there."""
+        """Bring the schema to the newest revision (Alembic); does nothing when it is there.
+
+        One migrator at a time across processes (PostgreSQL: a session advisory lock, held
+        across the commits of the migration). Alembic owns the migration transaction — the
+        connection reaches it with none open — so that a step can run outside it: index builds
+        that do not block writes (:mod:`oneservice.store.ddl`). The steps between two such
+        builds commit together.
+        """
         from alembic import command
         from alembic.config import Config
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
         try:
-            with self._engine.begin() as conn:
-                if self._dialect == "postgresql":
-                    # one migrator at a time across processes
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            with self._engine.connect() as conn:
+                locked = self._dialect == "postgresql"
+                if locked:
+                    conn.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
                     if self._schema is not None:
                         conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self._schema}"')
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                    conn.commit()
+                try:
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+                finally:
+                    if locked:
+                        conn.rollback()  # whatever a failed step left open
+                        conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
+                        conn.commit()
         except sa_exc.SQLAlchemyError as exc:
             raise translate(exc, case_id=None, where=self._where) from None
 

@@ -130,6 +130,7 @@ cases = Table(
     Index(None, "matter_id", "state"),
     Index(None, "location", "state", "concluded_at", "id"),  # window queue
     Index(None, "applicant_id", "opened_at", "id"),  # an applicant's cases, newest first
+    Index(None, "location", "opened_at", "id"),  # the staff's search of a location, newest first
     Index(None, "due_date"),
     Index(None, "opened_at"),
     # open cases by due date: the colour worklists (red: due before today; yellow: due soon)

@@ -372,6 +372,7 @@ class Transaction:
     window_queue_page = _Query(Worklists.window_queue_page)
     awaiting_materials = _Query(Worklists.awaiting_materials)
     awaiting_materials_page = _Query(Worklists.awaiting_materials_page)
+    search_cases_page = _Query(Worklists.search_cases_page)
     open_cases_due_before = _Query(Worklists.open_cases_due_before)
     open_cases_due_before_page = _Query(Worklists.open_cases_due_before_page)
     open_cases_due_between = _Query(Worklists.open_cases_due_between)

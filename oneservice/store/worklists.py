@@ -24,11 +24,17 @@ department_tasks           ``ix_item_tasks_worklist`` (partial: worklist states)
                            ``ix_item_tasks_department_state``, then a sort.
 window_queue               ``ix_cases_location_state_concluded_at_id`` — filter and order
 awaiting_materials         ``ix_cases_state`` and ``ix_materials_status_due_date`` find the
-                           cases (few: open and waiting), which are then sorted
+                           cases (few: open and waiting), which are then sorted (a location
+                           or a set of them: a filter on those few rows)
 open_cases_due_before,     ``ix_cases_open_due_date`` (partial: open cases) — filter and order
-open_cases_due_between
+open_cases_due_between     (a set of locations, a scope: a filter on the range's rows)
 cases_for_applicant        ``ix_cases_applicant_id_opened_at_id`` — filter and order of the
                            opening time (read backwards); ties sorted by id as they come
+search_cases               a location (a clerk's scope), newest first:
+                           ``ix_cases_location_opened_at_id`` — filter and order; other
+                           filters: the planner's choice among the above and
+                           ``ix_cases_opened_at`` (one statement per combination of filters
+                           and order)
 events_page                the primary key ``(case_id, seq)``
 =========================  ====================================================================
 """
@@ -37,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -58,6 +65,7 @@ from sqlalchemy import (
 )
 
 from oneservice.domain.case import CaseState, Event, MaterialStatus, TaskState
+from oneservice.errors import InvalidInput
 from oneservice.store.mapping import event_from_row
 from oneservice.store.rows import CaseRow, Page, TaskRow, check_window
 from oneservice.store.tables import (
@@ -70,7 +78,7 @@ from oneservice.store.tables import (
     materials,
 )
 
-__all__ = ["Worklists"]
+__all__ = ["SEARCH_SORTS", "Worklists"]
 
 R = TypeVar("R")
 
@@ -114,6 +122,15 @@ def _in(column: Any, states: Sequence[enum.StrEnum]) -> ColumnElement[bool]:
 
 
 _OPEN = _in(cases.c.state, OPEN_STATES)
+_NO_LOCATION = ""  # no service location has an empty id: an empty scope matches no case
+
+
+def _location_set(locations: Sequence[str]) -> list[str]:
+    """The values of a ``location IN (…)`` filter: sorted and unique (the same scope, the same
+    SQL), never empty (``IN ()`` is not portable SQL)."""
+    if isinstance(locations, str):
+        raise InvalidInput("locations is a list of location ids, not one string", field="locations")
+    return sorted(set(locations)) or [_NO_LOCATION]
 
 
 def _case_row(row: RowMapping) -> CaseRow:
@@ -223,6 +240,36 @@ def _awaiting(*where: ColumnElement[bool]) -> _Listing[CaseRow]:
     return _cases(_OPEN, cases.c.id.in_(waiting), *where, order=((cases.c.opened_at, "asc"),))
 
 
+SEARCH_SORTS: dict[str, _Order] = {
+    "-opened_at": ((cases.c.opened_at, "desc"),),
+    "opened_at": ((cases.c.opened_at, "asc"),),
+    "due": ((cases.c.due_date, "asc nulls last"),),
+}
+"""The orders of :meth:`Worklists.search_cases` (each then by case id)."""
+
+_SEARCH_FILTERS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "matter_id": lambda: cases.c.matter_id == bindparam("matter_id"),
+    "states": lambda: cases.c.state.in_(bindparam("states", expanding=True)),
+    "location": lambda: cases.c.location == bindparam("location"),
+    "locations": lambda: cases.c.location.in_(bindparam("locations", expanding=True)),
+    "applicant_id": lambda: cases.c.applicant_id == bindparam("applicant_id"),
+    "department": lambda: cases.c.id.in_(
+        select(item_tasks.c.case_id).where(item_tasks.c.department == bindparam("department"))),
+    "opened_from": lambda: cases.c.opened_at >= bindparam("opened_from", type_=cases.c.opened_at.type),
+    "opened_before": lambda: cases.c.opened_at < bindparam("opened_before", type_=cases.c.opened_at.type),
+    "due_from": lambda: cases.c.due_date >= bindparam("due_from", type_=Date),
+    "due_to": lambda: cases.c.due_date <= bindparam("due_to", type_=Date),
+    "open": lambda: _OPEN,
+}
+
+
+@functools.cache
+def _search(filters: frozenset[str], sort: str) -> _Listing[CaseRow]:
+    """The search with these filters in this order, built once per combination."""
+    where = [_SEARCH_FILTERS[name]() for name in sorted(filters)]
+    return _cases(*where, order=SEARCH_SORTS[sort])
+
+
 _LISTINGS: dict[str, _Listing[Any]] = {
     "department": _department(WORKLIST_TASK_STATES),
     "window": _cases(
@@ -232,12 +279,20 @@ _LISTINGS: dict[str, _Listing[Any]] = {
     ),
     "awaiting": _awaiting(),
     "awaiting_at": _awaiting(cases.c.location == bindparam("location")),
+    "awaiting_in": _awaiting(cases.c.location.in_(bindparam("locations", expanding=True))),
     "due_before": _cases(_OPEN, cases.c.due_date < bindparam("before", type_=Date),
                          order=((cases.c.due_date, "asc"),)),
     "due_between": _cases(
         _OPEN,
         cases.c.due_date >= bindparam("start", type_=Date),
         cases.c.due_date <= bindparam("end", type_=Date),
+        order=((cases.c.due_date, "asc"),),
+    ),
+    "due_between_in": _cases(
+        _OPEN,
+        cases.c.due_date >= bindparam("start", type_=Date),
+        cases.c.due_date <= bindparam("end", type_=Date),
+        cases.c.location.in_(bindparam("locations", expanding=True)),
         order=((cases.c.due_date, "asc"),),
     ),
     "applicant": _cases(cases.c.applicant_id == bindparam("applicant_id"),
@@ -333,23 +388,40 @@ class Worklists:
     # ------------------------------------------------------------------------- awaiting materials
 
     @staticmethod
-    def _awaiting(location: str | None) -> tuple[_Listing[CaseRow], dict[str, Any]]:
+    def _awaiting(
+        location: str | None, locations: Sequence[str] | None
+    ) -> tuple[_Listing[CaseRow], dict[str, Any]]:
+        if location is not None and locations is not None:
+            raise InvalidInput("name one location or a set of locations, not both", field="locations")
+        if locations is not None:
+            return _LISTINGS["awaiting_in"], {"locations": _location_set(locations)}
         if location is None:
             return _LISTINGS["awaiting"], {}
         return _LISTINGS["awaiting_at"], {"location": location}
 
     def awaiting_materials(
-        self, location: str | None = None, *, limit: int | None = None, offset: int = 0
+        self,
+        location: str | None = None,
+        *,
+        locations: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[CaseRow]:
         """Open cases waiting for the applicant: one-time notice given, or materials owed;
-        oldest first."""
-        return self._list(*self._awaiting(location), limit, offset)
+        oldest first. ``location``: of one service location; ``locations``: of any of these (a
+        scope: a clerk's location, the locations of a supervisor's region; empty: none)."""
+        return self._list(*self._awaiting(location, locations), limit, offset)
 
     def awaiting_materials_page(
-        self, location: str | None = None, *, limit: int | None = None, offset: int = 0
+        self,
+        location: str | None = None,
+        *,
+        locations: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> Page[CaseRow]:
         """:meth:`awaiting_materials` as a :class:`Page` with the total."""
-        return self._page(*self._awaiting(location), limit, offset)
+        return self._page(*self._awaiting(location, locations), limit, offset)
 
     # ------------------------------------------------------------------------- by due date
 
@@ -366,18 +438,39 @@ class Worklists:
         """:meth:`open_cases_due_before` as a :class:`Page` with the total."""
         return self._page(_LISTINGS["due_before"], {"before": day}, limit, offset)
 
+    @staticmethod
+    def _due_between(
+        start: dt.date, end: dt.date, locations: Sequence[str] | None
+    ) -> tuple[_Listing[CaseRow], dict[str, Any]]:
+        if locations is None:
+            return _LISTINGS["due_between"], {"start": start, "end": end}
+        params = {"start": start, "end": end, "locations": _location_set(locations)}
+        return _LISTINGS["due_between_in"], params
+
     def open_cases_due_between(
-        self, start: dt.date, end: dt.date, *, limit: int | None = None, offset: int = 0
+        self,
+        start: dt.date,
+        end: dt.date,
+        *,
+        locations: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[CaseRow]:
         """Open cases whose deadline falls in ``start`` … ``end``, both included, earliest due
-        first."""
-        return self._list(_LISTINGS["due_between"], {"start": start, "end": end}, limit, offset)
+        first (``locations``: only cases of these service locations)."""
+        return self._list(*self._due_between(start, end, locations), limit, offset)
 
     def open_cases_due_between_page(
-        self, start: dt.date, end: dt.date, *, limit: int | None = None, offset: int = 0
+        self,
+        start: dt.date,
+        end: dt.date,
+        *,
+        locations: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> Page[CaseRow]:
         """:meth:`open_cases_due_between` as a :class:`Page` with the total."""
-        return self._page(_LISTINGS["due_between"], {"start": start, "end": end}, limit, offset)
+        return self._page(*self._due_between(start, end, locations), limit, offset)
 
     # ------------------------------------------------------------------------- applicants
 
@@ -392,6 +485,49 @@ class Worklists:
     ) -> Page[CaseRow]:
         """:meth:`cases_for_applicant` as a :class:`Page` with the total."""
         return self._page(_LISTINGS["applicant"], {"applicant_id": applicant_id}, limit, offset)
+
+    # ------------------------------------------------------------------------- search
+
+    def search_cases_page(
+        self,
+        *,
+        matter_id: str | None = None,
+        states: Sequence[CaseState] | None = None,
+        location: str | None = None,
+        locations: Sequence[str] | None = None,
+        applicant_id: str | None = None,
+        department: str | None = None,
+        opened_from: dt.datetime | None = None,
+        opened_before: dt.datetime | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        open_only: bool = False,
+        sort: str = "-opened_at",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[CaseRow]:
+        """Cases matching every filter given, in ``sort`` order (:data:`SEARCH_SORTS`), then by
+        id: of a matter, in one of ``states``, at a ``location`` and among ``locations`` (a
+        scope; empty: none), of an applicant (ID number or credit code, exact), with an item of
+        a ``department``, opened in ``opened_from`` ≤ t < ``opened_before``, due in
+        ``due_from`` … ``due_to`` (both included; a case without a due date is outside any due
+        range), open only. One statement for the page and the total, as every list."""
+        if sort not in SEARCH_SORTS:
+            raise InvalidInput(f"sort by one of {', '.join(SEARCH_SORTS)}, not {sort!r}", field="sort")
+        given: dict[str, Any] = {
+            "matter_id": matter_id, "location": location, "applicant_id": applicant_id,
+            "department": department, "opened_from": opened_from, "opened_before": opened_before,
+            "due_from": due_from, "due_to": due_to,
+        }
+        params = {name: value for name, value in given.items() if value is not None}
+        if states is not None:
+            if not states or isinstance(states, str):
+                raise InvalidInput("states is a non-empty list of case states", field="states")
+            params["states"] = sorted({CaseState(state) for state in states})
+        if locations is not None:
+            params["locations"] = _location_set(locations)
+        filters = set(params) | ({"open"} if open_only else set())
+        return self._page(_search(frozenset(filters), sort), params, limit, offset)
 
     # ------------------------------------------------------------------------- events
 

@@ -25,7 +25,8 @@ class TestIfMatch:
         http.post(f"/cases/{case_id}/submit", "me", {"form": http.form(), "channel": "online"})
         r = http.post(f"/cases/{case_id}/withdraw", "me", {"reason": "x"}, if_match=stale)
         assert r.status_code == 412 and r.json["code"] == "OS703"
-        assert r.headers["ETag"] == etag_of(http, case_id, "me") == f'"{r.json["current_version"]}"'
+        assert r.headers["ETag"] == f'"{r.json["current_version"]}"'
+        assert etag_of(http, case_id, "me").startswith(f'"{r.json["current_version"]}.')  # the view's tag
         assert http.get(f"/cases/{case_id}", "me").json["state"] == "submitted"
 
     def test_forms_of_the_header(self, http):

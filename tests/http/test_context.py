@@ -43,6 +43,7 @@ class TestCaseReadsAsTheCaller:
         assert current.status_code == 200
         start = f"/cases/{case_id}/items/{REGISTRATION}/start-review"
         stale = http.post(start, dep, if_match=f'"{current.json["version"] + 1}"')
-        assert stale.status_code == 412 and stale.headers["ETag"] == current.headers["ETag"]
+        assert stale.status_code == 412 and stale.headers["ETag"] == f'"{current.json["version"]}"'
+        assert current.headers["ETag"].startswith(f'"{current.json["version"]}.')
         fresh = http.post(start, dep, if_match=current.headers["ETag"])
         assert fresh.status_code == 200 and fresh.json["tasks"][REGISTRATION] == "in_review"

@@ -52,7 +52,7 @@ class TestOpenApi:
         assert {p["name"] for p in accept["parameters"]} >= {"If-Match", "Idempotency-Key"}
         assert spec["security"] == [{"bearerAuth": []}]
         assert spec["paths"]["/healthz"]["get"]["security"] == []
-        error = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]
+        error = spec["components"]["responses"]["NOT_FOUND"]["content"]
         assert list(error) == ["application/problem+json"]
 
     def test_docs_page_served_locally(self, http):

@@ -202,3 +202,70 @@ def test_problem_never_names_the_case_of_another(http):
     case_id = http.open_business()
     text = json.dumps(http.get(f"/cases/{case_id}", "other").json, ensure_ascii=False)
     assert BIZ not in text and "draft" not in text and "张三" not in text
+
+
+class TestScopedListsPagedInSql:
+    """The colour and awaiting-materials lists of a clerk or a regional supervisor: the scope's
+    cases only, every page cut by the database with the scope's total."""
+
+    @staticmethod
+    def cases_at(http, location: str, clerk: str, n: int) -> list[str]:
+        ids = []
+        for _ in range(n):
+            r = http.post("/cases", "me", {"matter_id": BIZ, "applicant": PERSON, "channel": "online",
+                                           "location": location})
+            assert r.status_code == 201, r.json
+            case_id = r.json["id"]
+            r = http.post(f"/cases/{case_id}/submit", "me",
+                          {"form": http.form(), "materials": http.materials(), "channel": "online"})
+            assert r.status_code == 200, r.json
+            assert http.post(f"/cases/{case_id}/accept", clerk).status_code == 200
+            ids.append(case_id)
+        return ids
+
+    @staticmethod
+    def pages(http, path: str, who: str, size: int) -> tuple[list[str], set[int]]:
+        ids: list[str] = []
+        totals: set[int] = set()
+        for number in range(1, 10):
+            body = http.get(f"{path}?page={number}&page_size={size}", who).json
+            totals.add(body["total"])
+            if not body["items"]:
+                return ids, totals
+            ids += [r["id"] for r in body["items"]]
+        raise AssertionError("more pages than cases")
+
+    def test_red_list_of_each_scope(self, http, clock, service):
+        other = token(http, Actor(Role.CLERK, "clerk-09", location=OTHER_CENTRE))
+        here = self.cases_at(http, LOCATION, "clerk", 3)
+        there = self.cases_at(http, OTHER_CENTRE, other, 2)
+        clock.advance_working_days(40, service.calendar)
+        whole = [r["id"] for r in http.get("/worklists/colour/red?page_size=200", "supervisor").json["items"]]
+        assert sorted(whole) == sorted(here + there)
+        for who, expected in (("clerk", here), (other, there)):
+            ids, totals = self.pages(http, "/worklists/colour/red", who, 2)
+            assert ids == [i for i in whole if i in expected] and totals == {len(expected)}
+        district = token(http, Actor(Role.SUPERVISOR, "sup-sc"), region="330102")  # sc-service-centre's
+        ids, totals = self.pages(http, "/worklists/colour/red", district, 1)
+        assert ids == [i for i in whole if i in there] and totals == {2}
+        city = token(http, Actor(Role.SUPERVISOR, "sup-hz"), region="3301")
+        assert self.pages(http, "/worklists/colour/red", city, 4) == (whole, {5})
+        yuhang = token(http, Actor(Role.SUPERVISOR, "sup-yh"), region="330110")
+        assert self.pages(http, "/worklists/colour/red", yuhang, 4) == ([], {0})
+
+    def test_awaiting_list_of_a_region(self, http):
+        other = token(http, Actor(Role.CLERK, "clerk-09", location=OTHER_CENTRE))
+        noticed = {}
+        for location, clerk in ((LOCATION, "clerk"), (OTHER_CENTRE, other), (OTHER_CENTRE, other)):
+            r = http.post("/cases", "me", {"matter_id": BIZ, "applicant": PERSON, "channel": "online",
+                                           "location": location})
+            case_id = r.json["id"]
+            http.post(f"/cases/{case_id}/submit", "me", {"form": http.form(), "channel": "online"})
+            assert http.post(f"/cases/{case_id}/notice", clerk).status_code == 200
+            noticed[case_id] = location
+        district = token(http, Actor(Role.SUPERVISOR, "sup-sc"), region="330102")
+        ids, totals = self.pages(http, "/worklists/awaiting-materials", district, 1)
+        assert sorted(ids) == sorted(i for i, loc in noticed.items() if loc == OTHER_CENTRE) and totals == {2}
+        ids, totals = self.pages(http, "/worklists/awaiting-materials", other, 1)
+        assert len(ids) == 2 and totals == {2}
+        assert self.pages(http, "/worklists/awaiting-materials", "supervisor", 2)[1] == {3}

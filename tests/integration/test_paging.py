@@ -30,7 +30,7 @@ from oneservice import (
 )
 from oneservice.domain.case import CaseState, MaterialStatus, TaskState
 from oneservice.store.tables import OPEN_STATES, WORKLIST_TASK_STATES, cases, events, item_tasks, materials
-from oneservice.store.worklists import _LISTINGS
+from oneservice.store.worklists import _LISTINGS, _search
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 41
@@ -55,7 +55,7 @@ def _case(i: int) -> dict[str, Any]:
         "id": f"P-{(i * 17) % 101:03d}", "matter_id": "start-business", "matter_version": "1",
         "definition_hash": "ab" * 32, "state": state, "version": 1, "applicant_kind": "person",
         "applicant_id": PERSON if i % 5 else "91330100X", "applicant_name": "李四", "applicant_phone": "",
-        "channel": "window", "location": LOC if i % 6 else OTHER_LOC,
+        "channel": "window", "location": LOC if i % 6 and i % 4 != 3 else OTHER_LOC,
         "agent": None, "opened_at": T0 + dt.timedelta(hours=i % 4), "submitted_at": None,
         "accepted_at": None,
         "concluded_at": T0 + dt.timedelta(days=1, hours=i % 3) if state is CaseState.READY_FOR_PICKUP else None,
@@ -147,6 +147,24 @@ EXPECTED: dict[str, list[Any]] = {
     )],
     "events": list(range(1, LOG_LENGTH + 1)),
 }
+# the lists of a scope (a set of service locations): the same lists, the scope's cases only
+_AT = {r["id"]: r["location"] for r in ROWS}
+EXPECTED |= {
+    "awaiting_scoped": [i for i in EXPECTED["awaiting"] if _AT[i] == LOC],
+    "awaiting_region": EXPECTED["awaiting"],
+    "yellow_scoped": [i for i in EXPECTED["yellow"] if _AT[i] == LOC],
+    "red_scoped": [i for i in EXPECTED["red"] if _AT[i] == OTHER_LOC],
+    # a search: of a scope, in some states, due first (no due date last)
+    "search": [r["id"] for r in sorted(
+        (r for r in ROWS if r["location"] == LOC and r["state"] in (CaseState.IN_PROGRESS, CaseState.ACCEPTED)),
+        key=lambda r: (r["due_date"] is None, r["due_date"] or TODAY, r["id"]),
+    )],
+    "search_newest": [r["id"] for r in sorted(
+        sorted((r for r in ROWS if r["applicant_id"] == PERSON and r["opened_at"] >= T0 + dt.timedelta(hours=1)),
+               key=lambda r: r["id"]),
+        key=lambda r: r["opened_at"], reverse=True,
+    )],
+}
 
 Fetch = Callable[[Any, int | None, int], Page[Any]]  # (transaction, limit, offset) -> page
 PAGES: dict[str, Fetch] = {
@@ -157,6 +175,19 @@ PAGES: dict[str, Fetch] = {
     "yellow": lambda tx, limit, offset: tx.open_cases_due_between_page(TODAY, EDGE, limit=limit, offset=offset),
     "applicant": lambda tx, limit, offset: tx.cases_for_applicant_page(PERSON, limit=limit, offset=offset),
     "events": lambda tx, limit, offset: tx.events_page(LOG, limit=limit, offset=offset),
+    "awaiting_scoped": lambda tx, limit, offset: tx.awaiting_materials_page(
+        locations=[LOC, LOC], limit=limit, offset=offset),
+    "awaiting_region": lambda tx, limit, offset: tx.awaiting_materials_page(
+        locations=(OTHER_LOC, LOC, "no-such-centre"), limit=limit, offset=offset),
+    "yellow_scoped": lambda tx, limit, offset: tx.open_cases_due_between_page(
+        TODAY, EDGE, locations=[LOC], limit=limit, offset=offset),
+    "search": lambda tx, limit, offset: tx.search_cases_page(
+        locations=[LOC], states=[CaseState.IN_PROGRESS, CaseState.ACCEPTED], sort="due", limit=limit,
+        offset=offset),
+    "search_newest": lambda tx, limit, offset: tx.search_cases_page(
+        applicant_id=PERSON, opened_from=T0 + dt.timedelta(hours=1), limit=limit, offset=offset),
+    "red_scoped": lambda tx, limit, offset: tx.open_cases_due_between_page(
+        dt.date.min, TODAY - dt.timedelta(days=1), locations=[OTHER_LOC], limit=limit, offset=offset),
 }
 LISTS: dict[str, Callable[..., list[Any]]] = {
     "department": lambda tx, **window: tx.department_tasks(DEPT, **window),
@@ -165,6 +196,8 @@ LISTS: dict[str, Callable[..., list[Any]]] = {
     "red": lambda tx, **window: tx.open_cases_due_before(TODAY, **window),
     "yellow": lambda tx, **window: tx.open_cases_due_between(TODAY, EDGE, **window),
     "applicant": lambda tx, **window: tx.cases_for_applicant(PERSON, **window),
+    "awaiting_scoped": lambda tx, **window: tx.awaiting_materials(locations=[LOC], **window),
+    "yellow_scoped": lambda tx, **window: tx.open_cases_due_between(TODAY, EDGE, locations=[LOC], **window),
 }
 
 
@@ -178,8 +211,11 @@ def key(name: str, row: Any) -> Any:
 
 
 def test_the_lists_are_long_and_have_ties() -> None:
-    """The data makes the tests meaningful: every list has many rows and sort-key ties."""
-    assert {name: len(rows) >= 5 for name, rows in EXPECTED.items()} == dict.fromkeys(EXPECTED, True)
+    """The data makes the tests meaningful: every list has many rows and sort-key ties, and a
+    scope cuts its list."""
+    assert {name: len(rows) >= 2 for name, rows in EXPECTED.items()} == dict.fromkeys(EXPECTED, True)
+    for scoped in ("awaiting_scoped", "yellow_scoped", "red_scoped"):
+        assert len(EXPECTED[scoped]) < len(EXPECTED[scoped.split("_")[0]])
     assert len(EXPECTED["department"]) >= 40
     assert any(t["due_date"] is None for t in TASKS if t["state"] in WORKLIST_TASK_STATES)
 
@@ -242,6 +278,29 @@ class TestWindowArguments:
             with pytest.raises(InvalidInput) as info:
                 tx.window_queue(LOC, offset=-1)
             assert info.value.field == "offset"
+
+    def test_search_arguments(self, filled: Store) -> None:
+        """A search: an unknown order or an empty set of states is refused, naming the argument."""
+        with filled.transaction(readonly=True) as tx:
+            for kwargs, field in (({"sort": "id"}, "sort"), ({"states": []}, "states")):
+                with pytest.raises(InvalidInput) as info:
+                    tx.search_cases_page(**kwargs)
+                assert info.value.field == field
+            assert tx.search_cases_page(locations=[], limit=3).total == 0
+            assert tx.search_cases_page().total == len(ROWS)
+
+    def test_empty_scope_and_one_string(self, filled: Store) -> None:
+        """An empty set of locations holds no case; a location id given as the set is refused
+        (it is not a set of its letters)."""
+        with filled.transaction(readonly=True) as tx:
+            assert tx.awaiting_materials_page(locations=[], limit=5).total == 0
+            assert tx.open_cases_due_between(TODAY, EDGE, locations=()) == []
+            with pytest.raises(InvalidInput) as info:
+                tx.awaiting_materials(locations=LOC)
+            assert info.value.field == "locations"
+            with pytest.raises(InvalidInput) as info:
+                tx.awaiting_materials(LOC, locations=[LOC])
+            assert info.value.field == "locations"
 
     def test_empty_list(self, store: Store) -> None:
         """An empty list: no items, total 0, 0 pages."""
@@ -338,6 +397,9 @@ LISTINGS: dict[str, tuple[str, dict[str, Any], str, str]] = {
     "window": ("window", {"location": LOC}, "cases", "ix_cases_location_state_concluded_at_id"),
     "red": ("due_before", {"before": TODAY}, "cases", "ix_cases_open_due_date"),
     "yellow": ("due_between", {"start": TODAY, "end": EDGE}, "cases", "ix_cases_open_due_date"),
+    "search_location": ("search", {"locations": [LOC]}, "cases", "ix_cases_location_opened_at_id"),
+    "yellow_scoped": ("due_between_in", {"start": TODAY, "end": EDGE, "locations": [LOC, OTHER_LOC]}, "cases",
+                      "ix_cases_open_due_date"),
     "applicant": ("applicant", {"applicant_id": PERSON}, "cases", "ix_cases_applicant_id_opened_at_id"),
     "events": ("events", {"case_id": LOG}, "events", "pk_events"),
 }
@@ -354,7 +416,8 @@ def test_an_index_serves_filter_and_order(store: Store, name: str) -> None:
     if the index cannot serve the query: a partial index whose WHERE the query does not repeat);
     PostgreSQL, scans and sorts disabled, scans it (incremental sort of ties allowed)."""
     listing, params, table, index = LISTINGS[name]
-    keys = _LISTINGS[listing].keys.params(params, oneservice_limit=50, oneservice_offset=100)
+    found = _search(frozenset(params), "-opened_at") if listing == "search" else _LISTINGS[listing]
+    keys = found.keys.params(params, oneservice_limit=50, oneservice_offset=100)
     sql = _sql(store, keys)
     with store.engine.connect() as conn:
         if store.dialect == "sqlite":

@@ -1,7 +1,8 @@
 """Alembic environment of oneservice.
 
 :meth:`oneservice.store.Store.migrate` runs it with a connection (``config.attributes
-["connection"]``) inside the store's own transaction. Run by the ``alembic`` command instead, it
+["connection"]``) that has no transaction open: the migration context begins and owns it, so a
+step may run outside it (:mod:`oneservice.store.ddl`). Run by the ``alembic`` command instead, it
 connects to ``sqlalchemy.url`` of the Alembic configuration.
 """
 
@@ -10,10 +11,15 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from oneservice.store.ddl import OUTSIDE_TRANSACTION
 from oneservice.store.tables import metadata
 
 
 def _run(connection: Connection) -> None:
+    # a connection with no transaction open: Alembic begins one and owns it, so a step may leave
+    # it (oneservice.store.ddl: index builds that do not block writes); a caller's transaction
+    # holds every step
+    context.config.attributes[OUTSIDE_TRANSACTION] = not connection.in_transaction()
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -27,6 +33,7 @@ def _run(connection: Connection) -> None:
 def _main() -> None:
     config = context.config
     if context.is_offline_mode():
+        config.attributes[OUTSIDE_TRANSACTION] = True  # the printed SQL commits around such steps
         context.configure(
             url=config.get_main_option("sqlalchemy.url"),
             target_metadata=metadata,
@@ -43,7 +50,7 @@ def _main() -> None:
 
     store = Store(config.get_main_option("sqlalchemy.url"))
     try:
-        with store.engine.begin() as conn:
+        with store.engine.connect() as conn:
             _run(conn)
     finally:
         store.dispose()

@@ -22,7 +22,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oneservice.domain.case import CASE_CLOCK_KINDS, FOLLOW_UP_KINDS, ITEM_CLOCK_KINDS, STOP_KINDS
-from oneservice.domain.states import ACTIVE_CASE_STATES, CLOCK_STOPPED_TASK_STATES, RUNNING_TASK_STATES
+from oneservice.domain.states import (
+    ACTIVE_CASE_STATES,
+    CLOCK_STOPPED_TASK_STATES,
+    RUNNING_TASK_STATES,
+    CaseState,
+)
 from oneservice.domain.supervision import Colour, Thresholds
 from oneservice.store.tables import cases, deadlines, item_tasks, warnings
 from oneservice.store.transaction import Transaction
@@ -86,7 +91,11 @@ def scan_candidates(
         .where(
             d.met_at.is_(None),
             reached,
-            or_(and_(d.kind.not_in(FOLLOW_UP), c.state.in_(ACTIVE)), d.kind.in_(FOLLOW_UP)),
+            or_(
+                and_(d.kind.not_in(FOLLOW_UP), d.kind != "notice", c.state.in_(ACTIVE)),
+                d.kind.in_(FOLLOW_UP),
+                and_(d.kind == "notice", c.state == CaseState.SUBMITTED),  # art. 32: before acceptance
+            ),
             or_(d.kind.not_in(ITEM_CLOCK), item_open),
             or_(d.kind.not_in(STOPS), item_stopped),
             ~stopped,

@@ -163,6 +163,22 @@ class TestScan:
         assert ("item_legal", REGISTRATION, "yellow") in warned  # its own rule: from Tue
         assert ("case", case_id, "yellow") in warned  # the promise, due Tue: the supervision's rule
 
+    def test_an_unanswered_application_is_warned_before_it_is_deemed_accepted(self, service, clock):
+        """The notice period of art. 32 (5 working days from receipt on Mon 2 Nov: Mon 9 Nov) turns
+        yellow on its last day and red after it, while the case is still submitted."""
+        plan = service.catalogue.plan(BIZ)
+        case = service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
+        service.submit(ME, case.id, form=sample_form(plan), materials=[], channel="online")
+        supervision = Supervision(service, yellow_days=0)
+        supervision.scan()
+        assert levels(supervision, case.id) == []
+        clock.set(dt.datetime(2026, 11, 9, 9, 0, tzinfo=TZ))
+        supervision.scan()
+        assert levels(supervision, case.id) == [("notice", case.id, "yellow")]
+        clock.set(dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ))
+        supervision.scan()
+        assert ("notice", case.id, "red") in levels(supervision, case.id)
+
     def test_bad_threshold_is_refused(self, service):
         """A negative threshold is an input error."""
         with pytest.raises(InvalidInput):

@@ -7,7 +7,9 @@
     ├── CalendarError                    calendar data missing or malformed          OS610
     │   └── CalendarConflict             a calendar year would move frozen deadlines OS706
     ├── InvalidInput                     a value given to an action is wrong         OS620
-    │   └── InvalidIdentifier            resident ID number / credit code malformed  OS621
+    │   ├── InvalidIdentifier            resident ID number / credit code malformed  OS621
+    │   ├── FeedQueryInvalid             a feed position, page size or wait is wrong  OS720
+    │   └── WebhookInvalid               a webhook's URL, secret or kinds are wrong   OS722
     ├── UnknownDefinition                no such matter / item / location            OS630
     ├── CaseError                        run-time, about one case (carries case_id, state)
     │   ├── CaseNotFound                 OS700
@@ -40,6 +42,7 @@ __all__ = [
     "ConcurrencyConflict",
     "DefinitionError",
     "DuplicateAction",
+    "FeedQueryInvalid",
     "Finding",
     "IllegalAction",
     "InvalidIdentifier",
@@ -50,6 +53,7 @@ __all__ = [
     "Severity",
     "StoreError",
     "UnknownDefinition",
+    "WebhookInvalid",
 ]
 
 
@@ -181,6 +185,18 @@ class InvalidIdentifier(InvalidInput):
     """A resident ID number or unified social credit code is malformed."""
 
     code = "OS621"
+
+
+class FeedQueryInvalid(InvalidInput):
+    """A question to the event feed is wrong: a negative position, a page too big, a wait too long."""
+
+    code = "OS720"
+
+
+class WebhookInvalid(InvalidInput):
+    """A webhook registration is wrong: not an http(s) URL, a weak secret, an unknown event kind."""
+
+    code = "OS722"
 
 
 class UnknownDefinition(OneServiceError):

@@ -23,6 +23,7 @@ from .api import Api
 from .auth import Identifies
 from .cases import cases
 from .context import EXTENSION, HttpState
+from .events import feed
 from .fields import ID_PATTERN
 from .identity import identity
 from .limits import DEFAULT_MAX_BODY
@@ -102,7 +103,7 @@ def create_app(
     api = Api(app)
     api.register_converter(CaseIdConverter, lambda _c: {"type": "string", "pattern": CASE_ID_PATTERN})
     api.register_converter(IdentConverter, lambda _c: {"type": "string", "pattern": ID_PATTERN})
-    for blueprint in (health, catalogue, cases, lists, identity):
+    for blueprint in (health, catalogue, cases, lists, identity, feed):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_assets", _docs_assets)
 

@@ -194,7 +194,7 @@ class FeedQueryInvalid(InvalidInput):
 
 
 class WebhookInvalid(InvalidInput):
-    """A webhook registration is wrong: not an http(s) URL, a weak secret, an unknown event kind."""
+    """A webhook registration is wrong: not an http(s) URL, a short secret, a malformed event kind."""
 
     code = "OS722"
 

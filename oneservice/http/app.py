@@ -32,6 +32,7 @@ from .logs import install_request_logging
 from .problems import HTTP_ERROR, HttpProblem, body_response, problem_from_error, problem_response
 from .public import catalogue, health
 from .scope import install_scope
+from .webhooks import webhooks
 
 __all__ = ["create_app"]
 
@@ -103,7 +104,7 @@ def create_app(
     api = Api(app)
     api.register_converter(CaseIdConverter, lambda _c: {"type": "string", "pattern": CASE_ID_PATTERN})
     api.register_converter(IdentConverter, lambda _c: {"type": "string", "pattern": ID_PATTERN})
-    for blueprint in (health, catalogue, cases, lists, identity, feed):
+    for blueprint in (health, catalogue, cases, lists, identity, feed, webhooks):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_assets", _docs_assets)
 

@@ -114,7 +114,14 @@ class Worker:
     # ------------------------------------------------------------------------------ claiming
 
     def _claim(self, job: Job, now: dt.datetime) -> bool:
-        with self.service.store.transaction() as tx:
+        store = self.service.store
+        with store.transaction(readonly=True) as tx:  # most ticks: not due, and no write at all
+            due_at = tx.connection.execute(
+                select(worker_jobs.c.due_at).where(worker_jobs.c.name == job.name)
+            ).scalar()
+        if due_at is not None and due_at > now:
+            return False
+        with store.transaction() as tx:
             conn = tx.connection
             _ensure(conn, job.name, now)
             if conn.dialect.name == "postgresql":

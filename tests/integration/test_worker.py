@@ -22,6 +22,7 @@ LOCATION = "hz-citizen-centre"
 PERSON = {"kind": "person", "id_number": sample_resident_id(1), "name": "张三", "phone": "13800138000"}
 ME = Actor(Role.APPLICANT, "zhangsan", applicant_id=sample_resident_id(1))
 SECRET = b"worker-tests-secret-0123456789abcdef"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def counting(name: str, runs: list[str], every: dt.timedelta = PERIOD) -> Job:
@@ -135,3 +136,21 @@ class TestEmbeddedServer:
         assert ("item", REGISTRATION, "yellow") in {(w["kind"], w["subject"], w["level"]) for w in warnings(case_id)}
         assert worker.tick() == []  # every job ran this minute already
 
+
+
+class TestCommand:
+    def test_worker_once(self, tmp_path: Path) -> None:
+        """`oneservice worker --once` runs every job due now and prints what each did."""
+        from click.testing import CliRunner
+
+        from oneservice.cli import main
+
+        db = str(tmp_path / "w.sqlite")
+        args = ["worker", "--once", "--db", db, "--workflows", str(ROOT / "workflows")]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert [line.split(":")[0] for line in lines] == [
+            "supervision", "deem_accepted", "terminate_overdue", "webhooks"]
+        again = CliRunner().invoke(main, args)
+        assert again.exit_code == 0 and "supervision" not in again.output  # a minute has not passed

@@ -171,3 +171,30 @@ class TestRegistration:
         assert len(secret) == 64 and "secret" not in hook.to_json()
         assert [h.id for h in hooks.registered()] == [hook.id]
         assert hooks.remove(hook.id) and hooks.registered() == [] and not hooks.remove(hook.id)
+
+
+class TestConcurrentRelays:
+    def test_two_relays_at_once_send_each_event_once(self, service: OneService, receiver: Receiver) -> None:
+        """Relays ticking at the same moment never queue or send an event twice."""
+        Webhooks(service).register(f"{receiver.url}/ok", by=SUPERVISOR)
+        open_cases(service, 6)
+        relays = [Webhooks(service, batch=2) for _ in range(3)]
+        barrier = threading.Barrier(len(relays))
+        errors: list[BaseException] = []
+
+        def tick(relay: Webhooks) -> None:
+            barrier.wait()
+            try:
+                relay.tick()
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=tick, args=(r,)) for r in relays]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        relays[0].tick()  # whatever a relay skipped because another held it
+        ids = receiver.ids("/ok")
+        assert sorted(ids) == sorted(e.id for e in service.feed.events_after(0)) and len(ids) == 6

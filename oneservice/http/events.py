@@ -9,7 +9,8 @@ Events in position order after ``after`` (0: from the start), at most ``limit`` 
 ``FEED_MAX_WAIT`` setting (seconds) shortens every wait (the fuzz tests set it to 0).
 
 The caller's rights cut the feed as they cut the cases (:mod:`.scope`): an applicant sees the
-public events of their own cases, an agent those of the cases they run, a clerk the cases of
+public events of their own cases, an agent those of the cases they run under an authorisation
+(委托书) in force, a clerk the cases of
 their service location, a reviewer the cases with an item of their department, a supervisor
 the cases of their region (every case without one), the system every event.
 """
@@ -79,7 +80,7 @@ def feed_scope(actor: Actor, region: str | None) -> FeedScope | None:
     if role is Role.APPLICANT:
         return FeedScope(applicant=actor.applicant_id or "-", public_only=True)
     if role is Role.AGENT:
-        return FeedScope(agent=actor.id, public_only=True)
+        return FeedScope(agent=actor.id, agent_at=service().clock.now(), public_only=True)
     if role is Role.CLERK:
         return FeedScope(locations=frozenset({actor.location or "-"}), departments=frozenset())
     if role is Role.REVIEWER:

@@ -32,7 +32,14 @@ from sqlalchemy import Connection, and_, bindparam, exists, false, literal_colum
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oneservice.store._fast.compiled import Prepared
-from oneservice.store.tables import cases, events, item_tasks, outbox_counter, outbox_cursors
+from oneservice.store.tables import (
+    agent_authorisations,
+    cases,
+    events,
+    item_tasks,
+    outbox_counter,
+    outbox_cursors,
+)
 
 __all__ = [
     "EVENT_SCHEMA",
@@ -134,13 +141,15 @@ class FeedEvent:
 class FeedScope:
     """Which cases' events a reader may see.
 
-    ``applicant``/``agent``: only cases of that applicant / run by that agent. ``locations`` and
+    ``applicant``/``agent``: only cases of that applicant / run by that agent **and** covered by
+    an authorisation (委托书) of the applicant in force at ``agent_at``. ``locations`` and
     ``departments`` (``None``: not limited): a case taken in at one of the locations **or** with
     an item of one of the departments. ``public_only``: only events shown in progress views.
     """
 
     applicant: str | None = None
     agent: str | None = None
+    agent_at: dt.datetime | None = None  # the agent's authorisations (委托书) must be in force then
     locations: frozenset[str] | None = None
     departments: frozenset[str] | None = None
     public_only: bool = False
@@ -214,7 +223,14 @@ def _events_after(
         if scope.applicant is not None:
             query = query.where(cases.c.applicant_id == scope.applicant)
         if scope.agent is not None:
-            query = query.where(cases.c.agent == scope.agent)
+            a = agent_authorisations.c
+            now = scope.agent_at or dt.datetime.now(dt.UTC)
+            authorised = exists().where(
+                a.applicant_id == cases.c.applicant_id, a.agent_id == scope.agent, a.revoked_at.is_(None),
+                or_(a.matter_id.is_(None), a.matter_id == cases.c.matter_id),
+                or_(a.expires_at.is_(None), a.expires_at > now),
+            )
+            query = query.where(cases.c.agent == scope.agent, authorised)
         if scope.public_only:
             query = query.where(events.c.public == true())
         places = []

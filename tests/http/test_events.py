@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from http_helpers import BIZ, LOCATION, REGISTRATION, Http
+from http_helpers import BIZ, LOCATION, PERSON, REGISTRATION, Http
 
 from oneservice import Actor, Role
 
@@ -60,6 +60,18 @@ class TestScope:
         stranger = http.authority.issue(Actor(Role.CLERK, "clerk-02", location="elsewhere")).token
         assert http.get("/events", stranger).json["items"] == []
         assert len(http.get("/events?limit=1000", "supervisor").json["items"]) >= len(mine)
+
+
+    def test_an_agent_sees_only_while_authorised(self, http: Http) -> None:
+        """An agent sees the cases they run under an authorisation in force, nothing after it is
+        revoked, and nothing of a case that only names them."""
+        granted = http.post("/me/agents", "me", {"agent": "grid-07", "matter_id": BIZ}).json
+        r = http.post("/cases", "agent", {"matter_id": BIZ, "applicant": PERSON, "channel": "agent",
+                                          "location": LOCATION})
+        assert r.status_code == 201, r.json
+        assert {e["case_id"] for e in http.get("/events", "agent").json["items"]} == {r.json["id"]}
+        assert http.client.delete(f"/me/agents/{granted['id']}", headers=http.headers("me")).status_code == 204
+        assert http.get("/events", "agent").json["items"] == []
 
 
 class TestLongPoll:

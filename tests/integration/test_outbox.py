@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from oneservice import Actor, Applicant, OneService, Role
+from oneservice import Actor, Applicant, OneService, Role, SimulatedClock
 from oneservice.domain.case import Event
 from oneservice.errors import FeedQueryInvalid
 from oneservice.samples import sample_form, sample_resident_id
@@ -181,3 +181,32 @@ class TestLongPoll:
         service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
         thread.join()
         assert got == [1]
+
+
+class TestMigration:
+    def test_events_before_0008_are_numbered_in_order(self, service: OneService, clock: SimulatedClock) -> None:
+        """Down to 0007 and up again: the events are numbered by time, case and seq, and the
+        next event continues after them."""
+        import datetime as dt
+
+        from alembic import command
+        from alembic.config import Config
+
+        from oneservice.store.store import MIGRATIONS
+
+        accepted_case(service)
+        clock.advance(dt.timedelta(hours=1))
+        accepted_case(service, OTHER, HER)
+        store = service.store
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        for target in ("0007", "head"):
+            with store.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                (command.downgrade if target == "0007" else command.upgrade)(config, target)
+        store.clear_cache()
+        feed = service.feed.events_after(0, limit=1000)
+        assert [e.position for e in feed] == list(range(1, len(feed) + 1))
+        assert [(e.at, e.case_id, e.seq) for e in feed] == sorted((e.at, e.case_id, e.seq) for e in feed)
+        service.open_case(ME, BIZ, PERSON, channel="online", location=LOCATION)
+        assert service.feed.events_after(len(feed))[0].position == len(feed) + 1

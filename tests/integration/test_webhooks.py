@@ -49,6 +49,7 @@ class Receiver:
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                receiver.after_post()
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -57,6 +58,9 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def after_post(self) -> None:
+        """Called after each answered POST (a subclass watches for what it waits for)."""
 
     def ids(self, path: str) -> list[str]:
         return [h["X-Oneservice-Event-Id"] for p, h, _ in self.got if p == path]

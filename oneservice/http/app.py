@@ -21,6 +21,7 @@ from werkzeug.routing import BaseConverter
 from .. import OneService, OneServiceError
 from .api import Api
 from .auth import Identifies
+from .callbacks import callbacks
 from .cases import cases
 from .context import EXTENSION, HttpState
 from .events import feed
@@ -104,7 +105,7 @@ def create_app(
     api = Api(app)
     api.register_converter(CaseIdConverter, lambda _c: {"type": "string", "pattern": CASE_ID_PATTERN})
     api.register_converter(IdentConverter, lambda _c: {"type": "string", "pattern": ID_PATTERN})
-    for blueprint in (health, catalogue, cases, lists, identity, feed, webhooks):
+    for blueprint in (health, catalogue, cases, lists, identity, feed, webhooks, callbacks):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_assets", _docs_assets)
 

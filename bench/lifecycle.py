@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import platform
 import sys
@@ -132,8 +133,28 @@ def floor_plans(transactions: Plan, case_id: str, cases: int) -> list[Plan]:
     plans = []
     for _ in range(cases):
         new = case_id[:9] + uuid.uuid4().hex[:12]
-        plans.append([[(stmt, _swap(params, case_id, new)) for stmt, params in tx] for tx in transactions])
+        plans.append([[(stmt, _fresh_positions(stmt, _swap(params, case_id, new))) for stmt, params in tx]
+                      for tx in transactions])
     return plans
+
+
+_POSITIONS = itertools.count(10**12)  # far above any position oneservice's own rounds reach
+
+
+def _fresh_positions(stmt: str, params: Any) -> Any:
+    """The events' outbox positions are unique: new ones for each replayed case (the counter's
+    ``UPDATE … RETURNING`` is replayed as captured, so the floor takes its lock as oneservice does)."""
+    if not stmt.lstrip().upper().startswith("INSERT INTO EVENTS"):
+        return params
+    if isinstance(params, list):
+        return [_fresh_positions(stmt, p) for p in params]
+    if isinstance(params, dict):
+        return {**params, "position": next(_POSITIONS)} if "position" in params else params
+    columns = [c.strip() for c in stmt[stmt.index("(") + 1:stmt.index(")")].split(",")]
+    if "position" not in columns:
+        return params
+    index = columns.index("position")
+    return (*params[:index], next(_POSITIONS), *params[index + 1:])
 
 
 def replay(engine: Any, plan: Plan) -> None:

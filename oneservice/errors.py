@@ -8,7 +8,9 @@
     │   └── CalendarConflict             a calendar year would move frozen deadlines OS706
     ├── InvalidInput                     a value given to an action is wrong         OS620
     │   ├── InvalidIdentifier            resident ID number / credit code malformed  OS621
-    │   └── SituationError               wrong for the applicant's situation (情形)  OS710
+    │   ├── SituationError               wrong for the applicant's situation (情形)  OS710
+    │   ├── FeedQueryInvalid             a feed position, page size or wait is wrong  OS720
+    │   └── WebhookInvalid               a webhook's URL, secret or kinds are wrong   OS722
     ├── UnknownDefinition                no such matter / item / location            OS630
     ├── CaseError                        run-time, about one case (carries case_id, state)
     │   ├── CaseNotFound                 OS700
@@ -41,6 +43,7 @@ __all__ = [
     "ConcurrencyConflict",
     "DefinitionError",
     "DuplicateAction",
+    "FeedQueryInvalid",
     "Finding",
     "IllegalAction",
     "InvalidIdentifier",
@@ -52,6 +55,7 @@ __all__ = [
     "SituationError",
     "StoreError",
     "UnknownDefinition",
+    "WebhookInvalid",
 ]
 
 
@@ -190,6 +194,18 @@ class InvalidIdentifier(InvalidInput):
     """A resident ID number or unified social credit code is malformed."""
 
     code = "OS621"
+
+
+class FeedQueryInvalid(InvalidInput):
+    """A question to the event feed is wrong: a negative position, a page too big, a wait too long."""
+
+    code = "OS720"
+
+
+class WebhookInvalid(InvalidInput):
+    """A webhook registration is wrong: not an http(s) URL, a short secret, a malformed event kind."""
+
+    code = "OS722"
 
 
 class UnknownDefinition(OneServiceError):

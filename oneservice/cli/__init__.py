@@ -26,6 +26,7 @@ from .demo import demo_command
 from .serve import serve_command, token_group
 from .site import init_command, migrate_command
 from .supervision import report_command, supervise_command
+from .worker import worker_command
 
 __all__ = ["main"]
 
@@ -38,7 +39,7 @@ def main() -> None:
 
 for _command in (
     init_command, migrate_command, check_command, explain_command, diagram_command, demo_command,
-    serve_command, token_group, supervise_command, report_command, calendar_group,
+    serve_command, token_group, supervise_command, report_command, calendar_group, worker_command,
 ):
     main.add_command(_command)
 

@@ -92,6 +92,10 @@ _secret_option = click.option(
               show_default=True)
 @click.option("--migrate", is_flag=True,
               help="bring the database schema to this version's head first (else OS730 when it is behind)")
+@click.option("--no-worker", is_flag=True,
+              help="run no worker thread in this process (run `oneservice worker` beside the servers)")
+@click.option("--broker", envvar="ONESERVICE_BROKER_URL", default=None,
+              help="the in-process worker publishes the outbox to this RabbitMQ (amqp://…)")
 @click.option("--oidc-issuer", envvar="ONESERVICE_OIDC_ISSUER", default=None,
               help="accept the tokens of this identity platform (its `iss`) too")
 @click.option("--oidc-audience", envvar="ONESERVICE_OIDC_AUDIENCE", default=None,
@@ -102,7 +106,8 @@ _secret_option = click.option(
               help="JSON file mapping the platform's claims onto the actor (docs/http-api.md)")
 def serve_command(
     workflows: tuple[str, ...], db: str, host: str, port: int, threads: int, max_body: int,
-    secret_file: str | None, log_level: str, migrate: bool, oidc_issuer: str | None,
+    secret_file: str | None, log_level: str, migrate: bool, no_worker: bool, broker: str | None,
+    oidc_issuer: str | None,
     oidc_audience: str | None, oidc_jwks: str | None, oidc_claims: str | None,
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs) under waitress."""
@@ -119,8 +124,15 @@ def serve_command(
 
         tokens = Authenticators(own, [platform])
 
+    if not no_worker:  # the timers run here: the embedded default warns and acts by itself
+        from ..jobs import standard_worker
+
+        standard_worker(service, broker=broker).start()
+
     def ready(url: str) -> None:
-        click.echo(f"oneservice serving {service.store.url} on {url} (docs: {url}/docs)", err=True)
+        timers = "no worker" if no_worker else "a worker thread runs the timers" + (
+            "" if broker else "; no broker: webhooks and the feed only")
+        click.echo(f"oneservice serving {service.store.url} on {url} (docs: {url}/docs; {timers})", err=True)
         click.echo(url)
 
     serve(service, tokens, host=host, port=port, threads=threads, max_body=max_body, on_ready=ready)

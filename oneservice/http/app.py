@@ -21,8 +21,10 @@ from werkzeug.routing import BaseConverter
 from .. import OneService, OneServiceError
 from .api import Api
 from .auth import Identifies
+from .callbacks import callbacks
 from .cases import cases
 from .context import EXTENSION, HttpState
+from .events import feed
 from .fields import ID_PATTERN
 from .identity import identity
 from .language import install_languages
@@ -32,6 +34,7 @@ from .logs import install_request_logging
 from .problems import HTTP_ERROR, HttpProblem, body_response, problem_from_error, problem_response
 from .public import catalogue, health
 from .scope import install_scope
+from .webhooks import webhooks
 
 __all__ = ["create_app"]
 
@@ -103,7 +106,7 @@ def create_app(
     api = Api(app)
     api.register_converter(CaseIdConverter, lambda _c: {"type": "string", "pattern": CASE_ID_PATTERN})
     api.register_converter(IdentConverter, lambda _c: {"type": "string", "pattern": ID_PATTERN})
-    for blueprint in (health, catalogue, cases, lists, identity):
+    for blueprint in (health, catalogue, cases, lists, identity, feed, webhooks, callbacks):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_assets", _docs_assets)
 

@@ -39,6 +39,7 @@ from ..engine.engine import CaseEngine
 from ..errors import ConcurrencyConflict, InvalidInput
 from ..store import CalendarYearRow, Store, Transaction
 from .calendar_updates import CalendarUpdates
+from .feed import Feed
 from .queries import Queries, make_notice
 from .runner import ActionRunner, calendar_from_catalogue
 from .views import CaseSummary, Notice
@@ -87,6 +88,8 @@ class OneService:
         self.runner = ActionRunner(catalogue, store, clock=clock, calendar=calendar, yellow_days=yellow_days)
         self.queries = Queries(self.runner)
         self.calendar_updates = CalendarUpdates(self.runner)
+        self.feed = Feed(store)
+        """The global event feed (:mod:`oneservice.service.feed`): events after a position."""
 
     @property
     def catalogue(self) -> Catalogue:

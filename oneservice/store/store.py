@@ -41,6 +41,7 @@ from oneservice.store._fast.cache import CaseCache
 from oneservice.store._fast.connections import Connections, set_up_sqlite
 from oneservice.store._fast.recording import Statement, recording
 from oneservice.store.files import create_private_file, sqlite_file
+from oneservice.store.outbox import Signal
 from oneservice.store.transaction import Transaction
 from oneservice.store.translate import translate
 from oneservice.store.types import json_dumps
@@ -93,6 +94,8 @@ class Store:
             )
         self._schema = schema
         self._cache = CaseCache(cache_size)
+        self.committed = Signal()
+        """Notified after each transaction of this object that committed events (the feed's long poll)."""
         options: dict[str, Any] = {"json_serializer": json_dumps}
         if backend == "postgresql":
             options["pool_pre_ping"] = True
@@ -168,6 +171,8 @@ class Store:
                 yield tx
             for case_id, entry in tx._cache_puts.items():
                 self._cache.put(case_id, entry)
+            if tx._wrote_events:
+                self.committed.notify()
         except sa_exc.SQLAlchemyError as exc:
             if tx is not None:
                 tx._rolled_back()

@@ -20,6 +20,7 @@ import enum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -54,10 +55,15 @@ __all__ = [
     "item_tasks",
     "materials",
     "metadata",
+    "outbox_counter",
+    "outbox_cursors",
     "ratings",
     "token_ledger",
     "visits",
     "warnings",
+    "webhook_deliveries",
+    "webhooks",
+    "worker_jobs",
 ]
 
 NAMING_CONVENTION = {
@@ -238,7 +244,9 @@ events = Table(
     Column("state", String(30), nullable=False),
     Column("public", Boolean, nullable=False),
     Column("data", JSON, nullable=False),
+    Column("position", BigInteger),  # 0009: the global, gapless place in the store's feed
     Index(None, "type", "at"),
+    Index(None, "position", unique=True),
 )
 
 idempotency = Table(
@@ -340,4 +348,65 @@ token_ledger = Table(
     Column("expires_at", AwareDateTime, nullable=False),
     Column("revoked_at", AwareDateTime),
     Index(None, "revoked_at"),
+)
+
+
+# ------------------------------------------------------------------ outbox (migration 0009)
+
+outbox_counter = Table(
+    # one row: the last position given to an event; locked by every transaction that writes
+    # events, until it commits (oneservice.store.outbox), so positions have no gaps
+    "outbox_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("position", BigInteger, nullable=False),
+)
+
+outbox_cursors = Table(
+    # how far each relay (the broker, one webhook) has delivered the feed
+    "outbox_cursors",
+    metadata,
+    Column("name", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", AwareDateTime, nullable=False),
+)
+
+worker_jobs = Table(
+    # the worker's scheduled jobs: a job is claimed by moving its due time on (oneservice.service.worker)
+    "worker_jobs",
+    metadata,
+    Column("name", String(ID), primary_key=True),
+    Column("due_at", AwareDateTime, nullable=False),
+    Column("claimed_at", AwareDateTime),
+    Column("claimed_by", String(200)),
+    Column("finished_at", AwareDateTime),
+    Column("runs", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text),
+)
+
+webhooks = Table(
+    # targets registered by supervisors and administrators; events are signed with the secret
+    "webhooks",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("kinds", JSON, nullable=False),  # event types; [] for every type
+    Column("registered_by", String(200), nullable=False),
+    Column("registered_at", AwareDateTime, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+webhook_deliveries = Table(
+    # one event to one webhook: pending until answered 2xx, dead after the last try
+    "webhook_deliveries",
+    metadata,
+    Column("webhook_id", String(40), ForeignKey("webhooks.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("state", String(10), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", AwareDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("delivered_at", AwareDateTime),
+    Index(None, "state", "next_at"),
 )

@@ -45,6 +45,7 @@ from oneservice.store.mapping import (
     event_rows,
     snapshot_of,
 )
+from oneservice.store.outbox import claim_positions
 from oneservice.store.rows import CalendarYearRow, IdempotencyRecord
 from oneservice.store.tables import definitions, events, idempotency
 from oneservice.store.worklists import Worklists
@@ -91,6 +92,7 @@ class Transaction:
         self._worklists = Worklists(connection)
         self._undo: list[Callable[[], None]] = []
         self._cache_puts: dict[str, CachedCase] = {}  # applied once the transaction committed
+        self._wrote_events = False
         self.case_id: str | None = None
         """The case this transaction last touched; a race is reported against it."""
 
@@ -202,6 +204,7 @@ class Transaction:
             if rows:
                 part.insert.on(dialect).execute(conn, rows)
         if new_events:
+            _number(self, conn, new_events)
             INSERT_EVENTS.on(dialect).execute(conn, new_events)
         for case, snap in zip(batch, snapshots, strict=True):
             self._saved(case, snap, version=case.version, previous=None)
@@ -247,7 +250,9 @@ class Transaction:
             for (part, old_rows), (_, new_rows) in zip(parts(old), parts(new), strict=True)
         )
         if case.new_events:
-            INSERT_EVENTS.on(conn.dialect).execute(conn, event_rows(case.id, case.new_events))
+            rows = event_rows(case.id, case.new_events)
+            _number(self, conn, rows)
+            INSERT_EVENTS.on(conn.dialect).execute(conn, rows)
         if cache.size:
             # the rows were compared with the cached ones just now: tell the cache what changed
             known = (changed, changes) if previous is not None and old is previous.snapshot else None
@@ -384,6 +389,14 @@ class Transaction:
     overdue_owed_materials = _Query(Worklists.overdue_owed_materials)
     overdue_notices = _Query(Worklists.overdue_notices)
     case_ids = _Query(Worklists.case_ids)
+
+
+def _number(tx: Transaction, conn: Connection, rows: list[Row]) -> None:
+    """Give each new event its place in the store's feed (the outbox), in this transaction."""
+    first = claim_positions(conn, len(rows))
+    tx._wrote_events = True
+    for offset, row in enumerate(rows):
+        row["position"] = first + offset
 
 
 def _check_new_events(case: Case) -> None:

@@ -72,7 +72,7 @@ def fuzz_app(tmp_path_factory):
     clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))
     service = OneService(catalogue, store, clock=clock)
     authority = TokenAuthority(SECRET)
-    app = create_app(service, authority)
+    app = create_app(service, authority, config={"FEED_MAX_WAIT": 0})  # no long poll: GET /events answers at once
     http = Http(app.test_client(), authority, catalogue)
     ids = [http.open_business(), http.accepted_business(), http.accepted_business()]
     http.approve_all(ids[-1])

@@ -753,6 +753,7 @@ class TestSaveCase:
             ("UPDATE", "materials", 1),
             ("UPDATE", "visits", 1),
             ("INSERT", "visits", 1),
+            ("UPDATE", "outbox_counter", 1),  # the events' positions (the outbox)
             ("INSERT", "events", 2),
         ]
         loaded = load(store)
@@ -843,6 +844,7 @@ class TestSaveCase:
             ("UPDATE", "cases", 1),
             ("UPDATE", "item_tasks", 1),
             ("DELETE", "materials", 1),
+            ("UPDATE", "outbox_counter", 1),
             ("INSERT", "events", 1),
         ]
         assert state_of(load(store)) == state_of(stranger)

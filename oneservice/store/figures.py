@@ -30,7 +30,11 @@ from oneservice.domain.states import ACTIVE_CASE_STATES
 from oneservice.store.tables import cases, deadlines, item_tasks, ratings, warnings
 from oneservice.store.transaction import Transaction
 
-__all__ = ["cases_by_matter", "overdue_cases", "report_rows"]
+__all__ = ["PARTITIONS", "cases_by_matter", "overdue_cases", "report_rows", "whole_rows"]
+
+PARTITIONS = ("matter", "location", "month")
+"""Groupings that put each case in exactly one group: the totals are the groups' sums, so only
+what does not add up (the 90th percentile) is computed again for the whole (:func:`whole_rows`)."""
 
 ACTIVE = sorted(ACTIVE_CASE_STATES)
 
@@ -196,6 +200,20 @@ def report_rows(
     )
     out["trend"] = list(conn.execute(query.group_by(month).order_by(month)))
     return out
+
+
+def whole_rows(tx: Transaction, start: dt.datetime | None, end: dt.datetime | None) -> dict[str, Any]:
+    """What the groups of a partition do not add up to: the 90th percentile of all cases."""
+    c = cases.c
+
+    def case_key(query: Select[Any]) -> tuple[Select[Any], ColumnElement[Any]]:
+        if start is not None:
+            query = query.where(c.opened_at >= start)
+        if end is not None:
+            query = query.where(c.opened_at < end)
+        return query, literal("all")
+
+    return {"p90_duration": _p90(tx.connection, case_key, c.duration_days)}
 
 
 def exists_met(kind: str) -> ColumnElement[bool]:

@@ -216,13 +216,23 @@ class Supervision:
         lo = dt.datetime.combine(start, dt.time(), TZ) if start else None
         hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), TZ) if end else None
         today = self.service.clock.today()
+        partition = by in figures_sql.PARTITIONS
         with self.service.store.transaction(readonly=True) as tx:
             grouped = figures_sql.report_rows(tx, lo, hi, by or "all", today)
-            total = figures_sql.report_rows(tx, lo, hi, "all", today) if by else grouped
+            if by is None:
+                total = grouped
+            elif partition:  # every case in one group: the whole is the sum, but for its p90
+                total = {**grouped, **figures_sql.whole_rows(tx, lo, hi)}
+            else:
+                total = figures_sql.report_rows(tx, lo, hi, "all", today)
             overdue = figures_sql.overdue_cases(tx, lo, hi, today)
             volume = figures_sql.cases_by_matter(tx, lo, hi)
         groups = _figures(grouped)
-        totals = _figures(total)
+        if partition:
+            p90 = {str(k): v for k, v in total["p90_duration"]}.get("all")
+            totals = {"all": _sum_figures(list(groups.values()), None if p90 is None else int(p90))}
+        else:
+            totals = _figures(total)
         distribution = {"0": 0, "1": 0, "2": 0, "3+": 0}
         for trips, count in total["trips_distribution"]:
             distribution["3+" if int(trips) >= 3 else str(int(trips))] += int(count)
@@ -271,6 +281,38 @@ class Supervision:
             "case_share_at_most_one_trip": Figures.share(sum(volume.get(m, 0) for m in one), cases),
             "case_share_zero_trips": Figures.share(sum(volume.get(m, 0) for m in zero), cases),
         }
+
+
+_WEIGHTED = {"avg_trips": "concluded_cases", "avg_duration_days": "duration_cases",
+             "avg_promise_days": "duration_cases"}
+
+
+def _sum_figures(groups: list[Figures], p90: int | None) -> Figures:
+    """The figures of all cases from those of groups that partition them: counts add up, means
+    are weighted by what they are means of, the maximum is the largest, the p90 is given."""
+    out: dict[str, Any] = {"key": "all", "p90_duration_days": p90}
+    for field in attrs.fields(Figures):
+        name = field.name
+        if name in ("key", "p90_duration_days"):
+            continue
+        values = [getattr(g, name) for g in groups]
+        if name in _WEIGHTED:
+            weights = [getattr(g, _WEIGHTED[name]) for g in groups]
+            pairs = [(v, w) for v, w in zip(values, weights, strict=True) if v is not None and w]
+            total = sum(w for _, w in pairs)
+            out[name] = (sum(v * w for v, w in pairs) / total if total else
+                         (0.0 if name == "avg_trips" else None))
+        elif name == "max_trips":
+            out[name] = max(values, default=0)
+        elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            merged: dict[Any, int] = {}
+            for value in values:
+                for k, n in value.items():
+                    merged[k] = merged.get(k, 0) + n
+            out[name] = merged
+        else:
+            out[name] = sum(values)
+    return Figures(**out)
 
 
 def _figures(rows: dict[str, Any]) -> dict[str, Figures]:

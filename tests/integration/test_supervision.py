@@ -325,6 +325,19 @@ class TestReport:
         assert Supervision(service).report().total.open_legal_overdue == 2
         assert service.get(SUPERVISOR, late).state == "in_progress"
 
+    def test_a_partitions_totals_are_the_wholes(self, service, clock):
+        """By matter, location or month the total is the groups' sum (means weighted, p90 of the
+        whole): it equals the report without grouping, figure for figure."""
+        for level in (5, 2):
+            service.rate(ME, done_business(service), level)
+        accepted_business(service, hold_back=("premises-lease",))
+        clock.set(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ))
+        done_business(service)
+        service.open_case(CLERK, FLAT, PERSON, channel="window", location=LOCATION)
+        whole = Supervision(service).report().total.to_dict()
+        for by in ("matter", "location", "month"):
+            assert Supervision(service).report(by=by).total.to_dict() == whole, by
+
     def test_text_columns_line_up_for_chinese_labels(self, service):
         """Every value of the text report starts at the same display column, Chinese labels
         taking two columns a character (measured with wcwidth, as a terminal shows them)."""

@@ -1,0 +1,124 @@
+"""Counting trips (到现场次数) from a matter's rules alone, before any case exists.
+
+The rule is documented in ``docs/authoring.md`` ("Counting trips"): each step adds one trip or
+none and counts always or only in the worst case; each result is routed by the channels its
+form, its item and the matter allow (OS409 when none is left).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..domain.definitions import Channel, Item, ItemKind, Matter, OnsiteStage, OnsiteVisit, Text
+from .plan import ResultRoute, Scenario, TripAnalysis, TripStage, TripStep
+
+__all__ = ["analyse_trips"]
+
+
+def _result_channels(matter: Matter, item: Item) -> frozenset[Channel]:
+    """The channels that hand over ``item``'s result: the matter's, the item's and its form's."""
+    return frozenset(matter.pickup_channels & item.delivery & item.result.form.channels)
+
+
+def _no_trip(channels: Iterable[Channel]) -> bool:
+    return any(not c.on_site for c in channels)
+
+
+TripProblem = tuple[tuple[str | int, ...], str, str, str | None]
+"""(key path, code, message, item code): the path is in the matter, or in that item's file."""
+
+
+def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tuple[TripAnalysis,
+                                                                                  list[TripProblem]]:
+    """Count trips; see "Counting trips" in docs/authoring.md.
+
+    ``items`` are the matter's items in dependency order; ``waivable_owed`` says whether a
+    material may be owed under deficiency acceptance. Returns the analysis and the problems
+    as (key path, code, message).
+    """
+    steps: list[TripStep] = []
+    problems: list[TripProblem] = []
+
+    def step(stage: TripStage, trips: int, scenario: Scenario, zh: str, en: str) -> None:
+        steps.append(TripStep(stage, trips, scenario, Text(zh, en)))
+
+    def onsite(stage: OnsiteStage) -> list[tuple[Item, OnsiteVisit]]:
+        return [(i, i.onsite) for i in items if i.onsite is not None and i.onsite.stage is stage]
+
+    intake_onsite = onsite(OnsiteStage.INTAKE)
+    window_only_intake = not _no_trip(matter.intake_channels)
+    intake_forced = window_only_intake or bool(intake_onsite)
+    if window_only_intake:
+        step("intake", 1, "always", "受理渠道仅限窗口", "intake is at the window only")
+    for n, (item, visit) in enumerate(intake_onsite):
+        merged = window_only_intake or n > 0
+        step("intake", 0 if merged else 1, "always",
+             f"{item.name.zh}：{visit.reason.zh}" + ("（与受理同次到场）" if merged else ""),
+             f"{item.code} ({item.name.en}): {visit.reason.en}" + (" (same visit)" if merged else ""))
+
+    for item, visit in onsite(OnsiteStage.REVIEW):
+        if visit.by == "staff":  # 上门核查: staff travel, the applicant does not
+            step("review", 0, "always", f"{item.name.zh}：{visit.reason.zh}（工作人员上门，不计跑动）",
+                 f"{item.code} ({item.name.en}): {visit.reason.en} (staff visit the applicant: no trip)")
+            continue
+        merged = item.kind is ItemKind.IMMEDIATE and intake_forced
+        step("review", 0 if merged else 1, "always",
+             f"{item.name.zh}：{visit.reason.zh}" + ("（即办，与受理同次）" if merged else ""),
+             f"{item.code} ({item.name.en}): {visit.reason.en}"
+             + (" (immediate item, same visit as intake)" if merged else ""))
+
+    routes = tuple(ResultRoute(i.code, i.result, _result_channels(matter, i)) for i in items)
+    for index, route in enumerate(routes):
+        if not route.channels:
+            form = route.result.form.value
+            suits = ", ".join(sorted(c.value for c in route.result.form.channels))
+            problems.append((("result", "form"), "OS409",
+                             f"matter {matter.id}: result {route.result.id!r} of {route.item} ({form}) "
+                             f"has no delivery "
+                             f"channel left: it suits {suits}, the item allows "
+                             f"{', '.join(sorted(c.value for c in items[index].delivery))} and the "
+                             f"matter's pickup allows "
+                             f"{', '.join(sorted(c.value for c in matter.pickup_channels))}",
+                             route.item))
+    all_immediate = all(i.kind is ItemKind.IMMEDIATE for i in items)
+    if matter.same_visit_pickup and not all_immediate:
+        promised = next(i.code for i in items if i.kind is not ItemKind.IMMEDIATE)
+        problems.append((("pickup", "same_visit"), "OS502",
+                         f"same-visit pickup needs every item to be immediate, "
+                         f"but {promised} is a promised item", None))
+    pickup_onsite = onsite(OnsiteStage.PICKUP)
+    window_only = [r for r in routes if r.on_site_only]
+    pickup_forced = bool(window_only) or bool(pickup_onsite)
+    if pickup_forced:
+        same_visit = matter.same_visit_pickup and all_immediate and intake_forced
+        if pickup_onsite:
+            it, visit = pickup_onsite[0]
+            zh, en = f"{it.name.zh}：{visit.reason.zh}", f"{it.code} ({it.name.en}): {visit.reason.en}"
+        else:
+            first = window_only[0]
+            zh = f"{first.result.name.zh}仅能在窗口领取"
+            en = f"{first.result.id} ({first.result.form.value}) can only be handed over at the window"
+        if same_visit:
+            zh += "（即办件当场出件，与受理同次）"
+            en += " (immediate items issued in the intake visit)"
+        step("pickup", 0 if same_visit else 1, "always", zh, en)
+
+    if any(i.kind is ItemKind.PROMISED for i in items) and not _no_trip(matter.correction_channels):
+        step("correction", 1, "worst", "补正材料仅能到窗口提交",
+             "a correction can only be supplied at the window")
+    if waivable_owed and not _no_trip(matter.supplement_channels):
+        step("supplement", 1, "worst", "容缺材料仅能到窗口补交",
+             "materials owed under deficiency acceptance can only be supplied at the window")
+    after_notice = 0 if _no_trip(matter.supplement_channels) else 1
+
+    best = sum(s.trips for s in steps if s.scenario == "always")
+    worst = best + sum(s.trips for s in steps if s.scenario == "worst")
+    analysis = TripAnalysis(best, worst, matter.trip_budget, tuple(steps), after_notice,
+                            frozenset(c.value for r in routes for c in r.channels), routes)
+    if worst > matter.trip_budget:
+        forcing = [s for s in steps if s.trips]
+        named = "; ".join(s.describe("en") for s in forcing)
+        problems.append((("trip_budget",), "OS501",
+                         f"worst case {worst} on-site trip(s) exceeds the trip budget of "
+                         f"{matter.trip_budget} (best {best}); trips forced by: {named}", None))
+    return analysis, problems

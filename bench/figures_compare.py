@@ -118,6 +118,7 @@ def main() -> None:
                         help="also time this older report_rows (e.g. 0ee8472:oneservice/store/supervision.py, "
                              "before issue 13 added figures); its rows differ, so they are not compared")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     catalogue = load_catalogue([ROOT / "workflows"])
     versions = {"before": module_at(args.before, "oneservice/store/figures.py", "figures_before"), "after": after}
@@ -130,10 +131,11 @@ def main() -> None:
           f"median of {args.rounds} alternating rounds, {dt.date.today()}")
     print("| database | cases | grouping | " + " | ".join(header) + " |")
     print("|---|---|---|" + "---|" * len(header))
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(f"sqlite:///{args.sqlite or tmp + '/figures.sqlite'}")
-        run("SQLite", store, catalogue, args.cases, args.seed, args.rounds, versions)
-        store.dispose()
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(f"sqlite:///{args.sqlite or tmp + '/figures.sqlite'}")
+            run("SQLite", store, catalogue, args.cases, args.seed, args.rounds, versions)
+            store.dispose()
     if args.postgres:
         store = Store(args.postgres, schema=args.schema)
         try:

@@ -23,6 +23,7 @@ Feature: Property transfer with water, power and gas transfer
     Then item "330100-BDC-ZYDJ" is "ready"
     And item "330100-BDC-ZYDJ" is due on 2026-10-12
     When every remaining item is approved
+    And the payment service confirms the fee of "330100-BDC-ZYDJ"
     And the clerk delivers the results electronically
     Then the case is "delivered"
     And the case has 1 trip

@@ -130,3 +130,17 @@ def every_item_approved(world: World) -> None:
             return
         for code in open_:
             review_and_approve(world, code)
+
+
+@step_def("action", "Other systems",
+          'the payment service confirms the fee of "{item}"',
+          '支付平台 确认 "{item}" 已缴费')
+def confirms_fee(world: World, item: str) -> None:
+    """缴费确认: the payment service reports the item's fee paid (exactly the item's fee), so its
+    result may be handed over (缴费后出件)."""
+    from ..domain.case import Actor, Role
+
+    code = world.item(item)
+    amount = world.service.catalogue.plan(world.matter).item(code).fee.amount
+    world.service.confirm_fee(Actor(Role.SYSTEM, "payment-service"), world.case, code, amount=str(amount),
+                              reference=f"PAY-{world.case}-{code}")

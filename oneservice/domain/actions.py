@@ -70,6 +70,15 @@ class ParamKind(enum.StrEnum):
     ABOUT = "about"  # what a rating is about: {kind: department|window|staff, id} (optional)
     RATING_NO = "rating_no"  # which rating of the case (1 = the first; optional: the latest 差评)
     DECISION = "decision"  # a supervisor's decision on an appeal: upheld or rejected
+    AMOUNT = "amount"  # a sum of money in yuan, as decimal text ("80", "80.00")
+    REFERENCE = "reference"  # an identifier another system gave (payment, licence, its own case number)
+    RESULT = "result"  # the id of one of the matter's results
+
+
+AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
+"""A sum in yuan (:attr:`ParamKind.AMOUNT`): whole yuan, or yuan and jiao/fen (``80``, ``80.00``)."""
+REFERENCE_PATTERN = r"^[^\s/\x00][^/\x00]{0,99}$"
+"""An external reference a callback may name in its path: 1–100 characters, no slash (``AMR-2026-0012``)."""
 
 
 @attrs.frozen
@@ -106,6 +115,11 @@ _FRONT = frozenset({Role.CLERK})
 _APPLICANT_SIDE = frozenset({Role.APPLICANT, Role.AGENT, Role.CLERK})
 _REVIEWER = frozenset({Role.REVIEWER})
 _RATED = (C.DELIVERED, C.CLOSED, C.REFUSED, C.TERMINATED, C.WITHDRAWN)
+
+_OPEN_OR_APPROVED = Move.of(
+    [T.WAITING, T.READY, T.IN_REVIEW, T.CORRECTION_REQUESTED, T.SUSPENDED, T.APPROVED]
+)
+_NO_TASK_STEP: frozenset[Role] = frozenset()  # the task's state is checked by the rule; it does not move
 
 _CHANNEL = Param("channel", ParamKind.CHANNEL)
 _OVER_BUDGET = Param("over_budget_reason", ParamKind.OVER_BUDGET)
@@ -398,6 +412,46 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         Text("整改完成", "Record the rectification"), "Record the rectification (整改) as done",
         case=Move.of(_RATED), params=(Param("note", ParamKind.REASON, "what was done"),),
         path="rectification/done",
+    ),
+    # ---------------------------------------------------------------- reports of the systems around
+    ActionSpec(
+        "confirm_fee", Target.ITEM, frozenset({Role.CLERK, Role.SYSTEM}),
+        Text("缴费确认", "Confirm the fee paid"),
+        "Confirm an item's fee paid (the payment service's callback, or paid at the window); a result "
+        "whose item charges a fee is handed over only once it is paid",
+        case=Move.of([C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP]), task=_OPEN_OR_APPROVED,
+        task_roles=_NO_TASK_STEP,
+        params=(Param("amount", ParamKind.AMOUNT, "the sum paid, in yuan: the item's fee"),
+                Param("reference", ParamKind.REFERENCE, "the payment's reference (交易流水号, receipt no.)")),
+        path="fee",
+    ),
+    ActionSpec(
+        "record_licence", Target.ITEM, frozenset({Role.SYSTEM, Role.REVIEWER}),
+        Text("电子证照入库", "Record the electronic licence"),
+        "Record the electronic licence issued for an approved item's result (电子证照库: its number and "
+        "issuing body)",
+        case=Move.of([C.IN_PROGRESS, C.READY_FOR_PICKUP, C.DELIVERED, C.CLOSED]), task=Move.of([T.APPROVED]),
+        task_roles=_NO_TASK_STEP,
+        params=(Param("number", ParamKind.REFERENCE, "the licence number in the licence library"),
+                Param("issuer", ParamKind.REASON, "the issuing body (发证机关)")),
+        path="licence",
+    ),
+    ActionSpec(
+        "record_reference", Target.ITEM, frozenset({Role.SYSTEM}),
+        Text("登记外部编号", "Record an external reference"),
+        "Record the number a department's own system gave an item, so its later callbacks may name it",
+        case=Move.of([C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP, C.DELIVERED]), task=_OPEN_OR_APPROVED,
+        task_roles=_NO_TASK_STEP,
+        params=(Param("reference", ParamKind.REFERENCE, "the system's own number for the item (办件编号)"),),
+    ),
+    ActionSpec(
+        "record_receipt", Target.CASE, frozenset({Role.SYSTEM, Role.CLERK}),
+        Text("签收", "Record the receipt"),
+        "Record that a result sent by mail reached the applicant (the carrier's 签收 report)",
+        case=Move.of([C.IN_PROGRESS, C.READY_FOR_PICKUP, C.DELIVERED, C.CLOSED]),
+        params=(Param("result", ParamKind.RESULT, "the result that was received"),
+                Param("note", ParamKind.NOTE, "the carrier's words: signed by whom, where")),
+        path="receipt",
     ),
     # ---------------------------------------------------------------- steps the engine takes itself
     ActionSpec(

@@ -30,7 +30,9 @@ __all__ = [
     "Deadline",
     "DeadlineKind",
     "Event",
+    "FeePayment",
     "ItemTask",
+    "Licence",
     "MaterialRecord",
     "MaterialStatus",
     "Outcome",
@@ -277,6 +279,32 @@ class ResultDelivery:
     location: str | None = None  # window hand-overs
     tracking: str | None = None  # mail: the postal tracking reference
     electronic_copy: bool = False  # an electronic copy was pushed as well
+    received_at: dt.datetime | None = None  # 签收: the carrier reported the applicant received it
+    received_by: str | None = None  # who reported the receipt (the postal system, a clerk)
+    receipt_note: str | None = None  # the carrier's words: signed by whom, where
+
+
+@attrs.define(eq=False)
+class FeePayment:
+    """缴费: an item's fee confirmed paid, by the payment service or at the window."""
+
+    item_code: str
+    amount: str  # yuan, as the item's fee states it ("80", "80.00")
+    reference: str  # the payment's reference (交易流水号 or the receipt number)
+    at: dt.datetime
+    by: str  # who confirmed it
+
+
+@attrs.define(eq=False)
+class Licence:
+    """电子证照: the electronic licence issued for an approved item's result, as reported."""
+
+    item_code: str
+    result_id: str
+    number: str  # the licence number in the licence library
+    issuer: str  # the issuing body (发证机关)
+    at: dt.datetime
+    by: str  # who reported it (the licence library, the department's system, a reviewer)
 
 
 @attrs.define(eq=False)
@@ -309,6 +337,9 @@ class Case:
     rectification: Rectification | None = None
     delivery_channel: str | None = None  # the channel of every result, or "mixed"
     deliveries: list[ResultDelivery] = attrs.Factory(list)
+    fees: dict[str, FeePayment] = attrs.Factory(dict)  # item code → its fee's payment
+    licences: dict[str, Licence] = attrs.Factory(dict)  # item code → the licence of its result
+    references: dict[str, dict[str, str]] = attrs.Factory(dict)  # item → {system actor: its reference}
     commitment: str | None = None  # the applicant's written commitment (承诺书) under 容缺受理
     duration_days: int | None = None  # working days from receipt to the last item's conclusion
     over_budget: bool = False

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..catalog.plan import MatterPlan
@@ -101,6 +102,9 @@ def require_days(value: Any, field: str, most: int, *, what: str) -> int:
     return value
 
 
+_REPORTED = frozenset({"record_licence", "record_receipt", "record_reference"})
+
+
 class EngineBase:
     """The definition version an engine serves, and the helpers shared by its actions."""
 
@@ -132,6 +136,20 @@ class EngineBase:
         values = {situations.APPLICANT_KIND: case.applicant.kind, **case.form}
         return plan.situation(situations.truth_of(plan.conditions, values,
                                                   name=f"matter {self.matter.id}"))
+
+    def fee_of(self, item: str) -> Decimal:
+        """The fee ``item`` charges, in yuan (0: free; an amount that is not a number: free)."""
+        definition = self.items.get(item)
+        if definition is None:
+            return Decimal(0)
+        try:
+            return Decimal(definition.fee.amount)
+        except InvalidOperation:
+            return Decimal(0)
+
+    def unpaid_fees(self, case: Case, items: Iterable[str]) -> list[str]:
+        """Those of ``items`` that charge a fee not yet confirmed paid (缴费后出件)."""
+        return [code for code in items if code not in case.fees and self.fee_of(code) > 0]
 
     def policy(self, case: Case) -> Policy:
         """The policy of the case's service location (its region's override, or the registry's)."""
@@ -196,6 +214,11 @@ class EngineBase:
         rect = case.rectification
         if spec.name == "supply_owed":
             return bool(case.owed())
+        if spec.name in _REPORTED:
+            return False  # what another system reports is not a choice offered to anyone
+        if spec.name == "confirm_fee":
+            return bool(self.unpaid_fees(case, (c for c, t in case.tasks.items()
+                                                if t.state not in (TaskState.REFUSED, TaskState.CANCELLED))))
         if spec.name == "appeal_rating":
             return any(r.bad and r.appeal is None for r in case.ratings)
         if spec.name == "decide_appeal":

@@ -22,8 +22,9 @@ The rules live in one class per desk, each a subclass of :class:`~oneservice.eng
     ├── BackOffice  (back_office.py)  start_review, approve, refuse_item, request_correction,
     │                                 supply_correction, suspend, resume, record_visit
     ├── Window      (window.py)       deliver, release_results, conclude, withdraw, terminate_overdue
-    └── Ratings     (ratings.py)      rate, record_callback, record_rectified, appeal_rating,
-                                      decide_appeal
+    ├── Ratings     (ratings.py)      rate, record_callback, record_rectified, appeal_rating,
+    │                                 decide_appeal
+    └── Reports     (reports.py)      confirm_fee, record_licence, record_receipt, record_reference
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from .back_office import BackOffice
 from .completeness import Completeness, Issue
 from .front_desk import FrontDesk
 from .ratings import Ratings
+from .reports import Reports
 from .window import Window
 
 __all__ = ["CaseEngine", "Completeness", "Issue"]
 
 
-class CaseEngine(FrontDesk, BackOffice, Window, Ratings):
+class CaseEngine(FrontDesk, BackOffice, Window, Ratings, Reports):
     """All actions on the cases of one definition version."""

@@ -74,6 +74,7 @@ class Window(EngineBase):
                 "every result goes out in this delivery (统一出件)", field=f"results.{first.result.id}",
                 hint="give it a channel: " + ", ".join(sorted(c.value for c in first.channels)),
             )
+        self._check_fees_paid(case, pending, handed)
         if any(Channel(c) is Channel.WINDOW for c, _ in handed.values()):
             self._visit(case, actor, now, actor.location, "pickup", over_budget_reason)
         records = self._record(case, actor, now, pending, handed)
@@ -109,6 +110,7 @@ class Window(EngineBase):
         handed = self._route(case, actor, chosen, channel, results, tracking, remote_only=True)
         if not handed:
             raise InvalidInput("name the results to release and their channels", field="results")
+        self._check_fees_paid(case, pending, handed)
         records = self._record(case, actor, now, pending, handed)
         self._event(case, now, "ResultsReleased", actor, deliveries=records)
 
@@ -120,6 +122,17 @@ class Window(EngineBase):
                 "results are issued only after the owed materials are supplied: " + ", ".join(owed),
                 "materials_owed",
                 {"owed": owed},
+            )
+
+    def _check_fees_paid(self, case: Case, pending: list[ResultRoute], handed: Mapping[str, Any]) -> None:
+        """缴费后出件: a result whose item charges a fee goes out only once the fee is confirmed paid."""
+        unpaid = self.unpaid_fees(case, [r.item for r in pending if r.result.id in handed])
+        if unpaid:
+            fees = {code: str(self.fee_of(code)) for code in unpaid}
+            listed = ", ".join(f"{code} ({fee} 元)" for code, fee in fees.items())
+            raise self._reject(
+                case, f"results are handed over once their fees are paid / 缴费后出件: {listed} not paid",
+                "fee_unpaid", {"unpaid": fees},
             )
 
     def _pending_results(self, case: Case) -> list[ResultRoute]:

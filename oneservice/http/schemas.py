@@ -16,7 +16,7 @@ from marshmallow import fields as f
 from marshmallow import validate as v
 
 from .. import CaseState
-from ..domain.actions import ActionSpec, Param, ParamKind
+from ..domain.actions import AMOUNT_PATTERN, ActionSpec, Param, ParamKind
 from ..domain.definitions import SuspensionBasis
 from .fields import CHANNELS, Ident, Text
 
@@ -133,6 +133,13 @@ def _field(param: Param) -> f.Field[Any]:
                          metadata=meta)
     if kind is ParamKind.DECISION:
         return f.String(required=True, validate=v.OneOf(["upheld", "rejected"]), metadata=meta)
+    if kind is ParamKind.AMOUNT:
+        amount = v.Regexp(AMOUNT_PATTERN, error="a sum in yuan such as 80 or 80.00")
+        return f.String(required=True, validate=amount, metadata={**meta, "example": "80"})
+    if kind is ParamKind.REFERENCE:
+        return Text(required=True, min_length=1, max_length=100, metadata=meta)
+    if kind is ParamKind.RESULT:
+        return Ident(required=True, metadata=meta)
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 

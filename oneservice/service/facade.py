@@ -352,6 +352,39 @@ class OneService:
         return self.perform("record_rectified", actor, case_id, idempotency_key=idempotency_key,
                             note=note)
 
+    # ------------------------------------------------------------------ reports of other systems
+
+    @_declared
+    def confirm_fee(self, actor: Actor, case_id: str, item: str, *, amount: str, reference: str,
+                    idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("confirm_fee", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, amount=amount, reference=reference)
+
+    @_declared
+    def record_licence(self, actor: Actor, case_id: str, item: str, *, number: str, issuer: str,
+                       idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("record_licence", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, number=number, issuer=issuer)
+
+    @_declared
+    def record_receipt(self, actor: Actor, case_id: str, result: str, *, note: str | None = None,
+                       idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("record_receipt", actor, case_id, idempotency_key=idempotency_key,
+                            result=result, note=note)
+
+    @_declared
+    def record_reference(self, actor: Actor, case_id: str, item: str, *, reference: str,
+                         idempotency_key: str | None = None) -> CaseSummary:
+        """Record the number a system actor's own system gave ``item`` (no HTTP action: the callbacks
+        take it), so that :meth:`find_reference` finds the item by it."""
+        return self.runner.perform("record_reference", actor, case_id, {"item": item, "reference": reference},
+                                   idempotency_key)
+
+    def find_reference(self, system: str, reference: str) -> tuple[str, str] | None:
+        """The case id and item code that system actor ``system`` recorded ``reference`` for."""
+        with self.store.transaction(readonly=True) as tx:
+            return tx.find_reference(system, reference)
+
     def perform(
         self, name: str, actor: Actor, case_id: str, *, idempotency_key: str | None = None, **values: Any
     ) -> CaseSummary:

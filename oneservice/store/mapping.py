@@ -19,7 +19,9 @@ from oneservice.domain.case import (
     Case,
     Deadline,
     Event,
+    FeePayment,
     ItemTask,
+    Licence,
     MaterialRecord,
     Rating,
     Rectification,
@@ -96,6 +98,9 @@ def case_row(case: Case) -> Row:
         "trips": len(case.visits),
         "event_count": case.event_count,
         "rectification": _rectification_json(case.rectification),
+        "fees": {code: _fee_json(f) for code, f in case.fees.items()},
+        "licences": {code: _licence_json(lic) for code, lic in case.licences.items()},
+        "external_refs": {code: dict(refs) for code, refs in case.references.items()},
     }
 
 
@@ -264,7 +269,31 @@ def _delivery_json(d: ResultDelivery) -> dict[str, Any]:
         "location": d.location,
         "tracking": d.tracking,
         "electronic_copy": d.electronic_copy,
+        **({} if d.received_at is None else {
+            "received_at": _iso(d.received_at), "received_by": d.received_by, "receipt_note": d.receipt_note,
+        }),
     }
+
+
+def _fee_json(f: FeePayment) -> dict[str, Any]:
+    return {"amount": f.amount, "reference": f.reference, "at": _iso(f.at), "by": f.by}
+
+
+def _fee(code: str, data: Mapping[str, Any]) -> FeePayment:
+    at = _moment(data["at"])
+    assert at is not None
+    return FeePayment(code, data["amount"], data["reference"], at, data["by"])
+
+
+def _licence_json(lic: Licence) -> dict[str, Any]:
+    return {"result": lic.result_id, "number": lic.number, "issuer": lic.issuer, "at": _iso(lic.at),
+            "by": lic.by}
+
+
+def _licence(code: str, data: Mapping[str, Any]) -> Licence:
+    at = _moment(data["at"])
+    assert at is not None
+    return Licence(code, data["result"], data["number"], data["issuer"], at, data["by"])
 
 
 def _delivery(data: Mapping[str, Any]) -> ResultDelivery:
@@ -278,6 +307,9 @@ def _delivery(data: Mapping[str, Any]) -> ResultDelivery:
         actor=data["actor"],
         location=data.get("location"),
         tracking=data.get("tracking"),
+        received_at=_moment(data.get("received_at")),
+        received_by=data.get("received_by"),
+        receipt_note=data.get("receipt_note"),
         electronic_copy=bool(data.get("electronic_copy")),
     )
 
@@ -425,6 +457,9 @@ def case_from_rows(
         rectification=_rectification(row["rectification"]),
         delivery_channel=row["delivery_channel"],
         deliveries=[_delivery(d) for d in row["deliveries"]],
+        fees={code: _fee(code, f) for code, f in (row["fees"] or {}).items()},
+        licences={code: _licence(code, lic) for code, lic in (row["licences"] or {}).items()},
+        references={code: dict(refs) for code, refs in (row["external_refs"] or {}).items()},
         commitment=row["commitment"],
         duration_days=row["duration_days"],
         over_budget=row["over_budget"],

@@ -51,6 +51,7 @@ __all__ = [
     "deadlines",
     "definitions",
     "events",
+    "external_references",
     "idempotency",
     "item_tasks",
     "materials",
@@ -132,6 +133,10 @@ cases = Table(
     Column("trips", Integer, nullable=False),  # cached len(visits), same transaction
     Column("event_count", Integer, nullable=False),
     Column("rectification", JSON(none_as_null=True)),
+    # 0010: what other systems reported (fees paid, licences issued, their own item references)
+    Column("fees", JSON, nullable=False, server_default=text("'{}'")),
+    Column("licences", JSON, nullable=False, server_default=text("'{}'")),
+    Column("external_refs", JSON, nullable=False, server_default=text("'{}'")),
     Index(None, "state"),
     Index(None, "matter_id", "state"),
     Index(None, "location", "state", "concluded_at", "id"),  # window queue
@@ -409,4 +414,18 @@ webhook_deliveries = Table(
     Column("last_error", Text),
     Column("delivered_at", AwareDateTime),
     Index(None, "state", "next_at"),
+)
+
+
+external_references = Table(
+    # 0010: the number a system actor's own system gave an item (its later callbacks name it so);
+    # one reference names one item of one case for that system
+    "external_references",
+    metadata,
+    Column("system", String(ID), primary_key=True),  # the system actor's id
+    Column("reference", String(ID), primary_key=True),
+    Column("case_id", String(CASE_ID), _case_fk(), nullable=False),
+    Column("item_code", String(ID), nullable=False),
+    Column("recorded_at", AwareDateTime, nullable=False),
+    Index(None, "case_id"),
 )

@@ -46,6 +46,7 @@ from oneservice.store.mapping import (
     snapshot_of,
 )
 from oneservice.store.outbox import claim_positions
+from oneservice.store.references import find_reference, record_references
 from oneservice.store.rows import CalendarYearRow, IdempotencyRecord
 from oneservice.store.tables import definitions, events, idempotency
 from oneservice.store.worklists import Worklists
@@ -253,6 +254,7 @@ class Transaction:
             rows = event_rows(case.id, case.new_events)
             _number(self, conn, rows)
             INSERT_EVENTS.on(conn.dialect).execute(conn, rows)
+            record_references(conn, case, case.new_events)
         if cache.size:
             # the rows were compared with the cached ones just now: tell the cache what changed
             known = (changed, changes) if previous is not None and old is previous.snapshot else None
@@ -283,6 +285,10 @@ class Transaction:
         for undo in reversed(self._undo):
             undo()
         self._undo.clear()
+
+    def find_reference(self, system: str, reference: str) -> tuple[str, str] | None:
+        """The (case id, item code) that system actor ``system`` recorded ``reference`` for."""
+        return find_reference(self._conn, system, reference)
 
     def events(self, case_id: str) -> list[Event]:
         """Every event of a case, in order."""

@@ -86,6 +86,12 @@ def run_demo(
         else:
             clock.advance(minutes=30)
         service.approve(reviewer, case_id, item.code)
+    payment = Actor(Role.SYSTEM, "payment-service")  # 缴费后出件: the payment platform's callback
+    for item in plan.items:
+        fee = service.catalogue.item(item.code).fee.amount
+        if _charges(fee):
+            service.confirm_fee(payment, case_id, item.code, amount=fee,
+                                reference=f"DEMO-PAY-{case_id[-6:].upper()}-{item.code[-4:]}")
     if any(i.onsite is not None and i.onsite.stage is OnsiteStage.PICKUP for i in plan.items):
         service.deliver(clerk, case_id, channel="window")  # signed for in person
     else:
@@ -160,3 +166,13 @@ def demo_command(matter_id: str, workflows: tuple[str, ...], db: str, lang: str)
     except OneServiceError as exc:
         raise fail(exc) from None
     click.echo("\n".join(lines))
+
+
+def _charges(amount: str) -> bool:
+    """Whether a fee's amount is a sum above 0 (text such as 按面积计收 charges nothing here)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(amount) > 0
+    except InvalidOperation:
+        return False

@@ -151,17 +151,24 @@ def token_group() -> None:
 @click.option("--applicant-id", help="applicants: their resident ID number or credit code")
 @click.option("--region", help="supervisors: the GB/T 2260 code of their region (33, 3301, 330102); "
               "absent: every region")
+@click.option("--scope", "scope", default=None,
+              help="system tokens: what it reports, comma-separated: decision, licence (both with "
+              "--department), fee, delivery")
 @click.option("--expires", default="30d", show_default=True, help="lifetime: 30d, 12h, 90m, 2w")
 @workflows_option("catalogue to check department and location against (skipped if absent)")
 @_db_option
 @_secret_option
 def issue_command(
     role: str, actor_id: str, department: str | None, location: str | None, applicant_id: str | None,
-    region: str | None, expires: str, workflows: tuple[str, ...], db: str, secret_file: str | None,
+    region: str | None, scope: str | None, expires: str, workflows: tuple[str, ...], db: str,
+    secret_file: str | None,
 ) -> None:
-    """Print a new token (stdout); its id and expiry go to stderr."""
+    """Print a new token (stdout); its id and expiry go to stderr.
+
+    A system token (``--role system``) is another system's credential for the callbacks and the
+    event feed: ``--id amr-approval --department hz-amr --scope decision,licence``."""
     from .. import Actor, OneServiceError, Role
-    from ..http.auth import normalise_applicant_id, parse_duration
+    from ..http.auth import normalise_applicant_id, parse_duration, parse_scopes
 
     try:
         ttl = parse_duration(expires)
@@ -184,11 +191,12 @@ def issue_command(
     actor = Actor(Role(role), actor_id, department=department, location=location, applicant_id=applicant_id)
     tokens = _authority(db, secret_file, create=True)
     try:
-        issued = tokens.issue(actor, ttl, region=region)
+        issued = tokens.issue(actor, ttl, region=region, scopes=parse_scopes(scope))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"token {issued.id} for {actor.describe()} expires {issued.expires:%Y-%m-%d %H:%M} UTC",
-               err=True)
+    scopes = f" (scopes: {scope})" if scope else ""
+    click.echo(f"token {issued.id} for {actor.describe()}{scopes} expires "
+               f"{issued.expires:%Y-%m-%d %H:%M} UTC", err=True)
     click.echo(issued.token)
 
 
@@ -222,6 +230,7 @@ def list_command(fmt: str, db: str, secret_file: str | None) -> None:
                 "id": r.id, "role": r.role, "subject": r.subject, "department": r.department,
                 "location": r.location, "applicant": r.applicant, "issued": r.issued.isoformat(),
                 "expires": r.expires.isoformat(), "revoked": r.revoked.isoformat() if r.revoked else None,
+                "scopes": list(r.scopes),
             }
             for r in records
         ]
@@ -231,5 +240,6 @@ def list_command(fmt: str, db: str, secret_file: str | None) -> None:
     for r in records:
         status = "revoked" if r.revoked else ("expired" if r.expires < now else "active")
         where = r.department or r.location or r.applicant or ""
-        click.echo(f"{r.id}  {status:8}  {r.role}:{r.subject}{'@' + where if where else ''}  "
+        scopes = f" [{','.join(r.scopes)}]" if r.scopes else ""
+        click.echo(f"{r.id}  {status:8}  {r.role}:{r.subject}{'@' + where if where else ''}{scopes}  "
                    f"expires {r.expires:%Y-%m-%d %H:%M} UTC")

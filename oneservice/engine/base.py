@@ -380,6 +380,10 @@ class EngineBase:
             department = self._task(case, item).department
             if actor.department != department:
                 return f"item {item} belongs to department {department}, not {actor.department}"
+        if actor.role is Role.SYSTEM and actor.department and item is not None:  # a department's system
+            department = self._task(case, item).department
+            if actor.department != department:
+                return f"item {item} belongs to department {department}, not {actor.department}'s system"
         return None
 
     @staticmethod

@@ -60,6 +60,10 @@ EVENT_LABELS: dict[str, Text] = {
     "StaffVisitRecorded": Text("工作人员上门核查", "Staff visited the applicant"),
     "StaffVisitAddress": Text("上门地址", "Address of the staff visit"),
     "AppealDecided": Text("申诉已复核", "Appeal decided"),
+    "FeePaid": Text("已缴费", "Fee paid"),
+    "LicenceIssued": Text("电子证照已入库", "Electronic licence issued"),
+    "DeliveryReceived": Text("已签收", "Result received"),
+    "ReferenceRecorded": Text("已登记部门办件编号", "Department's reference recorded"),
     "AccessDenied": Text("越权操作被拒绝", "Access denied"),
     "SupervisionWarning": Text("电子监察预警", "Supervision warning"),
 }

@@ -12,6 +12,8 @@ reviewer      a case with an item of their department
 supervisor    a case whose service location, or one of whose departments, lies in their region
               (GB/T 2260 prefix: ``3301`` covers ``330102``); a token without a region is a
               province-level supervisor and sees every case
+system        (another system's token, callbacks only) a case with an item of its department;
+              one naming no department (payment, carrier) every case
 ============  ==============================================================================
 
 A case outside the caller's scope is answered exactly as a case that does not exist (404
@@ -91,10 +93,10 @@ def case_refusal(actor: Actor, region: str | None, case: Case) -> str | None:
         return None
     if role is Role.CLERK:
         return None if case.location == actor.location else "a case of another service location"
-    if role is Role.REVIEWER:
+    if role is Role.REVIEWER or (role is Role.SYSTEM and actor.department):
         if actor.department in {t.department for t in case.tasks.values()}:
             return None
-        return "no item of the reviewer's department"
+        return f"no item of the {role.value}'s department"
     if role is Role.SUPERVISOR:
         if region is None:
             return None

@@ -352,6 +352,7 @@ token_ledger = Table(
     Column("issued_at", AwareDateTime, nullable=False),
     Column("expires_at", AwareDateTime, nullable=False),
     Column("revoked_at", AwareDateTime),
+    Column("scopes", String(200)),  # a system token's callbacks, space-separated
     Index(None, "revoked_at"),
 )
 

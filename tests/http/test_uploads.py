@@ -132,6 +132,16 @@ class TestRefused:
         assert (r.status_code, r.json["code"]) == (413, "OS740")
         assert kept(folder) == []
 
+    def test_multipart_over_the_limit(self, http: Http, folder: Path) -> None:
+        """A form whose file part passes the limit: 413 OS740, nothing kept."""
+        case_id = http.open_business()
+        for size in (LIMIT + 1, LIMIT + 128 * 1024):  # parsed then refused; refused unread
+            r = http.client.post(f"/cases/{case_id}/materials/{LEASE}/file", headers=http.headers("me"),
+                                 data={"file": (io.BytesIO(b"%PDF-" + b"x" * size), "big.pdf")},
+                                 content_type="multipart/form-data")
+            assert (r.status_code, r.json["code"]) == (413, "OS740"), size
+        assert kept(folder) == []
+
     def test_forbidden_type(self, http: Http, folder: Path) -> None:
         """An executable declared as a PDF: 415 OS741, nothing kept."""
         case_id = http.open_business()

@@ -291,3 +291,35 @@ def test_submitted_case_takes_files(files_service: OneService) -> None:
     case_id = draft(files_service)
     files_service.submit(ME, case_id, form=sample_form(plan), materials=[LEASE], channel="online")
     assert files_service.attach_file(ME, case_id, LEASE, io.BytesIO(PNG)).attachment.content_type == "image/png"
+
+
+class TestConfiguration:
+    def test_default_folder_beside_the_sqlite_file(self, catalogue, tmp_path: Path) -> None:
+        """By default the files go to oneservice-files/ beside the SQLite file; in memory for :memory:."""
+        from oneservice import Store
+        from oneservice.service.files import default_blobs
+
+        store = Store(f"sqlite:///{tmp_path / 'x.sqlite'}")
+        try:
+            blobs = default_blobs(store)
+            assert isinstance(blobs, FileBlobStore) and blobs.root == tmp_path / "oneservice-files"
+        finally:
+            store.dispose()
+        memory = Store("sqlite://")
+        try:
+            assert isinstance(default_blobs(memory), MemoryBlobStore)
+        finally:
+            memory.dispose()
+
+    def test_worker_files_option(self, tmp_path: Path) -> None:
+        """`oneservice worker --files DIR` (or ONESERVICE_FILES) names the folder."""
+        from click.testing import CliRunner
+
+        from oneservice.cli import main
+
+        root = Path(__file__).resolve().parents[2]
+        args = ["worker", "--once", "--db", str(tmp_path / "w.sqlite"), "--workflows", str(root / "workflows"),
+                "--files", str(tmp_path / "blobs")]
+        result = CliRunner().invoke(main, args, env={"ONESERVICE_MAX_FILE": "1024"})
+        assert result.exit_code == 0, result.output
+        assert "purge_files: {'cases': [], 'blobs_removed': 0}" in result.output

@@ -41,14 +41,15 @@ from .api import Blueprint
 from .context import authenticate, current_actor, etag, scoped_key, service
 from .problems import HttpProblem
 
-__all__ = ["files"]
+__all__ = ["UPLOAD_SLACK", "files"]
 
 files = Blueprint("files", __name__, description="Materials as files and electronic licences")
 files.before_request(authenticate)
 
 _ROUTE = "/cases/<case_id:case_id>/materials/<ident:material>"
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
-_MULTIPART_SLACK = 64 * 1024  # the parts' headers and boundaries around the file
+UPLOAD_SLACK = 64 * 1024
+"""Bytes a multipart upload may carry beyond its file: the parts' headers and boundaries."""
 _CHUNK = 64 * 1024
 
 
@@ -140,7 +141,7 @@ def _received(got: Received) -> Any:
 
 def _file_part() -> tuple[Any, str | None]:
     limit = service().files.policy.limit
-    request.max_content_length = limit + _MULTIPART_SLACK
+    request.max_content_length = limit + UPLOAD_SLACK
     try:
         part = request.files.get("file")
     except RequestEntityTooLarge:
@@ -154,18 +155,21 @@ def _upload(case_id: str, material: str, headers: dict[str, Any]) -> Any:
     svc = service()
     limit = svc.files.policy.limit
     if request.content_length is not None and request.content_length > limit + (
-            _MULTIPART_SLACK if request.mimetype == "multipart/form-data" else 0):
+            UPLOAD_SLACK if request.mimetype == "multipart/form-data" else 0):
         raise FileTooLarge(limit)  # refused unread
     sha256 = _declared_sha256(headers)
     if request.mimetype == "multipart/form-data":
         stream, name = _file_part()
-    else:
-        request.max_content_length = None  # the blob store counts (chunked bodies too)
+    else:  # the blob store counts the bytes (a chunked body too) and stops at the limit
+        request.max_content_length = limit + UPLOAD_SLACK  # (None would mean the app's JSON limit)
         stream = request.stream
         name = parse_options_header(request.headers.get("Content-Disposition", ""))[1].get("filename")
     actor = current_actor()
-    got = svc.attach_file(actor, case_id, material, stream, file_name=name, sha256=sha256,
-                          idempotency_key=scoped_key(actor, headers.get("idempotency_key")))
+    try:
+        got = svc.attach_file(actor, case_id, material, stream, file_name=name, sha256=sha256,
+                              idempotency_key=scoped_key(actor, headers.get("idempotency_key")))
+    except RequestEntityTooLarge:  # werkzeug's own count, should it come first
+        raise FileTooLarge(limit) from None
     return _received(got)
 
 

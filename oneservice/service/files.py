@@ -112,18 +112,19 @@ class Files:
         """Receive ``stream`` as the file of ``material`` (``sha256``: the hash the caller declares)."""
         if sha256 is not None and not valid_sha256(sha256.lower()):
             raise InvalidInput("must be 64 hexadecimal digits", field="sha256")
-        if file_name is not None and (not isinstance(file_name, str) or len(file_name) > 255):
-            raise InvalidInput("a file name of at most 255 characters", field="file_name")
+        if file_name is not None and not isinstance(file_name, str):
+            raise InvalidInput("a file name is text", field="file_name")
         self._check(actor, case_id, material)
         kinds: list[str] = []
         blob = self.blobs.put(stream, limit=self.policy.limit, expected_sha256=sha256,
                               check=lambda f: kinds.append(self.policy.check(f)))
+        put_at = time.time()
         file = {"sha256": blob.sha256, "size": blob.size, "content_type": kinds[0],
                 "name": _plain_name(file_name)}
         try:
             return self._record(actor, case_id, material, file, None, idempotency_key)
         except BaseException:
-            self._forget(blob)
+            self._forget(blob, put_at)
             raise
 
     def reference(self, actor: Actor, case_id: str, material: str, *, number: str, issuer: str,
@@ -150,15 +151,16 @@ class Files:
             seq = rows[-1].seq
         return Received(summary, next(r for r in rows if r.seq == seq))
 
-    def _forget(self, blob: StoredBlob) -> None:
-        """Remove a blob this upload created if nothing refers to it (its transaction failed)."""
+    def _forget(self, blob: StoredBlob, put_at: float) -> None:
+        """Remove a blob this upload created if nothing refers to it (its transaction failed) and no
+        other upload stored the same bytes again since (``stored_before``)."""
         if not blob.created:
             return
         try:
             with self.runner.store.transaction(readonly=True) as tx:
                 if referenced(tx.connection, blob.sha256):
                     return
-            self.blobs.delete(blob.sha256)
+            self.blobs.delete(blob.sha256, stored_before=put_at)
         except OneServiceError:
             pass  # the purge finds no row for it; a stray blob is harmless, a lost one is not
 

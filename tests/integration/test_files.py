@@ -198,6 +198,17 @@ class TestUpload:
             files_service.attach_file(ME, case_id, LEASE, Unread())
         assert closed.value.code == "OS744" and closed.value.state == "withdrawn"
 
+    def test_a_failed_record_forgets_the_new_blob(self, files_service: OneService, tmp_path: Path) -> None:
+        """The same key with other bytes is refused (DuplicateAction): the new blob goes again."""
+        from oneservice import DuplicateAction
+
+        case_id = draft(files_service)
+        files_service.attach_file(ME, case_id, LEASE, io.BytesIO(PDF), idempotency_key="k2")
+        with pytest.raises(DuplicateAction):
+            files_service.attach_file(ME, case_id, LEASE, io.BytesIO(PNG), idempotency_key="k2")
+        assert [p.name for p in (tmp_path / "files").rglob("*") if p.is_file()] == [
+            hashlib.sha256(PDF).hexdigest()]
+
     def test_idempotent_repeat(self, files_service: OneService) -> None:
         """The same upload under the same key is recorded once."""
         case_id = draft(files_service)

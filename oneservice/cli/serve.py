@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
-from .options import DEFAULT_DB, database_url, db_option, fail, open_service, workflows_option
+from .options import DEFAULT_DB, database_url, db_option, fail, files_option, open_service, workflows_option
 
 if TYPE_CHECKING:
     from .. import Store
@@ -82,6 +82,7 @@ _secret_option = click.option(
 @click.command("serve")
 @workflows_option()
 @_db_option
+@files_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to listen on every interface")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0: a free port")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
@@ -105,7 +106,7 @@ _secret_option = click.option(
 @click.option("--oidc-claims", envvar="ONESERVICE_OIDC_CLAIMS", default=None, type=click.Path(dir_okay=False),
               help="JSON file mapping the platform's claims onto the actor (docs/http-api.md)")
 def serve_command(
-    workflows: tuple[str, ...], db: str, host: str, port: int, threads: int, max_body: int,
+    workflows: tuple[str, ...], db: str, files: str | None, host: str, port: int, threads: int, max_body: int,
     secret_file: str | None, log_level: str, migrate: bool, no_worker: bool, broker: str | None,
     oidc_issuer: str | None,
     oidc_audience: str | None, oidc_jwks: str | None, oidc_claims: str | None,
@@ -116,7 +117,8 @@ def serve_command(
 
     configure_logging(log_level)
     platform = _platform(oidc_issuer, oidc_audience, oidc_jwks, oidc_claims)
-    service = open_service(workflows, db, migrate=migrate)  # before the secret: a failed start writes none
+    # before the secret: a failed start writes none
+    service = open_service(workflows, db, migrate=migrate, files=files)
     own = _authority(db, secret_file, create=True, store=service.store)
     tokens: Identifies = own
     if platform is not None:

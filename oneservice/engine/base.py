@@ -46,7 +46,8 @@ from .machines import MACHINES
 __all__ = ["OFFERED", "EngineBase", "due_on", "require_days", "require_text"]
 
 OFFERED: tuple[ActionSpec, ...] = tuple(
-    spec for spec in ACTIONS.values() if not spec.internal and spec.case is not None and spec.case.sources
+    spec for spec in ACTIONS.values()
+    if not spec.internal and spec.listed and spec.case is not None and spec.case.sources
 )
 """The actions a user may be offered on an existing case, in declaration order."""
 

@@ -66,6 +66,9 @@ EVENT_LABELS: dict[str, Text] = {
     "ReferenceRecorded": Text("已登记部门办件编号", "Department's reference recorded"),
     "AccessDenied": Text("越权操作被拒绝", "Access denied"),
     "SupervisionWarning": Text("电子监察预警", "Supervision warning"),
+    "MaterialFileAttached": Text("材料文件已上传", "Material file received"),
+    "MaterialLicenceReferenced": Text("材料以电子证照提供", "Material given as an electronic licence"),
+    "MaterialFilesPurged": Text("材料文件已按保存期限清理", "Material files purged after retention"),
 }
 
 

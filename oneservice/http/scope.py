@@ -17,10 +17,10 @@ system        (another system's token, callbacks only) a case with an item of it
 ============  ==============================================================================
 
 A case outside the caller's scope is answered exactly as a case that does not exist (404
-``CaseNotFound``, the same body), for every route under ``/cases/{case_id}`` — the summary,
-the detail, the event log, the notice, every action — so a status code never tells whether a
-case id exists. Each refusal is counted in the audit log (:mod:`oneservice.store.audit`), never
-in the case's own event log.
+``CaseNotFound``, the same body), for every route under ``/cases/{case_id}`` — the summary, the
+detail, the event log, the notice, every action, the materials' files — so a status code never
+tells whether a case id exists. Each refusal is counted in the audit log
+(:mod:`oneservice.store.audit`), never in the case's own event log.
 
 Opening a case: an agent needs an authorisation of the applicant (403 OS705 otherwise), a
 clerk opens cases at their own service location.
@@ -179,6 +179,10 @@ def _check_open() -> None:
             )
 
 
+_CASE_BLUEPRINTS = ("cases.", "files.")
+"""The blueprints whose routes under ``/cases/{case_id}`` are scoped."""
+
+
 def install_scope(app: Flask) -> None:
     """The scope check before every route of a case (and before a case is opened)."""
 
@@ -189,6 +193,6 @@ def install_scope(app: Flask) -> None:
         if request.endpoint == "cases.open_case" and request.method == "POST":
             authenticate()
             _check_open()
-        elif isinstance(case_id, str) and request.endpoint and request.endpoint.startswith("cases."):
+        elif isinstance(case_id, str) and request.endpoint and request.endpoint.startswith(_CASE_BLUEPRINTS):
             authenticate()
             _check_case(case_id)

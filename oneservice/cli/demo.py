@@ -25,6 +25,7 @@ def run_demo(
     """Run the demo case; return the printed lines."""
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
     from ..domain.definitions import Channel, OnsiteStage
+    from ..domain.situations import APPLICANT_KIND
     from ..samples import sample_deliveries, sample_form, sample_resident_id
     from ..store.schema import open_schema
     from .options import database_url
@@ -53,12 +54,14 @@ def run_demo(
         summary = service.open_case(clerk, matter_id, person, channel="window", location=location)
         applicant, intake = clerk, "window"
     case_id = summary.id
+    form = sample_form(plan)
+    plan = plan.for_answers({APPLICANT_KIND: person.kind, **form})  # the sample's situation (情形)
     materials = [line.material.id for line in plan.materials if line.required]
     held_back = materials[-1:] if materials else []
     service.submit(
         applicant,
         case_id,
-        form=sample_form(plan),
+        form=form,
         materials=materials[:-1] if held_back else [],
         channel=intake,
     )

@@ -131,12 +131,7 @@ class EngineBase:
 
     def plan_for(self, case: Case) -> MatterPlan:
         """The plan of the case's situation (情形): its items, materials, form and trips."""
-        plan = self.plan
-        if not plan.conditions:
-            return plan
-        values = {situations.APPLICANT_KIND: case.applicant.kind, **case.form}
-        return plan.situation(situations.truth_of(plan.conditions, values,
-                                                  name=f"matter {self.matter.id}"))
+        return self.plan.for_answers({situations.APPLICANT_KIND: case.applicant.kind, **case.form})
 
     def fee_of(self, item: str) -> Decimal:
         """The fee ``item`` charges, in yuan (0: free; an amount that is not a number: free)."""

@@ -32,7 +32,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from ..catalog.catalogue import Catalogue
 from ..catalog.loader import load_catalogue
 from ..domain.actions import ACTIONS, Target
-from ..domain.case import Actor, Applicant, Case, Role
+from ..domain.case import Actor, Applicant, Case, Party, Role
 from ..engine.calendar import WorkCalendar
 from ..engine.clock import Clock
 from ..engine.engine import CaseEngine
@@ -164,11 +164,14 @@ class OneService:
         channel: str,
         location: str,
         agent: str | None = None,
+        parties: Iterable[Party] = (),
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        """Open a case of ``matter_id`` for ``applicant`` on ``channel`` at service ``location``."""
+        """Open a case of ``matter_id`` for ``applicant`` on ``channel`` at service ``location``,
+        with the other ``parties`` in the roles the matter declares (the seller beside the buyer)."""
         return self.runner.open_case(
-            actor, matter_id, applicant, channel, location, agent=agent, idempotency_key=idempotency_key
+            actor, matter_id, applicant, channel, location, agent=agent, parties=parties,
+            idempotency_key=idempotency_key,
         )
 
     @_declared

@@ -47,6 +47,7 @@ __all__ = [
     "agent_authorisations",
     "audit_log",
     "calendar_years",
+    "case_parties",
     "cases",
     "deadlines",
     "definitions",
@@ -130,13 +131,16 @@ cases = Table(
     Column("commitment", Text),  # the applicant's written commitment (承诺书) under 容缺受理
     Column("duration_days", Integer),  # working days from receipt to conclusion (the figures)
     Column("over_budget", Boolean, nullable=False),
-    Column("trips", Integer, nullable=False),  # cached len(visits), same transaction
+    Column("trips", Integer, nullable=False),  # cached: the applicant's trips, same transaction
     Column("event_count", Integer, nullable=False),
     Column("rectification", JSON(none_as_null=True)),
     # 0010: what other systems reported (fees paid, licences issued, their own item references)
     Column("fees", JSON, nullable=False, server_default=text("'{}'")),
     Column("licences", JSON, nullable=False, server_default=text("'{}'")),
     Column("external_refs", JSON, nullable=False, server_default=text("'{}'")),
+    # 0011: the parties of the case (当事人): the applicant's role, the others with their numbers
+    Column("applicant_role", String(ID), nullable=False, server_default=text("'applicant'")),
+    Column("parties", JSON, nullable=False, server_default=text("'[]'")),
     Index(None, "state"),
     Index(None, "matter_id", "state"),
     Index(None, "location", "state", "concluded_at", "id"),  # window queue
@@ -197,6 +201,7 @@ visits = Table(
     Column("location", String(ID), nullable=False),
     Column("purposes", JSON, nullable=False),
     Column("over_budget_reason", Text),
+    Column("parties", JSON),  # 0011: the roles of the parties who came (NULL: the applicant)
 )
 
 deadlines = Table(
@@ -236,6 +241,7 @@ ratings = Table(
     Column("bad", Boolean, nullable=False, server_default=text("false")),  # a 差评 under the policy then
     Column("counted", Boolean, nullable=False, server_default=text("true")),  # false: appeal upheld
     Column("appeal", JSON(none_as_null=True)),  # 申诉复核: reason, by, when, decision
+    Column("party", String(ID)),  # 0011: the role of the party who rated (NULL: the applicant)
 )
 
 events = Table(
@@ -428,4 +434,14 @@ external_references = Table(
     Column("item_code", String(ID), nullable=False),
     Column("recorded_at", AwareDateTime, nullable=False),
     Index(None, "case_id"),
+)
+
+case_parties = Table(
+    # 0011: the parties of a case besides its applicant, by their number: a party's own case list
+    "case_parties",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("role", String(ID), primary_key=True),
+    Column("party_id", String(40), nullable=False),  # resident ID number or credit code
+    Index(None, "party_id"),
 )

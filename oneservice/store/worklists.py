@@ -29,7 +29,8 @@ awaiting_materials         ``ix_cases_state`` and ``ix_materials_status_due_date
 open_cases_due_before,     ``ix_cases_open_due_date`` (partial: open cases) — filter and order
 open_cases_due_between     (a set of locations, a scope: a filter on the range's rows)
 cases_for_applicant        ``ix_cases_applicant_id_opened_at_id`` — filter and order of the
-                           opening time (read backwards); ties sorted by id as they come
+                           opening time (read backwards); ties sorted by id as they come;
+                           the cases of another party by ``ix_case_parties_party_id``
 search_cases               a location (a clerk's scope), newest first:
                            ``ix_cases_location_opened_at_id`` — filter and order; other
                            filters: the planner's choice among the above and
@@ -59,6 +60,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    or_,
     select,
     true,
     union,
@@ -71,6 +73,7 @@ from oneservice.store.rows import CaseRow, Page, TaskRow, check_window
 from oneservice.store.tables import (
     OPEN_STATES,
     WORKLIST_TASK_STATES,
+    case_parties,
     cases,
     deadlines,
     events,
@@ -295,7 +298,9 @@ _LISTINGS: dict[str, _Listing[Any]] = {
         cases.c.location.in_(bindparam("locations", expanding=True)),
         order=((cases.c.due_date, "asc"),),
     ),
-    "applicant": _cases(cases.c.applicant_id == bindparam("applicant_id"),
+    "applicant": _cases(or_(cases.c.applicant_id == bindparam("applicant_id"),
+                            cases.c.id.in_(select(case_parties.c.case_id)
+                                           .where(case_parties.c.party_id == bindparam("applicant_id")))),
                         order=((cases.c.opened_at, "desc"),)),
     "events": _Listing(
         tuple(events.c), events, (events.c.case_id == bindparam("case_id"),),

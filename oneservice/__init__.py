@@ -25,8 +25,8 @@ if _typing.TYPE_CHECKING:
     from .domain.case import Actor as Actor
     from .domain.case import Applicant as Applicant
     from .domain.case import Case as Case
-    from .domain.case import Party as Party
     from .domain.case import CaseState as CaseState
+    from .domain.case import Party as Party
     from .domain.case import RatingLevel as RatingLevel
     from .domain.case import Role as Role
     from .domain.case import TaskState as TaskState

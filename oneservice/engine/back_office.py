@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ..domain.case import Actor, Case, CaseState, MaterialRecord, MaterialStatus, TaskState
-from ..domain.definitions import Limit, LimitUnit, RefusalPolicy, SuspensionBasis
+from ..domain.definitions import Limit, LimitUnit, OnsiteStage, RefusalPolicy, SuspensionBasis
 from ..errors import InvalidInput
 from .base import EngineBase, require_days, require_text
 
@@ -285,7 +285,10 @@ class BackOffice(EngineBase):
         """Record an unavoidable on-site visit during review (e.g. an interview)."""
         require_text(purpose, "purpose")
         self._item_step(case, actor, item, "record_visit")
-        self._visit(case, actor, now, actor.location, purpose, over_budget_reason)
+        onsite = self.items[item].onsite
+        at_intake = onsite is not None and onsite.stage is OnsiteStage.INTAKE  # every party present then
+        self._visit(case, actor, now, actor.location, purpose, over_budget_reason,
+                    self.intake_parties(case) if at_intake else None)
         self._event(case, now, "OnsiteVisitRecorded", actor, item=item, purpose=purpose)
 
     def record_staff_visit(self, case: Case, actor: Actor, now: dt.datetime, item: str, purpose: str,

@@ -14,7 +14,7 @@ from oneservice.domain.case import Actor, Role
 from oneservice.domain.definitions import Channel, OnsiteStage
 from oneservice.engine.clock import SimulatedClock
 from oneservice.errors import ActionRejected
-from oneservice.samples import sample_form
+from oneservice.samples import sample_form, sample_parties
 
 SHIPPED = load_catalogue([Path(__file__).resolve().parents[3] / "workflows"])
 LOCATION = "hz-citizen-centre"
@@ -33,7 +33,8 @@ def submitted(plan, engine, clock, *, channel=None):
         remote = [c for c in (Channel.ONLINE, Channel.MOBILE) if c in plan.matter.intake_channels]
         channel = Channel.WINDOW if needs_window or not remote else remote[0]
     actor = CLERK if channel is Channel.WINDOW else ME
-    case = engine.open_case(actor, "C-1", PERSON, channel.value, LOCATION, clock.now())
+    case = engine.open_case(actor, "C-1", PERSON, channel.value, LOCATION, clock.now(),
+                            parties=sample_parties(plan.matter, PERSON.id_number))
     materials = [line.material.id for line in plan.materials]
     engine.submit(case, actor, clock.now(), sample_form(plan), materials, channel.value)
     return case

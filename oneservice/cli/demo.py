@@ -25,7 +25,7 @@ def run_demo(
     """Run the demo case; return the printed lines."""
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
     from ..domain.definitions import Channel, OnsiteStage
-    from ..samples import sample_deliveries, sample_form, sample_resident_id
+    from ..samples import sample_deliveries, sample_form, sample_parties, sample_resident_id
     from ..store.schema import open_schema
     from .options import database_url
 
@@ -39,18 +39,19 @@ def run_demo(
     person = Applicant("person", sample_resident_id(1), "张三", "13800138000")
     applicant = Actor(Role.APPLICANT, "zhangsan", applicant_id=person.id_number)
     clerk = Actor(Role.CLERK, "clerk-01", location=location)
+    parties = sample_parties(matter, person.id_number)  # the seller beside the buyer, …
     online = [c for c in (Channel.ONLINE, Channel.MOBILE) if c in matter.intake_channels]
     if any(i.onsite is not None and i.onsite.stage is OnsiteStage.INTAKE for i in plan.items):
         online = []  # the applicant must come to the window anyway: do everything in that visit
     if online:
-        summary = service.open_case(applicant, matter_id, person, channel=online[0].value, location=location)
+        summary = service.open_case(applicant, matter_id, person, channel=online[0].value, location=location, parties=parties)
         intake = online[0].value
     elif Channel.AGENT in matter.intake_channels:
         agent = Actor(Role.AGENT, "grid-worker-07")
-        summary = service.open_case(agent, matter_id, person, channel="agent", location=location)
+        summary = service.open_case(agent, matter_id, person, channel="agent", location=location, parties=parties)
         applicant, intake = agent, "agent"
     else:
-        summary = service.open_case(clerk, matter_id, person, channel="window", location=location)
+        summary = service.open_case(clerk, matter_id, person, channel="window", location=location, parties=parties)
         applicant, intake = clerk, "window"
     case_id = summary.id
     materials = [line.material.id for line in plan.materials if line.required]
@@ -86,6 +87,11 @@ def run_demo(
         else:
             clock.advance(minutes=30)
         service.approve(reviewer, case_id, item.code)
+    for item in plan.items:  # 缴费后出件: the payment service confirms each fee before the hand-over
+        if item.fee.amount not in ("0", "0.00", ""):
+            payment = Actor(Role.SYSTEM, "payment-service")
+            service.confirm_fee(payment, case_id, item.code, amount=item.fee.amount,
+                                reference=f"DEMO-PAY-{item.code}")
     if any(i.onsite is not None and i.onsite.stage is OnsiteStage.PICKUP for i in plan.items):
         service.deliver(clerk, case_id, channel="window")  # signed for in person
     else:

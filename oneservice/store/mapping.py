@@ -119,8 +119,11 @@ def _party(data: Mapping[str, Any]) -> Party:
 
 
 def party_rows(case: Case) -> list[Row]:
-    """The ``case_parties`` rows of ``case``: its other parties by number (written once, at opening)."""
-    return [{"case_id": case.id, "role": p.role, "party_id": p.applicant.id_number} for p in case.parties]
+    """The ``case_parties`` rows of ``case``: every party by number, the applicant first (written
+    once, at opening)."""
+    everyone = [(case.applicant_role, case.applicant), *((p.role, p.applicant) for p in case.parties)]
+    return [{"case_id": case.id, "role": role, "party_id": a.id_number, "opened_at": case.opened_at}
+            for role, a in everyone]
 
 
 def _task_row(case_id: str, t: ItemTask) -> Row:

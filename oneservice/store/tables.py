@@ -437,11 +437,12 @@ external_references = Table(
 )
 
 case_parties = Table(
-    # 0011: the parties of a case besides its applicant, by their number: a party's own case list
+    # 0011: every party of a case by their number, the applicant included: a party's own case list
     "case_parties",
     metadata,
     Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
     Column("role", String(ID), primary_key=True),
     Column("party_id", String(40), nullable=False),  # resident ID number or credit code
-    Index(None, "party_id"),
+    Column("opened_at", AwareDateTime, nullable=False),  # the case's, for the list's order
+    Index(None, "party_id", "opened_at", "case_id"),  # a party's cases, newest first
 )

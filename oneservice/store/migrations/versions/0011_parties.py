@@ -4,7 +4,8 @@
 * ``cases.parties`` — the other parties: role, kind, number, name, phone;
 * ``visits.parties`` — the roles of the parties who came (NULL: the applicant);
 * ``ratings.party`` — the role of the party who rated (NULL: the applicant);
-* ``case_parties`` — the other parties by number, for a party's own case list.
+* ``case_parties`` — every party by number (the applicants of existing cases copied in), for a
+  party's own case list, newest first.
 
 Revision ID: 0011
 Revises: 0010
@@ -35,15 +36,19 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(length=40), nullable=False),
         sa.Column("role", sa.String(length=100), nullable=False),
         sa.Column("party_id", sa.String(length=40), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_parties_case_id_cases"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("case_id", "role", name=op.f("pk_case_parties")),
     )
-    op.create_index(op.f("ix_case_parties_party_id"), "case_parties", ["party_id"])
+    op.create_index(op.f("ix_case_parties_party_id_opened_at_case_id"), "case_parties",
+                    ["party_id", "opened_at", "case_id"])
+    op.execute("INSERT INTO case_parties (case_id, role, party_id, opened_at) "
+               "SELECT id, 'applicant', applicant_id, opened_at FROM cases")
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_case_parties_party_id"), table_name="case_parties")
+    op.drop_index(op.f("ix_case_parties_party_id_opened_at_case_id"), table_name="case_parties")
     op.drop_table("case_parties")
     with op.batch_alter_table("ratings", recreate="never") as batch:
         batch.drop_column("party")

@@ -44,14 +44,17 @@ def run_demo(
     if any(i.onsite is not None and i.onsite.stage is OnsiteStage.INTAKE for i in plan.items):
         online = []  # the applicant must come to the window anyway: do everything in that visit
     if online:
-        summary = service.open_case(applicant, matter_id, person, channel=online[0].value, location=location, parties=parties)
+        summary = service.open_case(applicant, matter_id, person, channel=online[0].value, location=location,
+                                    parties=parties)
         intake = online[0].value
     elif Channel.AGENT in matter.intake_channels:
         agent = Actor(Role.AGENT, "grid-worker-07")
-        summary = service.open_case(agent, matter_id, person, channel="agent", location=location, parties=parties)
+        summary = service.open_case(agent, matter_id, person, channel="agent", location=location,
+                                    parties=parties)
         applicant, intake = agent, "agent"
     else:
-        summary = service.open_case(clerk, matter_id, person, channel="window", location=location, parties=parties)
+        summary = service.open_case(clerk, matter_id, person, channel="window", location=location,
+                                    parties=parties)
         applicant, intake = clerk, "window"
     case_id = summary.id
     materials = [line.material.id for line in plan.materials if line.required]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import pytest
 from catalog_helpers import codes, item, matter, run
 
+from oneservice.domain.case import Actor, Applicant, Party, Role
 from oneservice.domain.definitions import APPLICANT_ROLE, PartyKind
+from oneservice.engine.clock import TZ
+from oneservice.engine.engine import CaseEngine
+from oneservice.errors import PartyError
+from oneservice.samples import sample_company_code, sample_resident_id
+from oneservice.service.runner import calendar_from_catalogue
 
 BUYER = {"role": "buyer", "name": {"zh": "买方", "en": "buyer"}, "kind": "any", "present_at_intake": True}
 SELLER = {"role": "seller", "name": {"zh": "卖方", "en": "seller"}, "present_at_intake": True}
@@ -105,3 +113,24 @@ class TestTripsPerParty:
         messages = [f.message for f in report.findings if f.code == "OS501"]
         assert len(messages) == 1
         assert "of party 'buyer' (buyer)" in messages[0]
+
+
+class TestKind:
+    def test_kind_does_not_fit(self) -> None:
+        """A company in a role for persons: OS711 at the party's kind, with the Chinese hint."""
+        report = run(item("A"), matter("m", ["A"], parties=[
+            {"role": "father", "name": {"zh": "父亲", "en": "father"}, "kind": "person"},
+            {"role": "mother", "name": {"zh": "母亲", "en": "mother"}, "kind": "person"}]))
+        assert report.catalogue is not None
+        engine = CaseEngine(report.catalogue.plan("m"), calendar_from_catalogue(report.catalogue))
+        father = Applicant("person", sample_resident_id(1), "张三")
+        company = Applicant("company", sample_company_code(3), "某公司")
+        me = Actor(Role.APPLICANT, "zs", applicant_id=father.id_number)
+        now = dt.datetime(2026, 9, 28, 9, tzinfo=TZ)
+        with pytest.raises(PartyError) as info:
+            engine.open_case(me, "C-1", father, "online", "x", now, parties=[Party("mother", company)])
+        assert info.value.field == "parties[0].applicant.kind"
+        assert info.value.hint == "母亲须为自然人"
+        with pytest.raises(PartyError) as info:
+            engine.open_case(me, "C-1", company, "online", "x", now)
+        assert info.value.field == "applicant.kind"

@@ -353,4 +353,8 @@ def detail_of(case: Case) -> dict[str, Any]:
         "deadlines": [plain(d) for d in case.deadlines.values()],
         "ratings": [plain(r) for r in case.ratings],
         "rectification": plain(case.rectification) if case.rectification is not None else None,
+        "applicant_role": case.applicant_role,
+        "parties": [{"role": p.role, "kind": p.applicant.kind, "name": p.applicant.name,
+                     "id_number": p.applicant.id_number, "phone": p.applicant.phone,
+                     "trips": case.trips_of(p.role)} for p in case.parties],
     }

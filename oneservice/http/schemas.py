@@ -540,7 +540,11 @@ class CaseDetailSchema(ma.Schema):
     form = f.Dict(required=True)
     tasks = f.List(f.Dict(), required=True)
     materials = f.List(f.Dict(), required=True)
-    visits = f.List(f.Dict(), required=True)
+    visits = f.List(f.Dict(), required=True,
+                    metadata={"description": "each visit with the roles of the parties who came"})
     deadlines = f.List(f.Dict(), required=True)
-    ratings = f.List(f.Dict(), required=True)
+    ratings = f.List(f.Dict(), required=True, metadata={"description": "each with the rating party's role"})
     rectification = f.Dict(required=True, allow_none=True)
+    applicant_role = f.String(required=True, metadata={"description": "the party role of the applicant"})
+    parties = f.List(f.Dict(), required=True,
+                     metadata={"description": "the other parties: role, kind, name, id_number, phone, trips"})

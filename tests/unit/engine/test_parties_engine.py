@@ -103,3 +103,29 @@ class TestTripsAndScope:
         stranger = Actor(Role.APPLICANT, "x", applicant_id=sample_resident_id(20))
         with pytest.raises(NotAuthorised, match="only on their own cases"):
             flat.engine.authorise(case, stranger, "progress")
+
+
+class TestRatings:
+    def test_each_party_rates_once(self, flat: Desk) -> None:
+        """The buyer and the seller each rate once, each rating records its party; a second is refused."""
+        case = opened(flat)
+        flat.engine.withdraw(case, BUYER_ACTOR, flat.now, "改日再办")
+        assert flat.engine.allowed_actions(case, SELLER_ACTOR) == ["rate"]
+        flat.engine.rate(case, BUYER_ACTOR, flat.now, 5)
+        flat.engine.rate(case, SELLER_ACTOR, flat.now, 4)
+        assert [(r.party, int(r.level)) for r in case.ratings] == [("buyer", 5), ("seller", 4)]
+        assert [e.data["party"] for e in case.new_events if e.type == "CaseRated"] == ["buyer", "seller"]
+        assert "rate" not in flat.engine.allowed_actions(case, SELLER_ACTOR)
+        with pytest.raises(ActionRejected) as info:
+            flat.engine.rate(case, SELLER_ACTOR, flat.now, 3)
+        assert info.value.reason == "already_rated"
+
+    def test_a_bad_rating_of_either_party_opens_one_rectification(self, flat: Desk) -> None:
+        """The seller's 差评 opens the rectification; the buyer's later 差评 does not open another."""
+        case = opened(flat)
+        flat.engine.withdraw(case, BUYER_ACTOR, flat.now, "改日再办")
+        flat.engine.rate(case, SELLER_ACTOR, flat.now, 1)
+        first = case.rectification
+        assert first is not None
+        flat.engine.rate(case, BUYER_ACTOR, flat.now, 2)
+        assert case.rectification is first

@@ -281,15 +281,21 @@ class BackOffice(EngineBase):
         purpose: str,
         *,
         over_budget_reason: str | None = None,
+        parties: Sequence[str] | None = None,
     ) -> None:
-        """Record an unavoidable on-site visit during review (e.g. an interview)."""
+        """Record an unavoidable on-site visit during review (e.g. an interview) of ``parties``
+        (roles; default: the applicant, and for an intake step every party present at intake)."""
         require_text(purpose, "purpose")
         self._item_step(case, actor, item, "record_visit")
-        onsite = self.items[item].onsite
-        at_intake = onsite is not None and onsite.stage is OnsiteStage.INTAKE  # every party present then
-        self._visit(case, actor, now, actor.location, purpose, over_budget_reason,
-                    self.intake_parties(case) if at_intake else None)
-        self._event(case, now, "OnsiteVisitRecorded", actor, item=item, purpose=purpose)
+        if parties is not None:
+            came = self.check_visitors(case, parties)
+        else:
+            onsite = self.items[item].onsite
+            at_intake = onsite is not None and onsite.stage is OnsiteStage.INTAKE  # every party present then
+            came = self.intake_parties(case) if at_intake else [case.applicant_role]
+        self._visit(case, actor, now, actor.location, purpose, over_budget_reason, came)
+        self._event(case, now, "OnsiteVisitRecorded", actor, item=item, purpose=purpose,
+                    parties=came if case.parties else None)
 
     def record_staff_visit(self, case: Case, actor: Actor, now: dt.datetime, item: str, purpose: str,
                            address: str | None = None) -> None:

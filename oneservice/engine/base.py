@@ -40,7 +40,7 @@ from ..domain.definitions import Channel, Item, Limit, LimitUnit, ResultRelease
 from ..domain.law import Clocks
 from ..domain.policy import POLICY, Policy
 from ..domain.states import CaseState, TaskState
-from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
+from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised, PartyError
 from .calendar import Due, WorkCalendar
 from .machines import MACHINES
 
@@ -475,6 +475,19 @@ class EngineBase:
             return
         reason = over_budget_reason if over else None
         case.visits.append(Visit(len(case.visits) + 1, now, location, [purpose], reason, came))
+
+    @staticmethod
+    def check_visitors(case: Case, parties: Any) -> list[str]:
+        """``parties`` as the roles of parties of ``case`` who came (PartyError otherwise)."""
+        roles = [case.applicant_role, *(p.role for p in case.parties)]
+        if isinstance(parties, str) or not isinstance(parties, (list, tuple)) or not parties:
+            raise InvalidInput("list the roles of the parties who came", field="parties",
+                               hint="roles: " + ", ".join(roles))
+        for n, role in enumerate(parties):
+            if role not in roles:
+                raise PartyError(f"{role!r} is not a party of this case", field=f"parties[{n}]",
+                                 hint="roles: " + ", ".join(roles))
+        return list(dict.fromkeys(parties))
 
     def intake_parties(self, case: Case) -> list[str]:
         """Who comes to an intake visit at the window: the applicant and every party of the case

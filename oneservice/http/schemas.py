@@ -150,6 +150,9 @@ def _field(param: Param) -> f.Field[Any]:
         return Text(required=True, min_length=1, max_length=100, metadata=meta)
     if kind is ParamKind.RESULT:
         return Ident(required=True, metadata=meta)
+    if kind is ParamKind.PARTIES:
+        return f.List(Ident(), load_default=None, allow_none=True, validate=v.Length(min=1, max=20),
+                      metadata=meta)
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 

@@ -274,11 +274,11 @@ class OneService:
 
     @_declared
     def record_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
-                     over_budget_reason: str | None = None,
+                     over_budget_reason: str | None = None, parties: Sequence[str] | None = None,
                      idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("record_visit", actor, case_id, idempotency_key=idempotency_key,
                             item=item, purpose=purpose,
-                            over_budget_reason=over_budget_reason)
+                            over_budget_reason=over_budget_reason, parties=parties)
 
     @_declared
     def record_staff_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,

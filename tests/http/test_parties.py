@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from http_helpers import LOCATION, OTHER_ID, PERSON, PERSON_ID
 
+from oneservice.samples import sample_form
+
 FLAT = "property-transfer"
 SELLER = {"kind": "person", "id_number": OTHER_ID, "name": "李四", "phone": "13900139000"}
 
@@ -54,3 +56,20 @@ class TestParties:
         r = open_flat(http, [{"role": "seller", "applicant": {**SELLER, "id_number": "330106199009090000"}}])
         assert (r.status_code, r.json["code"]) == (422, "OS621")
         assert r.json["field"] == "parties[0].applicant.id_number"
+
+    def test_a_visit_of_the_seller_alone(self, http):
+        """POST …/visits with parties: the seller's trip only."""
+        case_id = open_flat(http).json["id"]
+        form = sample_form(http.catalogue.plan(FLAT))
+        materials = [line.material.id for line in http.catalogue.plan(FLAT).materials if line.required]
+        r = http.post(f"/cases/{case_id}/submit", "clerk", {"form": form, "materials": materials,
+                                                             "channel": "window"})
+        assert r.status_code == 200, r.json
+        r = http.post(f"/cases/{case_id}/items/330100-BDC-ZYDJ/visits", "clerk",
+                      {"purpose": "卖方补签", "parties": ["seller"]})
+        assert r.status_code == 200, r.json
+        detail = http.get(f"/cases/{case_id}/detail", "clerk").json
+        assert detail["visits"][-1]["parties"] == ["buyer", "seller"]  # the same day: the same visit
+        r = http.post(f"/cases/{case_id}/items/330100-BDC-ZYDJ/visits", "clerk",
+                      {"purpose": "签字", "parties": ["notary"]})
+        assert (r.status_code, r.json["code"], r.json["field"]) == (422, "OS711", "parties[0]")

@@ -129,3 +129,25 @@ class TestRatings:
         assert first is not None
         flat.engine.rate(case, BUYER_ACTOR, flat.now, 2)
         assert case.rectification is first
+
+
+class TestRecordVisit:
+    def test_the_seller_alone_comes_again(self, flat: Desk) -> None:
+        """A clerk records that only the seller came: the seller's second trip, not the buyer's."""
+        case = opened(flat)
+        flat.engine.submit(case, CLERK, flat.now, sample_form(flat.plan), flat.applicant_materials(), "window")
+        flat.engine.accept(case, CLERK, flat.now)
+        flat.clock.advance(days=1)
+        flat.engine.record_visit(case, CLERK, flat.now, "330100-BDC-ZYDJ", "卖方补签", parties=["seller"],
+                                 over_budget_reason="卖方证件过期，换证后补签")
+        assert case.visits[-1].parties == ["seller"]
+        assert (case.trips_of("buyer"), case.trips_of("seller"), case.trips) == (1, 2, 1)
+        assert [e.data.get("party") for e in case.new_events if e.type == "TripBudgetExceeded"] == ["seller"]
+
+    def test_not_a_party(self, flat: Desk) -> None:
+        """A role that is not a party of the case: OS711 naming the entry."""
+        case = opened(flat)
+        flat.engine.submit(case, CLERK, flat.now, sample_form(flat.plan), flat.applicant_materials(), "window")
+        with pytest.raises(PartyError) as info:
+            flat.engine.record_visit(case, CLERK, flat.now, "330100-BDC-ZYDJ", "签字", parties=["notary"])
+        assert (info.value.field, info.value.hint) == ("parties[0]", "roles: buyer, seller")

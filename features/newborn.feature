@@ -91,3 +91,12 @@ Feature: Newborn (出生一件事)
     And item "330100-YB-SYJT" is "waiting"
     When item "330100-WJ-CSYXZM" is approved
     Then item "330100-YB-SYJT" is "ready"
+
+  Scenario: Both parents apply online; neither makes a trip, each sees only their own data
+    Given the party "father" is "陈父" with resident ID "330106199101010015"
+    When the applicant opens a case of "newborn" online
+    And the applicant submits a complete application
+    And the clerk accepts the case
+    Then the party "mother" has 0 trips
+    And the party "father" has 0 trips
+    And the progress view of the party "father" shows only their own data

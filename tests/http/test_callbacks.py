@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from http_helpers import LOCATION, PARCEL, PERSON, REGISTRATION, Http
+from http_helpers import LOCATION, OTHER_ID, PARCEL, PERSON, REGISTRATION, Http
 
 from oneservice import Actor, Role
 from oneservice.samples import sample_form
@@ -39,8 +39,9 @@ def audit(http: Http, case_id: str) -> list[dict[str, Any]]:
 def approved_transfer(http: Http) -> str:
     """A property transfer with every item approved (ready for pickup, the registry fee unpaid)."""
     plan = http.catalogue.plan(TRANSFER)
+    seller = {"role": "seller", "applicant": {"kind": "person", "id_number": OTHER_ID, "name": "李四"}}
     r = http.post("/cases", "clerk", {"matter_id": TRANSFER, "applicant": PERSON, "channel": "window",
-                                      "location": LOCATION})
+                                      "location": LOCATION, "parties": [seller]})
     assert r.status_code == 201, r.json
     case_id = r.json["id"]
     materials = [line.material.id for line in plan.materials if line.required]

@@ -269,3 +269,48 @@ def test_city_every_event_once_while_a_worker_is_killed(database, consumer, tmp_
     codes = city.stop()
     assert codes[0] == 0 and codes[1] == 0, city.log_text()  # both servers stop cleanly on SIGTERM
     assert workers[0].returncode == -signal.SIGKILL
+
+
+def _log_lines(path: Path, event: str, count: int, deadline: float) -> list[dict[str, Any]]:
+    """The first ``count`` JSON log lines of ``event`` in ``path``, polled until ``deadline``."""
+    pause = threading.Event()
+    while True:
+        lines = [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
+        found = [line for line in lines if line.get("event") == event]
+        if len(found) >= count:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"{count} × {event!r} not logged:\n{path.read_text()[-3000:]}")
+        pause.wait(0.1)
+
+
+def test_workers_run_the_timers_in_one_process_and_another_takes_over(database, tmp_path, request) -> None:
+    """serve --workers 2 without --no-worker: one process holds the timers; SIGKILLed, another
+    process takes them over and claims the jobs."""
+    store, url = database
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONESERVICE_")}
+    env.update(ONESERVICE_DATABASE_URL=url, ONESERVICE_WORKFLOWS=str(ROOT / "workflows"),
+               ONESERVICE_SECRET=secrets.token_hex(32), ONESERVICE_WORKERS="2", ONESERVICE_THREADS="2")
+    city = City(env, tmp_path)
+    request.addfinalizer(city.stop)
+    process = city._start("serve", "serve", "--port", "0")
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("http://127.0.0.1:"), city.log_text()
+    log = tmp_path / "serve-0.log"
+    deadline = time.monotonic() + DEADLINE
+    first = _log_lines(log, "this process runs the timers", 1, deadline)[0]
+    os.kill(first["pid"], signal.SIGKILL)  # gunicorn starts a new process; the timers move
+    second = _log_lines(log, "this process runs the timers", 2, deadline)[1]
+    assert second["pid"] != first["pid"]
+    from oneservice.store.tables import worker_jobs
+
+    while True:  # the new holder claims the jobs (the webhooks job every second)
+        with store.engine.connect() as conn:
+            claimers = {row.claimed_by for row in conn.execute(worker_jobs.select())}
+        if second["worker"] in claimers:
+            break
+        if time.monotonic() > deadline:
+            pytest.fail(f"{second['worker']} claimed no job: {claimers}")
+        threading.Event().wait(0.2)
+    assert city.stop() == [0]
+    assert len(_log_lines(log, "this process runs the timers", 2, deadline)) == 2  # never a third

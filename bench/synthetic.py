@@ -153,7 +153,9 @@ def _copy(store: Store, catalogue: Any, count: int, seed: int) -> None:
                     buffer.write("\t".join(_copy_value(row[c]) for c in columns) + "\n")
                 with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
                     copy.write(buffer.getvalue())
-        cursor.execute("ANALYZE")
+        raw.commit()
+        for table in TABLES:  # this schema's tables only: a bare ANALYZE takes every schema's locks
+            cursor.execute(f"ANALYZE {table.name}")
         raw.commit()
     finally:
         raw.close()

@@ -25,4 +25,28 @@ Feature: Employee hiring (员工录用一件事)
       | material |
     And the clerk accepts the case owing "labour-contract"
     Then "labour-contract" is owed until 2026-11-09
-    And the case is due on 2026-11-03
+    # the promise covers the worst situation (a first social security card: 5 working days)
+    And the case is due on 2026-11-09
+
+  Scenario: The personnel file and a first card join the case by situation
+    When the applicant opens a case of "employee-hiring" online
+    And the applicant fills in the form:
+      | field                    | value |
+      | personnel_file_to_city   | true  |
+      | has_social_security_card | false |
+    And the applicant submits a complete application
+    And the clerk accepts the case
+    Then the case includes "330100-RS-DAJS"
+    And the case includes "330100-RS-SBKZG"
+    And item "330100-RS-SBKZG" is "waiting"
+
+  Scenario: An employee who has a card and keeps the file elsewhere
+    When the applicant opens a case of "employee-hiring" online
+    And the applicant fills in the form:
+      | field                    | value |
+      | personnel_file_to_city   | false |
+      | has_social_security_card | true  |
+    And the applicant submits a complete application
+    And the clerk accepts the case
+    Then the case does not include "330100-RS-DAJS"
+    And the case does not include "330100-RS-SBKZG"

@@ -79,3 +79,15 @@ Feature: Newborn (出生一件事)
       | online           |
       | on mobile        |
       | through an agent |
+
+  Scenario: An employed mother claims her maternity benefits in the same application
+    When the applicant opens a case of "newborn" online
+    And the applicant fills in the form:
+      | field                   | value |
+      | mother_employee_insured | true  |
+    And the applicant submits a complete application
+    And the clerk accepts the case
+    Then the case includes "330100-YB-SYJT"
+    And item "330100-YB-SYJT" is "waiting"
+    When item "330100-WJ-CSYXZM" is approved
+    Then item "330100-YB-SYJT" is "ready"

@@ -11,6 +11,10 @@
     │   ├── SituationError               wrong for the applicant's situation (情形)  OS710
     │   ├── FeedQueryInvalid             a feed position, page size or wait is wrong  OS720
     │   └── WebhookInvalid               a webhook's URL, secret or kinds are wrong   OS722
+    ├── FileRefused                      an uploaded file is refused, nothing is kept
+    │   ├── FileTooLarge                 over the size limit                          OS740
+    │   ├── FileTypeRefused              its content (sniffed) is not an allowed type OS741
+    │   └── FileHashMismatch             not the SHA-256 the caller declared          OS742
     ├── UnknownDefinition                no such matter / item / location            OS630
     ├── CaseError                        run-time, about one case (carries case_id, state)
     │   ├── CaseNotFound                 OS700
@@ -18,7 +22,10 @@
     │   ├── ActionRejected               a guard of the action failed (reason given)  OS702
     │   ├── ConcurrencyConflict          another action changed the case meanwhile    OS703
     │   ├── DuplicateAction              idempotency key reused with other content    OS704
-    │   └── NotAuthorised                actor may not do this                        OS705
+    │   ├── NotAuthorised                actor may not do this                        OS705
+    │   ├── MaterialNotFound             no such material in the case's matter        OS743
+    │   ├── MaterialsClosed              the case's state takes no materials now      OS744
+    │   └── AttachmentNotFound           no file received for that material           OS745
     └── StoreError                       the database could not be used              OS800
         └── SchemaOutOfDate              the database is behind the code's migrations OS730
 
@@ -36,6 +43,7 @@ import attrs
 
 __all__ = [
     "ActionRejected",
+    "AttachmentNotFound",
     "CalendarConflict",
     "CalendarError",
     "CaseError",
@@ -44,10 +52,16 @@ __all__ = [
     "DefinitionError",
     "DuplicateAction",
     "FeedQueryInvalid",
+    "FileHashMismatch",
+    "FileRefused",
+    "FileTooLarge",
+    "FileTypeRefused",
     "Finding",
     "IllegalAction",
     "InvalidIdentifier",
     "InvalidInput",
+    "MaterialNotFound",
+    "MaterialsClosed",
     "NotAuthorised",
     "OneServiceError",
     "SchemaOutOfDate",
@@ -331,6 +345,94 @@ class NotAuthorised(CaseError):
     def __init__(self, message: str, *, case_id: str, state: str | None = None, actor: str = "") -> None:
         self.actor = actor
         super().__init__(f"{actor}: {message}" if actor else message, case_id=case_id, state=state)
+
+
+class FileRefused(OneServiceError):
+    """An uploaded file is refused before anything is kept (no blob, no attachment, no event)."""
+
+    code = "OS74x"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        self.context = context
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), **self.context}
+
+
+class FileTooLarge(FileRefused):
+    """The file is larger than the limit (``limit`` bytes)."""
+
+    code = "OS740"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the file is larger than {limit} bytes / 文件超过大小限制（{limit} 字节）",
+                         limit=limit)
+
+
+class FileTypeRefused(FileRefused):
+    """The file's content, sniffed from its bytes, is not of an allowed type (the declared
+    ``Content-Type`` is not trusted)."""
+
+    code = "OS741"
+
+    def __init__(self, found: str, allowed: Sequence[str]) -> None:
+        shown = ", ".join(sorted(allowed))
+        super().__init__(f"the file's content is {found}, not an allowed type ({shown}) / 文件类型不允许",
+                         found=found, allowed=sorted(allowed))
+
+
+class FileHashMismatch(FileRefused):
+    """The SHA-256 of the bytes received is not the one the caller declared."""
+
+    code = "OS742"
+
+    def __init__(self, declared: str, actual: str) -> None:
+        super().__init__(f"the file's SHA-256 is {actual}, not the declared {declared} / 文件摘要与声明不符",
+                         declared=declared, actual=actual)
+
+
+class MaterialNotFound(CaseError):
+    """The material is not one of the case's matter's materials; ``known`` lists them."""
+
+    code = "OS743"
+
+    def __init__(self, material: str, *, case_id: str, known: Sequence[str] = ()) -> None:
+        import difflib
+
+        self.material = material
+        self.known = sorted(known)
+        close = difflib.get_close_matches(material, self.known, n=1)
+        hint = f" — did you mean {close[0]!r}?" if close else ""
+        super().__init__(f"no material {material!r} in this case's matter / 该事项无此材料{hint}",
+                         case_id=case_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "material": self.material}
+
+
+class MaterialsClosed(CaseError):
+    """The case is in a state that takes no materials (delivered, closed, refused, terminated,
+    withdrawn): nothing is received for it any more."""
+
+    code = "OS744"
+
+    def __init__(self, *, case_id: str, state: str) -> None:
+        super().__init__(f"a case in state {state} takes no materials / 该办件当前状态不再接收材料",
+                         case_id=case_id, state=state)
+
+
+class AttachmentNotFound(CaseError):
+    """No file was received for the material (or its files were purged under the retention rule)."""
+
+    code = "OS745"
+
+    def __init__(self, material: str, *, case_id: str) -> None:
+        self.material = material
+        super().__init__(f"no file of material {material!r} is kept / 该材料无已上传文件", case_id=case_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "material": self.material}
 
 
 class StoreError(OneServiceError):

@@ -14,6 +14,9 @@ job                    every     what it does
 ``terminate_overdue``  1 minute  cases whose owed materials (容缺) are past due end
 ``webhooks``           1 second  new events queued for each webhook, due deliveries sent
 ``broker``             1 second  the outbox published to RabbitMQ (only with a broker URL)
+``purge_files``        1 hour    the retention rule: the files of cases concluded more than
+                                 ``retention_days`` ago purged, unreferenced blobs removed
+                                 (:mod:`oneservice.service.files`)
 =====================  ========  =========================================================
 
 Sits beside
@@ -28,7 +31,7 @@ from collections.abc import Iterable
 from .service import OneService
 from .service.worker import Job, Worker
 
-__all__ = ["PERIOD", "RELAY_PERIOD", "standard_jobs", "standard_worker"]
+__all__ = ["PERIOD", "PURGE_PERIOD", "RELAY_PERIOD", "standard_jobs", "standard_worker"]
 
 PERIOD = dt.timedelta(minutes=1)
 """How often each scan runs: the deadlines are days, a minute is prompt enough and cheap."""
@@ -36,11 +39,15 @@ PERIOD = dt.timedelta(minutes=1)
 RELAY_PERIOD = dt.timedelta(seconds=1)
 """How often the relays look at the outbox."""
 
+PURGE_PERIOD = dt.timedelta(hours=1)
+"""How often the retention purge of files runs (its periods are days)."""
+
 
 def standard_jobs(service: OneService, *, yellow_days: int | None = None,
                   period: dt.timedelta = PERIOD, lease: dt.timedelta | None = None) -> list[Job]:
-    """The supervision scan, deemed acceptance, termination of overdue deficiencies, webhooks
-    (``lease``: how long a claimed delivery is held, :class:`~oneservice.service.webhooks.Webhooks`)."""
+    """The supervision scan, deemed acceptance, termination of overdue deficiencies, the webhooks
+    (``lease``: how long a claimed delivery is held, :class:`~oneservice.service.webhooks.Webhooks`)
+    and the retention purge of files."""
     from .service.webhooks import LEASE, Webhooks
     from .supervision import Supervision
 
@@ -51,6 +58,7 @@ def standard_jobs(service: OneService, *, yellow_days: int | None = None,
         Job("deem_accepted", period, service.deem_overdue_accepted),
         Job("terminate_overdue", period, service.terminate_overdue),
         Job("webhooks", RELAY_PERIOD, Webhooks(service, lease=lease or LEASE).tick),
+        Job("purge_files", PURGE_PERIOD, service.files.purge_expired),
     ]
 
 

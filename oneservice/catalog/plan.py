@@ -6,10 +6,12 @@ A :class:`MatterPlan` holds the consolidated materials list (一套材料), the 
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import attrs
 
+from ..domain import situations as _situations
 from ..domain.definitions import Channel, FormField, Item, Material, Matter, Result, Text
 
 __all__ = [
@@ -140,3 +142,10 @@ class MatterPlan:
     def situation(self, truth: frozenset[str]) -> MatterPlan:
         """The plan of situation ``truth`` (this plan when the matter has no conditions)."""
         return self.situations.get(truth & frozenset(self.conditions), self)
+
+    def for_answers(self, values: Mapping[str, Any]) -> MatterPlan:
+        """The plan of the situation that ``values`` (the form, with the applicant's kind under
+        :data:`~oneservice.domain.situations.APPLICANT_KIND`) put the case in."""
+        if not self.conditions:
+            return self
+        return self.situation(_situations.truth_of(self.conditions, values, name=f"matter {self.matter.id}"))

@@ -25,6 +25,7 @@ def run_demo(
     """Run the demo case; return the printed lines."""
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
     from ..domain.definitions import Channel, OnsiteStage
+    from ..domain.situations import APPLICANT_KIND
     from ..samples import sample_deliveries, sample_form, sample_resident_id
     from ..store.schema import open_schema
     from .options import database_url
@@ -53,12 +54,14 @@ def run_demo(
         summary = service.open_case(clerk, matter_id, person, channel="window", location=location)
         applicant, intake = clerk, "window"
     case_id = summary.id
+    form = sample_form(plan)
+    plan = plan.for_answers({APPLICANT_KIND: person.kind, **form})  # the sample's situation (情形)
     materials = [line.material.id for line in plan.materials if line.required]
     held_back = materials[-1:] if materials else []
     service.submit(
         applicant,
         case_id,
-        form=sample_form(plan),
+        form=form,
         materials=materials[:-1] if held_back else [],
         channel=intake,
     )
@@ -86,6 +89,12 @@ def run_demo(
         else:
             clock.advance(minutes=30)
         service.approve(reviewer, case_id, item.code)
+    payment = Actor(Role.SYSTEM, "payment-service")  # 缴费后出件: the payment platform's callback
+    for item in plan.items:
+        fee = service.catalogue.item(item.code).fee.amount
+        if _charges(fee):
+            service.confirm_fee(payment, case_id, item.code, amount=fee,
+                                reference=f"DEMO-PAY-{case_id[-6:].upper()}-{item.code[-4:]}")
     if any(i.onsite is not None and i.onsite.stage is OnsiteStage.PICKUP for i in plan.items):
         service.deliver(clerk, case_id, channel="window")  # signed for in person
     else:
@@ -160,3 +169,13 @@ def demo_command(matter_id: str, workflows: tuple[str, ...], db: str, lang: str)
     except OneServiceError as exc:
         raise fail(exc) from None
     click.echo("\n".join(lines))
+
+
+def _charges(amount: str) -> bool:
+    """Whether a fee's amount is a sum above 0 (text such as 按面积计收 charges nothing here)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(amount) > 0
+    except InvalidOperation:
+        return False

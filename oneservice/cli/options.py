@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .. import OneService
 
 __all__ = ["DATABASE_VARIABLE", "DEFAULT_DB", "DEFAULT_WORKFLOWS", "INIT_HINT", "WORKFLOWS_VARIABLE",
-           "database_url", "db_option", "fail", "open_service", "workflows_option"]
+           "database_url", "db_option", "fail", "files_option", "open_service", "workflows_option"]
 
 INIT_HINT = "`oneservice init` writes a starter catalogue here / 可用 oneservice init 生成示例目录"
 
@@ -74,6 +74,17 @@ def db_option(default: str = DEFAULT_DB) -> Callable[[F], F]:
     )
 
 
+def files_option() -> Callable[[F], F]:
+    """``--files DIR`` (``ONESERVICE_FILES``): the folder of uploaded materials' files."""
+    return click.option(
+        "--files", envvar="ONESERVICE_FILES", show_envvar=True, default=None,
+        type=click.Path(file_okay=False),
+        help="folder of uploaded files (default: oneservice-files/ beside a SQLite database, else "
+        "./oneservice-files); ONESERVICE_MAX_FILE and ONESERVICE_FILE_RETENTION_DAYS set the limit "
+        "and the retention",
+    )
+
+
 def fail(exc: Exception) -> click.ClickException:
     """A oneservice error as the command line shows it: its code, then its message."""
     code = getattr(exc, "code", None)
@@ -91,6 +102,10 @@ def open_service(
     if missing is not None:
         raise missing
     try:
+        if "files" in options:  # serve, worker: the blob store and the file policy
+            from ..service.filetypes import FilePolicy
+
+            options["file_policy"] = FilePolicy.from_environment()
         service = OneService.open(workflows, database_url(db), migrate=False, **options)
     except OneServiceError as exc:
         raise fail(exc) from None

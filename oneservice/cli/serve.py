@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
-from .options import DEFAULT_DB, database_url, db_option, fail, open_service, workflows_option
+from .options import DEFAULT_DB, database_url, db_option, fail, files_option, open_service, workflows_option
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -90,6 +90,7 @@ def _env(name: str) -> dict[str, Any]:
 @click.command("serve")
 @workflows_option()
 @_db_option
+@files_option()
 @click.option("--host", default="127.0.0.1", show_default=True, **_env("HOST"),
               help="0.0.0.0 to listen on every interface")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), **_env("PORT"),
@@ -120,7 +121,8 @@ def _env(name: str) -> dict[str, Any]:
 @click.option("--oidc-claims", envvar="ONESERVICE_OIDC_CLAIMS", default=None, type=click.Path(dir_okay=False),
               help="JSON file mapping the platform's claims onto the actor (docs/http-api.md)")
 def serve_command(
-    workflows: tuple[str, ...], db: str, host: str, port: int, workers: int, threads: int, max_body: int,
+    workflows: tuple[str, ...], db: str, files: str | None, host: str, port: int, workers: int, threads: int,
+    max_body: int,
     secret_file: str | None, log_level: str, migrate: bool, no_worker: bool, broker: str | None,
     exchange: str | None, oidc_issuer: str | None,
     oidc_audience: str | None, oidc_jwks: str | None, oidc_claims: str | None,
@@ -144,7 +146,8 @@ def serve_command(
                 "processes on different ports behind the reverse proxy instead / 请改为运行多个 serve 进程")
     configure_logging(log_level)
     platform = _platform(oidc_issuer, oidc_audience, oidc_jwks, oidc_claims)
-    service = open_service(workflows, db, migrate=migrate)  # before the secret: a failed start writes none
+    # before the secret: a failed start writes none
+    service = open_service(workflows, db, migrate=migrate, files=files)
     own = _authority(db, secret_file, create=True, store=service.store)
 
     def identifies(service: OneService, platform: OidcVerifier | None) -> Identifies:
@@ -177,7 +180,7 @@ def serve_command(
         del service, own
 
         def build() -> tuple[OneService, Identifies]:
-            fresh = open_service(workflows, db)
+            fresh = open_service(workflows, db, files=files)
             return fresh, identifies(fresh, _platform(oidc_issuer, oidc_audience, oidc_jwks, oidc_claims))
 
         shown = (f"{workers} gunicorn processes of {threads} threads; "
@@ -213,17 +216,24 @@ def token_group() -> None:
 @click.option("--applicant-id", help="applicants: their resident ID number or credit code")
 @click.option("--region", help="supervisors: the GB/T 2260 code of their region (33, 3301, 330102); "
               "absent: every region")
+@click.option("--scope", "scope", default=None,
+              help="system tokens: what it reports, comma-separated: decision, licence (both with "
+              "--department), fee, delivery")
 @click.option("--expires", default="30d", show_default=True, help="lifetime: 30d, 12h, 90m, 2w")
 @workflows_option("catalogue to check department and location against (skipped if absent)")
 @_db_option
 @_secret_option
 def issue_command(
     role: str, actor_id: str, department: str | None, location: str | None, applicant_id: str | None,
-    region: str | None, expires: str, workflows: tuple[str, ...], db: str, secret_file: str | None,
+    region: str | None, scope: str | None, expires: str, workflows: tuple[str, ...], db: str,
+    secret_file: str | None,
 ) -> None:
-    """Print a new token (stdout); its id and expiry go to stderr."""
+    """Print a new token (stdout); its id and expiry go to stderr.
+
+    A system token (``--role system``) is another system's credential for the callbacks and the
+    event feed: ``--id amr-approval --department hz-amr --scope decision,licence``."""
     from .. import Actor, OneServiceError, Role
-    from ..http.auth import normalise_applicant_id, parse_duration
+    from ..http.auth import normalise_applicant_id, parse_duration, parse_scopes
 
     try:
         ttl = parse_duration(expires)
@@ -246,11 +256,12 @@ def issue_command(
     actor = Actor(Role(role), actor_id, department=department, location=location, applicant_id=applicant_id)
     tokens = _authority(db, secret_file, create=True)
     try:
-        issued = tokens.issue(actor, ttl, region=region)
+        issued = tokens.issue(actor, ttl, region=region, scopes=parse_scopes(scope))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"token {issued.id} for {actor.describe()} expires {issued.expires:%Y-%m-%d %H:%M} UTC",
-               err=True)
+    scopes = f" (scopes: {scope})" if scope else ""
+    click.echo(f"token {issued.id} for {actor.describe()}{scopes} expires "
+               f"{issued.expires:%Y-%m-%d %H:%M} UTC", err=True)
     click.echo(issued.token)
 
 
@@ -284,6 +295,7 @@ def list_command(fmt: str, db: str, secret_file: str | None) -> None:
                 "id": r.id, "role": r.role, "subject": r.subject, "department": r.department,
                 "location": r.location, "applicant": r.applicant, "issued": r.issued.isoformat(),
                 "expires": r.expires.isoformat(), "revoked": r.revoked.isoformat() if r.revoked else None,
+                "scopes": list(r.scopes),
             }
             for r in records
         ]
@@ -293,5 +305,6 @@ def list_command(fmt: str, db: str, secret_file: str | None) -> None:
     for r in records:
         status = "revoked" if r.revoked else ("expired" if r.expires < now else "active")
         where = r.department or r.location or r.applicant or ""
-        click.echo(f"{r.id}  {status:8}  {r.role}:{r.subject}{'@' + where if where else ''}  "
+        scopes = f" [{','.join(r.scopes)}]" if r.scopes else ""
+        click.echo(f"{r.id}  {status:8}  {r.role}:{r.subject}{'@' + where if where else ''}{scopes}  "
                    f"expires {r.expires:%Y-%m-%d %H:%M} UTC")

@@ -1,4 +1,5 @@
-"""``oneservice worker``: the scheduled jobs (supervision, deemed acceptance, overdue deficiencies).
+"""``oneservice worker``: the scheduled jobs (supervision, deemed acceptance, overdue deficiencies,
+webhooks, the broker relay, the retention purge of files — ``--files`` names their folder).
 
 Any number of workers may run against one PostgreSQL database: each job is claimed by one of
 them per period (``FOR UPDATE SKIP LOCKED``), see :mod:`oneservice.service.worker`.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from .options import db_option, open_service, workflows_option
+from .options import db_option, files_option, open_service, workflows_option
 
 __all__ = ["worker_command"]
 
@@ -16,6 +17,7 @@ __all__ = ["worker_command"]
 @click.command("worker")
 @workflows_option()
 @db_option()
+@files_option()
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
               envvar="ONESERVICE_WORKER_INTERVAL", show_envvar=True,
               help="seconds between two looks at what is due")
@@ -31,8 +33,9 @@ __all__ = ["worker_command"]
 @click.option("--once", is_flag=True, help="run what is due now once, print it, and stop")
 @click.option("--yellow-days", default=None, type=click.IntRange(min=0),
               help="working days before a due date that a yellow warning starts (default: the service's)")
-def worker_command(workflows: tuple[str, ...], db: str, interval: float, broker: str | None,
-                   exchange: str, lease: float, once: bool, yellow_days: int | None) -> None:
+def worker_command(workflows: tuple[str, ...], db: str, files: str | None, interval: float,
+                   broker: str | None, exchange: str, lease: float, once: bool,
+                   yellow_days: int | None) -> None:
     """Run the timers: supervision scans, deemed acceptance, termination of overdue deficiencies."""
     import datetime as dt
     import signal
@@ -42,7 +45,7 @@ def worker_command(workflows: tuple[str, ...], db: str, interval: float, broker:
     from ..jobs import standard_worker
 
     configure_logging("info")
-    service = open_service(workflows, db)
+    service = open_service(workflows, db, files=files)
     worker = standard_worker(service, yellow_days=yellow_days, broker=broker, exchange=exchange,
                              lease=dt.timedelta(seconds=lease))
     try:

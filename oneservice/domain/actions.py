@@ -28,6 +28,7 @@ from .states import CaseState, TaskState
 __all__ = [
     "ACTIONS",
     "ITEM_ACTION_CASE_STATES",
+    "MATERIAL_CASE_STATES",
     "READS",
     "ActionSpec",
     "Move",
@@ -73,6 +74,10 @@ class ParamKind(enum.StrEnum):
     AMOUNT = "amount"  # a sum of money in yuan, as decimal text ("80", "80.00")
     REFERENCE = "reference"  # an identifier another system gave (payment, licence, its own case number)
     RESULT = "result"  # the id of one of the matter's results
+    MATERIAL = "material"  # the id of one of the matter's materials
+    FILE = "file"  # an uploaded file as stored: {sha256, size, content_type, name} (never its bytes)
+    LICENCE_REF = "licence_ref"  # an electronic licence: {number, issuer}
+    FILES = "files"  # the files a purge removes: [{material, sha256}]
 
 
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
@@ -109,6 +114,11 @@ class Move:
 
 ITEM_ACTION_CASE_STATES = frozenset({C.IN_PROGRESS})
 """The case states in which the back office acts on item tasks."""
+
+MATERIAL_CASE_STATES = frozenset(
+    {C.DRAFT, C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP}
+)
+"""The case states that take materials (a hand-in, a correction, an owed material, a file)."""
 
 _REVIEW = Move.of(ITEM_ACTION_CASE_STATES)
 _FRONT = frozenset({Role.CLERK})
@@ -147,6 +157,7 @@ class ActionSpec:
     path: str | None = None  # under /cases/<case_id>/ (item actions: items/<item>/…); None: no endpoint
     internal: bool = False  # a step the engine takes by itself: never offered, never asked for
     department_case: bool = False  # a reviewer may take it on a case their department has an item in
+    listed: bool = True  # in the allowed-actions lists (False: taken at an endpoint of its own, e.g. files)
 
     @property
     def fingerprinted(self) -> tuple[Param, ...]:
@@ -453,6 +464,26 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
                 Param("note", ParamKind.NOTE, "the carrier's words: signed by whom, where")),
         path="receipt",
     ),
+    # ---------------------------------------------------------------- materials as files (service/files.py)
+    ActionSpec(
+        "attach_material", Target.CASE, frozenset({Role.APPLICANT, Role.AGENT, Role.CLERK, Role.SYSTEM}),
+        Text("上传材料", "Attach a material"),
+        "Receive a material's file (its SHA-256, size and sniffed type are recorded, never its bytes) or "
+        "a reference to an electronic licence (number and issuing body)",
+        case=Move.of(MATERIAL_CASE_STATES),
+        params=(Param("material", ParamKind.MATERIAL, "the material's id in the matter"),
+                Param("file", ParamKind.FILE, "the stored file: sha256, size, content_type, name"),
+                Param("licence", ParamKind.LICENCE_REF, "an electronic licence: number, issuer")),
+        listed=False,
+    ),
+    ActionSpec(
+        "purge_files", Target.CASE, frozenset({Role.SYSTEM}),
+        Text("材料文件清理", "Purge the files"),
+        "Remove a concluded case's files once the retention period has passed (the hashes stay)",
+        case=Move.of([C.CLOSED, C.REFUSED, C.TERMINATED, C.WITHDRAWN]),
+        params=(Param("files", ParamKind.FILES, "the files removed: material, sha256"),),
+        internal=True,
+    ),
     # ---------------------------------------------------------------- steps the engine takes itself
     ActionSpec(
         "dispatch", Target.ITEM, frozenset({Role.SYSTEM}),
@@ -502,6 +533,7 @@ READS: Mapping[str, ReadSpec] = {
                  "办件进度: every public step, the ID number masked"),
         ReadSpec("case", _STAFF_READ, "The full case: tasks, materials, visits, deadlines, ratings"),
         ReadSpec("events", _STAFF_READ, "The event log of a case"),
+        ReadSpec("files", frozenset(Role), "The files and licence references of a case's materials"),
     )
 }
 """Who may read what of a case."""

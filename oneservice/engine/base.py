@@ -46,7 +46,8 @@ from .machines import MACHINES
 __all__ = ["OFFERED", "EngineBase", "due_on", "require_days", "require_text"]
 
 OFFERED: tuple[ActionSpec, ...] = tuple(
-    spec for spec in ACTIONS.values() if not spec.internal and spec.case is not None and spec.case.sources
+    spec for spec in ACTIONS.values()
+    if not spec.internal and spec.listed and spec.case is not None and spec.case.sources
 )
 """The actions a user may be offered on an existing case, in declaration order."""
 
@@ -130,12 +131,7 @@ class EngineBase:
 
     def plan_for(self, case: Case) -> MatterPlan:
         """The plan of the case's situation (情形): its items, materials, form and trips."""
-        plan = self.plan
-        if not plan.conditions:
-            return plan
-        values = {situations.APPLICANT_KIND: case.applicant.kind, **case.form}
-        return plan.situation(situations.truth_of(plan.conditions, values,
-                                                  name=f"matter {self.matter.id}"))
+        return self.plan.for_answers({situations.APPLICANT_KIND: case.applicant.kind, **case.form})
 
     def fee_of(self, item: str) -> Decimal:
         """The fee ``item`` charges, in yuan (0: free; an amount that is not a number: free)."""
@@ -380,6 +376,10 @@ class EngineBase:
             department = self._task(case, item).department
             if actor.department != department:
                 return f"item {item} belongs to department {department}, not {actor.department}"
+        if actor.role is Role.SYSTEM and actor.department and item is not None:  # a department's system
+            department = self._task(case, item).department
+            if actor.department != department:
+                return f"item {item} belongs to department {department}, not {actor.department}'s system"
         return None
 
     @staticmethod

@@ -24,11 +24,13 @@ The rules live in one class per desk, each a subclass of :class:`~oneservice.eng
     ├── Window      (window.py)       deliver, release_results, conclude, withdraw, terminate_overdue
     ├── Ratings     (ratings.py)      rate, record_callback, record_rectified, appeal_rating,
     │                                 decide_appeal
-    └── Reports     (reports.py)      confirm_fee, record_licence, record_receipt, record_reference
+    ├── Reports     (reports.py)      confirm_fee, record_licence, record_receipt, record_reference
+    └── Attachments (attachments.py)  attach_material, purge_files
 """
 
 from __future__ import annotations
 
+from .attachments import Attachments
 from .back_office import BackOffice
 from .completeness import Completeness, Issue
 from .front_desk import FrontDesk
@@ -39,5 +41,5 @@ from .window import Window
 __all__ = ["CaseEngine", "Completeness", "Issue"]
 
 
-class CaseEngine(FrontDesk, BackOffice, Window, Ratings, Reports):
+class CaseEngine(FrontDesk, BackOffice, Window, Ratings, Reports, Attachments):
     """All actions on the cases of one definition version."""

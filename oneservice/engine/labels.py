@@ -60,8 +60,15 @@ EVENT_LABELS: dict[str, Text] = {
     "StaffVisitRecorded": Text("工作人员上门核查", "Staff visited the applicant"),
     "StaffVisitAddress": Text("上门地址", "Address of the staff visit"),
     "AppealDecided": Text("申诉已复核", "Appeal decided"),
+    "FeePaid": Text("已缴费", "Fee paid"),
+    "LicenceIssued": Text("电子证照已入库", "Electronic licence issued"),
+    "DeliveryReceived": Text("已签收", "Result received"),
+    "ReferenceRecorded": Text("已登记部门办件编号", "Department's reference recorded"),
     "AccessDenied": Text("越权操作被拒绝", "Access denied"),
     "SupervisionWarning": Text("电子监察预警", "Supervision warning"),
+    "MaterialFileAttached": Text("材料文件已上传", "Material file received"),
+    "MaterialLicenceReferenced": Text("材料以电子证照提供", "Material given as an electronic licence"),
+    "MaterialFilesPurged": Text("材料文件已按保存期限清理", "Material files purged after retention"),
 }
 
 

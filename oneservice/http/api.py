@@ -48,16 +48,16 @@ def error_statuses(blueprint: str, method: str, responses: dict[str, Any]) -> li
 
     Every operation: 404 (an unknown id in its path or filters), 503 (the database unavailable);
     with a token: 401 (none, bad, expired, revoked), 403 (the role may not) and 422 (the library
-    refuses a value); with arguments: 400 (malformed JSON or headers) and 422; a POST: 413 (too
+    refuses a value); with arguments: 400 (malformed JSON or headers) and 422; a POST or PUT: 413 (too
     large), 415 (not JSON), 409 (the state or a calendar does not allow it, a concurrent change)
     and 412 (a stale ``If-Match``).
     """
     statuses = {404, 503}
     if blueprint not in PUBLIC:
         statuses |= {401, 403, 422}  # 422: the library's InvalidInput, whatever the arguments
-    if "422" in responses or method == "post":
+    if "422" in responses or method in ("post", "put"):
         statuses |= {400, 422}
-    if method == "post":
+    if method in ("post", "put"):
         statuses |= {409, 412, 413, 415}
     return sorted(statuses)
 

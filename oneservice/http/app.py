@@ -26,6 +26,7 @@ from .cases import cases
 from .context import EXTENSION, HttpState
 from .events import feed
 from .fields import ID_PATTERN
+from .files import files
 from .identity import identity
 from .language import install_languages
 from .limits import DEFAULT_MAX_BODY
@@ -106,13 +107,14 @@ def create_app(
     api = Api(app)
     api.register_converter(CaseIdConverter, lambda _c: {"type": "string", "pattern": CASE_ID_PATTERN})
     api.register_converter(IdentConverter, lambda _c: {"type": "string", "pattern": ID_PATTERN})
-    for blueprint in (health, catalogue, cases, lists, identity, feed, webhooks, callbacks):
+    for blueprint in (health, catalogue, cases, files, lists, identity, feed, webhooks, callbacks):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_assets", _docs_assets)
 
     @app.before_request
     def _json_only() -> None:
-        if request.method == "POST" and request.content_length and not request.is_json:
+        if (request.method == "POST" and request.content_length and not request.is_json
+                and request.endpoint != "files.post_file"):  # an upload: any bytes
             raise HttpProblem(415, HTTP_ERROR, "send the body as application/json",
                               title="Unsupported Media Type")
 

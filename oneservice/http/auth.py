@@ -9,7 +9,14 @@ are the :class:`~oneservice.domain.case.Actor` the requests act as::
 ``aie`` is an applicant's resident ID number or credit code **sealed** (AES-256-GCM under a key
 derived from the secret with HKDF, bound to the token id): a JWT is signed, not encrypted, and
 the number is no longer readable from a token (0.1 carried it in clear as ``aid``; such tokens
-are refused: issue new ones). ``reg`` is a supervisor's region (GB/T 2260).
+are refused: issue new ones). ``reg`` is a supervisor's region (GB/T 2260). ``scp`` lists a
+system token's scopes (:data:`SYSTEM_SCOPES`).
+
+**System tokens** (``--role system --scope decision,licence``) are the credentials of the systems
+around a service centre: a department's own approval system, the electronic licence library, the
+payment service, the postal carrier. They reach the callbacks (``/callbacks/…``) and the event
+feed only, each callback only with its scope; a system token naming a department (required for
+``decision`` and ``licence``) acts on that department's items only.
 
 Signing secret: ``ONESERVICE_SECRET`` (at least 32 characters) or a secret file, created with
 mode 0600 on first use (a secret file readable by others is refused). A weak secret is refused
@@ -49,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ISSUER",
+    "SYSTEM_SCOPES",
     "Identifies",
     "Identity",
     "InvalidToken",
@@ -72,6 +80,11 @@ SECRET_VARIABLE = "ONESERVICE_SECRET"
 MIN_SECRET = 32
 ISSUABLE_ROLES = tuple(Role(name) for name in ISSUABLE_ROLE_NAMES)
 ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+SYSTEM_SCOPES = ("decision", "licence", "fee", "delivery")
+"""What a system token may report: an item's decision (a department's approval system), an
+electronic licence (电子证照库), a fee paid (the payment service), a mailed result received (the
+carrier). Recording the system's own reference for an item needs any one of them."""
+DEPARTMENT_SCOPES = frozenset({"decision", "licence"})
 PLACE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 REGION = re.compile(r"\d{2}(\d{2}){0,2}")
 _DURATION = re.compile(r"(\d{1,6})([smhdw])")
@@ -190,6 +203,8 @@ class Identity:
     actor: Actor
     token_id: str
     region: str | None = None
+    scopes: frozenset[str] = frozenset()
+    """A system token's scopes (:data:`SYSTEM_SCOPES`); empty for every other role."""
 
 
 def region_prefix(code: str) -> str:
@@ -248,6 +263,32 @@ def check_actor(actor: Actor) -> None:
         raise ValueError("only an applicant token carries an applicant id")
 
 
+def check_scopes(actor: Actor, scopes: tuple[str, ...]) -> None:
+    """Raise ``ValueError`` unless ``scopes`` suit ``actor``: a system token has one or more of
+    :data:`SYSTEM_SCOPES` (and a department for ``decision`` and ``licence``), no other token any."""
+    if actor.role is not Role.SYSTEM:
+        if scopes:
+            raise ValueError("only a system token carries scopes (--scope)")
+        return
+    if not scopes:
+        raise ValueError(f"a system token names its scopes (--scope, of: {', '.join(SYSTEM_SCOPES)})")
+    unknown = [s for s in scopes if s not in SYSTEM_SCOPES]
+    if unknown:
+        raise ValueError(f"unknown scope {unknown[0]!r} (scopes: {', '.join(SYSTEM_SCOPES)})")
+    if len(set(scopes)) != len(scopes):
+        raise ValueError("a scope is named twice")
+    needing = sorted(DEPARTMENT_SCOPES.intersection(scopes))
+    if needing and not actor.department:
+        raise ValueError(f"a system token with scope {needing[0]} names its department (--department)")
+    if actor.location is not None:
+        raise ValueError("a system token names no service location")
+
+
+def parse_scopes(text: str | None) -> tuple[str, ...]:
+    """``decision,licence`` → ``("decision", "licence")`` (``None`` or empty: none)."""
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
 def check_region(actor: Actor, region: str | None) -> None:
     """Raise ``ValueError`` unless ``region`` is a GB/T 2260 code on a supervisor's token."""
     if region is None:
@@ -282,13 +323,15 @@ class TokenAuthority:
     # ------------------------------------------------------------------ issue and revoke
 
     def issue(self, actor: Actor, ttl: dt.timedelta = dt.timedelta(days=30), *,
-              region: str | None = None) -> IssuedToken:
+              region: str | None = None, scopes: tuple[str, ...] = ()) -> IssuedToken:
         """A new token for ``actor``, recorded in the ledger. An applicant's ID number travels
-        sealed (claim ``aie``, AES-GCM under a key derived from the secret), never in clear."""
+        sealed (claim ``aie``, AES-GCM under a key derived from the secret), never in clear; a
+        system token carries its ``scopes`` (claim ``scp``)."""
         from .ledger import TokenRecord
 
         check_actor(actor)
         check_region(actor, region)
+        check_scopes(actor, scopes)
         moment = self._now()
         issued = int(moment)
         expires = issued + int(ttl.total_seconds())
@@ -307,12 +350,15 @@ class TokenAuthority:
             claims["aie"] = self._sealer.seal(actor.applicant_id, token_id)
         if region is not None:
             claims["reg"] = region
+        if scopes:
+            claims["scp"] = list(scopes)
         token = jwt.encode(claims, self._secret, algorithm=ALGORITHM)
         when = dt.datetime.fromtimestamp(expires, dt.UTC)
         self.ledger.record(TokenRecord(
             token_id, actor.role.value, actor.id, actor.department, actor.location,
             mask_id(actor.applicant_id) if actor.applicant_id else None,
             dt.datetime.fromtimestamp(moment, dt.UTC), when, None,  # to the microsecond: the order
+            tuple(scopes),
         ))
         return IssuedToken(token, token_id, when)
 
@@ -383,9 +429,11 @@ class TokenAuthority:
             check_actor(actor)
             region = _optional_text(claims.get("reg"))
             check_region(actor, region)
+            scopes = _scopes(claims.get("scp"))
+            check_scopes(actor, scopes)
         except (ValueError, TypeError):
             raise InvalidToken("the token names an actor this server does not accept") from None
-        return Identity(actor, token_id, region)
+        return Identity(actor, token_id, region, frozenset(scopes))
 
     def is_revoked(self, token_id: str) -> bool:
         return bool(self.ledger.status(token_id))
@@ -415,6 +463,14 @@ class _ApplicantSealer:
             return str(self._aead.decrypt(raw[:12], raw[12:], token_id.encode()).decode())
         except (ValueError, InvalidTag) as exc:
             raise ValueError("the sealed applicant id does not open") from exc
+
+
+def _scopes(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("claim scp must be a list of text")
+    return tuple(value)
 
 
 def _optional_text(value: Any) -> str | None:

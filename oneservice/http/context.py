@@ -22,6 +22,7 @@ __all__ = [
     "case_summary",
     "current_actor",
     "current_region",
+    "current_scopes",
     "etag",
     "mask_id",
     "none_match",
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 EXTENSION = "oneservice"
+SYSTEM_BLUEPRINTS = frozenset({"callbacks", "events"})
+"""Where a system token may go: the callbacks in, and the event feed out."""
 _BEARER = re.compile(r"Bearer\s+([A-Za-z0-9_.~+/=-]{1,4096})\s*", re.IGNORECASE)
 _ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})(?:\.[0-9a-f]{1,64})?"?\s*')
 _ANY_TAG = re.compile(r'\s*(?:W/)?("[\x21\x23-\x7e]*")\s*')
@@ -83,14 +86,26 @@ def authenticate() -> None:
             401, INVALID_TOKEN, str(exc),
             headers={"WWW-Authenticate": 'Bearer realm="oneservice", error="invalid_token"'},
         ) from None
+    if identity.actor.role is Role.SYSTEM and request.blueprint not in SYSTEM_BLUEPRINTS:
+        raise HttpProblem(
+            403, "OS705", "a system token reaches the callbacks (/callbacks/…) and the event feed (/events) "
+            "only / 系统凭证仅用于回调与事件订阅", title="Not authorised", error="NotAuthorised",
+        )
     g.actor = identity.actor
     g.token_id = identity.token_id
     g.region = identity.region
+    g.scopes = identity.scopes
 
 
 def current_actor() -> Actor:
     actor: Actor = g.actor
     return actor
+
+
+def current_scopes() -> frozenset[str]:
+    """A system token's scopes (empty for every other caller)."""
+    scopes: frozenset[str] = g.get("scopes", frozenset())
+    return scopes
 
 
 def current_region() -> str | None:

@@ -12,7 +12,8 @@ The caller's rights cut the feed as they cut the cases (:mod:`.scope`): an appli
 public events of their own cases, an agent those of the cases they run under an authorisation
 (委托书) in force, a clerk the cases of
 their service location, a reviewer the cases with an item of their department, a supervisor
-the cases of their region (every case without one), the system every event.
+the cases of their region (every case without one); a system token the cases with an item of its
+department, every event when it names none (the payment service, the carrier).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def feed_scope(actor: Actor, region: str | None) -> FeedScope | None:
         return FeedScope(agent=actor.id, agent_at=service().clock.now(), public_only=True)
     if role is Role.CLERK:
         return FeedScope(locations=frozenset({actor.location or "-"}), departments=frozenset())
-    if role is Role.REVIEWER:
+    if role is Role.REVIEWER or (role is Role.SYSTEM and actor.department):
         return FeedScope(locations=frozenset(), departments=frozenset({actor.department or "-"}))
     if role is Role.SUPERVISOR and region is not None:
         prefix = region_prefix(region)

@@ -43,6 +43,7 @@ class TokenRecord:
     issued: dt.datetime
     expires: dt.datetime
     revoked: dt.datetime | None
+    scopes: tuple[str, ...] = ()  # a system token's callbacks (oneservice.http.auth.SYSTEM_SCOPES)
 
 
 class Ledger(Protocol):
@@ -73,7 +74,9 @@ class DatabaseLedger:
     def record(self, token: TokenRecord) -> None:
         from ..store.tokens import record_token
 
-        record_token(self.store, attrs.asdict(token))
+        values = attrs.asdict(token)
+        values["scopes"] = " ".join(token.scopes) or None
+        record_token(self.store, values)
 
     def revoke(self, token_id: str, at: dt.datetime) -> bool:
         from ..store.tokens import revoke_token
@@ -88,7 +91,8 @@ class DatabaseLedger:
     def records(self) -> list[TokenRecord]:
         from ..store.tokens import token_rows
 
-        return [TokenRecord(**row) for row in token_rows(self.store)]
+        return [TokenRecord(**{**row, "scopes": tuple((row["scopes"] or "").split())})
+                for row in token_rows(self.store)]
 
 
 class FileLedger:
@@ -107,6 +111,7 @@ class FileLedger:
             "event": "issued", "id": token.id, "role": token.role, "sub": token.subject,
             "dep": token.department, "loc": token.location, "aid": token.applicant,
             "iat": int(token.issued.timestamp()), "exp": int(token.expires.timestamp()),
+            "scp": list(token.scopes),
         })
 
     def revoke(self, token_id: str, at: dt.datetime) -> bool:
@@ -134,7 +139,7 @@ class FileLedger:
         return [
             TokenRecord(e["id"], e["role"], e["sub"], e.get("dep"), e.get("loc"), e.get("aid"),
                         when(e["iat"]), when(e["exp"]),
-                        when(revoked[e["id"]]) if e["id"] in revoked else None)
+                        when(revoked[e["id"]]) if e["id"] in revoked else None, tuple(e.get("scp") or ()))
             for e in issued.values()
         ]
 

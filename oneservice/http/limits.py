@@ -11,6 +11,7 @@ __all__ = ["DEFAULT_MAX_BODY", "ISSUABLE_ROLE_NAMES"]
 DEFAULT_MAX_BODY = 256 * 1024
 """Bytes: a form with hundreds of fields fits; a larger body is a 413."""
 
-ISSUABLE_ROLE_NAMES = ("clerk", "reviewer", "supervisor", "applicant", "agent")
-"""The roles a token may be issued for, by value of :class:`~oneservice.Role` (``system`` is the
-timers' own); plain text, so that reading it loads nothing."""
+ISSUABLE_ROLE_NAMES = ("clerk", "reviewer", "supervisor", "applicant", "agent", "system")
+"""The roles a token may be issued for, by value of :class:`~oneservice.Role` (a ``system`` token
+is another system's, limited to the callbacks and the feed by its scopes); plain text, so that
+reading it loads nothing."""

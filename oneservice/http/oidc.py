@@ -194,6 +194,9 @@ class OidcVerifier:
             raise InvalidToken(f"the token has no role (claim {m.role!r})")
         try:
             role = Role(m.roles.get(raw_role, raw_role))
+            if role is Role.SYSTEM:
+                raise ValueError("a system's credentials are this server's own tokens (token issue --role "
+                                 "system --scope …), not the platform's")
             applicant = text(m.applicant)
             if applicant is not None:
                 applicant = normalise_applicant_id(applicant)

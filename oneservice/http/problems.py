@@ -20,6 +20,12 @@ is renamed ``error`` so that it does not collide with the RFC's ``type``). Valid
     ActionRejected                422     OS702
     InvalidInput, InvalidIdentifier 422   OS620, OS621 (400 for malformed JSON or headers)
     NotAuthorised                 403     OS705
+    FileTooLarge                  413     OS740
+    FileTypeRefused               415     OS741
+    FileHashMismatch              422     OS742
+    MaterialNotFound              404     OS743
+    MaterialsClosed               409     OS744
+    AttachmentNotFound            404     OS745
     StoreError                    503     OS800
     (no token)                    401     OS901
     (bad, expired, revoked token) 401     OS902
@@ -42,13 +48,19 @@ from flask import Response, json
 
 from ..errors import (
     ActionRejected,
+    AttachmentNotFound,
     CalendarConflict,
     CalendarError,
     CaseNotFound,
     ConcurrencyConflict,
     DuplicateAction,
+    FileHashMismatch,
+    FileTooLarge,
+    FileTypeRefused,
     IllegalAction,
     InvalidInput,
+    MaterialNotFound,
+    MaterialsClosed,
     NotAuthorised,
     OneServiceError,
     StoreError,
@@ -74,6 +86,12 @@ INVALID_TOKEN = "OS902"
 
 _STATUS: list[tuple[type[OneServiceError], int]] = [
     (CaseNotFound, 404),
+    (FileTooLarge, 413),
+    (FileTypeRefused, 415),
+    (FileHashMismatch, 422),
+    (MaterialNotFound, 404),
+    (AttachmentNotFound, 404),
+    (MaterialsClosed, 409),
     (UnknownDefinition, 404),
     (NotAuthorised, 403),
     (IllegalAction, 409),
@@ -99,6 +117,12 @@ _TITLES = {
     "OS703": "Concurrent change",
     "OS704": "Idempotency key reused",
     "OS705": "Not authorised",
+    "OS740": "File too large",
+    "OS741": "File type not allowed",
+    "OS742": "File hash mismatch",
+    "OS743": "Material not found",
+    "OS744": "Case takes no materials now",
+    "OS745": "File not found",
     "OS800": "Database unavailable",
     AUTH_REQUIRED: "Authentication required",
     INVALID_TOKEN: "Invalid token",

@@ -9,6 +9,7 @@ publishes and what the schemathesis test checks every response against.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import marshmallow as ma
@@ -143,8 +144,10 @@ def _field(param: Param) -> f.Field[Any]:
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 
+@functools.cache
 def body_schema(spec: ActionSpec) -> type[ma.Schema]:
-    """The request body of a declared action: one field per payload value (``EmptyBody`` if none)."""
+    """The request body of a declared action: one field per payload value (``EmptyBody`` if none);
+    one class per action, so the action's route and its callback share one OpenAPI schema."""
     if not spec.params:
         return EmptyBody
     name = "".join(part.title() for part in spec.name.split("_")) + "Body"

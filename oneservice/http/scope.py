@@ -12,13 +12,15 @@ reviewer      a case with an item of their department
 supervisor    a case whose service location, or one of whose departments, lies in their region
               (GB/T 2260 prefix: ``3301`` covers ``330102``); a token without a region is a
               province-level supervisor and sees every case
+system        (another system's token, callbacks only) a case with an item of its department;
+              one naming no department (payment, carrier) every case
 ============  ==============================================================================
 
 A case outside the caller's scope is answered exactly as a case that does not exist (404
-``CaseNotFound``, the same body), for every route under ``/cases/{case_id}`` — the summary,
-the detail, the event log, the notice, every action — so a status code never tells whether a
-case id exists. Each refusal is counted in the audit log (:mod:`oneservice.store.audit`), never
-in the case's own event log.
+``CaseNotFound``, the same body), for every route under ``/cases/{case_id}`` — the summary, the
+detail, the event log, the notice, every action, the materials' files — so a status code never
+tells whether a case id exists. Each refusal is counted in the audit log
+(:mod:`oneservice.store.audit`), never in the case's own event log.
 
 Opening a case: an agent needs an authorisation of the applicant (403 OS705 otherwise), a
 clerk opens cases at their own service location.
@@ -91,10 +93,10 @@ def case_refusal(actor: Actor, region: str | None, case: Case) -> str | None:
         return None
     if role is Role.CLERK:
         return None if case.location == actor.location else "a case of another service location"
-    if role is Role.REVIEWER:
+    if role is Role.REVIEWER or (role is Role.SYSTEM and actor.department):
         if actor.department in {t.department for t in case.tasks.values()}:
             return None
-        return "no item of the reviewer's department"
+        return f"no item of the {role.value}'s department"
     if role is Role.SUPERVISOR:
         if region is None:
             return None
@@ -177,6 +179,10 @@ def _check_open() -> None:
             )
 
 
+_CASE_BLUEPRINTS = ("cases.", "files.")
+"""The blueprints whose routes under ``/cases/{case_id}`` are scoped."""
+
+
 def install_scope(app: Flask) -> None:
     """The scope check before every route of a case (and before a case is opened)."""
 
@@ -187,6 +193,6 @@ def install_scope(app: Flask) -> None:
         if request.endpoint == "cases.open_case" and request.method == "POST":
             authenticate()
             _check_open()
-        elif isinstance(case_id, str) and request.endpoint and request.endpoint.startswith("cases."):
+        elif isinstance(case_id, str) and request.endpoint and request.endpoint.startswith(_CASE_BLUEPRINTS):
             authenticate()
             _check_case(case_id)

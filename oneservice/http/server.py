@@ -10,6 +10,7 @@ from types import FrameType
 from .. import OneService
 from .app import create_app
 from .auth import Identifies
+from .files import UPLOAD_SLACK
 from .limits import DEFAULT_MAX_BODY
 
 __all__ = ["serve"]
@@ -39,7 +40,7 @@ def serve(
         port=port,
         threads=threads,
         ident="oneservice",
-        max_request_body_size=max_body,
+        max_request_body_size=max(max_body, service.files.policy.limit + UPLOAD_SLACK),  # uploads
         clear_untrusted_proxy_headers=True,
     )
     shown = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host

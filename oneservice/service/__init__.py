@@ -4,6 +4,7 @@
 - :mod:`.runner` — engines per definition version, the transaction around an action, idempotency;
 - :mod:`.queries` — the read side (summaries, progress, worklists);
 - :mod:`.calendar_updates` — new calendar data and the deadlines it moves;
+- :mod:`.files` — materials as files and licence references, the retention purge (:mod:`.filetypes`);
 - :mod:`.views` — the values the service returns (:class:`CaseSummary`, :class:`Notice`, …).
 """
 

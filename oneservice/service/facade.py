@@ -17,7 +17,9 @@ composed of::
     │                                                            idempotency, denied access recorded
     ├── queries           Queries          (queries.py)           completeness, last_notice, get, case,
     │                                                            events, progress, my_cases, worklists
-    └── calendar_updates  CalendarUpdates  (calendar_updates.py)  load_calendar and the deadlines it moves
+    ├── calendar_updates  CalendarUpdates  (calendar_updates.py)  load_calendar and the deadlines it moves
+    └── files             Files            (files.py)             uploads, licence references, downloads,
+                                                                 the retention purge (blob store)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import functools
 import inspect
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
 
 from ..catalog.catalogue import Catalogue
 from ..catalog.loader import load_catalogue
@@ -38,8 +40,12 @@ from ..engine.clock import Clock
 from ..engine.engine import CaseEngine
 from ..errors import ConcurrencyConflict, InvalidInput
 from ..store import CalendarYearRow, Store, Transaction
+from ..store.attachments import AttachmentRow
+from ..store.blobs import BlobStore, FileBlobStore
 from .calendar_updates import CalendarUpdates
 from .feed import Feed
+from .files import Files, Received, default_blobs
+from .filetypes import FilePolicy
 from .queries import Queries, make_notice
 from .runner import ActionRunner, calendar_from_catalogue
 from .views import CaseSummary, Notice
@@ -82,12 +88,16 @@ class OneService:
     """Every action and query of oneservice, each in one transaction."""
 
     def __init__(self, catalogue: Catalogue, store: Store, *, clock: Clock | None = None,
-                 calendar: WorkCalendar | None = None, yellow_days: int = 1) -> None:
+                 calendar: WorkCalendar | None = None, yellow_days: int = 1,
+                 blobs: BlobStore | None = None, file_policy: FilePolicy | None = None) -> None:
         """The service over ``catalogue`` and ``store``; ``clock``, ``calendar``, ``yellow_days`` as
-        :class:`ActionRunner` takes them."""
+        :class:`ActionRunner` takes them; uploaded files in ``blobs`` (default: beside a SQLite file,
+        :func:`~oneservice.service.files.default_blobs`) under ``file_policy``."""
         self.runner = ActionRunner(catalogue, store, clock=clock, calendar=calendar, yellow_days=yellow_days)
         self.queries = Queries(self.runner)
         self.calendar_updates = CalendarUpdates(self.runner)
+        self.files = Files(self.runner, blobs if blobs is not None else default_blobs(store), file_policy)
+        """Materials as files and references (:mod:`oneservice.service.files`)."""
         self.feed = Feed(store)
         """The global event feed (:mod:`oneservice.service.feed`): events after a position."""
 
@@ -144,14 +154,18 @@ class OneService:
         *,
         clock: Clock | None = None,
         migrate: bool = True,
+        files: str | os.PathLike[str] | None = None,
+        file_policy: FilePolicy | None = None,
     ) -> OneService:
         """Load definitions from ``workflows`` (one folder or file, or several) and open the database
-        at ``url`` (SQLite file by default)."""
+        at ``url`` (SQLite file by default); uploaded files go to the folder ``files`` (default:
+        ``oneservice-files/`` beside the SQLite file)."""
         catalogue = load_catalogue(workflows)
         store = Store(url)
         if migrate:
             store.migrate()
-        return cls(catalogue, store, clock=clock)
+        blobs = FileBlobStore(files) if files is not None else None
+        return cls(catalogue, store, clock=clock, blobs=blobs, file_policy=file_policy)
 
     # ------------------------------------------------------------------ front desk
 
@@ -384,6 +398,30 @@ class OneService:
         """The case id and item code that system actor ``system`` recorded ``reference`` for."""
         with self.store.transaction(readonly=True) as tx:
             return tx.find_reference(system, reference)
+
+    # ------------------------------------------------------------------ materials as files (files.py)
+
+    def attach_file(self, actor: Actor, case_id: str, material: str, stream: BinaryIO, *,
+                    file_name: str | None = None, sha256: str | None = None,
+                    idempotency_key: str | None = None) -> Received:
+        """Receive ``stream`` as the file of ``material`` (size limit, type sniffed, SHA-256 recorded;
+        a wrong declared ``sha256`` is refused and nothing kept)."""
+        return self.files.upload(actor, case_id, material, stream, file_name=file_name, sha256=sha256,
+                                 idempotency_key=idempotency_key)
+
+    def attach_licence(self, actor: Actor, case_id: str, material: str, *, number: str, issuer: str,
+                       idempotency_key: str | None = None) -> Received:
+        """Receive ``material`` as a reference to an electronic licence (number, issuing body)."""
+        return self.files.reference(actor, case_id, material, number=number, issuer=issuer,
+                                    idempotency_key=idempotency_key)
+
+    def attachments(self, actor: Actor, case_id: str) -> list[AttachmentRow]:
+        """The files and licence references of the case's materials, oldest first."""
+        return self.files.attachments(actor, case_id)
+
+    def open_file(self, actor: Actor, case_id: str, material: str) -> tuple[AttachmentRow, BinaryIO]:
+        """The latest file of ``material`` and its bytes, for whoever may see the case."""
+        return self.files.open(actor, case_id, material)
 
     def perform(
         self, name: str, actor: Actor, case_id: str, *, idempotency_key: str | None = None, **values: Any

@@ -113,8 +113,10 @@ class _Passes:
         c, d, r = cases.c, deadlines.c, ratings.c
         source, key = self.keyed(cases)
         done = c.concluded_at.is_not(None)
-        rated = c.id.in_(select(r.case_id).where(r.follow_up.is_(False)))
-        deficient = c.id.in_(select(d.case_id).where(d.kind == "deficiency"))
+        # correlated EXISTS on the (case_id, …) primary keys: PostgreSQL runs ``id IN (subquery)`` in a
+        # select list as a hashed subplan only while the subquery fits in work_mem, else once per row
+        rated = select(r.case_id).where(r.case_id == c.id, r.follow_up.is_(False)).exists()
+        deficient = select(d.case_id).where(d.case_id == c.id, d.kind == "deficiency").exists()
         trips = func.sum(case((done, c.trips), else_=0))
         sums: dict[str, ColumnElement[Any]] = {
             "cases": func.count(), "notice_cases": _count(c.notices > 0), "notices": func.sum(c.notices),

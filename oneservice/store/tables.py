@@ -45,6 +45,7 @@ __all__ = [
     "OPEN_STATES",
     "WORKLIST_TASK_STATES",
     "agent_authorisations",
+    "attachments",
     "audit_log",
     "calendar_years",
     "cases",
@@ -352,6 +353,7 @@ token_ledger = Table(
     Column("issued_at", AwareDateTime, nullable=False),
     Column("expires_at", AwareDateTime, nullable=False),
     Column("revoked_at", AwareDateTime),
+    Column("scopes", String(200)),  # a system token's callbacks, space-separated
     Index(None, "revoked_at"),
 )
 
@@ -428,4 +430,28 @@ external_references = Table(
     Column("item_code", String(ID), nullable=False),
     Column("recorded_at", AwareDateTime, nullable=False),
     Index(None, "case_id"),
+)
+
+
+attachments = Table(
+    # 0011: the materials received as files (their SHA-256 names the blob in the blob store) or as
+    # a reference to an electronic licence; one row per event that recorded one (case_id, seq)
+    "attachments",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # the event's number in the case
+    Column("material_id", String(ID), nullable=False),
+    Column("kind", String(10), nullable=False),  # file | licence
+    Column("sha256", String(64)),  # files: the blob
+    Column("size", BigInteger),
+    Column("content_type", String(100)),  # sniffed from the bytes
+    Column("file_name", String(255)),  # as the uploader named it (never trusted for the type)
+    Column("licence_number", String(ID)),  # licences: the number in the licence library
+    Column("licence_issuer", String(200)),  # and the issuing body (发证机关)
+    Column("uploaded_at", AwareDateTime, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),  # Actor.describe()
+    Column("purged_at", AwareDateTime),  # the retention purge took the file away
+    Column("blob_removed_at", AwareDateTime),  # ...and its blob, no attachment referring to it
+    Index(None, "case_id", "material_id"),
+    Index(None, "sha256"),
 )

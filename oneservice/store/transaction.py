@@ -36,6 +36,7 @@ from oneservice.store._fast.statements import (
     loader,
     parts,
 )
+from oneservice.store.attachments import record_attachments
 from oneservice.store.mapping import (
     Row,
     Snapshot,
@@ -255,6 +256,7 @@ class Transaction:
             _number(self, conn, rows)
             INSERT_EVENTS.on(conn.dialect).execute(conn, rows)
             record_references(conn, case, case.new_events)
+            record_attachments(conn, case, case.new_events)
         if cache.size:
             # the rows were compared with the cached ones just now: tell the cache what changed
             known = (changed, changes) if previous is not None and old is previous.snapshot else None

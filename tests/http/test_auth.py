@@ -113,12 +113,37 @@ class TestTokenCommands:
         assert "revoked" in runner.invoke(main, ["token", "list", "--db", db]).stdout
         store.dispose()
 
+    def test_a_system_token_with_its_scopes(self, tmp_path, monkeypatch):
+        """``--role system --scope``: the scopes travel in the token and show in ``token list``."""
+        monkeypatch.delenv("ONESERVICE_SECRET", raising=False)
+        db = str(tmp_path / "cases.sqlite")
+        runner = CliRunner()
+        r = runner.invoke(main, ["token", "issue", "--role", "system", "--id", "amr-approval", "--department",
+                                 "sc-amr", "--scope", "decision,licence", "--db", db])
+        assert r.exit_code == 0, r.output
+        assert "scopes: decision,licence" in r.stderr
+        from oneservice import Store
+        from oneservice.http.ledger import DatabaseLedger
+
+        store = Store(f"sqlite:///{db}")
+        authority = TokenAuthority(load_secret(tmp_path / "cases.secret"), DatabaseLedger(store))
+        identity = authority.identify(r.stdout.strip())
+        assert identity.actor == Actor(Role.SYSTEM, "amr-approval", department="sc-amr")
+        assert identity.scopes == {"decision", "licence"}
+        rows = json.loads(runner.invoke(main, ["token", "list", "--format", "json", "--db", db]).stdout)
+        assert rows[0]["scopes"] == ["decision", "licence"]
+        assert "[decision,licence]" in runner.invoke(main, ["token", "list", "--db", db]).stdout
+        store.dispose()
+
     @pytest.mark.parametrize("args", [
         ["--role", "reviewer", "--id", "rev-1"],                                # no department
         ["--role", "clerk", "--id", "c-1"],                                     # no location
         ["--role", "applicant", "--id", "a", "--applicant-id", "123"],          # invalid number
         ["--role", "reviewer", "--id", "rev-1", "--department", "sc-amrr"],     # unknown department
-        ["--role", "system", "--id", "timer"],
+        ["--role", "system", "--id", "timer"],                                  # no scope
+        ["--role", "system", "--id", "amr", "--scope", "decision"],             # no department
+        ["--role", "system", "--id", "pay", "--scope", "fee,refund"],           # unknown scope
+        ["--role", "clerk", "--id", "c-1", "--location", "hz-citizen-centre", "--scope", "fee"],
         ["--role", "supervisor", "--id", "s", "--expires", "forever"],
     ])
     def test_issue_refuses(self, tmp_path, args):

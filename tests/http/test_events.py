@@ -122,36 +122,3 @@ class TestWebhooks:
         r = http.post("/webhooks", "supervisor", {"url": "ftp://x.example"})
         assert (r.status_code, r.json["code"]) == (422, "OS722")
         assert http.post("/webhooks", "supervisor", {"url": "https://x", "secret": "short"}).status_code == 422
-
-
-class TestCallbacks:
-    def path(self, case_id: str) -> str:
-        return f"/callbacks/cases/{case_id}/items/{REGISTRATION}/decision"
-
-    def test_a_department_system_approves_with_a_licence_once(self, http: Http) -> None:
-        """Review and approval in one call, the licence in the event; the same call again changes
-        nothing and answers the same."""
-        case_id = http.accepted_business()
-        system = http.authority.issue(Actor(Role.REVIEWER, "amr-approval-system",
-                                            department=http.catalogue.item(REGISTRATION).department)).token
-        body = {"decision": "approved", "licence": {"number": "91330102MA2XXXXX1", "issuer": "杭州市市场监督管理局"}}
-        first = http.post(self.path(case_id), system, body, idempotency_key="cb-1")
-        assert first.status_code == 200, first.json
-        again = http.post(self.path(case_id), system, body, idempotency_key="cb-1")
-        assert again.status_code == 200 and again.json == first.json
-        events = http.get(f"/cases/{case_id}/events?page_size=200", "supervisor").json["items"]
-        approved = [e for e in events if e["type"] == "ItemApproved"]
-        assert len(approved) == 1 and "91330102MA2XXXXX1" in approved[0]["data"]["note"]
-
-    def test_refused_callbacks(self, http: Http) -> None:
-        """No key: 422; another department's system: 404 as a missing case; an unknown case: 404;
-        a refusal without a reason: 422."""
-        case_id = http.accepted_business()
-        department = http.catalogue.item(REGISTRATION).department
-        body = {"decision": "approved"}
-        assert http.post(self.path(case_id), department, body).status_code == 422
-        other = next(d for d in http.catalogue.departments if d != department)
-        assert http.post(self.path(case_id), other, body, idempotency_key="k").status_code in (403, 404)
-        assert http.post(self.path("no-such-case"), department, body, idempotency_key="k").status_code == 404
-        r = http.post(self.path(case_id), department, {"decision": "refused"}, idempotency_key="k")
-        assert r.status_code == 422

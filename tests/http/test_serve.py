@@ -175,3 +175,27 @@ def test_case_end_to_end(server):
     assert [(line["method"], line["status"]) for line in requests] == api.sent  # one line per request
     assert all(line["route"] for line in requests)
     assert PERSON_ID not in text and "张三" not in text and me not in text
+
+
+def test_upload_larger_than_the_json_limit(server, tmp_path):
+    """A 1 MiB scan goes through the real server (its body limit is the files' one), lands in
+    oneservice-files/ beside the database, and comes back byte for byte."""
+    import hashlib
+
+    client = Client(server.base)
+    token = issue(server.db, "--role", "applicant", "--id", "zhangsan", "--applicant-id", PERSON_ID)
+    status, _, body = client.call("POST", "/cases", token, {"matter_id": BIZ, "applicant": PERSON,
+                                                             "channel": "online", "location": LOCATION})
+    assert status == 201, body
+    data = b"%PDF-1.7\n" + os.urandom(1024 * 1024)
+    url = f"{server.base}/cases/{body['id']}/materials/premises-lease/file"
+    request = urllib.request.Request(url, data=data, method="PUT")
+    request.add_header("Authorization", f"Bearer {token}")
+    request.add_header("X-Content-SHA256", hashlib.sha256(data).hexdigest())
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+        assert json.loads(response.read())["size"] == len(data)
+    assert (server.db.parent / "oneservice-files" / hashlib.sha256(data).hexdigest()[:2]).is_dir()
+    download = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(download, timeout=30) as response:
+        assert response.read() == data

@@ -66,6 +66,18 @@ class TestFees:
         with pytest.raises(NotAuthorised):
             service.confirm_fee(applicant, case_id, FEE_ITEM, amount="80", reference="PAY-X")
 
+    def test_a_departments_system_acts_on_its_own_items_only(self, service) -> None:
+        """A system actor naming a department (its approval system) may not report on another
+        department's item; one naming none (the payment service) reports on any."""
+        case_id = ready_flat(service)
+        tax_system = Actor(Role.SYSTEM, "tax-system", department=service.catalogue.item(TAX_ITEM).department)
+        with pytest.raises(NotAuthorised) as refused:
+            service.confirm_fee(tax_system, case_id, FEE_ITEM, amount="80", reference="PAY-T")
+        assert "belongs to department" in str(refused.value)
+        own = Actor(Role.SYSTEM, "bdc-pay", department=service.catalogue.item(FEE_ITEM).department)
+        assert "confirm_fee" not in service.confirm_fee(own, case_id, FEE_ITEM, amount="80",
+                                                        reference="PAY-T").allowed
+
 
 class TestLicencesReceiptsReferences:
     def test_licence_of_an_approved_item_once(self, service) -> None:

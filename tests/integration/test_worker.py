@@ -151,6 +151,6 @@ class TestCommand:
         assert result.exit_code == 0, result.output
         lines = result.output.splitlines()
         assert [line.split(":")[0] for line in lines] == [
-            "supervision", "deem_accepted", "terminate_overdue", "webhooks"]
+            "supervision", "deem_accepted", "terminate_overdue", "webhooks", "purge_files"]
         again = CliRunner().invoke(main, args)
         assert again.exit_code == 0 and "supervision" not in again.output  # a minute has not passed

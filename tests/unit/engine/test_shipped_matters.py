@@ -12,6 +12,7 @@ from engine_helpers import ME, MONDAY, PERSON, build_engine, reviewer, tasks
 from oneservice.catalog.loader import load_catalogue
 from oneservice.domain.case import Actor, Role
 from oneservice.domain.definitions import Channel, OnsiteStage
+from oneservice.domain.situations import APPLICANT_KIND
 from oneservice.engine.clock import SimulatedClock
 from oneservice.errors import ActionRejected
 from oneservice.samples import sample_form
@@ -34,8 +35,10 @@ def submitted(plan, engine, clock, *, channel=None):
         channel = Channel.WINDOW if needs_window or not remote else remote[0]
     actor = CLERK if channel is Channel.WINDOW else ME
     case = engine.open_case(actor, "C-1", PERSON, channel.value, LOCATION, clock.now())
-    materials = [line.material.id for line in plan.materials]
-    engine.submit(case, actor, clock.now(), sample_form(plan), materials, channel.value)
+    form = sample_form(plan)
+    situation = plan.for_answers({APPLICANT_KIND: PERSON.kind, **form})  # the sample's 情形
+    materials = [line.material.id for line in situation.materials]
+    engine.submit(case, actor, clock.now(), form, materials, channel.value)
     return case
 
 
@@ -49,6 +52,7 @@ def test_items_start_when_their_predecessors_are_approved(matter_id):
     clock = SimulatedClock(MONDAY)
     case = submitted(plan, engine, clock)
     engine.accept(case, CLERK, clock.now())
+    plan = engine.plan_for(case)  # the items of the case's situation
     approved: set[str] = set()
 
     def expected() -> dict[str, str]:

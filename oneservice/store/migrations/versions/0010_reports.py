@@ -5,6 +5,8 @@
 * ``cases.external_refs`` — item code → {system actor: the number its system gave the item};
 * ``external_references`` — the same numbers, looked up by (system, reference) for callbacks.
 
+* ``token_ledger.scopes`` — a system token's callbacks (decision, licence, fee, delivery).
+
 Receipts of mailed results live in the ``deliveries`` JSON of the case (no column).
 
 Revision ID: 0010
@@ -42,9 +44,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("system", "reference", name=op.f("pk_external_references")),
     )
     op.create_index(op.f("ix_external_references_case_id"), "external_references", ["case_id"])
+    op.add_column("token_ledger", sa.Column("scopes", sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("token_ledger", recreate="never") as batch:
+        batch.drop_column("scopes")
     op.drop_index(op.f("ix_external_references_case_id"), table_name="external_references")
     op.drop_table("external_references")
     with op.batch_alter_table("cases", recreate="never") as batch:

@@ -1,5 +1,6 @@
 Feature: Property transfer with water, power and gas transfer
-  Buyer and seller come once, together, to the window for identity checks and signatures;
+  Buyer (the applicant) and seller, both parties of the case, come once, together, to the window
+  for identity checks and signatures;
   the taxes, the transfer registration and the utility transfers follow without another trip.
 
   Background:
@@ -27,6 +28,16 @@ Feature: Property transfer with water, power and gas transfer
     And the clerk delivers the results electronically
     Then the case is "delivered"
     And the case has 1 trip
+
+  Scenario: Buyer and seller both come once; each party sees only their own progress
+    Given the party "seller" is "李四" with resident ID "330106199008080078"
+    When the clerk opens a case of "property-transfer" at the window of "hz-citizen-centre" for the applicant
+    And the applicant submits a complete application
+    Then the case has 1 trip
+    And the party "buyer" has 1 trip
+    And the party "seller" has 1 trip
+    And the progress view of the party "seller" shows only their own data
+    And the progress view of the party "buyer" shows only their own data
 
   Scenario: A suspension stops the clock
     When the clerk opens a case of "property-transfer" at the window for the applicant

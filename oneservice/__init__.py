@@ -26,6 +26,7 @@ if _typing.TYPE_CHECKING:
     from .domain.case import Applicant as Applicant
     from .domain.case import Case as Case
     from .domain.case import CaseState as CaseState
+    from .domain.case import Party as Party
     from .domain.case import RatingLevel as RatingLevel
     from .domain.case import Role as Role
     from .domain.case import TaskState as TaskState
@@ -49,6 +50,7 @@ if _typing.TYPE_CHECKING:
     from .errors import InvalidInput as InvalidInput
     from .errors import NotAuthorised as NotAuthorised
     from .errors import OneServiceError as OneServiceError
+    from .errors import PartyError as PartyError
     from .errors import SchemaOutOfDate as SchemaOutOfDate
     from .errors import StoreError as StoreError
     from .errors import UnknownDefinition as UnknownDefinition
@@ -88,6 +90,8 @@ __all__ = [
     "OneService",
     "OneServiceError",
     "Page",
+    "Party",
+    "PartyError",
     "ProgressView",
     "RatingLevel",
     "Role",
@@ -112,14 +116,15 @@ _MODULES = {
     ".catalog.loader": ("CheckReport", "check", "load_catalogue"),
     ".catalog.notice": ("notice_data", "render_diagram", "render_notice"),
     ".catalog.plan": ("MatterPlan",),
-    ".domain.case": ("Actor", "Applicant", "Case", "CaseState", "RatingLevel", "Role", "TaskState"),
+    ".domain.case": ("Actor", "Applicant", "Case", "CaseState", "Party", "RatingLevel", "Role",
+                     "TaskState"),
     ".engine.clock": ("TZ", "Clock", "SimulatedClock", "SystemClock"),
     ".engine.calendar": ("Due", "WorkCalendar"),
     ".errors": (
         "ActionRejected", "CalendarConflict", "CalendarError", "CaseError", "CaseNotFound",
         "ConcurrencyConflict", "DefinitionError", "DuplicateAction", "Finding", "IllegalAction",
-        "InvalidIdentifier", "InvalidInput", "NotAuthorised", "OneServiceError", "SchemaOutOfDate",
-        "StoreError",
+        "InvalidIdentifier", "InvalidInput", "NotAuthorised", "OneServiceError", "PartyError",
+        "SchemaOutOfDate", "StoreError",
         "UnknownDefinition",
     ),
     ".service": ("OneService",),

@@ -9,6 +9,7 @@
     ├── InvalidInput                     a value given to an action is wrong         OS620
     │   ├── InvalidIdentifier            resident ID number / credit code malformed  OS621
     │   ├── SituationError               wrong for the applicant's situation (情形)  OS710
+    │   ├── PartyError                   a party's role, kind or person is wrong      OS711
     │   ├── FeedQueryInvalid             a feed position, page size or wait is wrong  OS720
     │   └── WebhookInvalid               a webhook's URL, secret or kinds are wrong   OS722
     ├── FileRefused                      an uploaded file is refused, nothing is kept
@@ -64,6 +65,7 @@ __all__ = [
     "MaterialsClosed",
     "NotAuthorised",
     "OneServiceError",
+    "PartyError",
     "SchemaOutOfDate",
     "Severity",
     "SituationError",
@@ -202,6 +204,13 @@ class SituationError(InvalidInput):
     need, an answer of the wrong type, a question the matter does not ask."""
 
     code = "OS710"
+
+
+class PartyError(InvalidInput):
+    """A party of a case is wrong: a role the matter does not declare, a required role missing,
+    one person in two roles, a kind that does not fit the role."""
+
+    code = "OS711"
 
 
 class InvalidIdentifier(InvalidInput):

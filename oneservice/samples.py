@@ -13,9 +13,11 @@ from stdnum.cn import ric, uscc
 
 from .catalog.plan import MatterPlan
 from .domain import conditions
-from .domain.definitions import Channel, FieldType, FormField
+from .domain.case import Applicant, Party
+from .domain.definitions import Channel, FieldType, FormField, Matter, PartyKind
 
-__all__ = ["sample_company_code", "sample_deliveries", "sample_form", "sample_resident_id", "sample_value"]
+__all__ = ["sample_company_code", "sample_deliveries", "sample_form", "sample_parties", "sample_resident_id",
+           "sample_value"]
 
 
 def sample_resident_id(n: int) -> str:
@@ -28,6 +30,24 @@ def sample_company_code(n: int) -> str:
     """A valid unified social credit code for examples and tests; ``n`` varies it."""
     base = f"91330106MA2{n % 10}{(n * 3) % 10}X{(n * 7) % 10}K{(n * 9) % 10}"[:17]
     return next(base + c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if uscc.is_valid(base + c))
+
+
+def sample_parties(matter: Matter, applicant_id: str = "", n: int = 50) -> list[Party]:
+    """A party in each required role of ``matter`` besides the applicant's (the seller of a flat),
+    each a different person or company than ``applicant_id``; ``n`` varies them."""
+    out: list[Party] = []
+    for role in matter.parties[1:]:
+        if not role.required:
+            continue
+        company = role.kind is PartyKind.COMPANY
+        number = sample_company_code(n) if company else sample_resident_id(n)
+        while number == applicant_id or any(p.applicant.id_number == number for p in out):
+            n += 1
+            number = sample_company_code(n) if company else sample_resident_id(n)
+        out.append(Party(role.role, Applicant("company" if company else "person", number,
+                                              f"{role.name.zh}{n}")))
+        n += 1
+    return out
 
 
 def sample_value(field: FormField, n: int) -> Any:

@@ -360,6 +360,42 @@ def progress_shows(world: World, label: str) -> None:
                    + "、".join(s.zh for s in view.steps) + f" (state {view.state_zh})")
 
 
+@step_def("check", CASE,
+          'the party "{role}" has {n:int} trip[s]',
+          '当事人 "{role}" 的跑动次数为 {n:int}[ 次]')
+def party_trips_are(world: World, role: str, n: int) -> None:
+    """The on-site trips of one party of the case (buyer, seller; by role id or name), as that
+    party's own progress view shows them."""
+    rid = world.role(role, world.matter)
+    view = world.service.progress(world.party_actor(rid), world.case)
+    if view.trips != n:
+        world.fail(f"expected the {rid} to have {n} trip(s), but they have {view.trips}")
+
+
+@step_def("check", NOTICE,
+          'the progress view of the party "{role}" shows only their own data',
+          '当事人 "{role}" 的办件进度只显示本人信息')
+def party_progress_own(world: World, role: str) -> None:
+    """办件进度 as one party sees it: their own trips; every other party by role, name and masked
+    ID number only (no trips, no full number)."""
+    rid = world.role(role, world.matter)
+    view = world.service.progress(world.party_actor(rid), world.case)
+    case = world.service.case(world.supervisor(), world.case)
+    if view.party != rid:
+        world.fail(f"the progress view is the {view.party}'s, not the {rid}'s")
+    for line in view.parties:
+        full = case.party(line["role"])
+        assert full is not None
+        if line["id_number"] == full.id_number or full.id_number in repr(view.to_dict()):
+            world.fail(f"the {rid}'s progress view shows the full ID number of the {line['role']}")
+        if line["role"] == rid and line["trips"] != case.trips_of(rid):
+            world.fail(f"the {rid}'s own line shows {line['trips']} trip(s), not {case.trips_of(rid)}")
+        if line["role"] != rid and line["trips"] is not None:
+            world.fail(f"the {rid}'s progress view shows the trips of the {line['role']}")
+    if [line["role"] for line in view.parties if line["self"]] != [rid]:
+        world.fail(f"the {rid}'s progress view does not mark exactly their own line")
+
+
 @step_def("check", NOTICE,
           "the progress view masks the applicant's ID number",
           "办件进度中申请人证件号码已脱敏")

@@ -26,7 +26,8 @@ def open_case(world: World, matter: str, channel: str, location: str | None) -> 
     world.form, world.notice, world.case_id = {}, None, None
     actor = world.clerk(where) if channel == "window" else world.on_behalf(channel)
     applicant = world.the_applicant()
-    summary = world.service.open_case(actor, matter_id, applicant, channel=channel, location=where)
+    summary = world.service.open_case(actor, matter_id, applicant, channel=channel, location=where,
+                                      parties=world.the_parties(matter_id))
     world.case_id = summary.id
 
 

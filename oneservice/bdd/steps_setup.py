@@ -60,6 +60,16 @@ def person(world: World, name: str, number: str | None) -> None:
 
 
 @step_def("setup", SECTION,
+          'the party "{role}" is "{name}"[ with resident ID "{number}"]',
+          '当事人 "{role}" 是 "{name}"[，身份证号码 "{number}"]')
+def party_person(world: World, role: str, name: str, number: str | None) -> None:
+    """Another party of the next case, a person, in a role its matter declares (by id or name:
+    seller, 卖方). A required role no step names gets a sample party."""
+    world.parties[role] = Applicant("person", number or sample_resident_id(2 + len(world.parties)), name,
+                                    "13900139000")
+
+
+@step_def("setup", SECTION,
           'a company "{name}"[ with credit code "{number}"]',
           '申请企业是 "{name}"[，统一社会信用代码 "{number}"]')
 def company(world: World, name: str, number: str | None) -> None:

@@ -30,13 +30,14 @@ from oneservice import (
     Notice,
     OneService,
     OneServiceError,
+    Party,
     ProgressView,
     Role,
     SimulatedClock,
     Store,
     load_catalogue,
 )
-from oneservice.samples import sample_resident_id
+from oneservice.samples import sample_parties, sample_resident_id
 
 from .names import Names, ScenarioProblem
 
@@ -74,6 +75,7 @@ class World:
         self.clock = SimulatedClock(DEFAULT_START)
         self._service: OneService | None = None
         self.applicant: Applicant | None = None
+        self.parties: dict[str, Applicant] = {}  # a party role (id or name) → the party
         self.case_id: str | None = None
         self.matter_id: str | None = None
         self.location: str | None = None
@@ -231,6 +233,34 @@ class World:
 
     def progress(self) -> ProgressView:
         return self.service.progress(self.applicant_actor(), self.case)
+
+    def role(self, text: str, matter: str) -> str:
+        """The party role of ``matter`` a step names, by its id or its Chinese or English name."""
+        roles = self.catalogue.matters[matter].parties
+        wanted = text.strip()
+        for role in roles:
+            if wanted in (role.role, role.name.zh) or wanted.casefold() == role.name.en.casefold():
+                return role.role
+        shown = ", ".join(f"{r.role} ({r.name.zh})" for r in roles)
+        raise ScenarioProblem(f"matter {matter} has no party role {text!r} — its roles: {shown}")
+
+    def the_parties(self, matter: str) -> list[Party]:
+        """The other parties of a case of ``matter``: those the scenario named, and a sample party
+        in each other required role."""
+        definition = self.catalogue.matters[matter]
+        named = {self.role(text, matter): person for text, person in self.parties.items()}
+        given = [Party(r.role, named[r.role]) for r in definition.parties[1:] if r.role in named]
+        taken = self.the_applicant().id_number
+        rest = [p for p in sample_parties(definition, taken) if p.role not in named
+                and all(p.applicant.id_number != g.applicant.id_number for g in given)]
+        return given + rest
+
+    def party_actor(self, role: str) -> Actor:
+        """The party of the open case in ``role`` (a role id), signed in as an applicant."""
+        person = self.service.case(self.supervisor(), self.case).party(role)
+        if person is None:
+            raise ScenarioProblem(f"the case has no party in the role {role!r}")
+        return Actor(Role.APPLICANT, f"applicant:{person.name}", applicant_id=person.id_number)
 
     def item(self, text: str) -> str:
         return self.names.item(text, self.matter)

@@ -302,6 +302,12 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
                   _did_you_mean(after, codes))
             elif after == mi.item:
                 f(("items", index, "after", ai), "OS401", f"{mi.item} depends on itself")
+    roles: set[str] = set()
+    for pi, party in enumerate(matter.parties):
+        if party.role in roles:
+            f(("parties", pi, "role"), "OS205", f"duplicate party role {party.role!r}",
+              "give each party role its own id")
+        roles.add(party.role)
     if any(x.is_error for x in out):
         return None, out
     if _order(matter, loc, out) is None:

@@ -458,7 +458,8 @@ def _build_matter(x: dict[str, Any], name: str) -> d.Matter:
         same_visit_pickup=x["pickup"]["same_visit"], trip_budget=x["trip_budget"],
         promise=x["promise"], on_item_refused=d.RefusalPolicy(x["on_item_refused"]),
         deficiency=x["deficiency"], release=d.ResultRelease(x["pickup"]["release"]),
-        joint_handling=x["joint_handling"], questions=tuple(x["questions"]), source_file=name,
+        joint_handling=x["joint_handling"], questions=tuple(x["questions"]),
+        parties=tuple(x["parties"]) if x["parties"] else (d.APPLICANT_ROLE,), source_file=name,
     )
 
 

@@ -74,6 +74,7 @@ class TripStep:
     trips: int  # trips this step adds (0 when merged into another visit)
     scenario: Scenario
     why: Text
+    parties: tuple[str, ...] = ("applicant",)  # the party roles who come on site at this step
 
     def describe(self, lang: str = "en") -> str:
         return f"{self.stage}: {self.why.get(lang)}"
@@ -94,6 +95,16 @@ class ResultRoute:
 
 
 @attrs.frozen
+class PartyTrips:
+    """The best and worst-case trips of one party role (the trip budget holds for each)."""
+
+    role: str
+    name: Text
+    best: int
+    worst: int
+
+
+@attrs.frozen
 class TripAnalysis:
     """Best achievable and worst-case on-site trips under the matter's rules (see docs)."""
 
@@ -104,6 +115,10 @@ class TripAnalysis:
     after_notice: int  # extra trips when materials were incomplete (outside the promise)
     delivery_channels: frozenset[str]  # every channel some result can be handed over by
     results: tuple[ResultRoute, ...] = ()  # per item, in dependency order
+    parties: tuple[PartyTrips, ...] = ()  # per party role, the applicant's first
+
+    def party(self, role: str) -> PartyTrips | None:
+        return next((p for p in self.parties if p.role == role), None)
 
     def route(self, result_id: str) -> ResultRoute | None:
         return next((r for r in self.results if r.result.id == result_id), None)

@@ -363,6 +363,19 @@ class JointHandlingSchema(Base):
         return d.JointHandling(data["legal_basis"])
 
 
+class PartySchema(Base):
+    role = fields.String(required=True, validate=_pattern(SLUG, "party role", "seller"))
+    name = _text()
+    kind = fields.String(load_default="any", validate=_one_of([k.value for k in d.PartyKind]))
+    present_at_intake = StrictBool(load_default=False)
+    required = StrictBool(load_default=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> d.PartyRole:
+        return d.PartyRole(data["role"], data["name"], d.PartyKind(data["kind"]),
+                           data["present_at_intake"], data["required"])
+
+
 class MatterBodySchema(Base):
     id = fields.String(required=True, validate=_pattern(SLUG, "matter id", "start-a-business"))
     version = Version(required=True)
@@ -382,6 +395,18 @@ class MatterBodySchema(Base):
     deficiency = fields.Nested(DeficiencySchema, load_default=d.DeficiencyRules)
     joint_handling = fields.Nested(JointHandlingSchema, load_default=None, allow_none=True)
     questions = fields.List(fields.Nested(FormFieldSchema), load_default=list)
+    parties = fields.List(
+        fields.Nested(PartySchema), load_default=None,
+        validate=validate.Length(min=1, error="OS206: list at least one party role, the applicant's "
+                                 "first (or leave parties out: one role, applicant)"))
+
+    @validates_schema
+    def applicant_required(self, data: dict[str, Any], **_: Any) -> None:
+        parties = data.get("parties")
+        if parties and not parties[0].required:
+            raise ValidationError({0: {"required": ["OS206: the first party role is the applicant's, "
+                                                    "who is part of every case: it cannot be optional"]}},
+                                  "parties")
 
 
 class MatterFileSchema(Base):

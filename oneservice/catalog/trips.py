@@ -3,14 +3,27 @@
 The rule is documented in ``docs/authoring.md`` ("Counting trips"): each step adds one trip or
 none and counts always or only in the worst case; each result is routed by the channels its
 form, its item and the matter allow (OS409 when none is left).
+
+Trips are counted per party role ("Parties" in docs/authoring.md): every step is the applicant's
+(the matter's first role), except intake, which every role ``present_at_intake`` attends too;
+the budget holds for each role and OS501 names the role over it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..domain.definitions import Channel, Item, ItemKind, Matter, OnsiteStage, OnsiteVisit, Text
-from .plan import ResultRoute, Scenario, TripAnalysis, TripStage, TripStep
+from ..domain.definitions import (
+    APPLICANT_ROLE,
+    Channel,
+    Item,
+    ItemKind,
+    Matter,
+    OnsiteStage,
+    OnsiteVisit,
+    Text,
+)
+from .plan import PartyTrips, ResultRoute, Scenario, TripAnalysis, TripStage, TripStep
 
 __all__ = ["analyse_trips"]
 
@@ -38,23 +51,36 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
     """
     steps: list[TripStep] = []
     problems: list[TripProblem] = []
+    applicant = matter.applicant_role
+    present = [p for p in matter.parties if p.present_at_intake]
+    at_intake = (applicant.role, *(p.role for p in present if p is not applicant))
 
-    def step(stage: TripStage, trips: int, scenario: Scenario, zh: str, en: str) -> None:
-        steps.append(TripStep(stage, trips, scenario, Text(zh, en)))
+    def step(stage: TripStage, trips: int, scenario: Scenario, zh: str, en: str,
+             parties: tuple[str, ...] = (applicant.role,)) -> None:
+        steps.append(TripStep(stage, trips, scenario, Text(zh, en), parties))
 
     def onsite(stage: OnsiteStage) -> list[tuple[Item, OnsiteVisit]]:
         return [(i, i.onsite) for i in items if i.onsite is not None and i.onsite.stage is stage]
 
     intake_onsite = onsite(OnsiteStage.INTAKE)
     window_only_intake = not _no_trip(matter.intake_channels)
-    intake_forced = window_only_intake or bool(intake_onsite)
+    applicant_present = applicant.present_at_intake
+    intake_forced = window_only_intake or bool(intake_onsite) or applicant_present
     if window_only_intake:
-        step("intake", 1, "always", "受理渠道仅限窗口", "intake is at the window only")
+        step("intake", 1, "always", "受理渠道仅限窗口", "intake is at the window only", at_intake)
+    elif applicant_present:
+        step("intake", 1, "always", f"{applicant.name.zh}须到窗口当面申请",
+             f"the {applicant.name.en} ({applicant.role}) comes to the window at intake", at_intake)
     for n, (item, visit) in enumerate(intake_onsite):
-        merged = window_only_intake or n > 0
+        merged = window_only_intake or applicant_present or n > 0
         step("intake", 0 if merged else 1, "always",
              f"{item.name.zh}：{visit.reason.zh}" + ("（与受理同次到场）" if merged else ""),
-             f"{item.code} ({item.name.en}): {visit.reason.en}" + (" (same visit)" if merged else ""))
+             f"{item.code} ({item.name.en}): {visit.reason.en}" + (" (same visit)" if merged else ""),
+             at_intake)
+    if not intake_forced:  # the applicant may apply online; the others still come to the window
+        for party in present:
+            step("intake", 1, "always", f"{party.name.zh}须到窗口当面签字",
+                 f"the {party.name.en} ({party.role}) comes to the window at intake", (party.role,))
 
     for item, visit in onsite(OnsiteStage.REVIEW):
         if visit.by == "staff":  # 上门核查: staff travel, the applicant does not
@@ -111,14 +137,20 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
              "materials owed under deficiency acceptance can only be supplied at the window")
     after_notice = 0 if _no_trip(matter.supplement_channels) else 1
 
-    best = sum(s.trips for s in steps if s.scenario == "always")
-    worst = best + sum(s.trips for s in steps if s.scenario == "worst")
-    analysis = TripAnalysis(best, worst, matter.trip_budget, tuple(steps), after_notice,
-                            frozenset(c.value for r in routes for c in r.channels), routes)
-    if worst > matter.trip_budget:
-        forcing = [s for s in steps if s.trips]
-        named = "; ".join(s.describe("en") for s in forcing)
-        problems.append((("trip_budget",), "OS501",
-                         f"worst case {worst} on-site trip(s) exceeds the trip budget of "
-                         f"{matter.trip_budget} (best {best}); trips forced by: {named}", None))
+    parties = []
+    for party in matter.parties:
+        own = [s for s in steps if party.role in s.parties]
+        best = sum(s.trips for s in own if s.scenario == "always")
+        worst = best + sum(s.trips for s in own if s.scenario == "worst")
+        parties.append(PartyTrips(party.role, party.name, best, worst))
+        if worst > matter.trip_budget:
+            named = "; ".join(s.describe("en") for s in own if s.trips)
+            whose = ("" if matter.parties == (APPLICANT_ROLE,)
+                     else f" of party {party.role!r} ({party.name.en})")
+            problems.append((("trip_budget",), "OS501",
+                             f"worst case {worst} on-site trip(s){whose} exceeds the trip budget of "
+                             f"{matter.trip_budget} (best {best}); trips forced by: {named}", None))
+    mine = parties[0]
+    analysis = TripAnalysis(mine.best, mine.worst, matter.trip_budget, tuple(steps), after_notice,
+                            frozenset(c.value for r in routes for c in r.channels), routes, tuple(parties))
     return analysis, problems

@@ -67,8 +67,11 @@ def check_command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
                 f"{len(report.warnings)} warning(s)"
             )
             for mid, plan in sorted(cat.plans.items()):
+                parties = plan.trips.parties
+                each = ("; per party " + ", ".join(f"{p.role} {p.best}/{p.worst}" for p in parties)
+                        if len(parties) > 1 else "")
                 click.echo(f"  {mid}: trips best {plan.trips.best} / worst {plan.trips.worst} "
-                           f"(budget {plan.trips.budget}); critical path {plan.path.promised_total} "
+                           f"(budget {plan.trips.budget}){each}; critical path {plan.path.promised_total} "
                            f"{plan.path.unit.replace('_', ' ')} (promise {plan.matter.promise})")
         else:
             click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) "

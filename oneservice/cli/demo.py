@@ -26,7 +26,7 @@ def run_demo(
     from .. import TZ, Actor, Applicant, OneService, Role, SimulatedClock
     from ..domain.definitions import Channel, OnsiteStage
     from ..domain.situations import APPLICANT_KIND
-    from ..samples import sample_deliveries, sample_form, sample_resident_id
+    from ..samples import sample_deliveries, sample_form, sample_parties, sample_resident_id
     from ..store.schema import open_schema
     from .options import database_url
 
@@ -40,18 +40,22 @@ def run_demo(
     person = Applicant("person", sample_resident_id(1), "张三", "13800138000")
     applicant = Actor(Role.APPLICANT, "zhangsan", applicant_id=person.id_number)
     clerk = Actor(Role.CLERK, "clerk-01", location=location)
+    parties = sample_parties(matter, person.id_number)  # the seller beside the buyer, …
     online = [c for c in (Channel.ONLINE, Channel.MOBILE) if c in matter.intake_channels]
     if any(i.onsite is not None and i.onsite.stage is OnsiteStage.INTAKE for i in plan.items):
         online = []  # the applicant must come to the window anyway: do everything in that visit
     if online:
-        summary = service.open_case(applicant, matter_id, person, channel=online[0].value, location=location)
+        summary = service.open_case(applicant, matter_id, person, channel=online[0].value, location=location,
+                                    parties=parties)
         intake = online[0].value
     elif Channel.AGENT in matter.intake_channels:
         agent = Actor(Role.AGENT, "grid-worker-07")
-        summary = service.open_case(agent, matter_id, person, channel="agent", location=location)
+        summary = service.open_case(agent, matter_id, person, channel="agent", location=location,
+                                    parties=parties)
         applicant, intake = agent, "agent"
     else:
-        summary = service.open_case(clerk, matter_id, person, channel="window", location=location)
+        summary = service.open_case(clerk, matter_id, person, channel="window", location=location,
+                                    parties=parties)
         applicant, intake = clerk, "window"
     case_id = summary.id
     form = sample_form(plan)

@@ -78,6 +78,7 @@ class ParamKind(enum.StrEnum):
     FILE = "file"  # an uploaded file as stored: {sha256, size, content_type, name} (never its bytes)
     LICENCE_REF = "licence_ref"  # an electronic licence: {number, issuer}
     FILES = "files"  # the files a purge removes: [{material, sha256}]
+    PARTIES = "parties"  # party roles of the case (optional list): who came on a visit
 
 
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
@@ -300,7 +301,9 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         # a clerk records it while the case is open at the front desk; a reviewer during review
         case=Move.of([C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS, C.READY_FOR_PICKUP]),
         task=Move.of([T.READY, T.IN_REVIEW]), task_roles=_REVIEWER,
-        params=(Param("purpose", ParamKind.REASON, "why the applicant must come"), _OVER_BUDGET),
+        params=(Param("purpose", ParamKind.REASON, "why the applicant must come"), _OVER_BUDGET,
+                Param("parties", ParamKind.PARTIES, "the roles of the parties who came (optional; default: "
+                      "the applicant, and at an intake step every party present at intake)")),
         path="visits",
     ),
     ActionSpec(

@@ -36,6 +36,7 @@ __all__ = [
     "MaterialRecord",
     "MaterialStatus",
     "Outcome",
+    "Party",
     "Rating",
     "RatingLevel",
     "RatingSubject",
@@ -144,6 +145,14 @@ class Applicant:
         return n[:4] + "*" * max(0, len(n) - 8) + n[-4:] if len(n) > 8 else "*" * len(n)
 
 
+@attrs.frozen
+class Party:
+    """A party of a case besides the applicant, in a role the matter declares (the seller)."""
+
+    role: str
+    applicant: Applicant
+
+
 @attrs.define(eq=False)
 class ItemTask:
     item_code: str
@@ -179,13 +188,16 @@ class MaterialRecord:
 
 @attrs.define(eq=False)
 class Visit:
-    """One on-site visit of the applicant (a trip). Steps in one visit count once."""
+    """One on-site visit (a trip of each party who came). Steps in one visit count once.
+
+    ``parties``: the roles of the parties who came (empty: the applicant alone)."""
 
     seq: int
     at: dt.datetime
     location: str
     purposes: list[str]
     over_budget_reason: str | None = None
+    parties: list[str] = attrs.Factory(list)
 
 
 @attrs.define(eq=False)
@@ -247,6 +259,7 @@ class Rating:
     about_id: str | None = None  # the department, window (location) or staff member
     bad: bool = False  # a 差评 under the policy in force when it was given
     appeal: Appeal | None = None
+    party: str | None = None  # the role of the party who rated (None: the applicant's)
 
     @property
     def counted(self) -> bool:
@@ -320,6 +333,8 @@ class Case:
     state: CaseState = CaseState.DRAFT
     version: int = 0
     agent: str | None = None
+    applicant_role: str = "applicant"  # the matter's first party role, the applicant's
+    parties: list[Party] = attrs.Factory(list)  # the other parties, in the matter's role order
     submitted_at: dt.datetime | None = None
     received_at: dt.datetime | None = None  # the last hand-in the front desk has not answered yet
     accepted_at: dt.datetime | None = None
@@ -349,8 +364,30 @@ class Case:
 
     @property
     def trips(self) -> int:
-        """Trips are derived from the recorded visits."""
-        return len(self.visits)
+        """The applicant's trips, derived from the recorded visits."""
+        return self.trips_of(self.applicant_role)
+
+    def visitors(self, visit: Visit) -> list[str]:
+        """The roles of the parties who came on ``visit``."""
+        return visit.parties or [self.applicant_role]
+
+    def trips_of(self, role: str) -> int:
+        """The trips of the party in ``role``: the visits they came to."""
+        return sum(role in self.visitors(v) for v in self.visits)
+
+    def party(self, role: str) -> Applicant | None:
+        """The party in ``role`` (the applicant for the applicant's role)."""
+        if role == self.applicant_role:
+            return self.applicant
+        return next((p.applicant for p in self.parties if p.role == role), None)
+
+    def role_of(self, id_number: str | None) -> str | None:
+        """The role of the party with this ID number or credit code (``None``: not a party)."""
+        if not id_number:
+            return None
+        if id_number == self.applicant.id_number:
+            return self.applicant_role
+        return next((p.role for p in self.parties if p.applicant.id_number == id_number), None)
 
     @property
     def due(self) -> Deadline | None:

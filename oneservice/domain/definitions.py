@@ -353,6 +353,38 @@ class MatterItem:
     if_absent: AbsentPolicy = AbsentPolicy.PROCEED
 
 
+class PartyKind(enum.StrEnum):
+    """Who may take a party role: a person, a company, or either."""
+
+    PERSON = "person"
+    COMPANY = "company"
+    ANY = "any"
+
+    def fits(self, kind: str) -> bool:
+        """Whether an applicant of ``kind`` (person or company) may take a role of this kind."""
+        return self is PartyKind.ANY or self.value == kind
+
+
+@attrs.frozen
+class PartyRole:
+    """A role a party of the case takes (buyer and seller, both parents, a legal representative).
+
+    The first role of a matter is the applicant's. ``present_at_intake``: the party must come to
+    the window at intake (to sign in person, for instance); ``required``: every case has a party
+    in this role.
+    """
+
+    role: str
+    name: Text
+    kind: PartyKind = PartyKind.ANY
+    present_at_intake: bool = False
+    required: bool = True
+
+
+APPLICANT_ROLE = PartyRole("applicant", Text("申请人", "applicant"))
+"""The one role of a matter that declares no parties."""
+
+
 @attrs.frozen
 class Matter:
     """An applicant-side matter (一件事) composed of items."""
@@ -373,7 +405,16 @@ class Matter:
     joint_handling: JointHandling | None = None
     deficiency: DeficiencyRules = DeficiencyRules()
     questions: tuple[FormField, ...] = ()  # asked by the matter itself (情形 questions)
+    parties: tuple[PartyRole, ...] = (APPLICANT_ROLE,)  # the first is the applicant's role
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def applicant_role(self) -> PartyRole:
+        """The role of the applicant who opens the case (the first party role)."""
+        return self.parties[0]
+
+    def party_role(self, role: str) -> PartyRole | None:
+        return next((p for p in self.parties if p.role == role), None)
 
     @property
     def item_codes(self) -> tuple[str, ...]:

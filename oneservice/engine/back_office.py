@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ..domain.case import Actor, Case, CaseState, MaterialRecord, MaterialStatus, TaskState
-from ..domain.definitions import Limit, LimitUnit, RefusalPolicy, SuspensionBasis
+from ..domain.definitions import Limit, LimitUnit, OnsiteStage, RefusalPolicy, SuspensionBasis
 from ..errors import InvalidInput
 from .base import EngineBase, require_days, require_text
 
@@ -281,12 +281,21 @@ class BackOffice(EngineBase):
         purpose: str,
         *,
         over_budget_reason: str | None = None,
+        parties: Sequence[str] | None = None,
     ) -> None:
-        """Record an unavoidable on-site visit during review (e.g. an interview)."""
+        """Record an unavoidable on-site visit during review (e.g. an interview) of ``parties``
+        (roles; default: the applicant, and for an intake step every party present at intake)."""
         require_text(purpose, "purpose")
         self._item_step(case, actor, item, "record_visit")
-        self._visit(case, actor, now, actor.location, purpose, over_budget_reason)
-        self._event(case, now, "OnsiteVisitRecorded", actor, item=item, purpose=purpose)
+        if parties is not None:
+            came = self.check_visitors(case, parties)
+        else:
+            onsite = self.items[item].onsite
+            at_intake = onsite is not None and onsite.stage is OnsiteStage.INTAKE  # every party present then
+            came = self.intake_parties(case) if at_intake else [case.applicant_role]
+        self._visit(case, actor, now, actor.location, purpose, over_budget_reason, came)
+        self._event(case, now, "OnsiteVisitRecorded", actor, item=item, purpose=purpose,
+                    parties=came if case.parties else None)
 
     def record_staff_visit(self, case: Case, actor: Actor, now: dt.datetime, item: str, purpose: str,
                            address: str | None = None) -> None:

@@ -32,6 +32,7 @@ from ..domain.case import (
     DeadlineKind,
     Event,
     ItemTask,
+    Rating,
     Role,
     Visit,
 )
@@ -39,7 +40,7 @@ from ..domain.definitions import Channel, Item, Limit, LimitUnit, ResultRelease
 from ..domain.law import Clocks
 from ..domain.policy import POLICY, Policy
 from ..domain.states import CaseState, TaskState
-from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised
+from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised, PartyError
 from .calendar import Due, WorkCalendar
 from .machines import MACHINES
 
@@ -102,6 +103,9 @@ def require_days(value: Any, field: str, most: int, *, what: str) -> int:
                            hint=f"at most {most}")
     return value
 
+
+_PARTY_ACTIONS = frozenset({"rate"})
+"""What a party other than the applicant may do on a case, besides reading it."""
 
 _REPORTED = frozenset({"record_licence", "record_receipt", "record_reference"})
 
@@ -182,11 +186,13 @@ class EngineBase:
             if self._scope_refusal(case, actor) is not None:
                 return []  # not the applicant's, not the agent's, or a clerk of no location
             specs = _OFFERED_TO[(state, actor.role)]
+            if actor.role is Role.APPLICANT and case.role_of(actor.applicant_id) != case.applicant_role:
+                specs = tuple(spec for spec in specs if spec.name in _PARTY_ACTIONS)
             department = actor.department if actor.role is Role.REVIEWER else None
         reviewing = state in ITEM_ACTION_CASE_STATES
         out = []
         for spec in specs:
-            if not self._available(case, spec):
+            if not self._available(case, spec, actor):
                 continue
             if spec.target is Target.CASE:
                 if department is None or department in {t.department for t in case.tasks.values()}:
@@ -205,7 +211,7 @@ class EngineBase:
                     out.append(f"{spec.name}:{code}")
         return out
 
-    def _available(self, case: Case, spec: ActionSpec) -> bool:
+    def _available(self, case: Case, spec: ActionSpec, actor: Actor | None = None) -> bool:
         """Whatever besides the states decides whether an action can be offered (the rectification)."""
         rect = case.rectification
         if spec.name == "supply_owed":
@@ -228,16 +234,30 @@ class EngineBase:
         if spec.name == "extend_case":
             legal = case.deadlines.get(("case_legal", case.id))
             return len(self.plan_for(case).departments) > 1 and legal is not None and not legal.extension_days
-        if spec.name == "rate":  # once, and once more after a completed rectification
-            if not case.ratings:
+        if spec.name == "rate":  # once per party, and once more after a completed rectification
+            mine = self.ratings_of(case, self.rating_party(case, actor))
+            if not mine:
                 return True
             follow_up_open = rect is not None and rect.rectified_at is not None
-            return follow_up_open and not any(r.follow_up for r in case.ratings)
+            return follow_up_open and not any(r.follow_up for r in mine)
         if spec.name == "record_callback":
             return rect is not None and rect.called_back_at is None
         if spec.name == "record_rectified":
             return rect is not None and rect.called_back_at is not None and rect.rectified_at is None
         return True
+
+    @staticmethod
+    def rating_party(case: Case, actor: Actor | None) -> str:
+        """The role of the party who rates: an applicant's own, the applicant's for anyone else
+        (an agent rates on the applicant's behalf)."""
+        if actor is not None and actor.role is Role.APPLICANT:
+            return case.role_of(actor.applicant_id) or case.applicant_role
+        return case.applicant_role
+
+    @staticmethod
+    def ratings_of(case: Case, role: str) -> list[Rating]:
+        """The ratings the party in ``role`` gave (ratings before parties were recorded: the applicant's)."""
+        return [r for r in case.ratings if (r.party or case.applicant_role) == role]
 
     @staticmethod
     def _task_step_applies(spec: ActionSpec, actor: Actor) -> bool:
@@ -366,6 +386,10 @@ class EngineBase:
         scope = self._scope_refusal(case, actor)
         if scope is not None:
             return scope
+        if (actor.role is Role.APPLICANT and isinstance(spec, ActionSpec) and spec.name not in _PARTY_ACTIONS
+                and case.role_of(actor.applicant_id) != case.applicant_role):
+            return (f"the {case.role_of(actor.applicant_id)} of this case may see it and rate it; "
+                    "the applicant acts on it")
         if actor.role is Role.REVIEWER:
             if item is None and (isinstance(spec, ReadSpec) or spec.department_case):
                 if actor.department not in {t.department for t in case.tasks.values()}:
@@ -385,7 +409,7 @@ class EngineBase:
     @staticmethod
     def _scope_refusal(case: Case, actor: Actor) -> str | None:
         """Why ``actor`` may not act on ``case`` at all, whatever the action (``None``: they may)."""
-        if actor.role is Role.APPLICANT and actor.applicant_id != case.applicant.id_number:
+        if actor.role is Role.APPLICANT and case.role_of(actor.applicant_id) is None:
             return "an applicant may act only on their own cases"
         if actor.role is Role.AGENT and case.agent != actor.id:
             return "this agent is not the case's agent (代办员)"
@@ -417,37 +441,59 @@ class EngineBase:
         location: str | None,
         purpose: str,
         over_budget_reason: str | None,
+        parties: Iterable[str] | None = None,
     ) -> None:
-        """Record an on-site step; steps on the same day at the same location are one visit."""
+        """Record an on-site step of ``parties`` (roles; default: the applicant); steps on the same
+        day at the same location are one visit. The budget holds for each party."""
         location = location or actor.location or case.location
+        came = list(dict.fromkeys(parties or [case.applicant_role]))
         last = case.visits[-1] if case.visits else None
-        if last is not None and last.location == location and last.at.date() == now.date():
-            last.purposes.append(purpose)
-            return
-        trips = case.trips + 1
-        if trips > self.matter.trip_budget:
+        merged = last is not None and last.location == location and last.at.date() == now.date()
+        new = [r for r in came if last is None or not merged or r not in case.visitors(last)]
+        budget = self.matter.trip_budget
+        over = [(role, case.trips_of(role) + 1) for role in new if case.trips_of(role) + 1 > budget]
+        for role, trips in over:
+            named = role if case.parties else None  # a case of one party: no party to name
+            whose = f" of the {role}" if named else ""
             if not over_budget_reason:
                 raise self._reject(
                     case,
-                    f"this on-site step would be trip {trips}, over the matter's budget of "
-                    f"{self.matter.trip_budget}; use a no-trip channel or give over_budget_reason",
+                    f"this on-site step would be trip {trips}{whose}, over the matter's budget of "
+                    f"{budget}; use a no-trip channel or give over_budget_reason",
                     "trip_budget",
-                    {"trips": trips, "budget": self.matter.trip_budget},
+                    {"trips": trips, "budget": budget, **({"party": named} if named else {})},
                 )
             case.over_budget = True
-            self._event(
-                case,
-                now,
-                "TripBudgetExceeded",
-                actor,
-                public=False,
-                trips=trips,
-                budget=self.matter.trip_budget,
-                reason=over_budget_reason,
-                purpose=purpose,
-            )
-        reason = over_budget_reason if trips > self.matter.trip_budget else None
-        case.visits.append(Visit(trips, now, location, [purpose], reason))
+            self._event(case, now, "TripBudgetExceeded", actor, public=False, trips=trips, budget=budget,
+                        reason=over_budget_reason, purpose=purpose, party=named)
+        if merged and last is not None:
+            last.purposes.append(purpose)
+            if new:
+                last.parties = case.visitors(last) + new
+                if over and last.over_budget_reason is None:
+                    last.over_budget_reason = over_budget_reason
+            return
+        reason = over_budget_reason if over else None
+        case.visits.append(Visit(len(case.visits) + 1, now, location, [purpose], reason, came))
+
+    @staticmethod
+    def check_visitors(case: Case, parties: Any) -> list[str]:
+        """``parties`` as the roles of parties of ``case`` who came (PartyError otherwise)."""
+        roles = [case.applicant_role, *(p.role for p in case.parties)]
+        if isinstance(parties, str) or not isinstance(parties, (list, tuple)) or not parties:
+            raise InvalidInput("list the roles of the parties who came", field="parties",
+                               hint="roles: " + ", ".join(roles))
+        for n, role in enumerate(parties):
+            if role not in roles:
+                raise PartyError(f"{role!r} is not a party of this case", field=f"parties[{n}]",
+                                 hint="roles: " + ", ".join(roles))
+        return list(dict.fromkeys(parties))
+
+    def intake_parties(self, case: Case) -> list[str]:
+        """Who comes to an intake visit at the window: the applicant and every party of the case
+        whose role is ``present_at_intake``."""
+        present = {r.role for r in self.matter.parties if r.present_at_intake}
+        return [case.applicant_role, *(p.role for p in case.parties if p.role in present)]
 
     def _on_site(self, channel: Channel | str) -> bool:
         return channel == Channel.WINDOW

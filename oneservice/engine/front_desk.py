@@ -22,12 +22,13 @@ import attrs
 
 from ..catalog.plan import MatterPlan
 from ..domain import conditions
-from ..domain.case import Actor, Applicant, Case, ItemTask, MaterialRecord, MaterialStatus, Role
+from ..domain.case import Actor, Applicant, Case, ItemTask, MaterialRecord, MaterialStatus, Party, Role
 from ..domain.definitions import Channel, Limit, LimitUnit, OnsiteStage
 from ..errors import InvalidInput, NotAuthorised, SituationError
 from .base import EngineBase, require_text
 from .completeness import Completeness, check_completeness
 from .forms import normalise_form, validate_applicant_id
+from .parties import check_parties
 
 __all__ = ["FrontDesk"]
 
@@ -45,12 +46,15 @@ class FrontDesk(EngineBase):
         now: dt.datetime,
         *,
         agent: str | None = None,
+        parties: Iterable[Party] = (),
     ) -> Case:
-        """Open a case (draft) for ``applicant`` on ``channel`` at service ``location``."""
+        """Open a case (draft) for ``applicant`` on ``channel`` at service ``location``, with the
+        other ``parties`` in the roles the matter declares (:mod:`.parties`)."""
         number = validate_applicant_id(applicant.kind, applicant.id_number)
         if not isinstance(applicant.name, str) or not applicant.name.strip():
             raise InvalidInput("the applicant's name is required", field="applicant.name")
         applicant = attrs.evolve(applicant, id_number=number)
+        others = check_parties(self.matter, applicant, parties)
         case = Case(
             case_id,
             self.matter.id,
@@ -60,6 +64,8 @@ class FrontDesk(EngineBase):
             channel,
             location,
             now,
+            applicant_role=self.matter.applicant_role.role,
+            parties=others,
         )
         chosen = self._channel(case, channel, self.matter.intake_channels, "intake")
         if actor.role is Role.APPLICANT:
@@ -100,9 +106,10 @@ class FrontDesk(EngineBase):
             matter=self.matter.id,
             version=self.matter.version,
             definition_hash=self.plan.content_hash,
+            parties=[p.role for p in others] or None,
         )
         if self._on_site(chosen):
-            self._visit(case, actor, now, location, "intake", None)
+            self._visit(case, actor, now, location, "intake", None, self.intake_parties(case))
         return case
 
     def _receive(
@@ -197,7 +204,8 @@ class FrontDesk(EngineBase):
                     ),
                 )
         if self._on_site(chosen):
-            self._visit(case, actor, now, None, action, over_budget_reason)
+            self._visit(case, actor, now, None, action, over_budget_reason,
+                        self.intake_parties(case) if first else None)
         if first:
             case.submitted_at = now
         case.received_at = now

@@ -42,10 +42,12 @@ class Ratings(EngineBase):
         if not isinstance(comment, str) or len(comment) > 2000:
             raise InvalidInput("a comment is text of at most 2000 characters", field="comment")
         subject, subject_id = self._subject(case, about)
-        follow_up = bool(case.ratings)
+        party = self.rating_party(case, actor)
+        mine = self.ratings_of(case, party)
+        follow_up = bool(mine)
         if follow_up:
             rect = case.rectification
-            if rect is None or rect.rectified_at is None or any(r.follow_up for r in case.ratings):
+            if rect is None or rect.rectified_at is None or any(r.follow_up for r in mine):
                 raise self._reject(
                     case,
                     "the case is already rated; a second rating follows a completed rectification only",
@@ -57,7 +59,7 @@ class Ratings(EngineBase):
             self._check_window(case, now, policy.rating_window)
         bad = policy.bad(int(value))
         case.ratings.append(Rating(value, comment, now, follow_up, actor.describe(), actor.role is Role.AGENT,
-                                   subject, subject_id, bad))
+                                   subject, subject_id, bad, party=party))
         self._event(
             case,
             now,
@@ -70,8 +72,9 @@ class Ratings(EngineBase):
             about_id=subject_id,
             on_behalf=True if actor.role is Role.AGENT else None,
             bad=bad or None,
+            party=party if case.parties else None,
         )
-        if bad and not follow_up:
+        if bad and not follow_up and case.rectification is None:
             today = now.date()
             callback = self._deadline(case, "callback", case.id, today, policy.callback)
             rectify = self._deadline(case, "rectification", case.id, today, policy.rectification)

@@ -165,7 +165,7 @@ def open_case(body: dict[str, Any], if_match: str | None = None,
 
     Who: clerk (window channel), applicant for themselves (online, mobile), agent (agent channel).
     """
-    from .. import Applicant
+    from .. import Applicant, Party
 
     if if_match is not None:
         raise HttpProblem(400, "OS620", "a new case has no version to match", field="If-Match")
@@ -178,6 +178,9 @@ def open_case(body: dict[str, Any], if_match: str | None = None,
         channel=body["channel"],
         location=body["location"],
         agent=body["agent"],
+        parties=[Party(p["role"], Applicant(p["applicant"]["kind"], p["applicant"]["id_number"],
+                                            p["applicant"]["name"], p["applicant"]["phone"]))
+                 for p in body["parties"]],
         idempotency_key=scoped_key(actor, idempotency_key),
     )
     location = url_for("cases.get_case", case_id=summary.id)
@@ -350,4 +353,8 @@ def detail_of(case: Case) -> dict[str, Any]:
         "deadlines": [plain(d) for d in case.deadlines.values()],
         "ratings": [plain(r) for r in case.ratings],
         "rectification": plain(case.rectification) if case.rectification is not None else None,
+        "applicant_role": case.applicant_role,
+        "parties": [{"role": p.role, "kind": p.applicant.kind, "name": p.applicant.name,
+                     "id_number": p.applicant.id_number, "phone": p.applicant.phone,
+                     "trips": case.trips_of(p.role)} for p in case.parties],
     }

@@ -62,9 +62,19 @@ class ApplicantBody(ma.Schema):
     phone = Text(load_default="", max_length=40)
 
 
+class PartyBody(ma.Schema):
+    role = Ident(required=True, metadata={"description": "a party role the matter declares (seller)"})
+    applicant = f.Nested(ApplicantBody, required=True)
+
+
 class OpenCaseBody(ma.Schema):
     matter_id = Ident(required=True)
     applicant = f.Nested(ApplicantBody, required=True)
+    parties = f.List(
+        f.Nested(PartyBody), load_default=list, validate=v.Length(max=20),
+        metadata={"description": "the other parties, in roles the matter declares (the applicant "
+                                 "takes its first role)"},
+    )
     channel = _channel(required=True, metadata={"description": "intake channel"})
     location = Ident(required=True, metadata={"description": "service location of the case"})
     agent = Text(
@@ -141,6 +151,9 @@ def _field(param: Param) -> f.Field[Any]:
         return Text(required=True, min_length=1, max_length=100, metadata=meta)
     if kind is ParamKind.RESULT:
         return Ident(required=True, metadata=meta)
+    if kind is ParamKind.PARTIES:
+        return f.List(Ident(), load_default=None, allow_none=True, validate=v.Length(min=1, max=20),
+                      metadata=meta)
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 
@@ -313,6 +326,19 @@ class ProgressOwedSchema(ma.Schema):
     due_provisional = f.Boolean(required=True, metadata={"description": "due on a guessed calendar year"})
 
 
+class ProgressPartySchema(ma.Schema):
+    """A party as the one who looks sees it: the others by role, name and masked ID only."""
+
+    role = f.String(required=True)
+    role_zh = f.String(required=True)
+    role_en = f.String(required=True)
+    name = f.String(required=True)
+    id_number = f.String(required=True, metadata={"description": "masked"})
+    self = f.Boolean(required=True, metadata={"description": "the party who looks"})
+    trips = f.Integer(required=True, allow_none=True,
+                      metadata={"description": "own trips only (null for the other parties)"})
+
+
 class ProgressSchema(ma.Schema):
     """办件进度: what the applicant sees; the ID number is always masked."""
 
@@ -333,6 +359,10 @@ class ProgressSchema(ma.Schema):
     tasks = f.List(f.Nested(ProgressTaskSchema), required=True)
     owed = f.List(f.Nested(ProgressOwedSchema), required=True)
     steps = f.List(f.Nested(ProgressStepSchema), required=True)
+    party = f.String(required=True, allow_none=True,
+                     metadata={"description": "the role of the party who looks (trips are theirs); "
+                                              "null for staff"})
+    parties = f.List(f.Nested(ProgressPartySchema), required=True)
 
 
 class EventSchema(ma.Schema):
@@ -516,7 +546,11 @@ class CaseDetailSchema(ma.Schema):
     form = f.Dict(required=True)
     tasks = f.List(f.Dict(), required=True)
     materials = f.List(f.Dict(), required=True)
-    visits = f.List(f.Dict(), required=True)
+    visits = f.List(f.Dict(), required=True,
+                    metadata={"description": "each visit with the roles of the parties who came"})
     deadlines = f.List(f.Dict(), required=True)
-    ratings = f.List(f.Dict(), required=True)
+    ratings = f.List(f.Dict(), required=True, metadata={"description": "each with the rating party's role"})
     rectification = f.Dict(required=True, allow_none=True)
+    applicant_role = f.String(required=True, metadata={"description": "the party role of the applicant"})
+    parties = f.List(f.Dict(), required=True,
+                     metadata={"description": "the other parties: role, kind, name, id_number, phone, trips"})

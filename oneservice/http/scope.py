@@ -3,7 +3,7 @@
 Who may see and act on a case at all (what they may *do* with it is the library's rule):
 
 ============  ==============================================================================
-applicant     a case whose applicant they are
+applicant     a case they are a party of: its applicant, or a party in another role (the seller)
 agent         a case they run (``agent``) **and** an authorisation (委托书) of its applicant for
               them in force for its matter (``POST /me/agents``); the ``agent`` field alone
               grants nothing
@@ -80,7 +80,7 @@ def case_refusal(actor: Actor, region: str | None, case: Case) -> str | None:
     """Why ``case`` is outside ``actor``'s scope (``None``: inside)."""
     role = actor.role
     if role is Role.APPLICANT:
-        return None if case.applicant.id_number == actor.applicant_id else "not the applicant of the case"
+        return None if case.role_of(actor.applicant_id) is not None else "not a party of the case"
     if role is Role.AGENT:
         if case.agent != actor.id:
             return "not the agent of the case"

@@ -34,7 +34,7 @@ from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
 from ..catalog.catalogue import Catalogue
 from ..catalog.loader import load_catalogue
 from ..domain.actions import ACTIONS, Target
-from ..domain.case import Actor, Applicant, Case, Role
+from ..domain.case import Actor, Applicant, Case, Party, Role
 from ..engine.calendar import WorkCalendar
 from ..engine.clock import Clock
 from ..engine.engine import CaseEngine
@@ -178,11 +178,14 @@ class OneService:
         channel: str,
         location: str,
         agent: str | None = None,
+        parties: Iterable[Party] = (),
         idempotency_key: str | None = None,
     ) -> CaseSummary:
-        """Open a case of ``matter_id`` for ``applicant`` on ``channel`` at service ``location``."""
+        """Open a case of ``matter_id`` for ``applicant`` on ``channel`` at service ``location``,
+        with the other ``parties`` in the roles the matter declares (the seller beside the buyer)."""
         return self.runner.open_case(
-            actor, matter_id, applicant, channel, location, agent=agent, idempotency_key=idempotency_key
+            actor, matter_id, applicant, channel, location, agent=agent, parties=parties,
+            idempotency_key=idempotency_key,
         )
 
     @_declared
@@ -285,11 +288,11 @@ class OneService:
 
     @_declared
     def record_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
-                     over_budget_reason: str | None = None,
+                     over_budget_reason: str | None = None, parties: Sequence[str] | None = None,
                      idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("record_visit", actor, case_id, idempotency_key=idempotency_key,
                             item=item, purpose=purpose,
-                            over_budget_reason=over_budget_reason)
+                            over_budget_reason=over_budget_reason, parties=parties)
 
     @_declared
     def record_staff_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,

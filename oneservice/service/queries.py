@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..domain.case import Actor, Case, CaseState, Role
+from ..domain.definitions import Matter
 from ..domain.supervision import Colour, Thresholds
 from ..engine.clock import TZ
 from ..engine.engine import CaseEngine
@@ -21,7 +22,25 @@ from ..store import CaseRow, Page
 from .runner import ActionRunner, check_actor, require_staff
 from .views import CaseSummary, Notice, NoticeLine, ProgressStep, ProgressView, supervision_colour
 
-__all__ = ["Queries", "make_notice"]
+__all__ = ["Queries", "make_notice", "party_lines"]
+
+
+def party_lines(case: Case, matter: Matter, viewer: str | None) -> tuple[dict[str, Any], ...]:
+    """The parties of ``case`` as the party in role ``viewer`` sees them: their own line with
+    their trips, every other party by role, name and masked ID number only (``viewer`` None:
+    staff, every party with their trips)."""
+    out = []
+    for role in matter.parties:
+        person = case.party(role.role)
+        if person is None:
+            continue
+        own = viewer is None or role.role == viewer
+        out.append({
+            "role": role.role, "role_zh": role.name.zh, "role_en": role.name.en, "name": person.name,
+            "id_number": person.masked_id, "self": role.role == viewer,
+            "trips": case.trips_of(role.role) if own else None,
+        })
+    return tuple(out)
 
 
 def make_notice(case: Case, engine: CaseEngine, issues: Iterable[Any], number: int) -> Notice:
@@ -162,6 +181,7 @@ class Queries:
             for m in case.owed()
         )
         label = case.state.label
+        viewer = engine.rating_party(case, actor) if actor.role in (Role.APPLICANT, Role.AGENT) else None
         return ProgressView(
             case.id,
             case.matter_id,
@@ -172,7 +192,7 @@ class Queries:
             str(case.state),
             label.zh,
             label.en,
-            case.trips,
+            case.trips if viewer is None else case.trips_of(viewer),
             engine.matter.trip_budget,
             summary.due,
             summary.due_provisional,
@@ -180,6 +200,8 @@ class Queries:
             tasks,
             owed,
             tuple(steps),
+            viewer,
+            party_lines(case, engine.matter, viewer),
         )
 
     def my_cases(self, actor: Actor, *, limit: int | None = None, offset: int = 0) -> list[CaseRow]:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from ..catalog.catalogue import Catalogue
 from ..catalog.loader import check_files
 from ..domain.actions import ACTIONS, ParamKind
-from ..domain.case import Actor, Applicant, Case, Role
+from ..domain.case import Actor, Applicant, Case, Party, Role
 from ..engine.calendar import WorkCalendar
 from ..engine.clock import Clock, SystemClock
 from ..engine.engine import CaseEngine
@@ -224,6 +224,7 @@ class ActionRunner:
         location: str,
         *,
         agent: str | None = None,
+        parties: Iterable[Party] = (),
         idempotency_key: str | None = None,
     ) -> CaseSummary:
         """Open a case in one transaction (the first case of a definition version stores it)."""
@@ -236,7 +237,10 @@ class ActionRunner:
         self.refresh_calendar(now)
         engine = self.engine(plan.content_hash)
         case_id = new_case_id(now)
-        payload = [matter_id, applicant.kind, applicant.id_number, channel, location]
+        parties = list(parties)
+        payload = [matter_id, applicant.kind, applicant.id_number, channel, location,
+                   [[p.role, p.applicant.kind, p.applicant.id_number] for p in parties
+                    if isinstance(p, Party) and isinstance(p.applicant, Applicant)]]
         fingerprint = self._fingerprint("open_case", "", payload, actor)
         with self.store.transaction() as tx:
             if idempotency_key:
@@ -248,7 +252,8 @@ class ActionRunner:
             if plan.content_hash not in self._saved_definitions:
                 files = self.catalogue.definition_files(matter_id)
                 tx.save_definition(plan.content_hash, matter_id, plan.matter.version, files)
-            case = engine.open_case(actor, case_id, applicant, channel, location, now, agent=agent)
+            case = engine.open_case(actor, case_id, applicant, channel, location, now, agent=agent,
+                                    parties=parties)
             tx.add_case(case)
             summary = self.summary(case, engine, actor)
             if idempotency_key:

@@ -96,6 +96,8 @@ class ProgressView:
     tasks: tuple[dict[str, Any], ...]
     owed: tuple[dict[str, Any], ...]
     steps: tuple[ProgressStep, ...]
+    party: str | None = None  # the role of the party who looks (``trips`` are theirs); None: staff
+    parties: tuple[dict[str, Any], ...] = ()  # every party: role, name, masked ID (own trips)
 
     def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)

@@ -23,6 +23,7 @@ from oneservice.domain.case import (
     ItemTask,
     Licence,
     MaterialRecord,
+    Party,
     Rating,
     Rectification,
     ResultDelivery,
@@ -39,6 +40,7 @@ __all__ = [
     "deadline_from_row",
     "event_from_row",
     "event_rows",
+    "party_rows",
     "snapshot_of",
 ]
 
@@ -95,13 +97,33 @@ def case_row(case: Case) -> Row:
         "commitment": case.commitment,
         "duration_days": case.duration_days,
         "over_budget": case.over_budget,
-        "trips": len(case.visits),
+        "trips": case.trips,
         "event_count": case.event_count,
         "rectification": _rectification_json(case.rectification),
         "fees": {code: _fee_json(f) for code, f in case.fees.items()},
         "licences": {code: _licence_json(lic) for code, lic in case.licences.items()},
         "external_refs": {code: dict(refs) for code, refs in case.references.items()},
+        "applicant_role": case.applicant_role,
+        "parties": [_party_json(p) for p in case.parties],
     }
+
+
+def _party_json(p: Party) -> dict[str, Any]:
+    a = p.applicant
+    return {"role": p.role, "kind": a.kind, "id_number": a.id_number, "name": a.name, "phone": a.phone}
+
+
+def _party(data: Mapping[str, Any]) -> Party:
+    person = Applicant(data["kind"], data["id_number"], data["name"], data.get("phone", ""))
+    return Party(data["role"], person)
+
+
+def party_rows(case: Case) -> list[Row]:
+    """The ``case_parties`` rows of ``case``: every party by number, the applicant first (written
+    once, at opening)."""
+    everyone = [(case.applicant_role, case.applicant), *((p.role, p.applicant) for p in case.parties)]
+    return [{"case_id": case.id, "role": role, "party_id": a.id_number, "opened_at": case.opened_at}
+            for role, a in everyone]
 
 
 def _task_row(case_id: str, t: ItemTask) -> Row:
@@ -145,6 +167,7 @@ def _visit_row(case_id: str, v: Visit) -> Row:
         "location": v.location,
         "purposes": list(v.purposes),  # a copy: the snapshot must not follow later changes
         "over_budget_reason": v.over_budget_reason,
+        "parties": list(v.parties) or None,
     }
 
 
@@ -181,6 +204,7 @@ def _rating_row(case_id: str, seq: int, r: Rating) -> Row:
         "bad": r.bad,
         "counted": r.counted,
         "appeal": _appeal_json(r.appeal),
+        "party": r.party,
     }
 
 
@@ -396,6 +420,8 @@ def case_from_rows(
         state=row["state"],
         version=row["version"],
         agent=row["agent"],
+        applicant_role=row["applicant_role"],
+        parties=[_party(p) for p in row["parties"] or ()],
         submitted_at=row["submitted_at"],
         received_at=row["received_at"],
         accepted_at=row["accepted_at"],
@@ -441,6 +467,7 @@ def case_from_rows(
                 location=v["location"],
                 purposes=list(v["purposes"]),
                 over_budget_reason=v["over_budget_reason"],
+                parties=list(v["parties"] or ()),
             )
             for v in visits
         ],
@@ -451,7 +478,7 @@ def case_from_rows(
             Rating(level=r["level"], comment=r["comment"], at=r["at"], follow_up=r["follow_up"],
                    by=r["actor"], on_behalf=r["on_behalf"], about=r["about"], about_id=r["about_id"],
                    bad=r["bad"],
-                   appeal=_appeal(r["appeal"]))
+                   appeal=_appeal(r["appeal"]), party=r["party"])
             for r in ratings
         ],
         rectification=_rectification(row["rectification"]),

@@ -48,6 +48,7 @@ __all__ = [
     "attachments",
     "audit_log",
     "calendar_years",
+    "case_parties",
     "cases",
     "deadlines",
     "definitions",
@@ -131,13 +132,16 @@ cases = Table(
     Column("commitment", Text),  # the applicant's written commitment (承诺书) under 容缺受理
     Column("duration_days", Integer),  # working days from receipt to conclusion (the figures)
     Column("over_budget", Boolean, nullable=False),
-    Column("trips", Integer, nullable=False),  # cached len(visits), same transaction
+    Column("trips", Integer, nullable=False),  # cached: the applicant's trips, same transaction
     Column("event_count", Integer, nullable=False),
     Column("rectification", JSON(none_as_null=True)),
     # 0010: what other systems reported (fees paid, licences issued, their own item references)
     Column("fees", JSON, nullable=False, server_default=text("'{}'")),
     Column("licences", JSON, nullable=False, server_default=text("'{}'")),
     Column("external_refs", JSON, nullable=False, server_default=text("'{}'")),
+    # 0012: the parties of the case (当事人): the applicant's role, the others with their numbers
+    Column("applicant_role", String(ID), nullable=False, server_default=text("'applicant'")),
+    Column("parties", JSON, nullable=False, server_default=text("'[]'")),
     Index(None, "state"),
     Index(None, "matter_id", "state"),
     Index(None, "location", "state", "concluded_at", "id"),  # window queue
@@ -198,6 +202,7 @@ visits = Table(
     Column("location", String(ID), nullable=False),
     Column("purposes", JSON, nullable=False),
     Column("over_budget_reason", Text),
+    Column("parties", JSON),  # 0012: the roles of the parties who came (NULL: the applicant)
 )
 
 deadlines = Table(
@@ -237,6 +242,7 @@ ratings = Table(
     Column("bad", Boolean, nullable=False, server_default=text("false")),  # a 差评 under the policy then
     Column("counted", Boolean, nullable=False, server_default=text("true")),  # false: appeal upheld
     Column("appeal", JSON(none_as_null=True)),  # 申诉复核: reason, by, when, decision
+    Column("party", String(ID)),  # 0012: the role of the party who rated (NULL: the applicant)
 )
 
 events = Table(
@@ -454,4 +460,16 @@ attachments = Table(
     Column("blob_removed_at", AwareDateTime),  # ...and its blob, no attachment referring to it
     Index(None, "case_id", "material_id"),
     Index(None, "sha256"),
+)
+
+
+case_parties = Table(
+    # 0012: every party of a case by their number, the applicant included: a party's own case list
+    "case_parties",
+    metadata,
+    Column("case_id", String(CASE_ID), _case_fk(), primary_key=True),
+    Column("role", String(ID), primary_key=True),
+    Column("party_id", String(40), nullable=False),  # resident ID number or credit code
+    Column("opened_at", AwareDateTime, nullable=False),  # the case's, for the list's order
+    Index(None, "party_id", "opened_at", "case_id"),  # a party's cases, newest first
 )

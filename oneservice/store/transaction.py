@@ -44,12 +44,13 @@ from oneservice.store.mapping import (
     case_row,
     event_from_row,
     event_rows,
+    party_rows,
     snapshot_of,
 )
 from oneservice.store.outbox import claim_positions
 from oneservice.store.references import find_reference, record_references
 from oneservice.store.rows import CalendarYearRow, IdempotencyRecord
-from oneservice.store.tables import definitions, events, idempotency
+from oneservice.store.tables import case_parties, definitions, events, idempotency
 from oneservice.store.worklists import Worklists
 
 __all__ = ["Transaction"]
@@ -202,6 +203,9 @@ class Transaction:
         conn = self._conn
         dialect = conn.dialect
         INSERT_CASE.on(dialect).execute(conn, case_rows)
+        parties = [row for case in batch for row in party_rows(case)]
+        if parties:
+            conn.execute(case_parties.insert(), parties)
         for rows, part in zip(child_rows, PARTS, strict=True):
             if rows:
                 part.insert.on(dialect).execute(conn, rows)

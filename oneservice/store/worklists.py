@@ -28,8 +28,9 @@ awaiting_materials         ``ix_cases_state`` and ``ix_materials_status_due_date
                            or a set of them: a filter on those few rows)
 open_cases_due_before,     ``ix_cases_open_due_date`` (partial: open cases) — filter and order
 open_cases_due_between     (a set of locations, a scope: a filter on the range's rows)
-cases_for_applicant        ``ix_cases_applicant_id_opened_at_id`` — filter and order of the
-                           opening time (read backwards); ties sorted by id as they come
+cases_for_applicant        ``ix_case_parties_party_id_opened_at_case_id`` — every case the
+                           person is a party of (applicant or another role): filter and order
+                           of the opening time (read backwards); ties sorted by id
 search_cases               a location (a clerk's scope), newest first:
                            ``ix_cases_location_opened_at_id`` — filter and order; other
                            filters: the planner's choice among the above and
@@ -71,6 +72,7 @@ from oneservice.store.rows import CaseRow, Page, TaskRow, check_window
 from oneservice.store.tables import (
     OPEN_STATES,
     WORKLIST_TASK_STATES,
+    case_parties,
     cases,
     deadlines,
     events,
@@ -295,8 +297,11 @@ _LISTINGS: dict[str, _Listing[Any]] = {
         cases.c.location.in_(bindparam("locations", expanding=True)),
         order=((cases.c.due_date, "asc"),),
     ),
-    "applicant": _cases(cases.c.applicant_id == bindparam("applicant_id"),
-                        order=((cases.c.opened_at, "desc"),)),
+    "applicant": _Listing(  # every case the person is a party of, in any role
+        _CASE_ROW, case_parties, (case_parties.c.party_id == bindparam("applicant_id"),),
+        ((case_parties.c.opened_at, "desc"), (case_parties.c.case_id, "asc")), _case_row,
+        joined=cases, on=cases.c.id == case_parties.c.case_id,
+    ),
     "events": _Listing(
         tuple(events.c), events, (events.c.case_id == bindparam("case_id"),),
         ((events.c.case_id, "asc"), (events.c.seq, "asc")), event_from_row,

@@ -29,7 +29,15 @@ from oneservice import (
     load_catalogue,
 )
 from oneservice.domain.case import CaseState, MaterialStatus, TaskState
-from oneservice.store.tables import OPEN_STATES, WORKLIST_TASK_STATES, cases, events, item_tasks, materials
+from oneservice.store.tables import (
+    OPEN_STATES,
+    WORKLIST_TASK_STATES,
+    case_parties,
+    cases,
+    events,
+    item_tasks,
+    materials,
+)
 from oneservice.store.worklists import _LISTINGS, _search
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,6 +108,9 @@ LOG_LENGTH = 23
 def filled(store: Store) -> Store:
     with store.engine.begin() as conn:
         conn.execute(cases.insert(), ROWS)
+        conn.execute(case_parties.insert(), [  # each case's applicant, as opening a case writes it
+            {"case_id": row["id"], "role": "applicant", "party_id": row["applicant_id"],
+             "opened_at": row["opened_at"]} for row in ROWS])
         conn.execute(item_tasks.insert(), TASKS)
         conn.execute(materials.insert(), [
             {"case_id": case_id, "material_id": "lease", "status": MaterialStatus.OWED, "channel": None,
@@ -400,7 +411,8 @@ LISTINGS: dict[str, tuple[str, dict[str, Any], str, str]] = {
     "search_location": ("search", {"locations": [LOC]}, "cases", "ix_cases_location_opened_at_id"),
     "yellow_scoped": ("due_between_in", {"start": TODAY, "end": EDGE, "locations": [LOC, OTHER_LOC]}, "cases",
                       "ix_cases_open_due_date"),
-    "applicant": ("applicant", {"applicant_id": PERSON}, "cases", "ix_cases_applicant_id_opened_at_id"),
+    "applicant": ("applicant", {"applicant_id": PERSON}, "case_parties",
+                  "ix_case_parties_party_id_opened_at_case_id"),
     "events": ("events", {"case_id": LOG}, "events", "pk_events"),
 }
 

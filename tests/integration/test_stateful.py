@@ -24,7 +24,7 @@ from oneservice import (
     load_catalogue,
 )
 from oneservice.engine.machines import LEGAL_CASE_MOVES
-from oneservice.samples import sample_deliveries, sample_form, sample_resident_id
+from oneservice.samples import sample_deliveries, sample_form, sample_parties, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue([ROOT / "workflows"])
@@ -70,7 +70,8 @@ class CaseMachine(RuleBasedStateMachine):
             actor, channel = CLERK, "window"
         else:
             actor, channel = ME, next(c for c in ("online", "mobile") if c in channels)
-        case = self.service.open_case(actor, matter, PERSON, channel=channel, location=LOCATION)
+        case = self.service.open_case(actor, matter, PERSON, channel=channel, location=LOCATION,
+                                      parties=sample_parties(self.service.catalogue.matters[matter], PERSON.id_number))
         self.cases.append(case.id)
 
     def _pick(self, data: st.DataObject) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from oneservice import TZ, Actor, Applicant, InvalidInput, Role
+from oneservice import TZ, Actor, Applicant, InvalidInput, Party, Role
 from oneservice.samples import sample_deliveries, sample_form, sample_resident_id
 from oneservice.supervision import Supervision
 from oneservice.supervision.render import render_report
@@ -21,6 +21,7 @@ LOCATION = "hz-citizen-centre"
 CLERK = Actor(Role.CLERK, "clerk", location=LOCATION)
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup")
 PERSON = Applicant("person", sample_resident_id(3), "赵六")
+SELLER = [Party("seller", Applicant("person", sample_resident_id(9), "李四"))]  # the flat's other party
 ME = Actor(Role.APPLICANT, "zhaoliu", applicant_id=PERSON.id_number)
 
 
@@ -239,7 +240,7 @@ class TestReport:
         for item in plan.items:
             service.start_review(reviewer(service, item.code), late, item.code)
             service.approve(reviewer(service, item.code), late, item.code)
-        flat = service.open_case(CLERK, FLAT, PERSON, channel="window", location=LOCATION)
+        flat = service.open_case(CLERK, FLAT, PERSON, channel="window", location=LOCATION, parties=SELLER)
         report = Supervision(service).report(by="matter")
         total = report.total
         assert (total.cases, total.concluded, total.on_time) == (4, 2, 1)
@@ -333,7 +334,7 @@ class TestReport:
         accepted_business(service, hold_back=("premises-lease",))
         clock.set(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ))
         done_business(service)
-        service.open_case(CLERK, FLAT, PERSON, channel="window", location=LOCATION)
+        service.open_case(CLERK, FLAT, PERSON, channel="window", location=LOCATION, parties=SELLER)
         whole = Supervision(service).report().total.to_dict()
         for by in ("matter", "location", "month"):
             assert Supervision(service).report(by=by).total.to_dict() == whole, by

@@ -20,7 +20,7 @@ EXPECTED = [
     "CaseNotFound", "CaseState", "CaseSummary", "Catalogue", "CheckReport", "Clock",
     "ConcurrencyConflict", "DefinitionError", "Due", "DuplicateAction", "Finding", "IllegalAction",
     "InvalidIdentifier", "InvalidInput", "MatterPlan", "NotAuthorised", "Notice", "OneService",
-    "OneServiceError", "Page", "ProgressView", "RatingLevel", "Role", "SimulatedClock", "Store",
+    "OneServiceError", "Page", "Party", "PartyError", "ProgressView", "RatingLevel", "Role", "SimulatedClock", "Store",
     "StoreError", "SystemClock", "TaskState", "UnknownDefinition", "WorkCalendar", "check",
     "load_catalogue", "notice_data", "render_diagram", "render_notice",
 ]

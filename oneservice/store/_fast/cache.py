@@ -190,12 +190,15 @@ class CachedCase:
                 return  # a value the normaliser changed (a datetime in another zone …): rebuild
         snapshot = self.snapshot
         purposes: dict[int, list[Any]] = {}
-        for (rows, before), change in zip(_pairs(snapshot, new), parts, strict=True):
+        visitors: dict[int, list[Any]] = {}
+        for index, ((rows, before), change) in enumerate(zip(_pairs(snapshot, new), parts, strict=True)):
             for key, names in change.columns.items():
                 normal, fresh = rows[key], before[key]
                 for name in fresh if names is None else names:
                     if name == "purposes":
                         purposes[key] = normal[name]
+                    elif name == "parties" and index == 2 and normal[name] is not None:  # visits
+                        visitors[key] = normal[name]
                     elif normal[name] is not fresh[name]:
                         return
         if "form" in columns:
@@ -205,6 +208,8 @@ class CachedCase:
         for visit in case.visits:
             if visit.seq in purposes:
                 visit.purposes = list(purposes[visit.seq])
+            if visit.seq in visitors:
+                visit.parties = list(visitors[visit.seq])
         self.held.append(case)
 
     @classmethod

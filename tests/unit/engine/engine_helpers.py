@@ -26,10 +26,10 @@ from typing import Any
 
 from oneservice.catalog.catalogue import Catalogue
 from oneservice.catalog.plan import MatterPlan
-from oneservice.domain.case import Actor, Applicant, Case, Role
+from oneservice.domain.case import Actor, Applicant, Case, Party, Role
 from oneservice.engine.clock import TZ, SimulatedClock
 from oneservice.engine.engine import CaseEngine
-from oneservice.samples import sample_form, sample_resident_id
+from oneservice.samples import sample_form, sample_parties, sample_resident_id
 from oneservice.service.runner import calendar_from_catalogue
 
 WORKFLOWS = Path(__file__).with_name("workflows")
@@ -102,9 +102,13 @@ class Desk:
         return [line.material.id for line in self.plan.materials]
 
     def open(self, actor: Actor = ME, *, channel: str = "online", location: str = CENTRE,
-             applicant: Applicant = PERSON) -> Case:
+             applicant: Applicant = PERSON, parties: Iterable[Party] | None = None) -> Case:
+        """Open a case; ``parties`` default to a sample party in each other required role."""
         self._cases += 1
-        return self.engine.open_case(actor, f"C-{self._cases}", applicant, channel, location, self.now)
+        if parties is None:
+            parties = sample_parties(self.plan.matter, applicant.id_number)
+        return self.engine.open_case(actor, f"C-{self._cases}", applicant, channel, location, self.now,
+                                     parties=parties)
 
     def submitted(self, *, hold_back: Iterable[str] = (), form: dict[str, Any] | None = None) -> Case:
         """A case opened and submitted online with the sample form and every material but ``hold_back``."""

@@ -15,7 +15,7 @@ from oneservice.domain.definitions import Channel, OnsiteStage
 from oneservice.domain.situations import APPLICANT_KIND
 from oneservice.engine.clock import SimulatedClock
 from oneservice.errors import ActionRejected
-from oneservice.samples import sample_form
+from oneservice.samples import sample_form, sample_parties
 
 SHIPPED = load_catalogue([Path(__file__).resolve().parents[3] / "workflows"])
 LOCATION = "hz-citizen-centre"
@@ -34,7 +34,8 @@ def submitted(plan, engine, clock, *, channel=None):
         remote = [c for c in (Channel.ONLINE, Channel.MOBILE) if c in plan.matter.intake_channels]
         channel = Channel.WINDOW if needs_window or not remote else remote[0]
     actor = CLERK if channel is Channel.WINDOW else ME
-    case = engine.open_case(actor, "C-1", PERSON, channel.value, LOCATION, clock.now())
+    case = engine.open_case(actor, "C-1", PERSON, channel.value, LOCATION, clock.now(),
+                            parties=sample_parties(plan.matter, PERSON.id_number))
     form = sample_form(plan)
     situation = plan.for_answers({APPLICANT_KIND: PERSON.kind, **form})  # the sample's 情形
     materials = [line.material.id for line in situation.materials]

@@ -9,6 +9,7 @@ is not 2xx, or a failed connection); exits 1 if there was an error.
 
     python bench/http_load.py                      # 8 clients, 20 s, at most 400 lifecycles
     python bench/http_load.py --clients 16 --duration 30 --db postgresql+psycopg://…/bench
+    python bench/http_load.py --workers 2 --db postgresql+psycopg://…/bench   # gunicorn, 2 processes
 
 Only loopback is used, and both the number of requests and the time are bounded.
 """
@@ -102,7 +103,8 @@ def lifecycle(client: Client, tokens: dict[str, str], me: str, person: dict[str,
         steps.append(("start-review", f"{base}/items/{item.code}/start-review", reviewer, None))
         steps.append(("approve", f"{base}/items/{item.code}/approve", reviewer, {"note": "ok"}))
     steps += [
-        ("deliver", f"{base}/deliver", tokens["clerk"], {"channel": "electronic"}),
+        ("deliver", f"{base}/deliver", tokens["clerk"],
+         {"channel": "electronic", "results": {"seal-filing": {"channel": "mail", "tracking": "EMS 1180 0000 9"}}}),
         ("rate", f"{base}/rating", me, {"level": 5}),
     ]
     for action, path, token, body in steps:
@@ -117,6 +119,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds (at most 300)")
     parser.add_argument("--lifecycles", type=int, default=400, help="stop after this many cases")
     parser.add_argument("--threads", type=int, default=8, help="server worker threads")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (above 1: gunicorn; PostgreSQL only)")
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     args = parser.parse_args()
     clients = max(1, min(args.clients, 64))
@@ -144,7 +148,7 @@ def main() -> int:
 
     command = [sys.executable, "-m", "oneservice.cli", "serve", "--db", db, "--host", "127.0.0.1",
                "--port", "0", "--threads", str(args.threads), "--secret-file", str(secret),
-               "--workflows", str(ROOT / "workflows"), "--log-level", "warning"]
+               "--workflows", str(ROOT / "workflows"), "--log-level", "warning", "--workers", str(args.workers)]
     env = {k: v for k, v in os.environ.items() if k != "ONESERVICE_SECRET"}
     log = (workdir / "server.log").open("w")  # the server's JSON logs, kept for a look afterwards
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=workdir)
@@ -181,7 +185,8 @@ def main() -> int:
 
     total = sum(len(v) for v in stats.latency.values())
     errors = sum(stats.errors.values())
-    print(f"oneservice serve on {db.split('://')[0]}, {clients} clients, {args.threads} server threads, "
+    print(f"oneservice serve on {db.split('://')[0]}, {clients} clients, {args.workers} process(es) of "
+          f"{args.threads} server threads, "
           f"{elapsed:.1f} s: {stats.lifecycles} lifecycles, {total} requests, "
           f"{total / elapsed:.0f} requests/s, {errors} errors")
     print(f"{'action':<14}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")

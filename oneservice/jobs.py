@@ -44,10 +44,11 @@ PURGE_PERIOD = dt.timedelta(hours=1)
 
 
 def standard_jobs(service: OneService, *, yellow_days: int | None = None,
-                  period: dt.timedelta = PERIOD) -> list[Job]:
+                  period: dt.timedelta = PERIOD, lease: dt.timedelta | None = None) -> list[Job]:
     """The supervision scan, deemed acceptance, termination of overdue deficiencies, the webhooks
+    (``lease``: how long a claimed delivery is held, :class:`~oneservice.service.webhooks.Webhooks`)
     and the retention purge of files."""
-    from .service.webhooks import Webhooks
+    from .service.webhooks import LEASE, Webhooks
     from .supervision import Supervision
 
     days = service.yellow_days if yellow_days is None else yellow_days
@@ -56,17 +57,17 @@ def standard_jobs(service: OneService, *, yellow_days: int | None = None,
         Job("supervision", period, supervision.scan),
         Job("deem_accepted", period, service.deem_overdue_accepted),
         Job("terminate_overdue", period, service.terminate_overdue),
-        Job("webhooks", RELAY_PERIOD, Webhooks(service).tick),
+        Job("webhooks", RELAY_PERIOD, Webhooks(service, lease=lease or LEASE).tick),
         Job("purge_files", PURGE_PERIOD, service.files.purge_expired),
     ]
 
 
 def standard_worker(service: OneService, *, extra: Iterable[Job] = (), name: str | None = None,
                     yellow_days: int | None = None, broker: str | None = None,
-                    exchange: str | None = None) -> Worker:
+                    exchange: str | None = None, lease: dt.timedelta | None = None) -> Worker:
     """A :class:`~oneservice.service.worker.Worker` with :func:`standard_jobs`, the broker relay
     when ``broker`` (an ``amqp://`` URL) is given, and ``extra``."""
-    jobs = standard_jobs(service, yellow_days=yellow_days)
+    jobs = standard_jobs(service, yellow_days=yellow_days, lease=lease)
     if broker:
         from .service.broker import DEFAULT_EXCHANGE, BrokerRelay
 

@@ -1,13 +1,19 @@
 """Options every command shares: ``--db`` and ``--workflows`` mean the same everywhere.
 
 ``--workflows`` may be given several times, like ``check``'s PATHS: every folder or file given is
-read (a repeated option accumulates; it never keeps only the last).
+read (a repeated option accumulates; it never keeps only the last). ``ONESERVICE_WORKFLOWS``
+gives it from the environment: several paths separated by ``os.pathsep`` (``:``; ``;`` on
+Windows).
 
 ``--db`` takes a database URL (``postgresql+psycopg://…``, ``sqlite:///…``) or the path of a
 SQLite file; the default is ``oneservice.sqlite`` in the current folder (``demo`` writes its own
 file, ``oneservice-demo.sqlite``). A command that opens the database finds it at the code's
 schema revision or stops with OS730 (``SchemaOutOfDate``): ``oneservice migrate`` brings it
 there, ``serve --migrate`` too. A new, empty database is created at once.
+``ONESERVICE_DATABASE_URL`` gives it from the environment.
+
+A flag given on the command line wins over its environment variable, which wins over the
+default (click's ``envvar=``; ``--help`` names each variable).
 """
 
 from __future__ import annotations
@@ -20,13 +26,15 @@ import click
 if TYPE_CHECKING:
     from .. import OneService
 
-__all__ = ["DEFAULT_DB", "DEFAULT_WORKFLOWS", "INIT_HINT", "database_url", "db_option", "fail",
-           "files_option", "open_service", "workflows_option"]
+__all__ = ["DATABASE_VARIABLE", "DEFAULT_DB", "DEFAULT_WORKFLOWS", "INIT_HINT", "WORKFLOWS_VARIABLE",
+           "database_url", "db_option", "fail", "files_option", "open_service", "workflows_option"]
 
 INIT_HINT = "`oneservice init` writes a starter catalogue here / 可用 oneservice init 生成示例目录"
 
 DEFAULT_DB = "oneservice.sqlite"
 DEFAULT_WORKFLOWS = "workflows"
+DATABASE_VARIABLE = "ONESERVICE_DATABASE_URL"
+WORKFLOWS_VARIABLE = "ONESERVICE_WORKFLOWS"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -36,7 +44,8 @@ WORKFLOWS_HELP = "a catalogue folder or file; repeat the option for several"
 def workflows_option(help_text: str = WORKFLOWS_HELP) -> Callable[[F], F]:
     """``--workflows PATH``, repeatable; the command receives a tuple of paths."""
     return click.option("--workflows", multiple=True, default=(DEFAULT_WORKFLOWS,), show_default=True,
-                        type=click.Path(), help=help_text)
+                        type=click.Path(), envvar=WORKFLOWS_VARIABLE, show_envvar=True,
+                        help=help_text)  # click.Path splits the variable at os.pathsep
 
 
 def missing_catalogue(workflows: str | Sequence[str]) -> click.ClickException | None:
@@ -56,8 +65,11 @@ def database_url(db: str) -> str:
 
 
 def db_option(default: str = DEFAULT_DB) -> Callable[[F], F]:
+    """``--db``; from ``ONESERVICE_DATABASE_URL`` too where the default is the site's database
+    (not for ``demo``, whose own file must never become the production database)."""
     return click.option(
         "--db", default=default, show_default=True,
+        envvar=DATABASE_VARIABLE if default == DEFAULT_DB else None, show_envvar=True,
         help="database URL, or the path of a SQLite file",
     )
 
@@ -65,7 +77,8 @@ def db_option(default: str = DEFAULT_DB) -> Callable[[F], F]:
 def files_option() -> Callable[[F], F]:
     """``--files DIR`` (``ONESERVICE_FILES``): the folder of uploaded materials' files."""
     return click.option(
-        "--files", envvar="ONESERVICE_FILES", default=None, type=click.Path(file_okay=False),
+        "--files", envvar="ONESERVICE_FILES", show_envvar=True, default=None,
+        type=click.Path(file_okay=False),
         help="folder of uploaded files (default: oneservice-files/ beside a SQLite database, else "
         "./oneservice-files); ONESERVICE_MAX_FILE and ONESERVICE_FILE_RETENTION_DAYS set the limit "
         "and the retention",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,9 +13,12 @@ from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
 from .options import DEFAULT_DB, database_url, db_option, fail, files_option, open_service, workflows_option
 
 if TYPE_CHECKING:
-    from .. import Store
+    from collections.abc import Callable
+
+    from .. import OneService, Store
     from ..http.auth import Identifies, TokenAuthority
     from ..http.oidc import OidcVerifier
+    from ..service.worker import Worker
 
 __all__ = ["DEFAULT_DB", "serve_command", "token_group"]
 
@@ -73,30 +76,42 @@ def _platform(issuer: str | None, audience: str | None, jwks: str | None,
 
 _db_option = db_option()
 _secret_option = click.option(
-    "--secret-file", type=click.Path(dir_okay=False), default=None,
+    "--secret-file", type=click.Path(dir_okay=False), default=None, envvar="ONESERVICE_SECRET_FILE",
+    show_envvar=True,
     help="signing secret (default: next to a SQLite database, else ./oneservice.secret; "
-    "ONESERVICE_SECRET overrides)",
+    "ONESERVICE_SECRET, the secret itself, overrides)",
 )
+
+
+def _env(name: str) -> dict[str, Any]:
+    return {"envvar": f"ONESERVICE_{name}", "show_envvar": True}
 
 
 @click.command("serve")
 @workflows_option()
 @_db_option
 @files_option()
-@click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to listen on every interface")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0: a free port")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--host", default="127.0.0.1", show_default=True, **_env("HOST"),
+              help="0.0.0.0 to listen on every interface")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), **_env("PORT"),
+              help="0: a free port")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256), **_env("WORKERS"),
+              help="server processes: above 1, gunicorn forks them (PostgreSQL only; not on Windows)")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), **_env("THREADS"),
+              help="threads per server process")
 @click.option("--max-body", default=DEFAULT_MAX_BODY, show_default=True, type=click.IntRange(1024),
-              help="largest request body in bytes (413 beyond)")
+              **_env("MAX_BODY"), help="largest request body in bytes (413 beyond)")
 @_secret_option
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
-              show_default=True)
+              show_default=True, **_env("LOG_LEVEL"))
 @click.option("--migrate", is_flag=True,
               help="bring the database schema to this version's head first (else OS730 when it is behind)")
-@click.option("--no-worker", is_flag=True,
-              help="run no worker thread in this process (run `oneservice worker` beside the servers)")
-@click.option("--broker", envvar="ONESERVICE_BROKER_URL", default=None,
+@click.option("--no-worker", is_flag=True, **_env("NO_WORKER"),
+              help="run the timers in no server process (run `oneservice worker` beside the servers)")
+@click.option("--broker", envvar="ONESERVICE_BROKER_URL", show_envvar=True, default=None,
               help="the in-process worker publishes the outbox to this RabbitMQ (amqp://…)")
+@click.option("--exchange", envvar="ONESERVICE_BROKER_EXCHANGE", show_envvar=True, default=None,
+              help="the broker's topic exchange (default: oneservice.events)")
 @click.option("--oidc-issuer", envvar="ONESERVICE_OIDC_ISSUER", default=None,
               help="accept the tokens of this identity platform (its `iss`) too")
 @click.option("--oidc-audience", envvar="ONESERVICE_OIDC_AUDIENCE", default=None,
@@ -106,38 +121,86 @@ _secret_option = click.option(
 @click.option("--oidc-claims", envvar="ONESERVICE_OIDC_CLAIMS", default=None, type=click.Path(dir_okay=False),
               help="JSON file mapping the platform's claims onto the actor (docs/http-api.md)")
 def serve_command(
-    workflows: tuple[str, ...], db: str, files: str | None, host: str, port: int, threads: int, max_body: int,
+    workflows: tuple[str, ...], db: str, files: str | None, host: str, port: int, workers: int, threads: int,
+    max_body: int,
     secret_file: str | None, log_level: str, migrate: bool, no_worker: bool, broker: str | None,
-    oidc_issuer: str | None,
+    exchange: str | None, oidc_issuer: str | None,
     oidc_audience: str | None, oidc_jwks: str | None, oidc_claims: str | None,
 ) -> None:
-    """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs) under waitress."""
+    """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs): one waitress process,
+    or with --workers N, N gunicorn processes (docs/deployment.md)."""
     from ..http.logs import configure_logging
-    from ..http.server import serve
 
+    if workers > 1:
+        from ..http.processes import gunicorn_missing
+
+        if database_url(db).startswith("sqlite"):
+            raise click.UsageError(
+                "--workers above 1 needs PostgreSQL: SQLite takes one writer at a time, so more "
+                "processes only wait for each other; use --threads, or run PostgreSQL "
+                "(docs/deployment.md) / 多个服务进程需要 PostgreSQL")
+        why = gunicorn_missing()
+        if why is not None:
+            raise click.UsageError(
+                f"--workers above 1 runs gunicorn, and {why}: run several `oneservice serve` "
+                "processes on different ports behind the reverse proxy instead / 请改为运行多个 serve 进程")
     configure_logging(log_level)
     platform = _platform(oidc_issuer, oidc_audience, oidc_jwks, oidc_claims)
     # before the secret: a failed start writes none
     service = open_service(workflows, db, migrate=migrate, files=files)
     own = _authority(db, secret_file, create=True, store=service.store)
+
+    def identifies(service: OneService, platform: OidcVerifier | None) -> Identifies:
+        own = _authority(db, secret_file, create=False, store=service.store)
+        if platform is None:
+            return own
+        from ..http.oidc import Authenticators
+
+        return Authenticators(own, [platform])
+
+    def timers(service: OneService) -> Worker:
+        from ..jobs import standard_worker
+
+        return standard_worker(service, broker=broker, exchange=exchange)
+
+    where = service.store.url
+    relay = "" if broker else "; no broker: webhooks and the feed only"
+
+    def ready(timers_text: str) -> Callable[[str], None]:
+        def _ready(url: str) -> None:
+            click.echo(f"oneservice serving {where} on {url} (docs: {url}/docs; {timers_text})", err=True)
+            click.echo(url)
+
+        return _ready
+
+    if workers > 1:  # gunicorn: each process opens its own store after the fork
+        from ..http.processes import serve_processes
+
+        service.store.dispose()
+        del service, own
+
+        def build() -> tuple[OneService, Identifies]:
+            fresh = open_service(workflows, db, files=files)
+            return fresh, identifies(fresh, _platform(oidc_issuer, oidc_audience, oidc_jwks, oidc_claims))
+
+        shown = (f"{workers} gunicorn processes of {threads} threads; "
+                 + ("no worker: run `oneservice worker` beside" if no_worker
+                    else "one of them runs the timers" + relay))
+        serve_processes(build, workers=workers, host=host, port=port, threads=threads, max_body=max_body,
+                        timers=None if no_worker else timers, log_level=log_level, on_ready=ready(shown))
+        return
+
+    from ..http.server import serve
+
     tokens: Identifies = own
     if platform is not None:
         from ..http.oidc import Authenticators
 
         tokens = Authenticators(own, [platform])
-
     if not no_worker:  # the timers run here: the embedded default warns and acts by itself
-        from ..jobs import standard_worker
-
-        standard_worker(service, broker=broker).start()
-
-    def ready(url: str) -> None:
-        timers = "no worker" if no_worker else "a worker thread runs the timers" + (
-            "" if broker else "; no broker: webhooks and the feed only")
-        click.echo(f"oneservice serving {service.store.url} on {url} (docs: {url}/docs; {timers})", err=True)
-        click.echo(url)
-
-    serve(service, tokens, host=host, port=port, threads=threads, max_body=max_body, on_ready=ready)
+        timers(service).start()
+    shown = "no worker" if no_worker else "a worker thread runs the timers" + relay
+    serve(service, tokens, host=host, port=port, threads=threads, max_body=max_body, on_ready=ready(shown))
 
 
 @click.group("token")

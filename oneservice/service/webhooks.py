@@ -17,7 +17,8 @@ clock (``10 s × 2^(n-1)``, at most an hour, times a random factor in [0.5, 1)),
 after ``max_attempts`` tries (8 by default): ``GET /webhooks/{id}/deliveries?state=dead`` shows
 it to supervisors. Deliveries are claimed for a lease before they are sent (``SKIP LOCKED`` on
 PostgreSQL), so several workers never send one concurrently; a worker killed mid-send leaves the
-claim to run out and another sends it again (at least once). A slow target costs its own
+claim to run out (``lease``, two minutes by default; ``oneservice worker --lease``) and another
+sends it again (at least once). A slow target costs its own
 deliveries their time-out, no more: each request has ``timeout`` seconds.
 """
 
@@ -101,8 +102,9 @@ class Webhooks:
 
     def __init__(self, service: OneService, *, transport: Transport = urllib_transport,
                  max_attempts: int = MAX_ATTEMPTS, timeout: float = 5.0, rng: random.Random | None = None,
-                 batch: int = 100) -> None:
+                 batch: int = 100, lease: dt.timedelta = LEASE) -> None:
         self.service = service
+        self.lease = lease
         self.transport = transport
         self.max_attempts = max_attempts
         self.timeout = timeout
@@ -189,7 +191,7 @@ class Webhooks:
         store = self.service.store
         now = self.service.clock.now()
         with store.transaction() as tx:
-            claimed = claim_deliveries(tx.connection, now, LEASE, self.batch)
+            claimed = claim_deliveries(tx.connection, now, self.lease, self.batch)
         if not claimed:
             return (0, 0, 0)
         positions = sorted({d.position for d in claimed})

@@ -308,6 +308,7 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
             f(("parties", pi, "role"), "OS205", f"duplicate party role {party.role!r}",
               "give each party role its own id")
         roles.add(party.role)
+    _check_material_parties(matter, items, roles, f)
     if any(x.is_error for x in out):
         return None, out
     if _order(matter, loc, out) is None:
@@ -345,6 +346,20 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
 
 _PROVEN = frozenset({"OS403", "OS406", "OS409", "OS412", "OS413", "OS501", "OS502"})
 """The findings proven for every situation (the others are about the definition as written)."""
+
+
+def _check_material_parties(matter: Matter, items: Mapping[str, Item], roles: set[str], f: _Reporter) -> None:
+    """OS308: a material brought or signed by a party role the matter does not declare."""
+    for index, mi in enumerate(matter.items):
+        item = items.get(mi.item)
+        for material in item.materials if item is not None else ():
+            named = ([material.party] if material.party else []) + list(material.signed_by)
+            for role in named:
+                if role not in roles:
+                    f(("items", index, "item"), "OS308",
+                      f"material {material.id!r} of item {mi.item} names party role {role!r}, which matter "
+                      f"{matter.id} does not declare",
+                      f"declare it under parties: (roles: {', '.join(sorted(roles))})")
 
 
 def _situation_fields(matter: Matter, items: Mapping[str, Item]) -> dict[str, FieldType]:

@@ -38,6 +38,7 @@ _WORDS = {
         "depends": "按情形办理", "only_when": "仅当", "skipped_with": "连同不办理",
         "shared_if": "由共享数据获取（否则需自行提交）：",
         "not_covered": "共享数据不覆盖您的情形，需自行提交",
+        "brought_by": "提交方", "signed_by": "签字方",
     },
     "en": {
         "title": "One-time notice", "bring": "Materials to bring", "not_needed": "Materials not needed",
@@ -59,6 +60,7 @@ _WORDS = {
         "only_when": "only when", "skipped_with": "and with it",
         "shared_if": "from shared data (else you bring it):",
         "not_covered": "shared data does not cover your situation: bring it",
+        "brought_by": "brought by the", "signed_by": "signed by the",
     },
 }
 
@@ -151,17 +153,24 @@ def notice_data(catalogue: Catalogue, matter_id: str, lang: str = "zh",
             for line in sub.materials:
                 if line.material.id not in seen:
                     seen.add(line.material.id)
-                    data["materials"].append(_material(line, lang))
+                    data["materials"].append(_material(line, lang, _party_names(full, lang)))
         for x in data["materials"]:
             x["situational"] = x["id"] not in everywhere
     return data
 
 
-def _material(line: Any, lang: str) -> dict[str, Any]:
-    return {"id": line.material.id, "name": line.material.name.get(lang), "required": line.required,
-            "waivable": line.waivable, "form": line.material.form.value, "copies": line.material.copies,
+def _party_names(plan: MatterPlan, lang: str) -> dict[str, str]:
+    return {p.role: p.name.get(lang) for p in plan.matter.parties}
+
+
+def _material(line: Any, lang: str, parties: Mapping[str, str]) -> dict[str, Any]:
+    material = line.material
+    return {"id": material.id, "name": material.name.get(lang), "required": line.required,
+            "waivable": line.waivable, "form": material.form.value, "copies": material.copies,
             "items": list(line.items),
-            "shared_when": [s.ref for s in line.material.sources if s.kind == "shared" and s.when]}
+            "shared_when": [s.ref for s in material.sources if s.kind == "shared" and s.when],
+            "party": parties.get(material.party, material.party) if material.party else None,
+            "signed_by": [parties.get(role, role) for role in material.signed_by]}
 
 
 def _depends(catalogue: Catalogue, plan: MatterPlan, lang: str) -> list[dict[str, Any]]:
@@ -187,7 +196,7 @@ def _notice(catalogue: Catalogue, plan: MatterPlan, lang: str) -> dict[str, Any]
     return {
         "matter": {"id": m.id, "name": m.name.get(lang), "version": m.version,
                    "content_hash": plan.content_hash},
-        "materials": [_material(line, lang) for line in plan.materials],
+        "materials": [_material(line, lang, _party_names(plan, lang)) for line in plan.materials],
         "not_needed": [
             {"id": x.material.id, "name": x.material.name.get(lang), "reason": x.reason,
              "provider": x.provider, "provider_name": x.provider_name.get(lang), "items": list(x.items)}
@@ -287,6 +296,11 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
             tags.append(w["situational"])
         if x.get("shared_when") and "situation" in data:
             tags.append(w["not_covered"])
+        if x.get("party"):
+            tags.append(f"{w['brought_by']} {x['party']}")
+        if x.get("signed_by"):
+            joiner = "、" if lang == "zh" else ", "
+            tags.append(f"{w['signed_by']} {joiner.join(x['signed_by'])}")
         bullet(f"{x['name']} ({'; '.join(tags)})" if x["items"] else x["name"])
     if data["not_needed"]:
         head(w["not_needed"])

@@ -185,12 +185,15 @@ class MaterialSchema(Base):
     sources = fields.List(SourceField(), load_default=lambda: [d.Source("applicant")],
                           validate=validate.Length(min=1, error="list at least one source"))
     copies = StrictInt(load_default=1, minimum=1, maximum=20)
+    party = fields.String(load_default=None, validate=_pattern(SLUG, "party role", "seller"))
+    signed_by = fields.List(fields.String(validate=_pattern(SLUG, "party role", "seller")), load_default=list)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.Material:
         return d.Material(
             id=data["id"], name=data["name"], required=data["required"], waivable=data["waivable"],
             form=d.MaterialForm(data["form"]), sources=tuple(data["sources"]), copies=data["copies"],
+            party=data["party"], signed_by=tuple(data["signed_by"]),
         )
 
 

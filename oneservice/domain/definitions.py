@@ -232,6 +232,8 @@ class Material:
     form: MaterialForm = MaterialForm.EITHER
     sources: tuple[Source, ...] = (Source("applicant"),)
     copies: int = 1
+    party: str | None = None  # the party role that brings it (None: the applicant)
+    signed_by: tuple[str, ...] = ()  # the party roles that sign it (买卖双方签字)
 
 
 @attrs.frozen

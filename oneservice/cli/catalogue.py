@@ -52,8 +52,11 @@ def check_command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
                 not limit.verified for item in report.catalogue.items.values()
                 for limit in (item.legal_limit, item.promised_limit))
             data["matters"] = {
-                mid: {"content_hash": p.content_hash, "trips": {"best": p.trips.best, "worst": p.trips.worst,
-                                                                 "budget": p.trips.budget}}
+                mid: {"content_hash": p.content_hash, "trips": {
+                    "best": p.trips.best, "worst": p.trips.worst, "budget": p.trips.budget,
+                    "parties": {party.role: {"best": party.best, "worst": party.worst}
+                                for party in p.trips.parties},
+                }}
                 for mid, p in sorted(report.catalogue.plans.items())
             }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -49,8 +49,16 @@ class TestCheck:
         assert {k: data[k] for k in ("ok", "files", "errors", "warnings", "findings")} == {
             "ok": True, "files": 4, "errors": 0, "warnings": 0, "findings": []}
         start = data["matters"]["start"]
-        assert start["trips"] == {"best": 0, "worst": 0, "budget": 1}
+        assert start["trips"] == {"best": 0, "worst": 0, "budget": 1,
+                                  "parties": {"applicant": {"best": 0, "worst": 0}}}
         assert start["content_hash"].startswith("sha256:")
+
+    def test_json_trips_per_party(self, runner: CliRunner) -> None:
+        """A matter with several parties shows each party's best and worst case."""
+        result = runner.invoke(main, ["check", "--format", "json", str(FIXTURES.parent.parent / "workflows")])
+        assert result.exit_code == 0, result.output
+        trips = json.loads(result.stdout)["matters"]["property-transfer"]["trips"]
+        assert trips["parties"] == {"buyer": {"best": 1, "worst": 1}, "seller": {"best": 1, "worst": 1}}
 
     def test_json_findings(self, runner: CliRunner) -> None:
         """JSON findings carry code, message, file, line, column, key path, hint and severity."""

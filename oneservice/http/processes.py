@@ -61,19 +61,27 @@ def _url(address: Any) -> str:
 
 
 def _run_timers(lock_file: Path, service: OneService, make_worker: Callable[[OneService], Worker],
-                stop: threading.Event) -> None:
-    """Wait for the timers' lock, then run the worker until ``stop``."""
+                stop: threading.Event, alive: Callable[[], bool] = lambda: True) -> None:
+    """Wait for the timers' lock, then run the worker until ``stop``.
+
+    ``alive`` says whether this process still serves: once gunicorn has told it to stop (SIGTERM
+    to every process at shutdown), it no longer takes the timers over from a process that has
+    already exited, so a server that stops does not start its timers again in a dying process."""
     import fcntl
 
     fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         while True:
+            if not alive():
+                return
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:  # another process runs the timers
                 if stop.wait(LOCK_WAIT):
                     return
+        if not alive():  # told to stop while the lock came free
+            return
         worker = make_worker(service)
         fields = {"pid": os.getpid(), "worker": worker.name}
         log.info("this process runs the timers", extra={"fields": fields})
@@ -107,6 +115,7 @@ def serve_processes(
             self.service: OneService | None = None
             self.stop = threading.Event()
             self.timers_thread: threading.Thread | None = None
+            self.worker: Any = None  # this process's gunicorn worker (post_fork)
             super().__init__()
 
         def load_config(self) -> None:
@@ -122,6 +131,7 @@ def serve_processes(
                 "graceful_timeout": 10,
                 "preload_app": False,  # build() runs in each process, after the fork
                 "when_ready": self._ready,
+                "post_fork": self._post_fork,
                 "worker_exit": self._worker_exit,
                 "on_exit": lambda _arbiter: shutil.rmtree(state, ignore_errors=True),
             }
@@ -135,6 +145,12 @@ def serve_processes(
             if on_ready is not None:
                 on_ready(_url(arbiter.LISTENERS[0].sock.getsockname()))
 
+        def _post_fork(self, _arbiter: Any, worker: Any) -> None:
+            self.worker = worker
+
+        def _alive(self) -> bool:
+            return self.worker is None or bool(self.worker.alive)
+
         def _worker_exit(self, _arbiter: Any, _worker: Any) -> None:
             self.stop.set()
             if self.timers_thread is not None:
@@ -147,7 +163,7 @@ def serve_processes(
             self.service = service
             if timers is not None:
                 self.timers_thread = threading.Thread(
-                    target=_run_timers, args=(lock_file, service, timers, self.stop),
+                    target=_run_timers, args=(lock_file, service, timers, self.stop, self._alive),
                     name="oneservice-timers", daemon=True)
                 self.timers_thread.start()
             return create_app(service, tokens, max_body=max_body)

@@ -308,6 +308,7 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
             f(("parties", pi, "role"), "OS205", f"duplicate party role {party.role!r}",
               "give each party role its own id")
         roles.add(party.role)
+    _check_agents(matter, roles, f)
     _check_material_parties(matter, items, roles, f)
     if any(x.is_error for x in out):
         return None, out
@@ -346,6 +347,33 @@ def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mappi
 
 _PROVEN = frozenset({"OS403", "OS406", "OS409", "OS412", "OS413", "OS501", "OS502"})
 """The findings proven for every situation (the others are about the definition as written)."""
+
+
+def _check_agents(matter: Matter, roles: set[str], f: _Reporter) -> None:
+    """OS309: an agent's role (``acts_for``) must act for another declared role that is not itself
+    an agent's, and the applicant's role is nobody's agent."""
+    agents = {p.role for p in matter.parties if p.acts_for}
+    for pi, party in enumerate(matter.parties):
+        target = party.acts_for
+        if target is None:
+            continue
+        at = ("parties", pi, "acts_for")
+        if pi == 0:
+            f(at, "OS309", f"the first party role ({party.role}) is the applicant's: it cannot act for "
+              "another party", "put the agent's role after the role it acts for")
+        elif target == party.role:
+            f(at, "OS309", f"party role {party.role!r} acts for itself", "name the role it acts for")
+        elif target not in roles:
+            f(at, "OS309", f"party role {party.role!r} acts for {target!r}, which matter {matter.id} "
+              "does not declare", _did_you_mean(target, roles - {party.role})
+              or f"declare it under parties: (roles: {', '.join(sorted(roles))})")
+        elif target in agents:
+            f(at, "OS309", f"party role {party.role!r} acts for {target!r}, which is itself an agent's role",
+              "an agent acts for a party, not for another agent")
+        elif party.present_at_intake:
+            f(("parties", pi, "present_at_intake"), "OS309",
+              f"party role {party.role!r} is an agent's: it comes when the {target} would",
+              f"leave present_at_intake out; set it on {target!r}")
 
 
 def _check_material_parties(matter: Matter, items: Mapping[str, Item], roles: set[str], f: _Reporter) -> None:

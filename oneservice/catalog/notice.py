@@ -159,18 +159,21 @@ def notice_data(catalogue: Catalogue, matter_id: str, lang: str = "zh",
     return data
 
 
-def _party_names(plan: MatterPlan, lang: str) -> dict[str, str]:
-    return {p.role: p.name.get(lang) for p in plan.matter.parties}
+def _party_names(plan: MatterPlan, lang: str) -> dict[str, tuple[str, bool]]:
+    """Each party role's name, and whether the role is optional (an agent's, for instance)."""
+    return {p.role: (p.name.get(lang), not p.required) for p in plan.matter.parties}
 
 
-def _material(line: Any, lang: str, parties: Mapping[str, str]) -> dict[str, Any]:
+def _material(line: Any, lang: str, parties: Mapping[str, tuple[str, bool]]) -> dict[str, Any]:
     material = line.material
     return {"id": material.id, "name": material.name.get(lang), "required": line.required,
             "waivable": line.waivable, "form": material.form.value, "copies": material.copies,
             "items": list(line.items),
             "shared_when": [s.ref for s in material.sources if s.kind == "shared" and s.when],
-            "party": parties.get(material.party, material.party) if material.party else None,
-            "signed_by": [parties.get(role, role) for role in material.signed_by]}
+            "party": parties.get(material.party, (material.party, False))[0] if material.party else None,
+            # brought by a party of an optional role (an agent): only a case with that party needs it
+            "party_optional": bool(material.party) and parties.get(material.party, ("", False))[1],
+            "signed_by": [parties.get(role, (role, False))[0] for role in material.signed_by]}
 
 
 def _depends(catalogue: Catalogue, plan: MatterPlan, lang: str) -> list[dict[str, Any]]:
@@ -287,7 +290,7 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
     head(w["bring"])
     for x in data["materials"] or [{"name": w["none"], "required": True, "waivable": False, "items": [],
                                     "copies": 1, "form": ""}]:
-        tags = [w["required"] if x["required"] else w["optional"]]
+        tags = [w["required"] if x["required"] and not x.get("party_optional") else w["optional"]]
         if x["waivable"]:
             tags.append(w["waivable"])
         if x["items"]:

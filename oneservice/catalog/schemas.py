@@ -372,11 +372,12 @@ class PartySchema(Base):
     kind = fields.String(load_default="any", validate=_one_of([k.value for k in d.PartyKind]))
     present_at_intake = StrictBool(load_default=False)
     required = StrictBool(load_default=True)
+    acts_for = fields.String(load_default=None, validate=_pattern(SLUG, "party role", "seller"))
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.PartyRole:
         return d.PartyRole(data["role"], data["name"], d.PartyKind(data["kind"]),
-                           data["present_at_intake"], data["required"])
+                           data["present_at_intake"], data["required"], data["acts_for"])
 
 
 class MatterBodySchema(Base):

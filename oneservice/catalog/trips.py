@@ -6,7 +6,8 @@ form, its item and the matter allow (OS409 when none is left).
 
 Trips are counted per party role ("Parties" in docs/authoring.md): every step is the applicant's
 (the matter's first role), except intake, which every role ``present_at_intake`` attends too;
-the budget holds for each role and OS501 names the role over it.
+the budget holds for each role and OS501 names the role over it. An agent's role (``acts_for``)
+counts the trips of the party it acts for: at worst the agent comes in their place every time.
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
 
     parties = []
     for party in matter.parties:
-        own = [s for s in steps if party.role in s.parties]
+        stands_in = party.acts_for or party.role  # an agent comes wherever their principal would
+        own = [s for s in steps if stands_in in s.parties]
         best = sum(s.trips for s in own if s.scenario == "always")
         worst = best + sum(s.trips for s in own if s.scenario == "worst")
         parties.append(PartyTrips(party.role, party.name, best, worst))

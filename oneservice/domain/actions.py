@@ -79,6 +79,8 @@ class ParamKind(enum.StrEnum):
     LICENCE_REF = "licence_ref"  # an electronic licence: {number, issuer}
     FILES = "files"  # the files a purge removes: [{material, sha256}]
     PARTIES = "parties"  # party roles of the case (optional list): who came on a visit
+    ROLE = "role"  # one party role of the case
+    ROLE_OPTIONAL = "role_optional"  # one party role of the case, or none
 
 
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
@@ -211,6 +213,20 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         "supplement", Target.CASE, _APPLICANT_SIDE,
         Text("补齐材料", "Supplement"), "Supply what the one-time notice listed",
         case=Move.of([C.AWAITING_MATERIALS], C.SUBMITTED), params=_HAND_IN, path="supplement",
+    ),
+    ActionSpec(
+        "sign", Target.CASE, _APPLICANT_SIDE,
+        Text("签字", "Sign"),
+        "A party signs the materials they sign (签字): online by themselves, or before a clerk at the window",
+        case=Move.of([C.SUBMITTED, C.AWAITING_MATERIALS]),
+        params=(Param("role", ParamKind.ROLE, "the party role whose signature it is"),
+                Param("materials", ParamKind.MATERIALS,
+                      "the materials signed (optional; default: every received one the role still signs)"),
+                _CHANNEL,
+                Param("signer", ParamKind.ROLE_OPTIONAL,
+                      "the role of their agent (委托代理人) who signs on their behalf (optional)"),
+                _OVER_BUDGET),
+        path="signatures",
     ),
     ActionSpec(
         "accept", Target.CASE, _FRONT,

@@ -43,6 +43,7 @@ __all__ = [
     "Rectification",
     "ResultDelivery",
     "Role",
+    "Signature",
     "TaskState",
     "Visit",
 ]
@@ -147,10 +148,30 @@ class Applicant:
 
 @attrs.frozen
 class Party:
-    """A party of a case besides the applicant, in a role the matter declares (the seller)."""
+    """A party of a case besides the applicant, in a role the matter declares (the seller).
+
+    ``authorisation``: for an agent's role (``acts_for``), the reference of the written
+    authorisation (委托书) the agent acts under — its notarisation or registration number."""
 
     role: str
     applicant: Applicant
+    authorisation: str | None = None
+
+
+@attrs.define(eq=False)
+class Signature:
+    """签字: a party signed a material, at the window before a clerk or online (电子签名).
+
+    ``role`` is the party whose signature the material needs; ``agent``, the role of their agent
+    (委托代理人) who signed on their behalf (``None``: the party signed in person)."""
+
+    material_id: str
+    role: str
+    at: dt.datetime
+    channel: str  # window, online, mobile
+    by: str  # the actor who recorded it: the clerk at the window, the party online
+    location: str | None = None  # window signatures
+    agent: str | None = None
 
 
 @attrs.define(eq=False)
@@ -355,6 +376,7 @@ class Case:
     fees: dict[str, FeePayment] = attrs.Factory(dict)  # item code → its fee's payment
     licences: dict[str, Licence] = attrs.Factory(dict)  # item code → the licence of its result
     references: dict[str, dict[str, str]] = attrs.Factory(dict)  # item → {system actor: its reference}
+    signatures: list[Signature] = attrs.Factory(list)  # 签字 of the materials that need them
     commitment: str | None = None  # the applicant's written commitment (承诺书) under 容缺受理
     duration_days: int | None = None  # working days from receipt to the last item's conclusion
     over_budget: bool = False
@@ -388,6 +410,15 @@ class Case:
         if id_number == self.applicant.id_number:
             return self.applicant_role
         return next((p.role for p in self.parties if p.applicant.id_number == id_number), None)
+
+    def signed(self, material_id: str, role: str) -> Signature | None:
+        """The signature of the party in ``role`` on ``material_id`` (``None``: not signed yet)."""
+        return next((s for s in self.signatures if s.material_id == material_id and s.role == role), None)
+
+    @property
+    def roles(self) -> list[str]:
+        """The roles of every party of the case, the applicant's first."""
+        return [self.applicant_role, *(p.role for p in self.parties)]
 
     @property
     def due(self) -> Deadline | None:

@@ -373,7 +373,8 @@ class PartyRole:
 
     The first role of a matter is the applicant's. ``present_at_intake``: the party must come to
     the window at intake (to sign in person, for instance); ``required``: every case has a party
-    in this role.
+    in this role. ``acts_for``: the role is an agent's (委托代理人) who acts for the party in that
+    role under a written authorisation (委托书): comes in their place and signs on their behalf.
     """
 
     role: str
@@ -381,6 +382,7 @@ class PartyRole:
     kind: PartyKind = PartyKind.ANY
     present_at_intake: bool = False
     required: bool = True
+    acts_for: str | None = None
 
 
 APPLICANT_ROLE = PartyRole("applicant", Text("申请人", "applicant"))
@@ -417,6 +419,10 @@ class Matter:
 
     def party_role(self, role: str) -> PartyRole | None:
         return next((p for p in self.parties if p.role == role), None)
+
+    def agent_roles(self, role: str) -> tuple[str, ...]:
+        """The roles of the agents who may act for the party in ``role`` (``acts_for``)."""
+        return tuple(p.role for p in self.parties if p.acts_for == role)
 
     @property
     def item_codes(self) -> tuple[str, ...]:

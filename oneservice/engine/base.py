@@ -32,6 +32,7 @@ from ..domain.case import (
     DeadlineKind,
     Event,
     ItemTask,
+    MaterialStatus,
     Rating,
     Role,
     Visit,
@@ -71,7 +72,7 @@ _OFFERED_TO: dict[tuple[str, Role], tuple[ActionSpec, ...]] = {
 """…and of those, the ones each role may perform (a reviewer acts on items only)."""
 
 
-_PARTY_ACTIONS = frozenset({"rate"})
+_PARTY_ACTIONS = frozenset({"rate", "sign"})
 """What a party other than the applicant may do on a case, besides reading it."""
 
 _REPORTED = frozenset({"record_licence", "record_receipt", "record_reference"})
@@ -183,6 +184,12 @@ class EngineBase:
         rect = case.rectification
         if spec.name == "supply_owed":
             return bool(case.owed())
+        if spec.name == "sign":  # a received material still waits for a party's signature
+            roles = set(case.roles)
+            return any(case.signed(mid, role) is None
+                       for mid, record in case.materials.items()
+                       if record.status is MaterialStatus.RECEIVED and mid in self.lines
+                       for role in self.lines[mid].material.signed_by if role in roles)
         if spec.name in _REPORTED:
             return False  # what another system reports is not a choice offered to anyone
         if spec.name == "confirm_fee":
@@ -458,9 +465,16 @@ class EngineBase:
 
     def intake_parties(self, case: Case) -> list[str]:
         """Who comes to an intake visit at the window: the applicant and every party of the case
-        whose role is ``present_at_intake``."""
+        whose role is ``present_at_intake`` — or, for a party with an agent in the case, the agent
+        (委托代理人) in their place."""
         present = {r.role for r in self.matter.parties if r.present_at_intake}
-        return [case.applicant_role, *(p.role for p in case.parties if p.role in present)]
+        came = [case.applicant_role, *(p.role for p in case.parties if p.role in present)]
+        return [self.stand_in(case, role) for role in came]
+
+    def stand_in(self, case: Case, role: str) -> str:
+        """Who comes or signs for the party in ``role``: their agent if the case has one, else they."""
+        agents = self.matter.agent_roles(role)
+        return next((p.role for p in case.parties if p.role in agents), role)
 
     def _on_site(self, channel: Channel | str) -> bool:
         return channel == Channel.WINDOW

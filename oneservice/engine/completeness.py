@@ -1,8 +1,10 @@
 """Completeness of an application: the lines of the one-time notice (一次性告知).
 
 :func:`check_completeness` lists everything missing or wrong in a case now: required materials
-not received (owed ones excepted), required form fields left empty, and acceptance conditions that
-fail (a condition over an empty field is left out: the field is already listed).
+not received (owed ones excepted; a material of a party role the case has no party in is not
+needed), signatures a received material still lacks (签字: each role of its ``signed_by`` that the
+case has a party in), required form fields left empty, and acceptance conditions that fail (a
+condition over an empty field is left out: the field is already listed).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ..domain.case import Case, MaterialStatus
 
 __all__ = ["Completeness", "Issue", "IssueKind", "check_completeness"]
 
-IssueKind = Literal["material", "field", "condition"]
+IssueKind = Literal["material", "field", "condition", "signature"]
 """What a line of the one-time notice is about."""
 
 
@@ -55,7 +57,10 @@ def check_completeness(plan: MatterPlan, case: Case, today: dt.date | None = Non
     ``today`` (the clock's date) is the value of ``today`` in conditions that read it.
     """
     issues: list[Issue] = []
+    roles = set(case.roles)
     for line in plan.materials:
+        if line.material.party is not None and line.material.party not in roles:
+            continue  # brought by a party this case does not have (an agent nobody appointed)
         record = case.materials.get(line.material.id)
         if line.required and (record is None or record.status not in (MaterialStatus.RECEIVED,)):
             if record is not None and record.status is MaterialStatus.OWED:
@@ -69,6 +74,7 @@ def check_completeness(plan: MatterPlan, case: Case, today: dt.date | None = Non
                     line.items,
                 )
             )
+    issues.extend(_unsigned(plan, case, roles))
     for form_line in plan.form:
         field = form_line.field
         if field.required and case.form.get(field.id) in (None, ""):
@@ -101,3 +107,26 @@ def check_completeness(plan: MatterPlan, case: Case, today: dt.date | None = Non
                     )
                 )
     return Completeness(tuple(issues))
+
+
+def _unsigned(plan: MatterPlan, case: Case, roles: set[str]) -> list[Issue]:
+    """The signatures received materials still lack, in material order, then role order."""
+    out = []
+    for line in plan.materials:
+        material = line.material
+        record = case.materials.get(material.id)
+        if not material.signed_by or record is None or record.status is not MaterialStatus.RECEIVED:
+            continue
+        for role in material.signed_by:
+            if role not in roles or case.signed(material.id, role) is not None:
+                continue
+            party = plan.matter.party_role(role)
+            name = party.name if party is not None else None
+            out.append(Issue(
+                "signature",
+                f"{material.id}/{role}",
+                f"待签字：{material.name.zh}（须由{name.zh if name else role}签字）",
+                f"not signed: {material.name.en} (by the {name.en if name else role})",
+                line.items,
+            ))
+    return out

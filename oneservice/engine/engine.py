@@ -25,7 +25,8 @@ The rules live in one class per desk, each a subclass of :class:`~oneservice.eng
     ├── Ratings     (ratings.py)      rate, record_callback, record_rectified, appeal_rating,
     │                                 decide_appeal
     ├── Reports     (reports.py)      confirm_fee, record_licence, record_receipt, record_reference
-    └── Attachments (attachments.py)  attach_material, purge_files
+    ├── Attachments (attachments.py)  attach_material, purge_files
+    └── Signatures  (signatures.py)   sign
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ from .completeness import Completeness, Issue
 from .front_desk import FrontDesk
 from .ratings import Ratings
 from .reports import Reports
+from .signatures import Signatures
 from .window import Window
 
 __all__ = ["CaseEngine", "Completeness", "Issue"]
 
 
-class CaseEngine(FrontDesk, BackOffice, Window, Ratings, Reports, Attachments):
+class CaseEngine(FrontDesk, BackOffice, Window, Ratings, Reports, Attachments, Signatures):
     """All actions on the cases of one definition version."""

@@ -29,6 +29,7 @@ from .base import EngineBase, require_text
 from .completeness import Completeness, check_completeness
 from .forms import normalise_form, validate_applicant_id
 from .parties import check_parties
+from .signatures import sign_present
 
 __all__ = ["FrontDesk"]
 
@@ -203,9 +204,13 @@ class FrontDesk(EngineBase):
                         received_at=now if status is MaterialStatus.SHARED else None,
                     ),
                 )
+        signed = None
         if self._on_site(chosen):
-            self._visit(case, actor, now, None, action, over_budget_reason,
-                        self.intake_parties(case) if first else None)
+            came = self.intake_parties(case) if first else [self.stand_in(case, case.applicant_role)]
+            self._visit(case, actor, now, None, action, over_budget_reason, came)
+            handed = [self.lines[mid].material for mid in received]
+            signed = sign_present(case, self.matter, handed, came, actor, now,
+                                  actor.location or case.location)
         if first:
             case.submitted_at = now
         case.received_at = now
@@ -214,7 +219,9 @@ class FrontDesk(EngineBase):
         self._fire(case, action, actor)
         event = "ApplicationSubmitted" if first else "MaterialsSupplemented"
         self._event(case, now, event, actor, channel=chosen.value, fields=fields, materials=received,
-                    answer_by=notice.due.isoformat(), provisional=notice.provisional or None)
+                    answer_by=notice.due.isoformat(), provisional=notice.provisional or None,
+                    signed=[{"material": x.material_id, "role": x.role,
+                             **({"agent": x.agent} if x.agent else {})} for x in signed] if signed else None)
 
     def _notice_period_over(self, case: Case, now: dt.datetime) -> bool:
         """Whether the 5 working days of art. 32 to notify or accept have passed (receipt to today)."""

@@ -3,7 +3,8 @@
 The applicant takes the matter's first role; every other party is a :class:`Party` in one of
 the other roles. Refused with :class:`~oneservice.errors.PartyError` (OS711): a role the matter
 does not declare, two parties in one role, a kind the role does not take, one person in two
-roles, a required role without a party; a malformed ID number is
+roles, a required role without a party, an agent's role (``acts_for``) without the reference of
+its written authorisation (委托书) or without the party it acts for; a malformed ID number is
 :class:`~oneservice.errors.InvalidIdentifier` (OS621).
 """
 
@@ -63,10 +64,37 @@ def check_parties(matter: Matter, applicant: Applicant, parties: Iterable[Party]
             raise PartyError(f"one person cannot take two roles: {number[:4]}… is already the {other}",
                              field=f"{at}.applicant.id_number")
         seen[number] = len(given)
-        given[party.role] = Party(party.role, attrs.evolve(person, id_number=number))
+        given[party.role] = Party(party.role, attrs.evolve(person, id_number=number),
+                                  _authorisation(role, party.authorisation, at))
     missing = [r for r in matter.parties[1:] if r.required and r.role not in given]
     if missing:
         names = ", ".join(f"{r.role} ({r.name.en})" for r in missing)
         raise PartyError(f"matter {matter.id} needs a party in each required role; missing: {names}",
                          field="parties", hint="、".join(r.name.zh for r in missing))
+    for role_name in given:
+        principal = others[role_name].acts_for
+        if principal is not None and principal != first.role and principal not in given:
+            name = others[principal].name
+            raise PartyError(f"the {others[role_name].name.en} ({role_name}) acts for the {name.en} "
+                             f"({principal}), who is not a party of this case",
+                             field="parties", hint=f"add the {principal} ({name.zh}) as a party")
     return [given[r.role] for r in matter.parties[1:] if r.role in given]
+
+
+def _authorisation(role: PartyRole, reference: object, at: str) -> str | None:
+    """The reference of an agent's written authorisation (委托书), required for an agent's role
+    and refused for any other."""
+    field = f"{at}.authorisation"
+    if role.acts_for is None:
+        if reference is not None:
+            raise PartyError(f"the {role.name.en} ({role.role}) is not an agent's role: only an agent "
+                             "acts under an authorisation (委托书)", field=field)
+        return None
+    if not isinstance(reference, str) or not reference.strip():
+        raise PartyError(
+            f"the {role.name.en} ({role.role}) acts for the {role.acts_for} only under a written "
+            "authorisation (委托书): give its reference (notarisation or registration number)",
+            field=field, hint=f"{role.name.zh}须提交授权委托书，填写其编号")
+    if len(reference) > 100:
+        raise InvalidInput("the authorisation's reference is at most 100 characters", field=field)
+    return reference.strip()

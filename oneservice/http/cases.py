@@ -179,7 +179,8 @@ def open_case(body: dict[str, Any], if_match: str | None = None,
         location=body["location"],
         agent=body["agent"],
         parties=[Party(p["role"], Applicant(p["applicant"]["kind"], p["applicant"]["id_number"],
-                                            p["applicant"]["name"], p["applicant"]["phone"]))
+                                            p["applicant"]["name"], p["applicant"]["phone"]),
+                       p["authorisation"])
                  for p in body["parties"]],
         idempotency_key=scoped_key(actor, idempotency_key),
     )
@@ -356,5 +357,7 @@ def detail_of(case: Case) -> dict[str, Any]:
         "applicant_role": case.applicant_role,
         "parties": [{"role": p.role, "kind": p.applicant.kind, "name": p.applicant.name,
                      "id_number": p.applicant.id_number, "phone": p.applicant.phone,
-                     "trips": case.trips_of(p.role)} for p in case.parties],
+                     "trips": case.trips_of(p.role), "authorisation": p.authorisation}
+                    for p in case.parties],
+        "signatures": [plain(x) for x in case.signatures],
     }

@@ -65,6 +65,10 @@ class ApplicantBody(ma.Schema):
 class PartyBody(ma.Schema):
     role = Ident(required=True, metadata={"description": "a party role the matter declares (seller)"})
     applicant = f.Nested(ApplicantBody, required=True)
+    authorisation = Text(
+        allow_none=True, load_default=None, max_length=100,
+        metadata={"description": "an agent's role (acts_for): the reference of the written authorisation "
+                                 "(委托书) they act under"})
 
 
 class OpenCaseBody(ma.Schema):
@@ -154,6 +158,10 @@ def _field(param: Param) -> f.Field[Any]:
     if kind is ParamKind.PARTIES:
         return f.List(Ident(), load_default=None, allow_none=True, validate=v.Length(min=1, max=20),
                       metadata=meta)
+    if kind is ParamKind.ROLE:
+        return Ident(required=True, metadata=meta)
+    if kind is ParamKind.ROLE_OPTIONAL:
+        return Ident(load_default=None, allow_none=True, metadata=meta)
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 
@@ -553,4 +561,7 @@ class CaseDetailSchema(ma.Schema):
     rectification = f.Dict(required=True, allow_none=True)
     applicant_role = f.String(required=True, metadata={"description": "the party role of the applicant"})
     parties = f.List(f.Dict(), required=True,
-                     metadata={"description": "the other parties: role, kind, name, id_number, phone, trips"})
+                     metadata={"description": "the other parties: role, kind, name, id_number, phone, trips, "
+                                              "authorisation (an agent's 委托书)"})
+    signatures = f.List(f.Dict(), required=True,
+                        metadata={"description": "签字: material_id, role, at, channel, by, location, agent"})

@@ -295,6 +295,14 @@ class OneService:
                             over_budget_reason=over_budget_reason, parties=parties)
 
     @_declared
+    def sign(self, actor: Actor, case_id: str, role: str, materials: Iterable[str] = (),
+             channel: str = "online", *, signer: str | None = None, over_budget_reason: str | None = None,
+             idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("sign", actor, case_id, idempotency_key=idempotency_key, role=role,
+                            materials=materials, channel=channel, signer=signer,
+                            over_budget_reason=over_budget_reason)
+
+    @_declared
     def record_staff_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
                            address: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("record_staff_visit", actor, case_id, idempotency_key=idempotency_key,

@@ -27,6 +27,7 @@ from oneservice.domain.case import (
     Rating,
     Rectification,
     ResultDelivery,
+    Signature,
     Visit,
 )
 from oneservice.engine.clock import TZ
@@ -105,17 +106,31 @@ def case_row(case: Case) -> Row:
         "external_refs": {code: dict(refs) for code, refs in case.references.items()},
         "applicant_role": case.applicant_role,
         "parties": [_party_json(p) for p in case.parties],
+        "signatures": [_signature_json(x) for x in case.signatures],
     }
+
+
+def _signature_json(x: Signature) -> dict[str, Any]:
+    return {"material": x.material_id, "role": x.role, "at": _iso(x.at), "channel": x.channel, "by": x.by,
+            **({"location": x.location} if x.location else {}), **({"agent": x.agent} if x.agent else {})}
+
+
+def _signature(data: Mapping[str, Any]) -> Signature:
+    at = _moment(data["at"])
+    assert at is not None
+    return Signature(data["material"], data["role"], at, data["channel"], data["by"], data.get("location"),
+                     data.get("agent"))
 
 
 def _party_json(p: Party) -> dict[str, Any]:
     a = p.applicant
-    return {"role": p.role, "kind": a.kind, "id_number": a.id_number, "name": a.name, "phone": a.phone}
+    return {"role": p.role, "kind": a.kind, "id_number": a.id_number, "name": a.name, "phone": a.phone,
+            **({"authorisation": p.authorisation} if p.authorisation else {})}
 
 
 def _party(data: Mapping[str, Any]) -> Party:
     person = Applicant(data["kind"], data["id_number"], data["name"], data.get("phone", ""))
-    return Party(data["role"], person)
+    return Party(data["role"], person, data.get("authorisation"))
 
 
 def party_rows(case: Case) -> list[Row]:
@@ -487,6 +502,7 @@ def case_from_rows(
         fees={code: _fee(code, f) for code, f in (row["fees"] or {}).items()},
         licences={code: _licence(code, lic) for code, lic in (row["licences"] or {}).items()},
         references={code: dict(refs) for code, refs in (row["external_refs"] or {}).items()},
+        signatures=[_signature(x) for x in row["signatures"] or ()],
         commitment=row["commitment"],
         duration_days=row["duration_days"],
         over_budget=row["over_budget"],

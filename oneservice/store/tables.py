@@ -142,6 +142,8 @@ cases = Table(
     # 0012: the parties of the case (当事人): the applicant's role, the others with their numbers
     Column("applicant_role", String(ID), nullable=False, server_default=text("'applicant'")),
     Column("parties", JSON, nullable=False, server_default=text("'[]'")),
+    # 0013: the signatures (签字) of the materials that need them
+    Column("signatures", JSON, nullable=False, server_default=text("'[]'")),
     Index(None, "state"),
     Index(None, "matter_id", "state"),
     Index(None, "location", "state", "concluded_at", "id"),  # window queue

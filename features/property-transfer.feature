@@ -59,8 +59,41 @@ Feature: Property transfer with water, power and gas transfer
     Then the action is refused with "onsite_required"
     When the clerk records an on-site visit for "330100-BDC-ZYDJ": "双方当面签字、人脸核验"
     And the clerk accepts the case
+    Then the action is refused with "incomplete"
+    When the party "buyer" signs at the window
+    And the party "seller" signs at the window
+    Then the party "seller" has signed "property-registration-application"
+    When the clerk accepts the case
     Then the case has 1 trip
+    And the party "seller" has 1 trip
     And the case is "in_progress"
+
+  Scenario: The seller sends an agent with a notarised authorisation; the seller makes no trip
+    Given the party "seller" is "李四" with resident ID "330106199008080078"
+    And the agent "赵六" acts for the party "seller" under the authorisation "(2026)浙杭证字第1234号"
+    When the clerk opens a case of "property-transfer" at the window of "hz-citizen-centre" for the applicant
+    And the applicant submits a complete application
+    Then the party "seller" has signed "property-registration-application"
+    And the party "seller" has 0 trips
+    And the party "seller's agent" has 1 trip
+    When the clerk accepts the case
+    Then the case is "in_progress"
+
+  Scenario: Handed in online, each party signs online and nobody comes again
+    When the clerk opens a case of "property-transfer" at the window of "hz-citizen-centre" for the applicant
+    And the applicant submits the materials:
+      | material |
+    And the clerk gives the one-time notice
+    Then the one-time notice lists "property-registration-application"
+    When 1 working day passes
+    And the applicant supplies "property-registration-application" online
+    And the clerk accepts the case
+    Then the action is refused with "incomplete"
+    When the party "buyer" signs online
+    And the party "seller" signs "property-registration-application" online
+    And the clerk accepts the case
+    Then the case is "in_progress"
+    And the case has 1 trip
 
   Scenario: A second trip needs a reason and is flagged for supervision
     When the clerk opens a case of "property-transfer" at the window for the applicant
@@ -103,3 +136,12 @@ Feature: Property transfer with water, power and gas transfer
     Then the case outcome is "refused"
     And item "330100-SHUI-GH" is "cancelled"
     And the case is "ready_for_pickup"
+
+  Scenario: The one-time notice lists the signatures still missing
+    When the applicant opens a case of "property-transfer" online
+    And the applicant submits a complete application
+    And the clerk gives the one-time notice
+    Then the one-time notice lists:
+      | kind      | id                                       |
+      | signature | property-registration-application/buyer  |
+      | signature | 不动产登记申请书/卖方                      |

@@ -168,6 +168,7 @@ class StepDef:
 STEP_MODULES = (
     "oneservice.bdd.steps_setup",
     "oneservice.bdd.steps_front",
+    "oneservice.bdd.steps_parties",
     "oneservice.bdd.steps_back",
     "oneservice.bdd.steps_after",
     "oneservice.bdd.steps_checks",

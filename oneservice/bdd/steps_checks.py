@@ -25,7 +25,8 @@ OUTCOMES = {"approved": "approved", "partially_approved": "partially_approved", 
             "不予许可": "refused"}
 NOTICE_TABLE = (Column("kind", "kind", "类别", ("类型",)), Column("id", "id", "名称", ("name", "项目")))
 NOTICE_KINDS = {"material": "material", "field": "field", "condition": "condition", "材料": "material",
-                "字段": "field", "表单": "field", "条件": "condition", "受理条件": "condition"}
+                "字段": "field", "表单": "field", "条件": "condition", "受理条件": "condition",
+                "signature": "signature", "签字": "signature"}
 
 
 def _word(table: dict[str, str], text: str, what: str) -> str:
@@ -253,7 +254,8 @@ def supervisor_lists(world: World, colour: str) -> None:
           "一次性告知书列明：")
 def notice_lists_table(world: World, datatable: Sequence[Sequence[object]] | None = None) -> None:
     """The last one-time notice lists exactly the rows of a table ``| kind | id |`` (kind:
-    material, field or condition / 材料, 字段, 条件; id or name)."""
+    material, field, condition or signature / 材料, 字段, 条件, 签字; id or name — a signature as
+    ``material/party role``, e.g. ``不动产登记申请书/卖方``)."""
     rows = read_table(datatable, NOTICE_TABLE)
     expected = set()
     for row in rows:
@@ -262,6 +264,9 @@ def notice_lists_table(world: World, datatable: Sequence[Sequence[object]] | Non
             ident = world.names.material(row["id"], world.matter)
         elif kind == "field":
             ident = world.names.field(row["id"], world.matter)[0]
+        elif kind == "signature":
+            material, _, role = str(row["id"]).rpartition("/")
+            ident = f"{world.names.material(material, world.matter)}/{world.role(role, world.matter)}"
         else:
             ident = world.names.condition(row["id"], world.matter)
         expected.add((kind, ident))

@@ -76,6 +76,7 @@ class World:
         self._service: OneService | None = None
         self.applicant: Applicant | None = None
         self.parties: dict[str, Applicant] = {}  # a party role (id or name) → the party
+        self.agents: dict[str, tuple[Applicant, str]] = {}  # a party role → their agent, authorisation
         self.case_id: str | None = None
         self.matter_id: str | None = None
         self.location: str | None = None
@@ -253,7 +254,16 @@ class World:
         taken = self.the_applicant().id_number
         rest = [p for p in sample_parties(definition, taken) if p.role not in named
                 and all(p.applicant.id_number != g.applicant.id_number for g in given)]
-        return given + rest
+        agents = []
+        for text, (person, reference) in self.agents.items():
+            principal = self.role(text, matter)
+            roles = definition.agent_roles(principal)
+            if not roles:
+                raise ScenarioProblem(f"matter {matter} has no agent's role for the {principal} (acts_for)")
+            agents.append(Party(roles[0], person, reference))
+        chosen = given + rest + agents
+        order = [r.role for r in definition.parties]
+        return sorted(chosen, key=lambda p: order.index(p.role))
 
     def party_actor(self, role: str) -> Actor:
         """The party of the open case in ``role`` (a role id), signed in as an applicant."""

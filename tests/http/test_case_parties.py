@@ -73,3 +73,48 @@ class TestParties:
         r = http.post(f"/cases/{case_id}/items/330100-BDC-ZYDJ/visits", "clerk",
                       {"purpose": "签字", "parties": ["notary"]})
         assert (r.status_code, r.json["code"], r.json["field"]) == (422, "OS711", "parties[0]")
+
+
+class TestSignatures:
+    def test_each_party_signs_online_before_acceptance(self, http):
+        """Handed in online, the application waits for both signatures: accept is 409 incomplete
+        until buyer and seller have signed at POST …/signatures, each signed in as themselves."""
+        body = {"matter_id": FLAT, "applicant": PERSON, "channel": "online", "location": LOCATION,
+                "parties": [{"role": "seller", "applicant": SELLER}]}
+        case_id = http.post("/cases", "me", body).json["id"]
+        form = sample_form(http.catalogue.plan(FLAT))
+        r = http.post(f"/cases/{case_id}/submit", "me", {"form": form, "channel": "online",
+                                                          "materials": ["property-registration-application"]})
+        assert r.status_code == 200, r.json
+        lines = http.get(f"/cases/{case_id}/completeness", "clerk").json["lines"]
+        assert [(x["kind"], x["id"]) for x in lines] == [
+            ("signature", "property-registration-application/buyer"),
+            ("signature", "property-registration-application/seller")]
+        assert "sign" in http.get(f"/cases/{case_id}", "other").json["allowed"]
+        r = http.post(f"/cases/{case_id}/signatures", "me", {"role": "seller", "channel": "online"})
+        assert (r.status_code, r.json["code"]) == (403, "OS705")  # the buyer cannot sign for the seller
+        r = http.post(f"/cases/{case_id}/signatures", "me", {"role": "buyer", "channel": "online"})
+        assert r.status_code == 200, r.json
+        r = http.post(f"/cases/{case_id}/signatures", "other", {"role": "seller", "channel": "mobile",
+                                                                  "materials": ["property-registration-application"]})
+        assert r.status_code == 200, r.json
+        r = http.post(f"/cases/{case_id}/signatures", "other", {"role": "seller", "channel": "online"})
+        assert (r.status_code, r.json["reason"]) == (422, "nothing_to_sign")
+        detail = http.get(f"/cases/{case_id}/detail", "clerk").json
+        assert [(s["role"], s["channel"], s["agent"]) for s in detail["signatures"]] == [
+            ("buyer", "online", None), ("seller", "mobile", None)]
+        assert http.get(f"/cases/{case_id}/completeness", "clerk").json["lines"] == []
+
+    def test_an_agent_needs_the_authorisation(self, http):
+        """The seller's agent without the reference of the written authorisation: 422 OS711 at
+        parties[1].authorisation; with it, the agent comes in the seller's place."""
+        agent = {"kind": "person", "id_number": "330106199011230225", "name": "赵六"}
+        r = open_flat(http, [{"role": "seller", "applicant": SELLER}, {"role": "seller-agent", "applicant": agent}])
+        assert (r.status_code, r.json["code"], r.json["field"]) == (422, "OS711", "parties[1].authorisation")
+        r = open_flat(http, [{"role": "seller", "applicant": SELLER},
+                             {"role": "seller-agent", "applicant": agent, "authorisation": "(2026)浙杭证字第1234号"}])
+        assert r.status_code == 201, r.json
+        detail = http.get(f"/cases/{r.json['id']}/detail", "clerk").json
+        assert detail["visits"][0]["parties"] == ["buyer", "seller-agent"]
+        assert [(p["role"], p["authorisation"]) for p in detail["parties"]] == [
+            ("seller", None), ("seller-agent", "(2026)浙杭证字第1234号")]

@@ -27,9 +27,11 @@ from oneservice.domain.case import (
     ItemTask,
     MaterialRecord,
     MaterialStatus,
+    Party,
     Rating,
     RatingLevel,
     Rectification,
+    Signature,
     TaskState,
     Visit,
 )
@@ -148,6 +150,14 @@ def make_case(
     case.ratings = [
         Rating(RatingLevel.DISSATISFIED, "等太久", at(60)),
         Rating(RatingLevel.VERY_SATISFIED, "整改后满意", at(90), follow_up=True),
+    ]
+    case.parties = [
+        Party("seller", Applicant("person", "330106199011230225", "李四", "13900139000")),
+        Party("seller-agent", Applicant("person", "330106199012240230", "赵六"), "(2026)浙杭证字第1234号"),
+    ]
+    case.signatures = [
+        Signature("form", "applicant", at(0.5), "window", "clerk-1", "hall-a"),
+        Signature("form", "seller", at(0.75).astimezone(dt.UTC), "online", "zhaoliu", agent="seller-agent"),
     ]
     case.rectification = Rectification(
         opened_at=at(60),
@@ -627,7 +637,7 @@ class TestRoundTrip:
         add(store, make_case())
         loaded = load(store)
         moments = [v for v in walk(attrs.asdict(loaded)) if isinstance(v, dt.datetime)]
-        assert len(moments) == 16
+        assert len(moments) == 18  # 16, and the two signatures
         assert all(m.tzinfo is TZ for m in moments)
         assert loaded.accepted_at == at(1)
         assert loaded.accepted_at.hour == 10  # 09:30 + 1h Shanghai wall time, not UTC

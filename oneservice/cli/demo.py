@@ -11,10 +11,14 @@ window where the law asks for it — and the applicant rates the service.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
 from .options import db_option, fail, missing_catalogue, workflows_option
+
+if TYPE_CHECKING:
+    from .. import Actor, Applicant, OneService, Party
 
 __all__ = ["demo_command", "run_demo"]
 
@@ -60,7 +64,9 @@ def run_demo(
     case_id = summary.id
     form = sample_form(plan)
     plan = plan.for_answers({APPLICANT_KIND: person.kind, **form})  # the sample's situation (情形)
-    materials = [line.material.id for line in plan.materials if line.required]
+    roles = {matter.applicant_role.role, *(p.role for p in parties)}  # a party the case has (no agent)
+    materials = [line.material.id for line in plan.materials
+                 if line.required and (line.material.party is None or line.material.party in roles)]
     held_back = materials[-1:] if materials else []
     service.submit(
         applicant,
@@ -81,6 +87,7 @@ def run_demo(
         if item.onsite is not None and item.onsite.stage is OnsiteStage.INTAKE and intake != "window":
             service.record_visit(clerk, case_id, item.code, item.onsite.reason.get(lang))
             break
+    _sign(service, clerk, case_id, person, parties)
     service.accept(clerk, case_id)
     for item in plan.items:
         reviewer = Actor(Role.REVIEWER, f"reviewer-{item.department}", department=item.department)
@@ -183,3 +190,14 @@ def _charges(amount: str) -> bool:
         return Decimal(amount) > 0
     except InvalidOperation:
         return False
+
+
+def _sign(service: OneService, clerk: Actor, case_id: str, person: Applicant, parties: list[Party]) -> None:
+    """Each party signs online (电子签名) what a hand-in away from the window left unsigned."""
+    from .. import Actor, Role
+
+    people = {p.role: p.applicant for p in parties}
+    lines = service.completeness(clerk, case_id).lines
+    for role in dict.fromkeys(line.id.rpartition("/")[2] for line in lines if line.kind == "signature"):
+        who = people.get(role, person)
+        service.sign(Actor(Role.APPLICANT, f"party-{role}", applicant_id=who.id_number), case_id, role)

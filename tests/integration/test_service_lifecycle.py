@@ -463,7 +463,13 @@ class TestTrips:
             service.accept(CLERK, case.id)
         assert info.value.reason == "onsite_required"
         service.record_visit(CLERK, case.id, "330100-BDC-ZYDJ", "双方当面签字、人脸核验")
+        with pytest.raises(ActionRejected) as info:  # the visit is not yet the signatures
+            service.accept(CLERK, case.id)
+        assert info.value.reason == "incomplete" and "not signed" in str(info.value)
+        service.sign(CLERK, case.id, "buyer", channel="window")  # the same visit: no second trip
+        service.sign(CLERK, case.id, "seller", channel="window")
         assert service.accept(CLERK, case.id).trips == 1
+        assert {s.role for s in service.case(CLERK, case.id).signatures} == {"buyer", "seller"}
 
     def test_a_second_trip_needs_a_reason_and_is_flagged(self, service, clock):
         """Over the budget of 1: refused without a reason; with one, recorded for supervision."""

@@ -58,7 +58,8 @@ class TestCheck:
         result = runner.invoke(main, ["check", "--format", "json", str(FIXTURES.parent.parent / "workflows")])
         assert result.exit_code == 0, result.output
         trips = json.loads(result.stdout)["matters"]["property-transfer"]["trips"]
-        assert trips["parties"] == {"buyer": {"best": 1, "worst": 1}, "seller": {"best": 1, "worst": 1}}
+        assert trips["parties"] == {"buyer": {"best": 1, "worst": 1}, "seller": {"best": 1, "worst": 1},
+                                    "seller-agent": {"best": 1, "worst": 1}}  # comes in the seller's place
 
     def test_json_findings(self, runner: CliRunner) -> None:
         """JSON findings carry code, message, file, line, column, key path, hint and severity."""

@@ -69,6 +69,7 @@ VERIFIED_LEGAL = {
     "330100-GJJ-TXTQ": (3, "calendar_days", "《住房公积金管理条例》第二十五条"),
     "330102-SCJG-QYZXDJ": (3, "working_days", "《市场主体登记管理条例》"),
     "330102-SCJG-QYSLDJ": (3, "working_days", "《市场主体登记管理条例》"),
+    "330102-SCJG-QYBGDJ": (3, "working_days", "《市场主体登记管理条例》"),
     "330102-XF-GZJJCS": (10, "working_days", "《中华人民共和国消防法》第十五条"),
     "330100-RS-DWCBDJ": (15, "calendar_days", "《中华人民共和国社会保险法》第五十七条"),
     "330100-YB-DWCBDJ": (15, "calendar_days", "《中华人民共和国社会保险法》第五十七条"),

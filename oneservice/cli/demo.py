@@ -93,7 +93,8 @@ def run_demo(
         reviewer = Actor(Role.REVIEWER, f"reviewer-{item.department}", department=item.department)
         service.start_review(reviewer, case_id, item.code)
         if item.onsite is not None and item.onsite.stage is OnsiteStage.REVIEW:
-            service.record_visit(reviewer, case_id, item.code, item.onsite.reason.get(lang))
+            record = service.record_staff_visit if item.onsite.by == "staff" else service.record_visit
+            record(reviewer, case_id, item.code, item.onsite.reason.get(lang))  # 上门核查: no trip
         days = max(0, min(item.promised_limit.value, 1))
         if days:
             clock.advance_working_days(days, service.calendar)

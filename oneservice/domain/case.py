@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -414,6 +415,15 @@ class Case:
     def signed(self, material_id: str, role: str) -> Signature | None:
         """The signature of the party in ``role`` on ``material_id`` (``None``: not signed yet)."""
         return next((s for s in self.signatures if s.material_id == material_id and s.role == role), None)
+
+    def unsigned(self, signers: Mapping[str, Iterable[str]]) -> list[tuple[str, str]]:
+        """(material, role) of every signature still missing: ``signers`` maps a material id to
+        the roles that sign it (``signed_by``), in the order to list them; only received
+        materials are signed, and only by roles the case has a party in."""
+        roles = set(self.roles)
+        received = {mid for mid, record in self.materials.items() if record.status is MaterialStatus.RECEIVED}
+        return [(mid, role) for mid, by in signers.items() if mid in received
+                for role in by if role in roles and self.signed(mid, role) is None]
 
     @property
     def roles(self) -> list[str]:

@@ -32,7 +32,6 @@ from ..domain.case import (
     DeadlineKind,
     Event,
     ItemTask,
-    MaterialStatus,
     Rating,
     Role,
     Visit,
@@ -97,6 +96,8 @@ class EngineBase:
         self.calendar = calendar
         self.items: dict[str, Item] = {i.code: i for i in plan.items}
         self.lines = {line.material.id: line for line in plan.materials}
+        self.signers = {mid: line.material.signed_by for mid, line in self.lines.items()
+                        if line.material.signed_by}  # material → the roles that sign it
         self.excluded = {x.material.id: x for x in plan.not_needed}
         self.form_fields = [line.field for line in plan.form]
         self.department_names = department_names or {}
@@ -185,11 +186,7 @@ class EngineBase:
         if spec.name == "supply_owed":
             return bool(case.owed())
         if spec.name == "sign":  # a received material still waits for a party's signature
-            roles = set(case.roles)
-            return any(case.signed(mid, role) is None
-                       for mid, record in case.materials.items()
-                       if record.status is MaterialStatus.RECEIVED and mid in self.lines
-                       for role in self.lines[mid].material.signed_by if role in roles)
+            return bool(case.unsigned(self.signers))
         if spec.name in _REPORTED:
             return False  # what another system reports is not a choice offered to anyone
         if spec.name == "confirm_fee":

@@ -74,7 +74,7 @@ def check_completeness(plan: MatterPlan, case: Case, today: dt.date | None = Non
                     line.items,
                 )
             )
-    issues.extend(_unsigned(plan, case, roles))
+    issues.extend(_unsigned(plan, case))
     for form_line in plan.form:
         field = form_line.field
         if field.required and case.form.get(field.id) in (None, ""):
@@ -109,24 +109,18 @@ def check_completeness(plan: MatterPlan, case: Case, today: dt.date | None = Non
     return Completeness(tuple(issues))
 
 
-def _unsigned(plan: MatterPlan, case: Case, roles: set[str]) -> list[Issue]:
+def _unsigned(plan: MatterPlan, case: Case) -> list[Issue]:
     """The signatures received materials still lack, in material order, then role order."""
+    lines = {line.material.id: line for line in plan.materials}
     out = []
-    for line in plan.materials:
-        material = line.material
-        record = case.materials.get(material.id)
-        if not material.signed_by or record is None or record.status is not MaterialStatus.RECEIVED:
-            continue
-        for role in material.signed_by:
-            if role not in roles or case.signed(material.id, role) is not None:
-                continue
-            party = plan.matter.party_role(role)
-            name = party.name if party is not None else None
-            out.append(Issue(
-                "signature",
-                f"{material.id}/{role}",
-                f"待签字：{material.name.zh}（须由{name.zh if name else role}签字）",
-                f"not signed: {material.name.en} (by the {name.en if name else role})",
-                line.items,
-            ))
+    for mid, role in case.unsigned({m: line.material.signed_by for m, line in lines.items()}):
+        line, party = lines[mid], plan.matter.party_role(role)
+        name = party.name if party is not None else None
+        out.append(Issue(
+            "signature",
+            f"{mid}/{role}",
+            f"待签字：{line.material.name.zh}（须由{name.zh if name else role}签字）",
+            f"not signed: {line.material.name.en} (by the {name.en if name else role})",
+            line.items,
+        ))
     return out

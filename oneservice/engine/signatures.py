@@ -115,9 +115,7 @@ class Signatures(EngineBase):
         """The materials ``role`` signs now: those named, each checked, or every one still unsigned."""
         lines = self.lines
         if not materials:
-            open_ = [mid for mid, record in case.materials.items()
-                     if record.status is MaterialStatus.RECEIVED and mid in lines
-                     and role in lines[mid].material.signed_by and case.signed(mid, role) is None]
+            open_ = [mid for mid, whose in case.unsigned(self.signers) if whose == role]
             if not open_:
                 raise self._reject(case, f"the {role} has nothing to sign now: no received material "
                                    "awaits their signature", "nothing_to_sign", {"role": role})

@@ -66,6 +66,7 @@ __all__ = [
     "NotAuthorised",
     "OneServiceError",
     "PartyError",
+    "RoutingError",
     "SchemaOutOfDate",
     "Severity",
     "SituationError",
@@ -211,6 +212,14 @@ class PartyError(InvalidInput):
     one person in two roles, a kind that does not fit the role."""
 
     code = "OS711"
+
+
+class RoutingError(InvalidInput):
+    """No competent department for an item of the case: the area the rule reads (the applicant's
+    residence, the property's location, the intake point) is not listed, is outside the rule's
+    area, or is wider than its departments cover."""
+
+    code = "OS750"
 
 
 class InvalidIdentifier(InvalidInput):

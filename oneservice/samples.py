@@ -63,6 +63,7 @@ def sample_value(field: FormField, n: int) -> Any:
         FieldType.PHONE: "13800138000",
         FieldType.RESIDENT_ID: sample_resident_id(n),
         FieldType.USCC: sample_company_code(n),
+        FieldType.REGION: "330102",
     }[t]
 
 
@@ -84,6 +85,9 @@ def sample_form(plan: MatterPlan, today: dt.date | None = None) -> dict[str, Any
     day = today or dt.date.today()
     fields = {line.field.id: (line.field, n) for n, line in enumerate(plan.form, start=3)}
     form = {fid: _candidates(f, n)[0] for fid, (f, n) in fields.items()}
+    for route in plan.routes.values():  # a routed item's region field: the first department's area
+        if route.field in form:
+            form[route.field] = route.departments[0][1]
     for item in plan.items:
         for condition in item.conditions:
             if conditions.evaluate(condition.expression, form, today=day).passed:

@@ -276,6 +276,11 @@ class World:
         return self.names.item(text, self.matter)
 
     def department_of(self, item: str) -> str:
+        """The item's department in the case (a routed item's as its rule chose), else the catalogue's."""
+        if self.case is not None:
+            task = self.service.case(self.supervisor(), self.case).tasks.get(item)
+            if task is not None and task.department:
+                return task.department
         return self.catalogue.item(item).department
 
     def reviewer_for(self, item: str, department: str | None) -> Actor:

@@ -8,8 +8,6 @@ and a key path into file, line and column. The trip counting rule is documented 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
@@ -30,7 +28,9 @@ from ..domain.definitions import (
     MatterItem,
 )
 from ..domain.law import LAW, Clocks
+from ..domain.regions import Route
 from ..errors import Finding, Severity
+from .hashing import content_hash
 from .plan import (
     ExcludedMaterial,
     FormLine,
@@ -138,7 +138,7 @@ def analyse_item(item: Item, departments: Mapping[str, Department],
     f = _Reporter(loc, "item", item.code)
     _limit_sources(item, f, strict)
     codes = set(item_codes)
-    if item.department not in departments:
+    if item.routing is None and item.department not in departments:
         f(("department",), "OS301", f"unknown department {item.department!r}",
           _did_you_mean(item.department, departments) or "add it to the registry's departments")
     for group, values in (("materials", [m.id for m in item.materials]),
@@ -242,7 +242,7 @@ def _critical_path(order: list[str], matter: Matter, items: Mapping[str, Item]) 
 def _check_law(matter: Matter, ordered: list[Item], path: PathReport, f: _Reporter,
                clocks: Clocks = LAW) -> None:
     """The joint-handling ceiling (art. 42 ¶2) and the 容缺 period against the promise."""
-    departments = {i.department for i in ordered}
+    departments = {i.department or f"route:{i.code}" for i in ordered}  # a routed item: one of its rule's
     ceiling = clocks.joint_handling_days
     legal_wd, _ = to_unit(Limit(path.legal_total, LimitUnit(path.unit)), LimitUnit.WORKING_DAYS)
     if len(departments) > 1 and legal_wd > ceiling and matter.joint_handling is None:
@@ -281,9 +281,20 @@ def _upstream(order: list[str], matter: Matter) -> dict[str, frozenset[str]]:
 
 
 def analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mapping[str, Department],
-                   data_sources: Mapping[str, DataSource],
-                   loc: Locator) -> tuple[MatterPlan | None, list[Finding]]:
-    """Every check of one matter; the plan when nothing prevents one."""
+                   data_sources: Mapping[str, DataSource], loc: Locator,
+                   routes: Mapping[str, Route] | None = None) -> tuple[MatterPlan | None, list[Finding]]:
+    """Every check of one matter; the plan when nothing prevents one (with the ``routes`` of its
+    routed items)."""
+    plan, out = _analyse_matter(matter, items, departments, data_sources, loc)
+    if plan is None or not routes:
+        return plan, out
+    mine = {code: routes[code] for code in matter.item_codes if code in routes}
+    return (attrs.evolve(plan, routes=mine) if mine else plan), out
+
+
+def _analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mapping[str, Department],
+                    data_sources: Mapping[str, DataSource],
+                    loc: Locator) -> tuple[MatterPlan | None, list[Finding]]:
     f = _Reporter(loc, "matter", matter.id)
     out = f.out
     codes = list(matter.item_codes)
@@ -540,47 +551,7 @@ def _plan_situation(matter: Matter, present: tuple[MatterItem, ...], truth: froz
             continue
         f(tpath, code, message, "allow online/mobile/agent channels, mail or electronic delivery, "
           "or same-visit pickup of immediate items" if code == "OS501" else None)
-    departments_used = tuple(dict.fromkeys(i.department for i in ordered))
+    departments_used = tuple(dict.fromkeys(dep for i in ordered for dep in i.departments))
     return MatterPlan(matter, tuple(ordered), upstream, bring, not_needed, form, departments_used,
                       path, trips, content_hash(full, [items[c] for c in codes], departments,
                                                 data_sources))
-
-
-# ---------------------------------------------------------------- hashing
-
-
-def _canonical(value: Any) -> Any:
-    if attrs.has(type(value)):
-        return {a.name: _canonical(getattr(value, a.name)) for a in attrs.fields(type(value))
-                if a.eq and not (a.name in _LATER and getattr(value, a.name) == a.default)}
-    if isinstance(value, (frozenset, set)):
-        return sorted(_canonical(v) for v in value)
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in sorted(value.items())}
-    if hasattr(value, "value") and not isinstance(value, (int, str)):
-        return value.value
-    return value
-
-
-_LATER = frozenset({"when", "if_absent", "questions"})
-"""Attributes added after hashes were first recorded: left out at their default, so that a
-definition that does not use them keeps its hash."""
-
-
-def content_hash(matter: Matter, items: Iterable[Item], departments: Mapping[str, Department],
-                 data_sources: Mapping[str, DataSource]) -> str:
-    """A stable SHA-256 over everything that defines the matter's behaviour."""
-    items = list(items)
-    used_departments = sorted({i.department for i in items})
-    used_sources = sorted({s.ref for i in items for m in i.materials for s in m.sources
-                           if s.kind == "shared"})
-    body = {
-        "matter": _canonical(matter),
-        "items": sorted((_canonical(i) for i in items), key=lambda x: x["code"]),
-        "departments": [_canonical(departments[d]) for d in used_departments if d in departments],
-        "data_sources": [_canonical(data_sources[s]) for s in used_sources if s in data_sources],
-    }
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

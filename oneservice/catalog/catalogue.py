@@ -8,6 +8,7 @@ import attrs
 
 from ..domain.definitions import DataSource, Department, Item, Location, Matter
 from ..domain.policy import Policy, RegionalPolicy
+from ..domain.regions import Regions
 from ..errors import Finding, UnknownDefinition
 from .calendars import CalendarData
 from .plan import MatterPlan
@@ -24,6 +25,7 @@ class Catalogue:
     matters: Mapping[str, Matter]
     plans: Mapping[str, MatterPlan]
     calendars: tuple[CalendarData, ...] = ()
+    regions: Regions = attrs.field(factory=Regions)  # the registry's administrative areas
     policy: RegionalPolicy = attrs.field(factory=RegionalPolicy)  # registry.policy and its regional overrides
     warnings: tuple[Finding, ...] = ()
     texts: Mapping[str, str] = attrs.field(factory=dict, repr=False)  # file name -> YAML text
@@ -38,7 +40,7 @@ class Catalogue:
         names = {self.origins[("matter", matter_id)]}
         names.update(self.origins[("item", i.code)] for i in plan.items)
         names.update(name for (kind, _), name in self.origins.items()
-                     if kind in ("departments", "locations", "data_sources"))
+                     if kind in ("regions", "departments", "locations", "data_sources"))
         return {name: self.texts[name] for name in sorted(names)}
 
     def policy_for(self, location_id: str) -> Policy:

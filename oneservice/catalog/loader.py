@@ -20,8 +20,9 @@ from marshmallow import Schema, ValidationError, fields
 
 from ..domain import definitions as d
 from ..domain.policy import RegionalPolicy
+from ..domain.regions import Region, Regions
 from ..errors import DefinitionError, Finding, sort_findings
-from . import analysis
+from . import analysis, areas
 from .calendars import CalendarData, CalendarProblem, check_calendar_file
 from .catalogue import Catalogue
 from .schemas import SCHEMAS, build_policy
@@ -329,6 +330,7 @@ def _check_documents(
     matters: dict[str, d.Matter] = {}
     departments: dict[str, d.Department] = {}
     locations: dict[str, d.Location] = {}
+    regions: dict[str, Region] = {}
     sources: dict[str, d.DataSource] = {}
     calendars: list[CalendarData] = []
     policy = RegionalPolicy()
@@ -393,8 +395,11 @@ def _check_documents(
                                                                    "policy"):
                 declared = loaded["policy"]
                 base = build_policy(declared)
-                regions = {r["region"]: build_policy(r, base) for r in declared["regions"]}
-                policy = RegionalPolicy(base, regions)
+                overrides = {r["region"]: build_policy(r, base) for r in declared["regions"]}
+                policy = RegionalPolicy(base, overrides)
+            for index, region in enumerate(loaded["regions"]):
+                if not duplicate("regions", region.code, doc, ("registry", "regions", index), "code"):
+                    regions[region.code] = region
             for group, target in (("departments", departments), ("locations", locations),
                                   ("data_sources", sources)):
                 for index, entry in enumerate(loaded[group]):
@@ -411,6 +416,10 @@ def _check_documents(
                                     column=col, path=_dotted(where),
                                     hint=f"did you mean {close[0]!r}?" if close
                                     else "add it to the registry's departments"))
+    hierarchy = Regions(regions)
+    problems.extend(areas.check_regions(hierarchy, departments, locations, origins))
+    routes, found = areas.build_routes(items, departments, locations, hierarchy, origins)
+    problems.extend(found)
     known_items = set(items) | invalid_items
     for item in items.values():
         problems.extend(analysis.analyse_item(item, departments, sources, known_items, origins,
@@ -419,7 +428,7 @@ def _check_documents(
     for matter in matters.values():
         if any(code in invalid_items and code not in items for code in matter.item_codes):
             continue  # the item's own findings say what to fix first
-        plan, found = analysis.analyse_matter(matter, items, departments, sources, origins)
+        plan, found = analysis.analyse_matter(matter, items, departments, sources, origins, routes)
         problems.extend(found)
         if plan is not None:
             plans[matter.id] = plan
@@ -427,6 +436,7 @@ def _check_documents(
     catalogue = None
     if not any(f.is_error for f in findings):
         catalogue = Catalogue(departments=departments, locations=locations, data_sources=sources,
+                              regions=hierarchy,
                               items=items, matters=matters, plans=plans,
                               calendars=tuple(sorted(calendars, key=lambda c: c.year)),
                               policy=policy,
@@ -439,7 +449,9 @@ def _check_documents(
 
 def _build_item(x: dict[str, Any], name: str) -> d.Item:
     return d.Item(
-        code=x["code"], version=x["version"], name=x["name"], department=x["department"],
+        code=x["code"], version=x["version"], name=x["name"],
+        department=x["department"] if isinstance(x["department"], str) else "",
+        routing=None if isinstance(x["department"], str) else x["department"],
         kind=d.ItemKind(x["kind"]), legal_limit=x["limits"]["legal"],
         promised_limit=x["limits"]["promised"], materials=tuple(x["materials"]),
         form=tuple(x["form"]), conditions=tuple(x["conditions"]), fee=x["fee"], result=x["result"],

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..domain import conditions, situations
-from ..domain.definitions import AbsentPolicy, FieldType, Limit
+from ..domain.definitions import AbsentPolicy, FieldType, Item, Limit
 from ..errors import SituationError
 from .catalogue import Catalogue
 from .plan import MatterPlan
@@ -211,8 +211,8 @@ def _notice(catalogue: Catalogue, plan: MatterPlan, lang: str) -> dict[str, Any]
             for line in plan.form
         ],
         "items": [
-            {"code": i.code, "name": i.name.get(lang), "department": i.department,
-             "department_name": catalogue.departments[i.department].name.get(lang),
+            {"code": i.code, "name": i.name.get(lang), "department": i.department or None,
+             "department_name": department_name(catalogue, i, lang), "departments": list(i.departments),
              "kind": i.kind.value, "after": list(m.after(i.code)),
              "promised_limit": _limit(i.promised_limit),
              "legal_limit": _limit(i.legal_limit),
@@ -246,6 +246,15 @@ def _notice(catalogue: Catalogue, plan: MatterPlan, lang: str) -> dict[str, Any]
             "unit": plan.path.unit,
         },
     }
+
+
+def department_name(catalogue: Catalogue, item: Item, lang: str) -> str:
+    """The item's department, or its rule's candidates and what picks one (按户籍地 …)."""
+    if item.routing is None:
+        return catalogue.departments[item.department].name.get(lang)
+    names = " / ".join(catalogue.departments[d].name.get(lang) for d in item.routing.among)
+    by = item.routing.by.label.get(lang)
+    return f"{names}（{by}）" if lang == "zh" else f"{names} ({by})"
 
 
 def _limit(limit: Limit) -> dict[str, Any]:
@@ -377,7 +386,7 @@ def render_diagram(catalogue: Catalogue, matter_id: str, fmt: str = "mermaid", l
                  f'  pickup [label="{out_label}\\n{pickup}", shape=oval];',
                  f'  subgraph cluster_back {{ label="{back}";']
         for item in plan.items:
-            dep = catalogue.departments[item.department].name.get(lang)
+            dep = department_name(catalogue, item, lang)
             lines.append(f'    {ids[item.code]} [label="{_label(item.name.get(lang))}\\n{_label(dep)}\\n'
                          f'{item.promised_limit.value}d"];')
         lines.append("  }")
@@ -388,7 +397,7 @@ def render_diagram(catalogue: Catalogue, matter_id: str, fmt: str = "mermaid", l
         return "\n".join(lines) + "\n"
     lines = ["flowchart LR", f'  intake(["{front}<br/>{intake}"])', f'  subgraph back["{back}"]']
     for item in plan.items:
-        dep = catalogue.departments[item.department].name.get(lang)
+        dep = department_name(catalogue, item, lang)
         lines.append(f'    {ids[item.code]}["{_label(item.name.get(lang))}<br/>{_label(dep)}<br/>'
                      f'{item.promised_limit.value}d"]')
     lines.append("  end")

@@ -13,6 +13,7 @@ import attrs
 
 from ..domain import situations as _situations
 from ..domain.definitions import Channel, FormField, Item, Material, Matter, Result, Text
+from ..domain.regions import Route
 
 __all__ = [
     "ExcludedMaterial",
@@ -150,6 +151,8 @@ class MatterPlan:
     conditions: tuple[str, ...] = ()  # the matter's situation conditions (情形), in order
     # every situation (the conditions that are true) → its plan; empty without conditions
     situations: dict[frozenset[str], MatterPlan] = attrs.field(factory=dict, eq=False, repr=False)
+    # routed item code → its route (docs/authoring.md, "Areas and routing"); the same in every situation
+    routes: Mapping[str, Route] = attrs.field(factory=dict, eq=False, repr=False)
 
     def item(self, code: str) -> Item:
         return next(i for i in self.items if i.code == code)

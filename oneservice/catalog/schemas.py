@@ -15,6 +15,7 @@ import attrs
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from ..domain import definitions as d
+from ..domain import regions as r
 from ..domain.law import LAW, STATUTORY, Clocks
 from ..domain.policy import POLICY, Policy, YellowRule
 
@@ -294,11 +295,55 @@ def _channels(allowed: frozenset[d.Channel], *, required: bool = True) -> fields
     )
 
 
+REGION_CODE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
+_REGION_ERROR = ("must be an administrative division code: 6 digits (GB/T 2260, e.g. '330102'), 9 for a "
+                 "township or street, 12 for a village or community")
+
+
+class RoutingSchema(Base):
+    """``department: {by: residence, field: residence_region, among: [...], area: "330102"}``."""
+
+    by = _enum(r.RouteBy)
+    field = fields.String(load_default=None, validate=_pattern(FIELD_ID, "field id", "residence_region"))
+    among = fields.List(fields.String(validate=_pattern(SLUG, "department id", "hz-amr")), required=True,
+                        validate=validate.Length(min=1, error="list at least one department"))
+    area = fields.String(load_default=None, validate=validate.Regexp(REGION_CODE, error=_REGION_ERROR))
+
+    @validates_schema
+    def field_for_by(self, data: dict[str, Any], **_: Any) -> None:
+        by = r.RouteBy(data["by"])
+        if by.reads_form and data.get("field") is None:
+            raise ValidationError(f"OS324: a rule by {by.value} reads a region field of the form: name it "
+                                  "(for example field: residence_region)", "field")
+        if not by.reads_form and data.get("field") is not None:
+            raise ValidationError("OS324: a rule by intake reads the intake location's area, not a field: "
+                                  "remove field:", "field")
+        if len(set(data["among"])) != len(data["among"]):
+            raise ValidationError("OS205: a department is listed twice", "among")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> r.Routing:
+        return r.Routing(r.RouteBy(data["by"]), tuple(data["among"]), data["field"], data["area"])
+
+
+class DepartmentOrRule(fields.Field[Any]):
+    """An item's department: one department id, or a routing rule (docs/authoring.md, "Areas and
+    routing")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            _pattern(SLUG, "department id", "hz-amr")(value)
+            return value
+        if isinstance(value, dict):
+            return RoutingSchema().load(value)
+        raise ValidationError(f"must be a department id or a routing rule (by:, among:), not {_shown(value)}")
+
+
 class ItemBodySchema(Base):
     code = fields.String(required=True, validate=_pattern(ITEM_CODE, "item code", "330000-SCJG-QYSL"))
     version = Version(required=True)
     name = _text()
-    department = fields.String(required=True, validate=_pattern(SLUG, "department id", "hz-amr"))
+    department = DepartmentOrRule(required=True)
     kind = _enum(d.ItemKind)
     limits = fields.Nested(LimitsSchema, required=True)
     fee = fields.Nested(FeeSchema, load_default=d.Fee)
@@ -417,11 +462,23 @@ class MatterFileSchema(Base):
     matter = fields.Nested(MatterBodySchema, required=True)
 
 
+class RegionSchema(Base):
+    code = fields.String(required=True, validate=validate.Regexp(REGION_CODE, error=_REGION_ERROR))
+    name = _text()
+    level = _enum(d.Level)
+    parent = fields.String(load_default=None, validate=validate.Regexp(REGION_CODE, error=_REGION_ERROR))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> r.Region:
+        return r.Region(data["code"], data["name"], d.Level(data["level"]), data["parent"])
+
+
 class DepartmentSchema(Base):
     id = fields.String(required=True, validate=_pattern(SLUG, "department id", "hz-amr"))
     name = _text()
     level = _enum(d.Level)
-    region = fields.String(load_default="")
+    region = fields.String(load_default="", validate=validate.Regexp(r"^(\d{2,12})?$", error=(
+        "must be an administrative division code (GB/T 2260), e.g. '330102'")))
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.Department:
@@ -551,6 +608,7 @@ def build_policy(values: dict[str, Any], base: Policy = POLICY) -> Policy:
 class RegistryBodySchema(Base):
     version = Version(required=True)
     policy = fields.Nested(PolicySchema, load_default=None, allow_none=True)
+    regions = fields.List(fields.Nested(RegionSchema), load_default=list)
     departments = fields.List(fields.Nested(DepartmentSchema), load_default=list)
     locations = fields.List(fields.Nested(LocationSchema), load_default=list)
     data_sources = fields.List(fields.Nested(DataSourceSchema), load_default=list)

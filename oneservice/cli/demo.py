@@ -89,8 +89,10 @@ def run_demo(
             break
     _sign(service, clerk, case_id, person, parties)
     service.accept(clerk, case_id)
+    tasks = service.case(clerk, case_id).tasks
     for item in plan.items:
-        reviewer = Actor(Role.REVIEWER, f"reviewer-{item.department}", department=item.department)
+        department = tasks[item.code].department  # a routed item's as its rule chose
+        reviewer = Actor(Role.REVIEWER, f"reviewer-{department}", department=department)
         service.start_review(reviewer, case_id, item.code)
         if item.onsite is not None and item.onsite.stage is OnsiteStage.REVIEW:
             record = service.record_staff_visit if item.onsite.by == "staff" else service.record_visit

@@ -113,6 +113,7 @@ CEL_TYPES: Mapping[FieldType, str] = {
     FieldType.PHONE: "string",
     FieldType.RESIDENT_ID: "string",
     FieldType.USCC: "string",
+    FieldType.REGION: "string",
     FieldType.CHOICE: "string",
     FieldType.DATE: "string",
     FieldType.INTEGER: "int",

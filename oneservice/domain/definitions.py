@@ -6,9 +6,12 @@ These are what the catalogue loader builds from YAML; nothing here knows about Y
 from __future__ import annotations
 
 import enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
+
+if TYPE_CHECKING:
+    from .regions import Routing
 
 
 class Level(enum.StrEnum):
@@ -118,6 +121,7 @@ class FieldType(enum.StrEnum):
     PHONE = "phone"
     RESIDENT_ID = "resident_id"  # 居民身份证号码 (GB 11643)
     USCC = "uscc"  # 统一社会信用代码 (GB 32100)
+    REGION = "region"  # an administrative area's code (GB/T 2260; 9 or 12 digits below the county)
 
 
 class OnsiteStage(enum.StrEnum):
@@ -327,10 +331,16 @@ class Item:
     delivery: frozenset[Channel]
     onsite: OnsiteVisit | None = None
     stops: ClockStops = ClockStops()
+    routing: Routing | None = None  # the rule that picks the department (``department`` is "")
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def material(self, material_id: str) -> Material | None:
         return next((m for m in self.materials if m.id == material_id), None)
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """The departments that may handle the item: its one department, or its rule's candidates."""
+        return self.routing.among if self.routing is not None else (self.department,)
 
 
 class AbsentPolicy(enum.StrEnum):

@@ -233,7 +233,7 @@ class BackOffice(EngineBase):
         deadline.extension_days = days
         self.recompute(deadline)
         self._event(
-            case, now, "ItemTimeLimitExtended", actor, item=item, department=self.items[item].department,
+            case, now, "ItemTimeLimitExtended", actor, item=item, department=case.tasks[item].department,
             days=days, reason=reason, legal_due_before=before.isoformat(), legal_due=deadline.due.isoformat(),
             basis="《行政许可法》第四十二条第一款",
         )
@@ -305,7 +305,7 @@ class BackOffice(EngineBase):
         if address is not None:
             require_text(address, "address")
         self._item_step(case, actor, item, "record_staff_visit")
-        self._event(case, now, "StaffVisitRecorded", actor, item=item, department=self.items[item].department,
+        self._event(case, now, "StaffVisitRecorded", actor, item=item, department=case.tasks[item].department,
                     purpose=purpose)
         if address:
             self._event(case, now, "StaffVisitAddress", actor, public=False, item=item, address=address)

@@ -309,7 +309,7 @@ class EngineBase:
                     "ItemDispatched",
                     actor,
                     item=item.code,
-                    department=item.department,
+                    department=task.department,
                     due=task.due.isoformat() if task.due else None,
                     legal_due=case.deadlines[("item_legal", item.code)].due.isoformat(),
                     provisional=task.due_provisional or None,

@@ -53,6 +53,9 @@ def validate_applicant_id(kind: str, number: str, field: str = "applicant.id_num
     raise InvalidInput(f"applicant kind must be 'person' or 'company', not {kind!r}", field="applicant.kind")
 
 
+_REGION = re.compile(r"\d{6}(\d{3}(\d{3})?)?")
+
+
 def _value(field: FormField, raw: Any, path: str) -> Any:
     t = field.type
     if t in (FieldType.STRING, FieldType.TEXT):
@@ -99,6 +102,12 @@ def _value(field: FormField, raw: Any, path: str) -> Any:
         return raw
     if t is FieldType.RESIDENT_ID:
         return validate_applicant_id("person", raw, path)
+    if t is FieldType.REGION:
+        if not isinstance(raw, str) or not _REGION.fullmatch(raw):
+            raise InvalidInput(
+                "must be an administrative division code: 6 digits for a county or district "
+                "(e.g. 330102), 9 for a township or street, 12 for a village or community", field=path)
+        return raw
     return validate_applicant_id("company", raw, path)
 
 

@@ -25,16 +25,17 @@ from ..domain import conditions
 from ..domain.case import Actor, Applicant, Case, ItemTask, MaterialRecord, MaterialStatus, Party, Role
 from ..domain.definitions import Channel, Limit, LimitUnit, OnsiteStage
 from ..errors import InvalidInput, NotAuthorised, SituationError
-from .base import EngineBase, require_text
+from .base import require_text
 from .completeness import Completeness, check_completeness
 from .forms import normalise_form, validate_applicant_id
 from .parties import check_parties
+from .routing import Routes
 from .signatures import sign_present
 
 __all__ = ["FrontDesk"]
 
 
-class FrontDesk(EngineBase):
+class FrontDesk(Routes):
     """Actions of the front desk and of the applicant before acceptance."""
 
     def open_case(
@@ -96,7 +97,7 @@ class FrontDesk(EngineBase):
             )
         case.agent = agent or case.agent
         for item in self.plan.items:
-            case.tasks[item.code] = ItemTask(item.code, item.department)
+            case.tasks[item.code] = ItemTask(item.code, self.department_of(case, item.code))
         self._event(
             case,
             now,
@@ -123,8 +124,10 @@ class FrontDesk(EngineBase):
         channel: Channel,
     ) -> tuple[list[str], list[str]]:
         values = normalise_form(self.form_fields, form or {})
+        routed = self._routed(case, {**case.form, **values}) if self.plan.routes else {}
         case.form.update(values)
         plan = self._settle_situation(case, actor, now)
+        self._assign(case, actor, now, routed)
         lines = {line.material.id for line in plan.materials}
         excluded = {x.material.id: x for x in plan.not_needed}
         received = []
@@ -164,7 +167,8 @@ class FrontDesk(EngineBase):
             old = dict(case.tasks)
             case.tasks.clear()
             for item in plan.items:
-                case.tasks[item.code] = old.get(item.code) or ItemTask(item.code, item.department)
+                case.tasks[item.code] = old.get(item.code) or ItemTask(item.code,
+                                                                       self.department_of(case, item.code))
             absent = [code for code in self.matter.item_codes if code not in case.tasks]
             self._event(case, now, "SituationSettled", actor, public=False, items=wanted, absent=absent)
         return plan
@@ -331,6 +335,7 @@ class FrontDesk(EngineBase):
                 "incomplete",
                 [{"kind": i.kind, "id": i.id, "en": i.message_en, "zh": i.message_zh} for i in remaining],
             )
+        self._require_departments(case)
         today = now.date()
         for mid in owed:
             deadline = self._deadline(

@@ -73,7 +73,7 @@ def main() -> None:
                 service.accept(CLERK, case_id)
                 print(f"done accept {case_id}", flush=True)
             for code in list(service.get(CLERK, case_id).tasks):
-                reviewer = Actor(Role.REVIEWER, "rev", department=service.catalogue.item(code).department)
+                reviewer = Actor(Role.REVIEWER, "rev", department=service.case(CLERK, case_id).tasks[code].department)
                 state = service.get(CLERK, case_id).tasks[code]  # now: an earlier step may have done it
                 if state == "ready":
                     service.start_review(reviewer, case_id, code)
@@ -84,7 +84,8 @@ def main() -> None:
                     print(f"done approve {case_id} {code}", flush=True)
                     for other, other_state in service.get(CLERK, case_id).tasks.items():
                         if other_state == "ready":
-                            rev = Actor(Role.REVIEWER, "rev", department=service.catalogue.item(other).department)
+                            rev = Actor(Role.REVIEWER, "rev",
+                                        department=service.case(CLERK, case_id).tasks[other].department)
                             service.start_review(rev, case_id, other)
                             service.approve(rev, case_id, other)
                             print(f"done approve {case_id} {other}", flush=True)

@@ -132,7 +132,7 @@ class CaseMachine(RuleBasedStateMachine):
         case_id = self._pick(data)
         summary = self.service.get(SUPERVISOR, case_id)
         item = data.draw(st.sampled_from(sorted(summary.tasks)))
-        department = CATALOGUE.item(item).department
+        department = self.service.case(SUPERVISOR, case_id).tasks[item].department  # routed ones too
         rev = Actor(Role.REVIEWER, "rev", department=department)
         s = self.service
         calls = {

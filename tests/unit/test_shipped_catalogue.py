@@ -105,6 +105,6 @@ class TestVerifiedLimits:
                                            str(ROOT / "workflows")])
         assert result.exit_code == 0
         lines = [line for line in result.stdout.splitlines() if "330102-GA-CSDJ" in line and "/5" in line]
-        assert lines == ["  • 330102-GA-CSDJ 出生登记（户口登记） — 杭州市公安局上城区分局湖滨派出所: "
-                         "1/5个工作日（承诺待核实；法定待核实）"]
+        assert lines == ["  • 330102-GA-CSDJ 出生登记（户口登记） — 杭州市公安局上城区分局湖滨派出所 / "
+                         "杭州市公安局上城区分局清波派出所（按申请人户籍地或居住地）: 1/5个工作日（承诺待核实；法定待核实）"]
         assert "法定时限（关键路径）: 31个工作日（含待核实的法定时限）" in result.stdout

@@ -94,8 +94,9 @@ class Desk:
     def calendar(self) -> Any:
         return self.engine.calendar
 
-    def reviewer(self, item: str) -> Actor:
-        return reviewer(self.plan.item(item).department)
+    def reviewer(self, item: str, case: Case | None = None) -> Actor:
+        """The reviewer of the item's department (in ``case``: the department its task has)."""
+        return reviewer(case.tasks[item].department if case is not None else self.plan.item(item).department)
 
     def applicant_materials(self) -> list[str]:
         """Every material the applicant brings (the plan's list: shared and produced ones excluded)."""
@@ -128,9 +129,10 @@ class Desk:
         return case
 
     def approve(self, case: Case, *items: str) -> None:
-        """Each item's reviewer starts the review and approves it, now."""
+        """Each item's reviewer (of the department the case's task has) starts the review and
+        approves it, now."""
         for code in items:
-            actor = self.reviewer(code)
+            actor = self.reviewer(code, case)
             self.engine.start_review(case, actor, self.now, code)
             self.engine.approve(case, actor, self.now, code)
 

@@ -66,6 +66,7 @@ __all__ = [
     "NotAuthorised",
     "OneServiceError",
     "PartyError",
+    "PointError",
     "RoutingError",
     "SchemaOutOfDate",
     "Severity",
@@ -220,6 +221,13 @@ class RoutingError(InvalidInput):
     area, or is wider than its departments cover."""
 
     code = "OS750"
+
+
+class PointError(InvalidInput):
+    """A service location that does not fit: not in the registry, at a level the matter does not
+    take cases in at, or a pickup point whose window cannot hand the case's results out."""
+
+    code = "OS751"
 
 
 class InvalidIdentifier(InvalidInput):

@@ -28,7 +28,8 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-_LATER = frozenset({"when", "if_absent", "questions", "routing"})
+_LATER = frozenset({"when", "if_absent", "questions", "routing", "intake_levels", "pickup_levels",
+                    "window_level"})
 """Attributes added after hashes were first recorded: left out at their default, so that a
 definition that does not use them keeps its hash."""
 

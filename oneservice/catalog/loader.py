@@ -472,6 +472,8 @@ def _build_matter(x: dict[str, Any], name: str) -> d.Matter:
         deficiency=x["deficiency"], release=d.ResultRelease(x["pickup"]["release"]),
         joint_handling=x["joint_handling"], questions=tuple(x["questions"]),
         parties=tuple(x["parties"]) if x["parties"] else (d.APPLICANT_ROLE,), source_file=name,
+        intake_levels=frozenset(d.Level(lv) for lv in x["intake"]["levels"]),
+        pickup_levels=frozenset(d.Level(lv) for lv in x["pickup"]["levels"]),
     )
 
 

@@ -242,6 +242,7 @@ class ResultSchema(Base):
     name = _text()
     form = _enum(d.ResultForm)
     electronic_copy = StrictBool(load_default=False)
+    window_level = fields.String(load_default=None, validate=_one_of([lv.value for lv in d.Level]))
 
     @validates_schema
     def check_copy(self, data: dict[str, Any], **_: Any) -> None:
@@ -252,7 +253,8 @@ class ResultSchema(Base):
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.Result:
-        return d.Result(data["id"], data["name"], d.ResultForm(data["form"]), data["electronic_copy"])
+        level = None if data["window_level"] is None else d.Level(data["window_level"])
+        return d.Result(data["id"], data["name"], d.ResultForm(data["form"]), data["electronic_copy"], level)
 
 
 class StopsSchema(Base):
@@ -376,12 +378,21 @@ class ChannelsSchema(Base):
     channels = _channels(d.SUPPLY_CHANNELS)
 
 
+def _levels() -> fields.List[Any]:
+    """The administrative levels of the service points (default: all)."""
+    return fields.List(fields.String(validate=_one_of([lv.value for lv in d.Level])),
+                       load_default=lambda: [lv.value for lv in d.Level],
+                       validate=validate.Length(min=1, error="list at least one level"))
+
+
 class IntakeSchema(Base):
     channels = _channels(d.INTAKE_CHANNELS)
+    levels = _levels()
 
 
 class PickupSchema(Base):
     channels = _channels(d.DELIVERY_CHANNELS)
+    levels = _levels()
     same_visit = StrictBool(load_default=False)
     release = fields.String(load_default="together", validate=_one_of([r.value for r in d.ResultRelease]))
 

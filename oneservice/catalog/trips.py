@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from ..domain.definitions import (
     APPLICANT_ROLE,
+    LEVEL_RANK,
     Channel,
     Item,
     ItemKind,
@@ -107,6 +108,15 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
                              f"matter's pickup allows "
                              f"{', '.join(sorted(c.value for c in matter.pickup_channels))}",
                              route.item))
+    for route in routes:
+        level = route.result.window_level
+        if level is not None and Channel.WINDOW in route.channels and not any(
+                route.result.fits_window(lv) for lv in matter.pickup_levels):
+            problems.append((("pickup", "levels"), "OS503",
+                             f"result {route.result.id!r} of {route.item} is handed over at a window of the "
+                             f"{level.label.en} level or above, but matter {matter.id} hands results out "
+                             f"only at {', '.join(sorted(lv.value for lv in matter.pickup_levels))} windows",
+                             None))
     all_immediate = all(i.kind is ItemKind.IMMEDIATE for i in items)
     if matter.same_visit_pickup and not all_immediate:
         promised = next(i.code for i in items if i.kind is not ItemKind.IMMEDIATE)
@@ -118,6 +128,10 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
     pickup_forced = bool(window_only) or bool(pickup_onsite)
     if pickup_forced:
         same_visit = matter.same_visit_pickup and all_immediate and intake_forced
+        # taken in at a point below the window a result needs: its pickup is elsewhere, another trip
+        elsewhere = sorted((lv for lv in matter.intake_levels
+                            if not all(r.result.fits_window(lv) for r in window_only)),
+                           key=LEVEL_RANK.__getitem__)
         if pickup_onsite:
             it, visit = pickup_onsite[0]
             zh, en = f"{it.name.zh}：{visit.reason.zh}", f"{it.code} ({it.name.en}): {visit.reason.en}"
@@ -129,6 +143,11 @@ def analyse_trips(matter: Matter, items: list[Item], waivable_owed: bool) -> tup
             zh += "（即办件当场出件，与受理同次）"
             en += " (immediate items issued in the intake visit)"
         step("pickup", 0 if same_visit else 1, "always", zh, en)
+        if same_visit and elsewhere:
+            step("pickup", 1, "worst" if len(elsewhere) < len(matter.intake_levels) else "always",
+                 f"在{'、'.join(lv.label.zh for lv in elsewhere)}受理点受理时，结果须到更高层级窗口领取",
+                 f"taken in at a {' or '.join(lv.label.en for lv in elsewhere)} point, a result is handed "
+                 "over at a higher-level window: another trip")
 
     if any(i.kind is ItemKind.PROMISED for i in items) and not _no_trip(matter.correction_channels):
         step("correction", 1, "worst", "补正材料仅能到窗口提交",

@@ -81,6 +81,7 @@ class ParamKind(enum.StrEnum):
     PARTIES = "parties"  # party roles of the case (optional list): who came on a visit
     ROLE = "role"  # one party role of the case
     ROLE_OPTIONAL = "role_optional"  # one party role of the case, or none
+    LOCATION = "location"  # a service location of the registry
 
 
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
@@ -227,6 +228,17 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
                       "the role of their agent (委托代理人) who signs on their behalf (optional)"),
                 _OVER_BUDGET),
         path="signatures",
+    ),
+    ActionSpec(
+        "choose_pickup", Target.CASE, _APPLICANT_SIDE,
+        Text("选择取件点", "Choose the pickup point"),
+        "The applicant chooses the service point whose window hands the results out (就近取件); by "
+        "default they return to the intake point",
+        case=Move.of([C.DRAFT, C.SUBMITTED, C.AWAITING_MATERIALS, C.ACCEPTED, C.IN_PROGRESS,
+                      C.READY_FOR_PICKUP]),
+        params=(Param("location", ParamKind.LOCATION, "the service location whose window hands the "
+                                                      "results out"),),
+        path="pickup-point",
     ),
     ActionSpec(
         "accept", Target.CASE, _FRONT,

@@ -350,7 +350,7 @@ class Case:
     definition_hash: str
     applicant: Applicant
     channel: str
-    location: str
+    location: str  # the intake point (受理点)
     opened_at: dt.datetime
     state: CaseState = CaseState.DRAFT
     version: int = 0
@@ -373,6 +373,7 @@ class Case:
     ratings: list[Rating] = attrs.Factory(list)
     rectification: Rectification | None = None
     delivery_channel: str | None = None  # the channel of every result, or "mixed"
+    pickup_location: str | None = None  # the window point where the results wait (None: none fits)
     deliveries: list[ResultDelivery] = attrs.Factory(list)
     fees: dict[str, FeePayment] = attrs.Factory(dict)  # item code → its fee's payment
     licences: dict[str, Licence] = attrs.Factory(dict)  # item code → the licence of its result

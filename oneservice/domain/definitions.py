@@ -24,6 +24,19 @@ class Level(enum.StrEnum):
     VILLAGE = "village"
 
 
+    @property
+    def label(self) -> Text:
+        return _LEVEL_LABELS[self]
+
+
+ALL_LEVELS = frozenset(Level)
+"""Every administrative level: where a matter is taken in and handed out unless it says otherwise."""
+
+LEVEL_RANK = {level: n for n, level in enumerate((Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY, Level.CITY,
+                                                  Level.PROVINCE))}
+"""Low to high: a window of a higher level serves a result that needs a window of a lower one."""
+
+
 class ItemKind(enum.StrEnum):
     IMMEDIATE = "immediate"  # 即办件
     PROMISED = "promised"  # 承诺件
@@ -153,6 +166,14 @@ class Text:
         return self.en if lang == "en" else self.zh
 
 
+_LEVEL_LABELS = {
+    Level.PROVINCE: Text("省级", "province"),
+    Level.CITY: Text("市级", "city"),
+    Level.COUNTY: Text("县（区）级", "county or district"),
+    Level.TOWNSHIP: Text("乡镇（街道）", "township or street"),
+    Level.VILLAGE: Text("村（社区）", "village or community"),
+}
+
 _BASIS_LABELS.update({
     SuspensionBasis.HEARING: Text("听证", "hearing"),
     SuspensionBasis.TENDER: Text("招标", "tender"),
@@ -274,6 +295,11 @@ class Result:
     name: Text
     form: ResultForm
     electronic_copy: bool = False  # a paper or physical result that also has an electronic licence
+    window_level: Level | None = None  # handed over at a window of this level or above (a card printed there)
+
+    def fits_window(self, level: Level) -> bool:
+        """Whether a window of ``level`` can hand this result over."""
+        return self.window_level is None or LEVEL_RANK[level] >= LEVEL_RANK[self.window_level]
 
     @property
     def pushed(self) -> bool:
@@ -420,6 +446,8 @@ class Matter:
     deficiency: DeficiencyRules = DeficiencyRules()
     questions: tuple[FormField, ...] = ()  # asked by the matter itself (情形 questions)
     parties: tuple[PartyRole, ...] = (APPLICANT_ROLE,)  # the first is the applicant's role
+    intake_levels: frozenset[Level] = ALL_LEVELS  # the levels of the points that take it in
+    pickup_levels: frozenset[Level] = ALL_LEVELS  # the levels of the windows that hand its results out
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     @property

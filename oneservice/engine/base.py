@@ -36,9 +36,10 @@ from ..domain.case import (
     Role,
     Visit,
 )
-from ..domain.definitions import Channel, Item, Limit, LimitUnit, ResultRelease
+from ..domain.definitions import Channel, Item, Limit, LimitUnit, Location, ResultRelease
 from ..domain.law import Clocks
 from ..domain.policy import POLICY, Policy
+from ..domain.regions import Regions
 from ..domain.states import CaseState, TaskState
 from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised, PartyError
 from .calendar import Due, WorkCalendar
@@ -87,8 +88,13 @@ class EngineBase:
         department_names: Mapping[str, Any] | None = None,
         policies: Mapping[str, Policy] | None = None,
         policy: Policy = POLICY,
+        *,
+        locations: Mapping[str, Location] | None = None,
+        regions: Regions | None = None,
     ) -> None:
         self.plan = plan
+        self.locations = dict(locations or {})  # the registry's service locations (none: not checked)
+        self.regions = regions or Regions()
         self.policies = dict(policies or {})  # service location → its policy
         self.default_policy = policy
         self.matter = plan.matter
@@ -189,6 +195,10 @@ class EngineBase:
             return bool(case.unsigned(self.signers))
         if spec.name in _REPORTED:
             return False  # what another system reports is not a choice offered to anyone
+        if spec.name == "choose_pickup":  # a window hand-over, and another point that may do it
+            return Channel.WINDOW in self.matter.pickup_channels and any(
+                loc.level in self.matter.pickup_levels and loc.id != case.pickup_location
+                for loc in self.locations.values())
         if spec.name == "confirm_fee":
             return bool(self.unpaid_fees(case, (c for c, t in case.tasks.items()
                                                 if t.state not in (TaskState.REFUSED, TaskState.CANCELLED))))

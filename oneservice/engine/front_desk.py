@@ -29,13 +29,14 @@ from .base import require_text
 from .completeness import Completeness, check_completeness
 from .forms import normalise_form, validate_applicant_id
 from .parties import check_parties
+from .points import Points
 from .routing import Routes
 from .signatures import sign_present
 
 __all__ = ["FrontDesk"]
 
 
-class FrontDesk(Routes):
+class FrontDesk(Routes, Points):
     """Actions of the front desk and of the applicant before acceptance."""
 
     def open_case(
@@ -57,6 +58,7 @@ class FrontDesk(Routes):
             raise InvalidInput("the applicant's name is required", field="applicant.name")
         applicant = attrs.evolve(applicant, id_number=number)
         others = check_parties(self.matter, applicant, parties)
+        self._check_intake_point(case_id, location)
         case = Case(
             case_id,
             self.matter.id,
@@ -83,6 +85,10 @@ class FrontDesk(Routes):
         elif actor.role is Role.AGENT:
             if chosen is not Channel.AGENT:
                 raise InvalidInput("an agent (代办员) opens cases on the agent channel", field="channel")
+            if actor.location and actor.location != location:
+                raise NotAuthorised(
+                    f"agent {actor.id} is attached to the point {actor.location} and takes cases in there, "
+                    f"not at {location}", case_id=case_id, actor=actor.describe())
             case.agent = actor.id
         elif actor.role is Role.CLERK:
             if not actor.location:
@@ -96,6 +102,7 @@ class FrontDesk(Routes):
                 f"a {actor.role.value} may not open cases", case_id=case_id, actor=actor.describe()
             )
         case.agent = agent or case.agent
+        case.pickup_location = self._default_pickup(case)
         for item in self.plan.items:
             case.tasks[item.code] = ItemTask(item.code, self.department_of(case, item.code))
         self._event(
@@ -109,6 +116,7 @@ class FrontDesk(Routes):
             version=self.matter.version,
             definition_hash=self.plan.content_hash,
             parties=[p.role for p in others] or None,
+            pickup_location=case.pickup_location if case.pickup_location != location else None,
         )
         if self._on_site(chosen):
             self._visit(case, actor, now, location, "intake", None, self.intake_parties(case))
@@ -124,6 +132,7 @@ class FrontDesk(Routes):
         channel: Channel,
     ) -> tuple[list[str], list[str]]:
         values = normalise_form(self.form_fields, form or {})
+        self._check_agent_area(case, actor, values)
         routed = self._routed(case, {**case.form, **values}) if self.plan.routes else {}
         case.form.update(values)
         plan = self._settle_situation(case, actor, now)

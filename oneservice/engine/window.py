@@ -20,13 +20,14 @@ from ..domain.case import Actor, Case, ResultDelivery, Role
 from ..domain.definitions import Channel, ResultRelease
 from ..domain.states import TaskState
 from ..errors import InvalidInput
-from .base import EngineBase, require_text
+from .base import require_text
 from .labels import PROVISIONAL_DUE
+from .points import Points
 
 __all__ = ["Window"]
 
 
-class Window(EngineBase):
+class Window(Points):
     """Delivering and closing a case, ending it early, and rating it."""
 
     def deliver(
@@ -75,6 +76,7 @@ class Window(EngineBase):
                 hint="give it a channel: " + ", ".join(sorted(c.value for c in first.channels)),
             )
         self._check_fees_paid(case, pending, handed)
+        self._check_handover_point(case, actor, pending, handed)
         if any(Channel(c) is Channel.WINDOW for c, _ in handed.values()):
             self._visit(case, actor, now, actor.location, "pickup", over_budget_reason)
         records = self._record(case, actor, now, pending, handed)

@@ -341,6 +341,7 @@ def detail_of(case: Case) -> dict[str, Any]:
         "outcome": case.outcome,
         "refusal_reason": case.refusal_reason,
         "delivery_channel": case.delivery_channel,
+        "pickup_location": case.pickup_location,
         "deliveries": [plain(d) for d in case.deliveries],
         "commitment": case.commitment,
         "over_budget": case.over_budget,

@@ -162,6 +162,8 @@ def _field(param: Param) -> f.Field[Any]:
         return Ident(required=True, metadata=meta)
     if kind is ParamKind.ROLE_OPTIONAL:
         return Ident(load_default=None, allow_none=True, metadata=meta)
+    if kind is ParamKind.LOCATION:
+        return Ident(required=True, metadata={**meta, "example": "hubin-service-centre"})
     return Text(load_default="", metadata=meta)  # ParamKind.COMMENT
 
 
@@ -543,6 +545,9 @@ class CaseDetailSchema(ma.Schema):
     refusal_reason = f.String(required=True, allow_none=True)
     delivery_channel = f.String(required=True, allow_none=True,
                                 metadata={"description": "the channel of every result, or mixed"})
+    pickup_location = f.String(required=True, allow_none=True, metadata={
+        "description": "the service location whose window hands the results out (the intake point by "
+                       "default; null: none fits, mail or electronic delivery)"})
     deliveries = f.List(f.Dict(), required=True,
                         metadata={"description": "one hand-over per result: channel, tracking, when, who"})
     commitment = f.String(required=True, allow_none=True,

@@ -91,8 +91,10 @@ def case_refusal(actor: Actor, region: str | None, case: Case) -> str | None:
                              matter_id=case.matter_id, now=svc.clock.now()):
             return "no authorisation (委托书) of the applicant for this agent"
         return None
-    if role is Role.CLERK:
-        return None if case.location == actor.location else "a case of another service location"
+    if role is Role.CLERK:  # the intake point's clerks, and those of the point where the results wait
+        if actor.location in (case.location, case.pickup_location):
+            return None
+        return "a case of another service location"
     if role is Role.REVIEWER or (role is Role.SYSTEM and actor.department):
         if actor.department in {t.department for t in case.tasks.values()}:
             return None

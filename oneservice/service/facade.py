@@ -303,6 +303,12 @@ class OneService:
                             over_budget_reason=over_budget_reason)
 
     @_declared
+    def choose_pickup(self, actor: Actor, case_id: str, location: str, *,
+                      idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("choose_pickup", actor, case_id, idempotency_key=idempotency_key,
+                            location=location)
+
+    @_declared
     def record_staff_visit(self, actor: Actor, case_id: str, item: str, purpose: str, *,
                            address: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("record_staff_visit", actor, case_id, idempotency_key=idempotency_key,

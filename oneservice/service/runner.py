@@ -185,7 +185,8 @@ class ActionRunner:
             plan = next(p for p in report.catalogue.plans.values() if p.content_hash == definition_hash)
             catalogue = report.catalogue  # the policy the case's registry set
         names = {d: dep.name for d, dep in self.catalogue.departments.items()}
-        return CaseEngine(plan, calendar, names, catalogue.policies(), catalogue.policy.base)
+        return CaseEngine(plan, calendar, names, catalogue.policies(), catalogue.policy.base,
+                          locations=catalogue.locations, regions=catalogue.regions)
 
     def use_calendar(self, calendar: WorkCalendar) -> None:
         """Compute deadlines on ``calendar`` from now on (engines are rebuilt on it)."""

@@ -144,9 +144,11 @@ cases = Table(
     Column("parties", JSON, nullable=False, server_default=text("'[]'")),
     # 0013: the signatures (签字) of the materials that need them
     Column("signatures", JSON, nullable=False, server_default=text("'[]'")),
+    # 0014: where the results wait (the intake point by default; NULL: no window fits)
+    Column("pickup_location", String(ID)),
     Index(None, "state"),
     Index(None, "matter_id", "state"),
-    Index(None, "location", "state", "concluded_at", "id"),  # window queue
+    Index(None, "pickup_location", "state", "concluded_at", "id"),  # window queue
     Index(None, "applicant_id", "opened_at", "id"),  # an applicant's cases, newest first
     Index(None, "location", "opened_at", "id"),  # the staff's search of a location, newest first
     Index(None, "due_date"),

@@ -22,7 +22,8 @@ department_tasks           ``ix_item_tasks_worklist`` (partial: worklist states)
                            order (due dates NULLS LAST: PostgreSQL's index order; SQLite
                            reads the NULL entries after the others). Other states:
                            ``ix_item_tasks_department_state``, then a sort.
-window_queue               ``ix_cases_location_state_concluded_at_id`` — filter and order
+window_queue               ``ix_cases_pickup_location_state_concluded_at_id`` — filter and
+                           order (the cases whose results wait at the point)
 awaiting_materials         ``ix_cases_state`` and ``ix_materials_status_due_date`` find the
                            cases (few: open and waiting), which are then sorted (a location
                            or a set of them: a filter on those few rows)
@@ -275,7 +276,7 @@ def _search(filters: frozenset[str], sort: str) -> _Listing[CaseRow]:
 _LISTINGS: dict[str, _Listing[Any]] = {
     "department": _department(WORKLIST_TASK_STATES),
     "window": _cases(
-        cases.c.location == bindparam("location"),
+        cases.c.pickup_location == bindparam("location"),
         cases.c.state == CaseState.READY_FOR_PICKUP,
         order=((cases.c.concluded_at, "asc"),),
     ),
@@ -381,7 +382,8 @@ class Worklists:
     # ------------------------------------------------------------------------- window
 
     def window_queue(self, location: str, *, limit: int | None = None, offset: int = 0) -> list[CaseRow]:
-        """Cases ready for pickup at a location, in the order they became ready."""
+        """Cases whose results wait at a location (its window queue, including cases taken in
+        elsewhere and coming back to it), in the order they became ready."""
         return self._list(_LISTINGS["window"], {"location": location}, limit, offset)
 
     def window_queue_page(

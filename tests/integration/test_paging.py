@@ -64,6 +64,7 @@ def _case(i: int) -> dict[str, Any]:
         "definition_hash": "ab" * 32, "state": state, "version": 1, "applicant_kind": "person",
         "applicant_id": PERSON if i % 5 else "91330100X", "applicant_name": "李四", "applicant_phone": "",
         "channel": "window", "location": LOC if i % 6 and i % 4 != 3 else OTHER_LOC,
+        "pickup_location": LOC if i % 6 and i % 4 != 3 else OTHER_LOC,
         "agent": None, "opened_at": T0 + dt.timedelta(hours=i % 4), "submitted_at": None,
         "accepted_at": None,
         "concluded_at": T0 + dt.timedelta(days=1, hours=i % 3) if state is CaseState.READY_FOR_PICKUP else None,
@@ -405,7 +406,7 @@ LISTINGS: dict[str, tuple[str, dict[str, Any], str, str]] = {
     # name: (listing, its parameters, table, index); the index gives the whole order (ties of
     # an applicant's cases may still be sorted: "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY")
     "department": ("department", {"department": DEPT}, "item_tasks", "ix_item_tasks_worklist"),
-    "window": ("window", {"location": LOC}, "cases", "ix_cases_location_state_concluded_at_id"),
+    "window": ("window", {"location": LOC}, "cases", "ix_cases_pickup_location_state_concluded_at_id"),
     "red": ("due_before", {"before": TODAY}, "cases", "ix_cases_open_due_date"),
     "yellow": ("due_between", {"start": TODAY, "end": EDGE}, "cases", "ix_cases_open_due_date"),
     "search_location": ("search", {"locations": [LOC]}, "cases", "ix_cases_location_opened_at_id"),

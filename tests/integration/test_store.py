@@ -91,6 +91,7 @@ def make_case(
         applicant=Applicant("person", applicant_id, "李四", "13800000000"),
         channel="window",
         location=location,
+        pickup_location=location,
         opened_at=T0,
         state=state,
         new_events=[event(1, "CaseOpened", state="draft"), event(2, "CaseSubmitted", 表单="已填写")],

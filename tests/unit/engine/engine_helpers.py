@@ -54,7 +54,7 @@ def build_engine(plan: MatterPlan, catalogue: Catalogue) -> CaseEngine:
     """The engine of ``plan``, on the catalogue's calendar (the one place that builds an engine)."""
     departments = {d: dep.name for d, dep in catalogue.departments.items()}
     return CaseEngine(plan, calendar_from_catalogue(catalogue), departments, catalogue.policies(),
-                      catalogue.policy.base)
+                      catalogue.policy.base, locations=catalogue.locations, regions=catalogue.regions)
 
 
 def reviewer(department: str) -> Actor:

@@ -100,7 +100,7 @@ class TestSubmit:
         with pytest.raises(IllegalAction) as info:
             shop.engine.submit(case, ME, shop.now, {}, [], "online")
         assert (info.value.action, info.value.state) == ("submit", "submitted")
-        assert info.value.allowed == ["withdraw"]  # what the applicant may do now
+        assert info.value.allowed == ["choose_pickup", "withdraw"]  # what the applicant may do now
 
 
 class TestOneTimeNotice:
@@ -139,7 +139,7 @@ class TestOneTimeNotice:
         assert (info.value.action, info.value.case_id, info.value.state) == (
             "give_notice", case.id, "awaiting_materials"
         )
-        assert info.value.allowed == ["record_visit", "refuse", "supplement", "withdraw"]  # the clerk's
+        assert info.value.allowed == ["choose_pickup", "record_visit", "refuse", "supplement", "withdraw"]  # the clerk's
         assert (case.notices, len(case.new_events)) == (1, before)
 
     def test_nothing_missing_means_accept_instead(self, shop):

@@ -203,18 +203,21 @@ class TestPropertyTransfer:
     SHIPPED = load_catalogue([Path(__file__).resolve().parents[3] / "workflows"])
     SELLER = Applicant("person", sample_resident_id(9), "李四", "13900139000")
 
+    CLERK = Actor(Role.CLERK, "clerk-01", location="hz-citizen-centre")
+
     def flat(self) -> Desk:
         return Desk(build_engine(self.SHIPPED.plan("property-transfer"), self.SHIPPED), SimulatedClock(MONDAY))
 
     def test_buyer_and_seller_sign_at_intake(self) -> None:
         flat = self.flat()
-        case = flat.open(CLERK, channel="window", location=CENTRE, parties=[Party("seller", self.SELLER)])
+        case = flat.open(self.CLERK, channel="window", location="hz-citizen-centre",
+                         parties=[Party("seller", self.SELLER)])
         materials = flat.applicant_materials()
         materials.remove("seller-authorisation")
-        flat.engine.submit(case, CLERK, flat.now, sample_form(flat.plan), materials, "window")
+        flat.engine.submit(case, self.CLERK, flat.now, sample_form(flat.plan), materials, "window")
         assert sorted((s.material_id, s.role) for s in case.signatures) == [
             ("property-registration-application", "buyer"), ("property-registration-application", "seller")]
-        flat.engine.accept(case, CLERK, flat.now)
+        flat.engine.accept(case, self.CLERK, flat.now)
         assert (case.trips_of("buyer"), case.trips_of("seller")) == (1, 1)
 
     def test_the_sellers_agent_comes_and_signs_in_their_place(self) -> None:
@@ -222,10 +225,12 @@ class TestPropertyTransfer:
         for them and brings the authorisation; the seller makes no trip."""
         flat = self.flat()
         agent = Party("seller-agent", AGENT, AUTHORISATION)
-        case = flat.open(CLERK, channel="window", location=CENTRE, parties=[Party("seller", self.SELLER), agent])
+        case = flat.open(self.CLERK, channel="window", location="hz-citizen-centre",
+                         parties=[Party("seller", self.SELLER), agent])
         assert case.visits[0].parties == ["buyer", "seller-agent"]
-        flat.engine.submit(case, CLERK, flat.now, sample_form(flat.plan), flat.applicant_materials(), "window")
+        flat.engine.submit(case, self.CLERK, flat.now, sample_form(flat.plan), flat.applicant_materials(),
+                           "window")
         assert [(s.role, s.agent) for s in case.signatures if s.role == "seller"] == [("seller", "seller-agent")]
-        flat.engine.accept(case, CLERK, flat.now)
+        flat.engine.accept(case, self.CLERK, flat.now)
         assert (case.trips_of("buyer"), case.trips_of("seller"), case.trips_of("seller-agent")) == (1, 0, 1)
         assert PERSON.id_number != AGENT.id_number

@@ -51,6 +51,8 @@ if _typing.TYPE_CHECKING:
     from .errors import NotAuthorised as NotAuthorised
     from .errors import OneServiceError as OneServiceError
     from .errors import PartyError as PartyError
+    from .errors import PointError as PointError
+    from .errors import RoutingError as RoutingError
     from .errors import SchemaOutOfDate as SchemaOutOfDate
     from .errors import StoreError as StoreError
     from .errors import UnknownDefinition as UnknownDefinition
@@ -92,9 +94,11 @@ __all__ = [
     "Page",
     "Party",
     "PartyError",
+    "PointError",
     "ProgressView",
     "RatingLevel",
     "Role",
+    "RoutingError",
     "SchemaOutOfDate",
     "SimulatedClock",
     "Store",
@@ -124,7 +128,7 @@ _MODULES = {
         "ActionRejected", "CalendarConflict", "CalendarError", "CaseError", "CaseNotFound",
         "ConcurrencyConflict", "DefinitionError", "DuplicateAction", "Finding", "IllegalAction",
         "InvalidIdentifier", "InvalidInput", "NotAuthorised", "OneServiceError", "PartyError",
-        "SchemaOutOfDate", "StoreError",
+        "PointError", "RoutingError", "SchemaOutOfDate", "StoreError",
         "UnknownDefinition",
     ),
     ".service": ("OneService",),

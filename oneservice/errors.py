@@ -48,6 +48,7 @@ __all__ = [
     "CalendarConflict",
     "CalendarError",
     "CaseError",
+    "CaseInputError",
     "CaseNotFound",
     "ConcurrencyConflict",
     "DefinitionError",
@@ -215,7 +216,25 @@ class PartyError(InvalidInput):
     code = "OS711"
 
 
-class RoutingError(InvalidInput):
+class CaseInputError(InvalidInput):
+    """A value given to an action on a case does not fit the registry; names the case and its
+    state when there is one (before a case exists, only the field)."""
+
+    def __init__(self, message: str, *, field: str = "", hint: str | None = None,
+                 case_id: str | None = None, state: str | None = None) -> None:
+        self.case_id = case_id
+        self.state = state
+        if case_id is not None:
+            message = f"case {case_id}" + (f" ({state})" if state else "") + f": {message}"
+        super().__init__(message, field=field, hint=hint)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(case_id=self.case_id, state=self.state)
+        return data
+
+
+class RoutingError(CaseInputError):
     """No competent department for an item of the case: the area the rule reads (the applicant's
     residence, the property's location, the intake point) is not listed, is outside the rule's
     area, or is wider than its departments cover."""
@@ -223,7 +242,7 @@ class RoutingError(InvalidInput):
     code = "OS750"
 
 
-class PointError(InvalidInput):
+class PointError(CaseInputError):
     """A service location that does not fit: not in the registry, at a level the matter does not
     take cases in at, or a pickup point whose window cannot hand the case's results out."""
 

@@ -30,8 +30,8 @@ class Points(EngineBase):
         point = self.locations.get(location)
         if point is None:
             close = difflib.get_close_matches(str(location), list(self.locations), n=1)
-            raise PointError(f"case {case_id}: {location!r} is not a service location of the registry",
-                             field=field, hint=f"did you mean {close[0]!r}?" if close else
+            raise PointError(f"{location!r} is not a service location of the registry",
+                             field=field, case_id=case_id, hint=f"did you mean {close[0]!r}?" if close else
                              "name a location listed under the registry's locations")
         return point
 
@@ -40,8 +40,8 @@ class Points(EngineBase):
         if point is not None and point.level not in self.matter.intake_levels:
             allowed = "、".join(lv.label.zh for lv in _ordered(self.matter.intake_levels))
             raise PointError(
-                f"case {case_id}: matter {self.matter.id} is not taken in at {point.level.label.en} points "
-                f"({point.name.en}, {location})", field="location",
+                f"matter {self.matter.id} is not taken in at {point.level.label.en} points "
+                f"({point.name.en}, {location})", field="location", case_id=case_id,
                 hint=f"take it in at a point of these levels / 受理层级: {allowed}")
 
     def _window_only(self, case: Case | None = None) -> list[ResultRoute]:
@@ -85,7 +85,7 @@ class Points(EngineBase):
         if point is not None:
             why = self._misfit(point, self._window_only(case))
             if why is not None:
-                raise PointError(f"case {case.id} ({case.state}): {why}", field="location",
+                raise PointError(why, field="location", case_id=case.id, state=str(case.state),
                                  hint="choose a point of a level the matter allows, or have the results "
                                       "mailed or delivered electronically")
         before = case.pickup_location

@@ -27,8 +27,9 @@ class Routes(EngineBase):
                 field = "location"
                 if region is None:
                     raise RoutingError(
-                        f"case {case.id} ({case.state}): item {code} is routed by the intake location, and "
-                        f"{case.location} has no area in the registry", field=field,
+                        f"item {code} is routed by the intake location, and "
+                        f"{case.location} has no area in the registry", field=field, case_id=case.id,
+                        state=str(case.state),
                         hint="give the service location a region: in the registry")
             else:
                 assert route.field is not None
@@ -40,13 +41,14 @@ class Routes(EngineBase):
             try:
                 out[code] = route.department_for(str(region))
             except NoCompetentDepartment as err:
-                raise RoutingError(f"case {case.id} ({case.state}): {where}: {err}", field=field,
-                                   hint=err.hint) from None
+                raise RoutingError(str(err), field=field, hint=err.hint, case_id=case.id,
+                                   state=str(case.state)) from None
             task = case.tasks.get(code)
             if case.accepted_at is not None and task is not None and task.department not in ("", out[code]):
                 raise RoutingError(
-                    f"case {case.id} ({case.state}): {where} would move item {code} from {task.department} "
+                    f"{where} would move item {code} from {task.department} "
                     f"to {out[code]}, but the competent department is settled at acceptance", field=field,
+                    case_id=case.id, state=str(case.state),
                     hint="keep the value given before acceptance; a case for another area is a new case")
         return out
 
@@ -73,5 +75,6 @@ class Routes(EngineBase):
         if missing:
             fields = sorted({f"form.{self.plan.routes[c].field}" for c in missing if c in self.plan.routes})
             raise RoutingError(
-                f"case {case.id} ({case.state}): no competent department yet for {', '.join(missing)}",
-                field=fields[0] if fields else "", hint="fill in " + ", ".join(fields) if fields else None)
+                f"no competent department yet for {', '.join(missing)}", case_id=case.id,
+                state=str(case.state), field=fields[0] if fields else "",
+                hint="fill in " + ", ".join(fields) if fields else None)

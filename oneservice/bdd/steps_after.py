@@ -1,4 +1,4 @@
-"""Steps: pickup (出件), withdrawal, rating (好差评) and its follow-up."""
+"""Steps: pickup (出件) and pickup points (就近取件), withdrawal, rating (好差评) and its follow-up."""
 
 from __future__ import annotations
 
@@ -26,8 +26,26 @@ def delivers(world: World, how: str, mailed: str | None, tracking: str | None) -
                 known = ", ".join(f"{r.result.id} ({r.result.name.zh})" for r in routes)
                 world.fail(f"{name!r} is not a result of {world.matter}; its results: {known}")
             results[route.result.id] = {"channel": "mail", "tracking": tracking or ""}
-    world.service.deliver(world.clerk(), world.case, channel=how, results=results or None,
+    world.service.deliver(world.clerk(world.pickup_point()), world.case, channel=how, results=results or None,
                           tracking=tracking if how == "mail" else None)
+
+
+@step_def("action", SECTION,
+          'the applicant chooses "{location}" as the pickup point',
+          '申请人 选择取件点 "{location}"')
+def chooses_pickup(world: World, location: str) -> None:
+    """就近取件: the applicant has the results handed out at another service point (by name or id)
+    instead of the intake point; the point's level must fit the matter and each result's window."""
+    world.service.choose_pickup(world.applicant_actor(), world.case, world.names.location(location))
+
+
+@step_def("action", SECTION,
+          'the clerk of "{location}" hands the results over at the window',
+          '"{location}" 的窗口人员 窗口发放办理结果')
+def hands_over_at(world: World, location: str) -> None:
+    """A window clerk of the named service point hands every result over there (a trip); refused
+    unless the results wait at that point and its window fits them."""
+    world.service.deliver(world.clerk(world.names.location(location)), world.case, channel="window")
 
 
 @step_def("action", SECTION,

@@ -49,6 +49,51 @@ def _check_state(expected: str, actual: tuple[str, str, str], states: Sequence[s
 
 
 @step_def("check", CASE,
+          'the results wait at "{location}"',
+          '办理结果在 "{location}" 待领取')
+def results_wait_at(world: World, location: str) -> None:
+    """The case's pickup point (取件点): where its window hands the results out."""
+    wanted = world.names.location(location)
+    actual = world.pickup_point()
+    assert actual == wanted, f"the results wait at {actual!r}, not at {wanted!r}"
+
+
+def _window_queue(world: World, location: str) -> tuple[str, list[str]]:
+    where = world.names.location(location)
+    return where, [row.id for row in world.service.window_queue(world.clerk(where), where)]
+
+
+@step_def("check", CASE,
+          'the window queue of "{location}" holds the case',
+          '"{location}" 的待取件队列包含本办件')
+def window_queue_holds(world: World, location: str) -> None:
+    """The window queue (待取件) of a service point: the cases whose results wait there, those it
+    took in and those coming back to it."""
+    where, ids = _window_queue(world, location)
+    assert world.case in ids, f"the window queue of {where} lacks the case; it holds {ids}"
+
+
+@step_def("check", CASE,
+          'the window queue of "{location}" does not hold the case',
+          '"{location}" 的待取件队列不含本办件')
+def window_queue_lacks(world: World, location: str) -> None:
+    """The case's results do not wait at that point (another point, mail, or handed over)."""
+    where, ids = _window_queue(world, location)
+    assert world.case not in ids, f"the window queue of {where} holds the case"
+
+
+@step_def("check", CASE,
+          'the applicant\'s visits were at "{locations}"',
+          '申请人到场地点依次为 "{locations}"')
+def visits_at(world: World, locations: str) -> None:
+    """Where each of the applicant's visits (跑动) took place, in order (names or ids, comma-separated)."""
+    wanted = [world.names.location(n.strip()) for n in locations.replace("，", ",").replace("、", ",").split(",")
+              if n.strip()]
+    actual = [v.location for v in world.service.case(world.supervisor(), world.case).visits]
+    assert actual == wanted, f"the visits were at {actual}, not {wanted}"
+
+
+@step_def("check", CASE,
           'the case is "{state}"',
           '办件状态为 "{state}"')
 def case_is(world: World, state: str) -> None:

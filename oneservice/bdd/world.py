@@ -197,7 +197,15 @@ class World:
         return Actor(Role.REVIEWER, f"reviewer-{department}", department=department)
 
     def agent(self) -> Actor:
-        return Actor(Role.AGENT, "agent-01")
+        """The agent (代办员), attached to the point the case is taken in at: it acts for the
+        applicants of that point's area."""
+        return Actor(Role.AGENT, "agent-01", location=self.location)
+
+    def pickup_point(self) -> str:
+        """Where the case's results wait: its pickup point, else its intake location."""
+        if self.case_id is None:
+            return self.default_location()
+        return self.service.case(self.supervisor(), self.case).pickup_location or self.default_location()
 
     def supervisor(self) -> Actor:
         return Actor(Role.SUPERVISOR, "supervisor-01")

@@ -108,7 +108,8 @@ class _Passes:
         return list(self.conn.execute(query.group_by(key, *groups)))
 
     def cases(self) -> dict[str, list[Any]]:
-        """cases, trips, channels, concluded, rated, deficiency cases, the trips distribution and
+        """cases, trips, channels, concluded, rated, deficiency cases, deliveries (through an agent
+        among them), the trips distribution and
         the p90 duration: one pass grouped by key, channel and duration."""
         c, d, r = cases.c, deadlines.c, ratings.c
         source, key = self.keyed(cases)
@@ -125,7 +126,8 @@ class _Passes:
             "le1": _count(and_(done, c.trips <= 1)), "zero": _count(and_(done, c.trips == 0)),
             "one": _count(and_(done, c.trips == 1)), "two": _count(and_(done, c.trips == 2)),
             "three": _count(and_(done, c.trips >= 3)), "rated": _count(and_(done, rated)),
-            "deficient": _count(deficient),
+            "deficient": _count(deficient), "delivered": _count(c.delivery_channel.is_not(None)),
+            "agent_delivered": _count(c.delivery_channel == "agent"),
         }
         acc: dict[Any, dict[str, int]] = {}
         channels: dict[tuple[Any, Any], int] = {}
@@ -152,6 +154,7 @@ class _Passes:
             "concluded_cases": [(g, v["concluded"]) for g, v in acc.items() if v["concluded"]],
             "rated_cases": [(g, v["rated"]) for g, v in acc.items() if v["rated"]],
             "deficiency": [(g, v["deficient"]) for g, v in acc.items() if v["deficient"]],
+            "delivery": [(g, v["delivered"], v["agent_delivered"]) for g, v in acc.items() if v["delivered"]],
             "trips_distribution": [(b, n) for b, n in enumerate(buckets) if n],
             "p90_duration": [(g, _p90_of(bins)) for g, bins in histogram.items()],
         }

@@ -50,6 +50,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("mobile_share", "掌办率 mobile"),
     ("agent_share", "代办率 agent"),
     ("window_share", "窗口办理率 window"),
+    ("agent_delivery_share", "代办送达率 handed over by agents"),
     ("one_time_notices", "一次性告知 notices"),
     ("one_time_notice_breaches", "多次告知 repeated notices"),
     ("deficiency_acceptances", "容缺受理 deficiency"),

@@ -56,6 +56,8 @@ class Figures:
     at_most_one_trip: int = 0
     zero_trips: int = 0
     channels: dict[str, int] = attrs.field(factory=dict)  # submitted cases by intake channel
+    delivered_cases: int = 0  # cases whose results (or decision) were handed over
+    agent_delivered: int = 0  # … all of them through an agent (代办员送达)
     concluded: int = 0  # deadlines judged: the case's promise (by department: its items')
     on_time: int = 0
     legal_judged: int = 0
@@ -112,6 +114,7 @@ class Figures:
             "mobile_share": self.share(self.channels.get("mobile", 0), submitted),
             "agent_share": self.share(self.channels.get("agent", 0), submitted),
             "window_share": self.share(self.channels.get("window", 0), submitted),
+            "agent_delivery_share": self.share(self.agent_delivered, self.delivered_cases),
             "one_time_notice_cases": self.notice_cases,
             "one_time_notices": self.notices,
             "one_time_notice_breaches": self.notice_breaches,
@@ -332,6 +335,8 @@ def _figures(rows: dict[str, Any]) -> dict[str, Figures]:
                           at_most_one_trip=n(le1), zero_trips=n(zero))
     for key, channel, count in rows["channels"]:
         entry(key)["channels"][str(channel)] = n(count)
+    for key, delivered, by_agent in rows["delivery"]:
+        entry(key).update(delivered_cases=n(delivered), agent_delivered=n(by_agent))
     for key, count, on_time in rows["concluded"]:
         entry(key).update(concluded=n(count), on_time=n(on_time))
     for key, count, within in rows["legal"]:

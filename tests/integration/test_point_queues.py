@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from oneservice import Actor, OneService, PointError, Role, load_catalogue
+from oneservice.supervision import Supervision
 from oneservice.domain.case import Applicant
 from oneservice.samples import sample_resident_id
 
@@ -79,3 +80,23 @@ class TestWindowQueues:
             service.choose_pickup(ME, case_id, TOWN)
         assert service.case(clerk(VILLAGE), case_id).pickup_location == COUNTY
         assert [(e.seq, e.type, e.data) for e in service.events(clerk(VILLAGE), case_id)] == before
+
+
+class TestAgentFigures:
+    def test_the_village_points_agent_work_in_the_figures(self, service) -> None:
+        """代办率 and 代办送达率 of the village point: three cases taken in by its agent, one handed
+        back at its window, one brought home by the agent; a fourth taken in online at the town."""
+        at_window, by_agent = ready(service, "near-home"), ready(service, "near-home")
+        ready(service, "near-home")  # still waiting at the village window: not delivered
+        service.deliver(clerk(VILLAGE), at_window, channel="window")
+        service.deliver(clerk(VILLAGE), by_agent, channel="agent")  # handed to the agent, who brings it
+        online = service.open_case(ME, "near-home", PERSON, channel="online", location=TOWN)
+        service.submit(ME, online.id, form={"residence_region": "330110112201"}, channel="online",
+                       materials=[m.material.id for m in POINTS.plan("near-home").materials])
+        report = Supervision(service).report(by="location")
+        village = {g.key: g for g in report.groups}[VILLAGE].to_dict()
+        assert (village["agent_share"], village["agent_delivery_share"]) == (1.0, 0.5)
+        town = {g.key: g for g in report.groups}[TOWN].to_dict()
+        assert (town["agent_share"], town["online_share"], town["agent_delivery_share"]) == (0.0, 1.0, None)
+        total = report.total.to_dict()
+        assert (total["agent_share"], total["agent_delivery_share"]) == (0.75, 0.5)

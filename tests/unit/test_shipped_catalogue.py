@@ -74,6 +74,8 @@ VERIFIED_LEGAL = {
     "330100-RS-DWCBDJ": (15, "calendar_days", "《中华人民共和国社会保险法》第五十七条"),
     "330100-YB-DWCBDJ": (15, "calendar_days", "《中华人民共和国社会保险法》第五十七条"),
     "330102-SW-XBNSR": (5, "working_days", "《中华人民共和国发票管理办法》第十五条"),
+    "3301-ZJ-SGXK": (7, "calendar_days", "《建筑工程施工许可管理办法》第五条"),
+    "3301-CG-JZLJCZ": (20, "calendar_days", "《城市建筑垃圾管理规定》（建设部令第139号）第七条"),
 }
 
 

@@ -87,8 +87,8 @@ def window_queue_lacks(world: World, location: str) -> None:
           '申请人到场地点依次为 "{locations}"')
 def visits_at(world: World, locations: str) -> None:
     """Where each of the applicant's visits (跑动) took place, in order (names or ids, comma-separated)."""
-    wanted = [world.names.location(n.strip()) for n in locations.replace("，", ",").replace("、", ",").split(",")
-              if n.strip()]
+    names = locations.replace("，", ",").replace("、", ",").split(",")
+    wanted = [world.names.location(n.strip()) for n in names if n.strip()]
     actual = [v.location for v in world.service.case(world.supervisor(), world.case).visits]
     assert actual == wanted, f"the visits were at {actual}, not {wanted}"
 

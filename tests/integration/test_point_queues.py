@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from oneservice import Actor, OneService, PointError, Role, load_catalogue
-from oneservice.supervision import Supervision
 from oneservice.domain.case import Applicant
 from oneservice.samples import sample_resident_id
+from oneservice.supervision import Supervision
 
 POINTS = load_catalogue([Path(__file__).resolve().parents[1] / "fixtures" / "points"])
 VILLAGE, TOWN, COUNTY = "jingshan-village", "jingshan-town", "yh-centre"

@@ -18,6 +18,7 @@ from typing import Any
 from ..catalog.plan import ResultRoute
 from ..domain.case import Actor, Case, Role
 from ..domain.definitions import LEVEL_RANK, Channel, FieldType, Level, Location
+from ..domain.regions import RouteBy
 from ..errors import NotAuthorised, PointError
 from .base import EngineBase
 
@@ -96,13 +97,16 @@ class Points(EngineBase):
 
     def _check_agent_area(self, case: Case, actor: Actor, values: Mapping[str, Any]) -> None:
         """An agent attached to a point (代办员) acts for the applicants of its area: a region the
-        form gives (a residence, a property) lies within the point's area, or the point within it."""
+        form gives (a residence, a property) lies within the point's area, or the point within it.
+        The district an applicant chooses under a rule ``by: choice`` (同城通办) may lie anywhere."""
         if actor.role is not Role.AGENT or not actor.location:
             return
         point = self.locations.get(actor.location)
         if point is None or not point.region:
             return
-        regions = {f.id for f in self.form_fields if f.type is FieldType.REGION}
+        # the applicant's own areas (a residence, a property); not the district they choose (同城通办)
+        chosen = {r.rule.field for r in self.plan.routes.values() if r.rule.by is RouteBy.CHOICE}
+        regions = {f.id for f in self.form_fields if f.type is FieldType.REGION and f.id not in chosen}
         for name, value in values.items():
             if name not in regions or value is None:
                 continue

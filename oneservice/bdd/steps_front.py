@@ -37,7 +37,7 @@ def open_case(world: World, matter: str, channel: str, location: str | None) -> 
 def applicant_opens(world: World, matter: str, channel: str, location: str | None) -> None:
     """Open a case of a matter (by id or name) for the applicant: online, on mobile, through an
     agent (代办员), or at the window (the clerk of the location opens it: one trip). The location
-    defaults to the first service location of the catalogue."""
+    defaults to the catalogue's service location whose id sorts first."""
     open_case(world, matter, channel, location)
 
 

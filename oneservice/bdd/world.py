@@ -187,7 +187,7 @@ class World:
         return Actor(Role.APPLICANT, f"applicant:{applicant.name}", applicant_id=applicant.id_number)
 
     def default_location(self) -> str:
-        """The case's location, or the first service location of the catalogue."""
+        """The case's location, or the catalogue's service location whose id sorts first."""
         return self.location or sorted(self.catalogue.locations)[0]
 
     def clerk(self, location: str | None = None) -> Actor:

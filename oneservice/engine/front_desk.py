@@ -58,7 +58,7 @@ class FrontDesk(Routes, Points):
             raise InvalidInput("the applicant's name is required", field="applicant.name")
         applicant = attrs.evolve(applicant, id_number=number)
         others = check_parties(self.matter, applicant, parties)
-        self._check_intake_point(case_id, location)
+        self._check_intake_point(case_id, location, channel)
         case = Case(
             case_id,
             self.matter.id,

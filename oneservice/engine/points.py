@@ -36,9 +36,12 @@ class Points(EngineBase):
                              "name a location listed under the registry's locations")
         return point
 
-    def _check_intake_point(self, case_id: str, location: str) -> None:
+    def _check_intake_point(self, case_id: str, location: str, channel: str) -> None:
+        """The intake location exists; taken in on site (window, agent), its level is one the matter
+        takes cases in at. An online case names the location that handles it, at any level."""
         point = self._point(case_id, location)
-        if point is not None and point.level not in self.matter.intake_levels:
+        on_site = channel in (Channel.WINDOW.value, Channel.AGENT.value)
+        if point is not None and on_site and point.level not in self.matter.intake_levels:
             allowed = "、".join(lv.label.zh for lv in _ordered(self.matter.intake_levels))
             raise PointError(
                 f"matter {self.matter.id} is not taken in at {point.level.label.en} points "

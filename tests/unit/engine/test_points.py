@@ -183,3 +183,14 @@ class TestAgentArea:
         with pytest.raises(NotAuthorised) as info:
             eng.open_case(VILLAGE_AGENT, "C-1", PERSON, "agent", TOWN, clock.now())
         assert "attached to the point jingshan-village" in str(info.value)
+
+
+class TestOnline:
+    def test_an_online_case_names_its_handling_location_at_any_level(self, clock) -> None:
+        """Online nobody comes to a point: the intake levels bind window and agent intake only. The
+        results wait at the nearest point that may hand them out (the city centre may not)."""
+        eng = engine("near-home")
+        case = eng.open_case(ME, "C-1", PERSON, "online", CITY, clock.now())
+        assert case.location == CITY and case.pickup_location is None
+        eng.choose_pickup(case, ME, clock.now(), TOWN)
+        assert case.pickup_location == TOWN

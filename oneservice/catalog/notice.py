@@ -358,9 +358,10 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
         f"（{w['path_unverified']}）" if w is _WORDS["zh"] else f" ({w['path_unverified']})")
     bullet(f"{w['legal_path']}: {lim['critical_path_legal']}{unit_word}{path_mark}")
     for item in data["items"]:
-        bullet(f"{item['code']} {item['name']} — {item['department_name']}: "
-               f"{item['promised_limit']['value']}/{item['legal_limit']['value']}{w[item['promised_limit']['unit']]}"
-               f"{_marks(item, w)}")
+        promised, legal = item["promised_limit"], item["legal_limit"]
+        limits = (f"{promised['value']}/{legal['value']}{w[promised['unit']]}" if promised["unit"] == legal["unit"]
+                  else f"{promised['value']}{w[promised['unit']]}/{legal['value']}{w[legal['unit']]}")
+        bullet(f"{item['code']} {item['name']} — {item['department_name']}: {limits}{_marks(item, w)}")
     return "\n".join(out) + "\n"
 
 

@@ -110,3 +110,11 @@ class TestVerifiedLimits:
         assert lines == ["  • 330102-GA-CSDJ 出生登记（户口登记） — 杭州市公安局上城区分局湖滨派出所 / "
                          "杭州市公安局上城区分局清波派出所（按申请人户籍地或居住地）: 1/5个工作日（承诺待核实；法定待核实）"]
         assert "法定时限（关键路径）: 31个工作日（含待核实的法定时限）" in result.stdout
+
+    def test_explain_names_each_unit_when_the_limits_differ(self):
+        """A promise in working days beside a legal limit in calendar days (七日) shows both units."""
+        result = CliRunner().invoke(main, ["explain", "construction-permit", "--lang", "zh", "--workflows",
+                                           str(ROOT / "workflows")])
+        assert result.exit_code == 0
+        [line] = [ln for ln in result.stdout.splitlines() if ln.startswith("  • 3301-ZJ-SGXK ")]
+        assert line.endswith(": 1个工作日/7个自然日（承诺待核实）")

@@ -359,8 +359,10 @@ def render_notice(catalogue: Catalogue, matter_id: str, lang: str = "zh", fmt: s
     bullet(f"{w['legal_path']}: {lim['critical_path_legal']}{unit_word}{path_mark}")
     for item in data["items"]:
         promised, legal = item["promised_limit"], item["legal_limit"]
-        limits = (f"{promised['value']}/{legal['value']}{w[promised['unit']]}" if promised["unit"] == legal["unit"]
-                  else f"{promised['value']}{w[promised['unit']]}/{legal['value']}{w[legal['unit']]}")
+        if promised["unit"] == legal["unit"]:
+            limits = f"{promised['value']}/{legal['value']}{w[promised['unit']]}"
+        else:
+            limits = f"{promised['value']}{w[promised['unit']]}/{legal['value']}{w[legal['unit']]}"
         bullet(f"{item['code']} {item['name']} — {item['department_name']}: {limits}{_marks(item, w)}")
     return "\n".join(out) + "\n"
 

@@ -6,123 +6,32 @@ every message into a :class:`~oneservice.errors.Finding` at the line of the offe
 
 from __future__ import annotations
 
-import decimal
-import enum
 import re
 from typing import Any
 
-import attrs
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from ..domain import definitions as d
 from ..domain import regions as r
-from ..domain.law import LAW, STATUTORY, Clocks
-from ..domain.policy import POLICY, Policy, YellowRule
+from .policy_schemas import PolicySchema, build_policy
+from .schema_fields import (
+    FIELD_ID,
+    ITEM_CODE,
+    SLUG,
+    Amount,
+    Base,
+    StrictBool,
+    StrictInt,
+    TextSchema,
+    Version,
+    _enum,
+    _one_of,
+    _pattern,
+    _shown,
+    _text,
+)
 
-__all__ = ["SCHEMAS"]
-
-ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-
-
-def _pattern(regex: re.Pattern[str], what: str, example: str) -> validate.Validator:
-    def check(value: str) -> None:
-        # fullmatch: "$" alone also matches before a final line break, and "X\n" would sit
-        # beside "X" in the catalogue (a block scalar "code: |" ends with one)
-        if regex.fullmatch(value):
-            return
-        if value != value.strip() or any(not c.isprintable() for c in value):
-            raise ValidationError(
-                f"OS204: {value!r} is not a valid {what}: it has a line break, a space or a control "
-                f"character (ids are written without them, for example {example!r})")
-        raise ValidationError(f"OS204: {value!r} is not a valid {what} (for example {example!r})")
-
-    return check  # type: ignore[return-value]
-
-
-def _shown(value: Any) -> str:
-    """A short rendering of a bad value for a message."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        text = repr(value)
-        return text if len(text) <= 40 else text[:39] + "…"
-    return "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a value"
-
-
-class StrictBool(fields.Field[Any]):
-    """``true`` or ``false`` only (not "yes", 1 or "on")."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if isinstance(value, bool):
-            return value
-        raise ValidationError(f"must be true or false, not {_shown(value)}")
-
-
-class StrictInt(fields.Field[Any]):
-    def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.minimum = minimum
-        self.maximum = maximum
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"must be a whole number, not {_shown(value)}")
-        if self.minimum is not None and value < self.minimum:
-            raise ValidationError(f"must be at least {self.minimum}")
-        if self.maximum is not None and value > self.maximum:
-            raise ValidationError(f"must be at most {self.maximum}")
-        return int(value)
-
-
-class Version(fields.Field[Any]):
-    """A version: a whole number or a text such as ``2026.1``."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or str(value).strip() == "":
-            raise ValidationError(
-                f"must be a number or a non-empty text, e.g. 1 or '2026.1', not {_shown(value)}")
-        return str(value)
-
-
-class Amount(fields.Field[Any]):
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValidationError("must be an amount in yuan, e.g. 0 or 12.50")
-        try:
-            amount = decimal.Decimal(str(value))
-        except decimal.InvalidOperation:
-            raise ValidationError("must be an amount in yuan, e.g. 0 or 12.50") from None
-        if not amount.is_finite() or amount < 0:
-            raise ValidationError("must be a non-negative amount in yuan")
-        return str(amount)
-
-
-def _one_of(values: list[str]) -> validate.OneOf:
-    """A choice; the loader adds "did you mean …?" to messages that start "must be one of: "."""
-    return validate.OneOf(values, error="must be one of: " + ", ".join(values))
-
-
-def _enum(enum_cls: type[enum.StrEnum]) -> fields.Field[Any]:
-    return fields.String(required=True, validate=_one_of([e.value for e in enum_cls]))
-
-
-def _text() -> fields.Nested:
-    return fields.Nested(TextSchema, required=True)
-
-
-class Base(Schema):
-    class Meta:
-        ordered = True
-
-
-class TextSchema(Base):
-    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    en = fields.String(required=True, validate=validate.Length(min=1, max=200))
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> d.Text:
-        return d.Text(**data)
-
+__all__ = ["SCHEMAS", "build_policy"]
 
 class LimitSchema(Base):
     value = StrictInt(required=True, minimum=0, maximum=3650)
@@ -517,103 +426,6 @@ class DataSourceSchema(Base):
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> d.DataSource:
         return d.DataSource(data["id"], data["name"], data["holder"])
-
-
-class PeriodSchema(Base):
-    """A period of the policy: ``{value: N, unit: working_days | calendar_days}``, N ≥ 1."""
-
-    value = StrictInt(required=True, minimum=1, maximum=365)
-    unit = fields.String(load_default="working_days", validate=_one_of([u.value for u in d.LimitUnit]))
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> d.Limit:
-        return d.Limit(data["value"], d.LimitUnit(data["unit"]))
-
-
-class YellowRuleSchema(Base):
-    """``{days: N}`` (working days before due) or ``{share: 0.2}`` (the last fifth of the limit)."""
-
-    days = StrictInt(minimum=0, maximum=60)
-    share = fields.Float(validate=validate.Range(min=0, max=1, min_inclusive=False, max_inclusive=False,
-                                                 error="OS414: a yellow share is between 0 and 1, e.g. 0.2"))
-
-    @validates_schema
-    def one_of(self, data: dict[str, Any], **_: Any) -> None:
-        if ("days" in data) == ("share" in data):
-            raise ValidationError("OS414: a yellow rule gives days or share, one of them")
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> YellowRule:
-        return YellowRule(data.get("days"), data.get("share"))
-
-
-_YELLOW_KINDS = ("default", "item", "case_legal", "item_legal", "notice", "issuing", "suspension",
-                 "correction", "deficiency", "callback", "rectification", "appeal")
-
-
-_CLOCK_KEYS = tuple(attrs.fields_dict(Clocks))
-_PERIOD_KEYS = ("callback", "rectification", "rating_window", "appeal_window", "appeal_decision")
-
-
-class PolicyValuesSchema(Base):
-    """The values of a policy, each optional: the law's clocks (working days) and the 好差评 rules."""
-
-    notice_or_accept_days = StrictInt(minimum=1, maximum=365)
-    extension_days = StrictInt(minimum=1, maximum=365)
-    joint_handling_days = StrictInt(minimum=1, maximum=365)
-    joint_extension_days = StrictInt(minimum=1, maximum=365)
-    issuing_days = StrictInt(minimum=1, maximum=365)
-    suspension_cap_days = StrictInt(minimum=1, maximum=365)
-    correction_days = StrictInt(minimum=1, maximum=60)
-    correction_cap_days = StrictInt(minimum=1, maximum=60)
-    callback = fields.Nested(PeriodSchema)
-    rectification = fields.Nested(PeriodSchema)
-    rating_window = fields.Nested(PeriodSchema)
-    appeal_window = fields.Nested(PeriodSchema)
-    appeal_decision = fields.Nested(PeriodSchema)
-    good_levels = fields.List(StrictInt(minimum=1, maximum=5), validate=validate.Length(min=1, max=4))
-    yellow = fields.Dict(
-        keys=fields.String(validate=_one_of(list(_YELLOW_KINDS))), values=fields.Nested(YellowRuleSchema),
-        metadata={"description": "deadline kind (or default) → when it turns yellow; the case's promise "
-                                 "follows the supervision's yellow days"},
-    )
-
-    @validates_schema
-    def within_the_law(self, data: dict[str, Any], **_: Any) -> None:
-        for name, article in STATUTORY.items():
-            if data.get(name, 0) > getattr(LAW, name):
-                raise ValidationError(
-                    f"OS414: {name} is {data[name]} working days, longer than the "
-                    f"{getattr(LAW, name)} of {article}: a jurisdiction may shorten a statutory "
-                    "period, never lengthen it", name)
-        levels = data.get("good_levels")
-        if levels is not None and (5 not in levels or 1 in levels or len(set(levels)) != len(levels)):
-            raise ValidationError(
-                "OS414: good_levels must include 5 (非常满意), exclude 1 (非常不满意) and name each level "
-                "once", "good_levels")
-
-
-class RegionPolicySchema(PolicyValuesSchema):
-    region = fields.String(required=True, validate=validate.Regexp(r"^\d{2,12}$", error=(
-        "must be an administrative division code (GB/T 2260), e.g. '330102'")))
-
-
-class PolicySchema(PolicyValuesSchema):
-    regions = fields.List(fields.Nested(RegionPolicySchema), load_default=list)
-
-
-def build_policy(values: dict[str, Any], base: Policy = POLICY) -> Policy:
-    """``base`` with the values a policy (or a region's override) declares."""
-    clocks = attrs.evolve(base.clocks, **{k: values[k] for k in _CLOCK_KEYS if k in values})
-    if clocks.correction_days > clocks.correction_cap_days:
-        clocks = attrs.evolve(clocks, correction_days=clocks.correction_cap_days)
-    periods = {k: values[k] for k in _PERIOD_KEYS if k in values}
-    policy = attrs.evolve(base, clocks=clocks, **periods)
-    if "good_levels" in values:
-        policy = attrs.evolve(policy, good_levels=frozenset(values["good_levels"]))
-    if "yellow" in values:
-        policy = attrs.evolve(policy, yellow={**base.yellow, **values["yellow"]})
-    return policy
 
 
 class RegistryBodySchema(Base):

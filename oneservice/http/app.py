@@ -68,6 +68,20 @@ def _docs_assets(filename: str) -> Response:
     return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
 
 
+def _web_key(tokens: Identifies, config: dict[str, Any] | Any) -> bytes:
+    """The key of the web front's cookies: ``WEB_SECRET`` when configured, else derived from the
+    server's signing secret (every server of one secret accepts the same sessions)."""
+    configured = config.get("WEB_SECRET")
+    if configured:
+        return configured.encode() if isinstance(configured, str) else bytes(configured)
+    derive = getattr(tokens, "derive_key", None)
+    if derive is None:
+        raise ValueError("the web front needs WEB_SECRET or a token authority that derives keys; "
+                         "create the app with WEB=False to serve the API alone")
+    key: bytes = derive("web")
+    return key
+
+
 def create_app(
     service: OneService,
     tokens: Identifies,
@@ -114,12 +128,17 @@ def create_app(
     @app.before_request
     def _json_only() -> None:
         if (request.method == "POST" and request.content_length and not request.is_json
-                and request.endpoint != "files.post_file"):  # an upload: any bytes
+                and request.endpoint != "files.post_file"  # an upload: any bytes
+                and not (request.blueprint or "").startswith("web_")):  # the web front's forms
             raise HttpProblem(415, HTTP_ERROR, "send the body as application/json",
                               title="Unsupported Media Type")
 
     install_scope(app)
     install_languages(app)
+    if app.config.get("WEB", True):
+        from ..web import install_web
+
+        install_web(app, key=_web_key(tokens, app.config))
 
     @app.errorhandler(HttpProblem)
     def _http_problem(exc: HttpProblem) -> Response:

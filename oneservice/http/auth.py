@@ -362,6 +362,15 @@ class TokenAuthority:
         ))
         return IssuedToken(token, token_id, when)
 
+    def derive_key(self, purpose: str) -> bytes:
+        """A 32-byte key for ``purpose`` (the web front's session cookies, its progress codes),
+        derived from the signing secret with HKDF: every server of one secret derives the same."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        return HKDF(hashes.SHA256(), length=32, salt=None,
+                    info=f"oneservice {purpose} v1".encode()).derive(self._secret)
+
     def revoke(self, token_or_id: str) -> str:
         """Revoke by token id (``t-…``) or by the token itself; returns the token id."""
         token_id = token_or_id.strip()

@@ -218,6 +218,12 @@ class Authenticators:
         self.self_issued = self_issued
         self.platforms = {p.issuer: p for p in platforms}
 
+    def derive_key(self, purpose: str) -> bytes:
+        """The server's own key for ``purpose`` (:meth:`TokenAuthority.derive_key`)."""
+        if self.self_issued is None:
+            raise ValueError("the web front needs the server's own secret (a TokenAuthority)")
+        return self.self_issued.derive_key(purpose)
+
     def identify(self, token: str) -> Identity:
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")

@@ -120,12 +120,16 @@ def _env(name: str) -> dict[str, Any]:
               help="the platform's JWKS: an https:// URL or a file")
 @click.option("--oidc-claims", envvar="ONESERVICE_OIDC_CLAIMS", default=None, type=click.Path(dir_okay=False),
               help="JSON file mapping the platform's claims onto the actor (docs/http-api.md)")
+@click.option("--secure-cookies/--plain-cookies", default=None, **_env("SECURE_COOKIES"),
+              help="mark the web front's session cookie Secure (HTTPS only); default: Secure unless "
+                   "--host is a loopback address")
 def serve_command(
     workflows: tuple[str, ...], db: str, files: str | None, host: str, port: int, workers: int, threads: int,
     max_body: int,
     secret_file: str | None, log_level: str, migrate: bool, no_worker: bool, broker: str | None,
     exchange: str | None, oidc_issuer: str | None,
     oidc_audience: str | None, oidc_jwks: str | None, oidc_claims: str | None,
+    secure_cookies: bool | None,
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /openapi.json, docs at /docs): one waitress process,
     or with --workers N, N gunicorn processes (docs/deployment.md)."""
@@ -164,11 +168,16 @@ def serve_command(
         return standard_worker(service, broker=broker, exchange=exchange)
 
     where = service.store.url
+    if secure_cookies is None:
+        secure_cookies = host not in ("127.0.0.1", "localhost", "::1")
+    web = {"WEB_COOKIE_SECURE": secure_cookies}
     relay = "" if broker else "; no broker: webhooks and the feed only"
 
     def ready(timers_text: str) -> Callable[[str], None]:
         def _ready(url: str) -> None:
             click.echo(f"oneservice serving {where} on {url} (docs: {url}/docs; {timers_text})", err=True)
+            click.echo(f"web front: open {url}/ and sign in with a token of `oneservice token issue` "
+                       f"/ 在浏览器打开 {url}/ ，用令牌登录", err=True)
             click.echo(url)
 
         return _ready
@@ -187,7 +196,8 @@ def serve_command(
                  + ("no worker: run `oneservice worker` beside" if no_worker
                     else "one of them runs the timers" + relay))
         serve_processes(build, workers=workers, host=host, port=port, threads=threads, max_body=max_body,
-                        timers=None if no_worker else timers, log_level=log_level, on_ready=ready(shown))
+                        timers=None if no_worker else timers, log_level=log_level, on_ready=ready(shown),
+                        config=web)
         return
 
     from ..http.server import serve
@@ -200,7 +210,8 @@ def serve_command(
     if not no_worker:  # the timers run here: the embedded default warns and acts by itself
         timers(service).start()
     shown = "no worker" if no_worker else "a worker thread runs the timers" + relay
-    serve(service, tokens, host=host, port=port, threads=threads, max_body=max_body, on_ready=ready(shown))
+    serve(service, tokens, host=host, port=port, threads=threads, max_body=max_body, on_ready=ready(shown),
+          config=web)
 
 
 @click.group("token")

@@ -98,6 +98,7 @@ def serve_processes(
     port: int = 8080,
     threads: int = 8,
     max_body: int = DEFAULT_MAX_BODY,
+    config: dict[str, Any] | None = None,
     timers: Callable[[OneService], Worker] | None = None,
     log_level: str = "info",
     on_ready: Callable[[str], None] | None = None,
@@ -166,7 +167,7 @@ def serve_processes(
                     target=_run_timers, args=(lock_file, service, timers, self.stop, self._alive),
                     name="oneservice-timers", daemon=True)
                 self.timers_thread.start()
-            return create_app(service, tokens, max_body=max_body)
+            return create_app(service, tokens, max_body=max_body, config=config)
 
     try:
         Application().run()

@@ -6,6 +6,7 @@ import signal
 import sys
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from .. import OneService
 from .app import create_app
@@ -29,11 +30,12 @@ def serve(
     threads: int = 8,
     max_body: int = DEFAULT_MAX_BODY,
     on_ready: Callable[[str], None] | None = None,
+    config: dict[str, Any] | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; ``on_ready`` gets the base URL (``port=0``: a free port)."""
     from waitress.server import create_server  # type: ignore[import-untyped]
 
-    app = create_app(service, tokens, max_body=max_body)
+    app = create_app(service, tokens, max_body=max_body, config=config)
     server = create_server(
         app,
         host=host,

@@ -117,7 +117,7 @@ def requires(*roles: Role) -> Callable[[F], F]:
         def inner(*args: Any, **kwargs: Any) -> Any:
             actor = signed_in()
             if actor is None:
-                return redirect(url_for("web_login.login", next=request.full_path))
+                return redirect(url_for("web_login.login", next=request.full_path.rstrip("?")))
             if roles and actor.role not in roles:
                 abort(403, description=t("此页面不属于您的岗位", "this page is not for your role"))
             return view(*args, **kwargs)

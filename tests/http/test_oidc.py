@@ -226,3 +226,22 @@ class TestServeOptions:
                                       "--oidc-jwks", str(write_jwks(tmp_path / "j.json", keys["k1"])),
                                       "--oidc-claims", str(tmp_path / "claims.json")])
         assert r.exit_code == 2 and "unknown claim mapping key(s) rol" in r.output
+
+
+def test_a_platform_token_signs_in_to_the_web_front(service, authority, keys, tmp_path):
+    """The login page takes the identity platform's tokens as the API does (same Authenticators)."""
+    import re
+
+    verifier = OidcVerifier(issuer=ISSUER, audience=AUDIENCE, jwks=str(write_jwks(tmp_path / "j.json", keys["k1"])))
+    app = create_app(service, Authenticators(authority, [verifier]), config={"WEB_COOKIE_SECURE": False})
+    c = app.test_client()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/").text).group(1)
+    answer = c.post("/login", data={"csrf": csrf, "token": keys["k1"].sign()})
+    assert answer.headers["Location"] == "/web/desk"
+    page = c.get("/web/desk")
+    assert page.status_code == 200 and "clerk-07" in page.text
+    stranger = Key("x9")  # a key the platform never published
+    c2 = app.test_client()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', c2.get("/").text).group(1)
+    c2.post("/login", data={"csrf": csrf, "token": stranger.sign()})
+    assert c2.get("/web/desk").status_code == 302

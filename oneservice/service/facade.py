@@ -494,6 +494,7 @@ class OneService:
     events = _query(Queries.events)
     events_page = _query(Queries.events_page)
     progress = _query(Queries.progress)
+    public_progress = _query(Queries.public_progress)
     my_cases = _query(Queries.my_cases)
     my_cases_page = _query(Queries.my_cases_page)
     department_worklist = _query(Queries.department_worklist)

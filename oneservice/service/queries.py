@@ -2,7 +2,9 @@
 
 Queries change no case. Each checks who asks: the full case and its event log are for staff, the
 progress view (办件进度) for the applicant's side and the front desk, worklists for staff (a
-reviewer sees only their own department's).
+reviewer sees only their own department's). One query checks no actor: :meth:`Queries.public_progress`,
+the progress page of whoever holds a case's progress code, which its caller checks; it gives no
+personal data.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import attrs
 
 from ..domain.case import Actor, Case, CaseState, Role
 from ..domain.definitions import Matter
@@ -22,7 +26,7 @@ from ..store import CaseRow, Page
 from .runner import ActionRunner, check_actor, require_staff
 from .views import CaseSummary, Notice, NoticeLine, ProgressStep, ProgressView, supervision_colour
 
-__all__ = ["Queries", "make_notice", "party_lines"]
+__all__ = ["Queries", "make_notice", "masked_name", "party_lines", "result_lines"]
 
 
 def party_lines(case: Case, matter: Matter, viewer: str | None) -> tuple[dict[str, Any], ...]:
@@ -39,6 +43,38 @@ def party_lines(case: Case, matter: Matter, viewer: str | None) -> tuple[dict[st
             "role": role.role, "role_zh": role.name.zh, "role_en": role.name.en, "name": person.name,
             "id_number": person.masked_id, "self": role.role == viewer,
             "trips": case.trips_of(role.role) if own else None,
+        })
+    return tuple(out)
+
+
+def masked_name(name: str) -> str:
+    """A name as a stranger may see it: its first character and ``*`` (张三 → 张*)."""
+    return f"{name[:1]}*" if name else ""
+
+
+def result_lines(case: Case, engine: CaseEngine) -> tuple[dict[str, Any], ...]:
+    """Each result of the case's items and how it comes: the channels its form and the matter
+    allow, and, once handed over, the channel, place, parcel reference and receipt."""
+    routes = engine.plan_for(case).trips.results if case.tasks else ()
+    out = []
+    for route in routes:
+        if route.item not in case.tasks:
+            continue
+        done = case.delivered(route.result.id)
+        place = engine.locations.get(done.location) if done and done.location else None
+        out.append({
+            "item": route.item, "result": route.result.id,
+            "name_zh": route.result.name.zh, "name_en": route.result.name.en,
+            "form": route.result.form.value,
+            "channels": sorted(c.value for c in route.channels),
+            "delivered": done is not None,
+            "channel": done.channel if done else None,
+            "at": done.at.isoformat() if done else None,
+            "tracking": done.tracking if done else None,
+            "location": done.location if done else None,
+            "location_zh": place.name.zh if place else None,
+            "location_en": place.name.en if place else None,
+            "received_at": done.received_at.isoformat() if done and done.received_at else None,
         })
     return tuple(out)
 
@@ -135,6 +171,32 @@ class Queries:
         except NotAuthorised as exc:
             self.runner.record_denied(case_id, actor, "progress", exc, self.runner.clock.now())
             raise
+        viewer = engine.rating_party(case, actor) if actor.role in (Role.APPLICANT, Role.AGENT) else None
+        return self._progress_view(case, events, engine, viewer, self.runner.summary(case, engine, actor))
+
+    def public_progress(self, case_id: str) -> ProgressView:
+        """办件进度 for whoever holds the case's progress code (查询码), without an account.
+
+        Who: anyone the caller has checked — this query checks no actor, so it must only be
+        called after the holder proved the right to look (the web front's ``/progress`` verifies
+        the progress code given at intake, :mod:`oneservice.web.codes`, and limits wrong
+        guesses). What it gives is safe for a code's holder: the steps, items, deadlines, owed
+        materials and results of :meth:`progress`, with no personal data beyond the case
+        number: every party's name cut to its first character (``张*``), ID numbers masked, no
+        form, no phone number and no party's own trips (``party`` is None, ``trips`` the
+        case's).
+        """
+        with self.runner.store.transaction(readonly=True) as tx:
+            case = tx.get_case(case_id)
+            events = tx.events(case_id)
+        engine = self.runner.engine(case.definition_hash)
+        view = self._progress_view(case, events, engine, None, self.runner.summary(case, engine, None))
+        parties = tuple(dict(p, name=masked_name(p["name"]), self=False) for p in view.parties)
+        return attrs.evolve(view, applicant_name=masked_name(view.applicant_name), parties=parties)
+
+    def _progress_view(self, case: Case, events: Sequence[Any], engine: CaseEngine, viewer: str | None,
+                       summary: CaseSummary) -> ProgressView:
+        """The progress view of ``case`` as the party in role ``viewer`` sees it (None: staff)."""
         names = engine.department_names
         steps = []
         for e in events:
@@ -157,7 +219,6 @@ class Queries:
                 )
             )
         today = self.runner.clock.today()
-        summary = self.runner.summary(case, engine, actor)
         tasks = tuple(
             {
                 "item": code,
@@ -175,13 +236,15 @@ class Queries:
             }
             for code, t in case.tasks.items()
         )
-        owed = tuple(
-            {"material": m.material_id, "due": m.due.isoformat() if m.due else None,
-             "due_provisional": m.due_provisional}
-            for m in case.owed()
-        )
+        owed = []
+        for m in case.owed():
+            line = engine.lines.get(m.material_id)
+            owed.append({"material": m.material_id, "due": m.due.isoformat() if m.due else None,
+                         "due_provisional": m.due_provisional,
+                         "name_zh": line.material.name.zh if line else m.material_id,
+                         "name_en": line.material.name.en if line else m.material_id})
         label = case.state.label
-        viewer = engine.rating_party(case, actor) if actor.role in (Role.APPLICANT, Role.AGENT) else None
+        pickup = engine.locations.get(case.pickup_location) if case.pickup_location else None
         return ProgressView(
             case.id,
             case.matter_id,
@@ -198,10 +261,14 @@ class Queries:
             summary.due_provisional,
             summary.colour,
             tasks,
-            owed,
+            tuple(owed),
             tuple(steps),
             viewer,
             party_lines(case, engine.matter, viewer),
+            results=result_lines(case, engine),
+            pickup_location=case.pickup_location,
+            pickup_zh=pickup.name.zh if pickup else None,
+            pickup_en=pickup.name.en if pickup else None,
         )
 
     def my_cases(self, actor: Actor, *, limit: int | None = None, offset: int = 0) -> list[CaseRow]:

@@ -98,6 +98,10 @@ class ProgressView:
     steps: tuple[ProgressStep, ...]
     party: str | None = None  # the role of the party who looks (``trips`` are theirs); None: staff
     parties: tuple[dict[str, Any], ...] = ()  # every party: role, name, masked ID (own trips)
+    results: tuple[dict[str, Any], ...] = ()  # each result and how it comes (channels, delivery)
+    pickup_location: str | None = None  # where results wait for a window hand-over, if chosen
+    pickup_zh: str | None = None
+    pickup_en: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)

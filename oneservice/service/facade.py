@@ -497,6 +497,7 @@ class OneService:
     public_progress = _query(Queries.public_progress)
     my_cases = _query(Queries.my_cases)
     my_cases_page = _query(Queries.my_cases_page)
+    agent_cases_page = _query(Queries.agent_cases_page)
     department_worklist = _query(Queries.department_worklist)
     department_worklist_page = _query(Queries.department_worklist_page)
     window_queue = _query(Queries.window_queue)

@@ -225,6 +225,8 @@ class Queries:
                 "name_zh": engine.items[code].name.zh,
                 "name_en": engine.items[code].name.en,
                 "department": t.department,
+                "department_zh": names[t.department].zh if t.department in names else t.department,
+                "department_en": names[t.department].en if t.department in names else t.department,
                 "state": str(t.state),
                 "state_zh": t.state.label.zh,
                 "state_en": t.state.label.en,
@@ -282,6 +284,30 @@ class Queries:
             raise InvalidInput("only an applicant has their own cases", field="actor")
         with self.runner.store.transaction(readonly=True) as tx:
             return tx.cases_for_applicant_page(actor.applicant_id, limit=limit, offset=offset)
+
+    def agent_cases_page(self, actor: Actor, *, limit: int | None = 50, offset: int = 0) -> Page[CaseRow]:
+        """The cases an agent (代办员) runs under an authorisation (委托书) of their applicant in
+        force now, newest first: the cases the agent's scope holds (a case whose authorisation
+        ended or was revoked is not listed)."""
+        check_actor(actor)
+        if actor.role is not Role.AGENT:
+            raise InvalidInput("only an agent runs cases for others", field="actor")
+        from ..store.agents import is_authorised
+
+        store, now = self.runner.store, self.runner.clock.now()
+        with store.transaction(readonly=True) as tx:
+            rows = tx.cases_run_by_agent(actor.id)
+        held: dict[tuple[str, str], bool] = {}
+        kept = []
+        for row in rows:
+            key = (row.applicant_id, row.matter_id)
+            if key not in held:
+                held[key] = is_authorised(store, applicant_id=row.applicant_id, agent_id=actor.id,
+                                          matter_id=row.matter_id, now=now)
+            if held[key]:
+                kept.append(row)
+        end = None if limit is None else offset + limit
+        return Page(tuple(kept[offset:end]), len(kept), offset, limit)
 
     # ------------------------------------------------------------------ worklists
     #

@@ -396,6 +396,7 @@ class Transaction:
     open_cases_due_between_page = _Query(Worklists.open_cases_due_between_page)
     cases_for_applicant = _Query(Worklists.cases_for_applicant)
     cases_for_applicant_page = _Query(Worklists.cases_for_applicant_page)
+    cases_run_by_agent = _Query(Worklists.cases_run_by_agent)
     events_page = _Query(Worklists.events_page)
     provisional_case_ids = _Query(Worklists.provisional_case_ids)
     overdue_owed_materials = _Query(Worklists.overdue_owed_materials)

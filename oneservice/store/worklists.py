@@ -303,6 +303,7 @@ _LISTINGS: dict[str, _Listing[Any]] = {
         ((case_parties.c.opened_at, "desc"), (case_parties.c.case_id, "asc")), _case_row,
         joined=cases, on=cases.c.id == case_parties.c.case_id,
     ),
+    "agent": _cases(cases.c.agent == bindparam("agent"), order=((cases.c.opened_at, "desc"),)),
     "events": _Listing(
         tuple(events.c), events, (events.c.case_id == bindparam("case_id"),),
         ((events.c.case_id, "asc"), (events.c.seq, "asc")), event_from_row,
@@ -492,6 +493,11 @@ class Worklists:
     ) -> Page[CaseRow]:
         """:meth:`cases_for_applicant` as a :class:`Page` with the total."""
         return self._page(_LISTINGS["applicant"], {"applicant_id": applicant_id}, limit, offset)
+
+    def cases_run_by_agent(self, agent_id: str) -> list[CaseRow]:
+        """Every case an agent (代办员) runs (the case's ``agent``), newest first; whether an
+        authorisation is in force for each is the caller's check."""
+        return self._list(_LISTINGS["agent"], {"agent": agent_id}, None, 0)
 
     # ------------------------------------------------------------------------- search
 

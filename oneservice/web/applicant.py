@@ -142,8 +142,9 @@ def progress(case_id: str) -> str:
     given = [{"level": t(RatingLevel(r.level).zh, _level_en(r.level)),
               "comment": r.comment, "at": r.at.strftime("%Y-%m-%d %H:%M"), "follow_up": r.follow_up}
              for r in ratings]
-    return render_template("applicant/progress.html", **progress_context(view), code=progress_code(case_id),
-                           rate_case=case_id, can_rate="rate" in summary.allowed, ratings=given, levels=RATING_LEVELS,
+    return render_template("applicant/progress.html", **progress_context(view),
+                           code=progress_code(case_id), rate_case=case_id,
+                           can_rate="rate" in summary.allowed, ratings=given, levels=RATING_LEVELS,
                            comment_limit=COMMENT_LIMIT)
 
 

@@ -93,7 +93,8 @@ def situation_questions(catalogue: Catalogue, matter_id: str) -> list[dict[str, 
             out.append({"id": name, "label": t(field.label.zh, field.label.en), "kind": "choice",
                         "choices": [(c, c) for c in field.choices]})
         else:
-            out.append({"id": name, "label": t(field.label.zh, field.label.en), "kind": "text", "choices": []})
+            out.append({"id": name, "label": t(field.label.zh, field.label.en), "kind": "text",
+                        "choices": []})
     return out
 
 
@@ -130,7 +131,8 @@ def matter(matter_id: str) -> str:
         "authoring/matter.html", plan=plan, matter_name=t(plan.matter.name.zh, plan.matter.name.en),
         data=data, items=items, questions=questions, given=given, answered=answered, problem=problem,
         notice_text=text, diagram=diagram_layout(cat, matter_id, lang),
-        mermaid=render_diagram(cat, matter_id, "mermaid", lang), dot=render_diagram(cat, matter_id, "dot", lang),
+        mermaid=render_diagram(cat, matter_id, "mermaid", lang),
+        dot=render_diagram(cat, matter_id, "dot", lang),
         parties=parties, promise=f"{plan.matter.promise.value}{_unit(plan.matter.promise.unit.value)}",
         path_unit=_unit(plan.path.unit))
 
@@ -191,7 +193,8 @@ def diagram_layout(catalogue: Catalogue, matter_id: str, lang: str) -> dict[str,
                        "title": pickup}
     pairs = [("intake", i.code) for i in plan.items if not m.after(i.code)]
     pairs += [(a, i.code) for i in plan.items for a in m.after(i.code) if a in nodes]
-    pairs += [(i.code, "pickup") for i in plan.items if not any(i.code in m.after(j.code) for j in plan.items)]
+    needed = {a for j in plan.items for a in m.after(j.code)}
+    pairs += [(i.code, "pickup") for i in plan.items if i.code not in needed]
     edges = []
     for source, target in pairs:
         a, b = nodes[source], nodes[target]

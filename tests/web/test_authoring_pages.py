@@ -7,22 +7,20 @@ import re
 from pathlib import Path
 
 import pytest
+from web_client import SECRET, Browser, web_app
 
 from oneservice import Actor, OneService, Role, load_catalogue
-from oneservice.http import TokenAuthority, create_app
+from oneservice.http import TokenAuthority
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = b"web-tests-secret-0123456789abcdef"
 READER = Actor(Role.REVIEWER, "rev-01", department="hz-amr")
 
 
-def signed_in(service: OneService, actor: Actor = READER):
+def signed_in(service: OneService, actor: Actor = READER) -> Browser:
     authority = TokenAuthority(SECRET, None)
-    client = create_app(service, authority, config={"WEB_COOKIE_SECURE": False}).test_client()
-    page = client.get("/").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"csrf": csrf, "token": authority.issue(actor).token})
-    return client
+    page = Browser(web_app(service, authority))
+    page.sign_in(authority, actor)
+    return page
 
 
 class TestMatters:
@@ -34,8 +32,7 @@ class TestMatters:
         assert "承诺时限" in body
 
     def test_signed_out_goes_to_the_login(self, service):
-        client = create_app(service, TokenAuthority(SECRET, None), config={"WEB_COOKIE_SECURE": False}).test_client()
-        response = client.get("/web/catalogue")
+        response = Browser(web_app(service, TokenAuthority(SECRET, None))).get("/web/catalogue")
         assert response.status_code == 302 and "/?next=" in response.headers["Location"]
 
 

@@ -155,7 +155,8 @@ def _short(text: str, room: int) -> str:
 
 def diagram_layout(catalogue: Catalogue, matter_id: str, lang: str) -> dict[str, Any]:
     """The matter as boxes and arrows for an inline SVG: the front desk, each item in the column
-    of its longest chain of dependencies, the single window; every arrow an item's dependency."""
+    of its longest chain of dependencies (dashed: only in some situations), the single window;
+    every arrow an item's dependency."""
     plan = catalogue.plan(matter_id)
     m = plan.matter
     depth: dict[str, int] = {}
@@ -184,7 +185,9 @@ def diagram_layout(catalogue: Catalogue, matter_id: str, lang: str) -> dict[str,
             dep = department_name(catalogue, item, lang)
             name = item.name.get(lang)
             limit = item.promised_limit
-            nodes[code] = {"x": x, "y": y, "kind": "item", "title": f"{code} {name} — {dep}",
+            when = next((mi.when for mi in m.items if mi.item == code), None)
+            nodes[code] = {"x": x, "y": y, "kind": "item", "when": when,
+                           "title": f"{code} {name} — {dep}" + (f" [{when}]" if when else ""),
                            "lines": [_short(name, 24), _short(dep, 24),
                                      f"{limit.value}{_unit(limit.unit.value)}"]}
     x, y = place(last, 0, 1)
@@ -205,6 +208,7 @@ def diagram_layout(catalogue: Catalogue, matter_id: str, lang: str) -> dict[str,
                       "title": f"{source} → {target}"})
     width = MARGIN * 2 + (last + 1) * NODE_W + last * GAP_X
     return {"width": width, "height": height, "w": NODE_W, "h": NODE_H, "nodes": list(nodes.values()),
+            "conditional": any(n.get("when") for n in nodes.values()),
             "edges": edges, "label": t(f"{m.name.zh}流程图", f"Diagram of {m.name.en}")}
 
 

@@ -47,6 +47,11 @@ class TestMatter:
         assert "flowchart LR" in body and "digraph" in body  # the mermaid and dot texts
         assert "跑动次数证明" in body
         assert ("待核实" in body) or ("已核实" in body)
+        assert "stroke-dasharray" not in body  # no item depends on a situation here
+
+    def test_items_of_some_situations_only_are_dashed(self, service):
+        body = signed_in(service).get("/web/catalogue/utility-connection").get_data(as_text=True)
+        assert 'stroke-dasharray="5 3"' in body and "wants_gas == true" in body
 
     def test_the_notice_of_one_situation(self, service):
         """Answering the situation leaves the items of the other situations out."""

@@ -69,6 +69,9 @@ EVENT_LABELS: dict[str, Text] = {
     "MaterialFileAttached": Text("材料文件已上传", "Material file received"),
     "MaterialLicenceReferenced": Text("材料以电子证照提供", "Material given as an electronic licence"),
     "MaterialFilesPurged": Text("材料文件已按保存期限清理", "Material files purged after retention"),
+    "DepartmentAssigned": Text("已按属地确定承办部门", "Competent department assigned by area"),
+    "MaterialsSigned": Text("材料已签字", "Materials signed"),
+    "PickupPointChosen": Text("已选择取件点", "Pickup point chosen"),
 }
 
 

@@ -166,10 +166,14 @@ def install_error_pages(bp: Blueprint) -> None:
 
     @bp.errorhandler(HTTPException)
     def _page(exc: HTTPException) -> tuple[str, int]:
-        status = exc.code or 500
-        zh, en = TITLES.get(status, (str(status), exc.name))
-        return render_template("error.html", status=status, title=t(zh, en),
-                               detail=exc.description or ""), status
+        return error_page(exc.code or 500, exc.description or "", exc.name)
+
+
+def error_page(status: int, detail: str, name: str = "") -> tuple[str, int]:
+    """The error page of ``status`` (an error handler returns it: aborting inside a handler would
+    end as a 500)."""
+    zh, en = TITLES.get(status, (str(status), name or str(status)))
+    return render_template("error.html", status=status, title=t(zh, en), detail=detail), status
 
 
 def web_blueprint(name: str, import_name: str, url_prefix: str = "/web") -> Blueprint:
@@ -186,12 +190,12 @@ def web_blueprint(name: str, import_name: str, url_prefix: str = "/web") -> Blue
     @bp.errorhandler(OneServiceError)
     def _error(exc: OneServiceError) -> Any:
         if isinstance(exc, CaseNotFound):
-            abort(404, description=error_text(exc))
+            return error_page(404, error_text(exc))
         if request.method == "POST":
             flash(error_text(exc), "error")
             return back(request.path)
         status = int(problem_from_error(exc).get("status", 500))
-        abort(status if status in (400, 403, 404, 409, 422) else 500, description=error_text(exc))
+        return error_page(status if status in (400, 403, 404, 409, 422) else 500, error_text(exc))
 
     return bp
 

@@ -66,7 +66,7 @@ def _cell(key: str, value: Any) -> str:
 
 
 def figures_view() -> dict[str, Any]:
-    from .supervise import scope
+    from .supervise import kind_name, scope
 
     start, end = _date("from"), _date("to")
     by = request.args.get("by") or None
@@ -80,7 +80,9 @@ def figures_view() -> dict[str, Any]:
             "key": data["key"], "total": is_total,
             "name": t("合计", "All") if is_total else report.name(data["key"], "en" if lang_en else "zh"),
             "cells": [_cell(key, data[key]) for key, _ in COLUMNS[1:]],
-            "ratings": data["ratings"], "warnings": data["warnings"],
+            "ratings": data["ratings"],
+            "warnings": [{"name": kind_name(key.partition("/")[0]), "level": key.partition("/")[2],
+                          "count": n} for key, n in data["warnings"].items()],
         })
     locations = scope()
     overdue = [o for o in report.overdue if locations is None or o["location"] in locations]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     exists,
+    func,
     or_,
     select,
 )
@@ -29,10 +30,12 @@ from oneservice.domain.states import (
     CaseState,
 )
 from oneservice.domain.supervision import Colour, Thresholds
+from oneservice.store.rows import Page, check_window
 from oneservice.store.tables import cases, deadlines, item_tasks, warnings
 from oneservice.store.transaction import Transaction
 
-__all__ = ["Candidate", "due_in", "insert_warnings", "scan_candidates", "warnings_of"]
+__all__ = ["Candidate", "due_in", "insert_warnings", "open_appeals_page", "scan_candidates", "warning_counts",
+           "warnings_of", "warnings_page"]
 
 # the named sets of domain/states.py, in a fixed order (the statements' text stays the same)
 ACTIVE = sorted(ACTIVE_CASE_STATES)
@@ -138,3 +141,83 @@ def warnings_of(tx: Transaction, case_id: str) -> list[dict[str, Any]]:
         select(warnings).where(w.case_id == case_id).order_by(w.at, w.kind, w.subject)
     )
     return [dict(r._mapping) for r in rows]
+
+
+def _in_scope(locations: Sequence[str] | None) -> list[ColumnElement[bool]]:
+    """The cases of ``locations`` (``None``: every case; an empty scope: none)."""
+    if locations is None:
+        return []
+    if isinstance(locations, str):
+        from oneservice.errors import InvalidInput
+
+        raise InvalidInput("locations is a list of location ids, not one string", field="locations")
+    return [cases.c.location.in_(sorted(set(locations)) or [""])]
+
+
+def _paged(tx: Transaction, query: Any, where: list[ColumnElement[bool]], limit: int | None,
+           offset: int) -> Page[dict[str, Any]]:
+    check_window(limit, offset)
+    total = int(tx.connection.execute(
+        select(func.count()).select_from(query.where(*where).subquery())).scalar_one())
+    window = query.where(*where).offset(offset)
+    if limit is not None:
+        window = window.limit(limit)
+    rows = tuple(dict(r._mapping) for r in tx.connection.execute(window))
+    return Page(rows, total, offset, limit)
+
+
+def warnings_page(
+    tx: Transaction, *, level: str | None = None, kind: str | None = None,
+    locations: Sequence[str] | None = None, open_only: bool = True, limit: int | None = 50, offset: int = 0,
+) -> Page[dict[str, Any]]:
+    """The recorded warnings of ``level`` and ``kind`` (either may be ``None``: all), newest first,
+    with their case's matter, location and state (``open_only``: only warnings whose deadline is
+    still unmet)."""
+    w, c, d = warnings.c, cases.c, deadlines.c
+    query = (
+        select(w.case_id, w.kind, w.subject, w.level, w.due_date, w.at, c.matter_id, c.location,
+               c.state, d.met_at)
+        .join_from(warnings, cases, c.id == w.case_id)
+        .outerjoin(deadlines, and_(d.case_id == w.case_id, d.kind == w.kind, d.subject == w.subject))
+        .order_by(w.at.desc(), w.case_id, w.kind, w.subject, w.level)
+    )
+    where = _in_scope(locations)
+    if level is not None:
+        where.append(w.level == level)
+    if kind is not None:
+        where.append(w.kind == kind)
+    if open_only:
+        where.append(d.met_at.is_(None))
+    return _paged(tx, query, where, limit, offset)
+
+
+def warning_counts(tx: Transaction, *, locations: Sequence[str] | None = None,
+                   open_only: bool = True) -> dict[tuple[str, str], int]:
+    """How many warnings are recorded per (kind, level) (``open_only``: deadline still unmet)."""
+    w, c, d = warnings.c, cases.c, deadlines.c
+    where = _in_scope(locations)
+    if open_only:
+        where.append(d.met_at.is_(None))
+    query = (
+        select(w.kind, w.level, func.count())
+        .join_from(warnings, cases, c.id == w.case_id)
+        .outerjoin(deadlines, and_(d.case_id == w.case_id, d.kind == w.kind, d.subject == w.subject))
+        .where(*where)
+        .group_by(w.kind, w.level)
+    )
+    return {(str(k), str(lv)): int(n) for k, lv, n in tx.connection.execute(query)}
+
+
+def open_appeals_page(tx: Transaction, *, locations: Sequence[str] | None = None, limit: int | None = 50,
+                      offset: int = 0) -> Page[dict[str, Any]]:
+    """The appeals against a 差评 awaiting a supervisor's decision (their ``appeal`` deadline is
+    unmet), the one to decide first on top: case, rating number (``subject``), decide-by date."""
+    d, c = deadlines.c, cases.c
+    query = (
+        select(d.case_id, d.subject.label("rating"), d.due_date.label("decide_by"), c.matter_id, c.location,
+               c.state)
+        .join_from(deadlines, cases, c.id == d.case_id)
+        .where(d.kind == "appeal", d.met_at.is_(None))
+        .order_by(d.due_date, d.case_id, d.subject)
+    )
+    return _paged(tx, query, _in_scope(locations), limit, offset)

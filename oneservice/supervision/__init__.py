@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from .supervisor import GROUPINGS as GROUPINGS
 from .supervisor import LEVELS as LEVELS
+from .supervisor import WARNING_KINDS as WARNING_KINDS
 from .supervisor import Figures as Figures
 from .supervisor import Report as Report
 from .supervisor import ScanResult as ScanResult
 from .supervisor import Supervision as Supervision
 
-__all__ = ["GROUPINGS", "LEVELS", "Figures", "Report", "ScanResult", "Supervision"]
+__all__ = ["GROUPINGS", "LEVELS", "WARNING_KINDS", "Figures", "Report", "ScanResult", "Supervision"]

@@ -20,7 +20,7 @@ from wcwidth import wcswidth
 
 from .supervisor import LEVELS, Report
 
-__all__ = ["COLUMNS", "display_width", "render_report"]
+__all__ = ["COLUMNS", "display_width", "render_report", "report_charts"]
 
 _LEVEL_NAMES = {
     5: "非常满意 very satisfied",
@@ -199,7 +199,10 @@ def _bars(title: str, items: list[tuple[str, float, str]], *, unit: str = "", id
     return "".join(parts)
 
 
-def _html(report: Report) -> str:
+def report_charts(report: Report) -> list[str]:
+    """The report's four charts as inline SVG (the HTML report's, and the web front's figures
+    page): key shares on a 0–100 % scale, trips per concluded case, the on-time share by month
+    of conclusion, satisfaction by level."""
     total = report.total
     summary = total.to_dict()
     trips = [(f"{k} 次 trips", float(v), "#2f6fb0") for k, v in report.trips_distribution.items()]
@@ -218,6 +221,16 @@ def _html(report: Report) -> str:
         if key in ("on_time_share", "within_legal_share", "at_most_one_trip_share", "zero_trip_share",
                    "good_share", "active_rating_share", "bad_callback_share", "rectified_on_time_share")
     ]
+    return [
+        _bars("主要比率 Key shares (0–100 %)", shares, unit="%", ident="chart-shares"),
+        _bars("跑动次数分布 Trips per concluded case", trips, ident="chart-trips"),
+        _bars("按时办结率 On-time share by month of conclusion", trend, unit="%", ident="chart-trend"),
+        _bars("满意度 Satisfaction (好差评)", satisfaction, ident="chart-satisfaction"),
+    ]
+
+
+def _html(report: Report) -> str:
+    total = report.total
     header = "".join(f"<th>{html.escape(label)}</th>" for _, label in COLUMNS)
     body = []
     for row in _rows(report):
@@ -238,6 +251,7 @@ def _html(report: Report) -> str:
     )
     catalogue = "".join(f"<li>{html.escape(label)}: {html.escape(_cell(key, report.catalogue.get(key)))}</li>"
                         for key, label in _CATALOGUE)
+    charts = "\n".join(report_charts(report))
     empty = "" if total.cases else '<p class="empty">此期间无办件 / no cases in this period</p>'
     by = f" · by {html.escape(report.by)}" if report.by else ""
     return f"""<!DOCTYPE html>
@@ -257,10 +271,7 @@ th:first-child, td:first-child {{ text-align: left; }}
 生成时间 generated <time id="generated">{html.escape(_generated(report))}</time></p>
 {empty}
 <div class="charts">
-{_bars("主要比率 Key shares (0–100 %)", shares, unit="%", ident="chart-shares")}
-{_bars("跑动次数分布 Trips per concluded case", trips, ident="chart-trips")}
-{_bars("按时办结率 On-time share by month of conclusion", trend, unit="%", ident="chart-trend")}
-{_bars("满意度 Satisfaction (好差评)", satisfaction, ident="chart-satisfaction")}
+{charts}
 </div>
 <h2>事项目录 The catalogue</h2><ul>{catalogue}</ul>
 <table id="figures"><thead><tr>{header}</tr></thead><tbody>

@@ -15,22 +15,26 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from collections.abc import Mapping
+import typing
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from ..domain.case import Applicant
+from ..domain.case import Applicant, DeadlineKind
 from ..domain.supervision import Colour, Thresholds
 from ..engine.clock import TZ
 from ..errors import InvalidInput
 from ..service import OneService
+from ..store import Page
 from ..store import figures as figures_sql
 from ..store import supervision as sql
 
-__all__ = ["GROUPINGS", "Figures", "Report", "ScanResult", "Supervision"]
+__all__ = ["GROUPINGS", "WARNING_KINDS", "Figures", "Report", "ScanResult", "Supervision"]
 
 GROUPINGS = ("matter", "department", "location", "month")
+WARNING_KINDS: tuple[str, ...] = typing.get_args(DeadlineKind)
+"""The deadline kinds a warning can be of (:data:`oneservice.domain.case.DeadlineKind`)."""
 LEVELS = (5, 4, 3, 2, 1)
 
 
@@ -202,6 +206,39 @@ class Supervision:
         """The warnings recorded for a case, oldest first."""
         with self.service.store.transaction(readonly=True) as tx:
             return sql.warnings_of(tx, case_id)
+
+    def warning_list(
+        self, *, level: Colour | str | None = None, kind: str | None = None,
+        locations: Sequence[str] | None = None, open_only: bool = True, limit: int | None = 50,
+        offset: int = 0,
+    ) -> Page[dict[str, Any]]:
+        """The warnings recorded by :meth:`scan`, newest first, of one ``level`` (yellow, red) and
+        ``kind`` (a deadline kind: case, item, item_legal, deficiency, callback …) or all; only
+        the cases of ``locations`` when given (a supervisor's scope); ``open_only``: only those
+        whose deadline is still unmet. Each row: case_id, kind, subject, level, due_date, at,
+        matter_id, location, state, met_at."""
+        if level is not None and level not in (Colour.YELLOW, Colour.RED):
+            raise InvalidInput("level must be 'yellow' or 'red'", field="level")
+        if kind is not None and kind not in WARNING_KINDS:
+            raise InvalidInput(f"unknown deadline kind {kind!r}", field="kind",
+                               hint="use " + ", ".join(WARNING_KINDS))
+        with self.service.store.transaction(readonly=True) as tx:
+            return sql.warnings_page(tx, level=None if level is None else str(level), kind=kind,
+                                     locations=locations, open_only=open_only, limit=limit, offset=offset)
+
+    def warning_counts(self, *, locations: Sequence[str] | None = None,
+                       open_only: bool = True) -> dict[tuple[str, str], int]:
+        """How many warnings :meth:`warning_list` holds per (kind, level)."""
+        with self.service.store.transaction(readonly=True) as tx:
+            return sql.warning_counts(tx, locations=locations, open_only=open_only)
+
+    def pending_appeals(self, *, locations: Sequence[str] | None = None, limit: int | None = 50,
+                        offset: int = 0) -> Page[dict[str, Any]]:
+        """Appeals against a 差评 a supervisor has still to decide (申诉复核), the earliest
+        decide-by date first: case_id, rating (its number, as text), decide_by, matter_id,
+        location, state."""
+        with self.service.store.transaction(readonly=True) as tx:
+            return sql.open_appeals_page(tx, locations=locations, limit=limit, offset=offset)
 
     def report(
         self, start: dt.date | None = None, end: dt.date | None = None, by: str | None = None

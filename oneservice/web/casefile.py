@@ -67,8 +67,8 @@ def case_view(case: Case) -> dict[str, Any]:
             "provisional": record.due_provisional,
         })
     fields = {f.id: f for f in engine.form_fields}
-    form = [{"id": key, "label": _name(fields[key].label) if key in fields else key, "value": value}
-            for key, value in case.form.items()]
+    form = [{"id": key, "label": _name(fields[key].label) if key in fields else key,
+             "value": _shown(fields.get(key), value)} for key, value in case.form.items()]
     events = [{"at": e.at, "type": e.type, "label": _name(event_label(e.type)), "actor": e.actor,
                "department": e.data.get("department"), "note": e.data.get("reason") or e.data.get("note"),
                "public": e.public} for e in _events(case)]
@@ -86,6 +86,16 @@ def case_view(case: Case) -> dict[str, Any]:
         "trips": case.trips,
         "code": progress_code(case.id) if actor.role in (Role.CLERK, Role.APPLICANT, Role.AGENT) else None,
     }
+
+
+def _shown(field: Any, value: Any) -> Any:
+    """A form value as a page may show it: a resident ID number masked."""
+    from ..domain.definitions import FieldType
+    from ..http.auth import mask_id
+
+    if field is not None and field.type is FieldType.RESIDENT_ID and isinstance(value, str) and value:
+        return mask_id(value)
+    return value
 
 
 def _events(case: Case) -> list[Any]:

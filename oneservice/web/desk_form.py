@@ -126,12 +126,14 @@ def _posted(engine: CaseEngine, case: Case) -> tuple[dict[str, Any], dict[str, s
     raw_kept: dict[str, str] = {}
     labels = {line.field.id: line.field for line in engine.plan.form}
     for fid, field in labels.items():
-        raw = (request.form.get(f"f_{fid}") or "").strip()
+        name = f"f_{fid}"
+        raw = (request.form.get(name) or "").strip()
         if field.type is not FieldType.RESIDENT_ID:
             raw_kept[fid] = raw
         if raw == "":
-            if field.type is not FieldType.RESIDENT_ID and case.form.get(fid) not in (None, ""):
-                values[fid] = None  # cleared
+            cleared = name in request.form and field.type is not FieldType.RESIDENT_ID
+            if cleared and case.form.get(fid) not in (None, ""):
+                values[fid] = None  # emptied on the page
             continue
         try:
             typed = parse_answers(engine.plan, {fid: raw})[fid]

@@ -11,19 +11,21 @@ the refusal is shown on the page). The form, its live check and the one-time not
 
 from __future__ import annotations
 
+import functools
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import Actor, Applicant, Case, CaseState, OneServiceError, Party, Role
+from .. import Actor, Applicant, Case, CaseNotFound, CaseState, OneServiceError, Party, Role
 from ..domain.case import MaterialStatus
 from ..domain.definitions import Channel
 from ..http.auth import mask_id
 from ..http.context import scoped_key, service
 from ..service.views import CaseSummary, supervision_colour
-from .base import current_actor, error_text, requires, scoped_case, t, web_blueprint
+from .base import back, current_actor, error_text, requires, scoped_case, t, web_blueprint
 
 __all__ = ["CHANNEL_WORDS", "bp", "desk_panel", "idempotency"]
 
@@ -258,6 +260,24 @@ def desk_panel(case: Case, summary: CaseSummary) -> dict[str, Any]:
             "locations": locations, "supply_channels": supply}
 
 
+def _on_case(view: Callable[[str], Response]) -> Callable[[str], Response]:
+    """A panel action: a clerk of another point gets 404 (the case is looked up in their scope
+    first); a refusal of the library is shown on the case page, which the form came from."""
+
+    @functools.wraps(view)
+    def inner(case_id: str) -> Response:
+        scoped_case(case_id)
+        try:
+            return view(case_id)
+        except CaseNotFound:
+            raise
+        except OneServiceError as exc:
+            flash(error_text(exc), "error")
+            return back(url_for("web_case.case_file", case_id=case_id))
+
+    return inner
+
+
 def _done(message: str, case_id: str) -> Response:
     flash(message, "success")
     return redirect(url_for("web_case.case_file", case_id=case_id))
@@ -269,8 +289,8 @@ def _text(name: str) -> str:
 
 @bp.route("/cases/<case_id:case_id>/accept", methods=["POST"])
 @requires(Role.CLERK)
+@_on_case
 def accept(case_id: str) -> Response:
-    scoped_case(case_id)
     actor = current_actor()
     service().accept(actor, case_id, idempotency_key=idempotency(actor))
     return _done(t("已受理", "Accepted"), case_id)
@@ -278,8 +298,8 @@ def accept(case_id: str) -> Response:
 
 @bp.route("/cases/<case_id:case_id>/accept-with-deficiency", methods=["POST"])
 @requires(Role.CLERK)
+@_on_case
 def accept_with_deficiency(case_id: str) -> Response:
-    scoped_case(case_id)
     actor = current_actor()
     service().accept_with_deficiency(actor, case_id, request.form.getlist("owed"),
                                      commitment=_text("commitment"), idempotency_key=idempotency(actor))
@@ -289,8 +309,8 @@ def accept_with_deficiency(case_id: str) -> Response:
 
 @bp.route("/cases/<case_id:case_id>/refuse", methods=["POST"])
 @requires(Role.CLERK)
+@_on_case
 def refuse(case_id: str) -> Response:
-    scoped_case(case_id)
     actor = current_actor()
     service().refuse(actor, case_id, _text("reason"), idempotency_key=idempotency(actor))
     return _done(t("已不予受理", "Refused"), case_id)
@@ -298,8 +318,8 @@ def refuse(case_id: str) -> Response:
 
 @bp.route("/cases/<case_id:case_id>/owed", methods=["POST"])
 @requires(Role.CLERK)
+@_on_case
 def supply_owed(case_id: str) -> Response:
-    scoped_case(case_id)
     actor = current_actor()
     service().supply_owed(actor, case_id, request.form.getlist("materials"), channel=_text("channel"),
                           over_budget_reason=_text("over_budget_reason") or None,
@@ -309,8 +329,8 @@ def supply_owed(case_id: str) -> Response:
 
 @bp.route("/cases/<case_id:case_id>/pickup", methods=["POST"])
 @requires(Role.CLERK)
+@_on_case
 def choose_pickup(case_id: str) -> Response:
-    scoped_case(case_id)
     actor = current_actor()
     service().choose_pickup(actor, case_id, _text("location"), idempotency_key=idempotency(actor))
     return _done(t("出件点已更改", "Pickup point changed"), case_id)
@@ -334,6 +354,7 @@ def _deliveries(case: Case, summary: CaseSummary) -> dict[str, dict[str, str]]:
 
 @bp.route("/cases/<case_id:case_id>/deliver", methods=["POST"])
 @requires(Role.CLERK)
+@_on_case
 def deliver(case_id: str) -> Response:
     case = scoped_case(case_id)
     actor = current_actor()
@@ -350,8 +371,8 @@ def deliver(case_id: str) -> Response:
 
 @bp.route("/cases/<case_id:case_id>/conclude", methods=["POST"])
 @requires(Role.CLERK)
+@_on_case
 def conclude(case_id: str) -> Response:
-    scoped_case(case_id)
     actor = current_actor()
     service().conclude(actor, case_id, idempotency_key=idempotency(actor))
     return _done(t("已办结归档", "Closed"), case_id)

@@ -32,7 +32,7 @@ from ..http.context import service
 from .base import current_actor, error_text, requires, scoped_case, t
 from .casefile import case_view
 from .codes import progress_code
-from .desk import bp, channel_word, idempotency
+from .desk import _on_case, bp, channel_word, idempotency
 
 __all__ = ["case_form", "case_notice", "check_form", "give_notice", "submit_form"]
 
@@ -307,8 +307,8 @@ def case_notice(case_id: str) -> str:
 
 @bp.route("/cases/<case_id:case_id>/notice", methods=["POST"])
 @requires(Role.CLERK)
+@_on_case
 def give_notice(case_id: str) -> Response:
-    scoped_case(case_id)
     actor = current_actor()
     notice = service().give_notice(actor, case_id, idempotency_key=idempotency(actor))
     flash(t(f"已出具第 {notice.number} 份一次性告知书，请打印交申请人",

@@ -289,6 +289,7 @@ def notice_view(case: Case) -> dict[str, Any]:
                         "provider": _name(x.provider_name) or x.provider} for x in plan.not_needed],
         "deadlines": _deadlines(case, engine),
         "promise": f"{promise.value}{unit.get(promise.unit.value, '')}",
+        "legal": f"{plan.path.legal_total}{unit.get(plan.path.unit, '')}",
         "items": items,
         "departments": [_name(names.get(d)) or d for d in plan.departments],
         "channels": [channel_word(c) for c in notice.channels],

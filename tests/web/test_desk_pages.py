@@ -281,6 +281,16 @@ class TestNotice:
         assert "预览（尚未出具）" in page and "第三十二条" in page and "出具一次性告知" in page
 
 
+    def test_the_notice_reads_in_english_after_the_switch(self, service, desk):
+        """/lang/en: the same notice in English, the lines in the library's English words."""
+        case_id = _submitted(service, desk)
+        desk.get("/lang/en")
+        page = desk.get(f"/web/cases/{case_id}/notice").text
+        assert "One-time notice" in page and "Materials you need not bring" in page
+        assert "missing material: Copy of the premises tenancy contract" in page
+        assert "obtained from shared data" in page
+
+
 class TestDecisions:
     def test_accept_with_deficiency_records_the_owed_material_and_the_commitment(self, service, desk):
         """The panel offers the waivable material; the case owes it and keeps the commitment."""

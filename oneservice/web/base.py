@@ -33,6 +33,7 @@ __all__ = [
     "back",
     "csrf_token",
     "current_actor",
+    "error_page",
     "error_text",
     "install_error_pages",
     "language",
@@ -160,6 +161,12 @@ TITLES = {400: ("请求有误", "Bad request"), 403: ("无权访问", "Not allow
           500: ("服务器内部错误", "Server error")}
 
 
+def error_page(status: int, detail: str, name: str = "") -> tuple[str, int]:
+    """The error page of ``status`` in the page's language."""
+    zh, en = TITLES.get(status, (str(status), name or str(status)))
+    return render_template("error.html", status=status, title=t(zh, en), detail=detail), status
+
+
 def install_error_pages(bp: Blueprint) -> None:
     """HTTP errors inside the web front as pages, in the page's language (the API keeps its
     problem details)."""
@@ -167,13 +174,6 @@ def install_error_pages(bp: Blueprint) -> None:
     @bp.errorhandler(HTTPException)
     def _page(exc: HTTPException) -> tuple[str, int]:
         return error_page(exc.code or 500, exc.description or "", exc.name)
-
-
-def error_page(status: int, detail: str, name: str = "") -> tuple[str, int]:
-    """The error page of ``status`` (an error handler returns it: aborting inside a handler would
-    end as a 500)."""
-    zh, en = TITLES.get(status, (str(status), name or str(status)))
-    return render_template("error.html", status=status, title=t(zh, en), detail=detail), status
 
 
 def web_blueprint(name: str, import_name: str, url_prefix: str = "/web") -> Blueprint:
@@ -189,6 +189,8 @@ def web_blueprint(name: str, import_name: str, url_prefix: str = "/web") -> Blue
 
     @bp.errorhandler(OneServiceError)
     def _error(exc: OneServiceError) -> Any:
+        # an error handler answers with the page itself: an HTTPException raised in a handler is
+        # not handled again (Flask answers 500)
         if isinstance(exc, CaseNotFound):
             return error_page(404, error_text(exc))
         if request.method == "POST":

@@ -50,9 +50,12 @@ class FrontDesk(Routes, Points):
         *,
         agent: str | None = None,
         parties: Iterable[Party] = (),
+        over_budget_reason: str | None = None,
     ) -> Case:
         """Open a case (draft) for ``applicant`` on ``channel`` at service ``location``, with the
-        other ``parties`` in the roles the matter declares (:mod:`.parties`)."""
+        other ``parties`` in the roles the matter declares (:mod:`.parties`). At the window of a
+        matter whose budget the intake visit exceeds (a zero-trip matter the applicant brings in
+        person), ``over_budget_reason`` says why (recorded, counted in the figures)."""
         number = validate_applicant_id(applicant.kind, applicant.id_number)
         if not isinstance(applicant.name, str) or not applicant.name.strip():
             raise InvalidInput("the applicant's name is required", field="applicant.name")
@@ -119,7 +122,7 @@ class FrontDesk(Routes, Points):
             pickup_location=case.pickup_location if case.pickup_location != location else None,
         )
         if self._on_site(chosen):
-            self._visit(case, actor, now, location, "intake", None, self.intake_parties(case))
+            self._visit(case, actor, now, location, "intake", over_budget_reason, self.intake_parties(case))
         return case
 
     def _receive(

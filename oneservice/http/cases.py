@@ -183,6 +183,7 @@ def open_case(body: dict[str, Any], if_match: str | None = None,
                        p["authorisation"])
                  for p in body["parties"]],
         idempotency_key=scoped_key(actor, idempotency_key),
+        over_budget_reason=body["over_budget_reason"],
     )
     location = url_for("cases.get_case", case_id=summary.id)
     return summary, 201, {"ETag": etag(summary.version), "Location": location}

@@ -85,6 +85,11 @@ class OpenCaseBody(ma.Schema):
         allow_none=True, load_default=None, max_length=100,
         metadata={"description": "the agent (代办员) running the errand, if any"},
     )
+    over_budget_reason = Text(
+        allow_none=True, load_default=None, max_length=500,
+        metadata={"description": "why a window intake exceeds the matter's trip budget (a zero-trip "
+                                 "matter the applicant brings in person); refused without it"},
+    )
 
 
 class AboutBody(ma.Schema):

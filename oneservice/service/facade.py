@@ -180,12 +180,15 @@ class OneService:
         agent: str | None = None,
         parties: Iterable[Party] = (),
         idempotency_key: str | None = None,
+        over_budget_reason: str | None = None,
     ) -> CaseSummary:
         """Open a case of ``matter_id`` for ``applicant`` on ``channel`` at service ``location``,
-        with the other ``parties`` in the roles the matter declares (the seller beside the buyer)."""
+        with the other ``parties`` in the roles the matter declares (the seller beside the buyer).
+        A window intake over the matter's trip budget (a zero-trip matter brought in person) needs
+        ``over_budget_reason`` (ActionRejected ``trip_budget`` otherwise)."""
         return self.runner.open_case(
             actor, matter_id, applicant, channel, location, agent=agent, parties=parties,
-            idempotency_key=idempotency_key,
+            idempotency_key=idempotency_key, over_budget_reason=over_budget_reason,
         )
 
     @_declared

@@ -227,6 +227,7 @@ class ActionRunner:
         agent: str | None = None,
         parties: Iterable[Party] = (),
         idempotency_key: str | None = None,
+        over_budget_reason: str | None = None,
     ) -> CaseSummary:
         """Open a case in one transaction (the first case of a definition version stores it)."""
         check_actor(actor)
@@ -241,7 +242,7 @@ class ActionRunner:
         parties = list(parties)
         payload = [matter_id, applicant.kind, applicant.id_number, channel, location,
                    [[p.role, p.applicant.kind, p.applicant.id_number] for p in parties
-                    if isinstance(p, Party) and isinstance(p.applicant, Applicant)]]
+                    if isinstance(p, Party) and isinstance(p.applicant, Applicant)], over_budget_reason]
         fingerprint = self._fingerprint("open_case", "", payload, actor)
         with self.store.transaction() as tx:
             if idempotency_key:
@@ -254,7 +255,7 @@ class ActionRunner:
                 files = self.catalogue.definition_files(matter_id)
                 tx.save_definition(plan.content_hash, matter_id, plan.matter.version, files)
             case = engine.open_case(actor, case_id, applicant, channel, location, now, agent=agent,
-                                    parties=parties)
+                                    parties=parties, over_budget_reason=over_budget_reason)
             tx.add_case(case)
             summary = self.summary(case, engine, actor)
             if idempotency_key:

@@ -208,8 +208,15 @@ def new_case() -> str | Response | tuple[str, int]:
             values = _kept(request.form)
     page = render_template("desk/new_case.html", matters=_window_matters(), matter_id=matter_id,
                            roles=_roles(matter_id), values=values, error=error, error_field=field,
-                           location=actor.location)
+                           location=actor.location, budget=_budget(matter_id))
     return (page, 422) if error else page
+
+
+def _budget(matter_id: str | None) -> int | None:
+    """The matter's trip budget (a zero-trip matter at the window needs the reason for the trip)."""
+    if not matter_id or matter_id not in service().catalogue.matters:
+        return None
+    return service().catalogue.matter(matter_id).trip_budget
 
 
 def _open(actor: Actor, matter_id: str) -> Response:
@@ -224,7 +231,8 @@ def _open(actor: Actor, matter_id: str) -> Response:
     summary = service().open_case(
         actor, matter_id, _person("a-"), channel=Channel.WINDOW.value, location=actor.location or "",
         agent=(request.form.get("agent") or "").strip() or None, parties=parties,
-        idempotency_key=idempotency(actor))
+        idempotency_key=idempotency(actor),
+        over_budget_reason=(request.form.get("over_budget_reason") or "").strip() or None)
     flash(t(f"已新建办件 {summary.id}，请填写申请表", f"Case {summary.id} opened: fill in the form"),
           "success")
     return redirect(url_for("web_desk.case_form", case_id=summary.id))

@@ -369,3 +369,22 @@ def _approve_all(service: OneService, case_id: str) -> None:
         reviewer = Actor(Role.REVIEWER, f"rev-{department}", department=department)
         service.start_review(reviewer, case_id, item.code)
         service.approve(reviewer, case_id, item.code)
+
+
+class TestZeroTripMatterAtTheWindow:
+    def test_the_new_case_form_asks_why_and_the_trip_is_recorded_over_the_budget(self, service, desk):
+        """enterprise-change promises no trip: at the window the form asks for the reason; without
+        it the library's refusal is shown with the values kept; with it the case opens, 1 / 0."""
+        form = desk.get("/web/desk/new?matter_id=enterprise-change").text
+        assert 'for="over_budget_reason"' in form
+        data = {"matter_id": "enterprise-change", "a-kind": "person", "a-id_number": PERSON_ID,
+                "a-name": "张三", "a-phone": "13800138000"}
+        refused = desk.post("/web/desk/new", data)
+        assert refused.status_code == 422
+        assert "over the matter&#39;s budget of 0" in refused.text or "跑动" in refused.text
+        assert 'value="张三"' in refused.text
+        opened = desk.post("/web/desk/new", data | {"over_budget_reason": "申请人自愿到窗口办理"})
+        assert opened.status_code == 302, _alerts(opened.text)
+        case_id = opened.headers["Location"].split("/")[3]
+        case = service.case(CLERK, case_id)
+        assert case.over_budget and case.visits[0].over_budget_reason == "申请人自愿到窗口办理"

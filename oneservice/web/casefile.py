@@ -14,6 +14,7 @@ from typing import Any
 from flask import render_template
 
 from .. import Case, Role
+from ..domain.case import MaterialStatus
 from ..engine.labels import event_label
 from ..http.context import service
 from .base import current_actor, requires, scoped_case, t, web_blueprint
@@ -57,11 +58,11 @@ def case_view(case: Case) -> dict[str, Any]:
         })
     materials = []
     for mid, record in case.materials.items():
-        line = engine.lines.get(mid)
+        material = _material(engine, mid)
         materials.append({
             "id": mid,
-            "name": _name(line.material.name) if line else mid,
-            "status": str(record.status),
+            "name": _name(material.name) if material is not None else mid,
+            "status": t(*MATERIAL_STATUS.get(record.status, (str(record.status),) * 2)),
             "channel": record.channel,
             "due": record.due.isoformat() if record.due else None,
             "provisional": record.due_provisional,
@@ -96,6 +97,28 @@ def _shown(field: Any, value: Any) -> Any:
     if field is not None and field.type is FieldType.RESIDENT_ID and isinstance(value, str) and value:
         return mask_id(value)
     return value
+
+
+MATERIAL_STATUS = {
+    MaterialStatus.RECEIVED: ("已收取", "received"),
+    MaterialStatus.OWED: ("容缺待补", "owed"),
+    MaterialStatus.PRODUCED: ("由前序事项产生", "produced by an earlier item"),
+    MaterialStatus.SHARED: ("数据共享获取", "fetched from shared data"),
+    MaterialStatus.PENDING: ("待前序事项产生", "awaiting an earlier item"),
+}
+"""The words of a material's status on the case file."""
+
+
+def _material(engine: Any, material_id: str) -> Any:
+    """The material's definition: a line the applicant brings, or one not needed (shared data,
+    an earlier item's result), or any item's material of that id."""
+    line = engine.lines.get(material_id)
+    if line is not None:
+        return line.material
+    excluded = engine.excluded.get(material_id)
+    if excluded is not None:
+        return excluded.material
+    return next((m for item in engine.items.values() if (m := item.material(material_id)) is not None), None)
 
 
 def _events(case: Case) -> list[Any]:

@@ -65,7 +65,7 @@ class Screens:
         self.saved: list[Path] = []
 
     def check(self, page: Any, name: str, *expected: str) -> str:
-        """Screenshot ``page`` as ``name.png``; assert ``expected`` texts, masking and labels."""
+        """Screenshot ``page`` as ``name.jpg``; assert ``expected`` texts, masking and labels."""
         page.wait_for_load_state("networkidle")
         text = page.inner_text("body")
         for want in expected:
@@ -75,8 +75,8 @@ class Screens:
         assert not shown, f"screen {name} ({page.url}) shows resident ID numbers in full: {shown}"
         unlabelled = page.evaluate(_UNLABELLED)
         assert not unlabelled, f"screen {name} ({page.url}) has inputs without a label: {unlabelled}"
-        path = self.directory / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        path = self.directory / f"{name}.jpg"  # JPEG: the pictures of docs/web.md stay small
+        page.screenshot(path=str(path), full_page=True, type="jpeg", quality=70)
         self.saved.append(path)
         return text
 

@@ -64,8 +64,9 @@ class Screens:
         directory.mkdir(parents=True, exist_ok=True)
         self.saved: list[Path] = []
 
-    def check(self, page: Any, name: str, *expected: str) -> str:
-        """Screenshot ``page`` as ``name.jpg``; assert ``expected`` texts, masking and labels."""
+    def check(self, page: Any, name: str, *expected: str, full_page: bool = True) -> str:
+        """Screenshot ``page`` as ``name.jpg`` (the whole page, or the window where it is long);
+        assert ``expected`` texts, masking and labels."""
         page.wait_for_load_state("networkidle")
         text = page.inner_text("body")
         for want in expected:
@@ -76,7 +77,7 @@ class Screens:
         unlabelled = page.evaluate(_UNLABELLED)
         assert not unlabelled, f"screen {name} ({page.url}) has inputs without a label: {unlabelled}"
         path = self.directory / f"{name}.jpg"  # JPEG: the pictures of docs/web.md stay small
-        page.screenshot(path=str(path), full_page=True, type="jpeg", quality=70)
+        page.screenshot(path=str(path), full_page=full_page, type="jpeg", quality=70)
         self.saved.append(path)
         return text
 

@@ -138,3 +138,18 @@ def test_the_api_alone_can_be_served_without_the_web_front(service, authority):
     app = create_app(service, authority, config={"WEB": False})
     assert app.test_client().get("/").status_code == 404
     assert app.test_client().get("/matters").status_code == 200
+
+
+def test_every_page_carries_the_security_headers_and_is_not_cached(app, authority):
+    browser = Browser(app)
+    login = browser.get("/")
+    assert "frame-ancestors 'none'" in login.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in login.headers["Content-Security-Policy"]
+    assert login.headers["X-Frame-Options"] == "DENY"
+    assert login.headers["X-Content-Type-Options"] == "nosniff"
+    browser.sign_in(authority, CLERK)
+    desk = browser.get("/web/desk")
+    assert desk.headers["Cache-Control"] == "no-store"
+    assert "Content-Security-Policy" in desk.headers
+    assert "no-store" not in browser.get("/web/static/web.css").headers.get("Cache-Control", "")
+    assert "Content-Security-Policy" not in browser.client.get("/matters").headers  # the API's JSON

@@ -153,6 +153,8 @@ def _field(param: Param) -> f.Field[Any]:
                          metadata=meta)
     if kind is ParamKind.DECISION:
         return f.String(required=True, validate=v.OneOf(["upheld", "rejected"]), metadata=meta)
+    if kind is ParamKind.EXTENSION_DECISION:
+        return f.String(required=True, validate=v.OneOf(["approved", "rejected"]), metadata=meta)
     if kind is ParamKind.AMOUNT:
         amount = v.Regexp(AMOUNT_PATTERN, error="a sum in yuan such as 80 or 80.00")
         return f.String(required=True, validate=amount, metadata={**meta, "example": "80"})

@@ -71,6 +71,8 @@ class ParamKind(enum.StrEnum):
     ABOUT = "about"  # what a rating is about: {kind: department|window|staff, id} (optional)
     RATING_NO = "rating_no"  # which rating of the case (1 = the first; optional: the latest 差评)
     DECISION = "decision"  # a supervisor's decision on an appeal: upheld or rejected
+    EXTENSION_DECISION = "extension_decision"  # a supervisor's decision on an extension request:
+    # approved or rejected
     AMOUNT = "amount"  # a sum of money in yuan, as decimal text ("80", "80.00")
     REFERENCE = "reference"  # an identifier another system gave (payment, licence, its own case number)
     RESULT = "result"  # the id of one of the matter's results
@@ -133,6 +135,9 @@ _RATED = (C.DELIVERED, C.CLOSED, C.REFUSED, C.TERMINATED, C.WITHDRAWN)
 _OPEN_OR_APPROVED = Move.of(
     [T.WAITING, T.READY, T.IN_REVIEW, T.CORRECTION_REQUESTED, T.SUSPENDED, T.APPROVED]
 )
+_EXTENSIBLE_CASE = Move.of([C.IN_PROGRESS])
+_EXTENSIBLE = Move.of([T.READY, T.IN_REVIEW, T.CORRECTION_REQUESTED, T.SUSPENDED])
+"""The item states whose legal limit runs: extended (延期), or an extension asked for and decided."""
 _NO_TASK_STEP: frozenset[Role] = frozenset()  # the task's state is checked by the rule; it does not move
 
 _CHANNEL = Param("channel", ParamKind.CHANNEL)
@@ -347,11 +352,30 @@ ACTIONS: Mapping[str, ActionSpec] = _declare(
         "extend_item", Target.ITEM, frozenset({Role.SUPERVISOR}),
         Text("延长办理期限", "Extend the time limit"),
         "Extend an item's legal limit once, by at most 10 working days (延期, 《行政许可法》第四十二条)",
-        case=Move.of([C.IN_PROGRESS]),
-        task=Move.of([T.READY, T.IN_REVIEW, T.CORRECTION_REQUESTED, T.SUSPENDED]),
+        case=_EXTENSIBLE_CASE, task=_EXTENSIBLE,
         params=(Param("days", ParamKind.DAYS_REQUIRED, "working days added to the legal limit (1–10)"),
                 Param("reason", ParamKind.REASON, "why, as the applicant is told")),
         path="extension",
+    ),
+    ActionSpec(
+        "request_extension", Target.ITEM, _REVIEWER,
+        Text("申请延期", "Ask for an extension"),
+        "Ask a supervisor to extend an item's legal limit (延期申请, 《行政许可法》第四十二条); one request "
+        "pending per item",
+        case=_EXTENSIBLE_CASE, task=_EXTENSIBLE,
+        params=(Param("days", ParamKind.DAYS_REQUIRED, "working days to add to the legal limit (1–10)"),
+                Param("reason", ParamKind.REASON, "why, as the applicant is told if it is approved")),
+        path="extension-request",
+    ),
+    ActionSpec(
+        "decide_extension", Target.ITEM, frozenset({Role.SUPERVISOR}),
+        Text("审批延期申请", "Decide the extension request"),
+        "Approve a reviewer's extension request (the legal limit is extended by the days asked, as "
+        "extend_item does) or reject it with a reason",
+        case=_EXTENSIBLE_CASE, task=_EXTENSIBLE,
+        params=(Param("decision", ParamKind.EXTENSION_DECISION, "approved or rejected"),
+                Param("note", ParamKind.NOTE, "the reasons of the decision (required to reject)")),
+        path="extension-request/decision",
     ),
     # ---------------------------------------------------------------- single window, applicant, timers
     ActionSpec(

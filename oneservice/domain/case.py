@@ -31,6 +31,7 @@ __all__ = [
     "Deadline",
     "DeadlineKind",
     "Event",
+    "ExtensionRequest",
     "FeePayment",
     "ItemTask",
     "Licence",
@@ -176,6 +177,18 @@ class Signature:
 
 
 @attrs.define(eq=False)
+class ExtensionRequest:
+    """延期申请: a reviewer of the item's department asked for its legal limit to be extended by
+    ``days`` working days (《行政许可法》第四十二条第一款); pending until a supervisor decides it."""
+
+    seq: int  # the number of its ExtensionRequested event: the approval and the rejection name it
+    at: dt.datetime
+    by: str  # the reviewer who asked (Actor.describe())
+    days: int
+    reason: str
+
+
+@attrs.define(eq=False)
 class ItemTask:
     item_code: str
     department: str
@@ -191,6 +204,7 @@ class ItemTask:
     reviewer: str | None = None
     result_id: str | None = None
     reason: str | None = None  # refusal, correction or suspension reason
+    extension_request: ExtensionRequest | None = None  # the pending 延期申请 (one at a time)
 
     @property
     def concluded(self) -> bool:

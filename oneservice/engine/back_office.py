@@ -6,16 +6,27 @@ expected duration (its own deadline, warned when passed) capped by the item's ``
 defaults, and the stopped working days are added to the item's and the case's promised and legal
 deadlines. Items downstream are not dispatched yet, so their clocks have not started. A supervisor
 may extend an item's legal limit once (延期, art. 42 ¶1: at most 10 working days, the reason told
-to the applicant). Approving an item starts its issuing deadline (art. 44) and dispatches the items
-waiting for it; when every item is concluded the case is ready for pickup.
+to the applicant), directly or by approving a reviewer's request (延期申请: one pending per item,
+approved or rejected with a reason). Approving an item starts its issuing deadline (art. 44) and
+dispatches the items waiting for it; when every item is concluded the case is ready for pickup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from ..domain.case import Actor, Case, CaseState, MaterialRecord, MaterialStatus, TaskState
+from ..domain.case import (
+    Actor,
+    Case,
+    CaseState,
+    ExtensionRequest,
+    ItemTask,
+    MaterialRecord,
+    MaterialStatus,
+    TaskState,
+)
 from ..domain.definitions import Limit, LimitUnit, OnsiteStage, RefusalPolicy, SuspensionBasis
 from ..errors import InvalidInput
 from .base import EngineBase, require_days, require_text
@@ -211,12 +222,75 @@ class BackOffice(EngineBase):
     def extend_item(self, case: Case, actor: Actor, now: dt.datetime, item: str, days: int,
                     reason: str) -> None:
         """延期: extend an item's legal limit once, by at most the law's 10 working days (art. 42 ¶1),
-        with the approval of the supervisor calling this; the applicant is told the reason."""
+        with the approval of the supervisor calling this; the applicant is told the reason. An item
+        with a reviewer's request pending is decided by :meth:`decide_extension` instead."""
+        self._extension_checked(case, actor, item, "extend_item", days, reason)
+        pending = case.tasks[item].extension_request
+        if pending is not None:
+            raise self._reject(
+                case,
+                f"item {item} has an extension request of {pending.days} working days from {pending.by} "
+                "pending: approve or reject it (decide_extension)",
+                "extension_pending",
+                {"item": item, "request": pending.seq, "days": pending.days},
+            )
+        self._extend(case, actor, now, item, days, reason)
+
+    def request_extension(self, case: Case, actor: Actor, now: dt.datetime, item: str, days: int,
+                          reason: str) -> None:
+        """延期申请: a reviewer of the item's department asks a supervisor to extend its legal limit
+        by ``days`` (at most the law's 10); one request pending per item."""
+        task = self._extension_checked(case, actor, item, "request_extension", days, reason)
+        pending = task.extension_request
+        if pending is not None:
+            raise self._reject(
+                case,
+                f"item {item} already has an extension request of {pending.days} working days pending "
+                f"(from {pending.by}); a supervisor decides it first",
+                "extension_pending",
+                {"item": item, "request": pending.seq, "days": pending.days},
+            )
+        event = self._event(case, now, "ExtensionRequested", actor, public=False, item=item,
+                            department=task.department, days=days, reason=reason,
+                            legal_due=case.deadlines[("item_legal", item)].due.isoformat())
+        task.extension_request = ExtensionRequest(event.seq, now, actor.describe(), days, reason)
+
+    def decide_extension(self, case: Case, actor: Actor, now: dt.datetime, item: str, decision: str,
+                         note: str | None = None) -> None:
+        """A supervisor approves the pending extension request of ``item`` (its legal limit is
+        extended by the days asked, as :meth:`extend_item` does) or rejects it with ``note``."""
+        task = self._item_step(case, actor, item, "decide_extension")
+        if decision not in ("approved", "rejected"):
+            raise InvalidInput(f"{decision!r} is not a decision on an extension request", field="decision",
+                               hint="approved or rejected")
+        if decision == "rejected" and not (isinstance(note, str) and note.strip()):
+            raise InvalidInput("is required to reject an extension request: the reasons the reviewer is told",
+                               field="note")
+        if note:
+            require_text(note, "note")  # at most 2000 characters
+        request = task.extension_request
+        if request is None:
+            raise self._reject(case, f"item {item} has no extension request to decide",
+                               "no_extension_request", {"item": item})
+        reference = {"request": request.seq, "requested_by": request.by,
+                     "requested_at": request.at.isoformat()}
+        if decision == "approved":
+            self._extension_checked(case, actor, item, "decide_extension", request.days, request.reason)
+            self._extend(case, actor, now, item, request.days, request.reason, note=note or None, **reference)
+        else:
+            self._event(case, now, "ExtensionRejected", actor, public=False, item=item,
+                        department=task.department, days=request.days, note=note, **reference)
+        task.extension_request = None
+
+    def _extension_checked(self, case: Case, actor: Actor, item: str, action: str, days: int,
+                           reason: str) -> ItemTask:
+        """The checks every extension of an item's legal limit passes (asked, granted or approved):
+        the reason, at most the law's days, the actor and states, a running limit not extended yet."""
         require_text(reason, "reason")
         most = self.clocks(case).extension_days
         require_days(days, "days", most,
                      what="《行政许可法》第四十二条 allows one extension of 10 working days")
-        self._item_step(case, actor, item, "extend_item")
+        task = self._item_step(case, actor, item, action)
         deadline = case.deadlines.get(("item_legal", item))
         if deadline is None or deadline.met_at is not None:
             raise self._reject(case, f"item {item} has no running legal limit to extend", "no_running_limit",
@@ -229,13 +303,20 @@ class BackOffice(EngineBase):
                 "already_extended",
                 {"item": item, "days": deadline.extension_days},
             )
+        return task
+
+    def _extend(self, case: Case, actor: Actor, now: dt.datetime, item: str, days: int, reason: str,
+                **approval: Any) -> None:
+        """Extend the running legal limit of ``item`` by ``days`` (checked): one ItemTimeLimitExtended
+        event, naming the request it approves if any (``approval``)."""
+        deadline = case.deadlines[("item_legal", item)]
         before = deadline.due
         deadline.extension_days = days
         self.recompute(deadline)
         self._event(
             case, now, "ItemTimeLimitExtended", actor, item=item, department=case.tasks[item].department,
             days=days, reason=reason, legal_due_before=before.isoformat(), legal_due=deadline.due.isoformat(),
-            basis="《行政许可法》第四十二条第一款",
+            basis="《行政许可法》第四十二条第一款", **approval,
         )
 
     def extend_case(self, case: Case, actor: Actor, now: dt.datetime, days: int, reason: str) -> None:

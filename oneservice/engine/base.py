@@ -43,7 +43,7 @@ from ..domain.regions import Regions
 from ..domain.states import CaseState, TaskState
 from ..errors import ActionRejected, IllegalAction, InvalidInput, NotAuthorised, PartyError
 from .calendar import Due, WorkCalendar
-from .checks import due_on, require_days, require_text
+from .checks import due_on, extension_offered, require_days, require_text
 from .machines import MACHINES
 
 __all__ = ["OFFERED", "EngineBase", "due_on", "require_days", "require_text"]
@@ -182,7 +182,8 @@ class EngineBase:
                 continue
             sources = spec.task.sources
             for code, task in case.tasks.items():
-                if task.state in sources and (department is None or task.department == department):
+                if (task.state in sources and (department is None or task.department == department)
+                        and extension_offered(case, spec.name, code)):
                     out.append(f"{spec.name}:{code}")
         return out
 
@@ -274,6 +275,8 @@ class EngineBase:
         move = ACTIONS[action].task
         if move is not None and move.dest is not None:
             self.machines.fire_task(task, action)
+            if task.concluded:
+                task.extension_request = None  # a decided item has no limit left to extend
 
     def _task(self, case: Case, code: str) -> ItemTask:
         task = case.tasks.get(code)
@@ -297,6 +300,8 @@ class EngineBase:
                 target=task.item_code,
             )
         self.machines.fire_task(task, action)
+        if task.concluded:
+            task.extension_request = None  # a cancelled item: its request goes with it
 
     def _dispatch_ready(self, case: Case, now: dt.datetime, actor: Actor) -> None:
         """Dispatch every waiting item whose predecessors are all approved."""

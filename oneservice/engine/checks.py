@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.case import Deadline
+from ..domain.case import Case, Deadline
 from ..domain.definitions import Limit, LimitUnit
 from ..errors import InvalidInput
 from .calendar import Due, WorkCalendar
 
-__all__ = ["due_on", "require_days", "require_text"]
+__all__ = ["due_on", "extension_offered", "require_days", "require_text"]
+
+_EXTENSIONS = frozenset({"extend_item", "request_extension", "decide_extension"})
 
 
 def due_on(calendar: WorkCalendar, deadline: Deadline) -> Due:
@@ -45,3 +47,16 @@ def require_days(value: Any, field: str, most: int, *, what: str) -> int:
         raise InvalidInput(f"must be from 1 to {most} working days ({what})", field=field,
                            hint=f"at most {most}")
     return value
+
+
+def extension_offered(case: Case, action: str, item: str) -> bool:
+    """Whether item action ``action``, its states allowing it, is offered on ``item``: an extension
+    only of a running legal limit not extended yet (延期, once), asked for while no request is
+    pending, decided while one is (every other action: yes)."""
+    if action not in _EXTENSIONS:
+        return True
+    legal = case.deadlines.get(("item_legal", item))
+    if legal is None or legal.met_at is not None or legal.extension_days:
+        return False
+    pending = case.tasks[item].extension_request is not None
+    return pending if action == "decide_extension" else not pending

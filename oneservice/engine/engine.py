@@ -20,7 +20,8 @@ The rules live in one class per desk, each a subclass of :class:`~oneservice.eng
     ├── FrontDesk   (front_desk.py)   open_case, submit, completeness, give_notice, supplement,
     │                                 accept, accept_with_deficiency, refuse, supply_owed
     ├── BackOffice  (back_office.py)  start_review, approve, refuse_item, request_correction,
-    │                                 supply_correction, suspend, resume, record_visit
+    │                                 supply_correction, suspend, resume, record_visit,
+    │                                 extend_item, request_extension, decide_extension, extend_case
     ├── Window      (window.py)       deliver, release_results, conclude, withdraw, terminate_overdue
     ├── Ratings     (ratings.py)      rate, record_callback, record_rectified, appeal_rating,
     │                                 decide_appeal

@@ -54,6 +54,8 @@ EVENT_LABELS: dict[str, Text] = {
                                "Deemed accepted from receipt: no notice within 5 working days"),
     "OneTimeNoticeBreached": Text("再次告知（违反一次性告知）", "Second notice: one-time notice not kept"),
     "ItemTimeLimitExtended": Text("经批准延长办理期限", "Time limit extended with approval"),
+    "ExtensionRequested": Text("审批人员申请延长办理期限", "Extension of the time limit requested"),
+    "ExtensionRejected": Text("延期申请未获批准", "Extension request rejected"),
     "CaseTimeLimitExtended": Text("经批准延长联合办理期限", "Joint-handling limit extended with approval"),
     "ResultsReleased": Text("结果先行送达", "Results sent ahead"),
     "RatingAppealed": Text("差评申诉", "Bad rating appealed"),

@@ -45,6 +45,7 @@ from .schemas import (
     CasePageSchema,
     DeemedSchema,
     EmptyBody,
+    ExtensionRequestPageSchema,
     LocationQuery,
     PageQuery,
     TaskPageSchema,
@@ -207,6 +208,23 @@ def _supervisor(what: str) -> Actor:
     if actor.role is not Role.SUPERVISOR:
         raise NotAuthorised(f"only a supervisor {what}", case_id="-", actor=actor.describe())
     return actor
+
+
+@lists.route("/supervision/extension-requests")
+@lists.doc(operationId="pending_extensions")
+@lists.arguments(PageQuery, location="query")
+@lists.response(200, ExtensionRequestPageSchema)
+def pending_extensions(query: dict[str, Any]) -> dict[str, Any]:
+    """The extension requests (延期申请) reviewers asked for and a supervisor has still to approve
+    or reject (``POST …/items/{item}/extension-request/decision``), the oldest first (supervisor;
+    a regional supervisor: their region's cases)."""
+    from ..supervision import Supervision
+
+    actor = _supervisor("decides extension requests")
+    svc = service()
+    page = Supervision(svc, yellow_days=svc.yellow_days).pending_extensions(
+        locations=scope_locations(actor, current_region()), **page_window(query))
+    return page_envelope(page, query)
 
 
 @lists.route("/supervision/calendars", methods=["POST"])

@@ -153,6 +153,8 @@ def _field(param: Param) -> f.Field[Any]:
                          metadata=meta)
     if kind is ParamKind.DECISION:
         return f.String(required=True, validate=v.OneOf(["upheld", "rejected"]), metadata=meta)
+    if kind is ParamKind.EXTENSION_DECISION:
+        return f.String(required=True, validate=v.OneOf(["approved", "rejected"]), metadata=meta)
     if kind is ParamKind.AMOUNT:
         amount = v.Regexp(AMOUNT_PATTERN, error="a sum in yuan such as 80 or 80.00")
         return f.String(required=True, validate=amount, metadata={**meta, "example": "80"})
@@ -436,6 +438,19 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
     )
 
 
+class ExtensionRequestSchema(ma.Schema):
+    """A pending extension request (延期申请) a supervisor decides."""
+
+    case_id, item, department, item_state = (f.String(required=True) for _ in range(4))
+    request = f.Integer(required=True, metadata={"description": "the number of its ExtensionRequested event"})
+    requested_at = f.DateTime(required=True)
+    requested_by, reason = f.String(required=True), f.String(required=True)
+    days = f.Integer(required=True, metadata={"description": "working days asked (1–10)"})
+    legal_due = f.Date(required=True, allow_none=True, metadata={"description": "the legal limit now"})
+    matter_id, location, state = (f.String(required=True) for _ in range(3))
+
+
+ExtensionRequestPageSchema = page_schema(ExtensionRequestSchema, "ExtensionRequestPage")
 CasePageSchema = page_schema(CaseRowSchema, "CasePage")
 TaskPageSchema = page_schema(TaskRowSchema, "TaskPage")
 EventPageSchema = page_schema(EventSchema, "EventPage")

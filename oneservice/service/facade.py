@@ -324,6 +324,18 @@ class OneService:
                             item=item, days=days, reason=reason)
 
     @_declared
+    def request_extension(self, actor: Actor, case_id: str, item: str, *, days: int, reason: str,
+                          idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("request_extension", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, days=days, reason=reason)
+
+    @_declared
+    def decide_extension(self, actor: Actor, case_id: str, item: str, *, decision: str,
+                         note: str | None = None, idempotency_key: str | None = None) -> CaseSummary:
+        return self.perform("decide_extension", actor, case_id, idempotency_key=idempotency_key,
+                            item=item, decision=decision, note=note)
+
+    @_declared
     def extend_case(self, actor: Actor, case_id: str, *, days: int, reason: str,
                     idempotency_key: str | None = None) -> CaseSummary:
         return self.perform("extend_case", actor, case_id, idempotency_key=idempotency_key,

@@ -19,6 +19,7 @@ from oneservice.domain.case import (
     Case,
     Deadline,
     Event,
+    ExtensionRequest,
     FeePayment,
     ItemTask,
     Licence,
@@ -159,7 +160,27 @@ def _task_row(case_id: str, t: ItemTask) -> Row:
         "reviewer": t.reviewer,
         "result_id": t.result_id,
         "reason": t.reason,
+        **_extension_columns(t.extension_request),
     }
+
+
+def _extension_columns(x: ExtensionRequest | None) -> Row:
+    """The ``item_tasks`` columns of a pending extension request (all NULL: none)."""
+    return {
+        "extension_request_seq": x.seq if x else None,
+        "extension_requested_at": x.at if x else None,
+        "extension_requested_by": x.by if x else None,
+        "extension_request_days": x.days if x else None,
+        "extension_request_reason": x.reason if x else None,
+    }
+
+
+def _extension_request(t: DbRow) -> ExtensionRequest | None:
+    if t["extension_request_seq"] is None:
+        return None
+    return ExtensionRequest(t["extension_request_seq"], t["extension_requested_at"],
+                            t["extension_requested_by"], t["extension_request_days"],
+                            t["extension_request_reason"])
 
 
 def _material_row(case_id: str, m: MaterialRecord) -> Row:
@@ -473,6 +494,7 @@ def case_from_rows(
                 reviewer=t["reviewer"],
                 result_id=t["result_id"],
                 reason=t["reason"],
+                extension_request=_extension_request(t),
             )
             for t in tasks
         },

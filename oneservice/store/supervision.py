@@ -26,6 +26,7 @@ from oneservice.domain.case import CASE_CLOCK_KINDS, FOLLOW_UP_KINDS, ITEM_CLOCK
 from oneservice.domain.states import (
     ACTIVE_CASE_STATES,
     CLOCK_STOPPED_TASK_STATES,
+    CONCLUDED_TASK_STATES,
     RUNNING_TASK_STATES,
     CaseState,
 )
@@ -34,13 +35,14 @@ from oneservice.store.rows import Page, check_window
 from oneservice.store.tables import cases, deadlines, item_tasks, warnings
 from oneservice.store.transaction import Transaction
 
-__all__ = ["Candidate", "due_in", "insert_warnings", "open_appeals_page", "scan_candidates", "warning_counts",
-           "warnings_of", "warnings_page"]
+__all__ = ["Candidate", "due_in", "extension_requests_page", "insert_warnings", "open_appeals_page",
+           "scan_candidates", "warning_counts", "warnings_of", "warnings_page"]
 
 # the named sets of domain/states.py, in a fixed order (the statements' text stays the same)
 ACTIVE = sorted(ACTIVE_CASE_STATES)
 RUNNING = sorted(RUNNING_TASK_STATES)
 CLOCK_STOPPED = sorted(CLOCK_STOPPED_TASK_STATES)
+CONCLUDED = sorted(CONCLUDED_TASK_STATES)
 FOLLOW_UP = sorted(FOLLOW_UP_KINDS)
 ITEM_CLOCK = sorted(ITEM_CLOCK_KINDS)
 CASE_CLOCK = sorted(CASE_CLOCK_KINDS)
@@ -219,5 +221,27 @@ def open_appeals_page(tx: Transaction, *, locations: Sequence[str] | None = None
         .join_from(deadlines, cases, c.id == d.case_id)
         .where(d.kind == "appeal", d.met_at.is_(None))
         .order_by(d.due_date, d.case_id, d.subject)
+    )
+    return _paged(tx, query, _in_scope(locations), limit, offset)
+
+
+def extension_requests_page(tx: Transaction, *, locations: Sequence[str] | None = None,
+                            limit: int | None = 50, offset: int = 0) -> Page[dict[str, Any]]:
+    """The extension requests (延期申请) awaiting a supervisor's decision, the oldest first: case,
+    item, department, days asked, reason, when and by whom (``request``: the number of its
+    ``ExtensionRequested`` event), the item's legal due date, and the case's matter, location and
+    state. Only items whose legal limit still runs (the case in progress, the item open)."""
+    t, c, d = item_tasks.c, cases.c, deadlines.c
+    query = (
+        select(t.case_id, t.item_code.label("item"), t.department, t.state.label("item_state"),
+               t.extension_request_seq.label("request"), t.extension_requested_at.label("requested_at"),
+               t.extension_requested_by.label("requested_by"), t.extension_request_days.label("days"),
+               t.extension_request_reason.label("reason"), d.due_date.label("legal_due"), c.matter_id,
+               c.location, c.state)
+        .join_from(item_tasks, cases, c.id == t.case_id)
+        .outerjoin(deadlines, and_(d.case_id == t.case_id, d.kind == "item_legal", d.subject == t.item_code))
+        .where(t.extension_request_seq.is_not(None), t.state.not_in(CONCLUDED),
+               c.state == CaseState.IN_PROGRESS)
+        .order_by(t.extension_requested_at, t.case_id, t.item_code)
     )
     return _paged(tx, query, _in_scope(locations), limit, offset)

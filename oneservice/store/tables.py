@@ -176,7 +176,14 @@ item_tasks = Table(
     Column("reviewer", String(ID)),
     Column("result_id", String(ID)),
     Column("reason", Text),
+    # 0015: the pending extension request (延期申请), NULL when none: its event, when, who, days, why
+    Column("extension_request_seq", Integer),
+    Column("extension_requested_at", AwareDateTime),
+    Column("extension_requested_by", String(200)),
+    Column("extension_request_days", Integer),
+    Column("extension_request_reason", Text),
     Index(None, "department", "state"),
+    Index(None, "extension_requested_at"),  # the supervisor's list of requests to decide
     Index(None, "due_date"),
     # the department worklist in its order: earliest due first (NULLS LAST is PostgreSQL's default)
     Index("ix_item_tasks_worklist", "department", "due_date", "dispatched_at", "case_id", "item_code",

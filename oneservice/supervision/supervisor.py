@@ -240,6 +240,14 @@ class Supervision:
         with self.service.store.transaction(readonly=True) as tx:
             return sql.open_appeals_page(tx, locations=locations, limit=limit, offset=offset)
 
+    def pending_extensions(self, *, locations: Sequence[str] | None = None, limit: int | None = 50,
+                           offset: int = 0) -> Page[dict[str, Any]]:
+        """Extension requests (延期申请) a supervisor has still to approve or reject, the oldest
+        first: case_id, item, department, days, reason, requested_at, requested_by, request (its
+        event's number), legal_due, matter_id, location, state."""
+        with self.service.store.transaction(readonly=True) as tx:
+            return sql.extension_requests_page(tx, locations=locations, limit=limit, offset=offset)
+
     def report(
         self, start: dt.date | None = None, end: dt.date | None = None, by: str | None = None
     ) -> Report:

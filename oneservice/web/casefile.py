@@ -55,6 +55,8 @@ def case_view(case: Case) -> dict[str, Any]:
                                              yellow_days=svc.yellow_days)),
             "reason": task.reason,
             "reviewer": task.reviewer,
+            "extension_request": task.extension_request,  # the pending 延期申请, if any
+            "legal": case.deadlines.get(("item_legal", code)),  # its legal limit (延期 moves it)
         })
     materials = []
     for mid, record in case.materials.items():

@@ -6,11 +6,10 @@ computed past the known calendar is marked provisional) and a link to the case f
 file's panel (``office/_case_actions.html``) offers, for each item of the reviewer's department,
 the actions the library allows now — start review, approve (a note), refuse (a reason), request a
 correction (the materials and what to correct), suspend (a reason and its basis under
-《行政许可法》第四十五条) and resume — each posted here and performed by the facade's method of the
-same name with the same arguments as the HTTP API; what the library refuses is flashed on the page.
-
-An extension of an item's time limit (延期, 第四十二条) is not the reviewer's act: the library lets
-a supervisor grant it (``extend_item``), and records no request; the panel says so.
+《行政许可法》第四十五条), resume and ask for an extension of the item's legal limit (延期申请, 第四十二条:
+the working days and why; a supervisor approves or rejects it, and the panel shows the request
+while it waits) — each posted here and performed by the facade's method of the same name with the
+same arguments as the HTTP API; what the library refuses is flashed on the page.
 """
 
 from __future__ import annotations
@@ -99,6 +98,13 @@ def _resume(svc: Any, actor: Actor, case_id: str, item: str, key: str | None) ->
     return result
 
 
+def _request_extension(svc: Any, actor: Actor, case_id: str, item: str, key: str | None) -> CaseSummary:
+    result: CaseSummary = svc.request_extension(
+        actor, case_id, item, days=form_days("days", required=True), reason=form_text("reason"),
+        idempotency_key=key)
+    return result
+
+
 REVIEW_ACTIONS = {
     "start_review": (_start_review, ("已开始审查", "review started")),
     "approve": (_approve, ("已准予许可", "approved")),
@@ -106,6 +112,8 @@ REVIEW_ACTIONS = {
     "request_correction": (_request_correction, ("已要求补正", "correction requested")),
     "suspend": (_suspend, ("已中止办理", "suspended")),
     "resume": (_resume, ("已恢复办理", "resumed")),
+    "request_extension": (_request_extension, ("已提交延期申请，待督查人员审批",
+                                               "extension asked for, waiting for a supervisor")),
 }
 """The reviewer's actions on an item: the facade's method (read from the form) and what is flashed."""
 

@@ -11,10 +11,12 @@ region sees the cases of that region's service locations, as the API's lists do
 Appeals (申诉复核): the appeals against a 差评 still to decide (:meth:`Supervision.pending_appeals`),
 each decided here by :meth:`OneService.decide_appeal`.
 
-Extensions (延期, 《行政许可法》第四十二条): in the library the supervisor grants an extension
-directly (:meth:`OneService.extend_item`, :meth:`OneService.extend_case`); a reviewer's request is
-not recorded anywhere. The page says so and lists the legal limits the scan has warned about —
-the ones an extension would move — with the case page where it is granted.
+Extensions (延期, 《行政许可法》第四十二条): the requests reviewers asked for and a supervisor has
+still to decide (:meth:`Supervision.pending_extensions`, the region's), each approved — the item's
+legal limit moves by the days asked — or rejected with the reasons here
+(:meth:`OneService.decide_extension`); the page also lists the legal limits the scan has warned
+about, and a supervisor may still grant an extension directly on the case page
+(:meth:`OneService.extend_item`, :meth:`OneService.extend_case`).
 """
 
 from __future__ import annotations
@@ -136,6 +138,9 @@ def appeals() -> str:
             appeal = _appeal_of(case, int(row["rating"]))
             if appeal is not None:
                 rows.append({**row, **appeal, "matter_name": _matter_name(row["matter_id"])})
+    request_window = page_window(name="xpage")
+    requests = watch.pending_extensions(locations=locations, limit=request_window["limit"],
+                                        offset=request_window["offset"])
     legal_window = page_window(name="lpage")
     legal = [watch.warning_list(kind=kind, locations=locations, limit=None)
              for kind in ("item_legal", "case_legal")]
@@ -148,7 +153,21 @@ def appeals() -> str:
         extensions=[{**w, "kind_name": kind_name(w["kind"]), "matter_name": _matter_name(w["matter_id"])}
                     for w in shown],
         extensions_pager=page_links(len(extension_rows), legal_window["offset"], legal_window["limit"],
-                                    name="lpage"))
+                                    name="lpage"),
+        requests=[{**x, "matter_name": _matter_name(x["matter_id"]), "item_name": _item_name(x["item"]),
+                   "department_name": _department_name(x["department"])} for x in requests.items],
+        requests_pager=page_links(requests.total, request_window["offset"], request_window["limit"],
+                                  name="xpage"))
+
+
+def _item_name(code: str) -> str:
+    item = service().catalogue.items.get(code)
+    return _name(item.name) if item else code
+
+
+def _department_name(department: str) -> str:
+    found = service().catalogue.departments.get(department)
+    return _name(found.name) if found else department
 
 
 def _done(message: str, page: str) -> Response:
@@ -213,6 +232,26 @@ def extend(case_id: str) -> Response:
     return _done(t(f"{what}：已延长 {days} 个工作日", f"{what}: extended by {days} working days"), page)
 
 
+@bp.route("/supervision/cases/<case_id:case_id>/items/<ident:item>/extension-request", methods=["POST"])
+@requires(Role.SUPERVISOR)
+def decide_extension(case_id: str, item: str) -> Response:
+    """延期申请: approve a reviewer's request (the legal limit moves by the days asked) or reject it."""
+    actor = current_actor()
+    scoped_case(case_id)
+    page = url_for("web_supervise.appeals")
+    decision = form_text("decision")
+    try:
+        service().decide_extension(actor, case_id, item, decision=decision, note=form_text("note") or None,
+                                   idempotency_key=form_key(actor))
+    except CaseNotFound:
+        raise
+    except OneServiceError as exc:
+        return _refused(exc, page)
+    if decision == "approved":
+        return _done(t(f"{item}：已批准延期申请", f"{item}: extension request approved"), page)
+    return _done(t(f"{item}：延期申请未获批准", f"{item}: extension request rejected"), page)
+
+
 @bp.app_context_processor
 def _supervise_globals() -> dict[str, Any]:
     def case_panel(case: Case) -> dict[str, Any]:
@@ -223,7 +262,11 @@ def _supervise_globals() -> dict[str, Any]:
         warned = [{**w, "kind_name": kind_name(w["kind"])} for w in supervision().warnings(case.id)]
         appeals = [a for n in range(1, len(case.ratings) + 1)
                    if (a := _appeal_of(case, n)) is not None and not a["decision"]]
-        return {"warnings": warned, "appeals": appeals}
+        asked = [{"case_id": case.id, "item": code, "item_name": _item_name(code), "days": x.days,
+                  "reason": x.reason, "requested_by": x.by, "requested_at": x.at,
+                  "legal_due": legal.due if (legal := case.deadlines.get(("item_legal", code))) else None}
+                 for code, task in case.tasks.items() if (x := task.extension_request) is not None]
+        return {"warnings": warned, "appeals": appeals, "extension_requests": asked}
 
     return {"supervisor_panel": case_panel}
 

@@ -81,7 +81,7 @@ def test_a_supervisor_decides_an_appeal(browser, site, authority, screens, servi
     service.appeal_rating(Actor(Role.REVIEWER, "rev-tax", department=tax), case_id, "申请人来电说明系误评")
     page = sign_in(browser, site, authority, SUPERVISOR)
     page.goto(f"{site}/web/supervision/appeals")
-    screens.check(page, "supervise-appeals", "差评申诉复核", case_id, "申请人来电说明系误评", "系统不记录审批人员的延期申请")
+    screens.check(page, "supervise-appeals", "差评申诉复核", case_id, "申请人来电说明系误评", "没有待审批的延期申请")
     page.check(f"#appeal-{case_id}-1-upheld")
     page.fill(f"#appeal-{case_id}-1-note", "经电话核实为误评")
     page.click("button:has-text('提交复核结论')")

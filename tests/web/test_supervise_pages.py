@@ -137,10 +137,10 @@ class TestAppeals:
 
 
 class TestExtensions:
-    def test_the_page_says_requests_are_not_recorded_and_lists_warned_legal_limits(self, service, clock):
+    def test_no_request_waits_and_the_warned_legal_limits_are_listed(self, service, clock):
         case_id = overdue_case(service, clock)
         html = client_for(service, SUPERVISOR).get("/web/supervision/appeals").get_data(as_text=True)
-        assert "系统不记录审批人员的延期申请" in html
+        assert "没有待审批的延期申请" in html
         legal = html.split('id="legal-limits"')[1]
         assert case_id in legal and REGISTRATION in legal
 

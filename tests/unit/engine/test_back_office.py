@@ -56,7 +56,8 @@ class TestDispatch:
         actor = shop.reviewer("REG")
         with pytest.raises(IllegalAction) as info:
             shop.engine.approve(case, actor, shop.now, "REG")
-        assert info.value.allowed == ["record_staff_visit:REG", "record_visit:REG", "refuse_item:REG", "start_review:REG"]
+        assert info.value.allowed == ["record_staff_visit:REG", "record_visit:REG", "refuse_item:REG",
+                                      "request_extension:REG", "start_review:REG"]
         assert case.tasks["REG"].state == "ready"
 
     def test_an_unknown_item_gets_a_suggestion(self, shop):
@@ -190,7 +191,7 @@ class TestStoppedClock:
         assert case.tasks["REG"].state == "suspended"
         with pytest.raises(IllegalAction) as info:
             shop.engine.approve(case, actor, shop.now, "REG")
-        assert info.value.allowed == ["resume:REG"]
+        assert info.value.allowed == ["request_extension:REG", "resume:REG"]
         clock.advance_working_days(2, shop.calendar)
         shop.engine.resume(case, actor, shop.now, "REG")
         due = shop.calendar.add_working_days(WED, 2).date

@@ -103,10 +103,13 @@ def _submit_form(page: Any, flow: Flow, plan: Any, today: dt.date, missing: tupl
     for line in plan.materials:
         if line.material.id not in missing:
             page.check(f"#m-{line.material.id}")
-    page.wait_for_selector("#check .issues" if missing else "#check")
-    page.wait_for_function(
-        "want => document.querySelector('#check').innerText.includes(want)",
-        arg="不齐全" if missing else "齐全")
+    # the live check answers as the form is filled: incomplete, naming what is missing, or complete
+    if missing:
+        page.wait_for_function("n => document.querySelectorAll('#check .status.incomplete').length === 1"
+                               " && document.querySelectorAll('#check .issues li').length === n",
+                               arg=len(missing))
+    else:
+        page.wait_for_selector("#check .status.complete")
     flow.check(page, "form", "一表申请", "实时检查", "跑动 1 / 1", *expected)
     page.click("button:has-text('提交申请')")
     assert re.search(r"/web/cases/[^/]+$", page.url), page.url
@@ -169,12 +172,12 @@ def test_one_trip_at_the_counter(browser, site, authority, screens, service, clo
         office.click(f"a[href='/web/cases/{case_id}'] >> nth=0")
         flow.check(office, f"office-{department}-case", "本部门审批", "开始审查", "申请表", "办理过程")
         for code in codes:
-            office.click(f"#review-{code} button:has-text('开始审查')")
-            office.wait_for_load_state("networkidle")
+            with office.expect_navigation():
+                office.click(f"#review-{code} button:has-text('开始审查')")
             assert "已开始审查" in office.inner_text(".flash")
             office.fill(f"#item-{code}-approve-note", f"{department} 审查通过")
-            office.click(f"#review-{code} button:has-text('准予许可')")
-            office.wait_for_load_state("networkidle")
+            with office.expect_navigation():
+                office.click(f"#review-{code} button:has-text('准予许可')")
         flow.check(office, f"office-{department}-approved", "已准予许可", f"{department} 审查通过")
         office.context.close()
 

@@ -17,6 +17,17 @@
     │   ├── FileTypeRefused              its content (sniffed) is not an allowed type OS741
     │   └── FileHashMismatch             not the SHA-256 the caller declared          OS742
     ├── UnknownDefinition                no such matter / item / location            OS630
+    ├── RequestError                     run-time, about one 12345 request (request_id, state)
+    │   ├── RequestNotFound              OS760
+    │   ├── RequestIllegalAction         action not allowed in this state             OS761
+    │   ├── RequestInputError            a value missing or wrong (field named)      OS762
+    │   │   └── UnknownRequestCategory   not in the request catalogue                 OS763
+    │   ├── RequestReturnLimit           returned by one department beyond policy     OS764
+    │   ├── RequestWrongDepartment       a department it is not dispatched to         OS765
+    │   ├── RequestReopenLimit           reopened beyond policy (or nothing to redo)  OS766
+    │   ├── RequestNotAuthorised         the actor's role may not do this             OS767
+    │   ├── RequestConflict              another action changed it meanwhile          OS768
+    │   └── RequestRoutingError          no competent department for its area         OS769
     ├── CaseError                        run-time, about one case (carries case_id, state)
     │   ├── CaseNotFound                 OS700
     │   ├── IllegalAction                action not allowed in this state             OS701
@@ -68,12 +79,23 @@ __all__ = [
     "OneServiceError",
     "PartyError",
     "PointError",
+    "RequestConflict",
+    "RequestError",
+    "RequestIllegalAction",
+    "RequestInputError",
+    "RequestNotAuthorised",
+    "RequestNotFound",
+    "RequestReopenLimit",
+    "RequestReturnLimit",
+    "RequestRoutingError",
+    "RequestWrongDepartment",
     "RoutingError",
     "SchemaOutOfDate",
     "Severity",
     "SituationError",
     "StoreError",
     "UnknownDefinition",
+    "UnknownRequestCategory",
     "WebhookInvalid",
 ]
 
@@ -503,3 +525,20 @@ class SchemaOutOfDate(StoreError):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "current": self.current, "head": self.head, "where": self.where}
+
+
+# The errors of 12345 requests live in their own module (this one stays short); they are part of
+# this module's names all the same.
+from .request_errors import (  # noqa: E402
+    RequestConflict,
+    RequestError,
+    RequestIllegalAction,
+    RequestInputError,
+    RequestNotAuthorised,
+    RequestNotFound,
+    RequestReopenLimit,
+    RequestReturnLimit,
+    RequestRoutingError,
+    RequestWrongDepartment,
+    UnknownRequestCategory,
+)

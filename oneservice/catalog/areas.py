@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from ..domain.definitions import Department, FieldType, Item, Location
-from ..domain.regions import LEVEL_ORDER, Regions, Route
+from ..domain.regions import LEVEL_ORDER, Regions, Route, Routing
 from ..errors import Finding
 from .analysis import Locator
 
-__all__ = ["build_routes", "check_regions"]
+__all__ = ["build_route", "build_routes", "check_regions"]
 
 
 class _Report(Protocol):
@@ -83,7 +83,6 @@ def build_routes(items: Mapping[str, Item], departments: Mapping[str, Department
     """Every routed item's :class:`Route`, and what is wrong with the rules that cannot be one."""
     routes: dict[str, Route] = {}
     out: list[Finding] = []
-    where = {ident: location.region for ident, location in locations.items() if location.region}
     for item in items.values():
         rule = item.routing
         if rule is None:
@@ -94,37 +93,55 @@ def build_routes(items: Mapping[str, Item], departments: Mapping[str, Department
               _code: str = item.code, _found: list[Finding] = found) -> None:
             _found.append(Finding(code, message, hint=hint, **loc("item", _code, ("department", *path))))
 
-        homes: list[tuple[str, str]] = []
-        for index, dep in enumerate(rule.among):
-            department = departments.get(dep)
-            if department is None:
-                f(("among", index), "OS301", f"unknown department {dep!r}",
-                  _hint(dep, departments, "add it to the registry's departments"))
-            elif department.region not in regions:
-                f(("among", index), "OS320",
-                  f"department {dep} has no region the registry's regions list ({department.region!r})",
-                  "give the department the code of the area it serves, listed under regions:")
-            else:
-                homes.append((dep, department.region))
         _check_field(item, f)
-        if found:
-            out.extend(found)
-            continue
-        area = rule.area or regions.common_area([home for _, home in homes])
-        if rule.area is not None and rule.area not in regions:
-            f(("area",), "OS320", f"area {rule.area!r} is not in the registry's regions",
-              _hint(rule.area, regions.by_code, "list it under regions:"))
-        elif area is None:
-            f(("among",), "OS327", "the candidate departments lie in no common area",
-              "give area: the region the rule covers")
-        else:
-            _check_cover(item, rule.among, homes, area, regions, f)
-        if found:
-            out.extend(found)
-            continue
-        assert area is not None
-        routes[item.code] = Route(item.code, rule, area, tuple(homes), regions, where)
+        route = build_route(f"item {item.code}", item.code, rule, departments, locations, regions, f,
+                            checked=not found)
+        out.extend(found)
+        if route is not None and not found:
+            routes[item.code] = route
     return routes, out
+
+
+def build_route(what: str, ident: str, rule: Routing, departments: Mapping[str, Department],
+                locations: Mapping[str, Location], regions: Regions, f: _Report, *,
+                checked: bool = True) -> Route | None:
+    """The :class:`Route` of one rule (of ``what``: "item X", "request category Y"), reporting what
+    is wrong with it through ``f`` (paths below the ``department:`` key); ``None`` when it cannot be
+    one. ``checked``: nothing else is wrong with the owner (else only the candidates are checked)."""
+    found: list[str] = []
+
+    def report(path: tuple[str | int, ...], code: str, message: str, hint: str) -> None:
+        found.append(code)
+        f(path, code, message, hint)
+
+    homes: list[tuple[str, str]] = []
+    for index, dep in enumerate(rule.among):
+        department = departments.get(dep)
+        if department is None:
+            report(("among", index), "OS301", f"unknown department {dep!r}",
+                   _hint(dep, departments, "add it to the registry's departments"))
+        elif department.region not in regions:
+            report(("among", index), "OS320",
+                   f"department {dep} has no region the registry's regions list ({department.region!r})",
+                   "give the department the code of the area it serves, listed under regions:")
+        else:
+            homes.append((dep, department.region))
+    if found or not checked:
+        return None
+    area = rule.area or regions.common_area([home for _, home in homes])
+    if rule.area is not None and rule.area not in regions:
+        report(("area",), "OS320", f"area {rule.area!r} is not in the registry's regions",
+               _hint(rule.area, regions.by_code, "list it under regions:"))
+    elif area is None:
+        report(("among",), "OS327", "the candidate departments lie in no common area",
+               "give area: the region the rule covers")
+    else:
+        _check_cover(what, rule.among, homes, area, regions, report)
+    if found:
+        return None
+    assert area is not None
+    where = {i: location.region for i, location in locations.items() if location.region}
+    return Route(ident, rule, area, tuple(homes), regions, where)
 
 
 def _check_field(item: Item, f: _Report) -> None:
@@ -142,7 +159,7 @@ def _check_field(item: Item, f: _Report) -> None:
           "a routing field is a required field of type: region, so every case names its area")
 
 
-def _check_cover(item: Item, among: tuple[str, ...], homes: list[tuple[str, str]], area: str,
+def _check_cover(what: str, among: tuple[str, ...], homes: list[tuple[str, str]], area: str,
                  regions: Regions, f: _Report) -> None:
     """Each candidate inside ``area``, no two covering one region, and no listed region of the
     area left without a candidate."""
@@ -171,5 +188,5 @@ def _check_cover(item: Item, among: tuple[str, ...], homes: list[tuple[str, str]
         stack.extend(r.code for r in sorted(below, key=lambda r: r.code, reverse=True))
     if gaps:
         shown = ", ".join(regions.describe(g) for g in gaps[:5]) + (" …" if len(gaps) > 5 else "")
-        f(("among",), "OS327", f"no competent department of item {item.code} for {shown} in the rule's area "
+        f(("among",), "OS327", f"no competent department of {what} for {shown} in the rule's area "
           f"{regions.describe(area)}", "add the department that serves it to among:, or narrow area:")

@@ -8,7 +8,8 @@ import attrs
 
 from ..domain.definitions import DataSource, Department, Item, Location, Matter
 from ..domain.policy import Policy, RegionalPolicy
-from ..domain.regions import Regions
+from ..domain.regions import Regions, Route
+from ..domain.requests import RequestCategory
 from ..errors import Finding, UnknownDefinition
 from .calendars import CalendarData
 from .plan import MatterPlan
@@ -28,6 +29,8 @@ class Catalogue:
     regions: Regions = attrs.field(factory=Regions)  # the registry's administrative areas
     policy: RegionalPolicy = attrs.field(factory=RegionalPolicy)  # registry.policy and its regional overrides
     warnings: tuple[Finding, ...] = ()
+    request_categories: Mapping[str, RequestCategory] = attrs.field(factory=dict)  # the 12345 catalogue
+    request_routes: Mapping[str, Route] = attrs.field(factory=dict)  # routed categories' rules, resolved
     texts: Mapping[str, str] = attrs.field(factory=dict, repr=False)  # file name -> YAML text
     origins: Mapping[tuple[str, str], str] = attrs.field(factory=dict, repr=False)  # (kind, id) -> file
 
@@ -79,6 +82,12 @@ class Catalogue:
             return self.departments[department_id]
         except KeyError:
             raise UnknownDefinition("department", department_id, self.departments) from None
+
+    def request_category(self, category_id: str) -> RequestCategory:
+        try:
+            return self.request_categories[category_id]
+        except KeyError:
+            raise UnknownDefinition("request category", category_id, self.request_categories) from None
 
     def content_hash(self, matter_id: str) -> str:
         """The stable hash a case pins to run under this exact definition."""

@@ -21,8 +21,10 @@ from marshmallow import Schema, ValidationError, fields
 from ..domain import definitions as d
 from ..domain.policy import RegionalPolicy
 from ..domain.regions import Region, Regions
+from ..domain.requests import RequestCategory
 from ..errors import DefinitionError, Finding, sort_findings
 from . import analysis, areas
+from . import requests as request_catalogue
 from .calendars import CalendarData, CalendarProblem, check_calendar_file
 from .catalogue import Catalogue
 from .schemas import SCHEMAS, build_policy
@@ -32,7 +34,9 @@ __all__ = ["CheckReport", "check", "check_files", "load_catalogue"]
 
 Path_ = tuple[str | int, ...]
 
-KINDS = (*SCHEMAS, "calendar")
+FILE_SCHEMAS: dict[str, type[Schema]] = {**SCHEMAS,
+                                          "request_categories": request_catalogue.RequestCategoriesFileSchema}
+KINDS = (*FILE_SCHEMAS, "calendar")
 """What a definition file may hold: one of these keys (a calendar may also be flat)."""
 
 
@@ -333,6 +337,7 @@ def _check_documents(
     regions: dict[str, Region] = {}
     sources: dict[str, d.DataSource] = {}
     calendars: list[CalendarData] = []
+    categories: dict[str, RequestCategory] = {}
     policy = RegionalPolicy()
     invalid_items: set[str] = set()  # codes of item files with errors of their own
 
@@ -360,7 +365,8 @@ def _check_documents(
             problems.append(Finding(
                 "OS106", f"a definition file holds exactly one of: {', '.join(KINDS)} (found {shown})",
                 file=doc.name, line=line or 1, column=col or 1,
-                hint="start the file with 'item:', 'matter:', 'registry:' or 'calendar:'"))
+                hint="start the file with 'item:', 'matter:', 'registry:', 'request_categories:' or "
+                     "'calendar:'"))
             continue
         if kind == "calendar":
             checked = check_calendar_file(doc.data if doc.flat else doc.data["calendar"], file=doc.name)
@@ -370,7 +376,7 @@ def _check_documents(
             if fresh and checked.data is not None:
                 calendars.append(checked.data)
             continue
-        schema = SCHEMAS[kind]()
+        schema = FILE_SCHEMAS[kind]()
         try:
             loaded = schema.load(doc.data)[kind]
         except ValidationError as err:
@@ -390,6 +396,11 @@ def _check_documents(
             matter = _build_matter(loaded, doc.name)
             if not duplicate("matter", matter.id, doc, ("matter",), "id"):
                 matters[matter.id] = matter
+        elif kind == "request_categories":
+            for index, category in enumerate(loaded["categories"]):
+                if not duplicate("request_categories", category.id, doc,
+                                 ("request_categories", "categories", index), "id"):
+                    categories[category.id] = attrs.evolve(category, source_file=doc.name)
         else:
             if loaded.get("policy") is not None and not duplicate("policy", "policy", doc, ("registry",),
                                                                    "policy"):
@@ -420,6 +431,9 @@ def _check_documents(
     problems.extend(areas.check_regions(hierarchy, departments, locations, origins))
     routes, found = areas.build_routes(items, departments, locations, hierarchy, origins)
     problems.extend(found)
+    request_routes, found = request_catalogue.check_categories(categories, departments, locations,
+                                                               hierarchy, origins, strict=strict)
+    problems.extend(found)
     known_items = set(items) | invalid_items
     for item in items.values():
         problems.extend(analysis.analyse_item(item, departments, sources, known_items, origins,
@@ -440,6 +454,7 @@ def _check_documents(
                               items=items, matters=matters, plans=plans,
                               calendars=tuple(sorted(calendars, key=lambda c: c.year)),
                               policy=policy,
+                              request_categories=categories, request_routes=request_routes,
                               warnings=tuple(f for f in findings if not f.is_error),
                               texts={doc.name: doc.text for doc in documents},
                               origins={(kind, str(ident)): doc.name

@@ -50,7 +50,8 @@ _YELLOW_KINDS = ("default", "item", "case_legal", "item_legal", "notice", "issui
 
 
 _CLOCK_KEYS = tuple(attrs.fields_dict(Clocks))
-_PERIOD_KEYS = ("callback", "rectification", "rating_window", "appeal_window", "appeal_decision")
+_PERIOD_KEYS = ("callback", "rectification", "rating_window", "appeal_window", "appeal_decision",
+                "request_reopens", "request_returns")
 
 
 class PolicyValuesSchema(Base):
@@ -69,6 +70,8 @@ class PolicyValuesSchema(Base):
     rating_window = fields.Nested(PeriodSchema)
     appeal_window = fields.Nested(PeriodSchema)
     appeal_decision = fields.Nested(PeriodSchema)
+    request_reopens = StrictInt(minimum=0, maximum=10)
+    request_returns = StrictInt(minimum=1, maximum=10)
     good_levels = fields.List(StrictInt(minimum=1, maximum=5), validate=validate.Length(min=1, max=4))
     yellow = fields.Dict(
         keys=fields.String(validate=_one_of(list(_YELLOW_KINDS))), values=fields.Nested(YellowRuleSchema),

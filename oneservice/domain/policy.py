@@ -16,7 +16,11 @@ Defaults, with their sources:
 - an appeal (申诉复核) against a mistaken or malicious 差评 within 5 working days, decided by a
   supervisor within 5 working days, and a rating window of 30 calendar days after conclusion:
   51号 asks for the appeal mechanism and leaves the periods to the provinces, these are this
-  library's defaults, not law.
+  library's defaults, not law;
+- for 12345 requests (:mod:`oneservice.domain.requests`), one reopen (重办) after an unresolved or
+  dissatisfied callback and one return (退单) per department: 国办发〔2020〕53号 asks for a closed
+  loop of 受理、派单、办理、答复、督办、办结、回访、评价 and leaves the counts to the cities; these are
+  this library's defaults, not law.
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ class Policy:
     appeal_window: Limit = _FIVE_DAYS  # a department's appeal (申诉) against a 差评, after the rating
     appeal_decision: Limit = _FIVE_DAYS  # a supervisor's decision on the appeal (复核)
     yellow: Mapping[str, YellowRule] = attrs.field(factory=dict)  # deadline kind (or "default") → rule
+    request_reopens: int = 1  # 12345: reopens (重办) of a request after a callback
+    request_returns: int = 1  # 12345: returns (退单) of one request by one department
 
     def yellow_days(self, kind: str, amount: int) -> int | None:
         """Working days before due a ``kind`` deadline of ``amount`` turns yellow; ``None``: the

@@ -1,4 +1,5 @@
-"""The state machines of cases and item tasks — the only module that imports ``transitions``.
+"""The state machines of cases, item tasks and 12345 requests — the only module that imports
+``transitions``.
 
 Both machines are built once per process from the action declarations
 (:data:`oneservice.domain.actions.ACTIONS`: one trigger per declared action with a case or a task
@@ -15,6 +16,7 @@ from typing import Any
 from transitions import Machine
 
 from ..domain.actions import ACTIONS, ActionSpec, Move
+from ..domain.requests import REQUEST_ACTIONS, RequestAction, RequestState
 from ..domain.states import CaseState, TaskState
 
 __all__ = ["LEGAL_CASE_MOVES", "MACHINES", "Machines"]
@@ -60,9 +62,13 @@ LEGAL_CASE_MOVES = frozenset(
 class Machines:
     """The case machine and the item-task machine, built from the action declarations."""
 
-    def __init__(self, specs: Mapping[str, ActionSpec] = ACTIONS) -> None:
+    def __init__(self, specs: Mapping[str, ActionSpec] = ACTIONS,
+                 request_actions: Mapping[str, RequestAction] = REQUEST_ACTIONS) -> None:
         self.case = _compile([str(s) for s in CaseState], _case_moves(specs))
         self.task = _compile([str(s) for s in TaskState], _task_moves(specs))
+        self.request = _compile([str(s) for s in RequestState], {
+            name: Move.of((str(s) for s in a.sources), None if a.dest is None else str(a.dest))
+            for name, a in request_actions.items()})
 
     def fire_case(self, model: Any, action: str) -> None:
         """Trigger ``action`` on a case whose state the engine has already checked."""
@@ -75,6 +81,12 @@ class Machines:
         model.state = str(model.state)
         self.task.events[action].trigger(model)
         model.state = TaskState(model.state)
+
+    def fire_request(self, model: Any, action: str) -> None:
+        """Trigger ``action`` on a 12345 request whose state the engine has already checked."""
+        model.state = str(model.state)
+        self.request.events[action].trigger(model)
+        model.state = RequestState(model.state)
 
 
 MACHINES = Machines()

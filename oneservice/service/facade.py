@@ -47,6 +47,7 @@ from .feed import Feed
 from .files import Files, Received, default_blobs
 from .filetypes import FilePolicy
 from .queries import Queries, make_notice
+from .requests import Requests
 from .runner import ActionRunner, calendar_from_catalogue
 from .views import CaseSummary, Notice
 
@@ -64,6 +65,16 @@ def _query(method: Callable[Concatenate[Queries, P], R]) -> Callable[Concatenate
     @functools.wraps(method)
     def forward(self: OneService, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return method(self.queries, *args, **kwargs)
+
+    return forward
+
+
+def _forward(method: Callable[Concatenate[Requests, P], R]) -> Callable[Concatenate[OneService, P], R]:
+    """A method of :class:`Requests` offered by :class:`OneService` with the same signature and text."""
+
+    @functools.wraps(method)
+    def forward(self: OneService, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return method(self.requests, *args, **kwargs)
 
     return forward
 
@@ -100,6 +111,24 @@ class OneService:
         """Materials as files and references (:mod:`oneservice.service.files`)."""
         self.feed = Feed(store)
         """The global event feed (:mod:`oneservice.service.feed`): events after a position."""
+        self.requests = Requests(self.runner)
+        """The 12345 requests (:mod:`oneservice.service.requests`); offered as ``*_request`` methods."""
+
+    take_in_request = _forward(Requests.take_in)
+    dispatch_request = _forward(Requests.dispatch)
+    return_request = _forward(Requests.return_request)
+    acknowledge_request = _forward(Requests.acknowledge)
+    answer_request = _forward(Requests.answer)
+    call_back_request = _forward(Requests.call_back)
+    reopen_request = _forward(Requests.reopen)
+    close_request = _forward(Requests.close)
+    escalate_request = _forward(Requests.escalate)
+    get_request = _forward(Requests.get)
+    request_events = _forward(Requests.events)
+    request_progress = _forward(Requests.progress)
+    department_requests = _forward(Requests.department)
+    request_figures = _forward(Requests.figures)
+    request_ranking = _forward(Requests.ranking)
 
     @property
     def catalogue(self) -> Catalogue:

@@ -39,6 +39,8 @@ from oneservice.store.tables import (
     item_tasks,
     outbox_counter,
     outbox_cursors,
+    request_events,
+    requests,
 )
 
 __all__ = [
@@ -91,7 +93,9 @@ class FeedEvent:
     """One event as the feed gives it: where it stands, its case and what happened.
 
     ``department`` is the department of the item the event concerns (``data["item"]``), or
-    ``None`` for an event of the whole case.
+    ``None`` for an event of the whole case. An event of a 12345 request has ``request_id`` (and
+    its id is ``request_id/seq``), the department it names, ``case_id`` the case it is about (or
+    ``""``), ``matter_id`` ``""`` and ``location`` the window it was taken in at (or ``""``).
     """
 
     position: int
@@ -107,16 +111,18 @@ class FeedEvent:
     location: str
     department: str | None
     schema: str = EVENT_SCHEMA
+    request_id: str | None = None
 
     @property
     def id(self) -> str:
-        """A stable id a consumer de-duplicates by: ``case_id/seq``."""
-        return f"{self.case_id}/{self.seq}"
+        """A stable id a consumer de-duplicates by: ``case_id/seq`` (``request_id/seq``)."""
+        return f"{self.request_id or self.case_id}/{self.seq}"
 
     @property
     def routing_key(self) -> str:
-        """``kind.matter.department`` (``-`` for no department), for a message broker."""
-        return f"{self.type}.{self.matter_id}.{self.department or '-'}"
+        """``kind.matter.department`` (``-`` for no department; ``request`` for the matter of a
+        request's event), for a message broker."""
+        return f"{self.type}.{self.matter_id or 'request'}.{self.department or '-'}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -134,7 +140,7 @@ class FeedEvent:
             "location": self.location,
             "department": self.department,
             "data": dict(self.data),
-        }
+        } | ({"request_id": self.request_id} if self.request_id is not None else {})
 
 
 @attrs.frozen
@@ -241,8 +247,9 @@ def _events_after(
         if places:
             query = query.where(or_(*places))
     rows = conn.execute(query).mappings().all()
+    asked = _request_events_after(conn, after, limit, kinds, matter, department, location, scope)
     if not rows:
-        return []
+        return asked
     ids = sorted({r["case_id"] for r in rows})
     departments = {
         (t.case_id, t.item_code): t.department
@@ -272,7 +279,43 @@ def _events_after(
                 department=departments.get((r["case_id"], item)) if isinstance(item, str) else None,
             )
         )
-    return found
+    return sorted(found + asked, key=lambda e: e.position)[:limit] if asked else found
+
+
+def _request_events_after(
+    conn: Connection, after: int, limit: int, kinds: Iterable[str] | None, matter: str | None,
+    department: str | None, location: str | None, scope: FeedScope | None,
+) -> list[FeedEvent]:
+    """The events of 12345 requests among the next ``limit`` positions (same filters; a request
+    belongs to no matter, applicant or agent scope: those see none)."""
+    e, r = request_events.c, requests.c
+    if matter is not None or (scope is not None and (scope.nothing or scope.applicant is not None
+                                                      or scope.agent is not None)):
+        return []
+    query = (select(request_events, r.location, r.case_id)
+             .join(requests, r.id == e.request_id).where(e.position > after)
+             .order_by(e.position).limit(limit))
+    if kinds is not None:
+        query = query.where(e.type.in_(sorted(set(kinds))))
+    if location is not None:
+        query = query.where(r.location == location)
+    if department is not None:
+        query = query.where(e.department == department)
+    if scope is not None:
+        if scope.public_only:
+            query = query.where(e.public == true())
+        places = []
+        if scope.locations is not None:
+            places.append(r.location.in_(sorted(scope.locations)) if scope.locations else false())
+        if scope.departments is not None:
+            places.append(e.department.in_(sorted(scope.departments)) if scope.departments else false())
+        if places:
+            query = query.where(or_(*places))
+    return [FeedEvent(position=int(x["position"]), case_id=x["case_id"] or "", seq=x["seq"], type=x["type"],
+                      at=x["at"], actor=x["actor"], state=x["state"], public=bool(x["public"]),
+                      data=x["data"] or {}, matter_id="", location=x["location"] or "",
+                      department=x["department"], request_id=x["request_id"])
+            for x in conn.execute(query).mappings()]
 
 
 class Signal:

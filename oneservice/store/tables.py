@@ -61,6 +61,8 @@ __all__ = [
     "outbox_counter",
     "outbox_cursors",
     "ratings",
+    "request_events",
+    "requests",
     "token_ledger",
     "visits",
     "warnings",
@@ -483,4 +485,70 @@ case_parties = Table(
     Column("party_id", String(40), nullable=False),  # resident ID number or credit code
     Column("opened_at", AwareDateTime, nullable=False),  # the case's, for the list's order
     Index(None, "party_id", "opened_at", "case_id"),  # a party's cases, newest first
+)
+
+
+requests = Table(
+    # 0015: 12345 requests (诉求, oneservice.domain.requests); version is the optimistic lock
+    "requests",
+    metadata,
+    Column("id", String(CASE_ID), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("state", String(30), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("channel", String(30), nullable=False),
+    Column("category", String(ID), nullable=False),
+    Column("urgency", String(30), nullable=False),
+    Column("contact_name", String(200), nullable=False),
+    Column("contact_phone", String(40), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("location", String(ID)),
+    Column("regions", JSON, nullable=False),
+    Column("area", String(12)),
+    Column("case_id", String(CASE_ID)),  # a complaint about a case …
+    Column("item_code", String(ID)),  # … and its item
+    Column("competent", String(ID), nullable=False),
+    Column("department", String(ID)),  # dispatched to now
+    Column("answered_by", String(ID)),
+    Column("received_at", AwareDateTime, nullable=False),
+    Column("dispatched_at", AwareDateTime),
+    Column("acknowledge_due", AwareDateTime),
+    Column("answer_due", AwareDateTime),
+    Column("provisional", Boolean, nullable=False),
+    Column("acknowledged_at", AwareDateTime),
+    Column("answered_at", AwareDateTime),
+    Column("result", Text, nullable=False),
+    Column("called_back_at", AwareDateTime),
+    Column("resolved", Boolean),
+    Column("satisfaction", String(30)),
+    Column("reopens", Integer, nullable=False),
+    Column("escalated_at", AwareDateTime),
+    Column("closed_at", AwareDateTime),
+    Column("returns", JSON, nullable=False),  # department → returns of this request
+    Column("event_count", Integer, nullable=False),
+    Index(None, "department", "state", "answer_due"),  # a department's requests
+    Index(None, "category", "received_at"),  # the daily ranking
+    Index(None, "received_at"),
+    Index(None, "called_back_at"),  # 诉求解决率, 群众满意率 by month
+    Index(None, "case_id"),
+)
+
+request_events = Table(
+    # 0015: a request's events, numbered per request; position: the same outbox as case events
+    "request_events",
+    metadata,
+    Column("request_id", String(CASE_ID), ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", AwareDateTime, nullable=False),
+    Column("type", String(ID), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("state", String(30), nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("department", String(ID)),
+    Column("note", Text, nullable=False),
+    Column("on_time", Boolean),
+    Column("data", JSON, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Index(None, "position", unique=True),
+    Index(None, "type", "department", "at"),  # the figures by department and month
 )

@@ -99,7 +99,13 @@ class TestVerifiedLimits:
         assert not strict.ok
         assert {f.code for f in strict.findings} == {"OS418"}
         items = len(list(ROOT.joinpath("workflows", "items").rglob("*.yaml")))
-        assert len(strict.findings) == 2 * items - len(VERIFIED_LEGAL)
+        catalogue = REPORT.catalogue
+        assert catalogue is not None
+        request_limits = 2 * sum(len(c.limits) for c in catalogue.request_categories.values())
+        assert not any(getattr(limits, which).verified for c in catalogue.request_categories.values()
+                       for limits in c.limits.values() for which in ("acknowledge", "answer"))
+        assert len(strict.findings) == 2 * items - len(VERIFIED_LEGAL) + request_limits
+        assert request_limits == len([f for f in strict.findings if "request_categories" in (f.path or "")])
 
     def test_explain_newborn_marks_unverified_limits(self):
         """`oneservice explain newborn --lang zh` marks the placeholder limits 待核实."""

@@ -1,0 +1,200 @@
+"""12345 requests (诉求) in the application service: one method per action, one transaction each.
+
+Each action loads the request, lets :class:`~oneservice.engine.requests.RequestEngine` change it
+(or refuse: nothing is kept), and saves it with its events in the same transaction (optimistic
+versioning: a concurrent change raises :class:`~oneservice.errors.RequestConflict`). The views
+mask the requester's contact for everyone but the handlers: the 12345 platform (clerks,
+supervisors, systems) and the department the request is dispatched to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+
+import attrs
+
+from ..domain.case import Actor, Role
+from ..domain.requests import Contact, Request, RequestEvent, RequestState
+from ..engine.requests import RequestEngine, allowed_request_actions
+from ..errors import CaseNotFound, InvalidInput, RequestInputError, RequestNotAuthorised
+from ..store.request_figures import GROUPS, CategoryRank, RequestFigures, daily_ranking, request_figures
+from ..store.requests import department_requests, load_request, request_event_rows, save_request
+from ..store.rows import Page
+from .runner import ActionRunner
+
+__all__ = ["ProgressNode", "RequestProgress", "RequestView", "Requests"]
+
+
+@attrs.frozen
+class ProgressNode:
+    """One public step of a request: when, which department, what the requester reads."""
+
+    at: dt.datetime
+    type: str
+    state: str
+    department: str | None
+    note: str
+
+
+@attrs.frozen
+class RequestProgress:
+    """What the requester sees (来电内容、办理节点、办理结果): the content, every public node and the
+    result; the contact is masked."""
+
+    request_id: str
+    state: str
+    category: str
+    kind: str
+    content: str
+    contact: Contact
+    result: str
+    nodes: tuple[ProgressNode, ...]
+
+
+@attrs.frozen
+class RequestView:
+    """A request as one actor may see it; ``allowed`` is what that actor may do now."""
+
+    request: Request
+    contact: Contact  # whole for a handler, masked otherwise
+    colour: str  # green, yellow or red: the step now due
+    allowed: tuple[str, ...]
+
+
+def new_request_id(now: dt.datetime) -> str:
+    return f"R{now:%Y%m%d}-{uuid.uuid4().hex[:10]}"
+
+
+class Requests:
+    """The request actions and queries over one :class:`ActionRunner` (catalogue, store, clock)."""
+
+    def __init__(self, runner: ActionRunner) -> None:
+        self.runner = runner
+
+    @property
+    def engine(self) -> RequestEngine:
+        return RequestEngine(self.runner.catalogue, self.runner.calendar)
+
+    def _view(self, request: Request, actor: Actor) -> RequestView:
+        handler = actor.role in (Role.CLERK, Role.SUPERVISOR, Role.SYSTEM) or (
+            actor.role is Role.REVIEWER and actor.department is not None
+            and actor.department == request.department)
+        return RequestView(request, request.contact if handler else request.contact.masked,
+                           self.engine.colour(request, self.runner.clock.now()),
+                           tuple(allowed_request_actions(request, actor)))
+
+    def _act(self, actor: Actor, request_id: str,
+             change: Callable[[RequestEngine, Request, dt.datetime], None]) -> RequestView:
+        with self.runner.store.transaction() as tx:
+            request = load_request(tx, request_id)
+            change(self.engine, request, self.runner.clock.now())
+            save_request(tx, request)
+        return self._view(request, actor)
+
+    # ------------------------------------------------------------------ actions
+
+    def take_in(self, actor: Actor, *, kind: str, channel: str, category: str | None, contact: Contact | None,
+                content: str, urgency: str = "normal", location: str | None = None,
+                regions: Mapping[str, str] | None = None, case_id: str | None = None,
+                item: str | None = None) -> RequestView:
+        """Take a request in (received); a complaint about ``case_id`` goes to that case's department."""
+        now = self.runner.clock.now()
+        with self.runner.store.transaction() as tx:
+            case = None
+            if case_id is not None:
+                try:
+                    case = tx.get_case(case_id)
+                except CaseNotFound:
+                    raise RequestInputError(f"no case {case_id}", request_id=None, field="case_id") from None
+            request = self.engine.take_in(actor, new_request_id(now), now, kind=kind, channel=channel,
+                                          category=category, contact=contact, content=content,
+                                          urgency=urgency, location=location, regions=regions, case=case,
+                                          item=item)
+            save_request(tx, request)
+        return self._view(request, actor)
+
+    def dispatch(self, actor: Actor, request_id: str, *, department: str | None = None,
+                 note: str = "") -> RequestView:
+        return self._act(actor, request_id, lambda e, r, now: e.dispatch(r, actor, now, department, note))
+
+    def return_request(self, actor: Actor, request_id: str, *, reason: str | None) -> RequestView:
+        return self._act(actor, request_id, lambda e, r, now: e.return_request(r, actor, now, reason))
+
+    def acknowledge(self, actor: Actor, request_id: str) -> RequestView:
+        return self._act(actor, request_id, lambda e, r, now: e.acknowledge(r, actor, now))
+
+    def answer(self, actor: Actor, request_id: str, *, result: str | None,
+               note: str | None = None) -> RequestView:
+        return self._act(actor, request_id, lambda e, r, now: e.answer(r, actor, now, result, note))
+
+    def call_back(self, actor: Actor, request_id: str, *, resolved: bool, satisfaction: str,
+                  note: str = "") -> RequestView:
+        return self._act(actor, request_id, lambda e, r, now: e.call_back(
+            r, actor, now, resolved=resolved, satisfaction=satisfaction, note=note))
+
+    def reopen(self, actor: Actor, request_id: str, *, reason: str | None = None) -> RequestView:
+        return self._act(actor, request_id, lambda e, r, now: e.reopen(r, actor, now, reason))
+
+    def close(self, actor: Actor, request_id: str, *, note: str = "") -> RequestView:
+        return self._act(actor, request_id, lambda e, r, now: e.close(r, actor, now, note))
+
+    def escalate(self, actor: Actor, request_id: str, *, note: str | None) -> RequestView:
+        return self._act(actor, request_id, lambda e, r, now: e.escalate(r, actor, now, note))
+
+    # ------------------------------------------------------------------ queries
+
+    def get(self, actor: Actor, request_id: str) -> RequestView:
+        """The request as ``actor`` may see it (a department sees only what is or was its own)."""
+        with self.runner.store.transaction(readonly=True) as tx:
+            request = load_request(tx, request_id)
+            if actor.role is Role.REVIEWER:
+                departments = {e.department for e in request_event_rows(tx.connection, request_id)}
+                if actor.department not in departments:
+                    raise RequestNotAuthorised(f"{actor.describe()}: the request never was this department's",
+                                               request_id=request_id, state=str(request.state))
+        return self._view(request, actor)
+
+    def events(self, request_id: str) -> list[RequestEvent]:
+        """Every event of the request, internal ones included (for its handlers)."""
+        with self.runner.store.transaction(readonly=True) as tx:
+            load_request(tx, request_id)
+            return request_event_rows(tx.connection, request_id)
+
+    def progress(self, request_id: str) -> RequestProgress:
+        """The requester's view: every public node with its time, department and note."""
+        with self.runner.store.transaction(readonly=True) as tx:
+            request = load_request(tx, request_id)
+            nodes = request_event_rows(tx.connection, request_id, public_only=True)
+        return RequestProgress(
+            request.id, str(request.state), request.category, str(request.kind), request.content,
+            request.contact.masked, request.result if request.answered_at else "",
+            tuple(ProgressNode(e.at, e.type, e.state, e.department, e.note) for e in nodes))
+
+    def department(self, actor: Actor, department: str, *, states: frozenset[RequestState] | None = None,
+                   offset: int = 0, limit: int = 50) -> Page[RequestView]:
+        """The requests dispatched to ``department`` now, soonest answer due first."""
+        if actor.role is Role.REVIEWER and actor.department != department:
+            raise RequestNotAuthorised(f"{actor.describe()}: another department's list", request_id=None)
+        if actor.role in (Role.APPLICANT, Role.AGENT):
+            raise RequestNotAuthorised(f"{actor.describe()}: a department's list", request_id=None)
+        with self.runner.store.transaction(readonly=True) as tx:
+            page = department_requests(tx.connection, department, states=states, offset=offset, limit=limit)
+        return Page(tuple(self._view(r, actor) for r in page.items), page.total, page.offset, page.limit)
+
+    def figures(self, *, by: str = "all", start: dt.datetime | None = None,
+                end: dt.datetime | None = None) -> dict[str, RequestFigures]:
+        """诉求解决率, 群众满意率, on-time shares, return and reopen rates per group (docs/supervision.md)."""
+        if by not in GROUPS:
+            raise InvalidInput(f"{by!r} is not one of {', '.join(GROUPS)}", field="by")
+        with self.runner.store.transaction(readonly=True) as tx:
+            return request_figures(tx.connection, by=by, start=start, end=end)
+
+    def ranking(self, day: dt.date | None = None, *, window: int = 7,
+                top: int = 10) -> tuple[list[CategoryRank], list[CategoryRank]]:
+        """The day's most frequent and rising request categories (热点问题; default: today)."""
+        if not 1 <= window <= 90 or not 1 <= top <= 100:
+            raise InvalidInput("window is 1 to 90 days and top 1 to 100", field="window")
+        with self.runner.store.transaction(readonly=True) as tx:
+            return daily_ranking(tx.connection, day or self.runner.clock.today(), window=window, top=top)

@@ -1,0 +1,168 @@
+"""SQL of the 12345 figures (docs/supervision.md, "12345 requests"): grouped aggregates over the
+``requests`` and ``request_events`` tables, never a request loaded into Python.
+
+- From the requests called back in ``[start, end)`` (their latest callback): 诉求解决率
+  (resolved / called back) and 群众满意率 (satisfied + basically satisfied / called back), grouped
+  by the request's category, the department that answered, or the month of the callback.
+- From the events in ``[start, end)``: on-time acknowledgements and answers (on time / done), the
+  return rate (returns / dispatches) and the reopen rate (reopens / callbacks), grouped by the
+  event's department, the request's category, or the month of the event.
+- The daily ranking (热点问题): the categories most often received on a day, and the rising ones,
+  received that day more often than on average over the days before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, select
+
+from oneservice.domain.requests import Satisfaction
+from oneservice.engine.clock import TZ
+from oneservice.store.figures import _month
+from oneservice.store.tables import request_events, requests
+
+__all__ = ["GROUPS", "CategoryRank", "RequestFigures", "daily_ranking", "request_figures"]
+
+GROUPS = ("all", "category", "department", "month")
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(part / whole, 4)
+
+
+@attrs.frozen
+class RequestFigures:
+    """The figures of one group (``key``: a category, department, ``YYYY-MM`` month or ``all``)."""
+
+    key: str
+    called_back: int = 0
+    resolved: int = 0
+    content: int = 0  # 满意 and 基本满意
+    acknowledged: int = 0
+    acknowledged_on_time: int = 0
+    answered: int = 0
+    answered_on_time: int = 0
+    dispatched: int = 0
+    returned: int = 0
+    callbacks: int = 0  # callback events (a reopened request is called back again)
+    reopened: int = 0
+
+    @property
+    def resolution_rate(self) -> float | None:
+        """诉求解决率."""
+        return _rate(self.resolved, self.called_back)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """群众满意率."""
+        return _rate(self.content, self.called_back)
+
+    @property
+    def on_time_acknowledgement(self) -> float | None:
+        return _rate(self.acknowledged_on_time, self.acknowledged)
+
+    @property
+    def on_time_answer(self) -> float | None:
+        return _rate(self.answered_on_time, self.answered)
+
+    @property
+    def return_rate(self) -> float | None:
+        """退单率."""
+        return _rate(self.returned, self.dispatched)
+
+    @property
+    def reopen_rate(self) -> float | None:
+        """重办率."""
+        return _rate(self.reopened, self.callbacks)
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def request_figures(conn: Connection, *, by: str = "all", start: dt.datetime | None = None,
+                    end: dt.datetime | None = None) -> dict[str, RequestFigures]:
+    """The figures per group ``by`` (one of :data:`GROUPS`), in two grouped statements."""
+    if by not in GROUPS:
+        raise ValueError(f"by must be one of {', '.join(GROUPS)}, not {by!r}")
+    dialect = conn.dialect.name
+    r, e = requests.c, request_events.c
+
+    key: ColumnElement[Any]
+    key = {"all": literal("all"), "category": r.category, "department": r.answered_by,
+           "month": _month(dialect, r.called_back_at)}[by]
+    where: list[ColumnElement[bool]] = [r.called_back_at.is_not(None)]
+    if start is not None:
+        where.append(r.called_back_at >= start)
+    if end is not None:
+        where.append(r.called_back_at < end)
+    content = [str(s) for s in Satisfaction if s.content]
+    judged = conn.execute(
+        select(key.label("key"), func.count().label("n"), _count(r.resolved.is_(True)),
+               _count(r.satisfaction.in_(content)))
+        .where(and_(*where)).group_by(key))
+    out: dict[str, dict[str, int]] = {}
+    for k, n, resolved, n_content in judged:
+        out.setdefault(str(k), {}).update(called_back=int(n), resolved=int(resolved), content=int(n_content))
+
+    key = {"all": literal("all"), "category": r.category, "department": e.department,
+           "month": _month(dialect, e.at)}[by]
+    counted_types = ["RequestAcknowledged", "RequestAnswered", "RequestDispatched", "RequestReturned",
+                     "RequestCalledBack", "RequestReopened"]
+    steps: list[ColumnElement[bool]] = [e.type.in_(counted_types)]
+    if start is not None:
+        steps.append(e.at >= start)
+    if end is not None:
+        steps.append(e.at < end)
+    source = request_events.join(requests, r.id == e.request_id) if by == "category" else request_events
+    on_time = e.on_time.is_(True)
+    counted = conn.execute(
+        select(key.label("key"),
+               _count(e.type == "RequestAcknowledged"),
+               _count(and_(e.type == "RequestAcknowledged", on_time)),
+               _count(e.type == "RequestAnswered"), _count(and_(e.type == "RequestAnswered", on_time)),
+               _count(e.type == "RequestDispatched"), _count(e.type == "RequestReturned"),
+               _count(e.type == "RequestCalledBack"), _count(e.type == "RequestReopened"))
+        .select_from(source).where(and_(*steps)).group_by(key))
+    names = ("acknowledged", "acknowledged_on_time", "answered", "answered_on_time", "dispatched", "returned",
+             "callbacks", "reopened")
+    for k, *values in counted:
+        out.setdefault(str(k), {}).update({n: int(v) for n, v in zip(names, values, strict=True)})
+    return {k: RequestFigures(k, **values) for k, values in sorted(out.items()) if k != "None"}
+
+
+@attrs.frozen
+class CategoryRank:
+    """A category's requests on the day, and its daily average over the days before."""
+
+    category: str
+    count: int
+    before: float  # average per day over the previous ``window`` days
+
+    @property
+    def rise(self) -> float:
+        return self.count - self.before
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), TZ)
+
+
+def daily_ranking(conn: Connection, day: dt.date, *, window: int = 7,
+                  top: int = 10) -> tuple[list[CategoryRank], list[CategoryRank]]:
+    """(most frequent, rising) categories of requests received on ``day`` (Asia/Shanghai):
+    the most frequent by count (then id), the rising ones received more often than their daily
+    average over the ``window`` days before, by the rise (then count, then id)."""
+    r = requests.c
+    lo, mid = _day_start(day - dt.timedelta(days=window)), _day_start(day)
+    hi = _day_start(day + dt.timedelta(days=1))
+    rows = conn.execute(
+        select(r.category, _count(r.received_at >= mid), _count(r.received_at < mid))
+        .where(r.received_at >= lo, r.received_at < hi).group_by(r.category))
+    ranks = [CategoryRank(c, int(today), round(int(earlier) / window, 4)) for c, today, earlier in rows]
+    frequent = sorted((x for x in ranks if x.count), key=lambda x: (-x.count, x.category))[:top]
+    rising = sorted((x for x in ranks if x.count > x.before), key=lambda x: (-x.rise, -x.count, x.category))
+    return frequent, rising[:top]

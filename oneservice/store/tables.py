@@ -489,7 +489,7 @@ case_parties = Table(
 
 
 requests = Table(
-    # 0015: 12345 requests (诉求, oneservice.domain.requests); version is the optimistic lock
+    # 0016: 12345 requests (诉求, oneservice.domain.requests); version is the optimistic lock
     "requests",
     metadata,
     Column("id", String(CASE_ID), primary_key=True),
@@ -534,7 +534,7 @@ requests = Table(
 )
 
 request_events = Table(
-    # 0015: a request's events, numbered per request; position: the same outbox as case events
+    # 0016: a request's events, numbered per request; position: the same outbox as case events
     "request_events",
     metadata,
     Column("request_id", String(CASE_ID), ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True),

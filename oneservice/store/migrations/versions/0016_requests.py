@@ -1,9 +1,9 @@
 """12345 requests (诉求): ``requests`` (one row per request, optimistic ``version``) and
 ``request_events`` (numbered per request, with a ``position`` in the same outbox as case events).
 
-Revision ID: 0015
-Revises: 0014
-Create Date: 2026-12-20
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-04
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from alembic import op
 
 AWARE = sa.DateTime(timezone=True)
 
-revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0014"
+revision: str = "0016"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

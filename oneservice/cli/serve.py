@@ -229,7 +229,7 @@ def token_group() -> None:
               "absent: every region")
 @click.option("--scope", "scope", default=None,
               help="system tokens: what it reports, comma-separated: decision, licence (both with "
-              "--department), fee, delivery")
+              "--department), fee, delivery; or hotline alone (a 12345 hotline system: requests only)")
 @click.option("--expires", default="30d", show_default=True, help="lifetime: 30d, 12h, 90m, 2w")
 @workflows_option("catalogue to check department and location against (skipped if absent)")
 @_db_option
@@ -242,7 +242,8 @@ def issue_command(
     """Print a new token (stdout); its id and expiry go to stderr.
 
     A system token (``--role system``) is another system's credential for the callbacks and the
-    event feed: ``--id amr-approval --department hz-amr --scope decision,licence``."""
+    event feed: ``--id amr-approval --department hz-amr --scope decision,licence``; a 12345 hotline
+    system's for the requests only: ``--id hotline-12345 --scope hotline``."""
     from .. import Actor, OneServiceError, Role
     from ..http.auth import normalise_applicant_id, parse_duration, parse_scopes
 

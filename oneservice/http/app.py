@@ -34,6 +34,7 @@ from .lists import lists
 from .logs import install_request_logging
 from .problems import HTTP_ERROR, HttpProblem, body_response, problem_from_error, problem_response
 from .public import catalogue, health
+from .requests import requests as request_routes
 from .scope import install_scope
 from .webhooks import webhooks
 
@@ -121,7 +122,8 @@ def create_app(
     api = Api(app)
     api.register_converter(CaseIdConverter, lambda _c: {"type": "string", "pattern": CASE_ID_PATTERN})
     api.register_converter(IdentConverter, lambda _c: {"type": "string", "pattern": ID_PATTERN})
-    for blueprint in (health, catalogue, cases, files, lists, identity, feed, webhooks, callbacks):
+    for blueprint in (health, catalogue, cases, files, lists, identity, feed, webhooks, callbacks,
+                      request_routes):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_assets", _docs_assets)
 

@@ -16,7 +16,9 @@ system token's scopes (:data:`SYSTEM_SCOPES`).
 around a service centre: a department's own approval system, the electronic licence library, the
 payment service, the postal carrier. They reach the callbacks (``/callbacks/…``) and the event
 feed only, each callback only with its scope; a system token naming a department (required for
-``decision`` and ``licence``) acts on that department's items only.
+``decision`` and ``licence``) acts on that department's items only. A 12345 hotline system's
+token (``--scope hotline``, alone) reaches the requests (``/requests…``) only: it takes requests
+in and reads the ones it took in, their progress and answers; never a case, a callback or the feed.
 
 Signing secret: ``ONESERVICE_SECRET`` (at least 32 characters) or a secret file, created with
 mode 0600 on first use (a secret file readable by others is refused). A weak secret is refused
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from .ledger import Ledger
 
 __all__ = [
+    "HOTLINE_SCOPE",
     "ISSUER",
     "SYSTEM_SCOPES",
     "Identifies",
@@ -80,10 +83,14 @@ SECRET_VARIABLE = "ONESERVICE_SECRET"
 MIN_SECRET = 32
 ISSUABLE_ROLES = tuple(Role(name) for name in ISSUABLE_ROLE_NAMES)
 ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
-SYSTEM_SCOPES = ("decision", "licence", "fee", "delivery")
+SYSTEM_SCOPES = ("decision", "licence", "fee", "delivery", "hotline")
 """What a system token may report: an item's decision (a department's approval system), an
 electronic licence (电子证照库), a fee paid (the payment service), a mailed result received (the
-carrier). Recording the system's own reference for an item needs any one of them."""
+carrier). Recording the system's own reference for an item needs any one of them. ``hotline`` is
+a 12345 hotline system's: it takes requests in (``POST /requests``) and reads the requests it took
+in and their answers (``GET /requests/{id}``, ``…/progress``), and reaches nothing about cases
+(neither the callbacks nor the event feed); it carries no other scope."""
+HOTLINE_SCOPE = "hotline"
 DEPARTMENT_SCOPES = frozenset({"decision", "licence"})
 PLACE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 REGION = re.compile(r"\d{2}(\d{2}){0,2}")
@@ -277,6 +284,11 @@ def check_scopes(actor: Actor, scopes: tuple[str, ...]) -> None:
         raise ValueError(f"unknown scope {unknown[0]!r} (scopes: {', '.join(SYSTEM_SCOPES)})")
     if len(set(scopes)) != len(scopes):
         raise ValueError("a scope is named twice")
+    if HOTLINE_SCOPE in scopes and len(scopes) > 1:
+        raise ValueError("a hotline token carries no other scope: a 12345 hotline system reaches the "
+                         "requests only, nothing about cases")
+    if HOTLINE_SCOPE in scopes and actor.department:
+        raise ValueError("a hotline token names no department: the 12345 platform dispatches requests")
     needing = sorted(DEPARTMENT_SCOPES.intersection(scopes))
     if needing and not actor.department:
         raise ValueError(f"a system token with scope {needing[0]} names its department (--department)")

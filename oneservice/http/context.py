@@ -40,6 +40,9 @@ __all__ = [
 EXTENSION = "oneservice"
 SYSTEM_BLUEPRINTS = frozenset({"callbacks", "events"})
 """Where a system token may go: the callbacks in, and the event feed out."""
+HOTLINE_BLUEPRINTS = frozenset({"requests"})
+"""Where a hotline system's token (scope ``hotline``) may go: the 12345 requests, nothing else
+(:mod:`oneservice.http.requests` narrows it to taking requests in and reading them)."""
 _BEARER = re.compile(r"Bearer\s+([A-Za-z0-9_.~+/=-]{1,4096})\s*", re.IGNORECASE)
 _ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})(?:\.[0-9a-f]{1,64})?"?\s*')
 _ANY_TAG = re.compile(r'\s*(?:W/)?("[\x21\x23-\x7e]*")\s*')
@@ -86,15 +89,29 @@ def authenticate() -> None:
             401, INVALID_TOKEN, str(exc),
             headers={"WWW-Authenticate": 'Bearer realm="oneservice", error="invalid_token"'},
         ) from None
-    if identity.actor.role is Role.SYSTEM and request.blueprint not in SYSTEM_BLUEPRINTS:
-        raise HttpProblem(
-            403, "OS705", "a system token reaches the callbacks (/callbacks/…) and the event feed (/events) "
-            "only / 系统凭证仅用于回调与事件订阅", title="Not authorised", error="NotAuthorised",
-        )
+    if identity.actor.role is Role.SYSTEM:
+        _system_may_reach(identity.scopes)
     g.actor = identity.actor
     g.token_id = identity.token_id
     g.region = identity.region
     g.scopes = identity.scopes
+
+
+def _system_may_reach(scopes: frozenset[str]) -> None:
+    """403 unless a system token of ``scopes`` may reach the blueprint asked for."""
+    from .auth import HOTLINE_SCOPE
+
+    if HOTLINE_SCOPE in scopes:
+        if request.blueprint not in HOTLINE_BLUEPRINTS:
+            raise HttpProblem(
+                403, "OS705", "a hotline system's token reaches the 12345 requests (/requests…) only, "
+                "nothing about cases / 热线系统凭证仅用于诉求", title="Not authorised", error="NotAuthorised",
+            )
+    elif request.blueprint not in SYSTEM_BLUEPRINTS:
+        raise HttpProblem(
+            403, "OS705", "a system token reaches the callbacks (/callbacks/…) and the event feed (/events) "
+            "only / 系统凭证仅用于回调与事件订阅", title="Not authorised", error="NotAuthorised",
+        )
 
 
 def current_actor() -> Actor:

@@ -26,6 +26,16 @@ is renamed ``error`` so that it does not collide with the RFC's ``type``). Valid
     MaterialNotFound              404     OS743
     MaterialsClosed               409     OS744
     AttachmentNotFound            404     OS745
+    RequestNotFound               404     OS760   (also a request outside the caller's scope)
+    RequestIllegalAction          409     OS761
+    RequestInputError             422     OS762
+    UnknownRequestCategory        422     OS763
+    RequestReturnLimit            422     OS764
+    RequestWrongDepartment        403     OS765
+    RequestReopenLimit            422     OS766
+    RequestNotAuthorised          403     OS767
+    RequestConflict               409     OS768
+    RequestRoutingError           422     OS769
     StoreError                    503     OS800
     (no token)                    401     OS901
     (bad, expired, revoked token) 401     OS902
@@ -63,6 +73,15 @@ from ..errors import (
     MaterialsClosed,
     NotAuthorised,
     OneServiceError,
+    RequestConflict,
+    RequestIllegalAction,
+    RequestInputError,
+    RequestNotAuthorised,
+    RequestNotFound,
+    RequestReopenLimit,
+    RequestReturnLimit,
+    RequestRoutingError,
+    RequestWrongDepartment,
     StoreError,
     UnknownDefinition,
 )
@@ -102,6 +121,15 @@ _STATUS: list[tuple[type[OneServiceError], int]] = [
     (ActionRejected, 422),
     (InvalidInput, 422),
     (StoreError, 503),
+    (RequestNotFound, 404),
+    (RequestIllegalAction, 409),
+    (RequestConflict, 409),
+    (RequestInputError, 422),  # UnknownRequestCategory (OS763) too
+    (RequestReturnLimit, 422),
+    (RequestReopenLimit, 422),
+    (RequestRoutingError, 422),
+    (RequestWrongDepartment, 403),
+    (RequestNotAuthorised, 403),
 ]
 
 _TITLES = {
@@ -123,6 +151,16 @@ _TITLES = {
     "OS743": "Material not found",
     "OS744": "Case takes no materials now",
     "OS745": "File not found",
+    "OS760": "Request not found",
+    "OS761": "Request action not allowed in this state",
+    "OS762": "Invalid request input",
+    "OS763": "Unknown request category",
+    "OS764": "Return limit reached",
+    "OS765": "Request dispatched to another department",
+    "OS766": "Reopen refused",
+    "OS767": "Not authorised for this request",
+    "OS768": "Concurrent change of the request",
+    "OS769": "No competent department",
     "OS800": "Database unavailable",
     AUTH_REQUIRED: "Authentication required",
     INVALID_TOKEN: "Invalid token",
@@ -191,7 +229,7 @@ def _problem(status: int, code: str, title: str, detail: str, **extra: Any) -> d
     }
     for key, value in extra.items():
         if key not in body and value is not None:
-            body[key] = value if key == "case_id" else redact_numbers(value)
+            body[key] = value if key in ("case_id", "request_id") else redact_numbers(value)
     return body
 
 
@@ -243,6 +281,7 @@ class ProblemSchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "stable error code, e.g. OS701"})
     error = ma.fields.String(metadata={"description": "the library's exception class"})
     case_id = ma.fields.String(allow_none=True)
+    request_id = ma.fields.String(allow_none=True, metadata={"description": "a 12345 request's id (OS76x)"})
     state = ma.fields.String(allow_none=True)
     allowed = ma.fields.List(ma.fields.String())
     field = ma.fields.String(allow_none=True)

@@ -79,11 +79,16 @@ def fuzz_app(tmp_path_factory):
     submitted = http.open_business()
     http.post(f"/cases/{submitted}/submit", "me", {"form": http.form(), "channel": "online"})
     ids.append(submitted)
+    noise = {"kind": "complaint", "channel": "hotline", "category": "noise-nuisance", "content": "噪音",
+             "contact": {"name": "张三", "phone": "13800001234"}, "regions": {"incident_region": "330106"}}
+    requests = [http.post("/requests", "clerk", noise).json["id"] for _ in range(2)]
+    http.post(f"/requests/{requests[1]}/dispatch", "clerk", {})
     REAL.update(
+        request_id=requests,
         case_id=ids,
         item=[i.code for i in catalogue.plan("start-a-business").items],
         matter_id=sorted(catalogue.matters),
-        department=["sc-amr", "sc-psb", "hz-water"],
+        department=["sc-amr", "sc-psb", "hz-water", "xh-cgj"],
         location=[LOCATION],
     )
     TOKENS.update({role: http.tokens[role] for role in ROLES})

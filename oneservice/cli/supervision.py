@@ -33,7 +33,8 @@ def supervise_command(workflows: tuple[str, ...], db: str, yellow_days: int, bat
         result = Supervision(service, yellow_days=yellow_days).scan(batch=batch)
     except OneServiceError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"yellow warnings: {result.yellow}, red warnings: {result.red} ({result.batches} batch(es))")
+    click.echo(f"yellow warnings: {result.yellow}, red warnings: {result.red}; requests: "
+               f"{result.request_yellow} yellow, {result.request_red} red ({result.batches} batch(es))")
     service.store.dispose()
 
 

@@ -552,3 +552,19 @@ request_events = Table(
     Index(None, "position", unique=True),
     Index(None, "type", "department", "at"),  # the figures by department and month
 )
+
+request_warnings = Table(
+    # 0017: 电子监察 of 12345 requests: one row per deadline (a dispatch's acknowledgement or
+    # answer, dispatched_at telling a re-dispatch's fresh deadlines apart) and level, written once
+    "request_warnings",
+    metadata,
+    Column("request_id", String(CASE_ID), ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(30), primary_key=True),  # request_acknowledge | request_answer
+    Column("dispatched_at", AwareDateTime, primary_key=True),
+    Column("level", String(10), primary_key=True),  # yellow | red
+    Column("due_at", AwareDateTime, nullable=False),
+    Column("department", String(ID), nullable=False),
+    Column("at", AwareDateTime, nullable=False),
+    Column("worker", String(ID), nullable=False),
+    Index(None, "level", "at"),
+)

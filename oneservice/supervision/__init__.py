@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from .supervisor import GROUPINGS as GROUPINGS
 from .supervisor import LEVELS as LEVELS
+from .supervisor import REQUEST_WARNING_KINDS as REQUEST_WARNING_KINDS
 from .supervisor import WARNING_KINDS as WARNING_KINDS
 from .supervisor import Figures as Figures
 from .supervisor import Report as Report
 from .supervisor import ScanResult as ScanResult
 from .supervisor import Supervision as Supervision
 
-__all__ = ["GROUPINGS", "LEVELS", "WARNING_KINDS", "Figures", "Report", "ScanResult", "Supervision"]
+__all__ = ["GROUPINGS", "LEVELS", "REQUEST_WARNING_KINDS", "WARNING_KINDS", "Figures", "Report", "ScanResult",
+           "Supervision"]

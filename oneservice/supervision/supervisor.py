@@ -13,6 +13,7 @@ by matter, department or location.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import socket
 import typing
@@ -28,21 +29,29 @@ from ..errors import InvalidInput
 from ..service import OneService
 from ..store import Page
 from ..store import figures as figures_sql
+from ..store import request_supervision as request_sql
 from ..store import supervision as sql
 
-__all__ = ["GROUPINGS", "WARNING_KINDS", "Figures", "Report", "ScanResult", "Supervision"]
+__all__ = ["GROUPINGS", "REQUEST_WARNING_KINDS", "WARNING_KINDS", "Figures", "Report", "ScanResult",
+           "Supervision"]
 
 GROUPINGS = ("matter", "department", "location", "month")
 WARNING_KINDS: tuple[str, ...] = typing.get_args(DeadlineKind)
 """The deadline kinds a warning can be of (:data:`oneservice.domain.case.DeadlineKind`)."""
 LEVELS = (5, 4, 3, 2, 1)
+REQUEST_WARNING_KINDS = request_sql.REQUEST_WARNING_KINDS
+"""The deadlines of a 12345 request a warning can be of: acknowledgement, answer."""
 
 
 @attrs.frozen
 class ScanResult:
+    """Warnings recorded by one scan: of cases (``yellow``, ``red``) and of 12345 requests."""
+
     yellow: int
     red: int
     batches: int
+    request_yellow: int = 0
+    request_red: int = 0
 
 
 @attrs.frozen
@@ -200,7 +209,72 @@ class Supervision:
                 batches += 1
                 if len(rows) < batch:
                     break
-        return ScanResult(counts[Colour.YELLOW], counts[Colour.RED], batches)
+        request_counts, request_batches = self._scan_requests(now, batch)
+        return ScanResult(counts[Colour.YELLOW], counts[Colour.RED], batches + request_batches,
+                          request_counts[Colour.YELLOW], request_counts[Colour.RED])
+
+    def _scan_requests(self, now: dt.datetime, batch: int) -> tuple[dict[Colour, int], int]:
+        """The requests' acknowledgement and answer deadlines: red once overdue, yellow once near
+        (the colour a request shows, :func:`oneservice.engine.request_clock.colour`: at most a fifth
+        of its limit left, at least one working hour), each warning once per dispatch and level."""
+        from ..domain.requests import Urgency
+        from ..engine.request_clock import YELLOW_SHARE, add_working_hours, colour
+
+        service = self.service
+        categories = service.catalogue.request_categories
+        widest = max((max(1, math.ceil(YELLOW_SHARE * step.hours)) for c in categories.values()
+                      for limits in c.limits.values() for step in (limits.acknowledge, limits.answer)),
+                     default=1)
+        until = add_working_hours(service.calendar, now, widest + 1).at  # every yellow one is due by then
+        counts = {Colour.RED: 0, Colour.YELLOW: 0}
+        batches = 0
+        for level in (Colour.RED, Colour.YELLOW):
+            for kind in REQUEST_WARNING_KINDS:
+                after: tuple[dt.datetime, str] | None = None
+                while True:
+                    with service.store.transaction() as tx:
+                        rows = request_sql.request_candidates(tx, kind, level.value, now=now, until=until,
+                                                              after=after, limit=batch)
+                        chosen = rows
+                        if level is Colour.YELLOW:
+                            chosen = []
+                            for row in rows:
+                                category = categories.get(row.category)
+                                if category is None:
+                                    continue
+                                limits = (category.limits.get(Urgency(row.urgency))
+                                          or category.limits[Urgency.NORMAL])
+                                step = limits.acknowledge if kind == "request_acknowledge" else limits.answer
+                                if colour(service.calendar, now, row.due_at, step) == "yellow":
+                                    chosen.append(row)
+                        counts[level] += request_sql.insert_request_warnings(tx, level.value, chosen, now,
+                                                                             self.worker)
+                    batches += 1
+                    if len(rows) < batch:
+                        break
+                    after = (rows[-1].due_at, rows[-1].request_id)
+        return counts, batches
+
+    def request_warnings(self, request_id: str) -> list[dict[str, Any]]:
+        """The warnings recorded for a 12345 request, oldest first."""
+        with self.service.store.transaction(readonly=True) as tx:
+            return request_sql.request_warnings_of(tx, request_id)
+
+    def request_warning_list(self, *, level: Colour | str | None = None, kind: str | None = None,
+                             department: str | None = None, open_only: bool = True, limit: int | None = 50,
+                             offset: int = 0) -> Page[dict[str, Any]]:
+        """The requests' warnings, newest first (``open_only``: the deadline still unmet — the
+        requests to escalate, 督办); each row: request_id, kind, level, due_at, department,
+        dispatched_at, at, category, state, escalated_at."""
+        if level is not None and level not in (Colour.YELLOW, Colour.RED):
+            raise InvalidInput("level must be 'yellow' or 'red'", field="level")
+        if kind is not None and kind not in REQUEST_WARNING_KINDS:
+            raise InvalidInput(f"unknown request deadline kind {kind!r}", field="kind",
+                               hint="use " + ", ".join(REQUEST_WARNING_KINDS))
+        with self.service.store.transaction(readonly=True) as tx:
+            return request_sql.request_warnings_page(
+                tx, level=None if level is None else str(level), kind=kind, department=department,
+                open_only=open_only, limit=limit, offset=offset)
 
     def warnings(self, case_id: str) -> list[dict[str, Any]]:
         """The warnings recorded for a case, oldest first."""

@@ -1,4 +1,5 @@
-"""``oneservice demo MATTER_ID``: one realistic case end to end on a SQLite file, simulated clock.
+"""``oneservice demo MATTER_ID``: one realistic case end to end on a SQLite file, simulated clock
+(``oneservice demo request``: a 12345 request, :mod:`.demo_request`).
 
 The case takes the path most applicants know: the first submission misses a material, the front
 desk gives the one-time notice, the applicant supplies it online, the case is accepted, every
@@ -170,8 +171,12 @@ def run_demo(
 @workflows_option()
 @db_option("oneservice-demo.sqlite")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def demo_command(matter_id: str, workflows: tuple[str, ...], db: str, lang: str) -> None:
-    """Run one realistic case of MATTER_ID end to end and print its timeline."""
+@click.option("--request", "request", is_flag=True,
+              help="run a 12345 request (诉求) instead of a case: `oneservice demo request` does too")
+def demo_command(matter_id: str, workflows: tuple[str, ...], db: str, lang: str, request: bool) -> None:
+    """Run one realistic case of MATTER_ID end to end and print its timeline; ``request`` (or
+    ``--request``): one 12345 request, taken in by the hotline, dispatched, returned, re-dispatched,
+    answered, called back and closed."""
 
     from .. import OneServiceError
 
@@ -179,7 +184,12 @@ def demo_command(matter_id: str, workflows: tuple[str, ...], db: str, lang: str)
     if missing is not None:
         raise missing
     try:
-        lines = run_demo(workflows, matter_id, db, lang)
+        if request or matter_id == "request":
+            from .demo_request import run_request_demo
+
+            lines = run_request_demo(workflows, db, lang)
+        else:
+            lines = run_demo(workflows, matter_id, db, lang)
     except OneServiceError as exc:
         raise fail(exc) from None
     click.echo("\n".join(lines))

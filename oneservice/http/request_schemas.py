@@ -31,6 +31,8 @@ __all__ = [
     "RequestPageSchema",
     "RequestProgressSchema",
     "RequestViewSchema",
+    "RequestWarningPageSchema",
+    "RequestWarningQuery",
     "ReturnBody",
     "TakeInBody",
 ]
@@ -130,6 +132,13 @@ class RequestFiguresQuery(Query):
     to = f.Date(load_default=None, metadata={"description": "last day, inclusive"})
 
 
+class RequestWarningQuery(PageQuery):
+    level = f.String(load_default=None, validate=v.OneOf(["yellow", "red"]))
+    kind = f.String(load_default=None, validate=v.OneOf(["request_acknowledge", "request_answer"]))
+    department = Ident(load_default=None)
+    open_only = f.Boolean(load_default=True, metadata={"description": "only deadlines still unmet (default)"})
+
+
 class RankingQuery(Query):
     day = f.Date(load_default=None, metadata={"description": "the day (YYYY-MM-DD; default: today)"})
     window = f.Integer(load_default=7, validate=v.Range(1, 90),
@@ -216,6 +225,17 @@ class RequestFiguresSchema(ma.Schema):
     from_ = f.Date(data_key="from", attribute="from", required=True, allow_none=True)
     to = f.Date(required=True, allow_none=True)
     groups = f.List(f.Nested(FigureGroupSchema), required=True)
+
+
+class RequestWarningSchema(ma.Schema):
+    """A warning the supervision scan recorded on a request's deadline."""
+
+    request_id, kind, level, department, category, state = (f.String(required=True) for _ in range(6))
+    due_at, dispatched_at, at = (f.DateTime(required=True) for _ in range(3))
+    escalated_at = f.DateTime(required=True, allow_none=True, metadata={"description": "督办, if any"})
+
+
+RequestWarningPageSchema = page_schema(RequestWarningSchema, "RequestWarningPage")
 
 
 class CategoryRankSchema(ma.Schema):

@@ -21,6 +21,7 @@ route                                   service method             who (the libr
                                                                    supervisor (of its region)
 ``GET /supervision/request-figures``    ``request_figures``        supervisor
 ``GET /supervision/request-ranking``    ``request_ranking``        supervisor, clerk
+``GET /supervision/request-warnings``   ``Supervision.request_…``  supervisor (of its region)
 ======================================  =========================  ===================================
 
 **Scope** (checked before the service, like the cases' :mod:`.scope`): a request outside the
@@ -74,6 +75,8 @@ from .request_schemas import (
     RequestPageSchema,
     RequestProgressSchema,
     RequestViewSchema,
+    RequestWarningPageSchema,
+    RequestWarningQuery,
     ReturnBody,
     TakeInBody,
 )
@@ -347,3 +350,35 @@ def request_ranking(query: dict[str, Any]) -> dict[str, Any]:
         return [{"category": x.category, "count": x.count, "before": x.before, "rise": x.rise} for x in ranks]
 
     return {"day": day, "window": query["window"], "frequent": rows(frequent), "rising": rows(rising)}
+
+
+@requests.route("/supervision/request-warnings", endpoint="request_warnings")
+@requests.doc(operationId="request_warnings")
+@requests.arguments(RequestWarningQuery, location="query")
+@requests.response(200, RequestWarningPageSchema)
+def request_warnings(query: dict[str, Any]) -> dict[str, Any]:
+    """The yellow and red warnings the supervision scan recorded on requests' acknowledgement and
+    answer deadlines, newest first; by default only those still unmet — the requests to escalate
+    (督办, ``POST /requests/{id}/escalate``). Who: supervisor (a regional one: its region's
+    departments)."""
+    from ..supervision import Supervision
+
+    actor = _supervisor("reads the request warnings")
+    svc = service()
+    region = current_region()
+    department = query["department"]
+    if department is not None:
+        svc.catalogue.department(department)  # unknown: 404 OS630
+    departments = None
+    if region is not None:
+        prefix = region_prefix(region)
+        departments = sorted(d for d, dep in svc.catalogue.departments.items()
+                             if dep.region.startswith(prefix))
+        if department is not None and department not in departments:
+            record_refusal(actor, "-", f"request warnings of department {department} outside the region")
+            raise RequestNotAuthorised(f"{actor.describe()}: {department} lies outside region {region}",
+                                       request_id=None)
+    page = Supervision(svc, yellow_days=svc.yellow_days).request_warning_list(
+        level=query["level"], kind=query["kind"], department=department, departments=departments,
+        open_only=query["open_only"], **page_window(query))
+    return page_envelope(page, query)

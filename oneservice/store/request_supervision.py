@@ -107,10 +107,12 @@ def _still_open() -> ColumnElement[bool]:
 
 
 def request_warnings_page(tx: Transaction, *, level: str | None = None, kind: str | None = None,
-                          department: str | None = None, open_only: bool = True, limit: int | None = 50,
+                          department: str | None = None, departments: Sequence[str] | None = None,
+                          open_only: bool = True, limit: int | None = 50,
                           offset: int = 0) -> Page[dict[str, Any]]:
     """The recorded request warnings, newest first, with the request's category, state and
-    escalation (``open_only``: only those whose deadline is still unmet — the ones to escalate)."""
+    escalation (``open_only``: only those whose deadline is still unmet — the ones to escalate);
+    ``departments``: only theirs (a regional supervisor's scope; ``None``: every department)."""
     check_window(limit, offset)
     w, r = request_warnings.c, requests.c
     where: list[ColumnElement[bool]] = []
@@ -120,6 +122,8 @@ def request_warnings_page(tx: Transaction, *, level: str | None = None, kind: st
         where.append(w.kind == kind)
     if department is not None:
         where.append(w.department == department)
+    if departments is not None:
+        where.append(w.department.in_(sorted(set(departments)) or [""]))
     if open_only:
         where.append(_still_open())
     query = (

@@ -261,11 +261,13 @@ class Supervision:
             return request_sql.request_warnings_of(tx, request_id)
 
     def request_warning_list(self, *, level: Colour | str | None = None, kind: str | None = None,
-                             department: str | None = None, open_only: bool = True, limit: int | None = 50,
+                             department: str | None = None, departments: Sequence[str] | None = None,
+                             open_only: bool = True, limit: int | None = 50,
                              offset: int = 0) -> Page[dict[str, Any]]:
         """The requests' warnings, newest first (``open_only``: the deadline still unmet — the
         requests to escalate, 督办); each row: request_id, kind, level, due_at, department,
-        dispatched_at, at, category, state, escalated_at."""
+        dispatched_at, at, category, state, escalated_at; ``departments``: only theirs (a regional
+        supervisor's scope)."""
         if level is not None and level not in (Colour.YELLOW, Colour.RED):
             raise InvalidInput("level must be 'yellow' or 'red'", field="level")
         if kind is not None and kind not in REQUEST_WARNING_KINDS:
@@ -274,7 +276,7 @@ class Supervision:
         with self.service.store.transaction(readonly=True) as tx:
             return request_sql.request_warnings_page(
                 tx, level=None if level is None else str(level), kind=kind, department=department,
-                open_only=open_only, limit=limit, offset=offset)
+                departments=departments, open_only=open_only, limit=limit, offset=offset)
 
     def warnings(self, case_id: str) -> list[dict[str, Any]]:
         """The warnings recorded for a case, oldest first."""

@@ -186,3 +186,29 @@ def test_hotline_scope_rules(authority):
         authority.issue(Actor(Role.SYSTEM, "h"), scopes=("hotline", "fee"))
     with pytest.raises(ValueError, match="names no department"):
         authority.issue(Actor(Role.SYSTEM, "h", department="xh-cgj"), scopes=("hotline",))
+
+
+def test_warnings_to_escalate(desk, service, clock):
+    """The scan's red warning of an overdue acknowledgement is listed for the supervisor, who
+    escalates the request (督办); a regional supervisor elsewhere sees none of it."""
+    from oneservice.supervision import Supervision
+
+    http = desk
+    at(clock, 2, 9)
+    body = {**NOISE, "kind": "help", "category": "social-insurance", "regions": {}}
+    rid = http.post("/requests", "clerk", body).json["id"]
+    http.post(f"/requests/{rid}/dispatch", "clerk", {})
+    at(clock, 4, 9)
+    assert Supervision(service).scan().request_red == 1
+    page = http.get("/supervision/request-warnings?level=red", "supervisor").json
+    assert [(w["request_id"], w["kind"], w["department"]) for w in page["items"]] == [
+        (rid, "request_acknowledge", "hz-hrss")] and page["items"][0]["escalated_at"] is None
+    assert http.get("/supervision/request-warnings", "sup-nb").json["total"] == 0
+    problem(http.get("/supervision/request-warnings?department=hz-hrss", "sup-nb"), 403, "OS767")
+    problem(http.get("/supervision/request-warnings", "clerk"), 403, "OS767")
+    http.post(f"/requests/{rid}/escalate", "supervisor", {"note": "签收已超时"})
+    escalated = http.get("/supervision/request-warnings?kind=request_acknowledge", "supervisor").json
+    assert escalated["items"][0]["escalated_at"] is not None
+    http.post(f"/requests/{rid}/acknowledge", "hz-hrss")
+    assert http.get("/supervision/request-warnings", "supervisor").json["total"] == 0
+    assert http.get("/supervision/request-warnings?open_only=false", "supervisor").json["total"] == 1

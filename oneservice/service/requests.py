@@ -185,11 +185,14 @@ class Requests:
 
     def figures(self, *, by: str = "all", start: dt.datetime | None = None,
                 end: dt.datetime | None = None) -> dict[str, RequestFigures]:
-        """诉求解决率, 群众满意率, on-time shares, return and reopen rates per group (docs/supervision.md)."""
+        """诉求解决率, 群众满意率, on-time shares, return and reopen rates per group (docs/supervision.md);
+        ``by="area"``: the request's routing area, else its competent department's region."""
         if by not in GROUPS:
             raise InvalidInput(f"{by!r} is not one of {', '.join(GROUPS)}", field="by")
+        departments = self.runner.catalogue.departments.values()
+        regions = {d.id: d.region for d in departments} if by == "area" else None
         with self.runner.store.transaction(readonly=True) as tx:
-            return request_figures(tx.connection, by=by, start=start, end=end)
+            return request_figures(tx.connection, by=by, start=start, end=end, department_regions=regions)
 
     def ranking(self, day: dt.date | None = None, *, window: int = 7,
                 top: int = 10) -> tuple[list[CategoryRank], list[CategoryRank]]:

@@ -1,3 +1,4 @@
+@requests
 Feature: The 12345 loop: a citizen's request routed, answered, called back and reopened
   Every request gets an answer (件件有回音、事事有着落): the 12345 platform dispatches it to the
   department the category's rule names, a misrouted request comes back (退单) and is dispatched

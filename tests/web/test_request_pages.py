@@ -225,3 +225,14 @@ class TestCockpit:
         assert "当日无诉求" in client.get("/web/supervision/requests?day=2026-11-05").get_data(as_text=True)
         assert client.get("/web/supervision/requests?day=yesterday").status_code == 422
         assert client_for(service, CLERK).get("/web/supervision/requests").status_code == 403
+
+
+def test_the_pages_in_english(service, clock):
+    at(clock, 2, 9)
+    rid = dispatched(service)
+    client = client_for(service, SUPERVISOR)
+    client.get("/lang/en")
+    assert "Take a request in" in client.get("/web/requests").get_data(as_text=True)
+    page = client.get(f"/web/requests/{rid}").get_data(as_text=True)
+    assert "Social insurance" in page and "Dispatched to" in page and "History" in page
+    assert "Request figures" in client.get("/web/supervision/requests").get_data(as_text=True)

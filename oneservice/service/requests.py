@@ -20,7 +20,13 @@ from ..domain.requests import Contact, Request, RequestEvent, RequestState
 from ..engine.requests import RequestEngine, allowed_request_actions
 from ..errors import CaseNotFound, InvalidInput, RequestInputError, RequestNotAuthorised
 from ..store.request_figures import GROUPS, CategoryRank, RequestFigures, daily_ranking, request_figures
-from ..store.requests import department_requests, load_request, request_event_rows, save_request
+from ..store.requests import (
+    department_requests,
+    load_request,
+    platform_requests,
+    request_event_rows,
+    save_request,
+)
 from ..store.rows import Page
 from .runner import ActionRunner
 
@@ -181,6 +187,19 @@ class Requests:
             raise RequestNotAuthorised(f"{actor.describe()}: a department's list", request_id=None)
         with self.runner.store.transaction(readonly=True) as tx:
             page = department_requests(tx.connection, department, states=states, offset=offset, limit=limit)
+        return Page(tuple(self._view(r, actor) for r in page.items), page.total, page.offset, page.limit)
+
+    def platform(self, actor: Actor, states: frozenset[RequestState], *, offset: int = 0,
+                 limit: int = 50) -> Page[RequestView]:
+        """The requests in ``states`` of every department, oldest first: the 12345 platform's lists
+        (clerks, supervisors, systems only)."""
+        if actor.role not in (Role.CLERK, Role.SUPERVISOR, Role.SYSTEM):
+            raise RequestNotAuthorised(f"{actor.describe()}: the 12345 platform's lists", request_id=None,
+                                       hint="who may: clerk, supervisor, system")
+        if not states:
+            raise InvalidInput("name at least one state", field="states")
+        with self.runner.store.transaction(readonly=True) as tx:
+            page = platform_requests(tx.connection, states, offset=offset, limit=limit)
         return Page(tuple(self._view(r, actor) for r in page.items), page.total, page.offset, page.limit)
 
     def figures(self, *, by: str = "all", start: dt.datetime | None = None,

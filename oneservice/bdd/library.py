@@ -172,6 +172,7 @@ STEP_MODULES = (
     "oneservice.bdd.steps_back",
     "oneservice.bdd.steps_after",
     "oneservice.bdd.steps_checks",
+    "oneservice.bdd.steps_requests",
 )
 """The modules that define the steps, in catalogue order (the plugin loads them)."""
 

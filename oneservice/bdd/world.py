@@ -83,6 +83,7 @@ class World:
         self.channel: str | None = None
         self.form: dict[str, Any] = {}
         self.notice: Notice | None = None
+        self.request_id: str | None = None  # the 12345 request (诉求) the steps act on
         self.error: PendingError | None = None
         self.failed = False
 
@@ -226,6 +227,14 @@ class World:
             raise ScenarioProblem("no case is open yet: start with a step like "
                                   "'When the applicant opens a case of \"<matter>\" online'")
         return self.case_id
+
+    @property
+    def request(self) -> str:
+        """The current 12345 request (the one taken in last)."""
+        if self.request_id is None:
+            raise ScenarioProblem("no request is taken in yet: start with a step like "
+                                  "'When the hotline takes in a \"complaint\" of \"<category>\"'")
+        return self.request_id
 
     @property
     def matter(self) -> str:

@@ -127,6 +127,7 @@ class OneService:
     request_events = _forward(Requests.events)
     request_progress = _forward(Requests.progress)
     department_requests = _forward(Requests.department)
+    platform_requests = _forward(Requests.platform)
     request_figures = _forward(Requests.figures)
     request_ranking = _forward(Requests.ranking)
 

@@ -20,7 +20,13 @@ from ..domain.requests import Contact, Request, RequestEvent, RequestState
 from ..engine.requests import RequestEngine, allowed_request_actions
 from ..errors import CaseNotFound, InvalidInput, RequestInputError, RequestNotAuthorised
 from ..store.request_figures import GROUPS, CategoryRank, RequestFigures, daily_ranking, request_figures
-from ..store.requests import department_requests, load_request, request_event_rows, save_request
+from ..store.requests import (
+    department_requests,
+    load_request,
+    platform_requests,
+    request_event_rows,
+    save_request,
+)
 from ..store.rows import Page
 from .runner import ActionRunner
 
@@ -183,13 +189,29 @@ class Requests:
             page = department_requests(tx.connection, department, states=states, offset=offset, limit=limit)
         return Page(tuple(self._view(r, actor) for r in page.items), page.total, page.offset, page.limit)
 
+    def platform(self, actor: Actor, states: frozenset[RequestState], *, offset: int = 0,
+                 limit: int = 50) -> Page[RequestView]:
+        """The requests in ``states`` of every department, oldest first: the 12345 platform's lists
+        (clerks, supervisors, systems only)."""
+        if actor.role not in (Role.CLERK, Role.SUPERVISOR, Role.SYSTEM):
+            raise RequestNotAuthorised(f"{actor.describe()}: the 12345 platform's lists", request_id=None,
+                                       hint="who may: clerk, supervisor, system")
+        if not states:
+            raise InvalidInput("name at least one state", field="states")
+        with self.runner.store.transaction(readonly=True) as tx:
+            page = platform_requests(tx.connection, states, offset=offset, limit=limit)
+        return Page(tuple(self._view(r, actor) for r in page.items), page.total, page.offset, page.limit)
+
     def figures(self, *, by: str = "all", start: dt.datetime | None = None,
                 end: dt.datetime | None = None) -> dict[str, RequestFigures]:
-        """诉求解决率, 群众满意率, on-time shares, return and reopen rates per group (docs/supervision.md)."""
+        """诉求解决率, 群众满意率, on-time shares, return and reopen rates per group (docs/supervision.md);
+        ``by="area"``: the request's routing area, else its competent department's region."""
         if by not in GROUPS:
             raise InvalidInput(f"{by!r} is not one of {', '.join(GROUPS)}", field="by")
+        departments = self.runner.catalogue.departments.values()
+        regions = {d.id: d.region for d in departments} if by == "area" else None
         with self.runner.store.transaction(readonly=True) as tx:
-            return request_figures(tx.connection, by=by, start=start, end=end)
+            return request_figures(tx.connection, by=by, start=start, end=end, department_regions=regions)
 
     def ranking(self, day: dt.date | None = None, *, window: int = 7,
                 top: int = 10) -> tuple[list[CategoryRank], list[CategoryRank]]:

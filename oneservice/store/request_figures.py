@@ -3,10 +3,14 @@
 
 - From the requests called back in ``[start, end)`` (their latest callback): 诉求解决率
   (resolved / called back) and 群众满意率 (satisfied + basically satisfied / called back), grouped
-  by the request's category, the department that answered, or the month of the callback.
+  by the request's category, the department that answered, the request's area, or the month of
+  the callback.
 - From the events in ``[start, end)``: on-time acknowledgements and answers (on time / done), the
   return rate (returns / dispatches) and the reopen rate (reopens / callbacks), grouped by the
-  event's department, the request's category, or the month of the event.
+  event's department, the request's category or area, or the month of the event.
+- A request's area: the region the category's routing rule picked its department by (the
+  ``requests.area`` column: the requester's area, e.g. where the noise is), else the region of its
+  competent department (``department_regions``, from the registry: the store has no departments).
 - The daily ranking (热点问题): the categories most often received on a day, and the rising ones,
   received that day more often than on average over the days before.
 """
@@ -14,6 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -26,7 +31,7 @@ from oneservice.store.tables import request_events, requests
 
 __all__ = ["GROUPS", "CategoryRank", "RequestFigures", "daily_ranking", "request_figures"]
 
-GROUPS = ("all", "category", "department", "month")
+GROUPS = ("all", "category", "department", "area", "month")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -35,7 +40,8 @@ def _rate(part: int, whole: int) -> float | None:
 
 @attrs.frozen
 class RequestFigures:
-    """The figures of one group (``key``: a category, department, ``YYYY-MM`` month or ``all``)."""
+    """The figures of one group (``key``: a category, department, region code, ``YYYY-MM`` month or
+    ``all``)."""
 
     key: str
     called_back: int = 0
@@ -83,9 +89,23 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _area(department_regions: Mapping[str, str] | None) -> ColumnElement[Any]:
+    """The request's area: its routing area, else its competent department's region."""
+    r = requests.c
+    regions = {d: region for d, region in (department_regions or {}).items() if region}
+    if not regions:
+        return r.area
+    return func.coalesce(r.area, case(regions, value=r.competent, else_=None))
+
+
 def request_figures(conn: Connection, *, by: str = "all", start: dt.datetime | None = None,
-                    end: dt.datetime | None = None) -> dict[str, RequestFigures]:
-    """The figures per group ``by`` (one of :data:`GROUPS`), in two grouped statements."""
+                    end: dt.datetime | None = None,
+                    department_regions: Mapping[str, str] | None = None) -> dict[str, RequestFigures]:
+    """The figures per group ``by`` (one of :data:`GROUPS`), in two grouped statements.
+
+    ``by="area"`` groups by the request's area (see the module doc); ``department_regions``
+    (department id → region code) gives the area of the requests the routing did not place. A
+    request of no known area is left out of that grouping (it counts in ``all``)."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, not {by!r}")
     dialect = conn.dialect.name
@@ -93,7 +113,7 @@ def request_figures(conn: Connection, *, by: str = "all", start: dt.datetime | N
 
     key: ColumnElement[Any]
     key = {"all": literal("all"), "category": r.category, "department": r.answered_by,
-           "month": _month(dialect, r.called_back_at)}[by]
+           "area": _area(department_regions), "month": _month(dialect, r.called_back_at)}[by]
     where: list[ColumnElement[bool]] = [r.called_back_at.is_not(None)]
     if start is not None:
         where.append(r.called_back_at >= start)
@@ -109,7 +129,7 @@ def request_figures(conn: Connection, *, by: str = "all", start: dt.datetime | N
         out.setdefault(str(k), {}).update(called_back=int(n), resolved=int(resolved), content=int(n_content))
 
     key = {"all": literal("all"), "category": r.category, "department": e.department,
-           "month": _month(dialect, e.at)}[by]
+           "area": _area(department_regions), "month": _month(dialect, e.at)}[by]
     counted_types = ["RequestAcknowledged", "RequestAnswered", "RequestDispatched", "RequestReturned",
                      "RequestCalledBack", "RequestReopened"]
     steps: list[ColumnElement[bool]] = [e.type.in_(counted_types)]
@@ -117,7 +137,8 @@ def request_figures(conn: Connection, *, by: str = "all", start: dt.datetime | N
         steps.append(e.at >= start)
     if end is not None:
         steps.append(e.at < end)
-    source = request_events.join(requests, r.id == e.request_id) if by == "category" else request_events
+    joined = by in ("category", "area")
+    source = request_events.join(requests, r.id == e.request_id) if joined else request_events
     on_time = e.on_time.is_(True)
     counted = conn.execute(
         select(key.label("key"),

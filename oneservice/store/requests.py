@@ -36,7 +36,7 @@ from oneservice.store.rows import Page
 from oneservice.store.tables import request_events, requests
 from oneservice.store.transaction import Transaction
 
-__all__ = ["department_requests", "load_request", "request_event_rows", "save_request"]
+__all__ = ["department_requests", "load_request", "platform_requests", "request_event_rows", "save_request"]
 
 
 def _row(request: Request) -> dict[str, Any]:
@@ -128,6 +128,18 @@ def department_requests(conn: Connection, department: str, *, states: frozenset[
     where = and_(requests.c.department == department, requests.c.state.in_(wanted))
     total = conn.execute(select(func.count()).select_from(requests).where(where)).scalar_one()
     query = (select(requests).where(where).order_by(requests.c.answer_due, requests.c.id)
+             .offset(offset).limit(limit))
+    items = tuple(request_from_row(r) for r in conn.execute(query).mappings())
+    return Page(items=items, total=int(total), offset=offset, limit=limit)
+
+
+def platform_requests(conn: Connection, states: frozenset[RequestState], *, offset: int = 0,
+                      limit: int = 50) -> Page[Request]:
+    """The requests in ``states`` whatever their department (the 12345 platform's lists: to
+    dispatch, returned, to call back, overdue), oldest received first (then id)."""
+    where = requests.c.state.in_(sorted(str(s) for s in states))
+    total = conn.execute(select(func.count()).select_from(requests).where(where)).scalar_one()
+    query = (select(requests).where(where).order_by(requests.c.received_at, requests.c.id)
              .offset(offset).limit(limit))
     items = tuple(request_from_row(r) for r in conn.execute(query).mappings())
     return Page(items=items, total=int(total), offset=offset, limit=limit)

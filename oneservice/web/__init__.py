@@ -47,7 +47,7 @@ def _masked(number: str | None) -> str:
 def install_web(app: Flask, *, key: bytes) -> None:
     """Serve the web front from ``app``; ``key`` signs its session cookies (32 bytes, the same on
     every server of one deployment: ``TokenAuthority.derive_key("web")``)."""
-    from . import applicant, authoring, casefile, desk, login, office, supervise
+    from . import applicant, authoring, casefile, desk, login, office, requests, supervise
 
     app.secret_key = key
     app.config.setdefault("WEB_COOKIE_SECURE", True)
@@ -59,7 +59,7 @@ def install_web(app: Flask, *, key: bytes) -> None:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
     )
     app.extensions["oneservice.web.key"] = key
-    for module in (login, casefile, desk, office, supervise, applicant, authoring):
+    for module in (login, casefile, desk, office, supervise, applicant, authoring, requests):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -19,9 +19,11 @@ HRSS = Actor(Role.REVIEWER, "h-rs", department="hz-hrss")
 
 def test_the_platform_lists_requests_by_state(service: OneService, clock: SimulatedClock) -> None:
     clock.set(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))
-    ids = [service.take_in_request(CLERK, kind="help", channel="hotline", category="social-insurance",
-                                   contact=Contact("王五", "13900001111"), content=f"诉求 {n}").request.id
-           for n in range(3)]
+    ids = []
+    for n in range(3):  # a minute apart: the lists are oldest first (ids are random)
+        ids.append(service.take_in_request(CLERK, kind="help", channel="hotline", category="social-insurance",
+                                           contact=Contact("王五", "13900001111"), content=f"诉求 {n}").request.id)
+        clock.advance(dt.timedelta(minutes=1))
     service.dispatch_request(CLERK, ids[1])
     service.return_request(HRSS, ids[1], reason="不属本部门")
     service.dispatch_request(CLERK, ids[2])

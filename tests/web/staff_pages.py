@@ -3,14 +3,14 @@ signed in as an actor, the CSRF token of a page, and start-a-business cases at e
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from web_client import SECRET, csrf_of
 
 from oneservice import Actor, Applicant, Role
 from oneservice.http import TokenAuthority, create_app
 from oneservice.samples import sample_deliveries, sample_form, sample_resident_id
 
-SECRET = b"web-tests-secret-0123456789abcdef!"
 BIZ = "start-a-business"
 LOCATION = "hz-citizen-centre"
 REGISTRATION = "330102-SCJG-QYSLDJ"
@@ -18,7 +18,6 @@ CLERK = Actor(Role.CLERK, "clerk-01", location=LOCATION)
 PERSON = Applicant("person", sample_resident_id(3), "赵六")
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-01")
 ME = Actor(Role.APPLICANT, "zhaoliu", applicant_id=PERSON.id_number)
-_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def client_for(service: Any, actor: Actor, **claims: Any) -> Any:
@@ -33,11 +32,6 @@ def client_for(service: Any, actor: Actor, **claims: Any) -> Any:
     assert reply.status_code == 302, reply.get_data(as_text=True)
     return client
 
-
-def csrf_of(html: str) -> str:
-    found = _CSRF.search(html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
 
 
 def page_csrf(client: Any, path: str = "/web/") -> str:

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from web_client import SECRET, web_app
+from web_client import Browser as ClientBrowser
 
 from oneservice import Actor, Applicant, OneService, Party, Role, load_catalogue
-from oneservice.http import TokenAuthority, create_app
+from oneservice.http import TokenAuthority
 from oneservice.samples import sample_deliveries, sample_form, sample_resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = b"desk-pages-secret-0123456789abcdef"
 HERE = "hz-citizen-centre"
 CLERK = Actor(Role.CLERK, "clerk-01", location=HERE)
 OTHER_CLERK = Actor(Role.CLERK, "clerk-09", location="sc-service-centre")
@@ -40,28 +41,14 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return load_catalogue([target])
 
 
-class Browser:
-    """A signed-in test client that keeps the page's CSRF token."""
+class Browser(ClientBrowser):
+    """web_client's test client, signed in as ``actor`` and holding the page's CSRF token."""
 
     def __init__(self, service: OneService, actor: Actor) -> None:
         authority = TokenAuthority(SECRET, None)
-        app = create_app(service, authority, config={"WEB_COOKIE_SECURE": False})
-        self.client = app.test_client()
-        self.csrf = _csrf(self.client.get("/").text)
-        self.client.post("/login", data={"csrf": self.csrf, "token": authority.issue(actor).token})
-        self.csrf = _csrf(self.client.get("/web/", follow_redirects=True).text)
-
-    def get(self, path: str) -> Any:
-        return self.client.get(path)
-
-    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        return self.client.post(path, data={"csrf": self.csrf, **(data or {})}, **kwargs)
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
+        super().__init__(web_app(service, authority))
+        self.sign_in(authority, actor)
+        self.get("/web/", follow_redirects=True)
 
 
 def _alerts(html: str) -> list[str]:

@@ -286,10 +286,10 @@ class Store:
         """Bring the schema to the newest revision (Alembic); does nothing when it is there.
 
         One migrator at a time across processes (PostgreSQL: a session advisory lock, held
-        across the commits of the migration; see :func:`_take_migration_lock`). Alembic owns the migration transaction — the
-        connection reaches it with none open — so that a step can run outside it: index builds
-        that do not block writes (:mod:`oneservice.store.ddl`). The steps between two such
-        builds commit together.
+        across the commits of the migration; see :func:`_take_migration_lock`). Alembic owns
+        the migration transaction — the connection reaches it with none open — so that a step
+        can run outside it: index builds that do not block writes (:mod:`oneservice.store.ddl`).
+        The steps between two such builds commit together.
         """
         from alembic import command
         from alembic.config import Config

@@ -131,8 +131,8 @@ def test_a_waiting_migrator_holds_no_snapshot(fresh_pg: Store, monkeypatch: pyte
             failures.append(exc)
 
     try:
-        with fresh_pg.engine.connect() as holder:
-            holder = holder.execution_options(isolation_level="AUTOCOMMIT")
+        with fresh_pg.engine.connect() as connection:
+            holder = connection.execution_options(isolation_level="AUTOCOMMIT")
             holder.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
             holder.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{fresh_pg.schema}"')
             holder.exec_driver_sql(f'CREATE TABLE "{fresh_pg.schema}".t (a int)')

@@ -240,6 +240,7 @@ def _alive(conn: Connection) -> bool:
     """Ping an idle kept connection (as the pool's pre-ping does); a lost one is invalidated."""
     dialect = conn.dialect
     dbapi_connection = conn.connection.dbapi_connection
+    assert dbapi_connection is not None  # a kept connection is checked out and valid
     try:
         dialect.do_ping(dbapi_connection)
         dbapi_connection.rollback()  # psycopg began a transaction for the ping's SELECT

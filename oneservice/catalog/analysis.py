@@ -329,9 +329,10 @@ def _analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mapp
     _check_situations(matter, items, expressions, f)
     if any(x.is_error for x in out):
         return None, out
+    digest = _Digest(matter, [items[c] for c in codes], departments, data_sources)
     if not expressions:
         plan = _plan_situation(matter, matter.items, frozenset(), items, departments, data_sources,
-                               loc, f)
+                               loc, f, digest)
         return plan, out
     reported: set[tuple[str, str | None]] = set()
     plans: dict[tuple[tuple[MatterItem, ...], frozenset[str]], MatterPlan] = {}
@@ -342,7 +343,7 @@ def _analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mapp
         if key not in plans:
             sub = _Reporter(loc, "matter", matter.id)
             plans[key] = _plan_situation(matter, present, truth, items, departments, data_sources,
-                                         loc, sub)
+                                         loc, sub, digest)
             named = situations.describe(expressions, truth)
             for x in sub.out:
                 if x.code not in _PROVEN:
@@ -454,7 +455,7 @@ def _check_situations(matter: Matter, items: Mapping[str, Item], expressions: tu
 def _plan_situation(matter: Matter, present: tuple[MatterItem, ...], truth: frozenset[str],
                     items: Mapping[str, Item], departments: Mapping[str, Department],
                     data_sources: Mapping[str, DataSource], loc: Locator,
-                    f: _Reporter) -> MatterPlan:
+                    f: _Reporter, digest: _Digest) -> MatterPlan:
     """The plan of one situation: ``present`` items (rewired), shared sources whose condition is
     in ``truth``. Key paths of findings point into the matter as written."""
     out = f.out
@@ -553,5 +554,18 @@ def _plan_situation(matter: Matter, present: tuple[MatterItem, ...], truth: froz
           "or same-visit pickup of immediate items" if code == "OS501" else None)
     departments_used = tuple(dict.fromkeys(dep for i in ordered for dep in i.departments))
     return MatterPlan(matter, tuple(ordered), upstream, bring, not_needed, form, departments_used,
-                      path, trips, content_hash(full, [items[c] for c in codes], departments,
-                                                data_sources))
+                      path, trips, digest())
+
+
+class _Digest:
+    """The content hash of a matter as written, computed once for all its situations."""
+
+    def __init__(self, matter: Matter, items: list[Item], departments: Mapping[str, Department],
+                 data_sources: Mapping[str, DataSource]) -> None:
+        self._args = (matter, items, departments, data_sources)
+        self._value: str | None = None
+
+    def __call__(self) -> str:
+        if self._value is None:
+            self._value = content_hash(*self._args)
+        return self._value

@@ -340,6 +340,9 @@ def _check_documents(
     categories: dict[str, RequestCategory] = {}
     policy = RegionalPolicy()
     invalid_items: set[str] = set()  # codes of item files with errors of their own
+    # one schema object per kind: a new one builds its whole tree of nested schemas again (deep
+    # copies of every field), which took more time than loading the data
+    schemas: dict[str, Schema] = {}
 
     def duplicate(kind: str, ident: Any, doc: Document, base: Path_, key: str) -> bool:
         """Record where ``ident`` is defined (``base``); report it when it was defined before."""
@@ -376,7 +379,7 @@ def _check_documents(
             if fresh and checked.data is not None:
                 calendars.append(checked.data)
             continue
-        schema = FILE_SCHEMAS[kind]()
+        schema = schemas.get(kind) or schemas.setdefault(kind, FILE_SCHEMAS[kind]())
         try:
             loaded = schema.load(doc.data)[kind]
         except ValidationError as err:

@@ -144,7 +144,26 @@ _BUILT = {tag: _CONSTRUCTOR.yaml_constructors[tag] for tag in
 
 
 def _plain(value: str) -> Any:
-    """The value of an untagged plain scalar, exactly as ruamel.yaml's round-trip loader makes it."""
+    """The value of an untagged plain scalar, exactly as ruamel.yaml's round-trip loader makes it.
+
+    Remembered by text (every value built is immutable: text, numbers, booleans, dates): a
+    catalogue repeats the same few thousand scalars (ids, codes, channels, limits) many times."""
+    try:
+        return _PLAIN_SEEN[value]
+    except KeyError:
+        pass
+    built = _resolve_plain(value)
+    if len(_PLAIN_SEEN) >= _PLAIN_SEEN_MAX:
+        _PLAIN_SEEN.clear()
+    _PLAIN_SEEN[value] = built
+    return built
+
+
+_PLAIN_SEEN: dict[str, Any] = {}
+_PLAIN_SEEN_MAX = 200_000
+
+
+def _resolve_plain(value: str) -> Any:
     for tag, regexp in _RESOLVERS.get(value[:1], _ANY_FIRST):
         if regexp.match(value):
             if tag == f"{_TAG}null":

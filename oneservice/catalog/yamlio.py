@@ -60,7 +60,7 @@ except ImportError:  # pragma: no cover - PyYAML is a dependency
     _pyyaml = None
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "CommentedMap", "CommentedSeq", "Document", "Positions", "locate",
-           "read_document", "value_position"]
+           "parse_text", "read_bytes", "read_document", "value_position"]
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 40
@@ -363,6 +363,16 @@ class _GuardedParser(RoundTripParser):  # type: ignore[misc, unused-ignore]
 def read_document(path: Path, name: str | None = None) -> tuple[Document | None, list[Finding]]:
     """Read and parse one YAML file; return the document or the findings that prevent it."""
     name = name or str(path)
+    raw, found = read_bytes(path, name)
+    if raw is None:
+        return None, found
+    return parse_text(raw, name)
+
+
+def read_bytes(path: Path, name: str | None = None) -> tuple[bytes | None, list[Finding]]:
+    """The bytes of one definition file, or the findings that prevent reading it (too big,
+    unreadable). :func:`parse_text` parses them."""
+    name = name or str(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -372,7 +382,7 @@ def read_document(path: Path, name: str | None = None) -> tuple[Document | None,
     except OSError as exc:
         return None, [_finding("OS101", f"cannot read the file: {exc.strerror or exc}", name,
                                line=None, col=None)]
-    return parse_text(raw, name)
+    return raw, []
 
 
 def _too_big(size: int, name: str) -> Finding:

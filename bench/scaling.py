@@ -298,37 +298,51 @@ def definitions(sizes: list[int], rounds: int = 3) -> list[str]:
     * warm: ``check(cache=…)`` again (reading and hashing every file, then the entry), in this
       process and in a new one (``python -c``: the start of a command, imports included);
 
-    then compiling the engine (state machines) of every matter. The best of ``rounds`` rounds
-    (each round measures cold, first and warm in turn)."""
+    then compiling the engine (state machines) of every matter. Each figure is the best of
+    ``rounds`` rounds (a round measures cold, first and warm in turn), as CPU time of the
+    process (``time.process_time``; for the new process its ``getrusage`` user + system) and as
+    wall time: on a shared machine the CPU time moves far less with the load."""
     import subprocess
 
     from oneservice.catalog import loader, yamlio
-    from oneservice.catalog.yamlio import read_document
     from oneservice.catalog.cache import CatalogueCache
+    from oneservice.catalog.yamlio import read_document
 
+    names = ("parse", "check", "cold", "first", "warm", "process")
     lines = [
         "definition load and check (synthetic catalogues cloned from workflows/); best of "
-        f"{rounds} rounds, seconds",
-        f"{'matters':>8}{'items':>7}{'files':>7}{'parse':>8}{'check+build':>13}{'cold':>8}{'first':>8}"
-        f"{'warm':>8}{'warm, new process':>19}{'entry MB':>10}{'warm÷cold':>11}{'engines':>9}",
+        f"{rounds} rounds; CPU seconds (wall seconds)",
+        f"{'matters':>8}{'items':>7}{'files':>7}{'parse':>13}{'check+build':>13}{'cold':>13}"
+        f"{'first':>13}{'warm':>13}{'warm, new process':>19}{'entry MB':>10}{'warm÷cold':>11}",
     ]
-    probe = ("import sys, time; t = time.perf_counter(); from oneservice.catalog.loader import check; "
-             "r = check([sys.argv[1]], cache=sys.argv[2]); assert r.cached; "
-             "print(time.perf_counter() - t)")
+    probe = ("import sys; from oneservice.catalog.loader import check; "
+             "assert check([sys.argv[1]], cache=sys.argv[2]).cached")
+
+    def clocks() -> tuple[float, float]:
+        return time.process_time(), time.perf_counter()
+
+    def children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             site = Path(tmp) / "site"
             site.mkdir()
             matters, items = synthetic_catalogue(site, n)
-            best: dict[str, float] = {}
+            cpu: dict[str, float] = {}
+            wall: dict[str, float] = {}
 
-            def keep(name: str, seconds: float, best: dict[str, float] = best) -> None:
-                best[name] = min(best.get(name, float("inf")), seconds)
+            def keep(name: str, since: tuple[float, float], now: tuple[float, float] | None = None,
+                     cpu: dict[str, float] = cpu, wall: dict[str, float] = wall) -> None:
+                c, w = now or clocks()
+                cpu[name] = min(cpu.get(name, float("inf")), c - since[0])
+                wall[name] = min(wall.get(name, float("inf")), w - since[1])
 
             for r in range(rounds):
                 yamlio._PLAIN_SEEN.clear()  # nothing remembered from the round before
                 with loader.paused_collector():  # as check() does
-                    t0 = time.perf_counter()
+                    t0 = clocks()
                     files, problems = loader._discover([site])  # what check() does, stage by stage
                     documents = []
                     for file in files:
@@ -336,57 +350,46 @@ def definitions(sizes: list[int], rounds: int = 3) -> list[str]:
                         problems.extend(found)
                         if doc is not None:
                             documents.append(doc)
-                    t1 = time.perf_counter()
+                    t1 = clocks()
                     report = loader._check_documents(documents, problems, len(files))
-                    t2 = time.perf_counter()
+                    keep("check", t1)
+                keep("parse", t0, t1)
                 del documents, report
-                keep("parse", t1 - t0)
-                keep("check", t2 - t1)
                 yamlio._PLAIN_SEEN.clear()
-                t0 = time.perf_counter()
+                t0 = clocks()
                 cold = loader.check([site])
-                keep("cold", time.perf_counter() - t0)
+                keep("cold", t0)
                 errors = [f for f in cold.findings if f.is_error]
                 if errors or cold.catalogue is None:
                     raise SystemExit(f"synthetic catalogue of {n} matters has errors: {errors[:3]}")
                 assert len(cold.catalogue.plans) == matters, (len(cold.catalogue.plans), matters)
                 yamlio._PLAIN_SEEN.clear()
                 cache = CatalogueCache(Path(tmp) / f"cache{r}")
-                t0 = time.perf_counter()
+                t0 = clocks()
                 first = loader.check([site], cache=cache)
-                keep("first", time.perf_counter() - t0)
+                keep("first", t0)
                 assert not first.cached and cache.writes == 1
-                t0 = time.perf_counter()
+                t0 = clocks()
                 warm = loader.check([site], cache=cache)
-                keep("warm", time.perf_counter() - t0)
+                keep("warm", t0)
                 assert warm.cached and warm.catalogue == cold.catalogue
-                t0 = time.perf_counter()
-                out = subprocess.run([sys.executable, "-c", probe, str(site), str(cache.folder)],
-                                     check=True, capture_output=True, text=True, cwd=ROOT)
-                keep("process", time.perf_counter() - t0)
-                keep("process check", float(out.stdout.strip()))
+                before, t0 = children(), clocks()
+                subprocess.run([sys.executable, "-c", probe, str(site), str(cache.folder)], check=True, cwd=ROOT)
+                keep("process", (before, t0[1]), (children(), time.perf_counter()))
                 [entry] = cache.entries()
-                best["MB"] = entry.stat().st_size / 1e6
+                megabytes = entry.stat().st_size / 1e6
                 del first, warm
             catalogue = cold.catalogue
-            t0 = time.perf_counter()
-            store = Store(f"sqlite:///{tmp}/unused.sqlite")
-            store.migrate()
-            t0 = time.perf_counter()
-            service = OneService(catalogue, store)
-            for plan in catalogue.plans.values():
-                service.engine(plan.content_hash)
-            engines = time.perf_counter() - t0
-            service.store.dispose()
             log(f"definitions: {matters} matters done")
-            process = f"{best['process check']:.2f} ({best['process']:.2f})"
+            shown = {k: f"{cpu[k]:.2f} ({wall[k]:.2f})" for k in names}
             lines.append(
-                f"{matters:>8}{items:>7}{len(files):>7}{best['parse']:>8.2f}{best['check']:>13.2f}"
-                f"{best['cold']:>8.2f}{best['first']:>8.2f}{best['warm']:>8.2f}{process:>19}"
-                f"{best['MB']:>10.1f}{best['warm'] / best['cold']:>11.2f}{engines:>9.2f}"
+                f"{matters:>8}{items:>7}{len(files):>7}{shown['parse']:>13}{shown['check']:>13}"
+                f"{shown['cold']:>13}{shown['first']:>13}{shown['warm']:>13}{shown['process']:>19}"
+                f"{megabytes:>10.1f}{cpu['warm'] / cpu['cold']:>11.2f}"
             )
-    lines.append("warm, new process: check() in a new interpreter, imports included (the whole "
-                 "process in brackets)")
+            del catalogue, cold
+    lines.append("warm, new process: `python -c` loading from the cache, interpreter start and imports "
+                 "included")
     lines.append(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return lines
 

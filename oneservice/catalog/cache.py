@@ -6,9 +6,9 @@ key up here before parsing anything. The key is a SHA-256 over:
 
 * ``FORMAT`` (the layout of an entry) and the library's version, with a hash of its own source
   files (an editable install changes code without changing the version);
-* the Python implementation and version, and the versions of the packages that read and check
-  the files (ruamel.yaml, PyYAML and whether its libyaml reader is there, marshmallow, attrs,
-  cel-expr-python);
+* the Python implementation and version, and which copy of each package that reads and checks
+  the files is installed (ruamel.yaml, PyYAML and whether its libyaml reader is there,
+  marshmallow, attrs, cel-expr-python: the file, size and time of each package's module);
 * whether the check is ``strict``;
 * every file read: its name as findings show it and its bytes, in order.
 
@@ -335,21 +335,38 @@ def _remove(path: Path) -> list[Path]:
 @functools.cache
 def _environment_fingerprint() -> str:
     """Everything besides the files that the stored catalogue depends on (computed once)."""
-    from importlib import metadata
-
     from .._version import __version__
     from .yamlio import _FAST_LOADER
 
-    versions = []
-    for dist in ("ruamel.yaml", "PyYAML", "marshmallow", "attrs", "cel-expr-python"):
-        try:
-            versions.append(f"{dist}={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{dist}=-")
     parts = [f"format={FORMAT}", f"oneservice={__version__}", f"code={_code_hash()}",
              f"python={sys.implementation.cache_tag}:{sys.version}",
-             f"pickle={pickle.HIGHEST_PROTOCOL}", f"libyaml={_FAST_LOADER is not None}", *versions]
+             f"pickle={pickle.HIGHEST_PROTOCOL}", f"libyaml={_FAST_LOADER is not None}"]
+    parts += [f"{name}={_installed(name)}" for name in _READERS]
     return "\n".join(parts)
+
+
+_READERS = ("ruamel.yaml", "yaml", "marshmallow", "attr", "cel_expr_python.cel")
+"""The packages whose code reads and checks the files."""
+
+
+def _installed(module: str) -> str:
+    """Which copy of ``module`` is installed: its file, size and modification time (an upgrade
+    or another environment gives other values; ``importlib.metadata`` took 50 ms to say the
+    versions)."""
+    import importlib.util
+
+    loaded = sys.modules.get(module)
+    origin = getattr(loaded, "__file__", None)
+    if origin is None:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+    if not origin:
+        return "-"
+    try:
+        info = os.stat(origin)
+    except OSError:
+        return origin
+    return f"{origin}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def _code_hash() -> str:

@@ -197,6 +197,26 @@ def _display_name(path: Path) -> str:
         return str(path)
 
 
+def _display_names(files: list[Path]) -> list[str]:
+    """:func:`_display_name` of each file, working out each folder's relative path once (the
+    same names: a relative path is worked out from the text of the path alone)."""
+    folders: dict[Path, str | None] = {}
+    out = []
+    for file in files:
+        parent = file.parent
+        if parent not in folders:
+            try:
+                folders[parent] = os.path.relpath(parent)
+            except ValueError:
+                folders[parent] = None
+        shown = folders[parent]
+        if shown is None or file.name in ("", ".", ".."):
+            out.append(_display_name(file))
+        else:
+            out.append(file.name if shown == "." else os.path.join(shown, file.name))
+    return out
+
+
 Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 """One file or directory, or several."""
 
@@ -246,7 +266,10 @@ def _broken_link(path: Path) -> Finding:
 
 
 def _walk(folder: Path, problems: list[Finding]) -> list[Path]:
-    """The definition files under ``folder`` in a stable order, following links to folders once."""
+    """The definition files under ``folder`` in a stable order, following links to folders once.
+
+    ``os.scandir``: its entries know from the folder listing whether they are folders, files or
+    links, without one ``stat`` per question (thousands of files at every start)."""
     out: list[Path] = []
     seen: set[str] = set()
     stack = [folder]
@@ -259,19 +282,22 @@ def _walk(folder: Path, problems: list[Finding]) -> list[Path]:
             continue
         seen.add(real)
         try:
-            entries = sorted(current.iterdir())
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             problems.append(Finding("OS101", f"cannot read the folder: {exc.strerror or exc}",
                                     file=str(current)))
             continue
         subfolders = []
         for entry in entries:
-            if entry.is_symlink() and not entry.exists():
-                problems.append(_broken_link(entry))
+            path = current / entry.name
+            if entry.is_symlink() and not os.path.exists(entry.path):
+                problems.append(_broken_link(path))
             elif entry.is_dir():
-                subfolders.append(entry)
-            elif entry.suffix in (".yaml", ".yml") and entry.is_file():
-                out.append(entry)
+                subfolders.append(path)
+            elif entry.name.endswith((".yaml", ".yml")) and path.suffix in (".yaml", ".yml") \
+                    and entry.is_file():
+                out.append(path)
         stack.extend(reversed(subfolders))
     return sorted(out)
 
@@ -288,8 +314,7 @@ def check(paths: Paths = ("workflows",), *, strict: bool = False, cache: CacheOp
     files, problems = _discover(paths)
     with paused_collector():
         sources: list[tuple[str, bytes]] = []
-        for file in files:
-            name = _display_name(file)
+        for file, name in zip(files, _display_names(files), strict=True):
             raw, found = read_bytes(file, name)
             problems.extend(found)
             if raw is not None:

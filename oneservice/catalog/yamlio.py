@@ -33,6 +33,7 @@ on YAML 1.1/1.2 edge cases and on generated texts.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -374,15 +375,25 @@ def read_bytes(path: Path, name: str | None = None) -> tuple[bytes | None, list[
     unreadable). :func:`parse_text` parses them."""
     name = name or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, [_too_big(size, name)]
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)  # the file may have grown since stat()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # no buffered file object:
+        try:  # a catalogue is thousands of small files
+            size = os.fstat(fd).st_size
+            if size > MAX_BYTES:
+                return None, [_too_big(size, name)]
+            chunks = []
+            left = MAX_BYTES + 1  # the file may have grown since fstat()
+            while left > 0:
+                chunk = os.read(fd, left)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, [_finding("OS101", f"cannot read the file: {exc.strerror or exc}", name,
                                line=None, col=None)]
-    return raw, []
+    return b"".join(chunks), []
 
 
 def _too_big(size: int, name: str) -> Finding:

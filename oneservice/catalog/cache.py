@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
-    from .loader import CheckReport
+    from .report import CheckReport
 
 __all__ = ["CACHE_VARIABLE", "FORMAT", "CacheOption", "CatalogueCache", "default_folder", "resolve_cache"]
 
@@ -129,7 +129,7 @@ class CatalogueCache:
 
     def get(self, key: str) -> CheckReport | None:
         """The report stored under ``key``, or None (no entry, or one that does not verify)."""
-        from .loader import CheckReport
+        from .report import CheckReport
 
         secret = self._open_secret(create=False)
         if secret is None:
@@ -336,17 +336,28 @@ def _remove(path: Path) -> list[Path]:
 def _environment_fingerprint() -> str:
     """Everything besides the files that the stored catalogue depends on (computed once)."""
     from .._version import __version__
-    from .yamlio import _FAST_LOADER
 
     parts = [f"format={FORMAT}", f"oneservice={__version__}", f"code={_code_hash()}",
              f"python={sys.implementation.cache_tag}:{sys.version}",
-             f"pickle={pickle.HIGHEST_PROTOCOL}", f"libyaml={_FAST_LOADER is not None}"]
+             f"pickle={pickle.HIGHEST_PROTOCOL}", f"libyaml={_libyaml()}"]
     parts += [f"{name}={_installed(name)}" for name in _READERS]
     return "\n".join(parts)
 
 
 _READERS = ("ruamel.yaml", "yaml", "marshmallow", "attr", "cel_expr_python.cel")
 """The packages whose code reads and checks the files."""
+
+
+def _libyaml() -> str:
+    """PyYAML's libyaml binding, which the fast reader needs (told from the files, without
+    importing PyYAML: a catalogue from the cache needs no reader)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("yaml")
+    if spec is None or not spec.origin:
+        return "-"
+    found = sorted(p.name for p in Path(spec.origin).parent.glob("_yaml*"))
+    return ",".join(found) or "-"
 
 
 def _installed(module: str) -> str:

@@ -33,7 +33,6 @@ on YAML 1.1/1.2 edge cases and on generated texts.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -54,6 +53,7 @@ from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.resolver import VersionedResolver
 
 from ..errors import Finding
+from .sources import MAX_BYTES, read_bytes, too_big
 
 try:
     import yaml as _pyyaml  # type: ignore[import-untyped, unused-ignore]
@@ -63,7 +63,6 @@ except ImportError:  # pragma: no cover - PyYAML is a dependency
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "CommentedMap", "CommentedSeq", "Document", "Positions", "locate",
            "parse_text", "read_bytes", "read_document", "value_position"]
 
-MAX_BYTES = 1_048_576
 MAX_DEPTH = 40
 
 
@@ -370,41 +369,10 @@ def read_document(path: Path, name: str | None = None) -> tuple[Document | None,
     return parse_text(raw, name)
 
 
-def read_bytes(path: Path, name: str | None = None) -> tuple[bytes | None, list[Finding]]:
-    """The bytes of one definition file, or the findings that prevent reading it (too big,
-    unreadable). :func:`parse_text` parses them."""
-    name = name or str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # no buffered file object:
-        try:  # a catalogue is thousands of small files
-            size = os.fstat(fd).st_size
-            if size > MAX_BYTES:
-                return None, [_too_big(size, name)]
-            chunks = []
-            left = MAX_BYTES + 1  # the file may have grown since fstat()
-            while left > 0:
-                chunk = os.read(fd, left)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        return None, [_finding("OS101", f"cannot read the file: {exc.strerror or exc}", name,
-                               line=None, col=None)]
-    return b"".join(chunks), []
-
-
-def _too_big(size: int, name: str) -> Finding:
-    return _finding("OS105", f"the file is {size} bytes, more than the limit of {MAX_BYTES}", name,
-                    hint="split the definitions into several files")
-
-
 def parse_text(raw: bytes, name: str) -> tuple[Document | None, list[Finding]]:
     """Parse YAML bytes into a :class:`Document`, or return the findings that prevent it."""
     if len(raw) > MAX_BYTES:
-        return None, [_too_big(len(raw), name)]
+        return None, [too_big(len(raw), name)]
     text, problem = _decode(raw, name)
     if problem is not None or text is None:
         return None, [problem] if problem else []

@@ -24,8 +24,10 @@ could write is not used (a warning is logged and the catalogue is checked from t
 truncated, corrupt or foreign entry fails the HMAC and is rebuilt, never trusted.
 
 Entries are written to a temporary file in the folder and moved into place with
-:func:`os.replace`, so processes starting at once each read either no entry or a whole one; the
-last of them to finish leaves its (equal) entry. A folder that cannot be written (read-only, full)
+:func:`os.replace`, so processes starting at once each read either no entry or a whole one.
+While one process checks the files, the others that need the same entry wait on an advisory
+lock (:meth:`CatalogueCache.building`) and then load what it stored, instead of all checking the
+same files at once. A folder that cannot be written (read-only, full)
 only costs the check: a warning is logged and the catalogue is returned all the same. After a
 write the least recently used entries beyond ``keep`` are removed.
 
@@ -47,7 +49,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,22 +131,74 @@ class CatalogueCache:
 
     def get(self, key: str) -> CheckReport | None:
         """The report stored under ``key``, or None (no entry, or one that does not verify)."""
+        found = self._lookup(key)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def recheck(self, key: str) -> CheckReport | None:
+        """:meth:`get` again once :meth:`building` is held (another process may have stored the
+        entry meanwhile); a second miss is not counted."""
+        found = self._lookup(key)
+        if found is not None:
+            self.hits += 1
+            self.misses -= 1
+        return found
+
+    @contextlib.contextmanager
+    def building(self, key: str, wait: float = 300.0) -> Iterator[None]:
+        """Held while this process checks the files of ``key``: another process that starts
+        meanwhile waits (up to ``wait`` seconds), then finds the entry instead of checking the same
+        files too. An advisory lock (``flock``) on a file in the folder, released when the
+        process ends however it ends; nothing is held without ``fcntl`` (Windows) or in a folder
+        that cannot be written."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        if self._open_secret(create=True) is None:
+            yield
+            return
+        try:
+            fd = os.open(self.folder / f"{TEMP_PREFIX}{key[:32]}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield
+            return
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    with contextlib.suppress(OSError):
+                        os.utime(fd)  # in use: not a leftover for prune()
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        log.warning("catalogue cache: another process has checked these files for "
+                                    "%.0f s; checking them here too", wait)
+                        break
+                    time.sleep(0.05)  # the other process is checking the same files
+            yield
+        finally:
+            os.close(fd)
+
+    def _lookup(self, key: str) -> CheckReport | None:
         from .report import CheckReport
 
         secret = self._open_secret(create=False)
         if secret is None:
-            self.misses += 1
             return None
         entry = self.path(key)
         try:
             with entry.open("rb") as handle:
                 blob = handle.read()
         except FileNotFoundError:
-            self.misses += 1
             return None
         except OSError as exc:
             log.warning("catalogue cache: cannot read %s (%s); checking the files instead", entry, exc)
-            self.misses += 1
             return None
         payload = _verified(blob, key, secret)  # a view of blob: no copy of a large entry
         report: Any = None
@@ -157,11 +211,9 @@ class CatalogueCache:
         if not isinstance(report, CheckReport) or not report.ok or report.catalogue is None:
             if payload is None:
                 log.warning("catalogue cache: entry %s is corrupt or not ours; rebuilding it", entry.name)
-            self.misses += 1
             return None
         with contextlib.suppress(OSError):
             os.utime(entry)  # most recently used: kept when older entries are pruned
-        self.hits += 1
         return attrs.evolve(report, cached=True)
 
     # ------------------------------------------------------------------ write

@@ -160,24 +160,33 @@ def check(paths: Paths = ("workflows",), *, strict: bool = False, cache: CacheOp
             problems.extend(found)
             if raw is not None:
                 sources.append((name, raw))
-        key = None
-        if store is not None and not problems:  # a file that cannot be read is an error anyway
-            key = store.key(sources, strict=strict)
-            hit = store.get(key)
+        if store is None or problems:  # a file that cannot be read is an error anyway
+            return _checked(sources, problems, len(files), strict=strict)
+        key = store.key(sources, strict=strict)
+        hit = store.get(key)
+        if hit is not None and hit.files == len(files):
+            return hit
+        with store.building(key):  # one process checks; the others starting meanwhile wait
+            hit = store.recheck(key)
             if hit is not None and hit.files == len(files):
                 return hit
-        from .yamlio import parse_text
-
-        documents: list[Document] = []
-        for name, raw in sources:
-            doc, found = parse_text(raw, name)
-            problems.extend(found)
-            if doc is not None:
-                documents.append(doc)
-        report = _check_documents(documents, problems, len(files), strict=strict)
-        if store is not None and key is not None and report.ok:
-            store.put(key, report)
+            report = _checked(sources, problems, len(files), strict=strict)
+            if report.ok:
+                store.put(key, report)
     return report
+
+
+def _checked(sources: list[tuple[str, bytes]], problems: list[Finding], count: int, *,
+             strict: bool) -> CheckReport:
+    from .yamlio import parse_text
+
+    documents: list[Document] = []
+    for name, raw in sources:
+        doc, found = parse_text(raw, name)
+        problems.extend(found)
+        if doc is not None:
+            documents.append(doc)
+    return _check_documents(documents, problems, count, strict=strict)
 
 
 def check_files(sources: Mapping[str, bytes | str], *, strict: bool = False) -> CheckReport:

@@ -277,23 +277,31 @@ class TestEntries:
         assert report.ok and not report.cached
 
 
-def _start(folder: str, site: str, out: Any) -> None:
+def _start(folder: str, site: str, ready: Any, go: Any, out: Any) -> None:
     """One process starting: load the catalogue through the cache, send back its hashes."""
-    report = check([site], cache=CatalogueCache(Path(folder)))
+    cache = CatalogueCache(Path(folder))
+    ready.put(1)
+    go.wait()
+    report = check([site], cache=cache)
     assert report.catalogue is not None
     out.put((report.cached, sorted((m, p.content_hash) for m, p in report.catalogue.plans.items())))
 
 
 class TestConcurrentStarts:
     def test_processes_starting_at_once(self, site: Path, tmp_path: Path) -> None:
-        """Four processes starting at once on an empty cache each get the same catalogue, and
-        leave one valid entry and no temporary file."""
+        """Four processes starting at once on an empty cache each get the same catalogue: one
+        checks the files, the three others wait for it and load its entry; one valid entry and
+        no partly written file are left."""
         folder = tmp_path / "cache"
         context = multiprocessing.get_context("spawn")
-        out = context.Queue()
-        processes = [context.Process(target=_start, args=(str(folder), str(site), out)) for _ in range(4)]
+        ready, out, go = context.Queue(), context.Queue(), context.Event()
+        processes = [context.Process(target=_start, args=(str(folder), str(site), ready, go, out))
+                     for _ in range(4)]
         for process in processes:
             process.start()
+        for _ in processes:  # every process imported and waiting: they start together
+            ready.get(timeout=300)
+        go.set()
         results = [out.get(timeout=300) for _ in processes]
         for process in processes:
             process.join(timeout=60)
@@ -301,8 +309,27 @@ class TestConcurrentStarts:
         fresh = check([site])
         expected = sorted(hashes(fresh).items())
         assert [r[1] for r in results] == [expected] * 4
+        assert sorted(r[0] for r in results) == [False, True, True, True]
         cache = CatalogueCache(folder)
         assert len(cache.entries()) == 1
-        assert sorted(p.name for p in folder.iterdir()) == sorted([cache.entries()[0].name, "secret"])
+        assert not [p for p in folder.iterdir() if p.name.endswith(".part")]
         again = check([site], cache=cache)
         assert again.cached and hashes(again) == hashes(fresh)
+
+    def test_waiter_loads_what_the_builder_stored(self, site: Path, cache: CatalogueCache,
+                                                  analysed: list[int]) -> None:
+        """A process that finds the lock held waits, then loads the entry stored meanwhile
+        instead of checking the files (here the builder is this test, holding the lock)."""
+        key = cache.key([(n, r) for n, r in _sources(site)])
+        report = check([site])
+        with cache.building(key):
+            cache.put(key, report)
+            assert cache.recheck(key) is not None
+        assert check([site], cache=cache).cached
+        assert len(analysed) == 1  # only the first check(), without the cache
+
+
+def _sources(site: Path) -> list[tuple[str, bytes]]:
+    files, problems = loader._discover([site])
+    assert not problems
+    return [(name, file.read_bytes()) for file, name in zip(files, loader._display_names(files), strict=True)]

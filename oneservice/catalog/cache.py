@@ -32,7 +32,8 @@ only costs the check: a warning is logged and the catalogue is returned all the 
 write the least recently used entries beyond ``keep`` are removed.
 
 Where: ``ONESERVICE_CATALOGUE_CACHE`` names the folder (``off`` turns the cache off); by default
-``$XDG_CACHE_HOME/oneservice/catalogues`` (``~/.cache/oneservice/catalogues``).
+``$XDG_CACHE_HOME/oneservice/catalogues`` (``~/.cache/oneservice/catalogues``);
+``ONESERVICE_CATALOGUE_CACHE_KEEP`` says how many entries stay (8).
 """
 
 from __future__ import annotations
@@ -58,13 +59,15 @@ import attrs
 if TYPE_CHECKING:
     from .report import CheckReport
 
-__all__ = ["CACHE_VARIABLE", "FORMAT", "CacheOption", "CatalogueCache", "default_folder", "resolve_cache"]
+__all__ = ["CACHE_VARIABLE", "FORMAT", "KEEP_VARIABLE", "CacheOption", "CatalogueCache", "default_folder",
+           "resolve_cache"]
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
 """The layout of an entry; part of the key, raised when what an entry holds changes."""
 CACHE_VARIABLE = "ONESERVICE_CATALOGUE_CACHE"
+KEEP_VARIABLE = "ONESERVICE_CATALOGUE_CACHE_KEEP"
 OFF = frozenset({"off", "0", "no", "false", "none", "disabled"})
 MAGIC = b"oneservice-catalogue\x00"
 SECRET = "secret"
@@ -107,7 +110,13 @@ class CatalogueCache:
         value = env.get(CACHE_VARIABLE, "").strip()
         if value.lower() in OFF:
             return None
-        return cls(Path(value) if value else default_folder(env))
+        keep = env.get(KEEP_VARIABLE, "").strip()
+        try:
+            kept = max(1, int(keep)) if keep else 8
+        except ValueError:
+            log.warning("%s=%r is not a whole number; keeping 8 entries", KEEP_VARIABLE, keep)
+            kept = 8
+        return cls(Path(value) if value else default_folder(env), keep=kept)
 
     # ------------------------------------------------------------------ key
 

@@ -173,6 +173,9 @@ class TestHitAndMiss:
         resolved = resolve_cache(True)
         assert resolved is not None and resolved.folder == tmp_path / "env"
         assert resolve_cache(False) is None and resolve_cache(None) is None
+        monkeypatch.setenv("ONESERVICE_CATALOGUE_CACHE_KEEP", "3")
+        resolved = resolve_cache(True)
+        assert resolved is not None and resolved.keep == 3
         assert default_folder({"XDG_CACHE_HOME": "/x"}) == Path("/x/oneservice/catalogues")
 
 

@@ -43,8 +43,9 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -62,8 +63,9 @@ from together import (  # noqa: E402
     run_together,
 )
 
-from oneservice import Store, load_catalogue  # noqa: E402
+from oneservice import Store, StoreError, load_catalogue  # noqa: E402
 
+T = TypeVar("T")
 SYSTEMS = ("oneservice", "driver", "spiff")
 LABELS = {"oneservice": "oneservice", "driver": "driver alone (floor)", "spiff": "SpiffWorkflow"}
 ACTIONS = ("open_case", "submit", "accept", "start_review", "approve", "deliver", "rate", "conclude")
@@ -115,12 +117,11 @@ class Place:
     def prepare(self, catalogue: Any) -> None:
         """Tables made and the definition row written before any process starts (one case of
         oneservice for both oneservice and the floor, so that their row counts compare)."""
-        self.owner.migrate()
+        retrying(self.owner.migrate)
         if self.system == "spiff":
-            runner = spiff_compare.SpiffRunner(self.url, catalogue, stateless=False)  # creates its table
-            runner.close()
+            spiff_compare.SPIFF_TABLE.create(self.owner.engine, checkfirst=True)
         else:
-            service = lifecycle.make_service(self.url, catalogue)
+            service = retrying(lambda: lifecycle.make_service(self.url, catalogue))
             lifecycle.lifecycle(service)
             service.store.dispose()
 
@@ -141,6 +142,19 @@ class Place:
             Path(self.url.removeprefix("sqlite:///")).unlink(missing_ok=True)
 
 
+def retrying(call: Callable[[], T]) -> T:
+    """``call()``, again after a second when it fails with a StoreError: every runner migrates its
+    store on creation, and migrations by other users of the database can deadlock with ours."""
+    for attempt in range(5):
+        try:
+            return call()
+        except StoreError:
+            if attempt == 4:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
 def worker(index: int, gate: Gate, system: str, url: str, catalogue: Any, capture: Any, cases: int) -> None:
     """One process of a run: its own engine and connection, warmed, then ``cases`` lifecycles."""
     transactions, case_id = capture
@@ -152,7 +166,7 @@ def worker(index: int, gate: Gate, system: str, url: str, catalogue: Any, captur
 
     runner: Any
     if system == "oneservice":
-        service = lifecycle.make_service(url, catalogue)
+        service = retrying(lambda: lifecycle.make_service(url, catalogue))
         lifecycle.lifecycle(service)  # warm: compiled statements, caches
         timed = TimedService(service, latencies)
 
@@ -164,10 +178,10 @@ def worker(index: int, gate: Gate, system: str, url: str, catalogue: Any, captur
         if system == "driver":
             # the replayed events' positions: unique across the processes (one range each)
             lifecycle._POSITIONS = itertools.count(10**12 + (index + 1) * 10**9)
-            runner = spiff_compare.DriverFloorRunner(url, transactions, case_id)  # replays one case: warm
+            runner = retrying(lambda: spiff_compare.DriverFloorRunner(url, transactions, case_id))  # replays one case: warm
             runner.prepare(cases)  # the parameters for fresh ids, made before the timed part
         else:
-            runner = spiff_compare.SpiffRunner(url, catalogue, stateless=False)
+            runner = retrying(lambda: spiff_compare.SpiffRunner(url, catalogue, stateless=False))
             runner.case()  # warm
         latencies.clear()
 
@@ -182,10 +196,10 @@ def worker(index: int, gate: Gate, system: str, url: str, catalogue: Any, captur
         case()
     finished = time.perf_counter()
     cpu = cpu_seconds() - cpu0
-    gate.done()
-    close()
+    gate.done()  # the connections stay open until the parent has read their backends' CPU
     gate.leave({"started": started, "finished": finished, "cases": cases, "cpu": cpu,
                 "latencies": dict(latencies)})
+    close()
 
 
 class PgMonitor:

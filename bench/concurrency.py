@@ -37,6 +37,7 @@ import itertools
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import threading
@@ -66,8 +67,11 @@ from together import (  # noqa: E402
 from oneservice import Store, StoreError, load_catalogue  # noqa: E402
 
 T = TypeVar("T")
-SYSTEMS = ("oneservice", "driver", "spiff")
-LABELS = {"oneservice": "oneservice", "driver": "driver alone (floor)", "spiff": "SpiffWorkflow"}
+SYSTEMS = ("oneservice", "driver", "spiff", "nocounter")
+DEFAULT_SYSTEMS = "oneservice,driver,spiff"
+LABELS = {"oneservice": "oneservice", "driver": "driver alone (floor)", "spiff": "SpiffWorkflow",
+          "nocounter": "floor, no counter"}
+COUNTER = "UPDATE OUTBOX_COUNTER"
 ACTIONS = ("open_case", "submit", "accept", "start_review", "approve", "deliver", "rate", "conclude")
 
 
@@ -175,9 +179,12 @@ def worker(index: int, gate: Gate, system: str, url: str, catalogue: Any, captur
 
         close = service.store.dispose
     else:
-        if system == "driver":
+        if system in ("driver", "nocounter"):
             # the replayed events' positions: unique across the processes (one range each)
             lifecycle._POSITIONS = itertools.count(10**12 + (index + 1) * 10**9)
+            if system == "nocounter":  # measuring only: the floor without the counter row's lock
+                transactions = [[(q, v) for q, v in tx if not q.lstrip().upper().startswith(COUNTER)]
+                                for tx in transactions]
             runner = retrying(lambda: spiff_compare.DriverFloorRunner(url, transactions, case_id))  # replays one case: warm
             runner.prepare(cases)  # the parameters for fresh ids, made before the timed part
         else:
@@ -239,11 +246,12 @@ class PgMonitor:
     def _sample(self) -> None:
         while not self._stop.wait(0.02):
             rows = self.conn.execute(
-                "SELECT state, wait_event_type, wait_event FROM pg_stat_activity WHERE application_name = %s",
+                "SELECT state, wait_event_type, wait_event, left(query, 200) FROM pg_stat_activity "
+                "WHERE application_name = %s",
                 (self.app,),
             ).fetchall()
-            for state, kind, event in rows:
-                self.samples[_classify(state, kind, event)] += 1
+            for state, kind, event, query in rows:
+                self.samples[_classify(state, kind, event, query or "")] += 1
 
     def end(self) -> None:
         self._stop.set()
@@ -256,13 +264,13 @@ class PgMonitor:
         self.conn.close()
 
 
-def _classify(state: str | None, kind: str | None, event: str | None) -> str:
+def _classify(state: str | None, kind: str | None, event: str | None, query: str) -> str:
     if state in ("idle", "idle in transaction"):
         return "client"  # the backend waits for its client's next statement
     if kind is None:
         return "cpu"
-    if kind == "Lock":
-        return "lock"  # a row lock: the outbox counter (transactionid / tuple)
+    if kind == "Lock":  # a row lock (transactionid / tuple): whose row the waiting statement says
+        return "counter lock" if "outbox_counter" in query else "other lock"
     if (kind == "LWLock" and event and event.startswith("WAL")) or (kind == "IO" and event and "WAL" in event):
         return "wal"  # waiting for the WAL to be written and flushed (COMMIT)
     return "other"
@@ -291,6 +299,7 @@ def _libpq(url: str) -> str:
 
 def run_one(base: str, tmp: Path, system: str, processes: int, cases: int, catalogue: Any,
             capture: Any) -> dict[str, Any]:
+    load = os.getloadavg()[0]
     place = Place(base, system, tmp)
     try:
         place.prepare(catalogue)
@@ -309,7 +318,7 @@ def run_one(base: str, tmp: Path, system: str, processes: int, cases: int, catal
         "system": system, "processes": processes, "cases": sum(r["cases"] for r in results),
         "elapsed": elapsed, "client_cpu": sum(r["cpu"] for r in results), "backend_cpu": monitor.backend_cpu,
         "busy": monitor.busy, "iowait": monitor.iowait, "states": dict(monitor.samples), "wal": monitor.wal,
-        "latencies": dict(latencies), "rows": rows,
+        "latencies": dict(latencies), "rows": rows, "load": load,
     }
 
 
@@ -358,47 +367,48 @@ def summary(runs: list[dict[str, Any]], systems: list[str], counts: list[int]) -
                 "busy": sum(r["busy"] * r["elapsed"] for r in mine) / elapsed,
                 "iowait": sum(r["iowait"] * r["elapsed"] for r in mine) / elapsed,
                 "states": states,
-                "commits_per_sync": _per(mine, "commits", "wal_syncs"),
                 "latencies": latencies,
             }
     return out
-
-
-def _per(runs: list[dict[str, Any]], top: str, bottom: str) -> float:
-    a = sum(r["wal"].get(top, 0) for r in runs)
-    b = sum(r["wal"].get(bottom, 0) for r in runs)
-    return a / b if b else float("nan")
 
 
 def report(runs: list[dict[str, Any]], systems: list[str], counts: list[int], database: str) -> list[str]:
     table = summary(runs, systems, counts)
     rounds = 1 + max(r["round"] for r in runs)
     per = {r["processes"]: r["cases"] for r in runs if r["system"] == systems[0]}
-    load = os.getloadavg()
+    loads = [r.get("load", 0.0) for r in runs]
     lines = [
         f"start-a-business lifecycles by P processes at once on {database}; cases per run: "
         + ", ".join(f"P={p}: {per[p]}" for p in counts)
         + f"; {rounds} round(s), systems interleaved; {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+        f"Python {platform.python_version()}; load average (1 min) as the runs began {min(loads):.1f}–{max(loads):.1f}",
         "",
         f"{'P':>3}" + "".join(f"{LABELS[s] + ' cases/s':>30}" for s in systems)
-        + (f"{'oneservice ÷ floor':>20}{'rounds':>13}" if "driver" in systems and "oneservice" in systems else "")
+        + (f"{'oneservice ÷ floor':>20}{'median, range of rounds':>25}{'by CPU per case':>17}"
+           if "driver" in systems and "oneservice" in systems else "")
         + (f"{'oneservice × Spiff':>20}" if "spiff" in systems and "oneservice" in systems else ""),
     ]
     for p in counts:
         row = table[p]
-        line = f"{p:>3}" + "".join(f"{row[s]['cases_s']:>30.1f}" for s in systems)
+        cells = [f"{row[s]['cases_s']:.1f} (×{row[s]['cases_s'] / table[counts[0]][s]['cases_s']:.2f})"
+                 for s in systems]
+        line = f"{p:>3}" + "".join(f"{c:>30}" for c in cells)
         if "driver" in systems and "oneservice" in systems:
-            ratios = [row["oneservice"]["per_round"][r] / row["driver"]["per_round"][r] for r in range(rounds)]
+            ratios = sorted(row["oneservice"]["per_round"][r] / row["driver"]["per_round"][r] for r in range(rounds))
+            median = statistics.median(ratios)
+            cpu = {s: row[s]["client_ms"] + row[s]["backend_ms"] for s in ("oneservice", "driver")}
             line += f"{row['oneservice']['cases_s'] / row['driver']['cases_s']:>20.2f}"
-            line += f"{f'{min(ratios):.2f}–{max(ratios):.2f}':>13}"
+            line += f"{f'{median:.2f} ({ratios[0]:.2f}–{ratios[-1]:.2f})':>25}"
+            line += f"{cpu['driver'] / cpu['oneservice'] if cpu['oneservice'] else float('nan'):>17.2f}"
         if "spiff" in systems and "oneservice" in systems:
             line += f"{row['oneservice']['cases_s'] / row['spiff']['cases_s']:>19.2f}×"
         lines.append(line)
+    lines.append(f"  (×: the speed-up over P = {counts[0]}; by CPU per case: the floor's client + backend CPU per "
+                 "case ÷ oneservice's, the ratio a saturated CPU allows)")
     lines += ["", "where the time went (CPU ms per case: the client processes, their database backends; the "
               "machine's busy share; the backends' state, sampled):",
               f"  {'P':>3} {'system':<22}{'client ms':>10}{'backend ms':>11}{'busy':>6}{'iowait':>7}"
-              f"{'commits/WAL sync':>17}   backend states"]
+              "   backend states"]
     for p in counts:
         for s in systems:
             row = table[p][s]
@@ -406,7 +416,7 @@ def report(runs: list[dict[str, Any]], systems: list[str], counts: list[int], da
             total = sum(states.values()) or 1
             shares = ", ".join(f"{k} {v / total:.0%}" for k, v in states.most_common())
             lines.append(f"  {p:>3} {LABELS[s]:<22}{row['client_ms']:>10.1f}{row['backend_ms']:>11.1f}"
-                         f"{row['busy']:>6.0%}{row['iowait']:>7.0%}{row['commits_per_sync']:>17.1f}   {shares}")
+                         f"{row['busy']:>6.0%}{row['iowait']:>7.0%}   {shares}")
     lines += ["", "latency per action, p50 / p99 ms (all processes and rounds):"]
     for p in counts:
         lines.append(f" P = {p}")
@@ -419,7 +429,9 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2,4,8,16", help="numbers of processes (default 1,2,4,8,16)")
     parser.add_argument("--cases", type=int, default=96, help="lifecycles per run, split over the processes")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"some of {','.join(SYSTEMS)}")
+    parser.add_argument("--systems", default=DEFAULT_SYSTEMS,
+                        help=f"some of {','.join(SYSTEMS)} (default {DEFAULT_SYSTEMS}; nocounter: the floor without "
+                             "the outbox counter's UPDATE, to see what its lock costs)")
     parser.add_argument("--postgres", default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"),
                         help="PostgreSQL URL (default: $ONESERVICE_TEST_DATABASE_URL)")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file per system instead (the test)")

@@ -26,13 +26,15 @@ cases/s, oneservice's ratio to the floor at each P (and the range over rounds), 
 (``getrusage``), their PostgreSQL backends' (``/proc/<pid>/stat`` of the backends named by
 ``application_name``), the machine's busy share (``/proc/stat``), and what the backends were doing,
 sampled every 20 ms from ``pg_stat_activity`` (on CPU, waiting for a lock, for a WAL flush, for the
-client). ``--json PATH`` writes the figures and each schema's row count per table (the test checks
+client). ``--hold CASES`` measures instead how long a transaction of oneservice and of the floor
+holds the outbox counter row (one process). ``--json PATH`` writes the figures and each schema's row count per table (the test checks
 that oneservice and the floor wrote the same rows).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -326,7 +328,7 @@ def measure(base: str, tmp: Path, systems: list[str], counts: list[int], cases: 
             catalogue: Any) -> list[dict[str, Any]]:
     capture_place = Place(base, "capture", tmp)
     try:
-        capture_place.owner.migrate()
+        retrying(capture_place.owner.migrate)
         capture = lifecycle.capture(capture_place.url, catalogue)
     finally:
         capture_place.drop()
@@ -424,6 +426,68 @@ def report(runs: list[dict[str, Any]], systems: list[str], counts: list[int], da
     return lines
 
 
+def _runner(system: str, url: str, catalogue: Any, capture: Any) -> Any:
+    if system == "oneservice":
+        return spiff_compare.OneserviceRunner(url, catalogue)
+    return spiff_compare.DriverFloorRunner(url, *capture)
+
+
+def hold_times(base: str, tmp: Path, catalogue: Any, capture: Any, cases: int) -> list[str]:
+    """How long a transaction holds the outbox counter row: from the start of its
+    ``UPDATE outbox_counter`` to the end of its COMMIT, for oneservice and the floor, one process,
+    measured alike by wrappers around psycopg's ``Cursor.execute`` and ``Connection.commit``."""
+    import psycopg
+
+    real_execute, real_commit = psycopg.Cursor.execute, psycopg.Connection.commit
+    held: list[float] = []
+    mark: list[float] = []
+
+    def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if not mark and isinstance(query, str) and query.lstrip().upper().startswith(COUNTER):
+            mark.append(time.perf_counter())
+        return real_execute(self, query, *args, **kwargs)
+
+    def commit(self: Any) -> None:
+        real_commit(self)
+        if mark:
+            held.append(time.perf_counter() - mark.pop())
+
+    lines = [f"the outbox counter held per transaction, one process, {cases} lifecycles each, "
+             "the two alternating in blocks of 5 (UPDATE outbox_counter → end of COMMIT):"]
+    systems = ("oneservice", "driver")
+    places = {s: Place(base, s, tmp) for s in systems}
+    held_by: dict[str, list[float]] = {s: [] for s in systems}
+    runners: dict[str, Any] = {}
+    try:
+        for system, place in places.items():
+            place.prepare(catalogue)
+            runners[system] = retrying(functools.partial(_runner, system, place.url, catalogue, capture))
+        runners["driver"].prepare(cases)
+        done = 0
+        while done < cases:
+            block = min(5, cases - done)
+            for system in systems if done % 10 == 0 else systems[::-1]:
+                held.clear()
+                psycopg.Cursor.execute, psycopg.Connection.commit = execute, commit  # type: ignore[method-assign]
+                try:
+                    for _ in range(block):
+                        runners[system].case()
+                finally:
+                    psycopg.Cursor.execute, psycopg.Connection.commit = real_execute, real_commit  # type: ignore[method-assign]
+                held_by[system] += held
+            done += block
+    finally:
+        for runner in runners.values():
+            runner.close()
+        for place in places.values():
+            place.drop()
+    for system in systems:
+        times = sorted(held_by[system])
+        lines.append(f"  {LABELS[system]:<22} {len(times)} transactions: median {statistics.median(times) * 1000:.2f} ms, "
+                     f"mean {statistics.mean(times) * 1000:.2f} ms, p90 {times[int(len(times) * 0.9)] * 1000:.2f} ms")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--processes", default="1,2,4,8,16", help="numbers of processes (default 1,2,4,8,16)")
@@ -436,6 +500,9 @@ def main() -> None:
                         help="PostgreSQL URL (default: $ONESERVICE_TEST_DATABASE_URL)")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file per system instead (the test)")
     parser.add_argument("--json", type=Path, help="write the runs (figures, row counts) to this file")
+    parser.add_argument("--hold", type=int, default=0, metavar="CASES",
+                        help="instead: how long oneservice and the floor hold the outbox counter per transaction, "
+                             "CASES lifecycles in one process (PostgreSQL)")
     args = parser.parse_args()
     counts = [int(p) for p in args.processes.split(",")]
     systems = [s for s in args.systems.split(",") if s]
@@ -448,6 +515,17 @@ def main() -> None:
     catalogue = load_catalogue([lifecycle.ROOT / "workflows"])
     with tempfile.TemporaryDirectory() as tmp:
         base = "sqlite" if args.sqlite else args.postgres
+        if args.hold:
+            if args.sqlite:
+                sys.exit("--hold measures PostgreSQL's row lock: give --postgres")
+            capture_place = Place(base, "capture", Path(tmp))
+            try:
+                retrying(capture_place.owner.migrate)
+                capture = lifecycle.capture(capture_place.url, catalogue)
+            finally:
+                capture_place.drop()
+            print("\n".join(hold_times(base, Path(tmp), catalogue, capture, args.hold)))
+            return
         runs = measure(base, Path(tmp), systems, counts, args.cases, args.rounds, catalogue)
     print("\n".join(report(runs, systems, counts, "SQLite files" if args.sqlite else "PostgreSQL")))
     if args.json:

@@ -129,7 +129,7 @@ def lifecycle(client: Client, tokens: dict[str, str], me: str, person: dict[str,
 
 
 ORDER = ["open", "submit", "accept", "start-review", "approve", "deliver", "rate", "progress"]
-DELIVERY = {"channel": "electronic", "results": {"seal-filing": {"channel": "mail", "tracking": "EMS 1180 0000 9"}}}
+DELIVERY: dict[str, Any] = {"channel": "electronic", "results": {"seal-filing": {"channel": "mail", "tracking": "EMS 1180 0000 9"}}}
 
 
 class Run:

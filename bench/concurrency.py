@@ -46,9 +46,8 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -63,12 +62,12 @@ from together import (  # noqa: E402
     cpu_seconds,
     machine_cpu,
     process_cpu,
+    retrying,
     run_together,
 )
 
-from oneservice import Store, StoreError, load_catalogue  # noqa: E402
+from oneservice import Store, load_catalogue  # noqa: E402
 
-T = TypeVar("T")
 SYSTEMS = ("oneservice", "driver", "spiff", "nocounter")
 DEFAULT_SYSTEMS = "oneservice,driver,spiff"
 LABELS = {"oneservice": "oneservice", "driver": "driver alone (floor)", "spiff": "SpiffWorkflow",
@@ -146,19 +145,6 @@ class Place:
         self.owner.dispose()
         if not self.postgres:
             Path(self.url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-
-
-def retrying(call: Callable[[], T]) -> T:
-    """``call()``, again after a second when it fails with a StoreError: every runner migrates its
-    store on creation, and migrations by other users of the database can deadlock with ours."""
-    for attempt in range(5):
-        try:
-            return call()
-        except StoreError:
-            if attempt == 4:
-                raise
-            time.sleep(1)
-    raise AssertionError("unreachable")
 
 
 def worker(index: int, gate: Gate, system: str, url: str, catalogue: Any, capture: Any, cases: int) -> None:

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from together import Gate, action_table, run_together  # noqa: E402
+from together import Gate, action_table, retrying, run_together  # noqa: E402
 
 from oneservice import Actor, Applicant, OneService, Role, load_catalogue  # noqa: E402
 from oneservice.http import TokenAuthority  # noqa: E402
@@ -153,7 +153,7 @@ def serve_run(db: str, workdir: Path, catalogue: Any, *, clients: int, workers: 
     """``oneservice serve`` on ``db`` as a subprocess, ``clients`` client threads driving lifecycles."""
     secret = workdir / f"bench-{uuid.uuid4().hex[:6]}.secret"
     ledger = Store(db)  # the tokens go into the database's ledger, which the server reads
-    ledger.migrate()
+    retrying(ledger.migrate)
     authority = TokenAuthority(load_secret(secret), DatabaseLedger(ledger))  # secret created 0600
     plan = catalogue.plan(MATTER)
     tokens = {"clerk": authority.issue(Actor(Role.CLERK, "clerk-01", location=LOCATION)).token}
@@ -291,7 +291,7 @@ def library_run(db: str, catalogue: Any, *, clients: int, processes: int, durati
     """The library at the concurrency of ``serve --workers processes`` with ``clients`` clients:
     ``clients`` threads spread over ``processes`` forked processes."""
     store = Store(db)
-    store.migrate()
+    retrying(store.migrate)
     plan = catalogue.plan(MATTER)  # one lifecycle first: the definition row, before the processes race for it
     library_lifecycle(OneService(catalogue, store), Stats(), 0, plan, sample_form(plan),
                       [line.material.id for line in plan.materials if line.required])
@@ -348,7 +348,7 @@ def compare(args: argparse.Namespace, catalogue: Any, workdir: Path) -> int:
                 for kind in kinds:
                     schema = f"conc_http_{kind}_{uuid.uuid4().hex[:8]}"
                     owner = Store(args.db, schema=schema)
-                    owner.migrate()
+                    retrying(owner.migrate)
                     db = _schema_db(args.db, schema)
                     try:
                         if kind == "http":

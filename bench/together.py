@@ -7,7 +7,8 @@ snapshot of the machine as the timed part begins). After its timed part a proces
 ``gate.done()`` and then ``gate.leave(result)``: it keeps its connections open until the parent has
 taken its second snapshot (the database backends still exist then), and hands over its result. An
 exception in a process breaks the barriers and is raised in the parent with the process's
-traceback. Also here: the quantiles and the per-action table the benchmarks print, and the CPU
+traceback. ``retrying`` runs a store's set-up again when it deadlocks with another user's
+migration. Also here: the quantiles and the per-action table the benchmarks print, and the CPU
 counters of the machine and of processes (``/proc``).
 """
 
@@ -17,10 +18,15 @@ import multiprocessing
 import os
 import queue
 import resource
+import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from threading import BrokenBarrierError
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from oneservice import StoreError
+
+T = TypeVar("T")
 
 TIMEOUT = 900.0  # seconds a barrier waits before the run is given up
 
@@ -102,6 +108,19 @@ def run_together(
     if errors or len(results) < count:
         raise RuntimeError("a benchmark process failed:\n" + ("\n".join(errors) or "no result"))
     return results
+
+
+def retrying(call: Callable[[], T]) -> T:
+    """``call()``, again after a second when it fails with a StoreError: every runner migrates its
+    store on creation, and migrations by other users of the database can deadlock with ours."""
+    for attempt in range(5):
+        try:
+            return call()
+        except StoreError:
+            if attempt == 4:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
 
 
 def cpu_seconds() -> float:

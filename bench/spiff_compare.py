@@ -61,10 +61,13 @@ try:
     from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
     from SpiffWorkflow.util.task import TaskState
-except ImportError:  # pragma: no cover
-    sys.exit("SpiffWorkflow is not installed: pip install -e '.[bench]'  (or: pip install SpiffWorkflow)")
+
+    SPIFF_MISSING = ""
+except ImportError:  # pragma: no cover - the floor runners below work without it (bench/concurrency.py)
+    SPIFF_MISSING = "SpiffWorkflow is not installed: pip install -e '.[bench]'  (or: pip install SpiffWorkflow)"
 
 BPMN = HERE / "start_a_business.bpmn"
+Record = Callable[[int, float], None]
 PROCESS = "start_a_business"
 
 SPIFF_TABLE = Table(
@@ -109,6 +112,8 @@ class SpiffRunner:
     """Runs start-a-business cases through SpiffWorkflow, storing the JSON after every step."""
 
     def __init__(self, url: str, catalogue: Any, *, stateless: bool) -> None:
+        if SPIFF_MISSING:
+            sys.exit(SPIFF_MISSING)
         self.store = Store(url)  # same database and connection settings (WAL, BEGIN IMMEDIATE) as oneservice
         self.store.migrate()
         self.engine = self.store.engine
@@ -128,13 +133,15 @@ class SpiffRunner:
         task.run()
         workflow.do_engine_steps()
 
-    def case(self) -> int:
+    def case(self, record: Record | None = None) -> int:
+        """One lifecycle; ``record(step, seconds)`` is told the time of each step's transaction."""
         case_id = f"S-{uuid.uuid4().hex[:12]}"
         workflow = None
         version = 0
         serializer = self.serializer
         text = ""
         for n, (name, data) in enumerate(self.steps):
+            started = time.perf_counter()
             with self.engine.begin() as conn:
                 if n == 0:
                     workflow = BpmnWorkflow(self.spec)
@@ -151,6 +158,8 @@ class SpiffRunner:
                     != 1
                 ):
                     raise RuntimeError(f"{case_id}: concurrent change")
+            if record is not None:
+                record(n, time.perf_counter() - started)
             version += 1
         if workflow is None or not workflow.is_completed():
             raise RuntimeError(f"{case_id}: workflow did not complete")
@@ -208,12 +217,14 @@ class DriverFloorRunner(FloorRunner):
         self.raw: Any = None
         super().__init__(url, transactions, case_id)
 
-    def case(self) -> int:
+    def case(self, record: Record | None = None) -> int:
+        """One replayed case; ``record(transaction, seconds)`` is told the time of each."""
         if self.raw is None:  # one pooled connection, kept (as oneservice keeps one per thread)
             self.raw = self.store.engine.raw_connection()
         dbapi = self.raw.dbapi_connection
         sqlite = self.store.dialect == "sqlite"
-        for tx in self.plans.pop():
+        for n, tx in enumerate(self.plans.pop()):
+            started = time.perf_counter()
             if sqlite:
                 dbapi.execute("BEGIN IMMEDIATE")
             cursor = dbapi.cursor()
@@ -224,6 +235,8 @@ class DriverFloorRunner(FloorRunner):
                     cursor.execute(stmt, params)
             cursor.close()
             dbapi.commit()
+            if record is not None:
+                record(n, time.perf_counter() - started)
         return len(self.transactions)
 
     def close(self) -> None:
@@ -360,6 +373,8 @@ def main() -> None:
     )
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     args = parser.parse_args()
+    if SPIFF_MISSING:
+        sys.exit(SPIFF_MISSING)
     catalogue = load_catalogue([lifecycle.ROOT / "workflows"])
     results = []
     if not args.no_sqlite:

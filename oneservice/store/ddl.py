@@ -6,8 +6,10 @@ connection it passes has none open; ``migrations/env.py`` begins it), so a step 
 ``CREATE INDEX CONCURRENTLY`` on PostgreSQL in autocommit mode — other sessions keep inserting
 and updating rows of the table meanwhile, where a plain ``CREATE INDEX`` holds a ``SHARE`` lock
 that blocks every write until the index is built — and then begins a new transaction for the
-steps after it. Re-running is safe: an index left *invalid* by an interrupted concurrent build is
-dropped and built again, a valid one is kept.
+steps after it. A table with no rows yet (a new database) gets a plain build inside the
+transaction instead: there is no write to block, and a concurrent build would wait for every
+transaction open anywhere in the database. Re-running is safe: an index left *invalid* by an
+interrupted concurrent build is dropped and built again, a valid one is kept.
 
 On SQLite, and where the caller holds the transaction itself (a connection already in a
 transaction passed in ``config.attributes["connection"]``, as some tests do), the index is built
@@ -44,6 +46,12 @@ def create_index_online(name: str, table: str, columns: Sequence[str], **kwargs:
         op.create_index(name, table, list(columns), **kwargs)
         return
     ctx = op.get_context()
+    if not ctx.as_sql and _empty(op, table):
+        # Nothing to build and nobody to block: a plain build inside the migration transaction.
+        # A concurrent one would wait for every transaction open anywhere in the database.
+        op.execute(f'DROP INDEX IF EXISTS "{name}"')  # one an interrupted build left invalid
+        op.create_index(name, table, list(columns), **kwargs)
+        return
     with ctx.autocommit_block():
         if not ctx.as_sql:
             invalid = op.get_bind().exec_driver_sql(
@@ -54,6 +62,11 @@ def create_index_online(name: str, table: str, columns: Sequence[str], **kwargs:
                 op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
         op.create_index(name, table, list(columns), postgresql_concurrently=True, if_not_exists=True,
                         **kwargs)
+
+
+def _empty(op: Any, table: str) -> bool:
+    """Whether ``table`` has no rows (a new database, or a table no one has written yet)."""
+    return not op.get_bind().exec_driver_sql(f'SELECT EXISTS (SELECT 1 FROM "{table}")').scalar()
 
 
 def drop_index_online(name: str, table: str) -> None:

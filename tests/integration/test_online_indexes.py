@@ -16,11 +16,15 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from oneservice import Actor, Applicant, OneService, Role
+from oneservice.samples import sample_resident_id
 from oneservice.store import Store
 from oneservice.store.schema import migration_sql
 from oneservice.store.store import _MIGRATION_LOCK, MIGRATIONS
 
 INDEX = "ix_cases_location_opened_at_id"
+PERSON = Applicant("person", sample_resident_id(1), "张三", "13800138000")
+ME = Actor(Role.APPLICANT, "zhangsan", applicant_id=PERSON.id_number)
 
 
 def _config(conn: sa.Connection) -> Config:
@@ -50,18 +54,40 @@ def _valid(store: Store) -> list[Any]:
             "WHERE c.relname = %(n)s AND c.relnamespace = to_regnamespace(current_schema())", {"n": INDEX}).scalars().all()
 
 
+def _built(store: Store) -> list[tuple[str, Any]]:
+    """The ``CREATE INDEX`` statements of INDEX that run from now on, with the connection's autocommit."""
+    seen: list[tuple[str, Any]] = []
+
+    @sa.event.listens_for(store.engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("CREATE INDEX") and INDEX in statement:
+            seen.append((statement, conn.connection.dbapi_connection.autocommit))
+
+    return seen
+
+
 class TestPostgreSQL:
-    def test_built_concurrently_in_autocommit(self, fresh_pg: Store) -> None:
-        seen: list[tuple[str, Any]] = []
-
-        @sa.event.listens_for(fresh_pg.engine, "before_cursor_execute")
-        def record(conn, cursor, statement, parameters, context, executemany):
-            if "CONCURRENTLY" in statement:
-                seen.append((statement, conn.connection.dbapi_connection.autocommit))
-
+    def test_built_concurrently_in_autocommit(self, fresh_pg: Store, catalogue: Any) -> None:
+        """A table that holds rows gets its index built concurrently, outside the transaction."""
+        fresh_pg.migrate()
+        service = OneService(catalogue, fresh_pg)
+        service.open_case(ME, "start-a-business", PERSON, channel="online", location="hz-citizen-centre")
+        with fresh_pg.engine.connect() as conn:
+            command.downgrade(_config(conn), "0007")
+        seen = _built(fresh_pg)
         fresh_pg.migrate()
         assert [autocommit for _, autocommit in seen] == [True]
         assert seen[0][0].startswith(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX}")
+        assert _valid(fresh_pg) == [True]
+
+    def test_an_empty_table_gets_a_plain_build(self, fresh_pg: Store) -> None:
+        """A new database: no rows to build over, no writer to block, so the index is built in
+        the migration transaction (a concurrent build would wait for every open transaction in
+        the database)."""
+        seen = _built(fresh_pg)
+        fresh_pg.migrate()
+        assert [(statement.split(" ON ")[0], autocommit) for statement, autocommit in seen] == [
+            (f"CREATE INDEX {INDEX}", False)]
         assert _valid(fresh_pg) == [True]
 
     def test_interrupted_build_is_redone(self, fresh_pg: Store) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -203,18 +203,29 @@ def precondition(actor: Actor, case_id: str, if_match: str | None) -> None:
     """412 unless the case is at a version ``If-Match`` names (checked before the action runs)."""
     if if_match is None:
         return
+    version_precondition("case", case_id, if_match, lambda: case_summary(actor, case_id).version)
+
+
+def version_precondition(kind: str, ident: str, if_match: str | None,
+                         current_version: Callable[[], int]) -> None:
+    """412 ``OS703`` unless the ``kind`` (case, request) ``ident`` is at a version ``If-Match``
+    names; ``current_version`` reads it (when the header is given: one that does not exist is its
+    404). The problem names the current version (and gives it as ``ETag``) under ``case_id`` or
+    ``request_id``."""
+    if if_match is None:
+        return
     accepted = parse_if_match(if_match)
-    current = case_summary(actor, case_id).version
+    current = current_version()
     if accepted is not None and current not in accepted:
         raise HttpProblem(
             412,
             "OS703",
-            f"case {case_id} is at version {current}, not {', '.join(map(str, sorted(accepted))) or '-'}; "
+            f"{kind} {ident} is at version {current}, not {', '.join(map(str, sorted(accepted))) or '-'}; "
             "read it again and retry",
             title="Precondition failed",
             headers={"ETag": etag(current)},
-            case_id=case_id,
             current_version=current,
+            **{f"{kind}_id": ident},
         )
 
 

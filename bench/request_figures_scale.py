@@ -70,7 +70,8 @@ def _rows(catalogue: Any, count: int, seed: int) -> Iterator[tuple[list[dict[str
             position += 1
             rows.append({"request_id": request_id, "seq": seq, "at": at, "type": kind,
                          "actor": "bench", "state": "closed", "public": True, "department": dep,
-                         "note": "", "on_time": on_time, "data": {}, "position": position})
+                         "note": "", "on_time": on_time, "data": {}, "position": position,
+                         "category": category, "area": None, "competent": department})
         batch[0].append({
             "id": request_id, "version": len(rows), "state": "closed", "kind": "complaint",
             "channel": "hotline", "category": category, "urgency": "normal", "contact_name": "张*",

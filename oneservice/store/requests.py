@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from oneservice.domain.requests import (
     Contact,
@@ -112,7 +112,8 @@ def save_request(tx: Transaction, request: Request) -> None:
         conn.execute(request_events.insert(), [
             {"request_id": request.id, "seq": e.seq, "at": e.at, "type": e.type, "actor": e.actor,
              "state": e.state, "public": e.public, "department": e.department, "note": e.note,
-             "on_time": e.on_time, "data": dict(e.data), "position": first + offset}
+             "on_time": e.on_time, "data": dict(e.data), "position": first + offset,
+             "category": request.category, "area": request.area, "competent": request.competent}
             for offset, e in enumerate(request.new_events)])
     request.version += 1
     request.event_count += len(request.new_events)
@@ -155,7 +156,7 @@ def platform_requests(conn: Connection, states: frozenset[RequestState], *, offs
     """The requests in ``states`` whatever their department (the 12345 platform's lists: to
     dispatch, returned, to call back, overdue), oldest received first (then id); ``unsettled``:
     only those whose latest callback was unresolved or dissatisfied."""
-    where = requests.c.state.in_(sorted(str(s) for s in states))
+    where: ColumnElement[bool] = requests.c.state.in_(sorted(str(s) for s in states))
     if unsettled:
         where = and_(where, or_(requests.c.resolved.is_(False),
                                 requests.c.satisfaction == str(Satisfaction.DISSATISFIED)))

@@ -40,9 +40,10 @@ __all__ = [
 EXTENSION = "oneservice"
 SYSTEM_BLUEPRINTS = frozenset({"callbacks", "events"})
 """Where a system token may go: the callbacks in, and the event feed out."""
-HOTLINE_BLUEPRINTS = frozenset({"requests"})
-"""Where a hotline system's token (scope ``hotline``) may go: the 12345 requests, nothing else
-(:mod:`oneservice.http.requests` narrows it to taking requests in and reading them)."""
+HOTLINE_BLUEPRINTS = frozenset({"requests", "webhooks"})
+"""Where a hotline system's token (scope ``hotline``) may go: the 12345 requests and its own
+webhooks, nothing else (:mod:`oneservice.http.requests` narrows it to taking requests in and
+reading them, :mod:`oneservice.http.webhooks` to webhooks pushed its requests' public events)."""
 _BEARER = re.compile(r"Bearer\s+([A-Za-z0-9_.~+/=-]{1,4096})\s*", re.IGNORECASE)
 _ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})(?:\.[0-9a-f]{1,64})?"?\s*')
 _ANY_TAG = re.compile(r'\s*(?:W/)?("[\x21\x23-\x7e]*")\s*')
@@ -104,8 +105,9 @@ def _system_may_reach(scopes: frozenset[str]) -> None:
     if HOTLINE_SCOPE in scopes:
         if request.blueprint not in HOTLINE_BLUEPRINTS:
             raise HttpProblem(
-                403, "OS705", "a hotline system's token reaches the 12345 requests (/requests…) only, "
-                "nothing about cases / 热线系统凭证仅用于诉求", title="Not authorised", error="NotAuthorised",
+                403, "OS705", "a hotline system's token reaches the 12345 requests (/requests…) and its "
+                "webhooks (/webhooks) only, nothing about cases / 热线系统凭证仅用于诉求",
+                title="Not authorised", error="NotAuthorised",
             )
     elif request.blueprint not in SYSTEM_BLUEPRINTS:
         raise HttpProblem(

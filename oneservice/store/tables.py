@@ -421,6 +421,8 @@ webhooks = Table(
     Column("registered_by", String(200), nullable=False),
     Column("registered_at", AwareDateTime, nullable=False),
     Column("active", Boolean, nullable=False),
+    # 0018: a hotline system's webhook: only the public events of the requests this actor took in
+    Column("requests_of", String(200)),
 )
 
 webhook_deliveries = Table(

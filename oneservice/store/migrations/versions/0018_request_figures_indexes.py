@@ -10,6 +10,8 @@ category and by area read one index instead of joining every event to its reques
   ``ix_requests_received_at_category`` (received_at, category) replaces ``…_category_received_at``
   and ``…_received_at`` (a scan in category order made SQLite read every row of the table for the
   figures by category instead of the covering index).
+- ``webhooks``: column ``requests_of`` — a hotline system's webhook, pushed only the public events
+  of the 12345 requests that system took in (``None``: a supervisor's, as before).
 
 Revision ID: 0018
 Revises: 0017
@@ -49,9 +51,13 @@ def upgrade() -> None:
                     unique=False)
     for table in ("requests", "request_events"):  # the planner's statistics of the new indexes
         op.execute(f"ANALYZE {table}")
+    with op.batch_alter_table("webhooks", recreate="never") as batch:
+        batch.add_column(sa.Column("requests_of", sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("webhooks") as batch:
+        batch.drop_column("requests_of")
     op.drop_index(op.f("ix_requests_received_at_category"), table_name="requests")
     op.create_index(op.f("ix_requests_received_at"), "requests", ["received_at"], unique=False)
     op.create_index(op.f("ix_requests_category_received_at"), "requests", ["category", "received_at"],

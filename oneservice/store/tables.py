@@ -559,9 +559,13 @@ request_events = Table(
     Column("area", String(12)),
     Column("competent", String(ID)),
     Index(None, "position", unique=True),
-    # 0018: the step figures of every grouping read from this index alone (covering)
+    # 0018: the step figures read from one index alone (covering): all and by month from the first,
+    # by department, category and area from one in that order (SQLite then groups without a sort)
     Index("ix_request_events_figures", "type", "at", "on_time", "department", "category", "area",
           "competent"),
+    Index("ix_request_events_by_department", "type", "department", "on_time", "at"),
+    Index("ix_request_events_by_category", "type", "category", "on_time", "at"),
+    Index("ix_request_events_by_area", "type", "area", "competent", "on_time", "at"),
 )
 
 request_warnings = Table(

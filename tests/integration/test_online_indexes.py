@@ -56,7 +56,7 @@ class TestPostgreSQL:
 
         @sa.event.listens_for(fresh_pg.engine, "before_cursor_execute")
         def record(conn, cursor, statement, parameters, context, executemany):
-            if "CONCURRENTLY" in statement:
+            if "CONCURRENTLY" in statement and INDEX in statement:  # later migrations build others so
                 seen.append((statement, conn.connection.dbapi_connection.autocommit))
 
         fresh_pg.migrate()

@@ -1,7 +1,7 @@
 """Scaling of oneservice: per-action latency against stored cases, definition size, memory.
 
     python bench/scaling.py [--part latency,definitions,memory] [--sizes 1000,100000,1000000]
-                            [--fresh 200] [--matters 10,100,1000]
+                            [--fresh 200] [--matters 10,100,1000] [--rounds 3]
                             [--memory-cases 10000,50000,100000] [--max-minutes 120]
                             [--postgres URL] [--pg-sizes 1000,100000]
 
@@ -18,9 +18,11 @@ definitions
     Synthetic catalogues of 10, 100 and 1,000 matters, made by cloning the shipped
     ``workflows/`` (10 matters, 49 items) with renamed matter ids and item codes (every
     ``item:`` source and ``after:`` dependency renamed with them), written as YAML to a
-    temporary directory. Times the stages of ``load_catalogue`` (= ``oneservice check``):
-    parsing the YAML, then validation, static analysis and building the catalogue; then
-    compiling the engine (state machines) of every matter.
+    temporary directory. Times ``check`` (= ``load_catalogue``, ``oneservice check``) cold
+    (no catalogue cache; also stage by stage: parsing the YAML, then validation, static
+    analysis and building the catalogue), first (an empty cache: checked and written) and warm
+    (from the cache, in this process and in a new one), best of ``--rounds``; then compiling the
+    engine (state machines) of every matter.
 memory
     One ``OneService`` on one SQLite file runs start-a-business lifecycles one after the other;
     the resident set size (``/proc/self/status`` VmRSS, after ``gc.collect()``) and the peak
@@ -286,45 +288,109 @@ def synthetic_catalogue(target: Path, matters: int) -> tuple[int, int]:
     return written_matters, written_items
 
 
-def definitions(sizes: list[int]) -> list[str]:
-    """Time the three stages of loading: YAML parsing (libyaml events, line numbers kept; ruamel for what it cannot match),
-    validation + static analysis + building the catalogue, and compiling every matter's engine."""
-    from oneservice.catalog import loader
+def definitions(sizes: list[int], rounds: int = 3) -> list[str]:
+    """Loading a catalogue three ways, side by side at each size:
 
+    * cold: ``check()`` without the catalogue cache, in its stages (YAML parsing — libyaml events,
+      line numbers kept, ruamel for what it cannot match —, then validation, static analysis and
+      building the catalogue) and whole;
+    * first: ``check(cache=…)`` on an empty cache: the cold load plus writing the entry;
+    * warm: ``check(cache=…)`` again (reading and hashing every file, then the entry), in this
+      process and in a new one (``python -c``: the start of a command, imports included);
+
+    then compiling the engine (state machines) of every matter. Each figure is the best of
+    ``rounds`` rounds (a round measures cold, first and warm in turn), as CPU time of the
+    process (``time.process_time``; for the new process its ``getrusage`` user + system) and as
+    wall time: on a shared machine the CPU time moves far less with the load."""
+    import subprocess
+
+    from oneservice.catalog import loader, yamlio
+    from oneservice.catalog.cache import CatalogueCache
+    from oneservice.catalog.yamlio import read_document
+
+    names = ("parse", "check", "cold", "first", "warm", "process")
     lines = [
-        "definition load and check (synthetic catalogues cloned from workflows/)",
-        f"{'matters':>8}{'items':>7}{'files':>7}{'parse YAML s':>14}{'check+build s':>15}"
-        f"{'load total s':>14}{'engines s':>11}{'ms/matter':>11}",
+        "definition load and check (synthetic catalogues cloned from workflows/); best of "
+        f"{rounds} rounds; CPU seconds (wall seconds)",
+        f"{'matters':>8}{'items':>7}{'files':>7}{'parse':>13}{'check+build':>13}{'cold':>13}"
+        f"{'first':>13}{'warm':>13}{'warm, new process':>19}{'entry MB':>10}{'warm÷cold':>11}",
     ]
+    probe = ("import sys; from oneservice.catalog.loader import check; "
+             "assert check([sys.argv[1]], cache=sys.argv[2]).cached")
+
+    def clocks() -> tuple[float, float]:
+        return time.process_time(), time.perf_counter()
+
+    def children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            matters, items = synthetic_catalogue(Path(tmp), n)
-            t0 = time.perf_counter()
-            files, problems = loader._discover([tmp])  # what load_catalogue does, stage by stage
-            documents = []
-            for file in files:
-                doc, found = loader.read_document(file, str(file))
-                problems.extend(found)
-                if doc is not None:
-                    documents.append(doc)
-            t1 = time.perf_counter()
-            report = loader._check_documents(documents, problems, len(files))
-            t2 = time.perf_counter()
-            errors = [f for f in report.findings if f.is_error]
-            if errors or report.catalogue is None:
-                raise SystemExit(f"synthetic catalogue of {n} matters has errors: {errors[:3]}")
-            catalogue = report.catalogue
-            assert len(catalogue.plans) == matters, (len(catalogue.plans), matters)
-            service = OneService(catalogue, Store(f"sqlite:///{tmp}/unused.sqlite"))
-            for plan in catalogue.plans.values():
-                service.engine(plan.content_hash)
-            t3 = time.perf_counter()
-            service.store.dispose()
+            site = Path(tmp) / "site"
+            site.mkdir()
+            matters, items = synthetic_catalogue(site, n)
+            cpu: dict[str, float] = {}
+            wall: dict[str, float] = {}
+
+            def keep(name: str, since: tuple[float, float], now: tuple[float, float] | None = None,
+                     cpu: dict[str, float] = cpu, wall: dict[str, float] = wall) -> None:
+                c, w = now or clocks()
+                cpu[name] = min(cpu.get(name, float("inf")), c - since[0])
+                wall[name] = min(wall.get(name, float("inf")), w - since[1])
+
+            for r in range(rounds):
+                yamlio._PLAIN_SEEN.clear()  # nothing remembered from the round before
+                with loader.paused_collector():  # as check() does
+                    t0 = clocks()
+                    files, problems = loader._discover([site])  # what check() does, stage by stage
+                    documents = []
+                    for file in files:
+                        doc, found = read_document(file, loader._display_name(file))
+                        problems.extend(found)
+                        if doc is not None:
+                            documents.append(doc)
+                    t1 = clocks()
+                    report = loader._check_documents(documents, problems, len(files))
+                    keep("check", t1)
+                keep("parse", t0, t1)
+                del documents, report
+                yamlio._PLAIN_SEEN.clear()
+                t0 = clocks()
+                cold = loader.check([site])
+                keep("cold", t0)
+                errors = [f for f in cold.findings if f.is_error]
+                if errors or cold.catalogue is None:
+                    raise SystemExit(f"synthetic catalogue of {n} matters has errors: {errors[:3]}")
+                assert len(cold.catalogue.plans) == matters, (len(cold.catalogue.plans), matters)
+                yamlio._PLAIN_SEEN.clear()
+                cache = CatalogueCache(Path(tmp) / f"cache{r}")
+                t0 = clocks()
+                first = loader.check([site], cache=cache)
+                keep("first", t0)
+                assert not first.cached and cache.writes == 1
+                t0 = clocks()
+                warm = loader.check([site], cache=cache)
+                keep("warm", t0)
+                assert warm.cached and warm.catalogue == cold.catalogue
+                before, t0 = children(), clocks()
+                subprocess.run([sys.executable, "-c", probe, str(site), str(cache.folder)], check=True, cwd=ROOT)
+                keep("process", (before, t0[1]), (children(), time.perf_counter()))
+                [entry] = cache.entries()
+                megabytes = entry.stat().st_size / 1e6
+                del first, warm
+            catalogue = cold.catalogue
             log(f"definitions: {matters} matters done")
+            shown = {k: f"{cpu[k]:.2f} ({wall[k]:.2f})" for k in names}
             lines.append(
-                f"{matters:>8}{items:>7}{len(files):>7}{t1 - t0:>14.2f}{t2 - t1:>15.2f}{t2 - t0:>14.2f}"
-                f"{t3 - t2:>11.2f}{(t3 - t0) * 1000 / matters:>11.1f}"
+                f"{matters:>8}{items:>7}{len(files):>7}{shown['parse']:>13}{shown['check']:>13}"
+                f"{shown['cold']:>13}{shown['first']:>13}{shown['warm']:>13}{shown['process']:>19}"
+                f"{megabytes:>10.1f}{cpu['warm'] / cpu['cold']:>11.2f}"
             )
+            del catalogue, cold
+    lines.append("warm, new process: `python -c` loading from the cache, interpreter start and imports "
+                 "included")
+    lines.append(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return lines
 
 
@@ -407,6 +473,7 @@ def main() -> None:
     )
     parser.add_argument("--fresh", type=int, default=200, help="timed lifecycles per size and cache mode")
     parser.add_argument("--matters", type=_ints, default=[10, 100, 1000])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the definitions part (best kept)")
     parser.add_argument("--memory-cases", type=_ints, default=[1000, 10_000, 50_000, 100_000])
     parser.add_argument("--max-minutes", type=float, default=120, help="bound of the memory run")
     parser.add_argument("--dir", default=None, help="where the SQLite files go (default: the temp dir)")
@@ -420,7 +487,7 @@ def main() -> None:
     catalogue = load_catalogue([ROOT / "workflows"])
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
     if "definitions" in parts:
-        print("\n".join(definitions(args.matters)) + "\n", flush=True)
+        print("\n".join(definitions(args.matters, args.rounds)) + "\n", flush=True)
     if "latency" in parts:
         results = []
         tmp = tempfile.mkdtemp(dir=args.dir)

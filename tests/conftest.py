@@ -25,6 +25,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_URL_VARIABLE = "ONESERVICE_TEST_DATABASE_URL"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _catalogue_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled catalogues (``OneService.open``, the commands) go to a folder of the test
+    session, never to the user's ~/.cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("ONESERVICE_CATALOGUE_CACHE", str(tmp_path_factory.mktemp("catalogues")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     """A migrated store on a fresh SQLite file."""

@@ -131,7 +131,7 @@ class World:
         if catalogue is None:
             shown = ", ".join(map(str, paths))
             try:
-                catalogue = load_catalogue(paths)
+                catalogue = load_catalogue(paths, cache=True)  # ONESERVICE_CATALOGUE_CACHE, else ~/.cache
             except DefinitionError as exc:
                 raise ScenarioProblem(f"the catalogue in {shown} does not load:\n{exc}") from None
             self._catalogues[key] = catalogue

@@ -71,7 +71,8 @@ class _Reporter:
 def _check_condition(f: _Reporter, path: tuple[str | int, ...], expression: str,
                      fields: Mapping[str, FieldType], where: str) -> None:
     """Every problem of one condition (syntax, names, types, regexes, cost) at its column."""
-    for problem in conditions.check_expression(expression, fields):
+    declared = tuple(sorted((name, type(kind).__name__, str(kind)) for name, kind in fields.items()))
+    for problem in _problems(expression, declared, fields):
         hint = problem.hint
         message = problem.message
         if problem.code == "OS306":
@@ -82,6 +83,25 @@ def _check_condition(f: _Reporter, path: tuple[str | int, ...], expression: str,
         at = _expression_index(expression, problem.line, problem.column)
         shown = expression if len(expression) <= 60 else expression[:59] + "…"
         f(path, problem.code, f"{message} (in {shown!r})", hint, at=at)
+
+
+_Declared = tuple[tuple[str, str, str], ...]  # (field id, type of its kind, kind)
+_CHECKED: dict[tuple[str, _Declared], tuple[conditions.Problem, ...]] = {}
+
+
+def _problems(expression: str, declared: _Declared,
+              fields: Mapping[str, FieldType]) -> tuple[conditions.Problem, ...]:
+    """:func:`~oneservice.domain.conditions.check_expression`, remembered by the expression and
+    the declared fields: a catalogue repeats the same conditions over the same fields in many
+    items, and compiling each again took a tenth of the check."""
+    key = (expression, declared)
+    found = _CHECKED.get(key)
+    if found is None:
+        found = tuple(conditions.check_expression(expression, fields))
+        if len(_CHECKED) >= 4096:
+            _CHECKED.clear()
+        _CHECKED[key] = found
+    return found
 
 
 def _expression_index(expression: str, line: int, column: int | None) -> int | None:
@@ -329,9 +349,10 @@ def _analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mapp
     _check_situations(matter, items, expressions, f)
     if any(x.is_error for x in out):
         return None, out
+    digest = _Digest(matter, [items[c] for c in codes], departments, data_sources)
     if not expressions:
         plan = _plan_situation(matter, matter.items, frozenset(), items, departments, data_sources,
-                               loc, f)
+                               loc, f, digest)
         return plan, out
     reported: set[tuple[str, str | None]] = set()
     plans: dict[tuple[tuple[MatterItem, ...], frozenset[str]], MatterPlan] = {}
@@ -342,7 +363,7 @@ def _analyse_matter(matter: Matter, items: Mapping[str, Item], departments: Mapp
         if key not in plans:
             sub = _Reporter(loc, "matter", matter.id)
             plans[key] = _plan_situation(matter, present, truth, items, departments, data_sources,
-                                         loc, sub)
+                                         loc, sub, digest)
             named = situations.describe(expressions, truth)
             for x in sub.out:
                 if x.code not in _PROVEN:
@@ -454,7 +475,7 @@ def _check_situations(matter: Matter, items: Mapping[str, Item], expressions: tu
 def _plan_situation(matter: Matter, present: tuple[MatterItem, ...], truth: frozenset[str],
                     items: Mapping[str, Item], departments: Mapping[str, Department],
                     data_sources: Mapping[str, DataSource], loc: Locator,
-                    f: _Reporter) -> MatterPlan:
+                    f: _Reporter, digest: _Digest) -> MatterPlan:
     """The plan of one situation: ``present`` items (rewired), shared sources whose condition is
     in ``truth``. Key paths of findings point into the matter as written."""
     out = f.out
@@ -553,5 +574,18 @@ def _plan_situation(matter: Matter, present: tuple[MatterItem, ...], truth: froz
           "or same-visit pickup of immediate items" if code == "OS501" else None)
     departments_used = tuple(dict.fromkeys(dep for i in ordered for dep in i.departments))
     return MatterPlan(matter, tuple(ordered), upstream, bring, not_needed, form, departments_used,
-                      path, trips, content_hash(full, [items[c] for c in codes], departments,
-                                                data_sources))
+                      path, trips, digest())
+
+
+class _Digest:
+    """The content hash of a matter as written, computed once for all its situations."""
+
+    def __init__(self, matter: Matter, items: list[Item], departments: Mapping[str, Department],
+                 data_sources: Mapping[str, DataSource]) -> None:
+        self._args = (matter, items, departments, data_sources)
+        self._value: str | None = None
+
+    def __call__(self) -> str:
+        if self._value is None:
+            self._value = content_hash(*self._args)
+        return self._value

@@ -14,9 +14,17 @@ from ..domain.definitions import DataSource, Department, Item, Matter
 __all__ = ["content_hash"]
 
 def _canonical(value: Any) -> Any:
-    if attrs.has(type(value)):
-        return {a.name: _canonical(getattr(value, a.name)) for a in attrs.fields(type(value))
-                if a.eq and not (a.name in _LATER and getattr(value, a.name) == a.default)}
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    fields = _attrs_fields(cls)
+    if fields is not None:
+        out = {}
+        for name, later, default in fields:
+            field = getattr(value, name)
+            if not (later and field == default):
+                out[name] = _canonical(field)
+        return out
     if isinstance(value, (frozenset, set)):
         return sorted(_canonical(v) for v in value)
     if isinstance(value, (list, tuple)):
@@ -26,6 +34,23 @@ def _canonical(value: Any) -> Any:
     if hasattr(value, "value") and not isinstance(value, (int, str)):
         return value.value
     return value
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_FIELDS: dict[type, tuple[tuple[str, bool, Any], ...] | None] = {}
+
+
+def _attrs_fields(cls: type) -> tuple[tuple[str, bool, Any], ...] | None:
+    """The compared attributes of an attrs class (name, added later, default); None for another
+    class. Looked up once per class: the hash walks thousands of definitions."""
+    try:
+        return _FIELDS[cls]
+    except KeyError:
+        pass
+    found = (tuple((a.name, a.name in _LATER, a.default) for a in attrs.fields(cls) if a.eq)
+             if attrs.has(cls) else None)
+    _FIELDS[cls] = found
+    return found
 
 
 _LATER = frozenset({"when", "if_absent", "questions", "routing", "intake_levels", "pickup_levels",

@@ -4,186 +4,31 @@
 :class:`CheckReport` with every finding (errors and warnings) and, when there is no error, the
 :class:`Catalogue`. :func:`load_catalogue` does the same and raises
 :class:`~oneservice.errors.DefinitionError` when there is an error.
+
+The parser (:mod:`.yamlio`) and the checks (:mod:`.checking`: marshmallow, the analysis) are
+imported when a catalogue is checked, not when it comes from the catalogue cache.
 """
 
 from __future__ import annotations
 
-import difflib
+import contextlib
 import errno
+import gc
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-import attrs
-from marshmallow import Schema, ValidationError, fields
-
-from ..domain import definitions as d
-from ..domain.policy import RegionalPolicy
-from ..domain.regions import Region, Regions
-from ..domain.requests import RequestCategory
-from ..errors import DefinitionError, Finding, sort_findings
-from . import analysis, areas
-from . import requests as request_catalogue
-from .calendars import CalendarData, CalendarProblem, check_calendar_file
+from ..errors import DefinitionError, Finding
+from .cache import CacheOption, resolve_cache
 from .catalogue import Catalogue
-from .schemas import SCHEMAS, build_policy
-from .yamlio import Document, locate, parse_text, read_document, value_position
+from .report import CheckReport
+from .sources import read_bytes
+
+if TYPE_CHECKING:
+    from .yamlio import Document
 
 __all__ = ["CheckReport", "check", "check_files", "load_catalogue"]
-
-Path_ = tuple[str | int, ...]
-
-FILE_SCHEMAS: dict[str, type[Schema]] = {**SCHEMAS,
-                                          "request_categories": request_catalogue.RequestCategoriesFileSchema}
-KINDS = (*FILE_SCHEMAS, "calendar")
-"""What a definition file may hold: one of these keys (a calendar may also be flat)."""
-
-
-@attrs.frozen
-class CheckReport:
-    findings: tuple[Finding, ...]
-    catalogue: Catalogue | None
-    files: int
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.is_error)
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if not f.is_error)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _dotted(path: Path_) -> str:
-    out = ""
-    for key in path:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out
-
-
-def _flatten(messages: Any, path: Path_ = ()) -> Iterable[tuple[Path_, str]]:
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            sub = path if key == "_schema" else (*path, key)
-            yield from _flatten(value, sub)
-    elif isinstance(messages, list):
-        for message in messages:
-            yield from _flatten(message, path)
-    else:
-        yield path, str(messages)
-
-
-def _schema_fields(schema: Schema, path: Path_) -> list[str]:
-    """The keys allowed at the mapping that holds ``path[-1]``."""
-    current: Schema | None = schema
-    for key in path[:-1]:
-        if isinstance(key, int) or current is None:
-            continue
-        field = next((f for n, f in current.fields.items() if (f.data_key or n) == key), None)
-        if isinstance(field, fields.List):
-            field = field.inner
-        current = field.schema if isinstance(field, fields.Nested) else None
-    if current is None:
-        return []
-    return [f.data_key or n for n, f in current.fields.items()]
-
-
-_PLAIN = {  # marshmallow's messages, said for a YAML author
-    "Field may not be null.": "a value is needed here",
-    "Invalid input type.": "wrong type: expected a mapping (key: value lines)",
-    "Not a valid list.": "wrong type: expected a list",
-    "Not a valid string.": "wrong type: expected a text",
-    "Not a valid mapping type.": "wrong type: expected a mapping (key: value lines)",
-}
-
-
-def _got(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return ", not a mapping"
-    if isinstance(value, list):
-        return ", not a list"
-    text = repr(value)
-    return f", not {text if len(text) <= 40 else text[:39] + '…'}"
-
-
-def _value_at(root: Any, path: Path_) -> Any:
-    node = root
-    for key in path:
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
-
-
-def _doc_path(doc: Document, path: Path_) -> Path_:
-    """``path`` as it is written in the file (a flat calendar file has no ``calendar:`` key)."""
-    if doc.kind == "calendar" and doc.flat and path[:1] == ("calendar",):
-        return path[1:]
-    return path
-
-
-def _locate(doc: Document, path: Path_) -> tuple[int | None, int | None]:
-    return locate(doc.data, _doc_path(doc, path))
-
-
-def _schema_findings(doc: Document, schema: Schema, err: ValidationError) -> list[Finding]:
-    out = []
-    for path, raw_message in _flatten(err.messages):
-        message = raw_message
-        line, col = _locate(doc, path)
-        code, hint = "OS203", None
-        shown = _doc_path(doc, path)
-        if message.startswith("OS") and message[2:5].isdigit() and message[5:7] == ": ":
-            code, message = message[:5], message[7:]
-        elif message == "Unknown field.":
-            code = "OS201"
-            allowed = _schema_fields(schema, path)
-            message = f"unknown key {path[-1]!r}"
-            close = difflib.get_close_matches(str(path[-1]), allowed, n=1)
-            hint = (f"did you mean {close[0]!r}?" if close else "") + (
-                f" allowed here: {', '.join(allowed)}" if allowed else "")
-            hint = hint.strip()
-        elif message == "Missing data for required field.":
-            code = "OS202"
-            message = f"missing required key {path[-1]!r}" if path else "missing required key"
-            line, col = _locate(doc, path[:-1])
-        elif message.startswith("must be one of: "):
-            value = _value_at(doc.data, shown)
-            choices = [c.strip() for c in message[len("must be one of: "):].split(",")]
-            if isinstance(value, str):
-                message = f"{value!r} is not allowed here; {message}"
-                close = difflib.get_close_matches(value, choices, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else None
-        elif message in _PLAIN:
-            message = _PLAIN[message] + _got(_value_at(doc.data, shown))
-        out.append(Finding(code, message, file=doc.name, line=line, column=col,
-                           path=_dotted(shown), hint=hint))
-    return out
-
-
-@attrs.define
-class _Origins:
-    """Where each definition came from, to locate semantic findings."""
-
-    docs: dict[tuple[str, str], tuple[Document, Path_]] = attrs.Factory(dict)
-
-    def __call__(self, kind: str, ident: str, path: Path_, at: int | None = None) -> dict[str, Any]:
-        if (kind, ident) not in self.docs:
-            return {}
-        doc, base = self.docs[(kind, ident)]
-        full = base + path
-        line, col = _locate(doc, full)
-        if at is not None and line is not None and col is not None:
-            line, col = value_position(doc.text, line, col, at) or (line, col)
-        return {"file": doc.name, "line": line, "column": col, "path": _dotted(_doc_path(doc, full))}
 
 
 def _display_name(path: Path) -> str:
@@ -191,6 +36,26 @@ def _display_name(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
+
+
+def _display_names(files: list[Path]) -> list[str]:
+    """:func:`_display_name` of each file, working out each folder's relative path once (the
+    same names: a relative path is worked out from the text of the path alone)."""
+    folders: dict[Path, str | None] = {}
+    out = []
+    for file in files:
+        parent = file.parent
+        if parent not in folders:
+            try:
+                folders[parent] = os.path.relpath(parent)
+            except ValueError:
+                folders[parent] = None
+        shown = folders[parent]
+        if shown is None or file.name in ("", ".", ".."):
+            out.append(_display_name(file))
+        else:
+            out.append(file.name if shown == "." else os.path.join(shown, file.name))
+    return out
 
 
 Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
@@ -242,7 +107,10 @@ def _broken_link(path: Path) -> Finding:
 
 
 def _walk(folder: Path, problems: list[Finding]) -> list[Path]:
-    """The definition files under ``folder`` in a stable order, following links to folders once."""
+    """The definition files under ``folder`` in a stable order, following links to folders once.
+
+    ``os.scandir``: its entries know from the folder listing whether they are folders, files or
+    links, without one ``stat`` per question (thousands of files at every start)."""
     out: list[Path] = []
     seen: set[str] = set()
     stack = [folder]
@@ -255,249 +123,122 @@ def _walk(folder: Path, problems: list[Finding]) -> list[Path]:
             continue
         seen.add(real)
         try:
-            entries = sorted(current.iterdir())
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             problems.append(Finding("OS101", f"cannot read the folder: {exc.strerror or exc}",
                                     file=str(current)))
             continue
         subfolders = []
         for entry in entries:
-            if entry.is_symlink() and not entry.exists():
-                problems.append(_broken_link(entry))
+            path = current / entry.name
+            if entry.is_symlink() and not os.path.exists(entry.path):
+                problems.append(_broken_link(path))
             elif entry.is_dir():
-                subfolders.append(entry)
-            elif entry.suffix in (".yaml", ".yml") and entry.is_file():
-                out.append(entry)
+                subfolders.append(path)
+            elif entry.name.endswith((".yaml", ".yml")) and path.suffix in (".yaml", ".yml") \
+                    and entry.is_file():
+                out.append(path)
         stack.extend(reversed(subfolders))
     return sorted(out)
 
 
-def check(paths: Paths = ("workflows",), *, strict: bool = False) -> CheckReport:
+def check(paths: Paths = ("workflows",), *, strict: bool = False, cache: CacheOption = None) -> CheckReport:
     """Read, validate and analyse every definition file under ``paths`` (one or several).
 
-    ``strict``: an unverified time limit is an error too (OS418; ``oneservice check --strict``)."""
+    ``strict``: an unverified time limit is an error too (OS418; ``oneservice check --strict``).
+    ``cache``: a :class:`~oneservice.catalog.cache.CatalogueCache` (or its folder, or ``True`` for
+    the one ``ONESERVICE_CATALOGUE_CACHE`` names) to look the checked catalogue up in by the
+    content of the files, and to keep it in when it has no error; None (the default) checks
+    the files every time."""
+    store = resolve_cache(cache)
     files, problems = _discover(paths)
-    documents: list[Document] = []
-    for file in files:
-        doc, found = read_document(file, _display_name(file))
-        problems.extend(found)
-        if doc is not None:
-            documents.append(doc)
-    return _check_documents(documents, problems, len(files), strict=strict)
+    with paused_collector():
+        sources: list[tuple[str, bytes]] = []
+        for file, name in zip(files, _display_names(files), strict=True):
+            raw, found = read_bytes(file, name)
+            problems.extend(found)
+            if raw is not None:
+                sources.append((name, raw))
+        if store is None or problems:  # a file that cannot be read is an error anyway
+            return _checked(sources, problems, len(files), strict=strict)
+        key = store.key(sources, strict=strict)
+        hit = store.get(key)
+        if hit is not None and hit.files == len(files):
+            return hit
+        with store.building(key):  # one process checks; the others starting meanwhile wait
+            hit = store.recheck(key)
+            if hit is not None and hit.files == len(files):
+                return hit
+            report = _checked(sources, problems, len(files), strict=strict)
+            if report.ok:
+                store.put(key, report)
+    return report
 
 
-def check_files(sources: Mapping[str, bytes | str], *, strict: bool = False) -> CheckReport:
-    """Like :func:`check`, for in-memory files (name → content); used by tests and tools."""
+def _checked(sources: list[tuple[str, bytes]], problems: list[Finding], count: int, *,
+             strict: bool) -> CheckReport:
+    from .yamlio import parse_text
+
     documents: list[Document] = []
-    problems: list[Finding] = []
-    for name, content in sources.items():
-        raw = content.encode() if isinstance(content, str) else content
+    for name, raw in sources:
         doc, found = parse_text(raw, name)
         problems.extend(found)
         if doc is not None:
             documents.append(doc)
-    return _check_documents(documents, problems, len(sources), strict=strict)
+    return _check_documents(documents, problems, count, strict=strict)
 
 
-def load_catalogue(paths: Paths = ("workflows",)) -> Catalogue:
-    """Load and check definitions; raise :class:`DefinitionError` listing every error."""
-    report = check(paths)
+def check_files(sources: Mapping[str, bytes | str], *, strict: bool = False) -> CheckReport:
+    """Like :func:`check`, for in-memory files (name → content); used by tests and tools."""
+    from .yamlio import parse_text
+
+    documents: list[Document] = []
+    problems: list[Finding] = []
+    with paused_collector():
+        for name, content in sources.items():
+            raw = content.encode() if isinstance(content, str) else content
+            doc, found = parse_text(raw, name)
+            problems.extend(found)
+            if doc is not None:
+                documents.append(doc)
+        return _check_documents(documents, problems, len(sources), strict=strict)
+
+
+def load_catalogue(paths: Paths = ("workflows",), *, cache: CacheOption = None) -> Catalogue:
+    """Load and check definitions; raise :class:`DefinitionError` listing every error.
+
+    ``cache``: see :func:`check` (``OneService.open`` and the commands pass ``True``)."""
+    report = check(paths, cache=cache)
     if report.catalogue is None:
         raise DefinitionError(report.findings)
     return report.catalogue
 
 
-def _kind_of(doc: Document) -> str | None:
-    """Which kind of definition ``doc`` holds, or None when it is not one."""
-    data = doc.data
-    keys = list(data) if isinstance(data, dict) else []
-    if len(keys) == 1 and isinstance(keys[0], str) and keys[0] in KINDS:
-        doc.kind = keys[0]
-        return doc.kind
-    if "year" in keys and all(isinstance(k, str) and k not in KINDS for k in keys):
-        doc.kind, doc.flat = "calendar", True  # the engine's calendar file form
-        return doc.kind
-    return None
+@contextlib.contextmanager
+def paused_collector() -> Iterator[None]:
+    """The cyclic garbage collector off while a catalogue is read, checked or unpickled.
 
-
-def _raw_id(doc: Document, kind: str, key: str) -> str | None:
-    body = doc.data.get(kind) if isinstance(doc.data, dict) else None
-    value = body.get(key) if isinstance(body, dict) else None
-    return value if isinstance(value, str) else None
+    Reading builds hundreds of thousands of objects that all stay alive; each collection walks
+    all of them again, which took more time than the parsing itself (1,000 matters: 5.3 s →
+    3.0 s). Nothing read here forms a cycle that must be freed meanwhile."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if not gc.get_freeze_count():  # moves what was built to the oldest generation at once,
+            gc.freeze()  # instead of the next collections walking it generation by generation
+            gc.unfreeze()
+        gc.enable()
 
 
 def _check_documents(
     documents: list[Document], problems: list[Finding], count: int, *, strict: bool = False
 ) -> CheckReport:
-    origins = _Origins()
-    items: dict[str, d.Item] = {}
-    matters: dict[str, d.Matter] = {}
-    departments: dict[str, d.Department] = {}
-    locations: dict[str, d.Location] = {}
-    regions: dict[str, Region] = {}
-    sources: dict[str, d.DataSource] = {}
-    calendars: list[CalendarData] = []
-    categories: dict[str, RequestCategory] = {}
-    policy = RegionalPolicy()
-    invalid_items: set[str] = set()  # codes of item files with errors of their own
+    """Validate and analyse parsed files (:func:`.checking.check_documents`)."""
+    from .checking import check_documents
 
-    def duplicate(kind: str, ident: Any, doc: Document, base: Path_, key: str) -> bool:
-        """Record where ``ident`` is defined (``base``); report it when it was defined before."""
-        if (kind, ident) in origins.docs:
-            first, _ = origins.docs[(kind, ident)]
-            path = (*base, key)
-            line, col = _locate(doc, path)
-            what = kind.rstrip("s").replace("_", " ")
-            problems.append(Finding("OS205", f"duplicate {what} id {ident!r} (first defined in {first.name})",
-                                    file=doc.name, line=line, column=col, path=_dotted(_doc_path(doc, path)),
-                                    hint="every id must be unique across the catalogue"))
-            return True
-        origins.docs[(kind, ident)] = (doc, base)
-        return False
-
-    for doc in documents:
-        kind = _kind_of(doc)
-        if kind is None:
-            data = doc.data
-            keys = list(data) if isinstance(data, dict) else []
-            line, col = locate(data, ())
-            shown = ", ".join(map(str, keys)) or ("an empty file" if data is None else type(data).__name__)
-            problems.append(Finding(
-                "OS106", f"a definition file holds exactly one of: {', '.join(KINDS)} (found {shown})",
-                file=doc.name, line=line or 1, column=col or 1,
-                hint="start the file with 'item:', 'matter:', 'registry:', 'request_categories:' or "
-                     "'calendar:'"))
-            continue
-        if kind == "calendar":
-            checked = check_calendar_file(doc.data if doc.flat else doc.data["calendar"], file=doc.name)
-            problems.extend(_calendar_findings(doc, checked.problems))
-            year = checked.year
-            fresh = year is not None and not duplicate("calendars", year, doc, ("calendar",), "year")
-            if fresh and checked.data is not None:
-                calendars.append(checked.data)
-            continue
-        schema = FILE_SCHEMAS[kind]()
-        try:
-            loaded = schema.load(doc.data)[kind]
-        except ValidationError as err:
-            problems.extend(_schema_findings(doc, schema, err))
-            if kind == "item" and (code := _raw_id(doc, "item", "code")):
-                invalid_items.add(code)
-            continue
-        except RecursionError:
-            problems.append(Finding("OS105", "the document is nested too deeply", file=doc.name,
-                                    line=1, column=1))
-            continue
-        if kind == "item":
-            item = _build_item(loaded, doc.name)
-            if not duplicate("item", item.code, doc, ("item",), "code"):
-                items[item.code] = item
-        elif kind == "matter":
-            matter = _build_matter(loaded, doc.name)
-            if not duplicate("matter", matter.id, doc, ("matter",), "id"):
-                matters[matter.id] = matter
-        elif kind == "request_categories":
-            for index, category in enumerate(loaded["categories"]):
-                if not duplicate("request_categories", category.id, doc,
-                                 ("request_categories", "categories", index), "id"):
-                    categories[category.id] = attrs.evolve(category, source_file=doc.name)
-        else:
-            if loaded.get("policy") is not None and not duplicate("policy", "policy", doc, ("registry",),
-                                                                   "policy"):
-                declared = loaded["policy"]
-                base = build_policy(declared)
-                overrides = {r["region"]: build_policy(r, base) for r in declared["regions"]}
-                policy = RegionalPolicy(base, overrides)
-            for index, region in enumerate(loaded["regions"]):
-                if not duplicate("regions", region.code, doc, ("registry", "regions", index), "code"):
-                    regions[region.code] = region
-            for group, target in (("departments", departments), ("locations", locations),
-                                  ("data_sources", sources)):
-                for index, entry in enumerate(loaded[group]):
-                    if not duplicate(group, entry.id, doc, ("registry", group, index), "id"):
-                        target[entry.id] = entry
-
-    for (group, ident), (doc, path) in list(origins.docs.items()):
-        if group == "data_sources" and sources[ident].holder not in departments:
-            holder = sources[ident].holder
-            where = (*path, "holder")
-            line, col = _locate(doc, where)
-            close = difflib.get_close_matches(holder, list(departments), n=1)
-            problems.append(Finding("OS301", f"unknown department {holder!r}", file=doc.name, line=line,
-                                    column=col, path=_dotted(where),
-                                    hint=f"did you mean {close[0]!r}?" if close
-                                    else "add it to the registry's departments"))
-    hierarchy = Regions(regions)
-    problems.extend(areas.check_regions(hierarchy, departments, locations, origins))
-    routes, found = areas.build_routes(items, departments, locations, hierarchy, origins)
-    problems.extend(found)
-    request_routes, found = request_catalogue.check_categories(categories, departments, locations,
-                                                               hierarchy, origins, strict=strict)
-    problems.extend(found)
-    known_items = set(items) | invalid_items
-    for item in items.values():
-        problems.extend(analysis.analyse_item(item, departments, sources, known_items, origins,
-                                              strict=strict))
-    plans = {}
-    for matter in matters.values():
-        if any(code in invalid_items and code not in items for code in matter.item_codes):
-            continue  # the item's own findings say what to fix first
-        plan, found = analysis.analyse_matter(matter, items, departments, sources, origins, routes)
-        problems.extend(found)
-        if plan is not None:
-            plans[matter.id] = plan
-    findings = tuple(sort_findings(problems))
-    catalogue = None
-    if not any(f.is_error for f in findings):
-        catalogue = Catalogue(departments=departments, locations=locations, data_sources=sources,
-                              regions=hierarchy,
-                              items=items, matters=matters, plans=plans,
-                              calendars=tuple(sorted(calendars, key=lambda c: c.year)),
-                              policy=policy,
-                              request_categories=categories, request_routes=request_routes,
-                              warnings=tuple(f for f in findings if not f.is_error),
-                              texts={doc.name: doc.text for doc in documents},
-                              origins={(kind, str(ident)): doc.name
-                                       for (kind, ident), (doc, _) in origins.docs.items()})
-    return CheckReport(findings, catalogue, count)
-
-
-def _build_item(x: dict[str, Any], name: str) -> d.Item:
-    return d.Item(
-        code=x["code"], version=x["version"], name=x["name"],
-        department=x["department"] if isinstance(x["department"], str) else "",
-        routing=None if isinstance(x["department"], str) else x["department"],
-        kind=d.ItemKind(x["kind"]), legal_limit=x["limits"]["legal"],
-        promised_limit=x["limits"]["promised"], materials=tuple(x["materials"]),
-        form=tuple(x["form"]), conditions=tuple(x["conditions"]), fee=x["fee"], result=x["result"],
-        delivery=frozenset(d.Channel(c) for c in x["delivery"]), onsite=x["onsite"], stops=x["stops"],
-        source_file=name,
-    )
-
-
-def _build_matter(x: dict[str, Any], name: str) -> d.Matter:
-    return d.Matter(
-        id=x["id"], version=x["version"], name=x["name"], items=tuple(x["items"]),
-        intake_channels=frozenset(d.Channel(c) for c in x["intake"]["channels"]),
-        supplement_channels=frozenset(d.Channel(c) for c in x["supplement"]["channels"]),
-        correction_channels=frozenset(d.Channel(c) for c in x["correction"]["channels"]),
-        pickup_channels=frozenset(d.Channel(c) for c in x["pickup"]["channels"]),
-        same_visit_pickup=x["pickup"]["same_visit"], trip_budget=x["trip_budget"],
-        promise=x["promise"], on_item_refused=d.RefusalPolicy(x["on_item_refused"]),
-        deficiency=x["deficiency"], release=d.ResultRelease(x["pickup"]["release"]),
-        joint_handling=x["joint_handling"], questions=tuple(x["questions"]),
-        parties=tuple(x["parties"]) if x["parties"] else (d.APPLICANT_ROLE,), source_file=name,
-        intake_levels=frozenset(d.Level(lv) for lv in x["intake"]["levels"]),
-        pickup_levels=frozenset(d.Level(lv) for lv in x["pickup"]["levels"]),
-    )
-
-
-def _calendar_findings(doc: Document, found: Iterable[CalendarProblem]) -> list[Finding]:
-    """The calendar validator's problems as findings at their place in the file."""
-    out = []
-    for problem in found:
-        path = ("calendar", *problem.path)
-        line, col = _locate(doc, path)
-        out.append(Finding(problem.code, problem.message, file=doc.name, line=line, column=col,
-                           path=_dotted(_doc_path(doc, path)), hint=problem.hint))
-    return out
+    return check_documents(documents, problems, count, strict=strict)

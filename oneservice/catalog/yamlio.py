@@ -53,6 +53,7 @@ from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.resolver import VersionedResolver
 
 from ..errors import Finding
+from .sources import MAX_BYTES, read_bytes, too_big
 
 try:
     import yaml as _pyyaml  # type: ignore[import-untyped, unused-ignore]
@@ -60,9 +61,8 @@ except ImportError:  # pragma: no cover - PyYAML is a dependency
     _pyyaml = None
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "CommentedMap", "CommentedSeq", "Document", "Positions", "locate",
-           "read_document", "value_position"]
+           "parse_text", "read_bytes", "read_document", "value_position"]
 
-MAX_BYTES = 1_048_576
 MAX_DEPTH = 40
 
 
@@ -144,7 +144,26 @@ _BUILT = {tag: _CONSTRUCTOR.yaml_constructors[tag] for tag in
 
 
 def _plain(value: str) -> Any:
-    """The value of an untagged plain scalar, exactly as ruamel.yaml's round-trip loader makes it."""
+    """The value of an untagged plain scalar, exactly as ruamel.yaml's round-trip loader makes it.
+
+    Remembered by text (every value built is immutable: text, numbers, booleans, dates): a
+    catalogue repeats the same few thousand scalars (ids, codes, channels, limits) many times."""
+    try:
+        return _PLAIN_SEEN[value]
+    except KeyError:
+        pass
+    built = _resolve_plain(value)
+    if len(_PLAIN_SEEN) >= _PLAIN_SEEN_MAX:
+        _PLAIN_SEEN.clear()
+    _PLAIN_SEEN[value] = built
+    return built
+
+
+_PLAIN_SEEN: dict[str, Any] = {}
+_PLAIN_SEEN_MAX = 200_000
+
+
+def _resolve_plain(value: str) -> Any:
     for tag, regexp in _RESOLVERS.get(value[:1], _ANY_FIRST):
         if regexp.match(value):
             if tag == f"{_TAG}null":
@@ -344,27 +363,16 @@ class _GuardedParser(RoundTripParser):  # type: ignore[misc, unused-ignore]
 def read_document(path: Path, name: str | None = None) -> tuple[Document | None, list[Finding]]:
     """Read and parse one YAML file; return the document or the findings that prevent it."""
     name = name or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, [_too_big(size, name)]
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)  # the file may have grown since stat()
-    except OSError as exc:
-        return None, [_finding("OS101", f"cannot read the file: {exc.strerror or exc}", name,
-                               line=None, col=None)]
+    raw, found = read_bytes(path, name)
+    if raw is None:
+        return None, found
     return parse_text(raw, name)
-
-
-def _too_big(size: int, name: str) -> Finding:
-    return _finding("OS105", f"the file is {size} bytes, more than the limit of {MAX_BYTES}", name,
-                    hint="split the definitions into several files")
 
 
 def parse_text(raw: bytes, name: str) -> tuple[Document | None, list[Finding]]:
     """Parse YAML bytes into a :class:`Document`, or return the findings that prevent it."""
     if len(raw) > MAX_BYTES:
-        return None, [_too_big(len(raw), name)]
+        return None, [too_big(len(raw), name)]
     text, problem = _decode(raw, name)
     if problem is not None or text is None:
         return None, [problem] if problem else []

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import DEFAULT_WORKFLOWS, workflows_option
+from .options import DEFAULT_WORKFLOWS, catalogue_cache, catalogue_cache_options, workflows_option
 
 if TYPE_CHECKING:
     from .. import Catalogue, CheckReport
@@ -23,7 +23,7 @@ __all__ = ["DEFAULT_WORKFLOWS", "check_command", "diagram_command", "explain_com
 def _load(workflows: tuple[str, ...]) -> CheckReport:
     from .. import check
 
-    report = check(list(workflows))
+    report = check(list(workflows), cache=catalogue_cache())
     if report.catalogue is None:
         for finding in report.findings:
             click.echo(finding.format(), err=True)
@@ -36,14 +36,19 @@ def _load(workflows: tuple[str, ...]) -> CheckReport:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True,
               help="also fail on every time limit not verified against its source (OS418)")
+@catalogue_cache_options()
 def check_command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
-    """Validate and analyse definitions under PATHS (default: workflows/)."""
+    """Validate and analyse definitions under PATHS (default: workflows/).
+
+    Files unchanged since a check without errors are not checked again: the catalogue and its
+    warnings come from the catalogue cache (--no-catalogue-cache checks them anyway). Errors are
+    never cached."""
     from .. import check
 
-    report = check(paths or (DEFAULT_WORKFLOWS,), strict=strict)
+    report = check(paths or (DEFAULT_WORKFLOWS,), strict=strict, cache=catalogue_cache())
     if fmt == "json":
         data = {
-            "ok": report.ok, "files": report.files,
+            "ok": report.ok, "files": report.files, "cached": report.cached,
             "errors": len(report.errors), "warnings": len(report.warnings),
             "findings": [f.to_dict() for f in report.findings],
         }

@@ -33,10 +33,11 @@ def run_demo(
     from ..domain.situations import APPLICANT_KIND
     from ..samples import sample_deliveries, sample_form, sample_parties, sample_resident_id
     from ..store.schema import open_schema
-    from .options import database_url
+    from .options import catalogue_cache, database_url
 
     clock = SimulatedClock(start or dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ))
-    base = OneService.open(workflows, database_url(db), clock=clock, migrate=False)
+    base = OneService.open(workflows, database_url(db), clock=clock, migrate=False,
+                           catalogue_cache=catalogue_cache())
     open_schema(base.store)  # created when new; OS730 when behind (oneservice migrate --db …)
     service = base
     plan = service.catalogue.plan(matter_id)

@@ -38,10 +38,11 @@ def run_request_demo(workflows: tuple[str, ...], db: str, lang: str = "zh",
     from ..domain.requests import Contact
     from ..store.schema import open_schema
     from ..supervision import Supervision
-    from .options import database_url
+    from .options import catalogue_cache, database_url
 
     clock = SimulatedClock(start or dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ))  # a Monday
-    service = OneService.open(workflows, database_url(db), clock=clock, migrate=False)
+    service = OneService.open(workflows, database_url(db), clock=clock, migrate=False,
+                              catalogue_cache=catalogue_cache())
     open_schema(service.store)  # created when new; OS730 when behind (oneservice migrate --db …)
     catalogue = service.catalogue
     hotline = Actor(Role.SYSTEM, "hotline-12345")  # the hotline system (token scope hotline)

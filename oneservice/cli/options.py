@@ -14,6 +14,11 @@ there, ``serve --migrate`` too. A new, empty database is created at once.
 
 A flag given on the command line wins over its environment variable, which wins over the
 default (click's ``envvar=``; ``--help`` names each variable).
+
+Every command that reads the catalogue loads it from the catalogue cache when its files have not
+changed (:mod:`oneservice.catalog.cache`): ``--catalogue-cache DIR`` or
+``ONESERVICE_CATALOGUE_CACHE`` names the folder (default ``~/.cache/oneservice/catalogues``),
+``--no-catalogue-cache`` or ``ONESERVICE_CATALOGUE_CACHE=off`` checks the files every time.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ if TYPE_CHECKING:
     from .. import OneService
 
 __all__ = ["DATABASE_VARIABLE", "DEFAULT_DB", "DEFAULT_WORKFLOWS", "INIT_HINT", "WORKFLOWS_VARIABLE",
-           "database_url", "db_option", "fail", "files_option", "open_service", "workflows_option"]
+           "catalogue_cache", "catalogue_cache_options", "database_url", "db_option", "fail", "files_option",
+           "open_service", "workflows_option"]
 
 INIT_HINT = "`oneservice init` writes a starter catalogue here / 可用 oneservice init 生成示例目录"
 
@@ -42,10 +48,61 @@ WORKFLOWS_HELP = "a catalogue folder or file; repeat the option for several"
 
 
 def workflows_option(help_text: str = WORKFLOWS_HELP) -> Callable[[F], F]:
-    """``--workflows PATH``, repeatable; the command receives a tuple of paths."""
-    return click.option("--workflows", multiple=True, default=(DEFAULT_WORKFLOWS,), show_default=True,
-                        type=click.Path(), envvar=WORKFLOWS_VARIABLE, show_envvar=True,
-                        help=help_text)  # click.Path splits the variable at os.pathsep
+    """``--workflows PATH``, repeatable; the command receives a tuple of paths. With it come the
+    catalogue cache's options (:func:`catalogue_cache_options`)."""
+    paths = click.option("--workflows", multiple=True, default=(DEFAULT_WORKFLOWS,), show_default=True,
+                         type=click.Path(), envvar=WORKFLOWS_VARIABLE, show_envvar=True,
+                         help=help_text)  # click.Path splits the variable at os.pathsep
+    cache = catalogue_cache_options()
+
+    def decorate(command: F) -> F:
+        return paths(cache(command))
+
+    return decorate
+
+
+_CACHE_FOLDER = "oneservice.catalogue_cache"
+_NO_CACHE = "oneservice.no_catalogue_cache"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value:
+            ctx.meta[key] = value
+        return value
+
+    return callback
+
+
+def catalogue_cache_options() -> Callable[[F], F]:
+    """``--catalogue-cache DIR`` and ``--no-catalogue-cache``: where the checked catalogue is kept
+    and found again by the content of its files (``ONESERVICE_CATALOGUE_CACHE``; ``off`` turns it
+    off), or not at all. The command reads them with :func:`catalogue_cache`, not as arguments."""
+    folder = click.option(
+        "--catalogue-cache", type=click.Path(file_okay=False), default=None, expose_value=False,
+        callback=_remember(_CACHE_FOLDER),
+        help="folder of compiled catalogues (default: $ONESERVICE_CATALOGUE_CACHE, else "
+             "~/.cache/oneservice/catalogues)")
+    off = click.option(
+        "--no-catalogue-cache", is_flag=True, expose_value=False, callback=_remember(_NO_CACHE),
+        help="check the definition files again instead of loading the compiled catalogue "
+             "(ONESERVICE_CATALOGUE_CACHE=off does the same)")
+
+    def decorate(command: F) -> F:
+        return folder(off(command))
+
+    return decorate
+
+
+def catalogue_cache() -> bool | str:
+    """The catalogue cache the running command asks for: ``False`` (``--no-catalogue-cache``), a
+    folder (``--catalogue-cache``), else ``True`` (the environment's or the default folder)."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    if meta.get(_NO_CACHE):
+        return False
+    folder = meta.get(_CACHE_FOLDER)
+    return str(folder) if folder else True
 
 
 def missing_catalogue(workflows: str | Sequence[str]) -> click.ClickException | None:
@@ -106,7 +163,8 @@ def open_service(
             from ..service.filetypes import FilePolicy
 
             options["file_policy"] = FilePolicy.from_environment()
-        service = OneService.open(workflows, database_url(db), migrate=False, **options)
+        service = OneService.open(workflows, database_url(db), migrate=False,
+                                  catalogue_cache=catalogue_cache(), **options)
     except OneServiceError as exc:
         raise fail(exc) from None
     try:

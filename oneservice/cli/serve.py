@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..http.limits import DEFAULT_MAX_BODY, ISSUABLE_ROLE_NAMES
-from .options import DEFAULT_DB, database_url, db_option, fail, files_option, open_service, workflows_option
+from .options import (
+    DEFAULT_DB,
+    catalogue_cache,
+    database_url,
+    db_option,
+    fail,
+    files_option,
+    open_service,
+    workflows_option,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -256,7 +265,7 @@ def issue_command(
     if any(Path(w).is_dir() for w in workflows) and (department or location):
         from .. import check
 
-        report = check([w for w in workflows if Path(w).exists()])
+        report = check([w for w in workflows if Path(w).exists()], cache=catalogue_cache())
         if report.catalogue is not None:
             try:
                 if department:

@@ -31,6 +31,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
 
+from ..catalog.cache import CacheOption
 from ..catalog.catalogue import Catalogue
 from ..catalog.loader import load_catalogue
 from ..domain.actions import ACTIONS, Target
@@ -185,11 +186,17 @@ class OneService:
         migrate: bool = True,
         files: str | os.PathLike[str] | None = None,
         file_policy: FilePolicy | None = None,
+        catalogue_cache: CacheOption = True,
     ) -> OneService:
         """Load definitions from ``workflows`` (one folder or file, or several) and open the database
         at ``url`` (SQLite file by default); uploaded files go to the folder ``files`` (default:
-        ``oneservice-files/`` beside the SQLite file)."""
-        catalogue = load_catalogue(workflows)
+        ``oneservice-files/`` beside the SQLite file).
+
+        ``catalogue_cache``: where the checked catalogue is kept and found again by the content of
+        its files (:mod:`oneservice.catalog.cache`): ``True`` (default) for the folder
+        ``ONESERVICE_CATALOGUE_CACHE`` names, else ``~/.cache/oneservice/catalogues``; a folder;
+        ``False`` to check the files every time."""
+        catalogue = load_catalogue(workflows, cache=catalogue_cache)
         store = Store(url)
         if migrate:
             store.migrate()

@@ -26,12 +26,13 @@ Database errors leave a transaction as oneservice errors (see :mod:`oneservice.s
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
@@ -55,6 +56,31 @@ R = TypeVar("R")
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATION_LOCK = 0x6F6E6573  # pg_advisory_lock key: "ones"
+
+
+_on_migration_wait: Callable[[], None] | None = None
+"""Called each time a migrator finds the migration lock taken (for tests)."""
+
+
+def _take_migration_lock(conn: Connection) -> None:
+    """Take the session advisory lock of migrations on ``conn``, waiting while another has it.
+
+    It is tried (``pg_try_advisory_lock``) in short transactions, not waited for in
+    ``pg_advisory_lock``: a statement waiting there holds its snapshot, and the migrator that
+    holds the lock builds indexes with ``CREATE INDEX CONCURRENTLY``, which waits for every
+    older snapshot in the database. Two processes migrating at once (``serve --workers``, two
+    schemas) deadlocked that way. Between tries the waiter holds no snapshot.
+    """
+    delay = 0.01
+    while True:
+        taken = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({_MIGRATION_LOCK})").scalar()
+        conn.commit()
+        if taken:
+            return
+        if _on_migration_wait is not None:
+            _on_migration_wait()
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
 class _Stale(Exception):
@@ -114,7 +140,7 @@ class Store:
                 except OSError as exc:
                     raise StoreError(f"cannot create the database file {path}: {exc}") from None
         self._engine: Engine = engine
-        self._connections = Connections(engine, keep=backend == "sqlite")
+        self._connections = Connections(engine)
 
     @property
     def url(self) -> str:
@@ -260,10 +286,10 @@ class Store:
         """Bring the schema to the newest revision (Alembic); does nothing when it is there.
 
         One migrator at a time across processes (PostgreSQL: a session advisory lock, held
-        across the commits of the migration). Alembic owns the migration transaction — the
-        connection reaches it with none open — so that a step can run outside it: index builds
-        that do not block writes (:mod:`oneservice.store.ddl`). The steps between two such
-        builds commit together.
+        across the commits of the migration; see :func:`_take_migration_lock`). Alembic owns
+        the migration transaction — the connection reaches it with none open — so that a step
+        can run outside it: index builds that do not block writes (:mod:`oneservice.store.ddl`).
+        The steps between two such builds commit together.
         """
         from alembic import command
         from alembic.config import Config
@@ -274,7 +300,7 @@ class Store:
             with self._engine.connect() as conn:
                 locked = self._dialect == "postgresql"
                 if locked:
-                    conn.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
+                    _take_migration_lock(conn)
                     if self._schema is not None:
                         conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self._schema}"')
                     conn.commit()

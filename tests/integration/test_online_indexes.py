@@ -107,3 +107,44 @@ def test_sqlite_builds_it(sqlite_store: Store) -> None:
     with sqlite_store.engine.connect() as conn:
         names = {row[1] for row in conn.exec_driver_sql("PRAGMA index_list('cases')")}
     assert INDEX in names
+
+
+def test_a_waiting_migrator_holds_no_snapshot(fresh_pg: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A migrator waiting for the migration lock holds no snapshot, so the holder's concurrent
+    index build finishes. (Waiting in ``pg_advisory_lock`` held the statement's snapshot: the
+    build waited for the waiter, the waiter for the lock — a deadlock, seen when two processes
+    migrated at once.)"""
+    import threading
+
+    from oneservice.store import store as store_module
+
+    waiting = threading.Event()
+    monkeypatch.setattr(store_module, "_on_migration_wait", waiting.set)
+    other = Store(str(fresh_pg.engine.url.render_as_string(hide_password=False)),
+                  schema=f"oneservice_ddl_{uuid.uuid4().hex[:12]}")
+    failures: list[BaseException] = []
+
+    def migrate_other() -> None:
+        try:
+            other.migrate()
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    try:
+        with fresh_pg.engine.connect() as connection:
+            holder = connection.execution_options(isolation_level="AUTOCOMMIT")
+            holder.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
+            holder.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{fresh_pg.schema}"')
+            holder.exec_driver_sql(f'CREATE TABLE "{fresh_pg.schema}".t (a int)')
+            thread = threading.Thread(target=migrate_other)
+            thread.start()
+            assert waiting.wait(timeout=120), "the second migrator never found the lock taken"
+            holder.exec_driver_sql(f'CREATE INDEX CONCURRENTLY ix_t_a ON "{fresh_pg.schema}".t (a)')
+            holder.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
+        thread.join()
+        assert failures == []
+        with other.transaction() as tx:
+            assert tx.connection.exec_driver_sql("SELECT count(*) FROM cases").scalar() == 0
+    finally:
+        other.drop_schema()
+        other.dispose()

@@ -1405,6 +1405,32 @@ class TestStore:
             tx.save_case(case)
         assert load(store).notices == 4
 
+    def test_a_kept_connection_dropped_while_idle(self, store: Store) -> None:
+        """PostgreSQL: the connection a thread keeps is pinged when it has been idle; one the
+        server dropped meanwhile is replaced before the transaction, which does not see it."""
+        if store.dialect != "postgresql":
+            pytest.skip("a server that drops the connection")
+        add(store, make_case())
+
+        def backend() -> Any:
+            with store.transaction() as tx:
+                return tx.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+
+        first = backend()
+        assert backend() == first  # kept from one transaction to the next
+        with store.engine.connect() as killer:
+            killer.exec_driver_sql(f"SELECT pg_terminate_backend({first})")
+        store._connections._ping_after = 0.0  # idle long enough: every transaction pings first
+        try:
+            case = load(store)
+            case.notices = 6
+            with store.transaction() as tx:
+                tx.save_case(case)
+            assert backend() != first
+        finally:
+            store._connections._ping_after = 1.0
+        assert load(store).notices == 6
+
     def test_unusable_sqlite_path(self, tmp_path: Path) -> None:
         """An SQLite file that cannot be opened is a StoreError."""
         store = Store(f"sqlite:///{tmp_path / 'missing' / 'x.sqlite'}")

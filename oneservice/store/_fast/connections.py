@@ -1,20 +1,28 @@
 """Where a store's transactions run: the connection each thread keeps, BEGIN and COMMIT.
 
 Checking a connection out of SQLAlchemy's pool and back in, and SQLAlchemy's transaction objects,
-cost about as much as an action's statements on SQLite. So on SQLite each thread of a store keeps
-one connection from one transaction to the next (:class:`_Kept`), and a transaction on it is
-begun and committed on the DBAPI connection itself. Writers begin ``BEGIN IMMEDIATE`` through the
-dialect's ``do_begin``, replaced for the store's engine (:func:`_sqlite_begin`), not through a
-"begin" event listener: with no connection-event listener on the engine, no connection assembles
-and fires event dispatchers for every transaction and statement. PostgreSQL connections are not
-kept (the pool's pre-ping at checkout is what notices a server restart). A forked child forgets
-its parent's connections, pooled and kept, without closing them, and opens its own.
+cost about as much as an action's statements on SQLite, and a pre-ping round trip on PostgreSQL.
+So each thread of a store keeps one connection from one transaction to the next (:class:`_Kept`),
+and a transaction on it is begun and committed on the DBAPI connection itself. On SQLite, writers
+begin ``BEGIN IMMEDIATE`` through the dialect's ``do_begin``, replaced for the store's engine
+(:func:`_sqlite_begin`), not through a "begin" event listener: with no connection-event listener
+on the engine, no connection assembles and fires event dispatchers for every transaction and
+statement. On PostgreSQL the driver begins the transaction with its first statement.
+
+A kept PostgreSQL connection that has been idle longer than ``ping_after`` seconds (default 1)
+is pinged before its next transaction, as the pool's pre-ping pings every checkout: a connection
+the server dropped while idle (a restart, an idle timeout) is replaced before the transaction,
+so the action does not see it. A connection lost while in use is invalidated where the error is
+raised (:func:`~oneservice.store._fast.compiled.execute_driver`); that transaction fails with a
+StoreError, is rolled back, and the next one takes a new connection. A forked child forgets its
+parent's connections, pooled and kept, without closing them, and opens its own.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -91,7 +99,7 @@ def _end(conn: Connection, *, commit: bool) -> None:
 
 
 class _Kept:
-    """The SQLite connection one thread keeps from one transaction to the next.
+    """The connection one thread keeps from one transaction to the next.
 
     Each thread of a store keeps one (up to ``_KEPT_PER_STORE`` threads; the others check out as
     usual). It goes back to the pool when the thread ends (its thread-local reference goes, and
@@ -99,11 +107,12 @@ class _Kept:
     begun and committed or rolled back in full.
     """
 
-    __slots__ = ("__weakref__", "conn", "pid")
+    __slots__ = ("__weakref__", "conn", "pid", "used")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.pid = os.getpid()
+        self.used = time.monotonic()  # when its last transaction ended (made: checked and pinged)
 
     def close(self) -> None:
         if self.pid != os.getpid():
@@ -116,13 +125,15 @@ class _Kept:
 
 
 class Connections:
-    """The connections of one store's engine: kept per thread on SQLite (``keep``), else one
-    checked out of the pool per transaction (PostgreSQL, a nested transaction, more threads than
-    ``_KEPT_PER_STORE``)."""
+    """The connections of one store's engine: kept per thread, else one checked out of the pool
+    per transaction (a nested transaction, more threads than ``_KEPT_PER_STORE``, ``keep=False``).
+    ``ping_after``: seconds a kept PostgreSQL connection may be idle before it is pinged."""
 
-    def __init__(self, engine: Engine, *, keep: bool) -> None:
+    def __init__(self, engine: Engine, *, keep: bool = True, ping_after: float = 1.0) -> None:
         self._engine = engine
-        self._keep = keep  # SQLite: also the only dialect with deferred read-only transactions
+        self._keep = keep
+        self._sqlite = engine.dialect.name == "sqlite"  # deferred read-only transactions, BEGIN IMMEDIATE
+        self._ping_after = ping_after
         self._local: threading.local | None = threading.local() if keep else None
         self._kept: weakref.WeakSet[_Kept] = weakref.WeakSet()
         self._kept_lock = threading.Lock()
@@ -143,16 +154,25 @@ class Connections:
             with self._begin(conn, readonly):
                 yield conn
             return
-        execute_driver(conn, "BEGIN" if readonly else "BEGIN IMMEDIATE")
+        if self._sqlite:
+            execute_driver(conn, "BEGIN" if readonly else "BEGIN IMMEDIATE")
         try:
             yield conn
         except BaseException:
-            _end(conn, commit=False)
+            self._ended(conn, commit=False)
             raise
-        _end(conn, commit=True)
+        self._ended(conn, commit=True)
+
+    def _ended(self, conn: Connection, *, commit: bool) -> None:
+        try:
+            _end(conn, commit=commit)
+        finally:
+            kept: _Kept | None = getattr(self._local, "kept", None)
+            if kept is not None:
+                kept.used = time.monotonic()
 
     def _begin(self, conn: Connection, readonly: bool) -> RootTransaction:
-        if readonly and self._keep:
+        if readonly and self._sqlite:
             conn.connection.info[_READONLY] = True
         return conn.begin()
 
@@ -168,8 +188,10 @@ class Connections:
         if kept is not None:
             conn = kept.conn
             if not (conn.closed or conn.invalidated):
-                busy = conn.in_transaction() or conn.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
-                return None if busy else conn  # nested: a connection of its own
+                if conn.in_transaction() or _driver_in_transaction(conn.connection.dbapi_connection):
+                    return None  # nested: a connection of its own
+                if self._sqlite or time.monotonic() - kept.used <= self._ping_after or _alive(conn):
+                    return conn
             local.kept = None  # closed by close(), or lost: its finaliser returns it
         with self._kept_lock:
             if len(self._kept) >= _KEPT_PER_STORE:
@@ -187,11 +209,47 @@ class Connections:
             each.close()
 
     def forget(self) -> None:
-        """After fork(), in the child: forget the parent's connections without closing them."""
+        """After fork(), in the child: forget the parent's connections without closing them.
+
+        The parent's kept connections are checked out of its pool. When the child drops them,
+        the pool's finaliser of each (at garbage collection or at exit) would roll back on the
+        socket the child shares with the parent's server session; it is cancelled, so the child
+        never speaks on it (the driver's own finaliser leaves a connection of another process
+        alone).
+        """
+        for kept in list(self._kept):
+            with suppress(Exception):  # a closed or invalidated connection has no proxy left
+                finalizer = getattr(kept.conn.connection, "_finalizer", None)  # SQLAlchemy's pool proxy
+                if finalizer is not None:
+                    finalizer.detach()
         self._engine.dispose(close=False)  # SQLAlchemy's recipe for a forked child
         self._local = threading.local() if self._keep else None
         self._kept = weakref.WeakSet()
         self._kept_lock = threading.Lock()
+
+
+def _driver_in_transaction(dbapi_connection: Any) -> bool:
+    """Whether the DBAPI connection is inside a transaction (sqlite3 and psycopg alike)."""
+    in_transaction = getattr(dbapi_connection, "in_transaction", None)  # sqlite3
+    if isinstance(in_transaction, bool):
+        return in_transaction
+    return int(dbapi_connection.info.transaction_status) != 0  # psycopg: TransactionStatus.IDLE
+
+
+def _alive(conn: Connection) -> bool:
+    """Ping an idle kept connection (as the pool's pre-ping does); a lost one is invalidated."""
+    dialect = conn.dialect
+    dbapi_connection = conn.connection.dbapi_connection
+    assert dbapi_connection is not None  # a kept connection is checked out and valid
+    try:
+        dialect.do_ping(dbapi_connection)
+        dbapi_connection.rollback()  # psycopg began a transaction for the ping's SELECT
+    except dialect.loaded_dbapi.Error as exc:
+        if not dialect.is_disconnect(exc, dbapi_connection, None):
+            raise wrap_driver_error(exc, conn, "ping") from exc
+        conn.invalidate(exc)
+        return False
+    return True
 
 
 _ALL: weakref.WeakSet[Connections] = weakref.WeakSet()

@@ -9,7 +9,8 @@ each with its events — received, dispatched, sometimes returned and re-dispatc
 answered, called back, sometimes reopened — about 6 per request, on time or late at the rates
 below. The SQLite file and the PostgreSQL schema are kept for later runs (``--drop`` removes the
 schema). The table prints the median seconds of ``request_figures`` per grouping and of
-``daily_ranking``, as ``OneService`` runs them (docs/performance.md, "12345 requests").
+``daily_ranking``, as ``OneService`` runs them (docs/performance.md, "12345 requests");
+``--write-cost`` adds what the figures' covering index (migration 0018) costs an event insert.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _rows(catalogue: Any, count: int, seed: int) -> Iterator[tuple[list[dict[str
             position += 1
             rows.append({"request_id": request_id, "seq": seq, "at": at, "type": kind,
                          "actor": "bench", "state": "closed", "public": True, "department": dep,
-                         "note": "", "on_time": on_time, "data": {}, "position": position})
+                         "note": "", "on_time": on_time, "data": {}, "position": position,
+                         "category": category, "area": None, "competent": department})
         batch[0].append({
             "id": request_id, "version": len(rows), "state": "closed", "kind": "complaint",
             "channel": "hotline", "category": category, "urgency": "normal", "contact_name": "张*",
@@ -150,6 +152,47 @@ def measure(name: str, store: Store, catalogue: Any, count: int, seed: int, roun
     return lines
 
 
+def write_cost(path: str, rounds: int, count: int = 3000) -> str:
+    """µs per request event row inserted (6 per request, one executemany each, as ``save_request``)
+    with 0018's four figure indexes (``ix_request_events_figures`` and the three
+    ``ix_request_events_by_…``), with 0017's one ``(type, department, at)`` instead, and with none, side by side in one transaction of the SQLite file, rolled back
+    (SQLite's DDL is transactional: the file is left as it was)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    columns = ("request_id, seq, at, type, actor, state, public, department, note, on_time, data, position, "
+               "category, area, competent")
+    types = ["RequestReceived", "RequestDispatched", "RequestAcknowledged", "RequestAnswered",
+             "RequestCalledBack", "RequestClosed"]
+
+    def insert(tag: str) -> float:
+        base = conn.execute("SELECT max(position) FROM request_events").fetchone()[0] + 1
+        started = time.perf_counter()
+        for n in range(count):
+            conn.executemany(f"INSERT INTO request_events ({columns}) VALUES ({', '.join('?' * 15)})", [
+                (f"RW{tag}-{n:08d}", seq, f"2026-0{1 + n % 9}-1{n % 9} 0{seq}:00:00.000000", kind, "bench",
+                 "closed", 1, f"dep-{n % 44}", "", 1, "{}", base + n * 6 + seq, f"cat-{n % 7}", None,
+                 f"dep-{n % 44}") for seq, kind in enumerate(types, start=1)])
+        return (time.perf_counter() - started) / (count * len(types)) * 1e6
+
+    new, old, neither = [], [], []
+    for r in range(rounds):
+        conn.execute("BEGIN")
+        insert(f"w{r}")  # warm the cache: the first batch would pay for reading the index in
+        new.append(insert(f"a{r}"))
+        for name in ("figures", "by_department", "by_category", "by_area"):
+            conn.execute(f"DROP INDEX ix_request_events_{name}")
+        neither.append(insert(f"b{r}"))
+        conn.execute("CREATE INDEX ix_0017 ON request_events (type, department, at)")
+        old.append(insert(f"c{r}"))
+        conn.execute("ROLLBACK")
+    conn.close()
+    a, b, c = (statistics.median(x) for x in (new, old, neither))
+    return (f"µs per request event row inserted: {a:.1f} with 0018's four figure indexes, {b:.1f} with "
+            f"0017's (type, department, at), {c:.1f} with none (0018 / 0017: {a / b:.2f}; median of "
+            f"{rounds} × {count * len(types):,} rows, rolled back)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=1_000_000)
@@ -159,6 +202,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("ONESERVICE_TEST_DATABASE_URL"))
     parser.add_argument("--schema", default=None, help="PostgreSQL schema (default: requests_N)")
     parser.add_argument("--drop", action="store_true", help="drop the PostgreSQL schema at the end")
+    parser.add_argument("--write-cost", action="store_true",
+                        help="also: what the 0018 index costs an event insert on the SQLite file")
     args = parser.parse_args()
     catalogue = load_catalogue([ROOT / "workflows"])
     print(f"{args.requests:,} requests, {len(catalogue.request_categories)} categories, median of "
@@ -167,6 +212,8 @@ def main() -> None:
     sqlite = Store(f"sqlite:///{args.sqlite or f'/tmp/requests-{args.requests}.sqlite'}")
     print("\n".join(measure("SQLite file", sqlite, catalogue, args.requests, args.seed, args.rounds)))
     sqlite.dispose()
+    if args.write_cost:
+        print(write_cost(args.sqlite or f"/tmp/requests-{args.requests}.sqlite", args.rounds))
     if args.postgres:
         pg = Store(args.postgres, schema=args.schema or f"requests_{args.requests}")
         try:

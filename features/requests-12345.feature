@@ -2,8 +2,9 @@
 Feature: The 12345 loop: a citizen's request routed, answered, called back and reopened
   Every request gets an answer (件件有回音、事事有着落): the 12345 platform dispatches it to the
   department the category's rule names, a misrouted request comes back (退单) and is dispatched
-  again, late answers turn red, a dissatisfied callback reopens the request (重办) as often as
-  the policy allows, and the requester sees every node. 诉求解决率 and 群众满意率 follow the
+  again, late answers turn red, a dissatisfied or unresolved callback reopens the request (重办)
+  by itself as often as the policy allows and closes it with that word after (a supervisor may
+  still order it redone), and the requester sees every node. 诉求解决率 and 群众满意率 follow the
   latest callback of each request.
 
   Background:
@@ -35,13 +36,13 @@ Feature: The 12345 loop: a citizen's request routed, answered, called back and r
     Then the answer was "late"
     And the 12345 figure "on-time answer" of "sc-tax" is "0%"
     When the hotline calls the requester back: "not resolved", "dissatisfied"
-    Then the request is "called back"
-    And the 12345 figure "resolution rate" is "0%"
-    And the 12345 figure "satisfaction rate" is "0%"
-    When the hotline reopens the request because "the invoices still show the wrong name"
     Then the request is "dispatched"
     And the request is with "sc-tax"
     And the request was reopened 1 time
+    And the request's colour is "green"
+    And the 12345 figure "resolution rate" is "0%"
+    And the 12345 figure "satisfaction rate" is "0%"
+    And the 12345 figure "reopen rate" is "100%"
     When 3 working hours pass
     And the department answers "corrected invoices issued"
     Then the answer was "on time"
@@ -71,7 +72,7 @@ Feature: The 12345 loop: a citizen's request routed, answered, called back and r
     And the 12345 figure "on-time acknowledgement" is "100%"
     And the 12345 figure "on-time answer" is "100%"
 
-  Scenario: Request: a reopen past the policy's limit is refused
+  Scenario: Request: past the policy's reopens the callback closes the request; a supervisor orders it redone
     When the hotline takes in a "help" of "noise-nuisance" from the area "Xihu District" as "urgent"
     And the hotline dispatches the request
     Then the request is with "xh-cgj"
@@ -79,14 +80,24 @@ Feature: The 12345 loop: a citizen's request routed, answered, called back and r
     Then the request's colour is "yellow"
     When the department answers "the site was told to stop work at night"
     And the hotline calls the requester back: "not resolved", "dissatisfied"
-    And the hotline reopens the request
-    And the department answers "the site was fined"
-    And the hotline calls the requester back: "resolved", "dissatisfied"
-    And the hotline reopens the request because "still too loud"
-    Then the action is refused with "RequestReopenLimit"
+    Then the request is "dispatched"
     And the request was reopened 1 time
-    When the hotline closes the request
+    When the department answers "the site was fined"
+    And the hotline calls the requester back: "resolved", "dissatisfied"
     Then the request is "closed"
+    And the request was reopened 1 time
     And the 12345 figure "reopen rate" is "50%"
     And the 12345 figure "resolution rate" is "100%"
     And the 12345 figure "satisfaction rate" is "0%"
+    When the supervisor orders the request reopened because "still too loud at night"
+    Then the request is "dispatched"
+    And the request is with "xh-cgj"
+    And the request was reopened 2 times
+    When the department answers "the night work permit was withdrawn"
+    And the hotline calls the requester back: "resolved", "satisfied"
+    Then the request is "closed"
+    And the requester's progress shows "received, dispatched, acknowledged, answered, called back, reopened, acknowledged, answered, called back, closed, reopened, acknowledged, answered, called back, closed"
+    And the 12345 figure "satisfaction rate" is "100%"
+    When the supervisor orders the request reopened because "once more"
+    Then the action is refused with "RequestReopenLimit"
+    And the request was reopened 2 times

@@ -24,7 +24,7 @@
     │   │   └── UnknownRequestCategory   not in the request catalogue                 OS763
     │   ├── RequestReturnLimit           returned by one department beyond policy     OS764
     │   ├── RequestWrongDepartment       a department it is not dispatched to         OS765
-    │   ├── RequestReopenLimit           reopened beyond policy (or nothing to redo)  OS766
+    │   ├── RequestReopenLimit           ordered redone, resolved and content         OS766
     │   ├── RequestNotAuthorised         the actor's role may not do this             OS767
     │   ├── RequestConflict              another action changed it meanwhile          OS768
     │   └── RequestRoutingError          no competent department for its area         OS769

@@ -109,8 +109,9 @@ class RequestWrongDepartment(RequestError):
 
 
 class RequestReopenLimit(RequestError):
-    """A request is reopened (重办) more often than the policy allows, or without an unresolved or
-    dissatisfied callback."""
+    """A supervisor orders a closed request redone (督办重办) whose last callback found it resolved
+    and the requester content: nothing to redo. (The policy's reopens are no error: past them the
+    callback closes the request.)"""
 
     code = "OS766"
 

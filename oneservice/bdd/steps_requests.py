@@ -183,27 +183,22 @@ def working_hours_pass(world: World, n: int) -> None:
           '12345平台 回访："{resolved}"，"{satisfaction}"')
 def calls_back(world: World, resolved: str, satisfaction: str) -> None:
     """回访: resolved / not resolved (已解决/未解决) and satisfied / basically satisfied /
-    dissatisfied (满意/基本满意/不满意). Resolved and content closes the request."""
+    dissatisfied (满意/基本满意/不满意). Resolved and content closes the request; anything else
+    reopens it (重办, back to the department that answered) while the policy allows
+    (``request_reopens``), and closes it with that word once the reopens are used up."""
     word = bool(_word(dict(RESOLVED_WORDS), resolved, "callback result"))
     world.service.call_back_request(platform(world), world.request, resolved=word,
                                     satisfaction=_labelled("satisfaction", Satisfaction, satisfaction))
 
 
 @step_def("action", SECTION,
-          'the hotline reopens the request[ because "{reason}"]',
-          '12345平台 重办诉求[，理由 "{reason}"]')
-def reopens(world: World, reason: str | None) -> None:
-    """重办: back to the department that answered, with fresh limits, as often as the policy
-    allows (``request_reopens``; past it: RequestReopenLimit, OS766)."""
-    world.service.reopen_request(platform(world), world.request, reason=reason)
-
-
-@step_def("action", SECTION,
-          "the hotline closes the request",
-          "12345平台 办结诉求")
-def closes(world: World) -> None:
-    """办结 after a callback that did not close the request by itself."""
-    world.service.close_request(platform(world), world.request)
+          'the supervisor orders the request reopened because "{reason}"',
+          '督查人员 督办重办诉求，理由 "{reason}"')
+def orders_reopened(world: World, reason: str) -> None:
+    """督办重办: a supervisor orders a closed request redone whose last callback was unresolved or
+    dissatisfied (past the policy's reopens); back to the department that answered, with fresh
+    limits. Resolved and content: RequestReopenLimit (OS766), nothing to redo."""
+    world.service.reopen_request(world.supervisor(), world.request, reason=reason)
 
 
 @step_def("action", SECTION,

@@ -4,9 +4,11 @@ A request is taken in by the hotline, online or at a window, with the requester'
 category of the catalogue (``workflows/requests/categories.yaml``, docs/authoring.md "Request
 categories"). The 12345 platform dispatches it (派单) to the competent department, which may
 return it (退单) with a reason; the department acknowledges (签收) and answers (答复) within the
-category's limits for the request's urgency; the platform calls the requester back (回访) and
-closes the request, or reopens it (重办) when the requester is dissatisfied or the problem is
-unresolved, as often as the jurisdiction's policy allows. Every step is an event; the public ones
+category's limits for the request's urgency; the platform calls the requester back (回访), and
+the callback decides: resolved and content closes the request, unresolved or dissatisfied reopens
+it (重办, back to the department that answered) as often as the jurisdiction's policy allows
+(``request_reopens``) and closes it with that word once the reopens are used up. A supervisor may
+still order a closed request redone (督办重办). Every step is an event; the public ones
 are the requester's progress (来电内容、办理节点、办理结果全流程全要素向群众本人公开).
 
 This module declares the values, the states and the actions (one :class:`RequestAction` each: its
@@ -245,6 +247,7 @@ class RequestAction:
     dest: RequestState | None
     roles: frozenset[Role]
     label: Text
+    internal: bool = False  # a step another action takes (the callback's reopen or close): no caller
 
 
 S = RequestState
@@ -257,15 +260,26 @@ def _action(name: str, sources: set[RequestState], dest: RequestState | None, ro
     return name, RequestAction(name, frozenset(sources), dest, roles, Text(zh, en))
 
 
+def _step(name: str, sources: set[RequestState], dest: RequestState, zh: str,
+          en: str) -> tuple[str, RequestAction]:
+    """A step the callback takes by itself: nobody calls it, it is never an allowed action."""
+    return name, RequestAction(name, frozenset(sources), dest, frozenset(), Text(zh, en), internal=True)
+
+
 REQUEST_ACTIONS: Mapping[str, RequestAction] = dict([
     _action("dispatch", {S.RECEIVED, S.RETURNED}, S.DISPATCHED, _DESK, "派单", "Dispatch"),
     _action("return_request", {S.DISPATCHED, S.ACKNOWLEDGED}, S.RETURNED, _DEPARTMENT, "退单", "Return"),
     _action("acknowledge", {S.DISPATCHED}, S.ACKNOWLEDGED, _DEPARTMENT, "签收", "Acknowledge"),
     _action("answer", {S.DISPATCHED, S.ACKNOWLEDGED}, S.ANSWERED, _DEPARTMENT, "答复", "Answer"),
     _action("call_back", {S.ANSWERED}, S.CALLED_BACK, _DESK, "回访", "Call back"),
-    _action("reopen", {S.CALLED_BACK}, S.DISPATCHED, _DESK, "重办", "Reopen"),
-    _action("close", {S.CALLED_BACK}, S.CLOSED, _DESK, "办结", "Close"),
+    _step("redo", {S.CALLED_BACK}, S.DISPATCHED, "重办", "Reopen after the callback"),
+    _step("close", {S.CALLED_BACK}, S.CLOSED, "办结", "Close after the callback"),
+    _action("reopen", {S.CLOSED}, S.DISPATCHED, frozenset({Role.SUPERVISOR}), "督办重办", "Order reopened"),
     _action("escalate", {S.DISPATCHED, S.ACKNOWLEDGED}, None, frozenset({Role.SUPERVISOR}), "督办",
             "Escalate"),
 ])
-"""Every action on a request; the request machine is built from these."""
+"""Every action on a request; the request machine is built from these. ``call_back`` moves on
+by itself, through ``redo`` (重办: an unresolved or dissatisfied callback while the policy allows
+another reopen) or ``close`` (办结: resolved and content, or the reopens used up): ``called_back``
+is the state of the callback's event, never where a request rests. ``reopen`` is a supervisor's
+order to redo a closed request whose last callback was unresolved or dissatisfied."""

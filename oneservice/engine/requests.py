@@ -1,5 +1,6 @@
 """The rules of 12345 requests (诉求): intake, dispatch (派单), return (退单), acknowledgement (签收),
-answer (答复), callback (回访), reopen (重办), close (办结) and escalation (督办).
+answer (答复), callback (回访) — which reopens (重办) or closes (办结) the request by itself, as
+the policy says — a supervisor's order to redo a closed request, and escalation (督办).
 
 Each action checks, in this order, the actor's role (:class:`RequestNotAuthorised`), the
 request's state (:class:`RequestIllegalAction`, e.g. a callback before an answer), the acting
@@ -308,53 +309,78 @@ class RequestEngine:
 
     def call_back(self, request: Request, actor: Actor, now: dt.datetime, *, resolved: bool,
                   satisfaction: str, note: str = "") -> None:
-        """The requester's word (回访); resolved and content closes the request."""
+        """The requester's word (回访), which decides what follows, in the same action:
+
+        - resolved and satisfied or basically satisfied: the request closes (办结);
+        - not resolved, or dissatisfied, while the jurisdiction's policy allows another reopen
+          (``request_reopens``, 1 by default): it is reopened (重办) — back to the department that
+          answered, with fresh acknowledgement and answer deadlines, a public ``reopened`` node;
+        - not resolved, or dissatisfied, with the reopens used up: it closes with that word as its
+          final result (``reopens_used_up`` on the close: unresolved or dissatisfied in the figures;
+          a supervisor may still order it redone, :meth:`reopen`).
+        """
         self._check(request, "call_back", actor)
         if not isinstance(resolved, bool):
             raise RequestInputError("resolved is true or false", request_id=request.id,
                                     state=str(request.state), field="resolved")
         word = _enum(Satisfaction, satisfaction, "satisfaction", request.id)
         assert isinstance(word, Satisfaction)
+        said = note.strip()
         self._move(request, "call_back")
         request.called_back_at = now
         request.resolved = resolved
         request.satisfaction = word
         request.record(now, "RequestCalledBack", actor.describe(), department=request.answered_by,
-                       note=note.strip() or f"{'已解决' if resolved else '未解决'}，{word.label.zh} / "
+                       note=said or f"{'已解决' if resolved else '未解决'}，{word.label.zh} / "
                        f"{'resolved' if resolved else 'not resolved'}, {word.label.en.lower()}",
                        resolved=resolved, satisfaction=str(word))
         if resolved and word.content:
             self._close(request, actor, now, "")
+            return
+        limit = self.policy(request).request_reopens
+        if request.reopens < limit:
+            self._redo(request, actor, now, "redo", said or (
+                "回访未解决或不满意，重新办理 / reopened: the callback found it "
+                f"{'not resolved' if not resolved else 'resolved but the requester dissatisfied'}"),
+                ordered=False)
+            return
+        still = "未解决" if not resolved else "不满意"
+        self._close(request, actor, now, f"重办{request.reopens}次后仍{still}，"
+                    f"按回访结果办结 / closed as called back: the policy's {limit} reopen(s) are used up",
+                    reopens_used_up=True)
 
     def reopen(self, request: Request, actor: Actor, now: dt.datetime, reason: str | None = None) -> None:
-        """重办: back to the department that answered, with fresh limits."""
+        """督办重办: a supervisor orders a closed request redone — one whose last callback was
+        unresolved or dissatisfied, typically closed with the policy's reopens used up (the order
+        is the way past them). Back to the department that answered, with fresh limits."""
         self._check(request, "reopen", actor)
         if request.resolved and request.satisfaction is not None and request.satisfaction.content:
             raise RequestReopenLimit("the callback found it resolved and the requester content: nothing to "
-                                     "redo", request_id=request.id, state=str(request.state), hint="close it")
-        limit = self.policy(request).request_reopens
-        if request.reopens >= limit:
-            raise RequestReopenLimit(
-                f"reopened {request.reopens} time(s) already, the policy allows {limit}",
-                request_id=request.id, state=str(request.state),
-                hint="close it with the callback's result, or escalate (督办)")
-        self._move(request, "reopen")
+                                     "redo", request_id=request.id, state=str(request.state),
+                                     hint="a new request, if the requester has a new problem")
+        text = _text(reason, "reason", request, "a supervisor's order to redo it", 2000)
+        self._redo(request, actor, now, "reopen", text, ordered=True)
+
+    def _redo(self, request: Request, actor: Actor, now: dt.datetime, step: str, note: str, *,
+              ordered: bool) -> None:
+        self._move(request, step)
         request.reopens += 1
+        request.closed_at = None
         request.department = request.answered_by or request.competent
         self._deadlines(request, now)
-        request.record(now, "RequestReopened", actor.describe(), department=request.department,
-                       note=(reason or "").strip() or "重新办理 / reopened", reopens=request.reopens)
+        request.record(now, "RequestReopened", actor.describe(), department=request.department, note=note,
+                       reopens=request.reopens, ordered=ordered,
+                       acknowledge_due=_iso(request.acknowledge_due),
+                       answer_due=_iso(request.answer_due))
 
-    def close(self, request: Request, actor: Actor, now: dt.datetime, note: str = "") -> None:
-        """办结 after a callback that did not close it by itself."""
-        self._check(request, "close", actor)
-        self._close(request, actor, now, note)
-
-    def _close(self, request: Request, actor: Actor, now: dt.datetime, note: str) -> None:
+    def _close(self, request: Request, actor: Actor, now: dt.datetime, note: str, *,
+               reopens_used_up: bool = False) -> None:
         self._move(request, "close")
         request.closed_at = now
         request.record(now, "RequestClosed", actor.describe(), department=request.answered_by,
-                       note=note.strip() or "已办结 / closed", resolved=request.resolved)
+                       note=note.strip() or "已办结 / closed", resolved=request.resolved,
+                       satisfaction=None if request.satisfaction is None else str(request.satisfaction),
+                       reopens_used_up=reopens_used_up)
 
     def escalate(self, request: Request, actor: Actor, now: dt.datetime, note: str | None) -> None:
         """督办: a supervisor presses the department on an overdue or yellow request."""

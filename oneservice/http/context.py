@@ -6,7 +6,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -40,9 +40,10 @@ __all__ = [
 EXTENSION = "oneservice"
 SYSTEM_BLUEPRINTS = frozenset({"callbacks", "events"})
 """Where a system token may go: the callbacks in, and the event feed out."""
-HOTLINE_BLUEPRINTS = frozenset({"requests"})
-"""Where a hotline system's token (scope ``hotline``) may go: the 12345 requests, nothing else
-(:mod:`oneservice.http.requests` narrows it to taking requests in and reading them)."""
+HOTLINE_BLUEPRINTS = frozenset({"requests", "webhooks"})
+"""Where a hotline system's token (scope ``hotline``) may go: the 12345 requests and its own
+webhooks, nothing else (:mod:`oneservice.http.requests` narrows it to taking requests in and
+reading them, :mod:`oneservice.http.webhooks` to webhooks pushed its requests' public events)."""
 _BEARER = re.compile(r"Bearer\s+([A-Za-z0-9_.~+/=-]{1,4096})\s*", re.IGNORECASE)
 _ENTITY_TAG = re.compile(r'\s*(W/)?"?(\d{1,12})(?:\.[0-9a-f]{1,64})?"?\s*')
 _ANY_TAG = re.compile(r'\s*(?:W/)?("[\x21\x23-\x7e]*")\s*')
@@ -104,8 +105,9 @@ def _system_may_reach(scopes: frozenset[str]) -> None:
     if HOTLINE_SCOPE in scopes:
         if request.blueprint not in HOTLINE_BLUEPRINTS:
             raise HttpProblem(
-                403, "OS705", "a hotline system's token reaches the 12345 requests (/requests…) only, "
-                "nothing about cases / 热线系统凭证仅用于诉求", title="Not authorised", error="NotAuthorised",
+                403, "OS705", "a hotline system's token reaches the 12345 requests (/requests…) and its "
+                "webhooks (/webhooks) only, nothing about cases / 热线系统凭证仅用于诉求",
+                title="Not authorised", error="NotAuthorised",
             )
     elif request.blueprint not in SYSTEM_BLUEPRINTS:
         raise HttpProblem(
@@ -203,18 +205,29 @@ def precondition(actor: Actor, case_id: str, if_match: str | None) -> None:
     """412 unless the case is at a version ``If-Match`` names (checked before the action runs)."""
     if if_match is None:
         return
+    version_precondition("case", case_id, if_match, lambda: case_summary(actor, case_id).version)
+
+
+def version_precondition(kind: str, ident: str, if_match: str | None,
+                         current_version: Callable[[], int]) -> None:
+    """412 ``OS703`` unless the ``kind`` (case, request) ``ident`` is at a version ``If-Match``
+    names; ``current_version`` reads it (when the header is given: one that does not exist is its
+    404). The problem names the current version (and gives it as ``ETag``) under ``case_id`` or
+    ``request_id``."""
+    if if_match is None:
+        return
     accepted = parse_if_match(if_match)
-    current = case_summary(actor, case_id).version
+    current = current_version()
     if accepted is not None and current not in accepted:
         raise HttpProblem(
             412,
             "OS703",
-            f"case {case_id} is at version {current}, not {', '.join(map(str, sorted(accepted))) or '-'}; "
+            f"{kind} {ident} is at version {current}, not {', '.join(map(str, sorted(accepted))) or '-'}; "
             "read it again and retry",
             title="Precondition failed",
             headers={"ETag": etag(current)},
-            case_id=case_id,
             current_version=current,
+            **{f"{kind}_id": ident},
         )
 
 

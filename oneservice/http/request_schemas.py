@@ -101,7 +101,8 @@ class AnswerRequestBody(ma.Schema):
 
 
 class CallBackBody(ma.Schema):
-    """回访: the requester's word; resolved and content closes the request."""
+    """回访: the requester's word; resolved and content closes the request, anything else reopens it
+    (重办) while the policy allows and closes it with that word after."""
 
     resolved = f.Boolean(required=True)
     satisfaction = f.String(required=True, validate=v.OneOf(_values(Satisfaction)))
@@ -109,13 +110,13 @@ class CallBackBody(ma.Schema):
 
 
 class ReasonBody(ma.Schema):
-    """重办: why (the public note)."""
+    """督办重办: why the supervisor orders it redone (required; the public note)."""
 
     reason = Text(load_default=None, allow_none=True, max_length=2000)
 
 
 class NoteBody(ma.Schema):
-    """办结 or 督办: a note (an escalation's is required: 422 OS762 without it)."""
+    """督办: the escalation's note (required: 422 OS762 without it)."""
 
     note = Text(load_default="", max_length=2000)
 

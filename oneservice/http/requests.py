@@ -11,9 +11,9 @@ route                                   service method             who (the libr
 ``POST /requests/{id}/return``          ``return_request``         reviewer of its department (退单)
 ``POST /requests/{id}/acknowledge``     ``acknowledge_request``    reviewer of its department (签收)
 ``POST /requests/{id}/answer``          ``answer_request``         reviewer of its department (答复)
-``POST /requests/{id}/call-back``       ``call_back_request``      clerk, supervisor (回访)
-``POST /requests/{id}/reopen``          ``reopen_request``         clerk, supervisor (重办)
-``POST /requests/{id}/close``           ``close_request``          clerk, supervisor (办结)
+``POST /requests/{id}/call-back``       ``call_back_request``      clerk, supervisor (回访; reopens
+                                                                   (重办) or closes (办结) by itself)
+``POST /requests/{id}/reopen``          ``reopen_request``         supervisor (督办重办 of a closed one)
 ``POST /requests/{id}/escalate``        ``escalate_request``       supervisor (督办)
 ``GET /requests/{id}``                  ``get_request``            anyone whose scope holds it
 ``GET /requests/{id}/progress``         ``request_progress``       as ``GET /requests/{id}``
@@ -23,6 +23,14 @@ route                                   service method             who (the libr
 ``GET /supervision/request-ranking``    ``request_ranking``        supervisor, clerk
 ``GET /supervision/request-warnings``   ``Supervision.request_…``  supervisor (of its region)
 ======================================  =========================  ===================================
+
+**Concurrency and repeats**, as the case actions (:mod:`.cases`): every POST takes
+``If-Match`` (the request version it expects, as the ``ETag`` of ``GET /requests/{id}`` or of the
+last action: 412 ``OS703`` when the request has moved on, checked before the action; the
+library's optimistic lock still guards the write, 409 ``OS768``) and ``Idempotency-Key`` (scoped to
+the caller, :func:`~.context.scoped_key`, kept with the cases' keys: a repeat with the same body
+returns the first answer and writes nothing; another body under the key: 422 ``OS704``). A new
+request has no version to match (``If-Match`` on ``POST /requests``: 400 ``OS620``).
 
 **Scope** (checked before the service, like the cases' :mod:`.scope`): a request outside the
 caller's scope is answered as one that does not exist (404 ``OS760``, the refusal counted in the
@@ -58,7 +66,9 @@ from .context import (
     current_scopes,
     page_envelope,
     page_window,
+    scoped_key,
     service,
+    version_precondition,
 )
 from .problems import HttpProblem
 from .request_schemas import (
@@ -80,7 +90,7 @@ from .request_schemas import (
     ReturnBody,
     TakeInBody,
 )
-from .schemas import EmptyBody
+from .schemas import ActionHeaders, EmptyBody
 from .scope import record_refusal
 
 __all__ = ["HOTLINE_ENDPOINTS", "request_refusal", "requests"]
@@ -183,15 +193,20 @@ _ETAG = {"ETag": {"description": 'the request version, e.g. "3"', "schema": {"ty
 @requests.route("/requests", methods=["POST"], endpoint="take_in_request")
 @requests.doc(operationId="take_in_request")
 @requests.arguments(TakeInBody)
+@requests.arguments(ActionHeaders, location="headers", as_kwargs=True)
 @requests.response(201, RequestViewSchema, headers={
     **_ETAG, "Location": {"description": "the new request", "schema": {"type": "string"}}})
-def take_in_request(body: dict[str, Any]) -> Any:
+def take_in_request(body: dict[str, Any], if_match: str | None = None,
+                    idempotency_key: str | None = None) -> Any:
     """Take a request in (登记): kind, category, the requester's contact and what they say.
 
     Who: clerk (at a window: their own service location), supervisor, a hotline system (scope
     ``hotline``, channel ``hotline``). A complaint naming ``case_id`` goes to that case's department.
+    With ``Idempotency-Key``, the same request sent again returns the first one (201 again).
     """
     actor = current_actor()
+    if if_match is not None:
+        raise HttpProblem(400, "OS620", "a new request has no version to match", field="If-Match")
     channel, location = body["channel"], body["location"]
     if actor.role is Role.SYSTEM:
         if channel not in (None, "hotline"):
@@ -208,7 +223,7 @@ def take_in_request(body: dict[str, Any]) -> Any:
         actor, kind=body["kind"], channel=channel, category=body["category"],
         contact=None if contact is None else Contact(contact["name"], contact["phone"]),
         content=body["content"], urgency=body["urgency"], location=location, regions=body["regions"],
-        case_id=body["case_id"], item=body["item"])
+        case_id=body["case_id"], item=body["item"], idempotency_key=scoped_key(actor, idempotency_key))
     headers = {**_etag(view), "Location": url_for("requests.get_request", request_id=view.request.id)}
     return view_of(view), 201, headers
 
@@ -216,18 +231,26 @@ def take_in_request(body: dict[str, Any]) -> Any:
 # ---------------------------------------------------------------------------------- the loop
 
 
-def _act(method: str, request_id: str, **values: Any) -> Any:
-    view = getattr(service(), method)(current_actor(), request_id, **values)
+def _act(method: str, request_id: str, if_match: str | None, idempotency_key: str | None,
+         **values: Any) -> Any:
+    actor = current_actor()
+    svc = service()
+    version_precondition("request", request_id, if_match,
+                         lambda: svc.get_request(actor, request_id).request.version)
+    key = scoped_key(actor, idempotency_key)
+    view = getattr(svc, method)(actor, request_id, **values, idempotency_key=key)
     return view_of(view), 200, _etag(view)
 
 
 def _action(path: str, name: str, body: type, summary: str) -> None:
-    def view(data: dict[str, Any], request_id: str) -> Any:
-        return _act(name, request_id, **data)
+    def view(data: dict[str, Any], request_id: str, if_match: str | None = None,
+             idempotency_key: str | None = None) -> Any:
+        return _act(name, request_id, if_match, idempotency_key, **data)
 
     view.__name__ = name
     view.__doc__ = summary
     wrapped = requests.response(200, RequestViewSchema, headers=_ETAG)(view)
+    wrapped = requests.arguments(ActionHeaders, location="headers", as_kwargs=True)(wrapped)
     wrapped = requests.arguments(body, required=body is not EmptyBody)(wrapped)
     wrapped = requests.doc(operationId=name)(wrapped)
     requests.route(f"/requests/<case_id:request_id>/{path}", methods=["POST"], endpoint=name)(wrapped)
@@ -246,13 +269,14 @@ for _path, _name, _body, _summary in (
      "答复: the result (required) and the public note; another department: 403 OS765.\n\n"
      "Who: reviewer of its department."),
     ("call-back", "call_back_request", CallBackBody,
-     "回访: resolved or not, and satisfaction; resolved and content closes the request, before an "
-     "answer: 409 OS761.\n\nWho: clerk, supervisor."),
+     "回访: resolved or not, and satisfaction, which decide what follows: resolved and content closes "
+     "the request (办结); not resolved or dissatisfied reopens it (重办: back to the department that "
+     "answered, fresh deadlines) while the policy's ``request_reopens`` allow, else closes it with that "
+     "word. Before an answer: 409 OS761.\n\nWho: clerk, supervisor."),
     ("reopen", "reopen_request", ReasonBody,
-     "重办: back to the department after an unresolved or dissatisfied callback, as often as the "
-     "policy allows (422 OS766).\n\nWho: clerk, supervisor."),
-    ("close", "close_request", NoteBody,
-     "办结 after a callback that did not close it.\n\nWho: clerk, supervisor."),
+     "督办重办: a supervisor orders a closed request redone whose last callback was unresolved or "
+     "dissatisfied (the way past the policy's reopens); the reason is required (422 OS762); resolved "
+     "and content: 422 OS766.\n\nWho: supervisor."),
     ("escalate", "escalate_request", NoteBody,
      "督办 of a yellow or red request; the note is required.\n\nWho: supervisor."),
 ):

@@ -8,6 +8,12 @@ deployment), their deliveries — and the dead letters — visible to them.
 ``DELETE /webhooks/{id}``. A webhook receives every event of its kinds, whatever the case, so a
 supervisor with a region may not register one (403 OS705); an unknown webhook is 404 OS723.
 Signing, retries and dead letters: :mod:`oneservice.service.webhooks`.
+
+A **hotline system** (scope ``hotline``) registers, lists and removes its own webhooks the same
+way: each is pushed only the public events of the 12345 requests that system took in (answered,
+reopened, closed …; ``kinds`` among the ``Request…`` types, 422 OS722 otherwise), never a case's
+event nor another system's request. Another's webhook is 404 OS723 to it; a province-level
+supervisor sees them all (``requests_of`` names the system).
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
 
-from .. import NotAuthorised, Role
+from .. import Actor, NotAuthorised, Role
 from ..service.webhooks import Webhooks
 from .api import Blueprint
-from .context import authenticate, current_actor, current_region, service
+from .auth import HOTLINE_SCOPE
+from .context import authenticate, current_actor, current_region, current_scopes, service
 from .problems import HttpProblem
 from .schemas import Query
 
@@ -47,6 +54,8 @@ class WebhookSchema(ma.Schema):
     registered_by = f.String(required=True)
     registered_at = f.String(required=True)
     active = f.Boolean(required=True)
+    requests_of = f.String(allow_none=True, metadata={
+        "description": "a hotline system's webhook: the system whose requests' public events it gets"})
     secret = f.String(metadata={"description": "the signing secret: in the answer to POST only"})
 
 
@@ -73,16 +82,22 @@ class DeliveryQuery(Query):
     limit = f.Integer(load_default=100, validate=v.Range(1, 1000))
 
 
-def _administrator() -> None:
-    actor = current_actor()
+def _administrator() -> str | None:
+    """``None`` for a province-level supervisor (every webhook), a hotline system's own name for
+    it (its webhooks: ``requests_of``); anyone else: 403."""
+    actor: Actor = current_actor()
+    if actor.role is Role.SYSTEM and HOTLINE_SCOPE in current_scopes():
+        return actor.describe()
     if actor.role is not Role.SUPERVISOR or current_region() is not None:
-        raise NotAuthorised("webhooks are registered by province-level supervisors / "
-                            "仅省级监察人员可管理推送地址",
+        raise NotAuthorised("webhooks are registered by province-level supervisors and hotline systems / "
+                            "仅省级监察人员与热线系统可管理推送地址",
                             case_id="-", actor=actor.describe())
+    return None
 
 
-def _known(hooks: Webhooks, webhook_id: str) -> None:
-    if hooks.get(webhook_id) is None:
+def _known(hooks: Webhooks, webhook_id: str, requests_of: str | None) -> None:
+    hook = hooks.get(webhook_id)
+    if hook is None or (requests_of is not None and hook.requests_of != requests_of):
         raise HttpProblem(404, "OS723", f"no webhook {webhook_id} / 推送地址不存在", title="Not found")
 
 
@@ -91,10 +106,11 @@ def _known(hooks: Webhooks, webhook_id: str) -> None:
 @webhooks.arguments(WebhookBody)
 @webhooks.response(201, WebhookSchema)
 def register_webhook(body: dict[str, Any]) -> Any:
-    """Register a webhook for the events from now on (province-level supervisors)."""
-    _administrator()
+    """Register a webhook for the events from now on (province-level supervisors; a hotline
+    system: the public events of the requests it took in)."""
+    hotline = _administrator()
     hook, secret = Webhooks(service()).register(body["url"], by=current_actor(), kinds=body["kinds"],
-                                                secret=body["secret"])
+                                                secret=body["secret"], requests_of=hotline)
     return {**hook.to_json(), "secret": secret}
 
 
@@ -102,9 +118,10 @@ def register_webhook(body: dict[str, Any]) -> Any:
 @webhooks.doc(operationId="webhooks")
 @webhooks.response(200, WebhookListSchema)
 def list_webhooks() -> dict[str, Any]:
-    """The registered webhooks, oldest first (province-level supervisors)."""
-    _administrator()
-    return {"items": [h.to_json() for h in Webhooks(service()).registered()]}
+    """The registered webhooks, oldest first (province-level supervisors; a hotline system: its own)."""
+    hotline = _administrator()
+    hooks = Webhooks(service()).registered()
+    return {"items": [h.to_json() for h in hooks if hotline is None or h.requests_of == hotline]}
 
 
 @webhooks.route("/webhooks/<string(length=19):webhook_id>/deliveries")
@@ -113,9 +130,9 @@ def list_webhooks() -> dict[str, Any]:
 @webhooks.response(200, DeliveryListSchema)
 def webhook_deliveries(query: dict[str, Any], webhook_id: str) -> dict[str, Any]:
     """A webhook's deliveries in position order; ``state=dead``: the dead letters."""
-    _administrator()
+    hotline = _administrator()
     hooks = Webhooks(service())
-    _known(hooks, webhook_id)
+    _known(hooks, webhook_id, hotline)
     states = [query["state"]] if query["state"] else None
     return {"items": [d.to_json() for d in hooks.deliveries(webhook_id, states=states, limit=query["limit"])]}
 
@@ -125,8 +142,8 @@ def webhook_deliveries(query: dict[str, Any], webhook_id: str) -> dict[str, Any]
 @webhooks.response(204)
 def remove_webhook(webhook_id: str) -> Any:
     """Remove a webhook and its deliveries (province-level supervisors)."""
-    _administrator()
+    hotline = _administrator()
     hooks = Webhooks(service())
-    _known(hooks, webhook_id)
+    _known(hooks, webhook_id, hotline)
     hooks.remove(webhook_id)
     return "", 204

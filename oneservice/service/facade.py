@@ -122,7 +122,6 @@ class OneService:
     answer_request = _forward(Requests.answer)
     call_back_request = _forward(Requests.call_back)
     reopen_request = _forward(Requests.reopen)
-    close_request = _forward(Requests.close)
     escalate_request = _forward(Requests.escalate)
     get_request = _forward(Requests.get)
     request_events = _forward(Requests.events)

@@ -2,7 +2,10 @@
 
 Each action loads the request, lets :class:`~oneservice.engine.requests.RequestEngine` change it
 (or refuse: nothing is kept), and saves it with its events in the same transaction (optimistic
-versioning: a concurrent change raises :class:`~oneservice.errors.RequestConflict`). The views
+versioning: a concurrent change raises :class:`~oneservice.errors.RequestConflict`). An action
+given an ``idempotency_key`` keeps its view under the key, in the cases' idempotency records and
+by the cases' fingerprint (action, request, values, actor): a repeat returns that first view and
+writes nothing; the key reused otherwise is :class:`~oneservice.errors.DuplicateAction` (OS704). The views
 mask the requester's contact for everyone but the handlers: the 12345 platform (clerks,
 supervisors, systems) and the department the request is dispatched to.
 """
@@ -18,16 +21,19 @@ import attrs
 from ..domain.case import Actor, Role
 from ..domain.requests import Contact, Request, RequestEvent, RequestState
 from ..engine.requests import RequestEngine, allowed_request_actions
-from ..errors import CaseNotFound, InvalidInput, RequestInputError, RequestNotAuthorised
+from ..errors import CaseNotFound, DuplicateAction, InvalidInput, RequestInputError, RequestNotAuthorised
 from ..store.request_figures import GROUPS, CategoryRank, RequestFigures, daily_ranking, request_figures
 from ..store.requests import (
     department_requests,
     load_request,
     platform_requests,
     request_event_rows,
+    request_from_snapshot,
+    request_snapshot,
     save_request,
 )
 from ..store.rows import Page
+from ..store.transaction import Transaction
 from .runner import ActionRunner
 
 __all__ = ["ProgressNode", "RequestProgress", "RequestView", "Requests"]
@@ -91,23 +97,60 @@ class Requests:
                            self.engine.colour(request, self.runner.clock.now()),
                            tuple(allowed_request_actions(request, actor)))
 
-    def _act(self, actor: Actor, request_id: str,
-             change: Callable[[RequestEngine, Request, dt.datetime], None]) -> RequestView:
+    def _act(self, actor: Actor, request_id: str, action: str,
+             change: Callable[[RequestEngine, Request, dt.datetime], None], *, key: str | None = None,
+             payload: object = None) -> RequestView:
+        fingerprint = ActionRunner._fingerprint(f"request:{action}", request_id, payload, actor) \
+            if key else ""
         with self.runner.store.transaction() as tx:
+            if key:
+                record = tx.get_idempotency(key)
+                if record is not None:
+                    if record.fingerprint != fingerprint or record.case_id != request_id:
+                        raise DuplicateAction(key, case_id=request_id)
+                    return self._replayed(record.result, actor)
             request = load_request(tx, request_id)
             change(self.engine, request, self.runner.clock.now())
             save_request(tx, request)
-        return self._view(request, actor)
+            view = self._view(request, actor)
+            if key:
+                self._keep(tx, key, request_id, action, fingerprint, view)
+        return view
+
+    @staticmethod
+    def _keep(tx: Transaction, key: str, request_id: str, action: str, fingerprint: str,
+              view: RequestView) -> None:
+        tx.put_idempotency(key, request_id, f"request:{action}", fingerprint, {
+            "request": request_snapshot(view.request), "colour": view.colour, "allowed": list(view.allowed)})
+
+    def _replayed(self, result: dict[str, object], actor: Actor) -> RequestView:
+        """The view an idempotent action returned the first time (its request as it was then)."""
+        request = request_from_snapshot(result["request"])  # type: ignore[arg-type]
+        view = self._view(request, actor)
+        allowed = result["allowed"]
+        assert isinstance(allowed, list)
+        return attrs.evolve(view, colour=str(result["colour"]), allowed=tuple(str(a) for a in allowed))
 
     # ------------------------------------------------------------------ actions
 
     def take_in(self, actor: Actor, *, kind: str, channel: str, category: str | None, contact: Contact | None,
                 content: str, urgency: str = "normal", location: str | None = None,
                 regions: Mapping[str, str] | None = None, case_id: str | None = None,
-                item: str | None = None) -> RequestView:
-        """Take a request in (received); a complaint about ``case_id`` goes to that case's department."""
+                item: str | None = None, idempotency_key: str | None = None) -> RequestView:
+        """Take a request in (received); a complaint about ``case_id`` goes to that case's department.
+        With ``idempotency_key``, a repeat (a hotline system sending again) returns the first request."""
         now = self.runner.clock.now()
+        payload = [kind, channel, category, None if contact is None else [contact.name, contact.phone],
+                   content, urgency, location, dict(regions or {}), case_id, item]
+        key = idempotency_key
+        fingerprint = ActionRunner._fingerprint("request:take_in", "", payload, actor) if key else ""
         with self.runner.store.transaction() as tx:
+            if idempotency_key:
+                record = tx.get_idempotency(idempotency_key)
+                if record is not None:
+                    if record.fingerprint != fingerprint:
+                        raise DuplicateAction(idempotency_key, case_id="-")  # never another's request id
+                    return self._replayed(record.result, actor)
             case = None
             if case_id is not None:
                 try:
@@ -119,35 +162,50 @@ class Requests:
                                           urgency=urgency, location=location, regions=regions, case=case,
                                           item=item)
             save_request(tx, request)
-        return self._view(request, actor)
+            view = self._view(request, actor)
+            if idempotency_key:
+                self._keep(tx, idempotency_key, request.id, "take_in", fingerprint, view)
+        return view
 
-    def dispatch(self, actor: Actor, request_id: str, *, department: str | None = None,
-                 note: str = "") -> RequestView:
-        return self._act(actor, request_id, lambda e, r, now: e.dispatch(r, actor, now, department, note))
+    def dispatch(self, actor: Actor, request_id: str, *, department: str | None = None, note: str = "",
+                 idempotency_key: str | None = None) -> RequestView:
+        return self._act(actor, request_id, "dispatch",
+                         lambda e, r, now: e.dispatch(r, actor, now, department, note),
+                         key=idempotency_key, payload=[department, note])
 
-    def return_request(self, actor: Actor, request_id: str, *, reason: str | None) -> RequestView:
-        return self._act(actor, request_id, lambda e, r, now: e.return_request(r, actor, now, reason))
+    def return_request(self, actor: Actor, request_id: str, *, reason: str | None,
+                       idempotency_key: str | None = None) -> RequestView:
+        return self._act(actor, request_id, "return_request",
+                         lambda e, r, now: e.return_request(r, actor, now, reason),
+                         key=idempotency_key, payload=[reason])
 
-    def acknowledge(self, actor: Actor, request_id: str) -> RequestView:
-        return self._act(actor, request_id, lambda e, r, now: e.acknowledge(r, actor, now))
+    def acknowledge(self, actor: Actor, request_id: str, *,
+                    idempotency_key: str | None = None) -> RequestView:
+        return self._act(actor, request_id, "acknowledge", lambda e, r, now: e.acknowledge(r, actor, now),
+                         key=idempotency_key)
 
-    def answer(self, actor: Actor, request_id: str, *, result: str | None,
-               note: str | None = None) -> RequestView:
-        return self._act(actor, request_id, lambda e, r, now: e.answer(r, actor, now, result, note))
+    def answer(self, actor: Actor, request_id: str, *, result: str | None, note: str | None = None,
+               idempotency_key: str | None = None) -> RequestView:
+        return self._act(actor, request_id, "answer", lambda e, r, now: e.answer(r, actor, now, result, note),
+                         key=idempotency_key, payload=[result, note])
 
     def call_back(self, actor: Actor, request_id: str, *, resolved: bool, satisfaction: str,
-                  note: str = "") -> RequestView:
-        return self._act(actor, request_id, lambda e, r, now: e.call_back(
-            r, actor, now, resolved=resolved, satisfaction=satisfaction, note=note))
+                  note: str = "", idempotency_key: str | None = None) -> RequestView:
+        """回访; the request comes back closed, or reopened (重办) while the policy allows."""
+        return self._act(actor, request_id, "call_back", lambda e, r, now: e.call_back(
+            r, actor, now, resolved=resolved, satisfaction=satisfaction, note=note),
+            key=idempotency_key, payload=[resolved, satisfaction, note])
 
-    def reopen(self, actor: Actor, request_id: str, *, reason: str | None = None) -> RequestView:
-        return self._act(actor, request_id, lambda e, r, now: e.reopen(r, actor, now, reason))
+    def reopen(self, actor: Actor, request_id: str, *, reason: str | None = None,
+               idempotency_key: str | None = None) -> RequestView:
+        """督办重办: a supervisor orders a closed, unresolved or dissatisfied request redone."""
+        return self._act(actor, request_id, "reopen", lambda e, r, now: e.reopen(r, actor, now, reason),
+                         key=idempotency_key, payload=[reason])
 
-    def close(self, actor: Actor, request_id: str, *, note: str = "") -> RequestView:
-        return self._act(actor, request_id, lambda e, r, now: e.close(r, actor, now, note))
-
-    def escalate(self, actor: Actor, request_id: str, *, note: str | None) -> RequestView:
-        return self._act(actor, request_id, lambda e, r, now: e.escalate(r, actor, now, note))
+    def escalate(self, actor: Actor, request_id: str, *, note: str | None,
+                 idempotency_key: str | None = None) -> RequestView:
+        return self._act(actor, request_id, "escalate", lambda e, r, now: e.escalate(r, actor, now, note),
+                         key=idempotency_key, payload=[note])
 
     # ------------------------------------------------------------------ queries
 
@@ -190,16 +248,17 @@ class Requests:
         return Page(tuple(self._view(r, actor) for r in page.items), page.total, page.offset, page.limit)
 
     def platform(self, actor: Actor, states: frozenset[RequestState], *, offset: int = 0,
-                 limit: int = 50) -> Page[RequestView]:
+                 limit: int = 50, unsettled: bool = False) -> Page[RequestView]:
         """The requests in ``states`` of every department, oldest first: the 12345 platform's lists
-        (clerks, supervisors, systems only)."""
+        (clerks, supervisors, systems only); ``unsettled``: only those whose latest callback was
+        unresolved or dissatisfied (the closed ones a supervisor may order redone)."""
         if actor.role not in (Role.CLERK, Role.SUPERVISOR, Role.SYSTEM):
             raise RequestNotAuthorised(f"{actor.describe()}: the 12345 platform's lists", request_id=None,
                                        hint="who may: clerk, supervisor, system")
         if not states:
             raise InvalidInput("name at least one state", field="states")
         with self.runner.store.transaction(readonly=True) as tx:
-            page = platform_requests(tx.connection, states, offset=offset, limit=limit)
+            page = platform_requests(tx.connection, states, offset=offset, limit=limit, unsettled=unsettled)
         return Page(tuple(self._view(r, actor) for r in page.items), page.total, page.offset, page.limit)
 
     def figures(self, *, by: str = "all", start: dt.datetime | None = None,

@@ -20,6 +20,10 @@ PostgreSQL), so several workers never send one concurrently; a worker killed mid
 claim to run out (``lease``, two minutes by default; ``oneservice worker --lease``) and another
 sends it again (at least once). A slow target costs its own
 deliveries their time-out, no more: each request has ``timeout`` seconds.
+
+A hotline system's webhook (``requests_of``: the system, as its actor describes itself) is pushed
+only the public events of the 12345 requests that system took in — answered, reopened, closed …,
+what the requester may read — never a case's event nor another intake's request.
 """
 
 from __future__ import annotations
@@ -39,7 +43,15 @@ import attrs
 
 from ..domain.case import Actor
 from ..errors import WebhookInvalid
-from ..store.outbox import FeedEvent, cursor, ensure_cursor, events_after, last_position, move_cursor
+from ..store.outbox import (
+    FeedEvent,
+    FeedScope,
+    cursor,
+    ensure_cursor,
+    events_after,
+    last_position,
+    move_cursor,
+)
 from ..store.webhooks import (
     Delivery,
     WebhookRow,
@@ -114,9 +126,12 @@ class Webhooks:
     # ------------------------------------------------------------------------- registration
 
     def register(self, url: str, *, by: Actor, kinds: Iterable[str] = (), secret: str | None = None,
-                 from_position: int | None = None) -> tuple[WebhookRow, str]:
+                 from_position: int | None = None,
+                 requests_of: str | None = None) -> tuple[WebhookRow, str]:
         """A new webhook receiving the events after ``from_position`` (default: from now on);
-        returns it and its signing secret (generated unless given; shown only here)."""
+        returns it and its signing secret (generated unless given; shown only here).
+        ``requests_of``: only the public events of the 12345 requests that actor (described as
+        :meth:`Actor.describe` does) took in; its ``kinds`` are then request events (``Request…``)."""
         if not url.startswith(("http://", "https://")) or len(url) > 2000 or any(c.isspace() for c in url):
             raise WebhookInvalid(f"{url!r} is not an http(s) URL / 地址须为 http(s) URL", field="url",
                                  hint="e.g. https://dept.example/oneservice/events")
@@ -128,9 +143,14 @@ class Webhooks:
             if not kind.isidentifier():
                 raise WebhookInvalid(f"{kind!r} is not an event type / 事件类型无效", field="kinds",
                                      hint="e.g. CaseAccepted, ItemApproved")
+            if requests_of is not None and not kind.startswith("Request"):
+                raise WebhookInvalid(f"{kind!r} is not a 12345 request event / 热线系统仅可订阅诉求事件",
+                                     field="kinds",
+                                     hint="e.g. RequestAnswered, RequestReopened, RequestClosed")
         secret = secret or secrets.token_hex(32)
         now = self.service.clock.now()
-        hook = WebhookRow(f"wh-{uuid.uuid4().hex[:16]}", url, secret, kinds, by.describe(), now, True)
+        hook = WebhookRow(f"wh-{uuid.uuid4().hex[:16]}", url, secret, kinds, by.describe(), now, True,
+                          requests_of)
         with self.service.store.transaction() as tx:
             add_webhook(tx.connection, hook)
             start = last_position(tx.connection) if from_position is None else from_position
@@ -180,7 +200,7 @@ class Webhooks:
                 at = cursor(conn, _cursor(hook.id), lock=True)
                 if at is None:  # another worker holds it (or the webhook was just removed)
                     continue
-                page = events_after(conn, at, limit=1000, kinds=hook.kinds or None)
+                page = events_after(conn, at, limit=1000, kinds=hook.kinds or None, scope=_scope(hook))
                 if page:
                     now = self.service.clock.now()
                     queued += enqueue(conn, hook.id, [e.position for e in page], now)
@@ -197,12 +217,14 @@ class Webhooks:
         positions = sorted({d.position for d in claimed})
         with store.transaction(readonly=True) as tx:
             hooks = {h.id: h for h in list_webhooks(tx.connection)}
-            found = events_after(tx.connection, positions[0] - 1, limit=positions[-1] - positions[0] + 1)
-        events = {e.position: e for e in found}
+            scopes = {h.requests_of: _scope(h) for h in hooks.values()}
+            events = {(who, e.position): e for who, scope in scopes.items()
+                      for e in events_after(tx.connection, positions[0] - 1,
+                                            limit=positions[-1] - positions[0] + 1, scope=scope)}
         delivered = failed = dead = 0
         for delivery in claimed:
             hook = hooks.get(delivery.webhook_id)
-            event = events.get(delivery.position)
+            event = None if hook is None else events.get((hook.requests_of, delivery.position))
             if hook is None or event is None:
                 continue
             error = self._send(hook, event, delivery.attempts + 1)
@@ -239,6 +261,12 @@ class Webhooks:
         except (OSError, ValueError) as exc:  # refused, reset, timed out, bad URL
             return f"{type(exc).__name__}: {exc}"[:500]
         return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+def _scope(hook: WebhookRow) -> FeedScope | None:
+    """What a webhook is sent: every event (a supervisor's), or a hotline system's requests' public
+    events as their requester reads them."""
+    return None if hook.requests_of is None else FeedScope(public_only=True, requests_of=hook.requests_of)
 
 
 def _cursor(webhook_id: str) -> str:

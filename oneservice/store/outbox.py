@@ -159,6 +159,7 @@ class FeedScope:
     locations: frozenset[str] | None = None
     departments: frozenset[str] | None = None
     public_only: bool = False
+    requests_of: str | None = None  # only events of the 12345 requests this actor took in (no case's)
 
     @property
     def nothing(self) -> bool:
@@ -246,7 +247,7 @@ def _events_after(
             places.append(_has_department(scope.departments) if scope.departments else false())
         if places:
             query = query.where(or_(*places))
-    rows = conn.execute(query).mappings().all()
+    rows = [] if scope is not None and scope.requests_of is not None else conn.execute(query).mappings().all()
     asked = _request_events_after(conn, after, limit, kinds, matter, department, location, scope)
     if not rows:
         return asked
@@ -287,7 +288,9 @@ def _request_events_after(
     department: str | None, location: str | None, scope: FeedScope | None,
 ) -> list[FeedEvent]:
     """The events of 12345 requests among the next ``limit`` positions (same filters; a request
-    belongs to no matter, applicant or agent scope: those see none)."""
+    belongs to no matter, applicant or agent scope: those see none). A reader of public events
+    only gets what the requester reads: the public ``note`` in ``data``, a return without its
+    (internal) reason."""
     e, r = request_events.c, requests.c
     if matter is not None or (scope is not None and (scope.nothing or scope.applicant is not None
                                                       or scope.agent is not None)):
@@ -304,6 +307,10 @@ def _request_events_after(
     if scope is not None:
         if scope.public_only:
             query = query.where(e.public == true())
+        if scope.requests_of is not None:  # who took it in: the actor of its first event (RequestReceived)
+            received = request_events.alias("received")
+            query = query.where(exists().where(received.c.request_id == e.request_id, received.c.seq == 1,
+                                               received.c.actor == scope.requests_of))
         places = []
         if scope.locations is not None:
             places.append(r.location.in_(sorted(scope.locations)) if scope.locations else false())
@@ -311,9 +318,15 @@ def _request_events_after(
             places.append(e.department.in_(sorted(scope.departments)) if scope.departments else false())
         if places:
             query = query.where(or_(*places))
+    public = scope is not None and scope.public_only
+
+    def data(x: Any) -> dict[str, Any]:
+        given = dict(x["data"] or {})
+        return {k: v for k, v in given.items() if k != "reason"} | {"note": x["note"]} if public else given
+
     return [FeedEvent(position=int(x["position"]), case_id=x["case_id"] or "", seq=x["seq"], type=x["type"],
                       at=x["at"], actor=x["actor"], state=x["state"], public=bool(x["public"]),
-                      data=x["data"] or {}, matter_id="", location=x["location"] or "",
+                      data=data(x), matter_id="", location=x["location"] or "",
                       department=x["department"], request_id=x["request_id"])
             for x in conn.execute(query).mappings()]
 

@@ -15,10 +15,11 @@ so the feed and its relays carry both. A save whose version no longer matches ra
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from oneservice.domain.requests import (
     Contact,
@@ -36,7 +37,11 @@ from oneservice.store.rows import Page
 from oneservice.store.tables import request_events, requests
 from oneservice.store.transaction import Transaction
 
-__all__ = ["department_requests", "load_request", "platform_requests", "request_event_rows", "save_request"]
+__all__ = ["department_requests", "load_request", "platform_requests", "request_event_rows",
+           "request_from_snapshot", "request_snapshot", "save_request"]
+
+_MOMENTS = ("received_at", "dispatched_at", "acknowledge_due", "answer_due", "acknowledged_at", "answered_at",
+            "called_back_at", "escalated_at", "closed_at")
 
 
 def _row(request: Request) -> dict[str, Any]:
@@ -76,6 +81,18 @@ def request_from_row(r: Mapping[Any, Any]) -> Request:
         event_count=r["event_count"])
 
 
+def request_snapshot(request: Request) -> dict[str, Any]:
+    """The saved request as JSON (an idempotency record's result): its row, times as ISO 8601."""
+    row = _row(request) | {"version": request.version}
+    return row | {k: None if row[k] is None else row[k].isoformat() for k in _MOMENTS}
+
+
+def request_from_snapshot(snapshot: Mapping[str, Any]) -> Request:
+    """The request :func:`request_snapshot` kept."""
+    return request_from_row({**snapshot, **{k: None if snapshot[k] is None else dt.datetime.fromisoformat(
+        snapshot[k]) for k in _MOMENTS}})
+
+
 def save_request(tx: Transaction, request: Request) -> None:
     """Insert a new request (``version`` 0) or update it from the version it was loaded with, and
     write its new events with their outbox positions. The request then holds the new version."""
@@ -95,7 +112,8 @@ def save_request(tx: Transaction, request: Request) -> None:
         conn.execute(request_events.insert(), [
             {"request_id": request.id, "seq": e.seq, "at": e.at, "type": e.type, "actor": e.actor,
              "state": e.state, "public": e.public, "department": e.department, "note": e.note,
-             "on_time": e.on_time, "data": dict(e.data), "position": first + offset}
+             "on_time": e.on_time, "data": dict(e.data), "position": first + offset,
+             "category": request.category, "area": request.area, "competent": request.competent}
             for offset, e in enumerate(request.new_events)])
     request.version += 1
     request.event_count += len(request.new_events)
@@ -134,10 +152,14 @@ def department_requests(conn: Connection, department: str, *, states: frozenset[
 
 
 def platform_requests(conn: Connection, states: frozenset[RequestState], *, offset: int = 0,
-                      limit: int = 50) -> Page[Request]:
+                      limit: int = 50, unsettled: bool = False) -> Page[Request]:
     """The requests in ``states`` whatever their department (the 12345 platform's lists: to
-    dispatch, returned, to call back, overdue), oldest received first (then id)."""
-    where = requests.c.state.in_(sorted(str(s) for s in states))
+    dispatch, returned, to call back, overdue), oldest received first (then id); ``unsettled``:
+    only those whose latest callback was unresolved or dissatisfied."""
+    where: ColumnElement[bool] = requests.c.state.in_(sorted(str(s) for s in states))
+    if unsettled:
+        where = and_(where, or_(requests.c.resolved.is_(False),
+                                requests.c.satisfaction == str(Satisfaction.DISSATISFIED)))
     total = conn.execute(select(func.count()).select_from(requests).where(where)).scalar_one()
     query = (select(requests).where(where).order_by(requests.c.received_at, requests.c.id)
              .offset(offset).limit(limit))

@@ -41,12 +41,13 @@ class WebhookRow:
     registered_by: str
     registered_at: dt.datetime
     active: bool
+    requests_of: str | None = None  # a hotline system's: the public events of the requests it took in
 
     def to_json(self) -> dict[str, Any]:
         """What the API shows (never the secret)."""
         return {"id": self.id, "url": self.url, "kinds": list(self.kinds),
                 "registered_by": self.registered_by, "registered_at": self.registered_at.isoformat(),
-                "active": self.active}
+                "active": self.active, "requests_of": self.requests_of}
 
 
 @attrs.frozen
@@ -67,7 +68,7 @@ class Delivery:
 
 def _webhook(row: Any) -> WebhookRow:
     return WebhookRow(row.id, row.url, row.secret, tuple(row.kinds or ()), row.registered_by,
-                      row.registered_at, bool(row.active))
+                      row.registered_at, bool(row.active), row.requests_of)
 
 
 def _delivery(row: Any) -> Delivery:
@@ -79,6 +80,7 @@ def add_webhook(conn: Connection, hook: WebhookRow) -> None:
     conn.execute(webhooks.insert(), {
         "id": hook.id, "url": hook.url, "secret": hook.secret, "kinds": list(hook.kinds),
         "registered_by": hook.registered_by, "registered_at": hook.registered_at, "active": hook.active,
+        "requests_of": hook.requests_of,
     })
 
 

@@ -4,8 +4,9 @@
   dispatch and call back): the intake form (kind, channel, category of the request catalogue,
   urgency, the requester's name and phone, the region the category's rule routes by, an optional
   case and item a complaint is about, the content) and the lists of the requests to dispatch (new
-  and returned), to call back, called back but not closed, and in progress with their colour (a
-  supervisor escalates, 督办, the yellow and red ones).
+  and returned), to call back (the callback reopens or closes the request by itself, as the
+  policy says), closed unresolved or dissatisfied (a supervisor may order one redone, 督办重办), and
+  in progress with their colour (a supervisor escalates, 督办, the yellow and red ones).
 - The department (``/web/requests/department``: a reviewer of the department): the requests
   dispatched to it, soonest answer due first, with both due times and the colour.
 - A request's page (``/web/requests/<id>``) for its handlers: everything about it, every event
@@ -70,9 +71,9 @@ EVENT_NAMES = {
 ACTION_DONE = {
     "dispatch": ("已派单", "dispatched"), "return_request": ("已退单", "returned"),
     "acknowledge": ("已签收", "acknowledged"), "answer": ("已答复", "answered"),
-    "call_back": ("已回访", "called back"), "reopen": ("已重办，重新派给答复部门", "reopened: back to the "
-                                                "department that answered"),
-    "close": ("已办结", "closed"), "escalate": ("已督办", "escalated"),
+    "call_back": ("已回访", "called back"),
+    "reopen": ("已督办重办，重新派给答复部门", "ordered reopened: back to the department that answered"),
+    "escalate": ("已督办", "escalated"),
 }
 
 
@@ -156,11 +157,12 @@ def _platform_page(form: Any, error: str | None = None) -> str:
     actor = current_actor()
     svc = service()
     lists = {}
-    for name, states in (("to_dispatch", _states(RequestState.RECEIVED, RequestState.RETURNED)),
-                         ("to_call_back", _states(RequestState.ANSWERED)),
-                         ("called_back", _states(RequestState.CALLED_BACK)),
-                         ("in_progress", _states(RequestState.DISPATCHED, RequestState.ACKNOWLEDGED))):
-        page = svc.platform_requests(actor, states, limit=LIST_SIZE)
+    for name, states, unsettled in (
+            ("to_dispatch", _states(RequestState.RECEIVED, RequestState.RETURNED), False),
+            ("to_call_back", _states(RequestState.ANSWERED), False),
+            ("closed_unsettled", _states(RequestState.CLOSED), True),
+            ("in_progress", _states(RequestState.DISPATCHED, RequestState.ACKNOWLEDGED), False)):
+        page = svc.platform_requests(actor, states, limit=LIST_SIZE, unsettled=unsettled)
         lists[name] = {"rows": [row(v) for v in page.items], "total": page.total}
     return render_template("requests/platform.html", lists=lists, limit=LIST_SIZE, form=form, error=error,
                            **_options())
@@ -277,8 +279,6 @@ def _perform(actor: Actor, request_id: str, action: str) -> RequestView:
                                      note=form_text("note"))
     if action == "reopen":
         return svc.reopen_request(actor, request_id, reason=form_text("reason") or None)
-    if action == "close":
-        return svc.close_request(actor, request_id, note=form_text("note"))
     assert action == "escalate"
     return svc.escalate_request(actor, request_id, note=form_text("note"))
 
@@ -287,7 +287,7 @@ def _perform(actor: Actor, request_id: str, action: str) -> RequestView:
 @requires(Role.CLERK, Role.SUPERVISOR, Role.REVIEWER)
 def act(request_id: str, action: str) -> Response:
     """One action on the request, then back to its page (what the library refuses is flashed there)."""
-    if action not in REQUEST_ACTIONS:
+    if action not in REQUEST_ACTIONS or REQUEST_ACTIONS[action].internal:
         abort(404, description=t(f"没有名为 {action} 的诉求操作", f"there is no request action {action!r}"))
     actor = current_actor()
     scoped_request(actor, request_id)  # another department's request: 404
@@ -301,10 +301,15 @@ def act(request_id: str, action: str) -> Response:
     state = view.request.state
     flash(t(f"{request_id}：{zh}（状态：{state.label.zh}）", f"{request_id}: {en} (state: {state.label.en})"),
           "success")
-    if action == "call_back" and state is RequestState.CALLED_BACK:
-        flash(t("回访结果为未解决或不满意：请重办，或在无法再办时办结",
-                "the callback found it unresolved or the requester dissatisfied: reopen it, or close it "
-                "if nothing more can be done"), "info")
+    if action == "call_back" and state is RequestState.DISPATCHED:
+        flash(t(f"回访未解决或不满意：已自动重办（第{view.request.reopens}次），重新派给{view.request.department}",
+                f"the callback found it unresolved or the requester dissatisfied: reopened by itself "
+                f"(reopen {view.request.reopens}), back to {view.request.department}"), "info")
+    elif action == "call_back" and not (view.request.resolved and view.request.satisfaction is not None
+                                        and view.request.satisfaction.content):
+        flash(t("重办次数已用完，按回访结果（未解决或不满意）办结；督查人员可督办重办",
+                "the policy's reopens are used up: closed as called back (unresolved or dissatisfied); "
+                "a supervisor may order it redone"), "info")
     if actor.role is Role.REVIEWER and view.request.department != actor.department:
         return redirect(url_for("web_requests.department"))
     return redirect(here)

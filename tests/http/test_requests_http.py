@@ -66,9 +66,11 @@ def test_the_loop_over_http(desk, clock):
     assert escalated.json["escalated_at"] is not None
     answered = http.post(f"/requests/{rid}/answer", "sc-cgj", {"result": "已责令停工", "note": "已现场处理"})
     assert answered.json["state"] == "answered" and answered.json["answered_by"] == "sc-cgj"
-    back = http.post(f"/requests/{rid}/call-back", "clerk", {"resolved": False, "satisfaction": "dissatisfied"})
-    assert back.json["allowed"] == ["reopen", "close"]
-    http.post(f"/requests/{rid}/reopen", "clerk", {"reason": "夜间仍有施工"})
+    back = http.post(f"/requests/{rid}/call-back", "clerk", {"resolved": False, "satisfaction": "dissatisfied",
+                                                              "note": "夜间仍有施工"})
+    assert (back.json["state"], back.json["department"], back.json["reopens"]) == ("dispatched", "sc-cgj", 1)
+    assert back.json["answered_at"] is None and back.json["answer_due"] > answered.json["answered_at"]
+    assert back.json["allowed"] == []  # the clerk waits for the department's new answer
     at(clock, 11, 10)
     http.post(f"/requests/{rid}/answer", "sc-cgj", {"result": "已查处并罚款"})
     http.post(f"/requests/{rid}/call-back", "clerk", {"resolved": True, "satisfaction": "basically_satisfied"})
@@ -82,6 +84,7 @@ def test_the_loop_over_http(desk, clock):
     assert progress["contact"] == {"name": "张*", "phone": "138****1234"} and progress["result"] == "已查处并罚款"
     assert "事发地在上城区" not in str(progress) and "已超答复时限" not in str(progress)
     assert progress["nodes"][3]["department"] == "sc-cgj" and progress["nodes"][5]["note"] == "已现场处理"
+    assert (progress["nodes"][7]["department"], progress["nodes"][7]["note"]) == ("sc-cgj", "夜间仍有施工")
 
 
 def test_bad_input_is_a_specific_problem(desk, clock):
@@ -96,8 +99,10 @@ def test_bad_input_is_a_specific_problem(desk, clock):
     problem(http.post("/requests", "me", NOISE), 403, "OS767")
     problem(http.post("/requests/R20261102-0000000000/dispatch", "clerk", {}), 404, "OS760")
     rid = http.post("/requests", "clerk", NOISE).json["id"]
-    body = problem(http.post(f"/requests/{rid}/close", "clerk", {}), 409, "OS761")
+    body = problem(http.post(f"/requests/{rid}/reopen", "supervisor", {"reason": "x"}), 409, "OS761")
     assert body["state"] == "received" and body["request_id"] == rid
+    problem(http.post(f"/requests/{rid}/reopen", "clerk", {"reason": "x"}), 403, "OS767")  # a supervisor's order
+    assert http.post(f"/requests/{rid}/close", "clerk", {}).status_code == 404  # the callback closes
     http.post(f"/requests/{rid}/dispatch", "clerk", {})
     http.post(f"/requests/{rid}/return", "xh-cgj", {"reason": "不属本区"})
     http.post(f"/requests/{rid}/dispatch", "clerk", {"department": "xh-cgj"})

@@ -32,7 +32,8 @@ def take(service: OneService, category: str, kind: str, regions: dict[str, str] 
 def three_areas(service: OneService, clock: SimulatedClock) -> None:
     """A: noise in 西湖区 (330106), returned by xh-cgj, answered by sc-cgj, resolved and satisfied;
     B: social insurance (hz-hrss, region 330100, no routing area), reopened once, then resolved and
-    basically satisfied; C: school enrolment in 上城区 (330102), resolved but dissatisfied, closed."""
+    basically satisfied; C: school enrolment in 上城区 (330102), resolved but dissatisfied twice:
+    reopened by the first callback, closed by the second (the policy's one reopen used up)."""
     at(clock, 2, 9)
     a = take(service, "noise-nuisance", "complaint", {"incident_region": "330106"})
     b = take(service, "social-insurance", "help")
@@ -49,11 +50,11 @@ def three_areas(service: OneService, clock: SimulatedClock) -> None:
     service.call_back_request(CLERK, a, resolved=True, satisfaction="satisfied")
     service.call_back_request(CLERK, b, resolved=False, satisfaction="dissatisfied")
     service.call_back_request(CLERK, c, resolved=True, satisfaction="dissatisfied")
-    service.reopen_request(CLERK, b, reason="仍未到账")
-    service.close_request(CLERK, c)
     at(clock, 4, 10)
     service.answer_request(HRSS, b, result="已到账")
     service.call_back_request(CLERK, b, resolved=True, satisfaction="basically_satisfied")
+    service.answer_request(JYJ, c, result="已协调就近入学")
+    service.call_back_request(CLERK, c, resolved=True, satisfaction="dissatisfied")
 
 
 def test_figures_by_area(service: OneService, clock: SimulatedClock) -> None:
@@ -67,7 +68,7 @@ def test_figures_by_area(service: OneService, clock: SimulatedClock) -> None:
     assert (city.called_back, city.resolved, city.content) == (1, 1, 1)  # the latest callback
     assert (city.callbacks, city.reopened, city.reopen_rate) == (2, 1, 0.5)
     assert (city.answered, city.dispatched, city.return_rate) == (2, 1, 0.0)
-    assert (shangcheng.resolution_rate, shangcheng.satisfaction_rate, shangcheng.reopen_rate) == (1.0, 0.0, 0.0)
+    assert (shangcheng.resolution_rate, shangcheng.satisfaction_rate, shangcheng.reopen_rate) == (1.0, 0.0, 0.5)
     whole = service.request_figures()["all"]
     assert (whole.called_back, whole.dispatched, whole.callbacks) == (
         sum(g.called_back for g in by_area.values()), sum(g.dispatched for g in by_area.values()),

@@ -39,8 +39,9 @@ def take(service: OneService, category: str, **kw: object) -> str:
 
 
 def the_loop(service: OneService, clock: SimulatedClock) -> tuple[str, str, str]:
-    """Three requests: A returned, re-dispatched, answered late, reopened, resolved; B acknowledged
-    late, basically satisfied; C unresolved but satisfied, closed by the platform."""
+    """Three requests: A returned, re-dispatched, answered late, reopened by a dissatisfied
+    callback, resolved; B acknowledged late, basically satisfied; C unresolved but satisfied twice:
+    reopened by the first callback, closed by the second (the policy's one reopen used up)."""
     at(clock, 2, 9)
     a = take(service, "noise-nuisance", regions={"incident_region": "330106"})
     b = take(service, "social-insurance", kind="help")
@@ -63,14 +64,14 @@ def the_loop(service: OneService, clock: SimulatedClock) -> tuple[str, str, str]
     service.escalate_request(SUPERVISOR, a, note="已超答复时限")
     service.answer_request(SC, a, result="已责令停工", note="已现场处理")
     at(clock, 10, 10)
-    service.call_back_request(CLERK, a, resolved=False, satisfaction="dissatisfied")
+    service.call_back_request(CLERK, a, resolved=False, satisfaction="dissatisfied", note="夜间仍有施工")
     service.call_back_request(CLERK, b, resolved=True, satisfaction="basically_satisfied")
     service.call_back_request(CLERK, c, resolved=False, satisfaction="satisfied")
-    service.reopen_request(CLERK, a, reason="夜间仍有施工")
-    service.close_request(CLERK, c)
     at(clock, 11, 10)
     service.answer_request(SC, a, result="已查处并罚款")
     service.call_back_request(CLERK, a, resolved=True, satisfaction="satisfied")
+    service.answer_request(JYJ, c, result="已协调学位")
+    service.call_back_request(CLERK, c, resolved=False, satisfaction="satisfied")
     return a, b, c
 
 
@@ -90,6 +91,13 @@ def test_the_loop_and_the_progress(service: OneService, clock: SimulatedClock) -
     assert "事发地在上城区" not in str(progress)  # the return's reason is internal
     events = service.request_events(a)
     assert "RequestEscalated" in [e.type for e in events] and len(events) == len(progress.nodes) + 1
+    reopened = events[[e.type for e in events].index("RequestReopened")]
+    assert (reopened.actor, reopened.data["ordered"]) == (CLERK.describe(), False)  # the callback's own step
+    assert [n.type for n in service.request_progress(c).nodes][-4:] == [
+        "RequestAcknowledged", "RequestAnswered", "RequestCalledBack", "RequestClosed"]
+    closed = service.request_events(c)[-1]
+    assert closed.data["reopens_used_up"] is True and closed.data["resolved"] is False
+    assert (service.get_request(CLERK, c).request.reopens, service.get_request(CLERK, a).request.reopens) == (1, 1)
 
 
 def test_contact_masked_but_for_handlers(service: OneService, clock: SimulatedClock) -> None:
@@ -162,10 +170,10 @@ def test_figures_pinned(service: OneService, clock: SimulatedClock) -> None:
     whole = service.request_figures()["all"]
     assert (whole.called_back, whole.resolved, whole.content) == (3, 2, 3)
     assert (whole.resolution_rate, whole.satisfaction_rate) == (0.6667, 1.0)
-    assert (whole.acknowledged, whole.acknowledged_on_time, whole.on_time_acknowledgement) == (4, 3, 0.75)
-    assert (whole.answered, whole.answered_on_time, whole.on_time_answer) == (4, 3, 0.75)
+    assert (whole.acknowledged, whole.acknowledged_on_time, whole.on_time_acknowledgement) == (5, 4, 0.8)
+    assert (whole.answered, whole.answered_on_time, whole.on_time_answer) == (5, 4, 0.8)
     assert (whole.dispatched, whole.returned, whole.return_rate) == (4, 1, 0.25)
-    assert (whole.callbacks, whole.reopened, whole.reopen_rate) == (4, 1, 0.25)
+    assert (whole.callbacks, whole.reopened, whole.reopen_rate) == (5, 2, 0.4)
     by_department = service.request_figures(by="department")
     assert by_department["xh-cgj"].return_rate == 1.0 and by_department["sc-cgj"].return_rate == 0.0
     assert by_department["sc-cgj"].on_time_answer == 0.5 and by_department["hz-hrss"].on_time_acknowledgement == 0.0
@@ -174,7 +182,7 @@ def test_figures_pinned(service: OneService, clock: SimulatedClock) -> None:
     assert by_category["noise-nuisance"].reopen_rate == 0.5 and by_category["social-insurance"].reopened == 0
     assert list(service.request_figures(by="month")) == ["2026-11"]
     later = service.request_figures(start=dt.datetime(2026, 11, 11, tzinfo=TZ))["all"]
-    assert (later.called_back, later.answered, later.dispatched) == (1, 1, 0)
+    assert (later.called_back, later.answered, later.dispatched) == (2, 2, 0)
 
 
 def test_daily_ranking(service: OneService, clock: SimulatedClock) -> None:

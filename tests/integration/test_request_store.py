@@ -102,3 +102,40 @@ def test_department_list(store: Store, catalogue: Any) -> None:
         assert [r.id for r in page.items] == ["R1", "R0"] and page.total == 2
         assert [r.id for r in department_requests(tx.connection, "xh-cgj", offset=1, limit=1).items] == ["R0"]
         assert department_requests(tx.connection, "sc-cgj").total == 0
+
+
+def test_events_carry_the_requests_grouping_columns(store: Store, catalogue: Any) -> None:
+    """Each event row holds its request's category, area and competent department (migration
+    0018), what the figures group by without a join."""
+    from sqlalchemy import select
+
+    from oneservice.store.tables import request_events
+
+    engine, request = taken_in(catalogue)
+    engine.dispatch(request, CLERK, MON)
+    with store.transaction() as tx:
+        save_request(tx, request)
+    with store.transaction(readonly=True) as tx:
+        rows = tx.connection.execute(select(request_events.c.category, request_events.c.area,
+                                            request_events.c.competent)).all()
+    assert [tuple(r) for r in rows] == [("noise-nuisance", "330106", "xh-cgj")] * 2
+
+
+def test_the_month_is_shanghais(store: Store, catalogue: Any) -> None:
+    """A callback at 01:30 on 1 December in Asia/Shanghai (17:30 UTC on 30 November) counts in
+    2026-12, the answer at 23:30 on 30 November in 2026-11 (SQLite groups by the UTC hour)."""
+    from oneservice.store.request_figures import request_figures
+
+    engine, request = taken_in(catalogue)
+    engine.dispatch(request, CLERK, MON)
+    engine.answer(request, XH, dt.datetime(2026, 11, 30, 23, 30, tzinfo=TZ), "已处理")
+    engine.call_back(request, CLERK, dt.datetime(2026, 12, 1, 1, 30, tzinfo=TZ), resolved=True,
+                     satisfaction="satisfied")
+    with store.transaction() as tx:
+        save_request(tx, request)
+    with store.transaction(readonly=True) as tx:
+        by_month = request_figures(tx.connection, by="month")
+    assert sorted(by_month) == ["2026-11", "2026-12"]
+    november, december = by_month["2026-11"], by_month["2026-12"]
+    assert (november.dispatched, november.answered, november.called_back, november.callbacks) == (1, 1, 0, 0)
+    assert (december.answered, december.called_back, december.callbacks, december.resolved) == (0, 1, 1, 1)

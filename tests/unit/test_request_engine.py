@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import pytest
 
 from oneservice.domain.case import Actor, Role
@@ -79,10 +80,14 @@ class TestLoop:
         late = dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ)
         assert engine.colour(r, late) == "red"
         engine.answer(r, SC, late, "已责令停工整改", "已现场处理")
-        engine.call_back(r, CLERK, late, resolved=False, satisfaction="dissatisfied")
-        assert r.state is RequestState.CALLED_BACK
-        engine.reopen(r, CLERK, late, "夜间仍有施工")
-        assert (r.state, r.department, r.reopens) == (RequestState.DISPATCHED, "sc-cgj", 1)
+        engine.call_back(r, CLERK, late, resolved=False, satisfaction="dissatisfied", note="夜间仍有施工")
+        assert (r.state, r.department, r.reopens) == (RequestState.DISPATCHED, "sc-cgj", 1)  # reopened by itself
+        assert (r.answered_at, r.acknowledged_at, r.dispatched_at) == (None, None, late)
+        assert r.answer_due == dt.datetime(2026, 11, 17, 17, 0, tzinfo=TZ)  # fresh: 5 working days after late
+        reopened = r.new_events[-1]
+        assert (reopened.type, reopened.public, reopened.department, reopened.note) == (
+            "RequestReopened", True, "sc-cgj", "夜间仍有施工")
+        assert reopened.data["ordered"] is False and reopened.data["reopens"] == 1
         engine.answer(r, SC, late + dt.timedelta(hours=1), "已查处并罚款")
         engine.call_back(r, CLERK, late + dt.timedelta(hours=2), resolved=True, satisfaction="basically_satisfied")
         assert r.state is RequestState.CLOSED
@@ -148,18 +153,62 @@ class TestBadInput:
         assert "request R1 (state dispatched): action 'call_back' is not allowed now" in str(err)
         assert err.allowed == []  # type: ignore[attr-defined]  # a clerk has nothing to do on it now
 
-    def test_reopen_past_the_limit(self, engine: RequestEngine) -> None:
+    def test_reopens_used_up_close_it_as_called_back(self, engine: RequestEngine) -> None:
+        """Past the policy's request_reopens (1) the callback closes the request with its word."""
+        r = noise(engine)
+        engine.dispatch(r, CLERK, MON)
+        engine.answer(r, XH, MON, "已处理")
+        engine.call_back(r, CLERK, MON, resolved=False, satisfaction="satisfied")
+        assert (r.state, r.reopens) == (RequestState.DISPATCHED, 1)
+        engine.answer(r, XH, MON, "已再次处理")
+        engine.call_back(r, CLERK, MON, resolved=False, satisfaction="satisfied")
+        assert (r.state, r.reopens, r.resolved, r.closed_at) == (RequestState.CLOSED, 1, False, MON)
+        closed = r.new_events[-1]
+        assert (closed.type, closed.data["reopens_used_up"], closed.data["resolved"]) == ("RequestClosed", True,
+                                                                                          False)
+        assert "the policy's 1 reopen(s) are used up" in closed.note and "重办1次后仍未解决" in closed.note
+
+    @pytest.mark.parametrize(("reopens", "states"), [
+        (0, ["closed"]), (2, ["dispatched", "dispatched", "closed"])])
+    def test_the_policy_says_how_often(self, engine: RequestEngine, monkeypatch: pytest.MonkeyPatch,
+                                       reopens: int, states: list[str]) -> None:
+        """request_reopens 0: the first dissatisfied callback closes; 2: it reopens twice."""
+        policy = attrs.evolve(engine.catalogue.policy.for_region("330106"), request_reopens=reopens)
+        monkeypatch.setattr(engine, "policy", lambda request: policy)
+        r = noise(engine)
+        engine.dispatch(r, CLERK, MON)
+        seen = []
+        for _ in states:
+            engine.answer(r, XH, MON, "已处理")
+            engine.call_back(r, CLERK, MON, resolved=True, satisfaction="dissatisfied")
+            seen.append(str(r.state))
+        assert seen == states and r.reopens == reopens
+
+    def test_a_supervisor_orders_a_closed_request_redone(self, engine: RequestEngine) -> None:
+        """督办重办: only a supervisor, with a reason, of a request closed unresolved or dissatisfied."""
         r = noise(engine)
         engine.dispatch(r, CLERK, MON)
         for _ in range(2):
             engine.answer(r, XH, MON, "已处理")
-            engine.call_back(r, CLERK, MON, resolved=False, satisfaction="satisfied")
-            if r.reopens == 0:
-                engine.reopen(r, CLERK, MON)
-        err = refused(RequestReopenLimit, engine.reopen, r, CLERK, MON)
-        assert "request R1 (state called_back): reopened 1 time(s) already, the policy allows 1" in str(err)
-        engine.close(r, CLERK, MON)
-        assert r.state is RequestState.CLOSED and r.resolved is False
+            engine.call_back(r, CLERK, MON, resolved=True, satisfaction="dissatisfied")
+        assert r.state is RequestState.CLOSED
+        assert refused(RequestNotAuthorised, engine.reopen, r, CLERK, MON, "再办").code == "OS767"
+        err = refused(RequestInputError, engine.reopen, r, SUPERVISOR, MON, " ")
+        assert "request R1 (state closed): reason:" in str(err)
+        engine.reopen(r, SUPERVISOR, MON, "夜间仍有噪声")
+        assert (r.state, r.department, r.reopens, r.closed_at) == (RequestState.DISPATCHED, "xh-cgj", 2, None)
+        assert r.new_events[-1].data["ordered"] is True
+        engine.answer(r, XH, MON, "已撤销夜间施工许可")
+        engine.call_back(r, CLERK, MON, resolved=True, satisfaction="satisfied")
+        err = refused(RequestReopenLimit, engine.reopen, r, SUPERVISOR, MON, "再办")
+        assert "request R1 (state closed): the callback found it resolved and the requester content" in str(err)
+        assert r.reopens == 2
+
+    def test_reopen_only_of_a_closed_request(self, engine: RequestEngine) -> None:
+        r = noise(engine)
+        engine.dispatch(r, CLERK, MON)
+        err = refused(RequestIllegalAction, engine.reopen, r, SUPERVISOR, MON, "再办")
+        assert "request R1 (state dispatched): action 'reopen' is not allowed now" in str(err)
 
     def test_bad_satisfaction_changes_nothing(self, engine: RequestEngine) -> None:
         r = noise(engine)

@@ -111,16 +111,42 @@ class TestTheLoop:
         assert "属医保局职责" in html and "转派" in html
         post(platform, f"{page}/dispatch", {"department": "hz-hrss"}, page)
         post(handler, f"{page}/answer", {"result": "已为您补缴", "note": "已电话告知"}, page)
-        reply = post(platform, f"{page}/call_back", {"resolved": "no", "satisfaction": "dissatisfied"}, page)
+        reply = post(platform, f"{page}/call_back", {"resolved": "no", "satisfaction": "dissatisfied",
+                                                     "note": "仍未到账"}, page)
         html = reply.get_data(as_text=True)
-        assert "请重办" in html and 'id="form-reopen"' in html
-        post(platform, f"{page}/reopen", {"reason": "仍未到账"}, page)
+        assert "已自动重办（第1次），重新派给hz-hrss" in html and 'id="form-reopen"' not in html
         view = service.get_request(CLERK, rid)
         assert (view.request.state, view.request.department, view.request.reopens) == ("dispatched", "hz-hrss", 1)
+        assert rid in handler.get("/web/requests/department").get_data(as_text=True)  # back on its list
         post(handler, f"{page}/answer", {"result": "已到账"}, page)
         reply = post(platform, f"{page}/call_back", {"resolved": "yes", "satisfaction": "satisfied"}, page)
         assert service.get_request(CLERK, rid).request.state == "closed"
         assert "已办结" in reply.get_data(as_text=True)
+
+    def test_reopens_used_up_then_a_supervisor_orders_it_redone(self, service, clock):
+        """Past the policy's reopen the callback closes the request; it is listed as closed unresolved,
+        and only the supervisor's page offers 督办重办 (its reason required)."""
+        at(clock, 2, 9)
+        rid = dispatched(service)
+        handler, platform = client_for(service, HRSS), client_for(service, CLERK)
+        page = f"/web/requests/{rid}"
+        for _ in range(2):
+            post(handler, f"{page}/answer", {"result": "已处理"}, page)
+            reply = post(platform, f"{page}/call_back", {"resolved": "no", "satisfaction": "satisfied"}, page)
+        assert "重办次数已用完，按回访结果（未解决或不满意）办结" in reply.get_data(as_text=True)
+        assert service.get_request(CLERK, rid).request.state == "closed"
+        listed = platform.get("/web/requests").get_data(as_text=True)
+        assert re.search(r'id="closed-unsettled".*?' + rid, listed, re.S)
+        assert 'id="form-reopen"' not in platform.get(page).get_data(as_text=True)  # a clerk's page
+        supervisor = client_for(service, SUPERVISOR)
+        assert 'id="form-reopen"' in supervisor.get(page).get_data(as_text=True)
+        reply = post(supervisor, f"{page}/reopen", {"reason": ""}, page)
+        assert "OS762" in reply.get_data(as_text=True)
+        reply = post(supervisor, f"{page}/reopen", {"reason": "诉求人称仍未到账"}, page)
+        assert "已督办重办" in reply.get_data(as_text=True)
+        assert (service.get_request(CLERK, rid).request.state, service.get_request(CLERK, rid).request.reopens) == (
+            "dispatched", 2)
+        assert post(platform, f"{page}/close", {}, page).status_code == 404  # the callback closes, no one else
 
     def test_a_callback_needs_both_answers(self, service, clock):
         at(clock, 2, 9)

@@ -47,7 +47,10 @@ from oneservice.store.tables import (
     ratings,
 )
 
-__all__ = ["FIGURE_COLUMNS", "after_save", "case_rows", "department_rows", "rebuild", "refresh"]
+__all__ = [
+    "FIGURE_COLUMNS", "after_save", "case_rows", "department_rows", "rebuild", "rebuild_statements",
+    "refresh",
+]
 
 Only = Callable[[ColumnElement[Any]], ColumnElement[bool]]
 
@@ -252,14 +255,15 @@ def refresh(conn: Connection, case_id: str, *, case: bool = True, departments: b
             statement.run(conn, case_id)
 
 
+def rebuild_statements(dialect: str) -> list[Any]:
+    """The statements of :func:`rebuild` (a migration printed as SQL runs them as they are)."""
+    fc, fd = figure_cases, figure_departments
+    return [fd.delete(), fc.delete(), fc.insert().from_select(list(fc.c.keys()), case_rows(dialect)),
+            fd.insert().from_select(list(fd.c.keys()), department_rows(dialect))]
+
+
 def rebuild(conn: Connection) -> tuple[int, int]:
     """Compute every kept figure again from the stored cases; returns the rows written (cases,
     departments)."""
-    dialect = conn.dialect.name
-    conn.execute(figure_departments.delete())
-    conn.execute(figure_cases.delete())
-    n_cases = conn.execute(figure_cases.insert().from_select(list(figure_cases.c.keys()),
-                                                             case_rows(dialect))).rowcount
-    n_departments = conn.execute(figure_departments.insert().from_select(
-        list(figure_departments.c.keys()), department_rows(dialect))).rowcount
-    return int(n_cases), int(n_departments)
+    written = [conn.execute(statement).rowcount for statement in rebuild_statements(conn.dialect.name)]
+    return int(written[2]), int(written[3])

@@ -62,9 +62,13 @@ def upgrade() -> None:
         _case_fk("figure_departments"),
         sa.PrimaryKeyConstraint("case_id", "department", name=op.f("pk_figure_departments")),
     )
-    from oneservice.store.figure_upkeep import rebuild
+    from oneservice.store.figure_upkeep import rebuild, rebuild_statements
 
-    rebuild(op.get_bind())
+    if op.get_context().as_sql:  # printed, not run
+        for statement in rebuild_statements(op.get_context().dialect.name):
+            op.execute(statement)
+    else:
+        rebuild(op.get_bind())
 
 
 def downgrade() -> None:

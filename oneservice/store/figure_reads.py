@@ -38,11 +38,7 @@ def kept_report_rows(
     tx: Transaction, start: dt.datetime | None, end: dt.datetime | None, by: str, today: dt.date
 ) -> dict[str, Any]:
     """:func:`oneservice.store.figures.report_rows`, from the kept figures."""
-    kept = _Kept(tx, start, end, by, today)
-    out = kept.cases()
-    out.update(kept.deadlines())
-    out.update(kept.ratings())
-    out["stopped"] = kept.stopped()
+    out = _Kept(tx, start, end, by, today).passes()
     out["warnings"] = _Passes(tx, start, end, by, today).warnings()
     return out
 
@@ -76,7 +72,9 @@ def _sum(column: Any) -> ColumnElement[Any]:
 
 
 class _Kept:
-    """The passes of one report over the kept figures."""
+    """The passes of one report over the kept figures: one over the case rows (by department, one
+    over the case rows of each department with items and one over the department rows), grouped
+    finely enough for the folds of the computed report, and the open deadlines past due."""
 
     def __init__(self, tx: Transaction, start: dt.datetime | None, end: dt.datetime | None, by: str,
                  today: dt.date) -> None:
@@ -97,24 +95,15 @@ class _Kept:
             return _D.department
         return literal("all")
 
-    def source(self) -> Any:
-        """The case rows, by department once for each department with an item in the case."""
-        if self.by_department:
-            return figure_departments.join(figure_cases, _F.case_id == _D.case_id)
-        return figure_cases
-
     def rows(self, source: Any, key: ColumnElement[Any], groups: Sequence[Any], columns: Sequence[Any],
              where: Sequence[Any] = (), opened: Any = _F.opened_at) -> list[Any]:
         query = select(key.label("key"), *groups, *columns).select_from(source).where(*where)
         return list(self.conn.execute(_period(query.group_by(key, *groups), self.start, self.end, opened)))
 
-    def with_items(self) -> list[Any]:
-        return [_D.has_items.is_(True)] if self.by_department else []
-
-    def cases(self) -> dict[str, list[Any]]:
+    def passes(self) -> dict[str, list[Any]]:
         done = _F.concluded.is_(True)
         trips = _F.trips
-        sums = [
+        case_sums = [
             func.count(), _count(_F.notices > 0), func.sum(_F.notices), _count(_F.notices > 1),
             _count(_F.submitted.is_(True)), _count(done), func.sum(case((done, trips), else_=0)),
             func.max(case((done, trips), else_=None)), _count(and_(done, trips <= 1)),
@@ -123,36 +112,78 @@ class _Kept:
             _count(_F.deficient.is_(True)), _count(_F.delivery_channel.is_not(None)),
             _count(_F.delivery_channel == "agent"),
         ]
-        return fold_cases(self.rows(self.source(), self.key(), [_F.channel, _F.duration_days], sums,
-                                    where=self.with_items()))
-
-    def deadlines(self) -> dict[str, list[Any]]:
-        key = self.key()
         timed_days = case((_F.timed_n > 0, _F.duration_days * _F.timed_n), else_=0)
-        stored = self.rows(self.source(), key, [_F.case_met_month, _F.withdrawn], [
+        deadline_sums = [
             _sum(_F.case_n), _sum(_F.case_met), _sum(_F.case_on_time), _sum(_F.timed_n), _sum(timed_days),
             _sum(_F.timed_amount), _sum(_F.legal_n), _sum(_F.legal_met), _sum(_F.legal_on_time),
-            _sum(_F.rect_n), _sum(_F.rect_on_time)], where=self.with_items())
-        rows: list[tuple[Any, ...]] = []
-        for group, month, withdrawn, n, met, on_time, timed, days, promised, *legal, rect_n, rect_ok in (
-                stored):
-            rows.append((group, "case", month, True, n, met, on_time, 0, 0, timed, days, promised))
+            _sum(_F.rect_n), _sum(_F.rect_on_time)]
+        judged_sums: list[Any] = []
+        if not self.by_department:  # by department, from the department rows
+            judged_sums = [_sum(_F[name]) for name in (*LEVELS, "bad", "called", "appeals", "upheld")]
+            judged_sums += [_count(_F.tasks > 0), _sum(_F.suspended_days), _sum(_F.correction_days)]
+        source: Any = figure_cases
+        where: list[Any] = []
+        if self.by_department:
+            source = figure_departments.join(figure_cases, _F.case_id == _D.case_id)
+            where = [_D.has_items.is_(True)]
+        groups = [_F.channel, _F.duration_days, _F.case_met_month, _F.withdrawn]
+        columns = [*case_sums, *deadline_sums, *judged_sums]
+        grouped = self.rows(source, self.key(), groups, columns, where=where)
+        n_cases, n_deadlines = len(case_sums), len(deadline_sums)
+        cases_rows, rows, judged = [], [], []
+        for group, channel, days, month, withdrawn, *values in grouped:
+            cases_rows.append((group, channel, days, *values[:n_cases]))
+            deadline_values = values[n_cases:n_cases + n_deadlines]
+            n, met, on_time, timed, days_sum, promised, *legal, rect_n, rect_ok = deadline_values
+            rows.append((group, "case", month, True, n, met, on_time, 0, 0, timed, days_sum, promised))
             if not self.by_department:
                 rows.append((group, "case_legal", None, True, *legal, 0, 0, 0, 0, 0))
             if rect_n and not withdrawn:
                 rows.append((group, "rectification", None, True, rect_n, 0, rect_ok, 0, 0, 0, 0, 0))
+            if judged_sums:
+                judged.append((group, *values[n_cases + n_deadlines:]))
         rows += self.open_past_due()
-        judged = rows
-        if self.by_department:  # the department is judged on its own items' deadlines
-            judged = []
-            for group, item_met, item_on_time, legal_met, legal_on_time in self.rows(
-                    figure_departments, _D.department, [], [_sum(_D.item_met), _sum(_D.item_on_time),
-                                                            _sum(_D.legal_met), _sum(_D.legal_on_time)],
-                    opened=_D.opened_at):
-                judged.append((group, "case", None, True, 0, item_met, item_on_time, 0, 0, 0, 0, 0))
-                judged.append((group, "case_legal", None, True, 0, legal_met, legal_on_time, 0, 0, 0, 0, 0))
-            judged += self.own_open_past_due()
-        return fold_deadlines(rows, judged)
+        if self.by_department:
+            judged = self.department_rows()
+            deadlines_judged = [row for group, *values in judged for row in (
+                (group, "case", None, True, 0, values[-4], values[-3], 0, 0, 0, 0, 0),
+                (group, "case_legal", None, True, 0, values[-2], values[-1], 0, 0, 0, 0, 0))]
+            deadlines_judged += self.own_open_past_due()
+        else:
+            deadlines_judged = rows
+        out = fold_cases(cases_rows)
+        out.update(fold_deadlines(rows, deadlines_judged))
+        out.update(self.judged(judged))
+        return out
+
+    def department_rows(self) -> list[Any]:
+        """Per department: its ratings, its items' stopped days and its items' deadlines met."""
+        has_items = _D.has_items.is_(True)
+        columns = [_sum(_D[name]) for name in (*LEVELS, "bad", "called", "appeals", "upheld")]
+        columns += [_count(has_items), _sum(case((has_items, _D.suspended_days), else_=0)),
+                    _sum(case((has_items, _D.correction_days), else_=0))]
+        columns += [_sum(_D.item_met), _sum(_D.item_on_time), _sum(_D.legal_met), _sum(_D.legal_on_time)]
+        return self.rows(figure_departments, _D.department, [], columns, opened=_D.opened_at)
+
+    def judged(self, grouped: Sequence[Any]) -> dict[str, list[Any]]:
+        """Ratings and stopped days from rows (key, levels…, bad, called, appeals, upheld, rows with
+        items, suspended days, correction days, …), added up per key first."""
+        width = len(LEVELS) + 7
+        totals: dict[Any, list[int]] = {}
+        for group, *values in grouped:
+            total = totals.setdefault(group, [0] * width)
+            for i, value in enumerate(values[:width]):
+                total[i] += int(value or 0)
+        rows: list[tuple[Any, ...]] = []
+        stopped = []
+        for group, values in totals.items():
+            levels, (bad, called, appeals, upheld, with_tasks, suspended, corrected) = (
+                values[:len(LEVELS)], values[len(LEVELS):])
+            rows += [(group, level, n, 0, 0, 0, 0) for level, n in zip(_LEVEL_VALUES, levels, strict=True)]
+            rows.append((group, None, 0, bad, called, appeals, upheld))
+            if with_tasks:
+                stopped.append((group, suspended, corrected))
+        return {**fold_ratings(rows), "stopped": stopped}
 
     def open_past_due(self) -> list[tuple[Any, ...]]:
         """The case's open deadlines past due (by department, its rectification's, once for each
@@ -162,7 +193,9 @@ class _Kept:
         source = deadlines.join(figure_cases, _F.case_id == d.case_id)
         if self.by_department:
             source = source.join(figure_departments, _D.case_id == d.case_id)
-        where = [d.met_at.is_(None), d.due_date < self.today, d.kind.in_(kinds), *self.with_items()]
+        where = [d.met_at.is_(None), d.due_date < self.today, d.kind.in_(kinds)]
+        if self.by_department:
+            where.append(_D.has_items.is_(True))
         out = []
         for group, kind, withdrawn, active, n in self.rows(
                 source, self.key(), [d.kind, _F.withdrawn, _F.active], [func.count()], where=where):
@@ -182,21 +215,3 @@ class _Kept:
         return [(group, "case" if kind == "item" else "case_legal", None, True, 0, 0, 0, n, n, 0, 0, 0)
                 for group, kind, n in self.rows(source, t.department, [d.kind], [func.count()], where=where)]
 
-    def ratings(self) -> dict[str, list[Any]]:
-        table, key, opened = ((figure_departments, _D.department, _D.opened_at) if self.by_department
-                              else (figure_cases, self.key(), _F.opened_at))
-        columns = [_sum(table.c[name]) for name in (*LEVELS, "bad", "called", "appeals", "upheld")]
-        rows: list[tuple[Any, ...]] = []
-        for group, *values in self.rows(table, key, [], columns, opened=opened):
-            levels, (bad, called, appeals, upheld) = values[:len(LEVELS)], values[len(LEVELS):]
-            rows += [(group, level, n, 0, 0, 0, 0) for level, n in zip(_LEVEL_VALUES, levels, strict=True)]
-            rows.append((group, None, 0, bad, called, appeals, upheld))
-        return fold_ratings(rows)
-
-    def stopped(self) -> list[Any]:
-        if self.by_department:
-            return self.rows(figure_departments, _D.department, [],
-                             [func.sum(_D.suspended_days), func.sum(_D.correction_days)],
-                             where=[_D.has_items.is_(True)], opened=_D.opened_at)
-        return self.rows(figure_cases, self.key(), [],
-                         [func.sum(_F.suspended_days), func.sum(_F.correction_days)], where=[_F.tasks > 0])

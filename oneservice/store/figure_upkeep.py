@@ -265,5 +265,8 @@ def rebuild_statements(dialect: str) -> list[Any]:
 def rebuild(conn: Connection) -> tuple[int, int]:
     """Compute every kept figure again from the stored cases; returns the rows written (cases,
     departments)."""
-    written = [conn.execute(statement).rowcount for statement in rebuild_statements(conn.dialect.name)]
-    return int(written[2]), int(written[3])
+    for statement in rebuild_statements(conn.dialect.name):
+        conn.execute(statement)
+    return tuple(  # type: ignore[return-value]
+        int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+        for table in (figure_cases, figure_departments))

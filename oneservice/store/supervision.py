@@ -83,26 +83,26 @@ def scan_candidates(
         t.case_id == d.case_id, t.state.in_(CLOCK_STOPPED),
         or_(d.kind.in_(CASE_CLOCK), and_(d.kind.in_(ITEM_CLOCK), t.item_code == d.subject)),
     )
-    item_open = exists().where(t.case_id == d.case_id, t.item_code == d.subject, t.state.in_(RUNNING))
-    item_stopped = exists().where(
-        t.case_id == d.case_id, t.item_code == d.subject, t.state.in_(CLOCK_STOPPED)
-    )
+    # the case's state and the item's, looked up by primary key for each open deadline: as
+    # scalar subqueries, PostgreSQL cannot turn them into a scan of every case or item task
+    # (a hash join, a hashed subplan), which it did at 1M cases (docs/performance.md)
+    state = select(c.state).where(c.id == d.case_id).scalar_subquery()
+    item_state = select(t.state).where(t.case_id == d.case_id, t.item_code == d.subject).scalar_subquery()
     warned = exists().where(
         w.case_id == d.case_id, w.kind == d.kind, w.subject == d.subject, w.level == level.value
     )
     query = (
         select(d.case_id, d.kind, d.subject, d.due_date)
-        .join_from(deadlines, cases, c.id == d.case_id)
         .where(
             d.met_at.is_(None),
             reached,
             or_(
-                and_(d.kind.not_in(FOLLOW_UP), d.kind != "notice", c.state.in_(ACTIVE)),
+                and_(d.kind.not_in(FOLLOW_UP), d.kind != "notice", state.in_(ACTIVE)),
                 d.kind.in_(FOLLOW_UP),
-                and_(d.kind == "notice", c.state == CaseState.SUBMITTED),  # art. 32: before acceptance
+                and_(d.kind == "notice", state == CaseState.SUBMITTED),  # art. 32: before acceptance
             ),
-            or_(d.kind.not_in(ITEM_CLOCK), item_open),
-            or_(d.kind.not_in(STOPS), item_stopped),
+            or_(d.kind.not_in(ITEM_CLOCK), item_state.in_(RUNNING)),
+            or_(d.kind.not_in(STOPS), item_state.in_(CLOCK_STOPPED)),
             ~stopped,
             ~warned,
         )

@@ -60,7 +60,7 @@ class TestPostgreSQL:
                 seen.append((statement, conn.connection.dbapi_connection.autocommit))
 
         fresh_pg.migrate()
-        assert [autocommit for _, autocommit in seen] == [True]
+        assert len(seen) == 2 and all(autocommit for _, autocommit in seen)  # 0008's and 0019's
         assert seen[0][0].startswith(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX}")
         assert _valid(fresh_pg) == [True]
 

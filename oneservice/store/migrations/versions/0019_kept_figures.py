@@ -1,4 +1,5 @@
-"""The report's figures kept per case and per (case, department): ``figure_cases`` and
+"""The open deadlines by kind and due date (a partial index: the report's open cases past their
+promise), and the report's figures kept per case and per (case, department): ``figure_cases`` and
 ``figure_departments``, written in the transaction of every save that changes them
 (:mod:`oneservice.store.figure_upkeep`), and filled here from the stored cases.
 
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from oneservice.store.ddl import create_index_online, drop_index_online
 
 AWARE = sa.DateTime(timezone=True)  # oneservice.store.types.AwareDateTime in the database
 LEVELS = ("level_1", "level_2", "level_3", "level_4", "level_5")
@@ -62,6 +65,8 @@ def upgrade() -> None:
         _case_fk("figure_departments"),
         sa.PrimaryKeyConstraint("case_id", "department", name=op.f("pk_figure_departments")),
     )
+    create_index_online("ix_deadlines_open_kind_due_date", "deadlines", ["kind", "due_date"],
+                        postgresql_where=sa.text("met_at IS NULL"), sqlite_where=sa.text("met_at IS NULL"))
     from oneservice.store.figure_upkeep import rebuild, rebuild_statements
 
     if op.get_context().as_sql:  # printed, not run
@@ -72,5 +77,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    drop_index_online("ix_deadlines_open_kind_due_date", "deadlines")
     op.drop_table("figure_departments")
     op.drop_table("figure_cases")

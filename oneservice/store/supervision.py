@@ -14,11 +14,14 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     and_,
     exists,
     func,
+    literal,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -63,7 +66,7 @@ def due_in(column: ColumnElement[Any], thresholds: Thresholds, colour: Colour) -
 
 
 def scan_candidates(
-    tx: Transaction, level: Colour, thresholds: Thresholds, limit: int
+    tx: Transaction, level: Colour, thresholds: Thresholds, limit: int, after: Candidate | None = None
 ) -> list[Candidate]:
     """Open deadlines that reached ``level`` (yellow or red) and have no warning of it yet.
 
@@ -106,9 +109,13 @@ def scan_candidates(
             ~stopped,
             ~warned,
         )
-        .order_by(d.due_date, d.case_id)
+        .order_by(d.due_date, d.case_id, d.kind, d.subject)
         .limit(limit)
     )
+    if after is not None:
+        case_id, kind, subject, due = after
+        query = query.where(tuple_(d.due_date, d.case_id, d.kind, d.subject) > tuple_(
+            literal(due, Date), literal(case_id), literal(kind), literal(subject)))
     if tx.connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=deadlines)
     return [(r[0], r[1], r[2], r[3]) for r in tx.connection.execute(query)]

@@ -203,13 +203,15 @@ class Supervision:
         counts = {Colour.RED: 0, Colour.YELLOW: 0}
         batches = 0
         for level in (Colour.RED, Colour.YELLOW):
+            after = None
             while True:
                 with service.store.transaction() as tx:
-                    rows = sql.scan_candidates(tx, level, thresholds, batch)
+                    rows = sql.scan_candidates(tx, level, thresholds, batch, after)
                     counts[level] += sql.insert_warnings(tx, level, rows, now, self.worker)
                 batches += 1
                 if len(rows) < batch:
                     break
+                after = rows[-1]
         request_counts, request_batches = self._scan_requests(now, batch)
         return ScanResult(counts[Colour.YELLOW], counts[Colour.RED], batches + request_batches,
                           request_counts[Colour.YELLOW], request_counts[Colour.RED])

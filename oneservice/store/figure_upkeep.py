@@ -32,6 +32,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from oneservice.domain.case import RatingLevel
 from oneservice.store._fast.cache import Changes
@@ -199,17 +200,26 @@ class _OneCase:
         execute_driver(conn, self.sql, (case_id,) * self.count if self.positional else {"case_id": case_id})
 
 
+def _upsert(dialect: Dialect, table: Any, rows: Select[Any]) -> Any:
+    """``INSERT INTO table SELECT rows``, each row that is there already updated instead."""
+    insert = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(table)
+    statement = insert.from_select(list(table.c.keys()), rows)
+    keys = [c.name for c in table.primary_key.columns]
+    return statement.on_conflict_do_update(index_elements=keys, set_={
+        name: statement.excluded[name] for name in table.c.keys() if name not in keys})  # noqa: SIM118
+
+
 class _Statements:
-    """The refresh of one case's kept figures."""
+    """The refresh of one case's kept figures: its case row upserted, its department rows
+    upserted (deleted first only when one may have gone: a rating or a task changed its subject)."""
 
     def __init__(self, dialect: Dialect) -> None:
         name = dialect.name
         one: Only = lambda column: column == literal(_MARK)  # noqa: E731
         fc, fd = figure_cases, figure_departments
-        self.case = [_OneCase(fc.delete().where(one(fc.c.case_id)), dialect),
-                     _OneCase(fc.insert().from_select(list(fc.c.keys()), case_rows(name, one)), dialect)]
-        self.departments = [_OneCase(fd.delete().where(one(fd.c.case_id)), dialect), _OneCase(
-            fd.insert().from_select(list(fd.c.keys()), department_rows(name, one)), dialect)]
+        self.case = _OneCase(_upsert(dialect, fc, case_rows(name, one)), dialect)
+        self.clear_departments = _OneCase(fd.delete().where(one(fd.c.case_id)), dialect)
+        self.departments = _OneCase(_upsert(dialect, fd, department_rows(name, one)), dialect)
 
 
 _STATEMENTS: weakref.WeakKeyDictionary[Dialect, _Statements] = weakref.WeakKeyDictionary()
@@ -223,11 +233,15 @@ def after_save(conn: Connection, case_id: str, columns: tuple[str, ...],
     feed, if anything."""
     tasks, _materials, _visits, dates, rated = changes
     case = not FIGURE_COLUMNS.isdisjoint(columns)
-    departments = False
+    departments = gone = False
     if rated.columns or rated.reordered:
-        case = departments = True
-    if tasks.reordered or any(c is None or not _TASK_COLUMNS.isdisjoint(c) for c in tasks.columns.values()):
-        case = departments = True
+        case = departments = gone = True
+    for changed in tasks.columns.values():
+        if changed is None or not _TASK_COLUMNS.isdisjoint(changed):
+            case = departments = True
+            gone = gone or (changed is not None and "department" in changed)
+    if tasks.reordered:
+        case = departments = gone = True
     if dates.reordered:
         case = departments = True
     elif not (case and departments):
@@ -236,23 +250,25 @@ def after_save(conn: Connection, case_id: str, columns: tuple[str, ...],
                 case = case or kind in _CASE_KINDS
                 departments = departments or kind in _DEPARTMENT_KINDS
     if case or departments:
-        refresh(conn, case_id, case=case, departments=departments)
+        refresh(conn, case_id, case=case, departments=departments, clear=gone)
 
 
-def refresh(conn: Connection, case_id: str, *, case: bool = True, departments: bool = True) -> None:
+def refresh(conn: Connection, case_id: str, *, case: bool = True, departments: bool = True,
+            clear: bool = True) -> None:
     """Compute the kept figures of one case again from its rows (in the caller's transaction):
-    its ``figure_cases`` row (``case``) and its ``figure_departments`` rows (``departments``)."""
+    its ``figure_cases`` row (``case``) and its ``figure_departments`` rows (``departments``; with
+    ``clear``, those of departments it no longer has are deleted)."""
     dialect = conn.dialect
     statements = _STATEMENTS.get(dialect)
     if statements is None:
         with _LOCK:
             statements = _STATEMENTS.setdefault(dialect, _Statements(dialect))
     if case:
-        for statement in statements.case:
-            statement.run(conn, case_id)
+        statements.case.run(conn, case_id)
     if departments:
-        for statement in statements.departments:
-            statement.run(conn, case_id)
+        if clear:
+            statements.clear_departments.run(conn, case_id)
+        statements.departments.run(conn, case_id)
 
 
 def rebuild_statements(dialect: str) -> list[Any]:

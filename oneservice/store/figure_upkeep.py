@@ -38,6 +38,7 @@ from oneservice.domain.case import RatingLevel
 from oneservice.store._fast.cache import Changes
 from oneservice.store._fast.compiled import execute_driver
 from oneservice.store.figures import ACTIVE, _count, _month, _on_time
+from oneservice.store.mapping import Snapshot
 from oneservice.store.tables import (
     LEVELS,
     cases,
@@ -226,11 +227,11 @@ _STATEMENTS: weakref.WeakKeyDictionary[Dialect, _Statements] = weakref.WeakKeyDi
 _LOCK = threading.Lock()
 
 
-def after_save(conn: Connection, case_id: str, columns: tuple[str, ...],
-               changes: tuple[Changes, ...]) -> None:
-    """The save of a case changed ``columns`` of its ``cases`` row and its parts as ``changes``
-    says (tasks, materials, visits, deadlines, ratings): refresh what of its kept figures they
-    feed, if anything."""
+def after_save(conn: Connection, case_id: str, columns: tuple[str, ...], changes: tuple[Changes, ...],
+               old: Snapshot, new: Snapshot) -> None:
+    """The save of a case from snapshot ``old`` to ``new`` changed ``columns`` of its ``cases``
+    row and its parts as ``changes`` says (tasks, materials, visits, deadlines, ratings): refresh
+    what of its kept figures they feed, if anything."""
     tasks, _materials, _visits, dates, rated = changes
     case = not FIGURE_COLUMNS.isdisjoint(columns)
     departments = gone = False
@@ -240,15 +241,14 @@ def after_save(conn: Connection, case_id: str, columns: tuple[str, ...],
         if changed is None or not _TASK_COLUMNS.isdisjoint(changed):
             case = departments = True
             gone = gone or (changed is not None and "department" in changed)
-    if tasks.reordered:
+    if tasks.reordered and old.tasks.keys() - new.tasks.keys():
         case = departments = gone = True
-    if dates.reordered:
-        case = departments = True
-    elif not (case and departments):
-        for (kind, _subject), changed in dates.columns.items():
-            if changed is None or not _DEADLINE_COLUMNS.isdisjoint(changed):
-                case = case or kind in _CASE_KINDS
-                departments = departments or kind in _DEPARTMENT_KINDS
+    kinds = {kind for (kind, _subject), changed in dates.columns.items()
+             if changed is None or not _DEADLINE_COLUMNS.isdisjoint(changed)}
+    if dates.reordered:  # inserted (in ``columns``) or deleted
+        kinds.update(kind for kind, _subject in old.deadlines.keys() - new.deadlines.keys())
+    case = case or not _CASE_KINDS.isdisjoint(kinds)
+    departments = departments or not _DEPARTMENT_KINDS.isdisjoint(kinds)
     if case or departments:
         refresh(conn, case_id, case=case, departments=departments, clear=gone)
 

@@ -258,7 +258,7 @@ class Transaction:
             part.write(conn, old_rows, new_rows)
             for (part, old_rows), (_, new_rows) in zip(parts(old), parts(new), strict=True)
         )
-        after_save(conn, case.id, changed, changes)  # the kept figures (migration 0019)
+        after_save(conn, case.id, changed, changes, old, new)  # the kept figures (migration 0019)
         if case.new_events:
             rows = event_rows(case.id, case.new_events)
             _number(self, conn, rows)

@@ -28,7 +28,7 @@ from oneservice.store.tables import LEVELS, deadlines, figure_cases, figure_depa
 if TYPE_CHECKING:
     from oneservice.store.transaction import Transaction
 
-__all__ = ["kept_cases_by_matter", "kept_report_rows", "kept_whole_rows"]
+__all__ = ["kept_cases_by_matter", "kept_report_rows", "kept_volume", "kept_whole_rows"]
 
 _F, _D = figure_cases.c, figure_departments.c
 _LEVEL_VALUES = tuple(int(name.removeprefix("level_")) for name in LEVELS)
@@ -54,6 +54,12 @@ def kept_whole_rows(tx: Transaction, start: dt.datetime | None, end: dt.datetime
     query = _period(select(days, func.count()).where(days.is_not(None)).group_by(days), start, end)
     bins = {int(d): int(n) for d, n in tx.connection.execute(query)}
     return {"p90_duration": [("all", _p90_of(bins))] if bins else []}
+
+
+def kept_volume(rows: dict[str, Any]) -> dict[str, int]:
+    """:func:`oneservice.store.figures.cases_by_matter`, from what :func:`kept_report_rows` gave
+    for a grouping that counts each case once (all, matter, location, month)."""
+    return dict(rows["volume"])
 
 
 def kept_cases_by_matter(tx: Transaction, start: dt.datetime | None,
@@ -105,7 +111,7 @@ class _Kept:
         query = select(key.label("key"), *groups, *columns).select_from(source).where(*where)
         return list(self.conn.execute(_period(query.group_by(key, *groups), self.start, self.end, opened)))
 
-    def passes(self) -> dict[str, list[Any]]:
+    def passes(self) -> dict[str, Any]:
         done = _F.concluded.is_(True)
         trips = _F.trips
         case_sums = [
@@ -131,13 +137,16 @@ class _Kept:
         if self.by_department:
             source = figure_departments.join(figure_cases, _F.case_id == _D.case_id)
             where = [_D.has_items.is_(True)]
-        groups = [_F.channel, _F.duration_days, _F.case_met_month, _F.withdrawn]
+        # by matter too: the case volume per matter comes with the pass (each case once, but by department)
+        groups = [_F.matter_id, _F.channel, _F.duration_days, _F.case_met_month, _F.withdrawn]
         columns = [*case_sums, *deadline_sums, *judged_sums]
         grouped = self.rows(source, self.key(), groups, columns, where=where)
         n_cases, n_deadlines = len(case_sums), len(deadline_sums)
         cases_rows, rows, judged = [], [], []
-        for group, channel, days, month, withdrawn, *values in grouped:
+        volume: dict[str, int] = {}
+        for group, matter, channel, days, month, withdrawn, *values in grouped:
             cases_rows.append((group, channel, days, *values[:n_cases]))
+            volume[str(matter)] = volume.get(str(matter), 0) + int(values[0])
             deadline_values = values[n_cases:n_cases + n_deadlines]
             n, met, on_time, timed, days_sum, promised, *legal, rect_n, rect_ok = deadline_values
             rows.append((group, "case", month, True, n, met, on_time, 0, 0, timed, days_sum, promised))
@@ -156,7 +165,9 @@ class _Kept:
             deadlines_judged += self.own_open_past_due()
         else:
             deadlines_judged = rows
-        out = fold_cases(cases_rows)
+        out: dict[str, Any] = fold_cases(cases_rows)
+        if not self.by_department:
+            out["volume"] = volume
         out.update(fold_deadlines(rows, deadlines_judged))
         out.update(self.judged(judged))
         return out

@@ -347,9 +347,8 @@ class Supervision:
         hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), TZ) if end else None
         today = self.service.clock.today()
         partition = by in figures_sql.PARTITIONS
-        report_rows, whole_rows, cases_by_matter = (
-            (figures_sql.report_rows, figures_sql.whole_rows, figures_sql.cases_by_matter) if computed
-            else (kept.kept_report_rows, kept.kept_whole_rows, kept.kept_cases_by_matter))
+        report_rows, whole_rows = ((figures_sql.report_rows, figures_sql.whole_rows) if computed
+                                   else (kept.kept_report_rows, kept.kept_whole_rows))
         with self.service.store.transaction(readonly=True) as tx:
             grouped = report_rows(tx, lo, hi, by or "all", today)
             if by is None:
@@ -359,7 +358,7 @@ class Supervision:
             else:
                 total = report_rows(tx, lo, hi, "all", today)
             overdue = figures_sql.overdue_cases(tx, lo, hi, today)
-            volume = cases_by_matter(tx, lo, hi)
+            volume = figures_sql.cases_by_matter(tx, lo, hi) if computed else kept.kept_volume(total)
         groups = _figures(grouped)
         if partition:
             p90 = {str(k): v for k, v in total["p90_duration"]}.get("all")

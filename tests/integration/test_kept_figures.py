@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 from test_supervision import (
-    ROOT,
     BIZ,
     CLERK,
     FLAT,
@@ -19,6 +18,7 @@ from test_supervision import (
     ME,
     PERSON,
     REGISTRATION,
+    ROOT,
     SELLER,
     SUPERVISOR,
     accepted_business,

@@ -231,16 +231,18 @@ def main() -> None:
                         help="PostgreSQL URL; a fresh schema is created and dropped, but for --schema")
     parser.add_argument("--schema", default=None, help="PostgreSQL schema, kept and reused")
     parser.add_argument("--computed", action="store_true", help="time the computed report too, and compare")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     catalogue = load_catalogue([ROOT / "workflows"])
     out: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.sqlite or f"{tmp}/synthetic.sqlite"
-        store = Store(f"sqlite:///{path}")
-        out += measure("sqlite", store, catalogue, args.cases, args.seed, args.computed)
-        store.dispose()
-        for line in out:
-            print(line, flush=True)
+        if not args.no_sqlite:
+            path = args.sqlite or f"{tmp}/synthetic.sqlite"
+            store = Store(f"sqlite:///{path}")
+            out += measure("sqlite", store, catalogue, args.cases, args.seed, args.computed)
+            store.dispose()
+            for line in out:
+                print(line, flush=True)
     if args.postgres:
         schema = args.schema or "synthetic_" + uuid.uuid4().hex[:8]
         store = Store(args.postgres, schema=schema)

@@ -2,7 +2,10 @@
 
     python bench/figures_compare.py --cases 1000000 --sqlite /tmp/figures-1m.sqlite \
         --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test --schema figures_1m \
-        [--before d4c1107] [--rounds 3]
+        [--before d4c1107 | --kept] [--rounds 3]
+
+``--kept``: "before" is the report computed from the cases (``figures.report_rows``), "after"
+the report from the figures kept per case (``figure_reads.kept_report_rows``, migration 0019).
 
 The cases are generated once by ``bench/synthetic.py``'s generator into the given SQLite file
 and PostgreSQL schema, both kept so that later runs reuse them (``--drop`` removes the schema at
@@ -24,7 +27,7 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +38,7 @@ from sqlalchemy import func, select  # noqa: E402
 from synthetic import TODAY, generate  # noqa: E402
 
 from oneservice import Store, load_catalogue  # noqa: E402
+from oneservice.store import figure_reads  # noqa: E402
 from oneservice.store import figures as after  # noqa: E402
 from oneservice.store.tables import cases  # noqa: E402
 
@@ -71,7 +75,7 @@ def stored(store: Store) -> int:
 
 
 def run(name: str, store: Store, catalogue: Any, count: int, seed: int, rounds: int,
-        versions: dict[str, ModuleType]) -> list[str]:
+        versions: dict[str, Any]) -> list[str]:
     store.migrate()
     have = stored(store)
     if have == 0:
@@ -118,10 +122,17 @@ def main() -> None:
                         help="also time this older report_rows (e.g. 0ee8472:oneservice/store/supervision.py, "
                              "before issue 13 added figures); its rows differ, so they are not compared")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--kept", action="store_true",
+                        help="before: the report computed from the cases; after: from the kept figures")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     catalogue = load_catalogue([ROOT / "workflows"])
-    versions = {"before": module_at(args.before, "oneservice/store/figures.py", "figures_before"), "after": after}
+    if args.kept:
+        versions = {"before": after, "after": SimpleNamespace(report_rows=figure_reads.kept_report_rows)}
+        args.before = "computed"
+    else:
+        versions = {"before": module_at(args.before, "oneservice/store/figures.py", "figures_before"),
+                    "after": after}
     header = ["before", "after", "after ÷ before"]
     if args.baseline:
         rev, _, path = args.baseline.partition(":")

@@ -56,6 +56,9 @@ def supervise_command(workflows: tuple[str, ...], db: str, yellow_days: int, bat
     "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="write to a file")
+@click.option("--rebuild", is_flag=True, help="compute the figures kept per case again from the cases first")
+@click.option("--check", is_flag=True,
+              help="compare the report from the kept figures with the computed one, every grouping")
 def report_command(
     workflows: tuple[str, ...],
     db: str,
@@ -64,6 +67,8 @@ def report_command(
     by: str | None,
     fmt: str,
     output: str | None,
+    rebuild: bool,
+    check: bool,
 ) -> None:
     """The reform's figures (docs/supervision.md): promise and legal limit, durations, trips, channels,
     notices, deficiency, 好差评, appeals, rectifications, warnings, the catalogue's share."""
@@ -74,8 +79,22 @@ def report_command(
     if start and end and end < start:
         raise click.BadParameter(f"--to {end:%Y-%m-%d} is before --from {start:%Y-%m-%d}", param_hint="--to")
     service = open_service(workflows, db)
+    supervision = Supervision(service)
+    first, last = start.date() if start else None, end.date() if end else None
     try:
-        report = Supervision(service).report(start.date() if start else None, end.date() if end else None, by)
+        if rebuild:
+            cases, departments = supervision.rebuild_figures()
+            click.echo(f"kept figures rebuilt: {cases} cases, {departments} case departments", err=True)
+        if check:
+            differ = supervision.check_figures(first, last)
+            service.store.dispose()
+            if differ:
+                raise click.ClickException(
+                    f"the kept figures differ from the computed ones by {', '.join(differ)} "
+                    "/ 留存指标与实时计算不一致; run `oneservice report --rebuild`")
+            click.echo("kept figures equal the computed ones for every grouping / 留存指标与实时计算一致")
+            return
+        report = supervision.report(first, last, by)
     except OneServiceError as exc:
         raise click.ClickException(str(exc)) from None
     text = render_report(report, fmt)

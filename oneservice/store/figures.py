@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -28,9 +28,14 @@ from sqlalchemy import (
 
 from oneservice.domain.states import ACTIVE_CASE_STATES
 from oneservice.store.tables import cases, deadlines, item_tasks, ratings, warnings
-from oneservice.store.transaction import Transaction
 
-__all__ = ["PARTITIONS", "cases_by_matter", "overdue_cases", "report_rows", "whole_rows"]
+if TYPE_CHECKING:
+    from oneservice.store.transaction import Transaction
+
+__all__ = [
+    "CASE_SUMS", "PARTITIONS", "cases_by_matter", "fold_cases", "fold_deadlines", "fold_ratings",
+    "overdue_cases", "report_rows", "whole_rows",
+]
 
 PARTITIONS = ("matter", "location", "month")
 """Groupings that put each case in exactly one group: the totals are the groups' sums, so only
@@ -119,7 +124,7 @@ class _Passes:
         rated = select(r.case_id).where(r.case_id == c.id, r.follow_up.is_(False)).exists()
         deficient = select(d.case_id).where(d.case_id == c.id, d.kind == "deficiency").exists()
         trips = func.sum(case((done, c.trips), else_=0))
-        sums: dict[str, ColumnElement[Any]] = {
+        sums: dict[str, ColumnElement[Any]] = {  # CASE_SUMS
             "cases": func.count(), "notice_cases": _count(c.notices > 0), "notices": func.sum(c.notices),
             "breaches": _count(c.notices > 1), "submitted": _count(c.submitted_at.is_not(None)),
             "concluded": _count(done), "trips": trips, "most": func.max(case((done, c.trips), else_=None)),
@@ -129,35 +134,7 @@ class _Passes:
             "deficient": _count(deficient), "delivered": _count(c.delivery_channel.is_not(None)),
             "agent_delivered": _count(c.delivery_channel == "agent"),
         }
-        acc: dict[Any, dict[str, int]] = {}
-        channels: dict[tuple[Any, Any], int] = {}
-        histogram: dict[Any, dict[int, int]] = {}
-        grouped = self.rows(source, key, [c.channel, c.duration_days], [*sums.values()])
-        for group, channel, days, *values in grouped:
-            row = dict(zip(sums, (int(v or 0) for v in values), strict=True))
-            total = acc.setdefault(group, dict.fromkeys(sums, 0))
-            for name, value in row.items():  # the largest number of trips, the sum of the rest
-                total[name] = max(total[name], value) if name == "most" else total[name] + value
-            if row["submitted"]:
-                channels[(group, channel)] = channels.get((group, channel), 0) + row["submitted"]
-            if days is not None:
-                bins = histogram.setdefault(group, {})
-                bins[int(days)] = bins.get(int(days), 0) + row["cases"]
-        # the distribution is of all cases, whatever the grouping
-        buckets = [sum(v[b] for v in acc.values()) for b in ("zero", "one", "two", "three")]
-        return {
-            "cases": [(g, v["cases"], v["notice_cases"], v["notices"], v["breaches"])
-                      for g, v in acc.items()],
-            "trips": [(g, v["concluded"], v["trips"] / v["concluded"], v["most"], v["le1"], v["zero"])
-                      for g, v in acc.items() if v["concluded"]],
-            "channels": [(g, ch, n) for (g, ch), n in channels.items()],
-            "concluded_cases": [(g, v["concluded"]) for g, v in acc.items() if v["concluded"]],
-            "rated_cases": [(g, v["rated"]) for g, v in acc.items() if v["rated"]],
-            "deficiency": [(g, v["deficient"]) for g, v in acc.items() if v["deficient"]],
-            "delivery": [(g, v["delivered"], v["agent_delivered"]) for g, v in acc.items() if v["delivered"]],
-            "trips_distribution": [(b, n) for b, n in enumerate(buckets) if n],
-            "p90_duration": [(g, _p90_of(bins)) for g, bins in histogram.items()],
-        }
+        return fold_cases(self.rows(source, key, [c.channel, c.duration_days], [*sums.values()]))
 
     def deadlines(self) -> dict[str, list[Any]]:
         """Deadlines met on time (promise and legal limit), open past due, the duration against the
@@ -183,36 +160,7 @@ class _Passes:
             own = with_deadline.join(item_tasks, and_(t.case_id == c.id, t.item_code == d.subject))
             judged = [(g, "case" if k == "item" else "case_legal", None, True, *v) for g, k, *v in self.rows(
                 own, t.department, [d.kind], columns, where=[d.kind.in_(["item", "item_legal"])])]
-        acc: dict[tuple[Any, str], list[int]] = {}
-        for group, kind, _month_key, _kept, _n, n_met, n_on_time, n_open, *_ in judged:
-            if kind != "rectification":
-                _add(acc.setdefault((group, kind), [0, 0, 0]), n_met, n_on_time, n_open)
-        trend: dict[Any, list[int]] = {}
-        rectifications: dict[Any, list[int]] = {}
-        duration: dict[Any, list[int]] = {}
-        for group, kind, month_key, kept, n, n_met, n_on_time, _, n_overdue, n_timed, days, promised in rows:
-            if kind == "rectification":
-                if kept:
-                    _add(rectifications.setdefault(group, [0, 0, 0]), n, n_on_time, n_overdue)
-            elif kind == "case":
-                if month_key is not None:  # the trend is of all cases, whatever the grouping
-                    _add(trend.setdefault(month_key, [0, 0]), n_met, n_on_time)
-                if n_timed:
-                    _add(duration.setdefault(group, [0, 0, 0]), n_timed, days, promised)
-
-        def judged_rows(kind: str) -> list[Any]:
-            return [(g, v[0], v[1]) for (g, k), v in acc.items() if k == kind and v[0]]
-
-        def past(kind: str) -> list[Any]:
-            return [(g, v[2]) for (g, k), v in acc.items() if k == kind and v[2]]
-
-        return {
-            "concluded": judged_rows("case"), "legal": judged_rows("case_legal"),
-            "open_overdue": past("case"), "open_legal_overdue": past("case_legal"),
-            "duration": [(g, n, days / n, promised / n) for g, (n, days, promised) in duration.items()],
-            "rectifications": [(g, *v) for g, v in rectifications.items()],
-            "trend": [(m, *trend[m]) for m in sorted(trend)],
-        }
+        return fold_deadlines(rows, judged)
 
     def ratings(self) -> dict[str, list[Any]]:
         """Ratings by level, bad ratings and their callbacks, appeals: one pass over the ratings
@@ -231,18 +179,7 @@ class _Passes:
         called = func.sum(case((bad, case((exists_met("callback"), 1), else_=0)), else_=0))
         upheld = _count(and_(appealed, r.counted.is_(False)))
         columns = [_count(judged), _count(bad), called, _count(appealed), upheld]
-        levels: list[Any] = []
-        totals: dict[Any, list[int]] = {}
-        for group, level, n, n_bad, called, n_appeals, upheld in self.rows(
-                source, key, [r.level], columns, where=[*where, or_(judged, appealed)]):
-            if n:
-                levels.append((group, level, int(n)))
-            _add(totals.setdefault(group, [0, 0, 0, 0, 0]), n, n_bad, called, n_appeals, upheld)
-        return {
-            "ratings": levels,
-            "bad": [(g, v[1], v[2]) for g, v in totals.items() if v[1]],
-            "appeals": [(g, v[3], v[4]) for g, v in totals.items() if v[3]],
-        }
+        return fold_ratings(self.rows(source, key, [r.level], columns, where=[*where, or_(judged, appealed)]))
 
     def stopped(self) -> list[Any]:
         """Days the items were suspended or waited for corrections (by department, its items')."""
@@ -258,6 +195,95 @@ class _Passes:
             item_tasks, and_(t.case_id == c.id, t.item_code == w.subject), isouter=not self.by_department)
         source, key = (source, t.department) if self.by_department else self.keyed(source)
         return self.rows(source, key, [w.kind, w.level], [func.count()])
+
+
+
+CASE_SUMS = ("cases", "notice_cases", "notices", "breaches", "submitted", "concluded", "trips", "most", "le1",
+             "zero", "one", "two", "three", "rated", "deficient", "delivered", "agent_delivered")
+"""The cases pass's values, in this order after (key, channel, duration) in each of its rows."""
+
+
+def fold_cases(grouped: Sequence[Any]) -> dict[str, list[Any]]:
+    """The figures of the cases pass from its rows (key, channel, duration, *CASE_SUMS)."""
+    acc: dict[Any, dict[str, int]] = {}
+    channels: dict[tuple[Any, Any], int] = {}
+    histogram: dict[Any, dict[int, int]] = {}
+    for group, channel, days, *values in grouped:
+        row = dict(zip(CASE_SUMS, (int(v or 0) for v in values), strict=True))
+        total = acc.setdefault(group, dict.fromkeys(CASE_SUMS, 0))
+        for name, value in row.items():  # the largest number of trips, the sum of the rest
+            total[name] = max(total[name], value) if name == "most" else total[name] + value
+        if row["submitted"]:
+            channels[(group, channel)] = channels.get((group, channel), 0) + row["submitted"]
+        if days is not None:
+            bins = histogram.setdefault(group, {})
+            bins[int(days)] = bins.get(int(days), 0) + row["cases"]
+    # the distribution is of all cases, whatever the grouping
+    buckets = [sum(v[b] for v in acc.values()) for b in ("zero", "one", "two", "three")]
+    return {
+        "cases": [(g, v["cases"], v["notice_cases"], v["notices"], v["breaches"])
+                  for g, v in acc.items()],
+        "trips": [(g, v["concluded"], v["trips"] / v["concluded"], v["most"], v["le1"], v["zero"])
+                  for g, v in acc.items() if v["concluded"]],
+        "channels": [(g, ch, n) for (g, ch), n in channels.items()],
+        "concluded_cases": [(g, v["concluded"]) for g, v in acc.items() if v["concluded"]],
+        "rated_cases": [(g, v["rated"]) for g, v in acc.items() if v["rated"]],
+        "deficiency": [(g, v["deficient"]) for g, v in acc.items() if v["deficient"]],
+        "delivery": [(g, v["delivered"], v["agent_delivered"]) for g, v in acc.items() if v["delivered"]],
+        "trips_distribution": [(b, n) for b, n in enumerate(buckets) if n],
+        "p90_duration": [(g, _p90_of(bins)) for g, bins in histogram.items()],
+    }
+
+
+def fold_deadlines(rows: Sequence[Any], judged: Sequence[Any]) -> dict[str, list[Any]]:
+    """The deadlines' figures from rows (key, kind, month met, kept, n, met, on time, open past due
+    and active, past due, timed, days, promised); ``judged``: the rows that judge the promise and
+    the legal limit (``rows`` themselves but by department)."""
+    acc: dict[tuple[Any, str], list[int]] = {}
+    for group, kind, _month_key, _kept, _n, n_met, n_on_time, n_open, *_ in judged:
+        if kind != "rectification":
+            _add(acc.setdefault((group, kind), [0, 0, 0]), n_met, n_on_time, n_open)
+    trend: dict[Any, list[int]] = {}
+    rectifications: dict[Any, list[int]] = {}
+    duration: dict[Any, list[int]] = {}
+    for group, kind, month_key, kept, n, n_met, n_on_time, _, n_overdue, n_timed, days, promised in rows:
+        if kind == "rectification":
+            if kept:
+                _add(rectifications.setdefault(group, [0, 0, 0]), n, n_on_time, n_overdue)
+        elif kind == "case":
+            if month_key is not None:  # the trend is of all cases, whatever the grouping
+                _add(trend.setdefault(month_key, [0, 0]), n_met, n_on_time)
+            if n_timed:
+                _add(duration.setdefault(group, [0, 0, 0]), n_timed, days, promised)
+
+    def judged_rows(kind: str) -> list[Any]:
+        return [(g, v[0], v[1]) for (g, k), v in acc.items() if k == kind and v[0]]
+
+    def past(kind: str) -> list[Any]:
+        return [(g, v[2]) for (g, k), v in acc.items() if k == kind and v[2]]
+
+    return {
+        "concluded": judged_rows("case"), "legal": judged_rows("case_legal"),
+        "open_overdue": past("case"), "open_legal_overdue": past("case_legal"),
+        "duration": [(g, n, days / n, promised / n) for g, (n, days, promised) in duration.items()],
+        "rectifications": [(g, *v) for g, v in rectifications.items()],
+        "trend": [(m, *trend[m]) for m in sorted(trend)],
+    }
+
+
+def fold_ratings(rows: Sequence[Any]) -> dict[str, list[Any]]:
+    """The ratings' figures from rows (key, level, judged, bad, called back, appeals, upheld)."""
+    levels: list[Any] = []
+    totals: dict[Any, list[int]] = {}
+    for group, level, n, n_bad, called, n_appeals, upheld in rows:
+        if n:
+            levels.append((group, level, int(n)))
+        _add(totals.setdefault(group, [0, 0, 0, 0, 0]), n, n_bad, called, n_appeals, upheld)
+    return {
+        "ratings": levels,
+        "bad": [(g, v[1], v[2]) for g, v in totals.items() if v[1]],
+        "appeals": [(g, v[3], v[4]) for g, v in totals.items() if v[3]],
+    }
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:

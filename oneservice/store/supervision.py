@@ -14,11 +14,14 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     and_,
     exists,
     func,
+    literal,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -63,7 +66,7 @@ def due_in(column: ColumnElement[Any], thresholds: Thresholds, colour: Colour) -
 
 
 def scan_candidates(
-    tx: Transaction, level: Colour, thresholds: Thresholds, limit: int
+    tx: Transaction, level: Colour, thresholds: Thresholds, limit: int, after: Candidate | None = None
 ) -> list[Candidate]:
     """Open deadlines that reached ``level`` (yellow or red) and have no warning of it yet.
 
@@ -83,33 +86,44 @@ def scan_candidates(
         t.case_id == d.case_id, t.state.in_(CLOCK_STOPPED),
         or_(d.kind.in_(CASE_CLOCK), and_(d.kind.in_(ITEM_CLOCK), t.item_code == d.subject)),
     )
-    item_open = exists().where(t.case_id == d.case_id, t.item_code == d.subject, t.state.in_(RUNNING))
-    item_stopped = exists().where(
-        t.case_id == d.case_id, t.item_code == d.subject, t.state.in_(CLOCK_STOPPED)
-    )
-    warned = exists().where(
-        w.case_id == d.case_id, w.kind == d.kind, w.subject == d.subject, w.level == level.value
-    )
+    # the case's state and the item's, looked up by primary key for each open deadline: as
+    # scalar subqueries, PostgreSQL cannot turn them into a scan of every case or item task
+    # (a hash join, a hashed subplan), which it did at 1M cases (docs/performance.md)
+    state = select(c.state).where(c.id == d.case_id).scalar_subquery()
+    item_state = select(t.state).where(t.case_id == d.case_id, t.item_code == d.subject).scalar_subquery()
+    # the warning already recorded, by its primary key: as a join, a planner whose statistics still
+    # say the warnings table is empty (a new database, a vacuumed one) walked every warning for
+    # each deadline (88M comparisons, 13 s a batch at 1M cases), and as a subquery it took the
+    # (level, at) index — hence the level compared as an expression no index holds
+    warned = select(literal(1)).where(
+        w.case_id == d.case_id, w.kind == d.kind, w.subject == d.subject, w.level.concat("") == level.value
+    ).limit(1).scalar_subquery()
     query = (
         select(d.case_id, d.kind, d.subject, d.due_date)
-        .join_from(deadlines, cases, c.id == d.case_id)
         .where(
             d.met_at.is_(None),
             reached,
             or_(
-                and_(d.kind.not_in(FOLLOW_UP), d.kind != "notice", c.state.in_(ACTIVE)),
+                and_(d.kind.not_in(FOLLOW_UP), d.kind != "notice", state.in_(ACTIVE)),
                 d.kind.in_(FOLLOW_UP),
-                and_(d.kind == "notice", c.state == CaseState.SUBMITTED),  # art. 32: before acceptance
+                and_(d.kind == "notice", state == CaseState.SUBMITTED),  # art. 32: before acceptance
             ),
-            or_(d.kind.not_in(ITEM_CLOCK), item_open),
-            or_(d.kind.not_in(STOPS), item_stopped),
+            or_(d.kind.not_in(ITEM_CLOCK), item_state.in_(RUNNING)),
+            or_(d.kind.not_in(STOPS), item_state.in_(CLOCK_STOPPED)),
             ~stopped,
-            ~warned,
+            warned.is_(None),
         )
-        .order_by(d.due_date, d.case_id)
+        .order_by(d.due_date, d.case_id, d.kind, d.subject)
         .limit(limit)
     )
+    if after is not None:
+        case_id, kind, subject, due = after
+        query = query.where(tuple_(d.due_date, d.case_id, d.kind, d.subject) > tuple_(
+            literal(due, Date), literal(case_id), literal(kind), literal(subject)))
     if tx.connection.dialect.name == "postgresql":
+        # the subqueries per open deadline make the planner's cost estimate millions: it would
+        # JIT-compile the statement, about 1 s of a batch that runs in a few hundred ms
+        tx.connection.exec_driver_sql("SET LOCAL jit = off")
         query = query.with_for_update(skip_locked=True, of=deadlines)
     return [(r[0], r[1], r[2], r[3]) for r in tx.connection.execute(query)]
 

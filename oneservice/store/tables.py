@@ -42,6 +42,7 @@ from oneservice.domain.states import OPEN_CASE_STATES, WORKLIST_TASK_STATES, Cas
 from oneservice.store.types import AwareDateTime, IntEnumType, StrEnumType
 
 __all__ = [
+    "LEVELS",
     "OPEN_STATES",
     "WORKLIST_TASK_STATES",
     "agent_authorisations",
@@ -54,8 +55,11 @@ __all__ = [
     "definitions",
     "events",
     "external_references",
+    "figure_cases",
+    "figure_departments",
     "idempotency",
     "item_tasks",
+    "ix_deadlines_open",
     "materials",
     "metadata",
     "outbox_counter",
@@ -583,3 +587,7 @@ request_warnings = Table(
     Column("worker", String(ID), nullable=False),
     Index(None, "level", "at"),
 )
+
+
+# 0019: the report's figures kept per case, and the open deadlines' index (their own module)
+from oneservice.store.figure_tables import LEVELS, figure_cases, figure_departments, ix_deadlines_open  # noqa: E402

@@ -37,6 +37,8 @@ from oneservice.store._fast.statements import (
     parts,
 )
 from oneservice.store.attachments import record_attachments
+from oneservice.store.figure_upkeep import after_save
+from oneservice.store.figure_upkeep import refresh as refresh_figures
 from oneservice.store.mapping import (
     Row,
     Snapshot,
@@ -213,6 +215,7 @@ class Transaction:
             _number(self, conn, new_events)
             INSERT_EVENTS.on(dialect).execute(conn, new_events)
         for case, snap in zip(batch, snapshots, strict=True):
+            refresh_figures(conn, case.id)
             self._saved(case, snap, version=case.version, previous=None)
 
     def save_case(self, case: Case) -> None:
@@ -255,6 +258,7 @@ class Transaction:
             part.write(conn, old_rows, new_rows)
             for (part, old_rows), (_, new_rows) in zip(parts(old), parts(new), strict=True)
         )
+        after_save(conn, case.id, changed, changes, old, new)  # the kept figures (migration 0019)
         if case.new_events:
             rows = event_rows(case.id, case.new_events)
             _number(self, conn, rows)

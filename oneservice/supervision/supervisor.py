@@ -27,7 +27,8 @@ from ..domain.supervision import Colour, Thresholds
 from ..engine.clock import TZ
 from ..errors import InvalidInput
 from ..service import OneService
-from ..store import Page
+from ..store import Page, figure_upkeep
+from ..store import figure_reads as kept
 from ..store import figures as figures_sql
 from ..store import request_supervision as request_sql
 from ..store import supervision as sql
@@ -202,13 +203,15 @@ class Supervision:
         counts = {Colour.RED: 0, Colour.YELLOW: 0}
         batches = 0
         for level in (Colour.RED, Colour.YELLOW):
+            after = None
             while True:
                 with service.store.transaction() as tx:
-                    rows = sql.scan_candidates(tx, level, thresholds, batch)
+                    rows = sql.scan_candidates(tx, level, thresholds, batch, after)
                     counts[level] += sql.insert_warnings(tx, level, rows, now, self.worker)
                 batches += 1
                 if len(rows) < batch:
                     break
+                after = rows[-1]
         request_counts, request_batches = self._scan_requests(now, batch)
         return ScanResult(counts[Colour.YELLOW], counts[Colour.RED], batches + request_batches,
                           request_counts[Colour.YELLOW], request_counts[Colour.RED])
@@ -325,9 +328,12 @@ class Supervision:
             return sql.extension_requests_page(tx, locations=locations, limit=limit, offset=offset)
 
     def report(
-        self, start: dt.date | None = None, end: dt.date | None = None, by: str | None = None
+        self, start: dt.date | None = None, end: dt.date | None = None, by: str | None = None, *,
+        computed: bool = False,
     ) -> Report:
-        """The figures of cases opened from ``start`` to ``end`` (inclusive), grouped ``by``."""
+        """The figures of cases opened from ``start`` to ``end`` (inclusive), grouped ``by``: from
+        the figures kept per case (:mod:`oneservice.store.figure_upkeep`), or with ``computed``
+        from the cases themselves (the reference the kept figures are checked against)."""
         for name, value in (("from", start), ("to", end)):
             if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
                 raise InvalidInput("must be a date (YYYY-MM-DD)", field=name)
@@ -341,16 +347,18 @@ class Supervision:
         hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), TZ) if end else None
         today = self.service.clock.today()
         partition = by in figures_sql.PARTITIONS
+        report_rows, whole_rows = ((figures_sql.report_rows, figures_sql.whole_rows) if computed
+                                   else (kept.kept_report_rows, kept.kept_whole_rows))
         with self.service.store.transaction(readonly=True) as tx:
-            grouped = figures_sql.report_rows(tx, lo, hi, by or "all", today)
+            grouped = report_rows(tx, lo, hi, by or "all", today)
             if by is None:
                 total = grouped
             elif partition:  # every case in one group: the whole is the sum, but for its p90
-                total = {**grouped, **figures_sql.whole_rows(tx, lo, hi)}
+                total = {**grouped, **whole_rows(tx, lo, hi)}
             else:
-                total = figures_sql.report_rows(tx, lo, hi, "all", today)
+                total = report_rows(tx, lo, hi, "all", today)
             overdue = figures_sql.overdue_cases(tx, lo, hi, today)
-            volume = figures_sql.cases_by_matter(tx, lo, hi)
+            volume = figures_sql.cases_by_matter(tx, lo, hi) if computed else kept.kept_volume(total)
         groups = _figures(grouped)
         if partition:
             p90 = {str(k): v for k, v in total["p90_duration"]}.get("all")
@@ -375,6 +383,23 @@ class Supervision:
                   for o in overdue),
             self._catalogue_figures(volume),
         )
+
+    def rebuild_figures(self) -> tuple[int, int]:
+        """Compute the figures kept per case again from the stored cases (after rows were changed
+        outside the store); returns the rows written (cases, case departments)."""
+        with self.service.store.transaction() as tx:
+            return figure_upkeep.rebuild(tx.connection)
+
+    def check_figures(self, start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
+        """The groupings (``all`` and :data:`GROUPINGS`) whose report from the kept figures differs
+        from the report computed from the cases; empty when they all agree."""
+        differ = []
+        for by in (None, *GROUPINGS):
+            kept_report, computed = (attrs.evolve(self.report(start, end, by, computed=flag),
+                                                  generated_at=None) for flag in (False, True))
+            if kept_report != computed:
+                differ.append(by or "all")
+        return differ
 
     def _names(self, by: str | None) -> dict[str, tuple[str, str]]:
         catalogue = self.service.catalogue

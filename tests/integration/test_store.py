@@ -585,7 +585,8 @@ class TestStatementRecorder:
                 tx.save_case(case)
         monkeypatch.undo()
         verbs = [s.sql.split()[0] for s in statements]
-        assert [verb for verb in verbs if verb != "BEGIN"] == ["UPDATE", "SELECT", "UPDATE"]
+        # each save: the case's UPDATE, then the upsert of its kept figures (notices count, 0019)
+        assert [verb for verb in verbs if verb != "BEGIN"] == ["UPDATE", "INSERT", "SELECT", "UPDATE", "INSERT"]
         assert verbs.count("BEGIN") == (2 if store.dialect == "sqlite" else 0)  # PostgreSQL: implicit
         assert load(store).notices == 4 and case_row(store)["version"] == 2
 
@@ -764,6 +765,7 @@ class TestSaveCase:
             ("UPDATE", "materials", 1),
             ("UPDATE", "visits", 1),
             ("INSERT", "visits", 1),
+            ("INSERT", "figure_cases", 1),  # the kept figures: the trips changed (0019)
             ("UPDATE", "outbox_counter", 1),  # the events' positions (the outbox)
             ("INSERT", "events", 2),
         ]

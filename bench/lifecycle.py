@@ -189,6 +189,29 @@ def engine_run(url: str, catalogue: Any, cases: int) -> tuple[float, int]:
     return elapsed, actions
 
 
+def connections_ab(url_factory: Callable[[str], str], catalogue: Any, cases: int, rounds: int) -> str:
+    """PostgreSQL: lifecycles with the connection each thread keeps (pinged after an idle second)
+    beside one checked out of the pool, pre-pinged, per transaction (before issue 18), rounds
+    alternating; the best round of each, in cases/s."""
+    from oneservice.store._fast.connections import Connections
+
+    best = {"kept": float("inf"), "pooled": float("inf")}
+    for r in range(rounds):
+        for way in ("kept", "pooled") if r % 2 == 0 else ("pooled", "kept"):
+            service = make_service(url_factory(f"{way}{r}"), catalogue)
+            if way == "pooled":
+                service.store._connections = Connections(service.store.engine, keep=False)
+            lifecycle(service)  # warm caches, store the definition
+            start = time.perf_counter()
+            for _ in range(cases):
+                lifecycle(service)
+            best[way] = min(best[way], time.perf_counter() - start)
+            service.store.dispose()
+    kept, pooled = cases / best["kept"], cases / best["pooled"]
+    return (f"postgresql connections: kept per thread {kept:.1f} cases/s, pooled and pre-pinged "
+            f"{pooled:.1f} cases/s, kept ÷ pooled {kept / pooled:.2f} ({rounds} rounds of {cases} cases)")
+
+
 def measure(
     name: str, url_factory: Callable[[str], str], catalogue: Any, cases: int, rounds: int
 ) -> dict[str, Any]:
@@ -404,8 +427,18 @@ def main() -> None:
         metavar="CASES",
         help="profile CASES oneservice lifecycles per database instead of measuring throughput",
     )
+    parser.add_argument(
+        "--connections",
+        action="store_true",
+        help="PostgreSQL only: kept connections beside pooled, pre-pinged ones, rounds alternating",
+    )
     args = parser.parse_args()
     catalogue = load_catalogue([ROOT / "workflows"])
+    if args.connections:
+        if not args.postgres:
+            parser.error("--connections needs --postgres")
+        print(connections_ab(lambda tag: _fresh_pg(args.postgres), catalogue, args.cases, args.rounds))
+        return
     if args.profile:
         with tempfile.TemporaryDirectory() as tmp:
             sqlite_url = f"sqlite:///{tmp}/profile.sqlite"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 
 from oneservice.store.figures import (
+    ReportQuery,
     _count,
     _month,
     _p90_of,
@@ -85,17 +86,10 @@ def _sum(column: Any) -> ColumnElement[Any]:
     return func.coalesce(func.sum(column), 0)
 
 
-class _Kept:
+class _Kept(ReportQuery):
     """The passes of one report over the kept figures: one over the case rows (by department, one
     over the case rows of each department with items and one over the department rows), grouped
     finely enough for the folds of the computed report, and the open deadlines past due."""
-
-    def __init__(self, tx: Transaction, start: dt.datetime | None, end: dt.datetime | None, by: str,
-                 today: dt.date) -> None:
-        self.conn = tx.connection
-        self.dialect = self.conn.dialect.name
-        self.start, self.end, self.by, self.today = start, end, by, today
-        self.by_department = by == "department"
 
     def key(self) -> ColumnElement[Any]:
         """The grouping key of a ``figure_cases`` row (by department: of its department row)."""

@@ -74,8 +74,9 @@ def report_rows(
     return out
 
 
-class _Passes:
-    """The SQL of one report: a grouping key per pass and the period's cases."""
+class ReportQuery:
+    """What every report query holds: its transaction's connection, the period, the grouping
+    and the report's day (the computed passes here, the kept figures' in figure_reads)."""
 
     def __init__(self, tx: Transaction, start: dt.datetime | None, end: dt.datetime | None, by: str,
                  today: dt.date) -> None:
@@ -83,6 +84,14 @@ class _Passes:
         self.dialect = self.conn.dialect.name
         self.start, self.end, self.by, self.today = start, end, by, today
         self.by_department = by == "department"
+
+
+class _Passes(ReportQuery):
+    """The SQL of one report: a grouping key per pass and the period's cases."""
+
+    def __init__(self, tx: Transaction, start: dt.datetime | None, end: dt.datetime | None, by: str,
+                 today: dt.date) -> None:
+        super().__init__(tx, start, end, by, today)
         t = item_tasks.c
         self.pairs = select(t.case_id, t.department).distinct().subquery("deps")
 
